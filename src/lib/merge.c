@@ -1,0 +1,718 @@
+/*
+ * merge.c: pprof's profile.Merge, ScaleN, SetLabel and
+ * measurement.ScaleProfiles over the compact profile (see merge.h).
+ *
+ * Merge follows pprof's profileMerger: each source's mappings, functions and
+ * locations are mapped to deduplicated entries of the result (keys built from
+ * their content, with addresses made relative to their mapping), and samples
+ * with the same locations and labels are summed. Only entries reachable from
+ * a sample are kept, except the first source mapping, which names the main
+ * binary.
+ */
+#include "merge.h"
+#include "keymap.h"
+#include "units.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct merger {
+	struct fw_profile *out;
+	const struct fw_profile *src;
+	struct fw_error *err;
+	struct fw_keymap mappings, functions, locations, samples;
+	size_t cap_mappings, cap_functions, cap_locations, cap_lines, cap_samples;
+	size_t cap_sample_locs, cap_values, cap_labels;
+	/* per source: index in out, or FW_NONE; mapping offsets */
+	uint32_t *map_of, *func_of, *loc_of;
+	int64_t *map_offset;
+	struct fw_buf key;
+	uint32_t *tmp_locs;
+	size_t cap_tmp_locs;
+	struct fw_label *tmp_labels;
+	size_t cap_tmp_labels;
+};
+
+static int nomem(struct merger *m)
+{
+	return fw_err(m->err, -ENOMEM, "out of memory while merging profiles");
+}
+
+static int intern(struct merger *m, uint32_t src_idx, uint32_t *out)
+{
+	const struct fw_strtab *st = &m->src->strings;
+	if (fw_strtab_intern(&m->out->strings, fw_str(st, src_idx), fw_strlen(st, src_idx), out) < 0)
+		return nomem(m);
+	return 0;
+}
+
+static void key_reset(struct merger *m)
+{
+	m->key.len = 0;
+	m->key.failed = false;
+}
+
+static void key_put(struct merger *m, const void *data, size_t n)
+{
+	fw_buf_putn(&m->key, data, n);
+}
+
+static int map_mapping(struct merger *m, uint32_t si, uint32_t *out_idx, int64_t *offset)
+{
+	const struct fw_mapping *s = &m->src->mappings[si];
+	struct fw_profile *o = m->out;
+	struct fw_mapping nm;
+	uint64_t size;
+	uint32_t found, key_str;
+	int r;
+
+	if (m->map_of[si] != FW_NONE) {
+		*out_idx = m->map_of[si];
+		*offset = m->map_offset[si];
+		return 0;
+	}
+	memset(&nm, 0, sizeof(nm));
+	nm.start = s->start;
+	nm.limit = s->limit;
+	nm.offset = s->offset;
+	nm.has_functions = s->has_functions;
+	nm.has_filenames = s->has_filenames;
+	nm.has_line_numbers = s->has_line_numbers;
+	nm.has_inline_frames = s->has_inline_frames;
+	if ((r = intern(m, s->filename, &nm.filename)) < 0 ||
+	    (r = intern(m, s->build_id, &nm.build_id)) < 0)
+		return r;
+	/* Key: size rounded up to 4 KiB, file offset, build id or else file. */
+	size = s->limit - s->start;
+	size = size + 0xfff;
+	size -= size % 0x1000;
+	key_str = nm.build_id ? nm.build_id : nm.filename;
+	key_reset(m);
+	key_put(m, &size, sizeof(size));
+	key_put(m, &nm.offset, sizeof(nm.offset));
+	key_put(m, &key_str, sizeof(key_str));
+	if (m->key.failed)
+		return nomem(m);
+	r = fw_keymap_upsert(&m->mappings, m->key.data, m->key.len, (uint32_t)o->n_mappings, &found);
+	if (r < 0)
+		return nomem(m);
+	if (r == 1) {
+		m->map_of[si] = found;
+		m->map_offset[si] = (int64_t)(o->mappings[found].start - s->start);
+	} else {
+		if (fw_grow((void **)&o->mappings, &m->cap_mappings, o->n_mappings + 1, sizeof(nm)) < 0)
+			return nomem(m);
+		nm.id = o->n_mappings + 1;
+		o->mappings[o->n_mappings++] = nm;
+		m->map_of[si] = found;
+		m->map_offset[si] = 0;
+	}
+	*out_idx = m->map_of[si];
+	*offset = m->map_offset[si];
+	return 0;
+}
+
+static int map_function(struct merger *m, uint32_t si, uint32_t *out_idx)
+{
+	const struct fw_function *s = &m->src->functions[si];
+	struct fw_profile *o = m->out;
+	struct fw_function nf;
+	uint32_t found;
+	int r;
+
+	if (m->func_of[si] != FW_NONE) {
+		*out_idx = m->func_of[si];
+		return 0;
+	}
+	memset(&nf, 0, sizeof(nf));
+	nf.start_line = s->start_line;
+	if ((r = intern(m, s->name, &nf.name)) < 0 ||
+	    (r = intern(m, s->system_name, &nf.system_name)) < 0 ||
+	    (r = intern(m, s->filename, &nf.filename)) < 0)
+		return r;
+	key_reset(m);
+	key_put(m, &nf.start_line, sizeof(nf.start_line));
+	key_put(m, &nf.name, sizeof(nf.name));
+	key_put(m, &nf.system_name, sizeof(nf.system_name));
+	key_put(m, &nf.filename, sizeof(nf.filename));
+	if (m->key.failed)
+		return nomem(m);
+	r = fw_keymap_upsert(&m->functions, m->key.data, m->key.len, (uint32_t)o->n_functions, &found);
+	if (r < 0)
+		return nomem(m);
+	if (r == 0) {
+		if (fw_grow((void **)&o->functions, &m->cap_functions, o->n_functions + 1, sizeof(nf)) < 0)
+			return nomem(m);
+		nf.id = o->n_functions + 1;
+		o->functions[o->n_functions++] = nf;
+	}
+	m->func_of[si] = found;
+	*out_idx = found;
+	return 0;
+}
+
+static int map_location(struct merger *m, uint32_t si, uint32_t *out_idx)
+{
+	const struct fw_location *s = &m->src->locations[si];
+	struct fw_profile *o = m->out;
+	struct fw_location nl;
+	uint32_t mapping = FW_NONE, found;
+	int64_t offset = 0;
+	uint64_t rel;
+	uint8_t folded;
+	int r;
+
+	if (m->loc_of[si] != FW_NONE) {
+		*out_idx = m->loc_of[si];
+		return 0;
+	}
+	if (s->mapping != FW_NONE && (r = map_mapping(m, s->mapping, &mapping, &offset)) < 0)
+		return r;
+	memset(&nl, 0, sizeof(nl));
+	nl.mapping = mapping;
+	nl.address = (uint64_t)((int64_t)s->address + offset);
+	nl.is_folded = s->is_folded;
+	nl.n_lines = s->n_lines;
+	if (fw_grow((void **)&o->lines, &m->cap_lines, o->n_lines + s->n_lines, sizeof(struct fw_line)) < 0)
+		return nomem(m);
+	nl.first_line = (uint32_t)o->n_lines;
+	/* Map the functions first: map_function() reuses the key buffer. */
+	for (uint32_t k = 0; k < s->n_lines; k++) {
+		const struct fw_line *ln = &m->src->lines[s->first_line + k];
+		struct fw_line *dst = &o->lines[nl.first_line + k];
+		if ((r = map_function(m, ln->function, &dst->function)) < 0)
+			return r;
+		dst->line = ln->line;
+	}
+	/* Key: address relative to the mapping start, mapping, folded, lines. */
+	rel = nl.address - (mapping != FW_NONE ? o->mappings[mapping].start : 0);
+	folded = nl.is_folded;
+	key_reset(m);
+	key_put(m, &rel, sizeof(rel));
+	key_put(m, &mapping, sizeof(mapping));
+	key_put(m, &folded, sizeof(folded));
+	for (uint32_t k = 0; k < s->n_lines; k++) {
+		const struct fw_line *dst = &o->lines[nl.first_line + k];
+		key_put(m, &dst->function, sizeof(dst->function));
+		key_put(m, &dst->line, sizeof(dst->line));
+	}
+	if (m->key.failed)
+		return nomem(m);
+	r = fw_keymap_upsert(&m->locations, m->key.data, m->key.len, (uint32_t)o->n_locations, &found);
+	if (r < 0)
+		return nomem(m);
+	if (r == 0) {
+		if (fw_grow((void **)&o->locations, &m->cap_locations, o->n_locations + 1, sizeof(nl)) < 0)
+			return nomem(m);
+		nl.id = o->n_locations + 1;
+		o->locations[o->n_locations++] = nl;
+		o->n_lines += s->n_lines; /* keep the lines just written */
+	}
+	m->loc_of[si] = found;
+	*out_idx = found;
+	return 0;
+}
+
+static int label_cmp(const void *a, const void *b)
+{
+	const struct fw_label *x = a, *y = b;
+	int xn = x->str == 0, yn = y->str == 0;
+	if (xn != yn)
+		return xn - yn;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return 0;
+}
+
+static int map_sample(struct merger *m, size_t si)
+{
+	const struct fw_profile *src = m->src;
+	const struct fw_sample *s = &src->samples[si];
+	struct fw_profile *o = m->out;
+	size_t nt = o->n_sample_types;
+	const int64_t *vals = fw_sample_values(src, si);
+	uint32_t found;
+	int r;
+
+	if (fw_grow((void **)&m->tmp_locs, &m->cap_tmp_locs, s->n_locs, sizeof(uint32_t)) < 0 ||
+	    fw_grow((void **)&m->tmp_labels, &m->cap_tmp_labels, s->n_labels, sizeof(struct fw_label)) < 0)
+		return nomem(m);
+	for (uint32_t k = 0; k < s->n_locs; k++)
+		if ((r = map_location(m, src->sample_locs[s->first_loc + k], &m->tmp_locs[k])) < 0)
+			return r;
+	for (uint32_t k = 0; k < s->n_labels; k++) {
+		const struct fw_label *l = &src->labels[s->first_label + k];
+		struct fw_label *d = &m->tmp_labels[k];
+		if ((r = intern(m, l->key, &d->key)) < 0 || (r = intern(m, l->str, &d->str)) < 0 ||
+		    (r = intern(m, l->num_unit, &d->num_unit)) < 0)
+			return r;
+		d->num = l->num;
+	}
+	/* Canonical label order for the key: kind, then key; values of one
+	 * key keep their order (a stable sort over a small array). */
+	for (uint32_t i = 1; i < s->n_labels; i++) {
+		struct fw_label t = m->tmp_labels[i];
+		uint32_t j = i;
+		while (j > 0 && label_cmp(&m->tmp_labels[j - 1], &t) > 0) {
+			m->tmp_labels[j] = m->tmp_labels[j - 1];
+			j--;
+		}
+		m->tmp_labels[j] = t;
+	}
+	key_reset(m);
+	key_put(m, &s->n_locs, sizeof(s->n_locs));
+	if (s->n_locs)
+		key_put(m, m->tmp_locs, s->n_locs * sizeof(uint32_t));
+	for (uint32_t k = 0; k < s->n_labels; k++) {
+		const struct fw_label *l = &m->tmp_labels[k];
+		key_put(m, &l->key, sizeof(l->key));
+		key_put(m, &l->str, sizeof(l->str));
+		key_put(m, &l->num, sizeof(l->num));
+		key_put(m, &l->num_unit, sizeof(l->num_unit));
+	}
+	if (m->key.failed)
+		return nomem(m);
+	r = fw_keymap_upsert(&m->samples, m->key.data, m->key.len, (uint32_t)o->n_samples, &found);
+	if (r < 0)
+		return nomem(m);
+	if (r == 1) {
+		int64_t *dst = o->values + (size_t)found * nt;
+		for (size_t i = 0; i < nt; i++)
+			dst[i] = (int64_t)((uint64_t)dst[i] + (uint64_t)vals[i]); /* Go wraps */
+		return 0;
+	}
+	if (fw_grow((void **)&o->samples, &m->cap_samples, o->n_samples + 1, sizeof(struct fw_sample)) < 0 ||
+	    fw_grow((void **)&o->sample_locs, &m->cap_sample_locs, o->n_sample_locs + s->n_locs,
+		    sizeof(uint32_t)) < 0 ||
+	    fw_grow((void **)&o->values, &m->cap_values, (o->n_samples + 1) * nt, sizeof(int64_t)) < 0 ||
+	    fw_grow((void **)&o->labels, &m->cap_labels, o->n_labels + s->n_labels, sizeof(struct fw_label)) < 0)
+		return nomem(m);
+	struct fw_sample *d = &o->samples[o->n_samples];
+	d->first_loc = (uint32_t)o->n_sample_locs;
+	d->n_locs = s->n_locs;
+	if (s->n_locs)
+		memcpy(o->sample_locs + o->n_sample_locs, m->tmp_locs, s->n_locs * sizeof(uint32_t));
+	o->n_sample_locs += s->n_locs;
+	/* Labels are stored in the source's order, not the key's. */
+	d->first_label = (uint32_t)o->n_labels;
+	d->n_labels = s->n_labels;
+	for (uint32_t k = 0; k < s->n_labels; k++) {
+		const struct fw_label *l = &src->labels[s->first_label + k];
+		struct fw_label *dl = &o->labels[o->n_labels++];
+		intern(m, l->key, &dl->key); /* present already: cannot fail */
+		intern(m, l->str, &dl->str);
+		intern(m, l->num_unit, &dl->num_unit);
+		dl->num = l->num;
+	}
+	if (nt)
+		memcpy(o->values + o->n_samples * nt, vals, nt * sizeof(int64_t));
+	o->n_samples++;
+	return 0;
+}
+
+static bool is_zero_sample(const struct fw_profile *p, size_t s)
+{
+	const int64_t *v = fw_sample_values(p, s);
+	for (size_t i = 0; i < p->n_sample_types; i++)
+		if (v[i] != 0)
+			return false;
+	return true;
+}
+
+static bool same_str(const struct fw_profile *a, uint32_t ia, const struct fw_profile *b, uint32_t ib)
+{
+	return fw_strlen(&a->strings, ia) == fw_strlen(&b->strings, ib) &&
+	       memcmp(fw_pstr(a, ia), fw_pstr(b, ib), fw_strlen(&a->strings, ia)) == 0;
+}
+
+static bool same_vt(const struct fw_profile *a, const struct fw_value_type *x,
+		    const struct fw_profile *b, const struct fw_value_type *y)
+{
+	return same_str(a, x->type, b, y->type) && same_str(a, x->unit, b, y->unit);
+}
+
+static int compatible(const struct fw_profile *a, const struct fw_profile *b, struct fw_error *err)
+{
+	if (!same_vt(a, &a->period_type, b, &b->period_type))
+		return fw_err(err, -EINVAL, "incompatible period types {%s %s} and {%s %s}",
+			      fw_pstr(a, a->period_type.type), fw_pstr(a, a->period_type.unit),
+			      fw_pstr(b, b->period_type.type), fw_pstr(b, b->period_type.unit));
+	if (a->n_sample_types != b->n_sample_types)
+		return fw_err(err, -EINVAL, "incompatible sample types: %zu vs %zu types",
+			      a->n_sample_types, b->n_sample_types);
+	for (size_t i = 0; i < a->n_sample_types; i++)
+		if (!same_vt(a, &a->sample_types[i], b, &b->sample_types[i]))
+			return fw_err(err, -EINVAL, "incompatible sample types: %s/%s vs %s/%s",
+				      fw_pstr(a, a->sample_types[i].type), fw_pstr(a, a->sample_types[i].unit),
+				      fw_pstr(b, b->sample_types[i].type), fw_pstr(b, b->sample_types[i].unit));
+	return 0;
+}
+
+static int combine_headers(struct merger *m, struct fw_profile *const *srcs, size_t n)
+{
+	struct fw_profile *o = m->out;
+	const struct fw_profile *s0 = srcs[0];
+	size_t cap_comments = 0;
+	int r;
+
+	for (size_t i = 1; i < n; i++)
+		if ((r = compatible(s0, srcs[i], m->err)) < 0)
+			return r;
+	m->src = s0;
+	o->sample_types = calloc(s0->n_sample_types ? s0->n_sample_types : 1, sizeof(*o->sample_types));
+	if (!o->sample_types)
+		return nomem(m);
+	o->n_sample_types = s0->n_sample_types;
+	for (size_t i = 0; i < s0->n_sample_types; i++)
+		if ((r = intern(m, s0->sample_types[i].type, &o->sample_types[i].type)) < 0 ||
+		    (r = intern(m, s0->sample_types[i].unit, &o->sample_types[i].unit)) < 0)
+			return r;
+	if ((r = intern(m, s0->period_type.type, &o->period_type.type)) < 0 ||
+	    (r = intern(m, s0->period_type.unit, &o->period_type.unit)) < 0 ||
+	    (r = intern(m, s0->drop_frames, &o->drop_frames)) < 0 ||
+	    (r = intern(m, s0->keep_frames, &o->keep_frames)) < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_profile *s = srcs[i];
+		m->src = s;
+		if (o->time_nanos == 0 || s->time_nanos < o->time_nanos)
+			o->time_nanos = s->time_nanos;
+		o->duration_nanos = (int64_t)((uint64_t)o->duration_nanos + (uint64_t)s->duration_nanos);
+		if (o->period == 0 || o->period < s->period)
+			o->period = s->period;
+		for (size_t c = 0; c < s->n_comments; c++) {
+			uint32_t idx;
+			bool seen = false;
+			if ((r = intern(m, s->comments[c], &idx)) < 0)
+				return r;
+			for (size_t k = 0; k < o->n_comments && !seen; k++)
+				seen = o->comments[k] == idx;
+			if (seen)
+				continue;
+			if (fw_grow((void **)&o->comments, &cap_comments, o->n_comments + 1, sizeof(uint32_t)) < 0)
+				return nomem(m);
+			o->comments[o->n_comments++] = idx;
+		}
+		if (o->default_sample_type == 0 && (r = intern(m, s->default_sample_type,
+								&o->default_sample_type)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void merger_free(struct merger *m)
+{
+	fw_keymap_free(&m->mappings);
+	fw_keymap_free(&m->functions);
+	fw_keymap_free(&m->locations);
+	fw_keymap_free(&m->samples);
+	free(m->map_of);
+	free(m->func_of);
+	free(m->loc_of);
+	free(m->map_offset);
+	free(m->tmp_locs);
+	free(m->tmp_labels);
+	fw_buf_free(&m->key);
+}
+
+static int merge_once(struct fw_profile *const *srcs, size_t n, struct fw_profile **out,
+		      struct fw_error *err)
+{
+	struct merger m;
+	int r = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.err = err;
+	m.out = fw_profile_new();
+	if (!m.out)
+		return fw_err(err, -ENOMEM, "out of memory while merging profiles");
+	if ((r = combine_headers(&m, srcs, n)) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_profile *s = srcs[i];
+		m.src = s;
+		free(m.map_of);
+		free(m.func_of);
+		free(m.loc_of);
+		free(m.map_offset);
+		m.map_of = malloc((s->n_mappings + 1) * sizeof(uint32_t));
+		m.map_offset = malloc((s->n_mappings + 1) * sizeof(int64_t));
+		m.func_of = malloc((s->n_functions + 1) * sizeof(uint32_t));
+		m.loc_of = malloc((s->n_locations + 1) * sizeof(uint32_t));
+		if (!m.map_of || !m.map_offset || !m.func_of || !m.loc_of) {
+			r = nomem(&m);
+			goto fail;
+		}
+		memset(m.map_of, 0xff, (s->n_mappings + 1) * sizeof(uint32_t));
+		memset(m.func_of, 0xff, (s->n_functions + 1) * sizeof(uint32_t));
+		memset(m.loc_of, 0xff, (s->n_locations + 1) * sizeof(uint32_t));
+		if (m.out->n_mappings == 0 && s->n_mappings > 0) {
+			uint32_t mi;
+			int64_t off;
+			if ((r = map_mapping(&m, 0, &mi, &off)) < 0)
+				goto fail;
+		}
+		for (size_t k = 0; k < s->n_samples; k++) {
+			if (is_zero_sample(s, k))
+				continue;
+			if ((r = map_sample(&m, k)) < 0)
+				goto fail;
+		}
+	}
+	merger_free(&m);
+	*out = m.out;
+	return 0;
+fail:
+	merger_free(&m);
+	fw_profile_free(m.out);
+	return r;
+}
+
+int fw_profile_merge(struct fw_profile *const *srcs, size_t n, struct fw_profile **out,
+		     struct fw_error *err)
+{
+	struct fw_profile *p;
+	int r;
+
+	if (n == 0)
+		return fw_err(err, -EINVAL, "no profiles to merge");
+	if ((r = merge_once(srcs, n, &p, err)) < 0)
+		return r;
+	for (size_t s = 0; s < p->n_samples; s++) {
+		if (is_zero_sample(p, s)) {
+			/* Sums cancelled out: merge again to drop them and
+			 * whatever only they referred to, as pprof does. */
+			struct fw_profile *q;
+			r = merge_once(&p, 1, &q, err);
+			fw_profile_free(p);
+			if (r < 0)
+				return r;
+			p = q;
+			break;
+		}
+	}
+	*out = p;
+	return 0;
+}
+
+void fw_profile_scale_n(struct fw_profile *p, const double *ratios)
+{
+	size_t nt = p->n_sample_types, fill = 0;
+	bool all_ones = true;
+
+	for (size_t i = 0; i < nt; i++)
+		if (ratios[i] != 1)
+			all_ones = false;
+	if (all_ones)
+		return;
+	for (size_t s = 0; s < p->n_samples; s++) {
+		int64_t *v = p->values + s * nt;
+		bool keep = false;
+		for (size_t i = 0; i < nt; i++) {
+			if (ratios[i] != 1) {
+				double x = round((double)v[i] * ratios[i]);
+				/* Go's int64(float) of an out-of-range value is
+				 * implementation-defined; saturate instead of UB. */
+				if (x >= 9223372036854775807.0)
+					v[i] = INT64_MAX;
+				else if (x <= -9223372036854775808.0)
+					v[i] = INT64_MIN;
+				else
+					v[i] = (int64_t)x;
+				keep = keep || v[i] != 0;
+			}
+		}
+		if (keep) {
+			if (fill != s) {
+				p->samples[fill] = p->samples[s];
+				memmove(p->values + fill * nt, v, nt * sizeof(int64_t));
+			}
+			fill++;
+		}
+	}
+	p->n_samples = fill;
+}
+
+int fw_profile_scale(struct fw_profile *p, double r)
+{
+	double *ratios = malloc((p->n_sample_types + 1) * sizeof(double));
+
+	if (!ratios)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_sample_types; i++)
+		ratios[i] = r;
+	fw_profile_scale_n(p, ratios);
+	free(ratios);
+	return 0;
+}
+
+int fw_profile_set_label(struct fw_profile *p, const char *key, const char *value,
+			 struct fw_error *err)
+{
+	struct fw_label *nl;
+	uint32_t k, v;
+	size_t n = 0;
+
+	if (fw_strtab_intern(&p->strings, key, strlen(key), &k) < 0 ||
+	    fw_strtab_intern(&p->strings, value, strlen(value), &v) < 0)
+		return fw_err(err, -ENOMEM, "out of memory");
+	nl = malloc((p->n_labels + p->n_samples + 1) * sizeof(*nl));
+	if (!nl)
+		return fw_err(err, -ENOMEM, "out of memory");
+	for (size_t s = 0; s < p->n_samples; s++) {
+		struct fw_sample *sm = &p->samples[s];
+		uint32_t first = (uint32_t)n;
+		for (uint32_t i = 0; i < sm->n_labels; i++) {
+			const struct fw_label *l = &p->labels[sm->first_label + i];
+			if (l->str != 0 && l->key == k)
+				continue;
+			nl[n++] = *l;
+		}
+		nl[n].key = k;
+		nl[n].str = v;
+		nl[n].num = 0;
+		nl[n].num_unit = 0;
+		n++;
+		sm->first_label = first;
+		sm->n_labels = (uint32_t)(n - first);
+	}
+	free(p->labels);
+	p->labels = nl;
+	p->n_labels = n;
+	return 0;
+}
+
+bool fw_sample_has_label(const struct fw_profile *p, size_t s, const char *key, const char *value)
+{
+	const struct fw_sample *sm = &p->samples[s];
+	for (uint32_t i = 0; i < sm->n_labels; i++) {
+		const struct fw_label *l = &p->labels[sm->first_label + i];
+		if (l->str != 0 && strcmp(fw_pstr(p, l->key), key) == 0 &&
+		    strcmp(fw_pstr(p, l->str), value) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ---- ScaleProfiles --------------------------------------------------------- */
+
+struct vt {
+	const char *type, *unit;
+};
+
+static bool compatible_vt(struct vt a, struct vt b)
+{
+	size_t la = strlen(a.type), lb = strlen(b.type);
+	if (la && a.type[la - 1] == 's')
+		la--;
+	if (lb && b.type[lb - 1] == 's')
+		lb--;
+	if (la != lb || memcmp(a.type, b.type, la) != 0)
+		return false;
+	if (strcmp(a.unit, b.unit) == 0)
+		return true;
+	return fw_unit_same_family(a.unit, b.unit);
+}
+
+/* CommonValueType: the first type, replaced by any later one whose unit is
+ * larger than it (pprof's "ratio > 1" test). */
+static int common_vt(const struct vt *ts, size_t n, struct vt *out, char *msg, size_t msglen)
+{
+	struct vt min = ts[0];
+	for (size_t i = 1; i < n; i++) {
+		if (!compatible_vt(min, ts[i])) {
+			snprintf(msg, msglen, "incompatible types: {%s %s 0 0} {%s %s 0 0}", min.type,
+				 min.unit, ts[i].type, ts[i].unit);
+			return -EINVAL;
+		}
+		if (fw_unit_scale(1, ts[i].unit, min.unit, NULL, 0) > 1)
+			min = ts[i];
+	}
+	*out = min;
+	return 0;
+}
+
+int fw_profiles_scale_units(struct fw_profile *const *ps, size_t n, struct fw_error *err)
+{
+	struct vt *ts, period, *common;
+	size_t nt;
+	char msg[512];
+	int r = 0;
+
+	if (n <= 1)
+		return 0;
+	nt = ps[0]->n_sample_types;
+	ts = calloc(n, sizeof(*ts));
+	common = calloc(nt + 1, sizeof(*common));
+	if (!ts || !common) {
+		r = fw_err(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ts[i].type = fw_pstr(ps[i], ps[i]->period_type.type);
+		ts[i].unit = fw_pstr(ps[i], ps[i]->period_type.unit);
+	}
+	if (common_vt(ts, n, &period, msg, sizeof(msg)) < 0) {
+		r = fw_err(err, -EINVAL, "period type: %s", msg);
+		goto out;
+	}
+	for (size_t i = 1; i < n; i++)
+		if (ps[i]->n_sample_types != nt) {
+			r = fw_err(err, -EINVAL, "inconsistent samples type count: %zu != %zu", nt,
+				   ps[i]->n_sample_types);
+			goto out;
+		}
+	for (size_t k = 0; k < nt; k++) {
+		for (size_t i = 0; i < n; i++) {
+			ts[i].type = fw_pstr(ps[i], ps[i]->sample_types[k].type);
+			ts[i].unit = fw_pstr(ps[i], ps[i]->sample_types[k].unit);
+		}
+		if (common_vt(ts, n, &common[k], msg, sizeof(msg)) < 0) {
+			r = fw_err(err, -EINVAL, "sample types: %s", msg);
+			goto out;
+		}
+	}
+	/* Copy the common unit names before any profile's strings change. */
+	{
+		char (*units)[64] = calloc(nt + 1, sizeof(*units));
+		char punit[64];
+		if (!units) {
+			r = fw_err(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+		snprintf(punit, sizeof(punit), "%s", period.unit);
+		for (size_t k = 0; k < nt; k++)
+			snprintf(units[k], sizeof(units[k]), "%s", common[k].unit);
+		for (size_t i = 0; i < n && r == 0; i++) {
+			struct fw_profile *p = ps[i];
+			double *ratios = calloc(nt + 1, sizeof(double));
+			uint32_t idx;
+			if (!ratios) {
+				r = fw_err(err, -ENOMEM, "out of memory");
+				break;
+			}
+			double per = fw_unit_scale(p->period, fw_pstr(p, p->period_type.unit), punit, NULL, 0);
+			p->period = (per >= 9.2e18 || per <= -9.2e18) ? p->period : (int64_t)per;
+			if (fw_strtab_intern(&p->strings, punit, strlen(punit), &idx) < 0)
+				r = fw_err(err, -ENOMEM, "out of memory");
+			p->period_type.unit = idx;
+			for (size_t k = 0; k < nt && r == 0; k++) {
+				ratios[k] = fw_unit_scale(1, fw_pstr(p, p->sample_types[k].unit), units[k], NULL, 0);
+				if (fw_strtab_intern(&p->strings, units[k], strlen(units[k]), &idx) < 0)
+					r = fw_err(err, -ENOMEM, "out of memory");
+				p->sample_types[k].unit = idx;
+			}
+			if (r == 0)
+				fw_profile_scale_n(p, ratios);
+			free(ratios);
+		}
+		free(units);
+	}
+out:
+	free(ts);
+	free(common);
+	return r;
+}

@@ -1,0 +1,207 @@
+/*
+ * util.c: error messages, checked growth, whole-file reads, hashing and a
+ * text buffer. Nothing here knows about profiles or flares.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fw_err(struct fw_error *err, int code, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void fw_err_prefix(struct fw_error *err, const char *fmt, ...)
+{
+	char prefix[512];
+	size_t plen, room = sizeof(err->msg);
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	plen = strlen(prefix);
+	/* Shift the old message right, dropping its tail if it no longer fits. */
+	memmove(err->msg + plen + 2, err->msg, room - plen - 2);
+	memcpy(err->msg, prefix, plen);
+	err->msg[plen] = ':';
+	err->msg[plen + 1] = ' ';
+	err->msg[room - 1] = 0;
+}
+
+int fw_grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	if (elem && ncap > SIZE_MAX / elem)
+		return -ENOMEM;
+	p = realloc(*buf, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = ncap;
+	return 0;
+}
+
+int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+		 struct fw_error *err)
+{
+	struct stat st;
+	uint8_t *data = NULL;
+	size_t n = 0;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fw_err(err, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		r = fw_err(err, -errno, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = fw_err(err, -EINVAL, "%s: not a regular file", path);
+		goto fail;
+	}
+	if ((uint64_t)st.st_size > max) {
+		r = fw_err(err, -EFBIG, "%s: file is %lld bytes, the limit is %zu",
+			   path, (long long)st.st_size, max);
+		goto fail;
+	}
+	data = malloc((size_t)st.st_size + 1);
+	if (!data) {
+		r = fw_err(err, -ENOMEM, "%s: out of memory", path);
+		goto fail;
+	}
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, data + n, (size_t)st.st_size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = fw_err(err, -errno, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (k == 0)
+			break; /* file shrank under us: take what is there */
+		n += (size_t)k;
+	}
+	data[n] = 0;
+	close(fd);
+	*out = data;
+	*len = n;
+	return 0;
+fail:
+	free(data);
+	close(fd);
+	return r;
+}
+
+uint64_t fw_hash_bytes(const void *data, size_t len, uint64_t seed)
+{
+	/* FNV-1a, then a final mix. Not cryptographic; only for tables. */
+	const uint8_t *p = data;
+	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return fw_hash_u64(h, len);
+}
+
+void fw_buf_init(struct fw_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void fw_buf_free(struct fw_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+void fw_buf_putn(struct fw_buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (n > SIZE_MAX - b->len - 1 ||
+	    fw_grow((void **)&b->data, &b->cap, b->len + n + 1, 1) < 0) {
+		b->failed = true;
+		return;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = 0;
+}
+
+void fw_buf_puts(struct fw_buf *b, const char *s)
+{
+	fw_buf_putn(b, s, strlen(s));
+}
+
+void fw_buf_putc(struct fw_buf *b, char c)
+{
+	fw_buf_putn(b, &c, 1);
+}
+
+void fw_buf_vprintf(struct fw_buf *b, const char *fmt, va_list ap)
+{
+	char small[256];
+	va_list ap2;
+	int n;
+
+	if (b->failed)
+		return;
+	va_copy(ap2, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap2);
+	va_end(ap2);
+	if (n < 0) {
+		b->failed = true;
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		fw_buf_putn(b, small, (size_t)n);
+		return;
+	}
+	if (fw_grow((void **)&b->data, &b->cap, b->len + (size_t)n + 1, 1) < 0) {
+		b->failed = true;
+		return;
+	}
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void fw_buf_printf(struct fw_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fw_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+const char *fw_buf_str(struct fw_buf *b)
+{
+	return b->data ? b->data : "";
+}

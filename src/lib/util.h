@@ -1,0 +1,72 @@
+/*
+ * util.h: small helpers shared by the whole library: the error buffer that
+ * every fallible function fills, checked arithmetic for sizes read from
+ * input, growable arrays and string hashing.
+ */
+#ifndef FW_UTIL_H
+#define FW_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Every fallible library function returns 0 or a negative errno and, on
+ * failure, leaves a one-line message here. The library never prints. */
+struct fw_error {
+	char msg[1024];
+};
+
+/* Formats into err (if non-NULL) and returns code, which must be negative. */
+int fw_err(struct fw_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prefixes the current message with "prefix: ". */
+void fw_err_prefix(struct fw_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Grows *buf (of *cap elements of size elem) so that it holds at least need
+ * elements. Returns 0 or -ENOMEM (also on size overflow). */
+int fw_grow(void **buf, size_t *cap, size_t need, size_t elem);
+
+/* Reads a whole regular file, refusing anything larger than max bytes. */
+int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+		 struct fw_error *err);
+
+uint64_t fw_hash_bytes(const void *data, size_t len, uint64_t seed);
+static inline uint64_t fw_hash_u64(uint64_t x, uint64_t seed)
+{
+	x ^= seed + 0x9e3779b97f4a7c15ULL + (x << 6) + (x >> 2);
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static inline int64_t fw_abs64(int64_t v)
+{
+	/* Go's abs64 wraps for INT64_MIN; so do we, without UB. */
+	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
+}
+
+/* A growable byte buffer for building text. Allocation failures are sticky:
+ * once one happens, fw_buf_failed() is true and further appends are no-ops. */
+struct fw_buf {
+	char *data;
+	size_t len, cap;
+	bool failed;
+};
+void fw_buf_init(struct fw_buf *b);
+void fw_buf_free(struct fw_buf *b);
+void fw_buf_putn(struct fw_buf *b, const char *s, size_t n);
+void fw_buf_puts(struct fw_buf *b, const char *s);
+void fw_buf_putc(struct fw_buf *b, char c);
+void fw_buf_printf(struct fw_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void fw_buf_vprintf(struct fw_buf *b, const char *fmt, va_list ap);
+/* Returns a NUL-terminated string (possibly "" if empty). */
+const char *fw_buf_str(struct fw_buf *b);
+
+#endif
