@@ -129,15 +129,32 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 	if (!t->name_off)
 		goto nomem;
 	for (size_t i = 0; i < t->n; i++) {
-		if (names.len > UINT32_MAX)
+		const struct fw_node_info *ni = &t->info[i];
+		/* Most nodes print as their bare function name: point at the
+		 * string table instead of copying it. */
+		if (ni->name && !ni->address && !ni->lineno && !ni->file) {
+			t->name_off[i] = ni->name;
+			continue;
+		}
+		if (names.len >= FW_NAME_SYNTH)
 			goto nomem;
-		t->name_off[i] = (uint32_t)names.len;
-		printable_name(p, &t->info[i], &names);
+		t->name_off[i] = FW_NAME_SYNTH | (uint32_t)names.len;
+		printable_name(p, ni, &names);
 		fw_buf_putc(&names, 0);
 	}
 	if (names.failed)
 		goto nomem;
 	t->names = names.data;
+	if (t->names) {
+		char *shrunk = realloc(t->names, names.len);
+		if (shrunk)
+			t->names = shrunk;
+	}
+	if (t->n) {
+		struct fw_node_info *shrunk = realloc(t->info, t->n * sizeof(*t->info));
+		if (shrunk)
+			t->info = shrunk;
+	}
 	if (!t->names) {
 		t->names = calloc(1, 1);
 		if (!t->names)
@@ -218,8 +235,10 @@ static int edge_map_find(struct edge_map *m, uint32_t src, uint32_t dst, uint32_
 
 /* ---- accumulation ----------------------------------------------------------- */
 
-int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept, struct fw_graph *g,
-		   struct fw_error *err)
+/* with_edges = false computes only flat and cum: enough to decide what to
+ * trim, at a fraction of the memory a large profile's edges take. */
+static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool with_edges,
+		 struct fw_graph *g, struct fw_error *err)
 {
 	const struct fw_profile *p = t->p;
 	struct edge_map em;
@@ -258,7 +277,7 @@ int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept, stru
 					seen[n] = stamp;
 					g->cum[n] += w;
 				}
-				if (parent != FW_NONE && n != parent) {
+				if (with_edges && parent != FW_NONE && n != parent) {
 					uint32_t e;
 					r = edge_map_find(&em, parent, n, (uint32_t)g->n_edges, &e);
 					if (r < 0)
@@ -310,6 +329,12 @@ nomem:
 	free(em.vals);
 	fw_graph_free(g);
 	return fw_err(err, -ENOMEM, "out of memory building the call graph");
+}
+
+int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept, struct fw_graph *g,
+		   struct fw_error *err)
+{
+	return build(t, vi, kept, true, g, err);
 }
 
 void fw_graph_free(struct fw_graph *g)
@@ -405,7 +430,7 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 	int r;
 
 	*dropped_nodes = 0;
-	if ((r = fw_graph_build(t, vi, NULL, g, err)) < 0)
+	if ((r = build(t, vi, NULL, false, g, err)) < 0)
 		return r;
 	for (size_t i = 0; i < g->n_nodes; i++)
 		total += g->flat[g->nodes[i]];
@@ -426,15 +451,15 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 				nk++;
 			}
 		}
-		if (nk != g->n_nodes) {
+		if (nk != g->n_nodes)
 			*dropped_nodes = g->n_nodes - nk;
-			fw_graph_free(g);
-			r = fw_graph_build(t, vi, kept, g, err);
-			if (r < 0) {
-				free(kept);
-				return r;
-			}
-		}
+	}
+	/* The graph again, now with edges, over the kept nodes. */
+	fw_graph_free(g);
+	r = build(t, vi, *dropped_nodes ? kept : NULL, true, g, err);
+	if (r < 0) {
+		free(kept);
+		return r;
 	}
 	*orig_count = g->n_nodes;
 	fw_graph_sort(g, o->order);

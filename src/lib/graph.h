@@ -26,8 +26,8 @@ struct fw_nodetab {
 	const struct fw_profile *p;
 	struct fw_node_info *info;
 	size_t n;
-	uint32_t *name_off; /* printable names in names blob */
-	char *names;
+	uint32_t *name_off; /* FW_NAME_SYNTH|offset in names, or a string index */
+	char *names;	    /* printable names that are not a bare function name */
 	uint32_t *loc_first;	/* per location: first entry in loc_nodes */
 	uint32_t *loc_count;	/* per location: number of entries */
 	uint32_t *loc_nodes;	/* node index per line (innermost first) */
@@ -35,9 +35,13 @@ struct fw_nodetab {
 
 int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw_error *err);
 void fw_nodetab_free(struct fw_nodetab *t);
+#define FW_NAME_SYNTH 0x80000000u
+
+/* pprof's PrintableName of node n. */
 static inline const char *fw_node_name(const struct fw_nodetab *t, uint32_t n)
 {
-	return t->names + t->name_off[n];
+	uint32_t ref = t->name_off[n];
+	return ref & FW_NAME_SYNTH ? t->names + (ref & ~FW_NAME_SYNTH) : fw_pstr(t->p, ref);
 }
 
 struct fw_edge {

@@ -1,6 +1,6 @@
 /*
- * idmap.c: id -> index map (see idmap.h). Fixed size, chosen up front from
- * the number of entries, so it never rehashes.
+ * idmap.c: id -> index map (see idmap.h). Sized up front from the expected
+ * number of entries; doubles when half full.
  */
 #include "idmap.h"
 #include "util.h"
@@ -36,14 +36,32 @@ void fw_idmap_free(struct fw_idmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+static int grow(struct fw_idmap *m)
+{
+	struct fw_idmap n;
+	int r;
+
+	if ((r = fw_idmap_init(&n, m->nslots)) < 0)
+		return r;
+	for (size_t i = 0; i < m->nslots; i++)
+		if (m->keys[i] && (r = fw_idmap_put(&n, m->keys[i], m->vals[i])) < 0) {
+			fw_idmap_free(&n);
+			return r;
+		}
+	fw_idmap_free(m);
+	*m = n;
+	return 0;
+}
+
 int fw_idmap_put(struct fw_idmap *m, uint64_t id, uint32_t val)
 {
 	size_t h;
+	int r;
 
 	if (id == 0)
 		return -EINVAL;
-	if ((m->count + 1) * 2 > m->nslots)
-		return -ENOSPC;
+	if ((m->count + 1) * 2 > m->nslots && (r = grow(m)) < 0)
+		return r;
 	h = fw_hash_u64(id, 0) & (m->nslots - 1);
 	while (m->keys[h]) {
 		if (m->keys[h] == id)

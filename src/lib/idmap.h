@@ -14,11 +14,11 @@ struct fw_idmap {
 	size_t nslots, count;
 };
 
-/* Sized for n entries; returns 0 or -ENOMEM. */
+/* Sized for n entries (it grows past that); returns 0 or -ENOMEM. */
 int fw_idmap_init(struct fw_idmap *m, size_t n);
 void fw_idmap_free(struct fw_idmap *m);
 /* Adds id -> val. Returns 0, -EEXIST if id is present, -EINVAL for id 0,
- * -ENOSPC when more than the sized-for count are added. */
+ * -ENOMEM. */
 int fw_idmap_put(struct fw_idmap *m, uint64_t id, uint32_t val);
 /* Returns the index for id, or UINT32_MAX when absent. */
 uint32_t fw_idmap_get(const struct fw_idmap *m, uint64_t id);

@@ -96,3 +96,86 @@ uint32_t fw_keymap_get(const struct fw_keymap *m, const void *key, size_t len)
 	}
 	return UINT32_MAX;
 }
+
+/* ---- index set ---------------------------------------------------------- */
+
+int fw_idxset_init(struct fw_idxset *s, size_t n, uint64_t (*hash)(const void *, uint32_t),
+		   bool (*equal)(const void *, uint32_t, uint32_t), const void *ctx)
+{
+	size_t ns = 16;
+
+	memset(s, 0, sizeof(*s));
+	while (ns < n * 2) {
+		if (ns > SIZE_MAX / 16)
+			return -ENOMEM;
+		ns *= 2;
+	}
+	s->slots = calloc(ns, sizeof(*s->slots));
+	s->hashes = calloc(ns, sizeof(*s->hashes));
+	if (!s->slots || !s->hashes) {
+		fw_idxset_free(s);
+		return -ENOMEM;
+	}
+	s->nslots = ns;
+	s->hash = hash;
+	s->equal = equal;
+	s->ctx = ctx;
+	return 0;
+}
+
+void fw_idxset_free(struct fw_idxset *s)
+{
+	free(s->slots);
+	free(s->hashes);
+	s->slots = NULL;
+	s->hashes = NULL;
+	s->nslots = s->count = 0;
+}
+
+static void idxset_place(uint32_t *slots, uint64_t *hashes, size_t ns, uint32_t v, uint64_t h)
+{
+	size_t i = h & (ns - 1);
+	while (slots[i])
+		i = (i + 1) & (ns - 1);
+	slots[i] = v;
+	hashes[i] = h;
+}
+
+int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon)
+{
+	uint64_t h = s->hash(s->ctx, idx);
+	size_t i;
+
+	if ((s->count + 1) * 2 > s->nslots) {
+		size_t ns = s->nslots * 2;
+		uint32_t *slots = calloc(ns, sizeof(*slots));
+		uint64_t *hashes = calloc(ns, sizeof(*hashes));
+		if (!slots || !hashes) {
+			free(slots);
+			free(hashes);
+			return -ENOMEM;
+		}
+		for (size_t k = 0; k < s->nslots; k++)
+			if (s->slots[k])
+				idxset_place(slots, hashes, ns, s->slots[k], s->hashes[k]);
+		free(s->slots);
+		free(s->hashes);
+		s->slots = slots;
+		s->hashes = hashes;
+		s->nslots = ns;
+	}
+	i = h & (s->nslots - 1);
+	while (s->slots[i]) {
+		uint32_t other = s->slots[i] - 1;
+		if (s->hashes[i] == h && s->equal(s->ctx, other, idx)) {
+			*canon = other;
+			return 0;
+		}
+		i = (i + 1) & (s->nslots - 1);
+	}
+	s->slots[i] = idx + 1;
+	s->hashes[i] = h;
+	s->count++;
+	*canon = idx;
+	return 0;
+}

@@ -6,6 +6,7 @@
 #ifndef FW_KEYMAP_H
 #define FW_KEYMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,3 +34,25 @@ int fw_keymap_upsert(struct fw_keymap *m, const void *key, size_t len, uint32_t 
 uint32_t fw_keymap_get(const struct fw_keymap *m, const void *key, size_t len);
 
 #endif
+
+/*
+ * An index set: a hash set of array indices whose keys live in the caller's
+ * own arrays, compared through callbacks. Nothing is copied: a slot is an
+ * index and a cached hash. Used to deduplicate a profile in place.
+ */
+struct fw_idxset {
+	uint32_t *slots; /* index + 1; 0 = empty */
+	uint64_t *hashes;
+	size_t nslots, count;
+	uint64_t (*hash)(const void *ctx, uint32_t idx);
+	bool (*equal)(const void *ctx, uint32_t a, uint32_t b);
+	const void *ctx;
+};
+
+/* Sized for n entries; it grows past that. */
+int fw_idxset_init(struct fw_idxset *s, size_t n, uint64_t (*hash)(const void *, uint32_t),
+		   bool (*equal)(const void *, uint32_t, uint32_t), const void *ctx);
+void fw_idxset_free(struct fw_idxset *s);
+/* Returns in *canon the first index equal to idx already in the set, or
+ * inserts idx and returns it. 0 or -ENOMEM. */
+int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon);

@@ -716,3 +716,291 @@ out:
 	free(common);
 	return r;
 }
+
+/* ---- in-place merge of one profile ------------------------------------------ */
+
+static uint64_t str_hash(const void *ctx, uint32_t i)
+{
+	const struct fw_strtab *t = ctx;
+	return fw_hash_bytes(fw_str(t, i), fw_strlen(t, i), 1);
+}
+
+static bool str_equal(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct fw_strtab *t = ctx;
+	return fw_strlen(t, a) == fw_strlen(t, b) && memcmp(fw_str(t, a), fw_str(t, b), fw_strlen(t, a)) == 0;
+}
+
+static uint64_t func_hash(const void *ctx, uint32_t i)
+{
+	const struct fw_function *f = &((const struct fw_profile *)ctx)->functions[i];
+	uint64_t h = fw_hash_u64((uint64_t)f->start_line, f->name);
+	return fw_hash_u64(h ^ ((uint64_t)f->system_name << 32 | f->filename), 2);
+}
+
+static bool func_equal(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct fw_function *x = &((const struct fw_profile *)ctx)->functions[a];
+	const struct fw_function *y = &((const struct fw_profile *)ctx)->functions[b];
+	return x->start_line == y->start_line && x->name == y->name && x->system_name == y->system_name &&
+	       x->filename == y->filename;
+}
+
+static uint64_t map_size_key(const struct fw_mapping *m)
+{
+	uint64_t size = m->limit - m->start + 0xfff;
+	return size - size % 0x1000;
+}
+
+static uint64_t mapping_hash(const void *ctx, uint32_t i)
+{
+	const struct fw_mapping *m = &((const struct fw_profile *)ctx)->mappings[i];
+	return fw_hash_u64(map_size_key(m) ^ fw_hash_u64(m->offset, 3), m->build_id ? m->build_id : m->filename);
+}
+
+static bool mapping_equal(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct fw_mapping *x = &((const struct fw_profile *)ctx)->mappings[a];
+	const struct fw_mapping *y = &((const struct fw_profile *)ctx)->mappings[b];
+	return map_size_key(x) == map_size_key(y) && x->offset == y->offset &&
+	       (x->build_id ? x->build_id : x->filename) == (y->build_id ? y->build_id : y->filename);
+}
+
+static uint64_t loc_rel(const struct fw_profile *p, const struct fw_location *l)
+{
+	return l->address - (l->mapping != FW_NONE ? p->mappings[l->mapping].start : 0);
+}
+
+static uint64_t loc_hash(const void *ctx, uint32_t i)
+{
+	const struct fw_profile *p = ctx;
+	const struct fw_location *l = &p->locations[i];
+	uint64_t h = fw_hash_u64(loc_rel(p, l), (uint64_t)l->mapping << 1 | l->is_folded);
+	for (uint32_t k = 0; k < l->n_lines; k++) {
+		const struct fw_line *ln = &p->lines[l->first_line + k];
+		h = fw_hash_u64(h ^ ln->function, (uint64_t)ln->line);
+	}
+	return h;
+}
+
+static bool loc_equal(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct fw_profile *p = ctx;
+	const struct fw_location *x = &p->locations[a], *y = &p->locations[b];
+	if (x->mapping != y->mapping || x->is_folded != y->is_folded || x->n_lines != y->n_lines ||
+	    loc_rel(p, x) != loc_rel(p, y))
+		return false;
+	for (uint32_t k = 0; k < x->n_lines; k++) {
+		const struct fw_line *lx = &p->lines[x->first_line + k], *ly = &p->lines[y->first_line + k];
+		if (lx->function != ly->function || lx->line != ly->line)
+			return false;
+	}
+	return true;
+}
+
+/* Labels of a sample compare as a set of (key, kind, ordered values). With
+ * canonical strings, sorting each sample's labels by (kind, key) with a
+ * stable sort makes equal label sets equal sequences. */
+static void sort_labels(struct fw_label *l, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++) {
+		struct fw_label t = l[i];
+		uint32_t j = i;
+		while (j > 0 && label_cmp(&l[j - 1], &t) > 0) {
+			l[j] = l[j - 1];
+			j--;
+		}
+		l[j] = t;
+	}
+}
+
+static uint64_t sample_hash(const void *ctx, uint32_t i)
+{
+	const struct fw_profile *p = ctx;
+	const struct fw_sample *s = &p->samples[i];
+	uint64_t h = fw_hash_bytes(p->sample_locs + s->first_loc, s->n_locs * sizeof(uint32_t), 4);
+	for (uint32_t k = 0; k < s->n_labels; k++) {
+		const struct fw_label *l = &p->labels[s->first_label + k];
+		h = fw_hash_u64(h ^ l->key, (uint64_t)l->str << 32 ^ (uint64_t)l->num ^ l->num_unit);
+	}
+	return h;
+}
+
+static bool sample_equal(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct fw_profile *p = ctx;
+	const struct fw_sample *x = &p->samples[a], *y = &p->samples[b];
+	if (x->n_locs != y->n_locs || x->n_labels != y->n_labels ||
+	    memcmp(p->sample_locs + x->first_loc, p->sample_locs + y->first_loc,
+		   x->n_locs * sizeof(uint32_t)) != 0)
+		return false;
+	for (uint32_t k = 0; k < x->n_labels; k++) {
+		const struct fw_label *lx = &p->labels[x->first_label + k], *ly = &p->labels[y->first_label + k];
+		if (lx->key != ly->key || lx->str != ly->str || lx->num != ly->num || lx->num_unit != ly->num_unit)
+			return false;
+	}
+	return true;
+}
+
+/* Replaces every string reference by the first equal string's index. */
+static int canon_strings(struct fw_profile *p)
+{
+	struct fw_idxset set;
+	uint32_t *c;
+	int r;
+
+	c = malloc((p->strings.n + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	if ((r = fw_idxset_init(&set, p->strings.n, str_hash, str_equal, &p->strings)) < 0) {
+		free(c);
+		return r;
+	}
+	for (size_t i = 0; i < p->strings.n; i++)
+		if ((r = fw_idxset_canon(&set, (uint32_t)i, &c[i])) < 0)
+			goto out;
+#define C(x) ((x) = c[(x)])
+	for (size_t i = 0; i < p->n_sample_types; i++) {
+		C(p->sample_types[i].type);
+		C(p->sample_types[i].unit);
+	}
+	C(p->period_type.type);
+	C(p->period_type.unit);
+	C(p->default_sample_type);
+	C(p->drop_frames);
+	C(p->keep_frames);
+	for (size_t i = 0; i < p->n_comments; i++)
+		C(p->comments[i]);
+	for (size_t i = 0; i < p->n_mappings; i++) {
+		C(p->mappings[i].filename);
+		C(p->mappings[i].build_id);
+	}
+	for (size_t i = 0; i < p->n_functions; i++) {
+		C(p->functions[i].name);
+		C(p->functions[i].system_name);
+		C(p->functions[i].filename);
+	}
+	for (size_t i = 0; i < p->n_labels; i++) {
+		C(p->labels[i].key);
+		C(p->labels[i].str);
+		C(p->labels[i].num_unit);
+	}
+#undef C
+	/* Comments are de-duplicated by merge. */
+	{
+		size_t fill = 0;
+		for (size_t i = 0; i < p->n_comments; i++) {
+			bool seen = false;
+			for (size_t k = 0; k < fill && !seen; k++)
+				seen = p->comments[k] == p->comments[i];
+			if (!seen)
+				p->comments[fill++] = p->comments[i];
+		}
+		p->n_comments = fill;
+	}
+	r = 0;
+out:
+	fw_idxset_free(&set);
+	free(c);
+	return r;
+}
+
+/* Computes canon[i] for n entries with the given set callbacks. */
+static int canon_of(size_t n, uint64_t (*hash)(const void *, uint32_t),
+		    bool (*equal)(const void *, uint32_t, uint32_t), const void *ctx, uint32_t **out)
+{
+	struct fw_idxset set;
+	uint32_t *c = malloc((n + 1) * sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	if ((r = fw_idxset_init(&set, n, hash, equal, ctx)) < 0) {
+		free(c);
+		return r;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((r = fw_idxset_canon(&set, (uint32_t)i, &c[i])) < 0) {
+			fw_idxset_free(&set);
+			free(c);
+			return r;
+		}
+	fw_idxset_free(&set);
+	*out = c;
+	return 0;
+}
+
+int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
+{
+	uint32_t *c = NULL;
+	size_t nt = p->n_sample_types, fill = 0;
+	int r;
+
+	if ((r = canon_strings(p)) < 0)
+		goto nomem;
+	/* functions */
+	if ((r = canon_of(p->n_functions, func_hash, func_equal, p, &c)) < 0)
+		goto nomem;
+	for (size_t i = 0; i < p->n_lines; i++)
+		p->lines[i].function = c[p->lines[i].function];
+	free(c);
+	/* mappings: a location moved to an equal mapping keeps its offset */
+	if ((r = canon_of(p->n_mappings, mapping_hash, mapping_equal, p, &c)) < 0)
+		goto nomem;
+	for (size_t i = 0; i < p->n_locations; i++) {
+		struct fw_location *l = &p->locations[i];
+		if (l->mapping == FW_NONE || c[l->mapping] == l->mapping)
+			continue;
+		l->address += p->mappings[c[l->mapping]].start - p->mappings[l->mapping].start;
+		l->mapping = c[l->mapping];
+	}
+	free(c);
+	/* locations */
+	if ((r = canon_of(p->n_locations, loc_hash, loc_equal, p, &c)) < 0)
+		goto nomem;
+	for (size_t i = 0; i < p->n_sample_locs; i++)
+		p->sample_locs[i] = c[p->sample_locs[i]];
+	free(c);
+	c = NULL;
+	/* samples: drop all-zero inputs, sum equal ones into the first */
+	for (size_t s = 0; s < p->n_samples; s++) {
+		if (is_zero_sample(p, s))
+			continue;
+		if (fill != s) {
+			p->samples[fill] = p->samples[s];
+			memmove(p->values + fill * nt, p->values + s * nt, nt * sizeof(int64_t));
+		}
+		fill++;
+	}
+	p->n_samples = fill;
+	for (size_t s = 0; s < p->n_samples; s++)
+		sort_labels(p->labels + p->samples[s].first_label, p->samples[s].n_labels);
+	if ((r = canon_of(p->n_samples, sample_hash, sample_equal, p, &c)) < 0)
+		goto nomem;
+	fill = 0;
+	for (size_t s = 0; s < p->n_samples; s++) {
+		if (c[s] != s) {
+			int64_t *dst = p->values + (size_t)c[s] * nt;
+			const int64_t *src = p->values + s * nt;
+			for (size_t i = 0; i < nt; i++)
+				dst[i] = (int64_t)((uint64_t)dst[i] + (uint64_t)src[i]);
+		}
+	}
+	/* Compact: keep canonical, non-zero samples in order. Canonical
+	 * samples come before their duplicates, so a forward pass is safe. */
+	for (size_t s = 0; s < p->n_samples; s++) {
+		if (c[s] != s || is_zero_sample(p, s))
+			continue;
+		if (fill != s) {
+			p->samples[fill] = p->samples[s];
+			memmove(p->values + fill * nt, p->values + s * nt, nt * sizeof(int64_t));
+		}
+		fill++;
+	}
+	p->n_samples = fill;
+	free(c);
+	return 0;
+nomem:
+	free(c);
+	return fw_err(err, -ENOMEM, "out of memory while merging the profile");
+}

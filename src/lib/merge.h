@@ -15,6 +15,12 @@
 int fw_profile_merge(struct fw_profile *const *srcs, size_t n, struct fw_profile **out,
 		     struct fw_error *err);
 
+/* The same result as merging p alone (fw_profile_merge(&p, 1)), computed
+ * in place without a second copy: equal strings, functions, mappings and
+ * locations are unified, samples with the same stack and labels summed,
+ * all-zero samples dropped. Entries no sample uses are left in place. */
+int fw_profile_compact(struct fw_profile *p, struct fw_error *err);
+
 /* Multiplies column i by ratios[i], rounding half away from zero; drops
  * samples that become all zero in the scaled columns (pprof's ScaleN). */
 void fw_profile_scale_n(struct fw_profile *p, const double *ratios);

@@ -104,6 +104,22 @@ static void arena_destroy(struct arena *a)
 
 /* ---- gzip ---------------------------------------------------------------- */
 
+/* Initial output size: the gzip trailer's ISIZE (the last member's size mod
+ * 2^32) when it is plausible, that is within deflate's maximum ratio of
+ * about 1032:1, else four times the input. */
+static size_t first_guess(const uint8_t *in, size_t inlen)
+{
+	uint32_t isize;
+
+	if (inlen >= 18) {
+		isize = (uint32_t)in[inlen - 4] | (uint32_t)in[inlen - 3] << 8 |
+			(uint32_t)in[inlen - 2] << 16 | (uint32_t)in[inlen - 1] << 24;
+		if (isize > 0 && isize / 1032 <= inlen)
+			return (size_t)isize + 1;
+	}
+	return inlen < (SIZE_MAX / 8) ? inlen * 4 + 64 : inlen;
+}
+
 static int gunzip(const uint8_t *in, size_t inlen, size_t max, uint8_t **out,
 		  size_t *outlen, const char *name, struct fw_error *err)
 {
@@ -120,7 +136,7 @@ static int gunzip(const uint8_t *in, size_t inlen, size_t max, uint8_t **out,
 		size_t chunk = inlen - (size_t)((const uint8_t *)zs.next_in - in);
 		zs.avail_in = chunk > UINT32_MAX ? UINT32_MAX : (uInt)chunk;
 		if (len == cap) {
-			size_t want = cap ? cap * 2 : (inlen < (1u << 20) ? inlen * 4 + 64 : inlen * 2);
+			size_t want = cap ? cap * 2 : first_guess(in, inlen);
 			if (want > max + 1)
 				want = max + 1;
 			if (want <= cap) {
@@ -129,10 +145,13 @@ static int gunzip(const uint8_t *in, size_t inlen, size_t max, uint8_t **out,
 					   name, max);
 				goto fail;
 			}
-			if (fw_grow((void **)&buf, &cap, want, 1) < 0) {
+			uint8_t *nb = realloc(buf, want);
+			if (!nb) {
 				r = fw_err(err, -ENOMEM, "%s: out of memory decompressing", name);
 				goto fail;
 			}
+			buf = nb;
+			cap = want;
 		}
 		zs.next_out = buf + len;
 		zs.avail_out = (cap - len) > UINT32_MAX ? UINT32_MAX : (uInt)(cap - len);
@@ -214,8 +233,16 @@ struct decoder {
 
 	size_t cap_types, cap_comments, cap_mappings, cap_functions, cap_locations;
 	size_t cap_lines, cap_samples, cap_locs, cap_values, cap_labels;
-	uint64_t *raw_locs;	    /* per sample_locs entry */
-	size_t cap_raw_locs;
+	/* Location ids are numbered in order of first sight (in a sample or
+	 * a Location), so samples can hold 32-bit ordinals until resolve(). */
+	/* Ids 1..dense (the location count, as writers number them) map to
+	 * ordinal id-1 directly; any other id gets the next ordinal through
+	 * loc_ord, and ord_id remembers it for error messages. */
+	size_t dense;
+	struct fw_idmap loc_ord; /* sparse location id -> ordinal */
+	uint64_t *ord_id;	 /* ordinal - dense -> sparse location id */
+	uint32_t *ord_loc;	 /* ordinal -> location index, or FW_NONE */
+	size_t n_ord, cap_ord_id, cap_ord_loc;
 	uint64_t *raw_loc_mapping;  /* per location */
 	size_t cap_raw_loc_mapping;
 	uint64_t *raw_line_func;    /* per line */
@@ -246,6 +273,38 @@ static int add_value_type(struct decoder *d, const Perftools__Profiles__ValueTyp
 	    (r = str_index(d, vt->unit, &out->unit, what)) < 0)
 		return r;
 	return 0;
+}
+
+static int location_ordinal(struct decoder *d, uint64_t id, uint32_t *ord)
+{
+	uint32_t o;
+
+	if (id >= 1 && id <= d->dense) {
+		*ord = (uint32_t)(id - 1);
+		return 0;
+	}
+	o = fw_idmap_get(&d->loc_ord, id);
+	if (o != UINT32_MAX) {
+		*ord = o;
+		return 0;
+	}
+	if (id == 0)
+		return fw_err(d->err, -EINVAL, "%s: reference to location id 0", d->name);
+	if (d->n_ord >= UINT32_MAX - 1)
+		return fw_err(d->err, -E2BIG, "%s: too many locations", d->name);
+	if (fw_grow((void **)&d->ord_id, &d->cap_ord_id, d->n_ord - d->dense + 1, sizeof(uint64_t)) < 0 ||
+	    fw_grow((void **)&d->ord_loc, &d->cap_ord_loc, d->n_ord + 1, sizeof(uint32_t)) < 0 ||
+	    fw_idmap_put(&d->loc_ord, id, (uint32_t)d->n_ord) < 0)
+		return NOMEM(d);
+	d->ord_id[d->n_ord - d->dense] = id;
+	d->ord_loc[d->n_ord] = FW_NONE;
+	*ord = (uint32_t)d->n_ord++;
+	return 0;
+}
+
+static uint64_t ordinal_id(const struct decoder *d, uint32_t ord)
+{
+	return ord < d->dense ? (uint64_t)ord + 1 : d->ord_id[ord - d->dense];
 }
 
 static int take_sample_type(struct decoder *d, const uint8_t *b, size_t n)
@@ -284,16 +343,18 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 		return fw_err(d->err, -E2BIG, "%s: too many samples", d->name);
 	if (fw_grow((void **)&p->samples, &d->cap_samples, p->n_samples + 1, sizeof(*p->samples)) < 0 ||
 	    fw_grow((void **)&d->value_counts, &d->cap_value_counts, p->n_samples + 1, sizeof(uint32_t)) < 0 ||
-	    fw_grow((void **)&d->raw_locs, &d->cap_raw_locs, p->n_sample_locs + m->n_location_id,
-		    sizeof(uint64_t)) < 0 ||
+	    fw_grow((void **)&p->sample_locs, &d->cap_locs, p->n_sample_locs + m->n_location_id,
+		    sizeof(uint32_t)) < 0 ||
 	    fw_grow((void **)&p->values, &d->cap_values, d->n_values + m->n_value, sizeof(int64_t)) < 0 ||
 	    fw_grow((void **)&p->labels, &d->cap_labels, p->n_labels + m->n_label, sizeof(*p->labels)) < 0)
 		return NOMEM(d);
 	s = &p->samples[p->n_samples];
 	s->first_loc = (uint32_t)p->n_sample_locs;
 	s->n_locs = (uint32_t)m->n_location_id;
-	if (m->n_location_id)
-		memcpy(d->raw_locs + p->n_sample_locs, m->location_id, m->n_location_id * sizeof(uint64_t));
+	for (size_t i = 0; i < m->n_location_id; i++) {
+		if ((r = location_ordinal(d, m->location_id[i], &p->sample_locs[p->n_sample_locs + i])) < 0)
+			return r;
+	}
 	p->n_sample_locs += m->n_location_id;
 	if (m->n_value)
 		memcpy(p->values + d->n_values, m->value, m->n_value * sizeof(int64_t));
@@ -355,6 +416,8 @@ static int take_location(struct decoder *d, const uint8_t *b, size_t n)
 	struct fw_profile *p = d->p;
 	Perftools__Profiles__Location *m;
 	struct fw_location *o;
+	uint32_t ord;
+	int r;
 
 	m = perftools__profiles__location__unpack(&d->alloc, n, b);
 	if (!m)
@@ -369,6 +432,14 @@ static int take_location(struct decoder *d, const uint8_t *b, size_t n)
 	    fw_grow((void **)&d->raw_line_func, &d->cap_raw_line_func, p->n_lines + m->n_line,
 		    sizeof(uint64_t)) < 0)
 		return NOMEM(d);
+	if (m->id == 0)
+		return fw_err(d->err, -EINVAL, "%s: location with reserved id 0", d->name);
+	if ((r = location_ordinal(d, m->id, &ord)) < 0)
+		return r;
+	if (d->ord_loc[ord] != FW_NONE)
+		return fw_err(d->err, -EINVAL, "%s: two locations with id %llu", d->name,
+			      (unsigned long long)m->id);
+	d->ord_loc[ord] = (uint32_t)p->n_locations;
 	o = &p->locations[p->n_locations];
 	memset(o, 0, sizeof(*o));
 	o->id = m->id;
@@ -539,6 +610,164 @@ static int walk(struct decoder *d, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* ---- sizing pass ------------------------------------------------------------ */
+
+struct counts {
+	size_t types, samples, sample_locs, labels, mappings, locations, lines, functions;
+	size_t strings, string_bytes;
+};
+
+/* Counts repeated field `want` inside a message: unpacked occurrences, or
+ * the varints of a packed run (bytes without the continuation bit). */
+static size_t count_field(const uint8_t *p, size_t n, unsigned want)
+{
+	const uint8_t *end = p + n;
+	size_t c = 0;
+
+	while (p < end) {
+		uint64_t key, v;
+		if (read_varint(&p, end, &key) < 0)
+			return c;
+		switch (key & 7) {
+		case 0:
+			if (read_varint(&p, end, &v) < 0)
+				return c;
+			if ((key >> 3) == want)
+				c++;
+			break;
+		case 1:
+			if (end - p < 8)
+				return c;
+			p += 8;
+			break;
+		case 5:
+			if (end - p < 4)
+				return c;
+			p += 4;
+			break;
+		case 2:
+			if (read_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
+				return c;
+			if ((key >> 3) == want) {
+				if (want == 1) /* packed location ids */
+					for (uint64_t i = 0; i < v; i++)
+						c += !(p[i] & 0x80);
+				else
+					c++;
+			}
+			p += v;
+			break;
+		default:
+			return c;
+		}
+	}
+	return c;
+}
+
+/* A quick pass over the top-level fields so that every array is allocated
+ * once at its final size: no growth slack, no copies while growing. It
+ * stops quietly at malformed data; walk() reports the error. */
+static void count_all(const uint8_t *p, size_t len, struct counts *c)
+{
+	const uint8_t *end = p + len;
+
+	memset(c, 0, sizeof(*c));
+	while (p < end) {
+		uint64_t key, v;
+		if (read_varint(&p, end, &key) < 0)
+			return;
+		switch (key & 7) {
+		case 0:
+			if (read_varint(&p, end, &v) < 0)
+				return;
+			break;
+		case 1:
+			if (end - p < 8)
+				return;
+			p += 8;
+			break;
+		case 5:
+			if (end - p < 4)
+				return;
+			p += 4;
+			break;
+		case 2:
+			if (read_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
+				return;
+			switch (key >> 3) {
+			case 1: c->types++; break;
+			case 2:
+				c->samples++;
+				c->sample_locs += count_field(p, v, 1);
+				c->labels += count_field(p, v, 3);
+				break;
+			case 3: c->mappings++; break;
+			case 4:
+				c->locations++;
+				c->lines += count_field(p, v, 4);
+				break;
+			case 5: c->functions++; break;
+			case 6:
+				c->strings++;
+				c->string_bytes += v + 1;
+				break;
+			}
+			p += v;
+			break;
+		default:
+			return;
+		}
+	}
+}
+
+/* Allocates an array of exactly n elements (fw_grow would round up). */
+#define PRESIZE(ptr, capv, n) \
+	do { \
+		if ((n) && (n) <= SIZE_MAX / sizeof(*(ptr))) { \
+			void *q_ = realloc((ptr), (n) * sizeof(*(ptr))); \
+			if (!q_) \
+				return -ENOMEM; \
+			(ptr) = q_; \
+			(capv) = (n); \
+		} \
+	} while (0)
+
+static int presize(struct decoder *d, const struct counts *c, size_t len)
+{
+	struct fw_profile *p = d->p;
+	size_t types = c->types < d->lim->max_sample_types ? c->types : d->lim->max_sample_types;
+
+	PRESIZE(p->sample_types, d->cap_types, types);
+	PRESIZE(p->samples, d->cap_samples, c->samples);
+	PRESIZE(d->value_counts, d->cap_value_counts, c->samples);
+	PRESIZE(p->sample_locs, d->cap_locs, c->sample_locs);
+	PRESIZE(p->labels, d->cap_labels, c->labels);
+	PRESIZE(p->mappings, d->cap_mappings, c->mappings);
+	PRESIZE(p->locations, d->cap_locations, c->locations);
+	PRESIZE(d->raw_loc_mapping, d->cap_raw_loc_mapping, c->locations);
+	PRESIZE(p->lines, d->cap_lines, c->lines);
+	PRESIZE(d->raw_line_func, d->cap_raw_line_func, c->lines);
+	PRESIZE(p->functions, d->cap_functions, c->functions);
+	PRESIZE(d->ord_loc, d->cap_ord_loc, c->locations);
+	for (size_t i = 0; i < c->locations; i++)
+		d->ord_loc[i] = FW_NONE;
+	d->dense = d->n_ord = c->locations;
+	/* Every value takes at least one byte on the wire, so a sane profile
+	 * has fewer values than input bytes; do not trust the counts beyond. */
+	if (types && c->samples <= len / types) {
+		size_t nvalues = c->samples * types;
+		PRESIZE(p->values, d->cap_values, nvalues);
+	}
+	PRESIZE(p->strings.blob, p->strings.blob_cap, c->string_bytes);
+	if (c->strings) {
+		size_t cap_off = p->strings.cap, cap_len = p->strings.cap;
+		PRESIZE(p->strings.off, cap_off, c->strings);
+		PRESIZE(p->strings.len, cap_len, c->strings);
+		p->strings.cap = cap_off < cap_len ? cap_off : cap_len;
+	}
+	return 0;
+}
+
 /* ---- resolution and validation ------------------------------------------ */
 
 static int check_str(struct decoder *d, uint32_t idx, const char *what)
@@ -585,9 +814,16 @@ static int check_strings(struct decoder *d)
 	return r;
 }
 
+/* Indexes the ids of n entries. When they are exactly 1..n in order, as Go
+ * writes them, no table is built and lookups are direct (*dense = true). */
 static int index_ids(struct decoder *d, struct fw_idmap *m, size_t n, const void *base,
-		     size_t stride, const char *what)
+		     size_t stride, const char *what, bool *dense)
 {
+	*dense = true;
+	for (size_t i = 0; i < n && *dense; i++)
+		*dense = *(const uint64_t *)((const char *)base + i * stride) == i + 1;
+	if (*dense)
+		return 0;
 	if (fw_idmap_init(m, n) < 0)
 		return NOMEM(d);
 	for (size_t i = 0; i < n; i++) {
@@ -604,15 +840,22 @@ static int index_ids(struct decoder *d, struct fw_idmap *m, size_t n, const void
 	return 0;
 }
 
+static uint32_t lookup_id(const struct fw_idmap *m, bool dense, size_t n, uint64_t id)
+{
+	if (dense)
+		return id >= 1 && id <= n ? (uint32_t)(id - 1) : FW_NONE;
+	return fw_idmap_get(m, id);
+}
+
 static int resolve(struct decoder *d)
 {
 	struct fw_profile *p = d->p;
-	struct fw_idmap maps, funcs, locs;
+	struct fw_idmap maps, funcs;
+	bool maps_dense, funcs_dense;
 	int r;
 
 	memset(&maps, 0, sizeof(maps));
 	memset(&funcs, 0, sizeof(funcs));
-	memset(&locs, 0, sizeof(locs));
 
 	if (!d->have_strings)
 		return fw_err(d->err, -EINVAL, "%s: string_table[0] must be ''", d->name);
@@ -625,17 +868,19 @@ static int resolve(struct decoder *d)
 	if ((r = check_strings(d)) < 0)
 		return r;
 
-	if ((r = index_ids(d, &maps, p->n_mappings, p->n_mappings ? &p->mappings[0].id : NULL, sizeof(*p->mappings), "mapping")) < 0 ||
-	    (r = index_ids(d, &funcs, p->n_functions, p->n_functions ? &p->functions[0].id : NULL, sizeof(*p->functions), "function")) < 0 ||
-	    (r = index_ids(d, &locs, p->n_locations, p->n_locations ? &p->locations[0].id : NULL, sizeof(*p->locations), "location")) < 0)
+	if ((r = index_ids(d, &maps, p->n_mappings, p->n_mappings ? &p->mappings[0].id : NULL,
+			   sizeof(*p->mappings), "mapping", &maps_dense)) < 0 ||
+	    (r = index_ids(d, &funcs, p->n_functions, p->n_functions ? &p->functions[0].id : NULL,
+			   sizeof(*p->functions), "function", &funcs_dense)) < 0)
 		goto out;
 
 	for (size_t i = 0; i < p->n_locations; i++) {
 		struct fw_location *l = &p->locations[i];
-		l->mapping = fw_idmap_get(&maps, d->raw_loc_mapping[i]); /* unknown: none */
+		l->mapping = lookup_id(&maps, maps_dense, p->n_mappings, d->raw_loc_mapping[i]); /* unknown: none */
 		for (uint32_t k = 0; k < l->n_lines; k++) {
 			struct fw_line *ln = &p->lines[l->first_line + k];
-			ln->function = fw_idmap_get(&funcs, d->raw_line_func[l->first_line + k]);
+			ln->function = lookup_id(&funcs, funcs_dense, p->n_functions,
+						 d->raw_line_func[l->first_line + k]);
 			if (ln->function == FW_NONE) {
 				r = fw_err(d->err, -EINVAL,
 					   "%s: location id %llu has a line with unknown function id %llu",
@@ -645,31 +890,48 @@ static int resolve(struct decoder *d)
 			}
 		}
 	}
-	if (p->n_sample_locs) {
-		p->sample_locs = malloc(p->n_sample_locs * sizeof(uint32_t));
-		if (!p->sample_locs) {
-			r = NOMEM(d);
-			goto out;
-		}
-	}
 	for (size_t i = 0; i < p->n_samples; i++) {
 		const struct fw_sample *s = &p->samples[i];
 		for (uint32_t k = 0; k < s->n_locs; k++) {
-			uint32_t li = fw_idmap_get(&locs, d->raw_locs[s->first_loc + k]);
-			if (li == FW_NONE) {
+			uint32_t ord = p->sample_locs[s->first_loc + k];
+			if (d->ord_loc[ord] == FW_NONE) {
 				r = fw_err(d->err, -EINVAL, "%s: sample %zu refers to unknown location id %llu",
-					   d->name, i, (unsigned long long)d->raw_locs[s->first_loc + k]);
+					   d->name, i, (unsigned long long)ordinal_id(d, ord));
 				goto out;
 			}
-			p->sample_locs[s->first_loc + k] = li;
+			p->sample_locs[s->first_loc + k] = d->ord_loc[ord];
 		}
 	}
 	r = 0;
 out:
 	fw_idmap_free(&maps);
 	fw_idmap_free(&funcs);
-	fw_idmap_free(&locs);
 	return r;
+}
+
+static void shrink(void **ptr, size_t n, size_t elem)
+{
+	void *q;
+	if (!*ptr || n == 0)
+		return;
+	q = realloc(*ptr, n * elem);
+	if (q) /* a failed shrink keeps the larger block, which is fine */
+		*ptr = q;
+}
+
+void fw_profile_shrink(struct fw_profile *p)
+{
+	shrink((void **)&p->sample_types, p->n_sample_types, sizeof(*p->sample_types));
+	shrink((void **)&p->comments, p->n_comments, sizeof(*p->comments));
+	shrink((void **)&p->mappings, p->n_mappings, sizeof(*p->mappings));
+	shrink((void **)&p->functions, p->n_functions, sizeof(*p->functions));
+	shrink((void **)&p->locations, p->n_locations, sizeof(*p->locations));
+	shrink((void **)&p->lines, p->n_lines, sizeof(*p->lines));
+	shrink((void **)&p->samples, p->n_samples, sizeof(*p->samples));
+	shrink((void **)&p->sample_locs, p->n_sample_locs, sizeof(*p->sample_locs));
+	shrink((void **)&p->values, p->n_samples * p->n_sample_types, sizeof(*p->values));
+	shrink((void **)&p->labels, p->n_labels, sizeof(*p->labels));
+	fw_strtab_shrink(&p->strings);
 }
 
 struct fw_profile *fw_profile_new(void)
@@ -716,53 +978,41 @@ static void limits_or_defaults(const struct fw_decode_limits *in, struct fw_deco
 		out->max_sample_types = DEFAULT_MAX_TYPES;
 }
 
-int fw_profile_decode(const uint8_t *data, size_t len, const char *name,
-		      const struct fw_decode_limits *limits, struct fw_profile **out,
-		      struct fw_error *err)
+static int decode_plain(const uint8_t *buf, size_t len, const char *name,
+			const struct fw_decode_limits *lim, struct fw_profile **out,
+			struct fw_error *err)
 {
-	struct fw_decode_limits lim;
 	struct decoder d;
-	uint8_t *plain = NULL;
-	size_t plain_len = len;
-	const uint8_t *buf = data;
 	int r;
 
-	limits_or_defaults(limits, &lim);
-	if (!name)
-		name = "profile";
 	if (len == 0)
 		return fw_err(err, -EINVAL, "%s: empty input", name);
-	if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
-		if ((r = gunzip(data, len, lim.max_decoded_bytes, &plain, &plain_len, name, err)) < 0)
-			return r;
-		buf = plain;
-		if (plain_len == 0) {
-			free(plain);
-			return fw_err(err, -EINVAL, "%s: empty input", name);
-		}
-	} else if (len > lim.max_decoded_bytes) {
+	if (len > lim->max_decoded_bytes)
 		return fw_err(err, -EFBIG, "%s: profile exceeds the limit of %zu bytes", name,
-			      lim.max_decoded_bytes);
-	}
-
+			      lim->max_decoded_bytes);
 	memset(&d, 0, sizeof(d));
 	d.name = name;
 	d.err = err;
-	d.lim = &lim;
+	d.lim = lim;
 	d.alloc.alloc = arena_alloc;
 	d.alloc.free = arena_free;
 	d.alloc.allocator_data = &d.arena;
 	d.p = fw_profile_new();
-	if (!d.p) {
-		free(plain);
+	if (!d.p)
 		return fw_err(err, -ENOMEM, "%s: out of memory", name);
+	{
+		struct counts c;
+		count_all(buf, len, &c);
+		r = presize(&d, &c, len) < 0 ? fw_err(err, -ENOMEM, "%s: out of memory", name) : 0;
 	}
-	r = walk(&d, buf, plain_len);
-	free(plain);
+	if (r == 0)
+		r = walk(&d, buf, len);
 	arena_destroy(&d.arena);
 	if (r == 0)
 		r = resolve(&d);
-	free(d.raw_locs);
+	fw_idmap_free(&d.loc_ord);
+	free(d.ord_id);
+	free(d.ord_loc);
 	free(d.raw_loc_mapping);
 	free(d.raw_line_func);
 	free(d.value_counts);
@@ -770,22 +1020,60 @@ int fw_profile_decode(const uint8_t *data, size_t len, const char *name,
 		fw_profile_free(d.p);
 		return r;
 	}
+	fw_profile_shrink(d.p);
 	*out = d.p;
 	return 0;
+}
+
+static bool is_gzip(const uint8_t *data, size_t len)
+{
+	return len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+}
+
+int fw_profile_decode(const uint8_t *data, size_t len, const char *name,
+		      const struct fw_decode_limits *limits, struct fw_profile **out,
+		      struct fw_error *err)
+{
+	struct fw_decode_limits lim;
+	uint8_t *plain;
+	size_t plain_len;
+	int r;
+
+	limits_or_defaults(limits, &lim);
+	if (!name)
+		name = "profile";
+	if (!is_gzip(data, len))
+		return decode_plain(data, len, name, &lim, out, err);
+	if ((r = gunzip(data, len, lim.max_decoded_bytes, &plain, &plain_len, name, err)) < 0)
+		return r;
+	r = decode_plain(plain, plain_len, name, &lim, out, err);
+	free(plain);
+	return r;
 }
 
 int fw_profile_read(const char *path, const struct fw_decode_limits *limits,
 		    struct fw_profile **out, struct fw_error *err)
 {
 	struct fw_decode_limits lim;
-	uint8_t *data;
-	size_t len;
+	uint8_t *data, *plain;
+	size_t len, plain_len;
 	int r;
 
 	limits_or_defaults(limits, &lim);
 	if ((r = fw_read_file(path, lim.max_file_bytes, &data, &len, err)) < 0)
 		return r;
-	r = fw_profile_decode(data, len, path, &lim, out, err);
+	if (!is_gzip(data, len)) {
+		r = decode_plain(data, len, path, &lim, out, err);
+		free(data);
+		return r;
+	}
+	/* Release the compressed bytes before decoding: peak memory is the
+	 * larger of (compressed + plain) and (plain + decoded profile). */
+	r = gunzip(data, len, lim.max_decoded_bytes, &plain, &plain_len, path, err);
 	free(data);
+	if (r < 0)
+		return r;
+	r = decode_plain(plain, plain_len, path, &lim, out, err);
+	free(plain);
 	return r;
 }

@@ -114,6 +114,10 @@ static inline const int64_t *fw_sample_values(const struct fw_profile *p, size_t
 	return p->values + s * p->n_sample_types;
 }
 
+/* Gives back the unused capacity of every array. Only call it on a profile
+ * that will not grow again (it resets no capacity bookkeeping). */
+void fw_profile_shrink(struct fw_profile *p);
+
 /* A newly allocated empty profile (string table holds ""). */
 struct fw_profile *fw_profile_new(void);
 

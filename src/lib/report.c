@@ -102,6 +102,16 @@ int fw_profiles_load(const char *const *sources, size_t n_sources, const char *c
 
 	if ((r = load_all(sources, n_sources, lim, &s, err)) < 0)
 		return r;
+	if (n_sources == 1 && n_bases == 0) {
+		/* The common case: merge the one profile in place, no copy. */
+		if ((r = fw_profile_compact(s[0], err)) < 0) {
+			free_all(s, n_sources);
+			return r;
+		}
+		*out = s[0];
+		free(s);
+		return 0;
+	}
 	if (n_bases && (r = load_all(bases, n_bases, lim, &b, err)) < 0) {
 		free_all(s, n_sources);
 		return r;
@@ -162,26 +172,29 @@ static int sample_index(const struct fw_profile *p, const char *want, size_t *ou
 
 /* computeTotal: sum of |v|; if any sample is a diff base sample, the sum
  * over those alone. */
+static bool is_diff_base_sample(const struct fw_profile *p, size_t s)
+{
+	const struct fw_sample *sm = &p->samples[s];
+	for (uint32_t i = 0; i < sm->n_labels; i++) {
+		const struct fw_label *l = &p->labels[sm->first_label + i];
+		if (l->str && strcmp(fw_pstr(p, l->key), "pprof::base") == 0 &&
+		    strcmp(fw_pstr(p, l->str), "true") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* computeTotal: sum of |v|; if any sample is a diff base sample, the sum
+ * over those alone. */
 static int64_t compute_total(const struct fw_profile *p, size_t vi)
 {
 	int64_t total = 0, diff_total = 0;
-	uint32_t k = 0, v = 0;
-	bool have = fw_strtab_intern((struct fw_strtab *)&p->strings, "pprof::base", 11, &k) == 0 &&
-		    fw_strtab_intern((struct fw_strtab *)&p->strings, "true", 4, &v) == 0;
 
 	for (size_t s = 0; s < p->n_samples; s++) {
 		int64_t x = fw_abs64(fw_sample_values(p, s)[vi]);
 		total += x;
-		if (have) {
-			const struct fw_sample *sm = &p->samples[s];
-			for (uint32_t i = 0; i < sm->n_labels; i++) {
-				const struct fw_label *l = &p->labels[sm->first_label + i];
-				if (l->key == k && l->str == v) {
-					diff_total += x;
-					break;
-				}
-			}
-		}
+		if (is_diff_base_sample(p, s))
+			diff_total += x;
 	}
 	return diff_total > 0 ? diff_total : total;
 }

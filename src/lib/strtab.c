@@ -96,3 +96,20 @@ int fw_strtab_intern(struct fw_strtab *t, const char *s, size_t n, uint32_t *idx
 	t->slots[h] = *idx + 1;
 	return 0;
 }
+
+void fw_strtab_shrink(struct fw_strtab *t)
+{
+	char *b;
+	uint32_t *o, *l;
+
+	if (t->blob_len && (b = realloc(t->blob, t->blob_len)) != NULL) {
+		t->blob = b;
+		t->blob_cap = t->blob_len;
+	}
+	if (t->n && (o = realloc(t->off, t->n * sizeof(*o))) != NULL)
+		t->off = o;
+	if (t->n && (l = realloc(t->len, t->n * sizeof(*l))) != NULL)
+		t->len = l;
+	if (t->n)
+		t->cap = t->n;
+}

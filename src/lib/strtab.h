@@ -27,6 +27,9 @@ int fw_strtab_add(struct fw_strtab *t, const char *s, size_t n, uint32_t *idx);
 /* Returns the index of an equal string, adding it if absent (building). */
 int fw_strtab_intern(struct fw_strtab *t, const char *s, size_t n, uint32_t *idx);
 
+/* Releases unused capacity; the table can still grow afterwards. */
+void fw_strtab_shrink(struct fw_strtab *t);
+
 static inline const char *fw_str(const struct fw_strtab *t, uint32_t i)
 {
 	return t->blob + t->off[i];
