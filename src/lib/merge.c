@@ -818,7 +818,8 @@ static uint64_t sample_hash(const void *ctx, uint32_t i)
 {
 	const struct fw_profile *p = ctx;
 	const struct fw_sample *s = &p->samples[i];
-	uint64_t h = fw_hash_bytes(p->sample_locs + s->first_loc, s->n_locs * sizeof(uint32_t), 4);
+	uint64_t h = s->n_locs ? fw_hash_bytes(p->sample_locs + s->first_loc,
+					       s->n_locs * sizeof(uint32_t), 4) : 4;
 	for (uint32_t k = 0; k < s->n_labels; k++) {
 		const struct fw_label *l = &p->labels[s->first_label + k];
 		h = fw_hash_u64(h ^ l->key, (uint64_t)l->str << 32 ^ (uint64_t)l->num ^ l->num_unit);
@@ -830,9 +831,10 @@ static bool sample_equal(const void *ctx, uint32_t a, uint32_t b)
 {
 	const struct fw_profile *p = ctx;
 	const struct fw_sample *x = &p->samples[a], *y = &p->samples[b];
-	if (x->n_locs != y->n_locs || x->n_labels != y->n_labels ||
-	    memcmp(p->sample_locs + x->first_loc, p->sample_locs + y->first_loc,
-		   x->n_locs * sizeof(uint32_t)) != 0)
+	if (x->n_locs != y->n_locs || x->n_labels != y->n_labels)
+		return false;
+	if (x->n_locs && memcmp(p->sample_locs + x->first_loc, p->sample_locs + y->first_loc,
+				x->n_locs * sizeof(uint32_t)) != 0)
 		return false;
 	for (uint32_t k = 0; k < x->n_labels; k++) {
 		const struct fw_label *lx = &p->labels[x->first_label + k], *ly = &p->labels[y->first_label + k];
@@ -974,7 +976,8 @@ int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
 	}
 	p->n_samples = fill;
 	for (size_t s = 0; s < p->n_samples; s++)
-		sort_labels(p->labels + p->samples[s].first_label, p->samples[s].n_labels);
+		if (p->samples[s].n_labels)
+			sort_labels(p->labels + p->samples[s].first_label, p->samples[s].n_labels);
 	if ((r = canon_of(p->n_samples, sample_hash, sample_equal, p, &c)) < 0)
 		goto nomem;
 	fill = 0;

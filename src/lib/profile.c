@@ -978,6 +978,20 @@ static void limits_or_defaults(const struct fw_decode_limits *in, struct fw_deco
 		out->max_sample_types = DEFAULT_MAX_TYPES;
 }
 
+/* Legacy pprof inputs: text dumps ("heap profile: ...", "--- contention",
+ * "goroutine profile: ...") or gperftools' binary CPU format, whose header
+ * starts with a zero word. Used only to explain a decoding failure. */
+static bool looks_legacy(const uint8_t *buf, size_t len)
+{
+	size_t n = len < 64 ? len : 64, printable = 0;
+
+	if (len >= 8 && !buf[0] && !buf[1] && !buf[2] && !buf[3])
+		return true;
+	for (size_t i = 0; i < n; i++)
+		printable += (buf[i] >= 0x20 && buf[i] < 0x7f) || buf[i] == '\n' || buf[i] == '\t';
+	return n > 0 && printable == n;
+}
+
 static int decode_plain(const uint8_t *buf, size_t len, const char *name,
 			const struct fw_decode_limits *lim, struct fw_profile **out,
 			struct fw_error *err)
@@ -1005,8 +1019,9 @@ static int decode_plain(const uint8_t *buf, size_t len, const char *name,
 		count_all(buf, len, &c);
 		r = presize(&d, &c, len) < 0 ? fw_err(err, -ENOMEM, "%s: out of memory", name) : 0;
 	}
-	if (r == 0)
-		r = walk(&d, buf, len);
+	if (r == 0 && (r = walk(&d, buf, len)) < 0 && looks_legacy(buf, len))
+		fw_err(err, r, "%s: not a profile.proto; legacy (pre-proto) pprof formats are not supported",
+		       name);
 	arena_destroy(&d.arena);
 	if (r == 0)
 		r = resolve(&d);

@@ -65,7 +65,8 @@ void fw_buf_puts(struct fw_buf *b, const char *s);
 void fw_buf_putc(struct fw_buf *b, char c);
 void fw_buf_printf(struct fw_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void fw_buf_vprintf(struct fw_buf *b, const char *fmt, va_list ap);
+void fw_buf_vprintf(struct fw_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Returns a NUL-terminated string (possibly "" if empty). */
 const char *fw_buf_str(struct fw_buf *b);
 
