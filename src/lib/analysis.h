@@ -1,0 +1,88 @@
+/*
+ * analysis.h: the support runbook's profile analyses for one agent process
+ * (core, trace, process, ...): heap diff between the two heap snapshots by
+ * inuse_space and inuse_objects, the current heap, CPU, block and mutex
+ * tops, plus the numbers the verdict rules need. Built on the pprof engine
+ * (report.c, graph.c); it formats nothing itself beyond pprof's own text.
+ */
+#ifndef FW_ANALYSIS_H
+#define FW_ANALYSIS_H
+
+#include "profile.h"
+
+#define FW_TOP_ROWS 10
+
+struct fw_top_row {
+	char *name; /* pprof's printable name */
+	int64_t flat, cum;
+};
+
+/* One `top` analysis of one profile (or of a diff). */
+struct fw_top_table {
+	bool present;	  /* the input profile(s) existed and were non-empty */
+	char *error;	  /* why it could not be computed, or NULL */
+	char *sample_type, *sample_unit;
+	int64_t total;	  /* pprof's total (percentages refer to it) */
+	int64_t time_nanos, duration_nanos;
+	struct fw_top_row rows[FW_TOP_ROWS];
+	size_t n_rows;
+	char *text;	  /* the full `pprof -top` text, byte-identical to Go's */
+};
+
+/* Per-function facts over the whole (untrimmed) graph. */
+struct fw_fn_value {
+	char *name;
+	int64_t value;
+};
+
+enum fw_pfile_state { FW_PFILE_OK, FW_PFILE_MISSING, FW_PFILE_EMPTY, FW_PFILE_CORRUPT };
+
+struct fw_process {
+	char *name; /* "core", "trace", ... */
+
+	struct fw_top_table heap_diff_space, heap_diff_objects, heap_top, cpu, block, mutex;
+
+	/* profile files this process should have and what was found */
+	struct {
+		const char *kind; /* "1st-heap", "cpu", "2nd-heap", "block", "mutex" */
+		enum fw_pfile_state state;
+		uint64_t size;
+		char *error;
+	} files[5];
+
+	/* heap growth: window between snapshots and growth scaled to 30 s */
+	bool have_heap_diff;
+	int64_t heap_window_ns; /* measured, or 0 when the 30 s default applies */
+	int64_t growth_total;	/* sum of positive flat diffs, all functions */
+	int64_t growth_app;	/* the same, application functions only */
+	struct fw_fn_value top_growth_app; /* largest positive app flat diff */
+	double growth_total_30s, growth_app_30s;
+
+	/* CPU */
+	bool have_cpu;
+	int64_t cpu_total_ns, cpu_duration_ns, cpu_app_ns;
+	struct fw_fn_value top_cpu_app; /* largest flat among app functions */
+	struct fw_fn_value top_cpu_any; /* largest flat overall */
+
+	/* contention: delay attributed to the application function closest
+	 * to the blocking call, per profile; the largest one */
+	bool have_block, have_mutex;
+	struct fw_fn_value top_block_app, top_mutex_app;
+	char *top_block_callee, *top_mutex_callee; /* the blocking call it made */
+};
+
+/* True for Go runtime and standard-library synchronisation functions:
+ * names starting with runtime., runtime/, internal/, sync., syscall. or
+ * gcBgMarkWorker. Everything else is application code. */
+bool fw_is_runtime_function(const char *name);
+
+struct fw_decode_limits;
+
+/* Analyzes process `name` from the files `<dir>/<name>-{1st-heap,cpu,
+ * 2nd-heap,block,mutex}.pprof`. Missing, empty or corrupt files are recorded
+ * in the result, never an error; only out-of-memory fails. */
+int fw_process_analyze(const char *dir, const char *name, const struct fw_decode_limits *lim,
+		       struct fw_process *out, struct fw_error *err);
+void fw_process_free(struct fw_process *p);
+
+#endif
