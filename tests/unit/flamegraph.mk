@@ -1,0 +1,9 @@
+# tests/unit/flamegraph.mk -- unit test for src/lib/flamegraph.c and
+# src/lib/meta.c (folded stacks, the SVG flame graph, the metadata summary).
+# Included from the top-level automake file after tests/Makefile.inc, which
+# defines TESTS and check_PROGRAMS; paths are relative to the top directory.
+
+check_PROGRAMS += tests/unit/test_flamegraph
+TESTS += tests/unit/test_flamegraph
+tests_unit_test_flamegraph_SOURCES = tests/unit/test_flamegraph.c tests/tap.h
+tests_unit_test_flamegraph_LDADD = $(LIBFW_LIBS)

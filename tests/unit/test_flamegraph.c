@@ -1,0 +1,586 @@
+/*
+ * test_flamegraph.c: folded stacks, the SVG flame graph and the metadata
+ * summary (src/lib/flamegraph.c, src/lib/meta.c), on profiles built in
+ * memory and on the committed cpu.pb.gz fixture.
+ */
+#include "flamegraph.h"
+#include "meta.h"
+#include "profile.h"
+#include "report.h"
+
+#include "../tap.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- building profiles by hand --------------------------------------------- */
+
+#define MAX_LINES 3
+#define MAX_LOCS 8
+#define MAX_LABELS 3
+
+struct loc_spec {
+	int funcs[MAX_LINES]; /* function indices, innermost first */
+	int n;
+};
+
+struct label_spec {
+	const char *key, *str, *unit; /* str NULL: numeric */
+	int64_t num;
+};
+
+struct sample_spec {
+	int locs[MAX_LOCS]; /* location indices, leaf first */
+	int n;
+	int64_t v[2];
+	struct label_spec labels[MAX_LABELS];
+	int n_labels;
+};
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p) {
+		fprintf(stderr, "out of memory\n");
+		exit(99);
+	}
+	return p;
+}
+
+static uint32_t str(struct fw_profile *p, const char *s)
+{
+	uint32_t i;
+	if (fw_strtab_intern(&p->strings, s, strlen(s), &i) < 0) {
+		fprintf(stderr, "out of memory\n");
+		exit(99);
+	}
+	return i;
+}
+
+/* n_types is 1 (cpu/nanoseconds) or 2 (samples/count, cpu/nanoseconds). */
+static struct fw_profile *build(size_t n_types, const char *const *funcs, size_t nf,
+				const struct loc_spec *locs, size_t nl,
+				const struct sample_spec *ss, size_t ns)
+{
+	struct fw_profile *p = fw_profile_new();
+	size_t n_lines = 0, n_sl = 0, n_labels = 0;
+
+	if (!p) {
+		fprintf(stderr, "out of memory\n");
+		exit(99);
+	}
+	p->n_sample_types = n_types;
+	p->sample_types = xcalloc(n_types, sizeof(*p->sample_types));
+	if (n_types == 2) {
+		p->sample_types[0] = (struct fw_value_type){ str(p, "samples"), str(p, "count") };
+		p->sample_types[1] = (struct fw_value_type){ str(p, "cpu"), str(p, "nanoseconds") };
+	} else {
+		p->sample_types[0] = (struct fw_value_type){ str(p, "cpu"), str(p, "nanoseconds") };
+	}
+	p->n_functions = nf;
+	p->functions = xcalloc(nf, sizeof(*p->functions));
+	for (size_t i = 0; i < nf; i++)
+		p->functions[i] = (struct fw_function){ .id = i + 1, .name = str(p, funcs[i]),
+							.system_name = str(p, funcs[i]),
+							.filename = str(p, "main.go") };
+	for (size_t i = 0; i < nl; i++)
+		n_lines += (size_t)locs[i].n;
+	p->n_locations = nl;
+	p->locations = xcalloc(nl, sizeof(*p->locations));
+	p->lines = xcalloc(n_lines, sizeof(*p->lines));
+	for (size_t i = 0; i < nl; i++) {
+		struct fw_location *l = &p->locations[i];
+		*l = (struct fw_location){ .id = i + 1, .address = 0x1000 + 16 * i, .mapping = FW_NONE,
+					   .first_line = (uint32_t)p->n_lines,
+					   .n_lines = (uint32_t)locs[i].n };
+		for (int k = 0; k < locs[i].n; k++)
+			p->lines[p->n_lines++] = (struct fw_line){ (uint32_t)locs[i].funcs[k], 10 + k };
+	}
+	for (size_t i = 0; i < ns; i++) {
+		n_sl += (size_t)ss[i].n;
+		n_labels += (size_t)ss[i].n_labels;
+	}
+	p->n_samples = ns;
+	p->samples = xcalloc(ns, sizeof(*p->samples));
+	p->sample_locs = xcalloc(n_sl, sizeof(*p->sample_locs));
+	p->values = xcalloc(ns * n_types, sizeof(*p->values));
+	p->labels = xcalloc(n_labels, sizeof(*p->labels));
+	for (size_t i = 0; i < ns; i++) {
+		struct fw_sample *s = &p->samples[i];
+		s->first_loc = (uint32_t)p->n_sample_locs;
+		s->n_locs = (uint32_t)ss[i].n;
+		for (int k = 0; k < ss[i].n; k++)
+			p->sample_locs[p->n_sample_locs++] = (uint32_t)ss[i].locs[k];
+		s->first_label = (uint32_t)p->n_labels;
+		s->n_labels = (uint32_t)ss[i].n_labels;
+		for (int k = 0; k < ss[i].n_labels; k++) {
+			const struct label_spec *ls = &ss[i].labels[k];
+			p->labels[p->n_labels++] = (struct fw_label){
+				.key = str(p, ls->key), .str = ls->str ? str(p, ls->str) : 0,
+				.num = ls->num, .num_unit = ls->unit ? str(p, ls->unit) : 0 };
+		}
+		if (n_types == 2) {
+			p->values[i * 2] = ss[i].v[0];
+			p->values[i * 2 + 1] = ss[i].v[1];
+		} else {
+			p->values[i] = ss[i].v[1];
+		}
+	}
+	return p;
+}
+
+#define MS 1000000LL
+
+/* Profile A: main;a;b 5 (in two samples), main;a 3, main;c 2,
+ * main;rec;rec;rec 4, main;<&>"' 1, main;outer;inner 7 (one location with
+ * an inlined frame), main;z 0. Two sample types; cpu is the last. */
+static const char *const a_funcs[] = { "main", "a", "b", "c", "rec", "<&>\"'", "inner", "outer", "z" };
+static const struct loc_spec a_locs[] = {
+	{ { 0 }, 1 }, { { 1 }, 1 }, { { 2 }, 1 }, { { 3 }, 1 }, { { 4 }, 1 }, { { 5 }, 1 },
+	{ { 6, 7 }, 2 }, { { 8 }, 1 },
+};
+#define L(k, s) { .key = k, .str = s }
+#define NL(k, u, v) { .key = k, .unit = u, .num = v }
+static const struct sample_spec a_samples[] = {
+	{ .locs = { 2, 1, 0 }, .n = 3, .v = { 1, 2 * MS }, .labels = { L("phase", "x") }, .n_labels = 1 },
+	{ .locs = { 2, 1, 0 }, .n = 3, .v = { 1, 3 * MS },
+	  .labels = { L("zone", "eu"), L("phase", "y") }, .n_labels = 2 },
+	{ .locs = { 1, 0 }, .n = 2, .v = { 1, 3 * MS }, .labels = { NL("bytes", "bytes", 64) }, .n_labels = 1 },
+	{ .locs = { 3, 0 }, .n = 2, .v = { 1, 2 * MS },
+	  .labels = { NL("bytes", "bytes", 128), NL("count", NULL, 3) }, .n_labels = 2 },
+	{ .locs = { 4, 4, 4, 0 }, .n = 4, .v = { 1, 4 * MS }, .labels = { L("phase", "x") }, .n_labels = 1 },
+	{ .locs = { 5, 0 }, .n = 2, .v = { 1, 1 * MS } },
+	{ .locs = { 6, 0 }, .n = 2, .v = { 1, 7 * MS } },
+	{ .locs = { 7, 0 }, .n = 2, .v = { 0, 0 } },
+};
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct fw_profile *profile_a(void)
+{
+	return build(2, a_funcs, N(a_funcs), a_locs, N(a_locs), a_samples, N(a_samples));
+}
+
+static const char a_collapsed[] =
+	"main;<&>\"' 1000000\n"
+	"main;a 3000000\n"
+	"main;a;b 5000000\n"
+	"main;c 2000000\n"
+	"main;outer;inner 7000000\n"
+	"main;rec;rec;rec 4000000\n";
+
+/* Profile B, a diff: main;a +5 -2, main;c -4, main;b +3 -3 (cancels),
+ * main;bad\x01\xffname +1 (a control character and invalid UTF-8). */
+static const char *const b_funcs[] = { "main", "a", "b", "c", "bad\x01\xffname" };
+static const struct loc_spec b_locs[] = { { { 0 }, 1 }, { { 1 }, 1 }, { { 2 }, 1 }, { { 3 }, 1 }, { { 4 }, 1 } };
+static const struct sample_spec b_samples[] = {
+	{ .locs = { 1, 0 }, .n = 2, .v = { 0, 5 * MS } },
+	{ .locs = { 1, 0 }, .n = 2, .v = { 0, -2 * MS } },
+	{ .locs = { 3, 0 }, .n = 2, .v = { 0, -4 * MS } },
+	{ .locs = { 2, 0 }, .n = 2, .v = { 0, 3 * MS } },
+	{ .locs = { 2, 0 }, .n = 2, .v = { 0, -3 * MS } },
+	{ .locs = { 4, 0 }, .n = 2, .v = { 0, 1 * MS } },
+};
+
+/* Profile C: one huge stack and one far below 0.1 px at 1200 px. */
+static const char *const c_funcs[] = { "main", "huge", "tiny" };
+static const struct loc_spec c_locs[] = { { { 0 }, 1 }, { { 1 }, 1 }, { { 2 }, 1 } };
+static const struct sample_spec c_samples[] = {
+	{ .locs = { 1, 0 }, .n = 2, .v = { 0, 1000000000000LL } },
+	{ .locs = { 2, 0 }, .n = 2, .v = { 0, 1 } },
+};
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0, len = strlen(needle);
+	for (const char *s = strstr(hay, needle); s; s = strstr(s + len, needle))
+		n++;
+	return n;
+}
+
+/* Well-formed UTF-8 with no control characters but '\n' and '\t'. */
+static bool clean_utf8(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = u[i];
+		size_t n;
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+				return false;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3;
+		else
+			return false;
+		for (size_t k = 1; k <= n; k++)
+			if (i + k >= len || (u[i + k] & 0xc0) != 0x80)
+				return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/* xmllint --noout on the document, or -1 if xmllint is not installed. */
+static int xmllint(const char *doc, size_t len)
+{
+	char path[] = "/tmp/test_flamegraph_XXXXXX";
+	char cmd[128];
+	FILE *f;
+	int fd, rc;
+
+	if (system("command -v xmllint >/dev/null 2>&1") != 0)
+		return -1;
+	fd = mkstemp(path);
+	if (fd < 0 || !(f = fdopen(fd, "w")))
+		return 1;
+	fwrite(doc, 1, len, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "xmllint --noout %s", path);
+	rc = system(cmd);
+	unlink(path);
+	return rc == 0 ? 0 : 1;
+}
+
+static int init_report(struct fw_report *r, struct fw_profile *p, const char *sample_index,
+		       const char *focus)
+{
+	struct fw_report_opts o;
+	struct fw_error err = { "" };
+	int rc;
+
+	fw_report_opts_default(&o);
+	o.sample_index = sample_index;
+	o.focus = focus;
+	rc = fw_report_init(r, p, &o, &err);
+	if (rc < 0)
+		tap_diag("fw_report_init: %s", err.msg);
+	return rc;
+}
+
+/* Runs collapsed (svg false) or flamegraph on a fresh report of p. */
+static char *run(struct fw_profile *p, bool svg, const char *sample_index, const char *focus,
+		 const char *title, size_t *len)
+{
+	struct fw_report r;
+	struct fw_error err = { "" };
+	struct fw_buf out;
+	int rc;
+
+	if (init_report(&r, p, sample_index, focus) < 0)
+		return NULL;
+	fw_buf_init(&out);
+	rc = svg ? fw_flamegraph_write(&r, title, &out, &err) : fw_collapsed_write(&r, &out, &err);
+	fw_report_free(&r);
+	if (rc < 0 || out.failed) {
+		tap_diag("writing: %s", err.msg);
+		fw_buf_free(&out);
+		return NULL;
+	}
+	if (len)
+		*len = out.len;
+	if (!out.data)
+		return calloc(1, 1);
+	return out.data;
+}
+
+/* ---- tests --------------------------------------------------------------------- */
+
+static void test_collapsed(void)
+{
+	char *s;
+
+	s = run(profile_a(), false, NULL, NULL, NULL, NULL);
+	TAP_EQ_STR(s, a_collapsed, "collapsed: sorted, summed, zero stacks left out, inline frames outer first");
+	free(s);
+
+	s = run(profile_a(), false, "samples", NULL, NULL, NULL);
+	TAP_EQ_STR(s,
+		   "main;<&>\"' 1\n"
+		   "main;a 1\n"
+		   "main;a;b 2\n"
+		   "main;c 1\n"
+		   "main;outer;inner 1\n"
+		   "main;rec;rec;rec 1\n",
+		   "collapsed: -sample_index=samples uses that column");
+	free(s);
+
+	s = run(profile_a(), false, NULL, "^rec$", NULL, NULL);
+	TAP_EQ_STR(s, "main;rec;rec;rec 4000000\n", "collapsed: focus filtering applies");
+	free(s);
+
+	s = run(build(2, b_funcs, N(b_funcs), b_locs, N(b_locs), b_samples, N(b_samples)), false,
+		NULL, NULL, NULL, NULL);
+	TAP_EQ_STR(s,
+		   "main;a 3000000\n"
+		   "main;bad?\xffname 1000000\n"
+		   "main;c -4000000\n",
+		   "collapsed: diff keeps signs, cancelled stacks left out, control chars as '?'");
+	free(s);
+}
+
+static void test_svg(void)
+{
+	size_t len = 0;
+	char *s;
+
+	s = run(profile_a(), true, NULL, NULL, "prof<1>.pb.gz", &len);
+	if (!TAP_OK(s != NULL, "flamegraph: writes profile A"))
+		return;
+	TAP_OK(strncmp(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"", 36) == 0, "svg: XML declaration first");
+	TAP_OK(len > 7 && strcmp(s + len - 7, "</svg>\n") == 0, "svg: ends with </svg>");
+	TAP_EQ_UINT(strlen(s), len, "svg: no NUL bytes");
+	TAP_OK(clean_utf8(s, len), "svg: valid UTF-8 without control characters");
+	TAP_OK(strstr(s, ">prof&lt;1&gt;.pb.gz</text>") != NULL, "svg: title is the escaped file name");
+	TAP_OK(strstr(s, "Type: cpu (nanoseconds), Total: 22ms<") != NULL, "svg: sample type and total");
+	TAP_EQ_UINT(count(s, "<title>"), 11, "svg: 11 frames (all, main, a, b, c, 3 x rec, weird, outer, inner)");
+	TAP_EQ_UINT(count(s, "<title>all ("), 1, "svg: one root frame");
+	TAP_EQ_UINT(count(s, "<title>main ("), 1, "svg: main once");
+	TAP_EQ_UINT(count(s, "<title>a ("), 1, "svg: a once (shared by main;a and main;a;b)");
+	TAP_EQ_UINT(count(s, "<title>b ("), 1, "svg: b once");
+	TAP_EQ_UINT(count(s, "<title>c ("), 1, "svg: c once");
+	TAP_EQ_UINT(count(s, "<title>rec ("), 3, "svg: rec once per recursion level");
+	TAP_EQ_UINT(count(s, "<title>outer ("), 1, "svg: inlined caller frame");
+	TAP_EQ_UINT(count(s, "<title>inner ("), 1, "svg: inlined callee frame");
+	TAP_EQ_UINT(count(s, "<title>z ("), 0, "svg: zero-valued stack has no frame");
+	TAP_EQ_UINT(count(s, "<title>&lt;&amp;&gt;&quot;&apos; ("), 1, "svg: <&>\"' escaped");
+	TAP_EQ_UINT(count(s, "<&>"), 0, "svg: no raw <&>");
+	TAP_OK(strstr(s, "<title>all (22ms, 100%)</title>") != NULL, "svg: root title value and percentage");
+	TAP_OK(strstr(s, "<title>a (8ms, 36.36%)</title>") != NULL, "svg: a title 8ms, 36.36%%");
+	TAP_OK(strstr(s, "<title>b (5ms, 22.73%)</title>") != NULL, "svg: b title 5ms, 22.73%%");
+	TAP_OK(strstr(s, "<title>inner (7ms, 31.82%)</title>") != NULL, "svg: inner title 7ms, 31.82%%");
+	TAP_OK(strstr(s, "<script") && strstr(s, "<style"), "svg: inline script and style");
+	TAP_OK(!strstr(s, "href") && !strstr(s, "http://www.w3.org/1999/xlink"), "svg: nothing external");
+	{
+		int x = xmllint(s, len);
+		if (x < 0)
+			TAP_SKIP("xmllint not installed", "svg: xmllint --noout");
+		else
+			TAP_EQ_INT(x, 0, "svg: xmllint --noout");
+	}
+	{
+		/* the same input gives the same bytes */
+		size_t len2 = 0;
+		char *s2 = run(profile_a(), true, NULL, NULL, "prof<1>.pb.gz", &len2);
+		TAP_OK(s2 && len2 == len && memcmp(s, s2, len) == 0, "svg: deterministic");
+		free(s2);
+	}
+	free(s);
+
+	s = run(build(2, b_funcs, N(b_funcs), b_locs, N(b_locs), b_samples, N(b_samples)), true,
+		NULL, NULL, "diff", &len);
+	if (!TAP_OK(s != NULL, "flamegraph: writes diff profile B"))
+		return;
+	TAP_OK(clean_utf8(s, len), "diff svg: valid UTF-8 without control characters");
+	TAP_OK(strstr(s, "<title>a (+3ms, +") != NULL, "diff svg: growth has a + sign");
+	TAP_OK(strstr(s, "<title>c (-4ms, -") != NULL, "diff svg: shrink has a - sign");
+	TAP_EQ_UINT(count(s, "<title>b ("), 0, "diff svg: cancelled stack has no frame");
+	TAP_OK(strstr(s, "<title>bad\xef\xbf\xbd\xef\xbf\xbdname (") != NULL,
+	       "diff svg: control character and invalid byte become U+FFFD");
+	TAP_OK(strstr(s, "fill=\"rgb(255,") != NULL, "diff svg: red for growth");
+	TAP_OK(strstr(s, ",255)\"") != NULL, "diff svg: blue for shrink");
+	{
+		int x = xmllint(s, len);
+		if (x < 0)
+			TAP_SKIP("xmllint not installed", "diff svg: xmllint --noout");
+		else
+			TAP_EQ_INT(x, 0, "diff svg: xmllint --noout");
+	}
+	free(s);
+
+	s = run(build(1, c_funcs, N(c_funcs), c_locs, N(c_locs), c_samples, N(c_samples)), true,
+		NULL, NULL, NULL, &len);
+	if (!TAP_OK(s != NULL, "flamegraph: writes profile C"))
+		return;
+	TAP_EQ_UINT(count(s, "<title>huge ("), 1, "svg: wide frame drawn");
+	TAP_EQ_UINT(count(s, "<title>tiny ("), 0, "svg: frame under 0.1 px left out");
+	TAP_OK(strstr(s, ">Flame Graph</text>") != NULL, "svg: default title without a name");
+	free(s);
+
+	s = run(build(1, c_funcs, N(c_funcs), c_locs, N(c_locs), c_samples, 0), true, NULL, NULL,
+		"empty", &len);
+	TAP_OK(s && strstr(s, "No samples") && strstr(s, "</svg>\n"), "svg: a profile without samples");
+	if (s && xmllint(s, len) > 0)
+		TAP_OK(0, "empty svg: xmllint --noout");
+	free(s);
+}
+
+static void test_meta(void)
+{
+	struct fw_profile *p = profile_a();
+	struct fw_error err = { "" };
+	struct fw_buf out;
+	int rc;
+
+	p->default_sample_type = str(p, "samples");
+	p->period_type = (struct fw_value_type){ str(p, "cpu"), str(p, "nanoseconds") };
+	p->period = 10000000;
+	p->time_nanos = 1700000000123456789LL;
+	p->duration_nanos = 1500000000LL;
+	p->n_mappings = 1;
+	p->mappings = xcalloc(1, sizeof(*p->mappings));
+	p->mappings[0] = (struct fw_mapping){ .id = 1, .start = 0x400000, .limit = 0x500000,
+					      .filename = str(p, "/usr/bin/app"),
+					      .build_id = str(p, "abc123") };
+	p->n_comments = 2;
+	p->comments = xcalloc(2, sizeof(*p->comments));
+	p->comments[0] = str(p, "hello\nworld");
+	p->comments[1] = str(p, "second");
+	p->drop_frames = str(p, "runtime\\..*");
+
+	fw_buf_init(&out);
+	rc = fw_meta_write(p, "prof.pb.gz", &out, &err);
+	TAP_EQ_INT(rc, 0, "meta: succeeds");
+	TAP_EQ_STR(fw_buf_str(&out),
+		   "file: prof.pb.gz\n"
+		   "sample_type: samples/count (default)\n"
+		   "sample_type: cpu/nanoseconds\n"
+		   "period_type: cpu/nanoseconds\n"
+		   "period: 10000000\n"
+		   "time: 2023-11-14T22:13:20Z\n"
+		   "duration: 1.50s\n"
+		   "samples: 8\n"
+		   "locations: 8\n"
+		   "functions: 9\n"
+		   "mappings: 1\n"
+		   "main_mapping: /usr/bin/app\n"
+		   "build_id: abc123\n"
+		   "string_label_keys: phase, zone\n"
+		   "numeric_label_keys: bytes (bytes), count\n"
+		   "comment: hello\\x0aworld\n"
+		   "comment: second\n"
+		   "drop_frames: runtime\\..*\n",
+		   "meta: every line of a full profile");
+	fw_buf_free(&out);
+
+	/* no default_sample_type: the last type is the default */
+	p->default_sample_type = str(p, "nonesuch");
+	p->time_nanos = 0;
+	p->duration_nanos = 0;
+	fw_buf_init(&out);
+	rc = fw_meta_write(p, "x", &out, &err);
+	TAP_OK(rc == 0 && strstr(fw_buf_str(&out), "sample_type: samples/count\n"
+						    "sample_type: cpu/nanoseconds (default)\n"),
+	       "meta: unmatched default_sample_type falls back to the last");
+	TAP_OK(!strstr(fw_buf_str(&out), "time:") && !strstr(fw_buf_str(&out), "duration:"),
+	       "meta: zero time and duration are left out");
+	fw_buf_free(&out);
+	fw_profile_free(p);
+}
+
+static void test_fixture(void)
+{
+	const char *top = getenv("abs_top_srcdir");
+	char path[4096];
+	struct fw_profile *p = NULL;
+	struct fw_error err = { "" };
+	struct fw_report r;
+	struct fw_buf out;
+	int64_t want = 0, got = 0;
+	size_t lines = 0;
+	bool sorted = true, nonzero = true, parsed = true;
+	const char *prev = NULL;
+	size_t prev_len = 0;
+
+	snprintf(path, sizeof(path), "%s%stests/fixtures/profiles/cpu.pb.gz", top ? top : "",
+		 top ? "/" : "");
+	if (access(path, R_OK) != 0) {
+		TAP_SKIP("fixture not found (set abs_top_srcdir)", "cpu.pb.gz: collapsed sum");
+		return;
+	}
+	if (!TAP_EQ_INT(fw_profile_read(path, NULL, &p, &err), 0, "cpu.pb.gz: decodes"))
+		return;
+
+	fw_buf_init(&out);
+	TAP_EQ_INT(fw_meta_write(p, "cpu.pb.gz", &out, &err), 0, "cpu.pb.gz: meta");
+	TAP_OK(strstr(fw_buf_str(&out), "\nsample_type: cpu/nanoseconds (default)\n") != NULL,
+	       "cpu.pb.gz meta: cpu/nanoseconds is the default");
+	TAP_OK(strstr(fw_buf_str(&out), "\nperiod_type: cpu/nanoseconds\n") != NULL,
+	       "cpu.pb.gz meta: period type");
+	{
+		char want_line[64];
+		snprintf(want_line, sizeof(want_line), "\nsamples: %zu\n", p->n_samples);
+		TAP_OK(strstr(fw_buf_str(&out), want_line) != NULL, "cpu.pb.gz meta: sample count");
+	}
+	fw_buf_free(&out);
+
+	if (init_report(&r, p, NULL, NULL) < 0) {
+		TAP_OK(0, "cpu.pb.gz: report");
+		return;
+	}
+	for (size_t s = 0; s < r.p->n_samples; s++)
+		want += fw_sample_values(r.p, s)[r.vi];
+	fw_buf_init(&out);
+	TAP_EQ_INT(fw_collapsed_write(&r, &out, &err), 0, "cpu.pb.gz: collapsed");
+	for (const char *s = fw_buf_str(&out); *s;) {
+		const char *nl = strchr(s, '\n'), *sp;
+		char *end;
+		long long v;
+
+		if (!nl) {
+			parsed = false;
+			break;
+		}
+		sp = s;
+		for (const char *q = s; q < nl; q++)
+			if (*q == ' ')
+				sp = q;
+		v = strtoll(sp + 1, &end, 10);
+		if (*sp != ' ' || end != nl)
+			parsed = false;
+		if (v == 0)
+			nonzero = false;
+		if (prev) {
+			size_t n = prev_len < (size_t)(sp - s) ? prev_len : (size_t)(sp - s);
+			int c = memcmp(prev, s, n);
+			if (c > 0 || (c == 0 && prev_len >= (size_t)(sp - s)))
+				sorted = false;
+		}
+		prev = s;
+		prev_len = (size_t)(sp - s);
+		got += v;
+		lines++;
+		s = nl + 1;
+	}
+	TAP_OK(parsed, "cpu.pb.gz collapsed: every line is \"stack value\"");
+	TAP_OK(lines > 0, "cpu.pb.gz collapsed: %zu stacks", lines);
+	TAP_OK(sorted, "cpu.pb.gz collapsed: strictly sorted, no duplicate stacks");
+	TAP_OK(nonzero, "cpu.pb.gz collapsed: no zero values");
+	TAP_EQ_INT(got, want, "cpu.pb.gz collapsed: values sum to the samples' sum");
+	TAP_EQ_INT(got, r.total, "cpu.pb.gz collapsed: ... which is the report total");
+	fw_buf_free(&out);
+
+	fw_buf_init(&out);
+	TAP_EQ_INT(fw_flamegraph_write(&r, "cpu.pb.gz", &out, &err), 0, "cpu.pb.gz: flamegraph");
+	TAP_OK(clean_utf8(fw_buf_str(&out), out.len), "cpu.pb.gz svg: valid UTF-8");
+	{
+		int x = xmllint(fw_buf_str(&out), out.len);
+		if (x < 0)
+			TAP_SKIP("xmllint not installed", "cpu.pb.gz svg: xmllint --noout");
+		else
+			TAP_EQ_INT(x, 0, "cpu.pb.gz svg: xmllint --noout");
+	}
+	fw_buf_free(&out);
+	fw_report_free(&r);
+}
+
+int main(void)
+{
+	test_collapsed();
+	test_svg();
+	test_meta();
+	test_fixture();
+	return tap_done();
+}
