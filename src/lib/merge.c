@@ -19,201 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct merger {
-	struct fw_profile *out;
-	const struct fw_profile *src;
-	struct fw_error *err;
-	struct fw_keymap mappings, functions, locations, samples;
-	size_t cap_mappings, cap_functions, cap_locations, cap_lines, cap_samples;
-	size_t cap_sample_locs, cap_values, cap_labels;
-	/* per source: index in out, or FW_NONE; mapping offsets */
-	uint32_t *map_of, *func_of, *loc_of;
-	int64_t *map_offset;
-	struct fw_buf key;
-	uint32_t *tmp_locs;
-	size_t cap_tmp_locs;
-	struct fw_label *tmp_labels;
-	size_t cap_tmp_labels;
-};
-
-static int nomem(struct merger *m)
+static int nomem(struct fw_error *err)
 {
-	return fw_err(m->err, -ENOMEM, "out of memory while merging profiles");
-}
-
-static int intern(struct merger *m, uint32_t src_idx, uint32_t *out)
-{
-	const struct fw_strtab *st = &m->src->strings;
-	if (fw_strtab_intern(&m->out->strings, fw_str(st, src_idx), fw_strlen(st, src_idx), out) < 0)
-		return nomem(m);
-	return 0;
-}
-
-static void key_reset(struct merger *m)
-{
-	m->key.len = 0;
-	m->key.failed = false;
-}
-
-static void key_put(struct merger *m, const void *data, size_t n)
-{
-	fw_buf_putn(&m->key, data, n);
-}
-
-static int map_mapping(struct merger *m, uint32_t si, uint32_t *out_idx, int64_t *offset)
-{
-	const struct fw_mapping *s = &m->src->mappings[si];
-	struct fw_profile *o = m->out;
-	struct fw_mapping nm;
-	uint64_t size;
-	uint32_t found, key_str;
-	int r;
-
-	if (m->map_of[si] != FW_NONE) {
-		*out_idx = m->map_of[si];
-		*offset = m->map_offset[si];
-		return 0;
-	}
-	memset(&nm, 0, sizeof(nm));
-	nm.start = s->start;
-	nm.limit = s->limit;
-	nm.offset = s->offset;
-	nm.has_functions = s->has_functions;
-	nm.has_filenames = s->has_filenames;
-	nm.has_line_numbers = s->has_line_numbers;
-	nm.has_inline_frames = s->has_inline_frames;
-	if ((r = intern(m, s->filename, &nm.filename)) < 0 ||
-	    (r = intern(m, s->build_id, &nm.build_id)) < 0)
-		return r;
-	/* Key: size rounded up to 4 KiB, file offset, build id or else file. */
-	size = s->limit - s->start;
-	size = size + 0xfff;
-	size -= size % 0x1000;
-	key_str = nm.build_id ? nm.build_id : nm.filename;
-	key_reset(m);
-	key_put(m, &size, sizeof(size));
-	key_put(m, &nm.offset, sizeof(nm.offset));
-	key_put(m, &key_str, sizeof(key_str));
-	if (m->key.failed)
-		return nomem(m);
-	r = fw_keymap_upsert(&m->mappings, m->key.data, m->key.len, (uint32_t)o->n_mappings, &found);
-	if (r < 0)
-		return nomem(m);
-	if (r == 1) {
-		m->map_of[si] = found;
-		m->map_offset[si] = (int64_t)(o->mappings[found].start - s->start);
-	} else {
-		if (fw_grow((void **)&o->mappings, &m->cap_mappings, o->n_mappings + 1, sizeof(nm)) < 0)
-			return nomem(m);
-		nm.id = o->n_mappings + 1;
-		o->mappings[o->n_mappings++] = nm;
-		m->map_of[si] = found;
-		m->map_offset[si] = 0;
-	}
-	*out_idx = m->map_of[si];
-	*offset = m->map_offset[si];
-	return 0;
-}
-
-static int map_function(struct merger *m, uint32_t si, uint32_t *out_idx)
-{
-	const struct fw_function *s = &m->src->functions[si];
-	struct fw_profile *o = m->out;
-	struct fw_function nf;
-	uint32_t found;
-	int r;
-
-	if (m->func_of[si] != FW_NONE) {
-		*out_idx = m->func_of[si];
-		return 0;
-	}
-	memset(&nf, 0, sizeof(nf));
-	nf.start_line = s->start_line;
-	if ((r = intern(m, s->name, &nf.name)) < 0 ||
-	    (r = intern(m, s->system_name, &nf.system_name)) < 0 ||
-	    (r = intern(m, s->filename, &nf.filename)) < 0)
-		return r;
-	key_reset(m);
-	key_put(m, &nf.start_line, sizeof(nf.start_line));
-	key_put(m, &nf.name, sizeof(nf.name));
-	key_put(m, &nf.system_name, sizeof(nf.system_name));
-	key_put(m, &nf.filename, sizeof(nf.filename));
-	if (m->key.failed)
-		return nomem(m);
-	r = fw_keymap_upsert(&m->functions, m->key.data, m->key.len, (uint32_t)o->n_functions, &found);
-	if (r < 0)
-		return nomem(m);
-	if (r == 0) {
-		if (fw_grow((void **)&o->functions, &m->cap_functions, o->n_functions + 1, sizeof(nf)) < 0)
-			return nomem(m);
-		nf.id = o->n_functions + 1;
-		o->functions[o->n_functions++] = nf;
-	}
-	m->func_of[si] = found;
-	*out_idx = found;
-	return 0;
-}
-
-static int map_location(struct merger *m, uint32_t si, uint32_t *out_idx)
-{
-	const struct fw_location *s = &m->src->locations[si];
-	struct fw_profile *o = m->out;
-	struct fw_location nl;
-	uint32_t mapping = FW_NONE, found;
-	int64_t offset = 0;
-	uint64_t rel;
-	uint8_t folded;
-	int r;
-
-	if (m->loc_of[si] != FW_NONE) {
-		*out_idx = m->loc_of[si];
-		return 0;
-	}
-	if (s->mapping != FW_NONE && (r = map_mapping(m, s->mapping, &mapping, &offset)) < 0)
-		return r;
-	memset(&nl, 0, sizeof(nl));
-	nl.mapping = mapping;
-	nl.address = (uint64_t)((int64_t)s->address + offset);
-	nl.is_folded = s->is_folded;
-	nl.n_lines = s->n_lines;
-	if (fw_grow((void **)&o->lines, &m->cap_lines, o->n_lines + s->n_lines, sizeof(struct fw_line)) < 0)
-		return nomem(m);
-	nl.first_line = (uint32_t)o->n_lines;
-	/* Map the functions first: map_function() reuses the key buffer. */
-	for (uint32_t k = 0; k < s->n_lines; k++) {
-		const struct fw_line *ln = &m->src->lines[s->first_line + k];
-		struct fw_line *dst = &o->lines[nl.first_line + k];
-		if ((r = map_function(m, ln->function, &dst->function)) < 0)
-			return r;
-		dst->line = ln->line;
-	}
-	/* Key: address relative to the mapping start, mapping, folded, lines. */
-	rel = nl.address - (mapping != FW_NONE ? o->mappings[mapping].start : 0);
-	folded = nl.is_folded;
-	key_reset(m);
-	key_put(m, &rel, sizeof(rel));
-	key_put(m, &mapping, sizeof(mapping));
-	key_put(m, &folded, sizeof(folded));
-	for (uint32_t k = 0; k < s->n_lines; k++) {
-		const struct fw_line *dst = &o->lines[nl.first_line + k];
-		key_put(m, &dst->function, sizeof(dst->function));
-		key_put(m, &dst->line, sizeof(dst->line));
-	}
-	if (m->key.failed)
-		return nomem(m);
-	r = fw_keymap_upsert(&m->locations, m->key.data, m->key.len, (uint32_t)o->n_locations, &found);
-	if (r < 0)
-		return nomem(m);
-	if (r == 0) {
-		if (fw_grow((void **)&o->locations, &m->cap_locations, o->n_locations + 1, sizeof(nl)) < 0)
-			return nomem(m);
-		nl.id = o->n_locations + 1;
-		o->locations[o->n_locations++] = nl;
-		o->n_lines += s->n_lines; /* keep the lines just written */
-	}
-	m->loc_of[si] = found;
-	*out_idx = found;
-	return 0;
+	return fw_err(err, -ENOMEM, "out of memory while merging profiles");
 }
 
 static int label_cmp(const void *a, const void *b)
@@ -227,90 +35,84 @@ static int label_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static int map_sample(struct merger *m, size_t si)
+/* Appends a copy of array src[0..n) to *dst (of *len elements). */
+static int append(void **dst, size_t *len, const void *src, size_t n, size_t elem)
 {
-	const struct fw_profile *src = m->src;
-	const struct fw_sample *s = &src->samples[si];
-	struct fw_profile *o = m->out;
-	size_t nt = o->n_sample_types;
-	const int64_t *vals = fw_sample_values(src, si);
-	uint32_t found;
-	int r;
-
-	if (fw_grow((void **)&m->tmp_locs, &m->cap_tmp_locs, s->n_locs, sizeof(uint32_t)) < 0 ||
-	    fw_grow((void **)&m->tmp_labels, &m->cap_tmp_labels, s->n_labels, sizeof(struct fw_label)) < 0)
-		return nomem(m);
-	for (uint32_t k = 0; k < s->n_locs; k++)
-		if ((r = map_location(m, src->sample_locs[s->first_loc + k], &m->tmp_locs[k])) < 0)
-			return r;
-	for (uint32_t k = 0; k < s->n_labels; k++) {
-		const struct fw_label *l = &src->labels[s->first_label + k];
-		struct fw_label *d = &m->tmp_labels[k];
-		if ((r = intern(m, l->key, &d->key)) < 0 || (r = intern(m, l->str, &d->str)) < 0 ||
-		    (r = intern(m, l->num_unit, &d->num_unit)) < 0)
-			return r;
-		d->num = l->num;
-	}
-	/* Canonical label order for the key: kind, then key; values of one
-	 * key keep their order (a stable sort over a small array). */
-	for (uint32_t i = 1; i < s->n_labels; i++) {
-		struct fw_label t = m->tmp_labels[i];
-		uint32_t j = i;
-		while (j > 0 && label_cmp(&m->tmp_labels[j - 1], &t) > 0) {
-			m->tmp_labels[j] = m->tmp_labels[j - 1];
-			j--;
-		}
-		m->tmp_labels[j] = t;
-	}
-	key_reset(m);
-	key_put(m, &s->n_locs, sizeof(s->n_locs));
-	if (s->n_locs)
-		key_put(m, m->tmp_locs, s->n_locs * sizeof(uint32_t));
-	for (uint32_t k = 0; k < s->n_labels; k++) {
-		const struct fw_label *l = &m->tmp_labels[k];
-		key_put(m, &l->key, sizeof(l->key));
-		key_put(m, &l->str, sizeof(l->str));
-		key_put(m, &l->num, sizeof(l->num));
-		key_put(m, &l->num_unit, sizeof(l->num_unit));
-	}
-	if (m->key.failed)
-		return nomem(m);
-	r = fw_keymap_upsert(&m->samples, m->key.data, m->key.len, (uint32_t)o->n_samples, &found);
-	if (r < 0)
-		return nomem(m);
-	if (r == 1) {
-		int64_t *dst = o->values + (size_t)found * nt;
-		for (size_t i = 0; i < nt; i++)
-			dst[i] = (int64_t)((uint64_t)dst[i] + (uint64_t)vals[i]); /* Go wraps */
+	size_t cap = *len;
+	if (n == 0)
 		return 0;
-	}
-	if (fw_grow((void **)&o->samples, &m->cap_samples, o->n_samples + 1, sizeof(struct fw_sample)) < 0 ||
-	    fw_grow((void **)&o->sample_locs, &m->cap_sample_locs, o->n_sample_locs + s->n_locs,
-		    sizeof(uint32_t)) < 0 ||
-	    fw_grow((void **)&o->values, &m->cap_values, (o->n_samples + 1) * nt, sizeof(int64_t)) < 0 ||
-	    fw_grow((void **)&o->labels, &m->cap_labels, o->n_labels + s->n_labels, sizeof(struct fw_label)) < 0)
-		return nomem(m);
-	struct fw_sample *d = &o->samples[o->n_samples];
-	d->first_loc = (uint32_t)o->n_sample_locs;
-	d->n_locs = s->n_locs;
-	if (s->n_locs)
-		memcpy(o->sample_locs + o->n_sample_locs, m->tmp_locs, s->n_locs * sizeof(uint32_t));
-	o->n_sample_locs += s->n_locs;
-	/* Labels are stored in the source's order, not the key's. */
-	d->first_label = (uint32_t)o->n_labels;
-	d->n_labels = s->n_labels;
-	for (uint32_t k = 0; k < s->n_labels; k++) {
-		const struct fw_label *l = &src->labels[s->first_label + k];
-		struct fw_label *dl = &o->labels[o->n_labels++];
-		intern(m, l->key, &dl->key); /* present already: cannot fail */
-		intern(m, l->str, &dl->str);
-		intern(m, l->num_unit, &dl->num_unit);
-		dl->num = l->num;
-	}
-	if (nt)
-		memcpy(o->values + o->n_samples * nt, vals, nt * sizeof(int64_t));
-	o->n_samples++;
+	if (*len > SIZE_MAX - n || fw_grow(dst, &cap, *len + n, elem) < 0)
+		return -ENOMEM;
+	memcpy((char *)*dst + *len * elem, src, n * elem);
+	*len += n;
 	return 0;
+}
+
+/* Appends every entry of src to out, with string references re-interned
+ * into out's table and indices shifted; nothing is deduplicated yet. */
+static int concat(struct fw_profile *out, const struct fw_profile *src)
+{
+	size_t m0 = out->n_mappings, f0 = out->n_functions, l0 = out->n_locations, ln0 = out->n_lines;
+	size_t s0 = out->n_samples, sl0 = out->n_sample_locs, lb0 = out->n_labels;
+	size_t nt = out->n_sample_types, nvalues = s0 * nt;
+	uint32_t *str = malloc((src->strings.n + 1) * sizeof(*str));
+	int r = -ENOMEM;
+
+	if (!str)
+		return -ENOMEM;
+	for (size_t i = 0; i < src->strings.n; i++)
+		if (fw_strtab_intern(&out->strings, fw_str(&src->strings, (uint32_t)i),
+				     fw_strlen(&src->strings, (uint32_t)i), &str[i]) < 0)
+			goto out;
+	if (append((void **)&out->mappings, &out->n_mappings, src->mappings, src->n_mappings,
+		   sizeof(*src->mappings)) < 0 ||
+	    append((void **)&out->functions, &out->n_functions, src->functions, src->n_functions,
+		   sizeof(*src->functions)) < 0 ||
+	    append((void **)&out->locations, &out->n_locations, src->locations, src->n_locations,
+		   sizeof(*src->locations)) < 0 ||
+	    append((void **)&out->lines, &out->n_lines, src->lines, src->n_lines, sizeof(*src->lines)) < 0 ||
+	    append((void **)&out->samples, &out->n_samples, src->samples, src->n_samples,
+		   sizeof(*src->samples)) < 0 ||
+	    append((void **)&out->sample_locs, &out->n_sample_locs, src->sample_locs, src->n_sample_locs,
+		   sizeof(*src->sample_locs)) < 0 ||
+	    append((void **)&out->labels, &out->n_labels, src->labels, src->n_labels, sizeof(*src->labels)) < 0 ||
+	    append((void **)&out->values, &nvalues, src->values, src->n_samples * nt, sizeof(*src->values)) < 0)
+		goto out;
+	for (size_t i = m0; i < out->n_mappings; i++) {
+		struct fw_mapping *m = &out->mappings[i];
+		m->filename = str[m->filename];
+		m->build_id = str[m->build_id];
+	}
+	for (size_t i = f0; i < out->n_functions; i++) {
+		struct fw_function *f = &out->functions[i];
+		f->name = str[f->name];
+		f->system_name = str[f->system_name];
+		f->filename = str[f->filename];
+	}
+	for (size_t i = l0; i < out->n_locations; i++) {
+		struct fw_location *l = &out->locations[i];
+		if (l->mapping != FW_NONE)
+			l->mapping += (uint32_t)m0;
+		l->first_line += (uint32_t)ln0;
+	}
+	for (size_t i = ln0; i < out->n_lines; i++)
+		out->lines[i].function += (uint32_t)f0;
+	for (size_t i = s0; i < out->n_samples; i++) {
+		out->samples[i].first_loc += (uint32_t)sl0;
+		out->samples[i].first_label += (uint32_t)lb0;
+	}
+	for (size_t i = sl0; i < out->n_sample_locs; i++)
+		out->sample_locs[i] += (uint32_t)l0;
+	for (size_t i = lb0; i < out->n_labels; i++) {
+		struct fw_label *l = &out->labels[i];
+		l->key = str[l->key];
+		l->str = str[l->str];
+		l->num_unit = str[l->num_unit];
+	}
+	r = 0;
+out:
+	free(str);
+	return r;
 }
 
 static bool is_zero_sample(const struct fw_profile *p, size_t s)
@@ -351,33 +153,39 @@ static int compatible(const struct fw_profile *a, const struct fw_profile *b, st
 	return 0;
 }
 
-static int combine_headers(struct merger *m, struct fw_profile *const *srcs, size_t n)
+static int intern_from(struct fw_profile *o, const struct fw_profile *src, uint32_t idx, uint32_t *out)
 {
-	struct fw_profile *o = m->out;
+	return fw_strtab_intern(&o->strings, fw_pstr(src, idx), fw_strlen(&src->strings, idx), out);
+}
+
+/* pprof's combineHeaders: types from the first profile, the earliest time,
+ * the summed duration, the largest period, comments without repeats, the
+ * first non-empty default sample type. */
+static int combine_headers(struct fw_profile *o, struct fw_profile *const *srcs, size_t n,
+			   struct fw_error *err)
+{
 	const struct fw_profile *s0 = srcs[0];
 	size_t cap_comments = 0;
 	int r;
 
 	for (size_t i = 1; i < n; i++)
-		if ((r = compatible(s0, srcs[i], m->err)) < 0)
+		if ((r = compatible(s0, srcs[i], err)) < 0)
 			return r;
-	m->src = s0;
 	o->sample_types = calloc(s0->n_sample_types ? s0->n_sample_types : 1, sizeof(*o->sample_types));
 	if (!o->sample_types)
-		return nomem(m);
+		return nomem(err);
 	o->n_sample_types = s0->n_sample_types;
 	for (size_t i = 0; i < s0->n_sample_types; i++)
-		if ((r = intern(m, s0->sample_types[i].type, &o->sample_types[i].type)) < 0 ||
-		    (r = intern(m, s0->sample_types[i].unit, &o->sample_types[i].unit)) < 0)
-			return r;
-	if ((r = intern(m, s0->period_type.type, &o->period_type.type)) < 0 ||
-	    (r = intern(m, s0->period_type.unit, &o->period_type.unit)) < 0 ||
-	    (r = intern(m, s0->drop_frames, &o->drop_frames)) < 0 ||
-	    (r = intern(m, s0->keep_frames, &o->keep_frames)) < 0)
-		return r;
+		if (intern_from(o, s0, s0->sample_types[i].type, &o->sample_types[i].type) < 0 ||
+		    intern_from(o, s0, s0->sample_types[i].unit, &o->sample_types[i].unit) < 0)
+			return nomem(err);
+	if (intern_from(o, s0, s0->period_type.type, &o->period_type.type) < 0 ||
+	    intern_from(o, s0, s0->period_type.unit, &o->period_type.unit) < 0 ||
+	    intern_from(o, s0, s0->drop_frames, &o->drop_frames) < 0 ||
+	    intern_from(o, s0, s0->keep_frames, &o->keep_frames) < 0)
+		return nomem(err);
 	for (size_t i = 0; i < n; i++) {
 		const struct fw_profile *s = srcs[i];
-		m->src = s;
 		if (o->time_nanos == 0 || s->time_nanos < o->time_nanos)
 			o->time_nanos = s->time_nanos;
 		o->duration_nanos = (int64_t)((uint64_t)o->duration_nanos + (uint64_t)s->duration_nanos);
@@ -386,91 +194,27 @@ static int combine_headers(struct merger *m, struct fw_profile *const *srcs, siz
 		for (size_t c = 0; c < s->n_comments; c++) {
 			uint32_t idx;
 			bool seen = false;
-			if ((r = intern(m, s->comments[c], &idx)) < 0)
-				return r;
+			if (intern_from(o, s, s->comments[c], &idx) < 0)
+				return nomem(err);
 			for (size_t k = 0; k < o->n_comments && !seen; k++)
 				seen = o->comments[k] == idx;
 			if (seen)
 				continue;
 			if (fw_grow((void **)&o->comments, &cap_comments, o->n_comments + 1, sizeof(uint32_t)) < 0)
-				return nomem(m);
+				return nomem(err);
 			o->comments[o->n_comments++] = idx;
 		}
-		if (o->default_sample_type == 0 && (r = intern(m, s->default_sample_type,
-								&o->default_sample_type)) < 0)
-			return r;
+		if (o->default_sample_type == 0 &&
+		    intern_from(o, s, s->default_sample_type, &o->default_sample_type) < 0)
+			return nomem(err);
 	}
 	return 0;
 }
 
-static void merger_free(struct merger *m)
-{
-	fw_keymap_free(&m->mappings);
-	fw_keymap_free(&m->functions);
-	fw_keymap_free(&m->locations);
-	fw_keymap_free(&m->samples);
-	free(m->map_of);
-	free(m->func_of);
-	free(m->loc_of);
-	free(m->map_offset);
-	free(m->tmp_locs);
-	free(m->tmp_labels);
-	fw_buf_free(&m->key);
-}
-
-static int merge_once(struct fw_profile *const *srcs, size_t n, struct fw_profile **out,
-		      struct fw_error *err)
-{
-	struct merger m;
-	int r = 0;
-
-	memset(&m, 0, sizeof(m));
-	m.err = err;
-	m.out = fw_profile_new();
-	if (!m.out)
-		return fw_err(err, -ENOMEM, "out of memory while merging profiles");
-	if ((r = combine_headers(&m, srcs, n)) < 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		const struct fw_profile *s = srcs[i];
-		m.src = s;
-		free(m.map_of);
-		free(m.func_of);
-		free(m.loc_of);
-		free(m.map_offset);
-		m.map_of = malloc((s->n_mappings + 1) * sizeof(uint32_t));
-		m.map_offset = malloc((s->n_mappings + 1) * sizeof(int64_t));
-		m.func_of = malloc((s->n_functions + 1) * sizeof(uint32_t));
-		m.loc_of = malloc((s->n_locations + 1) * sizeof(uint32_t));
-		if (!m.map_of || !m.map_offset || !m.func_of || !m.loc_of) {
-			r = nomem(&m);
-			goto fail;
-		}
-		memset(m.map_of, 0xff, (s->n_mappings + 1) * sizeof(uint32_t));
-		memset(m.func_of, 0xff, (s->n_functions + 1) * sizeof(uint32_t));
-		memset(m.loc_of, 0xff, (s->n_locations + 1) * sizeof(uint32_t));
-		if (m.out->n_mappings == 0 && s->n_mappings > 0) {
-			uint32_t mi;
-			int64_t off;
-			if ((r = map_mapping(&m, 0, &mi, &off)) < 0)
-				goto fail;
-		}
-		for (size_t k = 0; k < s->n_samples; k++) {
-			if (is_zero_sample(s, k))
-				continue;
-			if ((r = map_sample(&m, k)) < 0)
-				goto fail;
-		}
-	}
-	merger_free(&m);
-	*out = m.out;
-	return 0;
-fail:
-	merger_free(&m);
-	fw_profile_free(m.out);
-	return r;
-}
-
+/* pprof's Merge: the sources are concatenated, then deduplicated in place
+ * exactly as merging a single profile does (fw_profile_compact): equal
+ * mappings, functions and locations unified, samples with the same stack
+ * and labels summed, all-zero samples dropped, first occurrences first. */
 int fw_profile_merge(struct fw_profile *const *srcs, size_t n, struct fw_profile **out,
 		     struct fw_error *err)
 {
@@ -479,23 +223,22 @@ int fw_profile_merge(struct fw_profile *const *srcs, size_t n, struct fw_profile
 
 	if (n == 0)
 		return fw_err(err, -EINVAL, "no profiles to merge");
-	if ((r = merge_once(srcs, n, &p, err)) < 0)
-		return r;
-	for (size_t s = 0; s < p->n_samples; s++) {
-		if (is_zero_sample(p, s)) {
-			/* Sums cancelled out: merge again to drop them and
-			 * whatever only they referred to, as pprof does. */
-			struct fw_profile *q;
-			r = merge_once(&p, 1, &q, err);
-			fw_profile_free(p);
-			if (r < 0)
-				return r;
-			p = q;
-			break;
+	if (!(p = fw_profile_new()))
+		return nomem(err);
+	if ((r = combine_headers(p, srcs, n, err)) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (concat(p, srcs[i]) < 0) {
+			r = nomem(err);
+			goto fail;
 		}
-	}
+	if ((r = fw_profile_compact(p, err)) < 0)
+		goto fail;
 	*out = p;
 	return 0;
+fail:
+	fw_profile_free(p);
+	return r;
 }
 
 void fw_profile_scale_n(struct fw_profile *p, const double *ratios)
