@@ -7,6 +7,7 @@
  * fraction hid it.
  */
 #include "analysis.h"
+#include "flamegraph.h"
 #include "keymap.h"
 #include "merge.h"
 #include "report.h"
@@ -109,12 +110,12 @@ static int graph_facts(struct fw_report *r, struct graph_facts *f, struct fw_err
 		bool app = !fw_is_runtime_function(name);
 
 		if (flat > 0) {
-			f->pos_all += flat;
+			f->pos_all = fw_add64(f->pos_all, flat);
 			if (app)
-				f->pos_app += flat;
+				f->pos_app = fw_add64(f->pos_app, flat);
 		}
 		if (app)
-			f->flat_app += flat;
+			f->flat_app = fw_add64(f->flat_app, flat);
 		if (app && (!f->max_flat_app.name || flat > f->max_flat_app.value ||
 			    (flat == f->max_flat_app.value && strcmp(name, f->max_flat_app.name) < 0))) {
 			f->max_flat_app.name = (char *)name;
@@ -185,7 +186,7 @@ static int contention_facts(struct fw_report *r, struct fw_fn_value *best, char 
 			node_of[n] = found;
 			n++;
 		}
-		sums[slot] += w;
+		sums[slot] = fw_add64(sums[slot], w);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *name = fw_node_name(t, node_of[i]);
@@ -214,8 +215,8 @@ out:
 /* Fills table t from profile p (taken over) with the given sample index,
  * and optionally the facts the verdict needs. */
 static int top_table(struct fw_profile *p, const char *sample_index, struct fw_top_table *t,
-		     struct graph_facts *facts, struct fw_fn_value *cbest, char **ccallee,
-		     struct fw_error *err)
+		     const char *svg_title, struct graph_facts *facts, struct fw_fn_value *cbest,
+		     char **ccallee, struct fw_error *err)
 {
 	struct fw_report_opts o;
 	struct fw_report r;
@@ -267,6 +268,16 @@ static int top_table(struct fw_profile *p, const char *sample_index, struct fw_t
 		t->n_rows++;
 	}
 	fw_graph_free(&g);
+	if (svg_title) {
+		struct fw_buf svg;
+		fw_buf_init(&svg);
+		if ((rc = fw_flamegraph_write(&r, svg_title, &svg, err)) < 0 || svg.failed) {
+			fw_buf_free(&svg);
+			rc = rc < 0 ? rc : nomem(err);
+			goto out;
+		}
+		t->svg = svg.data;
+	}
 	if (facts && (rc = graph_facts(&r, facts, err)) < 0)
 		goto out;
 	if (cbest && (rc = contention_facts(&r, cbest, ccallee, err)) < 0)
@@ -298,7 +309,11 @@ int fw_process_analyze(const char *dir, const char *name, const struct fw_decode
 {
 	struct fw_profile *prof[5] = { NULL }, *d = NULL;
 	struct graph_facts f;
+	char cpu_title[160], heap_title[160];
 	int rc;
+
+	snprintf(cpu_title, sizeof(cpu_title), "%.64s: CPU", name);
+	snprintf(heap_title, sizeof(heap_title), "%.64s: in-use heap growth, 1st to 2nd snapshot", name);
 
 	memset(pr, 0, sizeof(*pr));
 	if (!(pr->name = strdup(name)))
@@ -316,7 +331,7 @@ int fw_process_analyze(const char *dir, const char *name, const struct fw_decode
 			goto fail;
 		if (rc == 0) {
 			memset(&f, 0, sizeof(f));
-			if ((rc = top_table(d, "inuse_space", &pr->heap_diff_space, &f, NULL, NULL, err)) < 0)
+			if ((rc = top_table(d, "inuse_space", &pr->heap_diff_space, heap_title, &f, NULL, NULL, err)) < 0)
 				goto fail;
 			d = NULL;
 			if (!pr->heap_diff_space.error) {
@@ -334,7 +349,7 @@ int fw_process_analyze(const char *dir, const char *name, const struct fw_decode
 			if ((rc = diff_profile(prof[K_HEAP2], prof[K_HEAP1], &d, &pr->heap_diff_objects, err)) < 0)
 				goto fail;
 			if (rc == 0 && (rc = top_table(d, "inuse_objects", &pr->heap_diff_objects, NULL, NULL,
-						      NULL, err)) < 0) {
+						      NULL, NULL, err)) < 0) {
 				d = NULL;
 				goto fail;
 			}
@@ -344,13 +359,13 @@ int fw_process_analyze(const char *dir, const char *name, const struct fw_decode
 	if (prof[K_HEAP2]) {
 		if ((rc = copy_profile(prof[K_HEAP2], &d, err)) < 0)
 			goto fail;
-		rc = top_table(d, "inuse_space", &pr->heap_top, NULL, NULL, NULL, err);
+		rc = top_table(d, "inuse_space", &pr->heap_top, NULL, NULL, NULL, NULL, err);
 		d = NULL;
 		if (rc < 0)
 			goto fail;
 	}
 	if (prof[K_CPU]) {
-		rc = top_table(prof[K_CPU], NULL, &pr->cpu, &f, NULL, NULL, err);
+		rc = top_table(prof[K_CPU], NULL, &pr->cpu, cpu_title, &f, NULL, NULL, err);
 		prof[K_CPU] = NULL;
 		if (rc < 0)
 			goto fail;
@@ -367,16 +382,16 @@ int fw_process_analyze(const char *dir, const char *name, const struct fw_decode
 		}
 	}
 	if (prof[K_BLOCK]) {
-		rc = top_table(prof[K_BLOCK], NULL, &pr->block, NULL, &pr->top_block_app, &pr->top_block_callee,
-			       err);
+		rc = top_table(prof[K_BLOCK], NULL, &pr->block, NULL, NULL, &pr->top_block_app,
+			       &pr->top_block_callee, err);
 		prof[K_BLOCK] = NULL;
 		if (rc < 0)
 			goto fail;
 		pr->have_block = !pr->block.error;
 	}
 	if (prof[K_MUTEX]) {
-		rc = top_table(prof[K_MUTEX], NULL, &pr->mutex, NULL, &pr->top_mutex_app, &pr->top_mutex_callee,
-			       err);
+		rc = top_table(prof[K_MUTEX], NULL, &pr->mutex, NULL, NULL, &pr->top_mutex_app,
+			       &pr->top_mutex_callee, err);
 		prof[K_MUTEX] = NULL;
 		if (rc < 0)
 			goto fail;
@@ -401,6 +416,7 @@ static void table_free(struct fw_top_table *t)
 	free(t->sample_type);
 	free(t->sample_unit);
 	free(t->text);
+	free(t->svg);
 	for (size_t i = 0; i < t->n_rows; i++)
 		free(t->rows[i].name);
 	memset(t, 0, sizeof(*t));

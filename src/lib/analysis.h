@@ -27,6 +27,7 @@ struct fw_top_table {
 	struct fw_top_row rows[FW_TOP_ROWS];
 	size_t n_rows;
 	char *text;	  /* the full `pprof -top` text, byte-identical to Go's */
+	char *svg;	  /* a flame graph of it, for CPU and the heap diff; or NULL */
 };
 
 /* Per-function facts over the whole (untrimmed) graph. */

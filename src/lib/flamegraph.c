@@ -49,11 +49,6 @@ struct stacks {
 	size_t n_order;
 };
 
-static int64_t add64(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a + (uint64_t)b);
-}
-
 static void stacks_free(struct stacks *st)
 {
 	free(st->pool);
@@ -100,7 +95,7 @@ static int stacks_add(struct stacks *st, size_t off, int64_t v)
 		struct stack *s = &st->s[st->slots[h] - 1];
 		if (s->hash == hash && s->len == len &&
 		    memcmp(st->pool + s->off, st->pool + off, len * sizeof(uint32_t)) == 0) {
-			s->value = add64(s->value, v);
+			s->value = fw_add64(s->value, v);
 			st->n_pool = off;
 			return 0;
 		}
@@ -204,7 +199,7 @@ static int stacks_build(const struct fw_report *r, struct stacks *st, struct fw_
 		int64_t sum = st->s[first].value;
 		for (; j < n_items && items[j].len == items[i].len &&
 		       memcmp(items[j].s, items[i].s, items[i].len) == 0; j++)
-			sum = add64(sum, st->s[items[j].idx].value);
+			sum = fw_add64(sum, st->s[items[j].idx].value);
 		st->s[first].value = sum;
 		if (sum != 0)
 			st->order[st->n_order++] = first;
@@ -227,7 +222,7 @@ int fw_collapsed_write(struct fw_report *r, struct fw_buf *out, struct fw_error 
 		return rc;
 	for (size_t i = 0; i < st.n_order; i++) {
 		const struct stack *s = &st.s[st.order[i]];
-		fw_buf_putn(out, st.text.data + s->str_off, s->str_len);
+		fw_buf_putn(out, fw_buf_str(&st.text) + s->str_off, s->str_len);
 		fw_buf_printf(out, " %" PRId64 "\n", s->value);
 	}
 	stacks_free(&st);
@@ -436,7 +431,7 @@ static int build_frames(const struct fw_report *r, const struct stacks *st, stru
 		for (size_t k = 0; k <= depth; k++) {
 			struct frame *fr = &f[open[k]];
 			fr->w += w;
-			fr->delta = add64(fr->delta, s->value);
+			fr->delta = fw_add64(fr->delta, s->value);
 		}
 		x += w;
 		prev = s;

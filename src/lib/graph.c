@@ -275,7 +275,7 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 				}
 				if (seen[n] != stamp) {
 					seen[n] = stamp;
-					g->cum[n] += w;
+					g->cum[n] = fw_add64(g->cum[n], w);
 				}
 				if (with_edges && parent != FW_NONE && n != parent) {
 					uint32_t e;
@@ -298,7 +298,7 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 					if (edge_seen[e] != stamp) {
 						struct fw_edge *ed = &g->edges[e];
 						edge_seen[e] = stamp;
-						ed->weight += w;
+						ed->weight = fw_add64(ed->weight, w);
 						if (residual)
 							ed->residual = true;
 						if (ni != cnt - 1)
@@ -312,7 +312,7 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 			}
 		}
 		if (parent != FW_NONE && !residual)
-			g->flat[parent] += w;
+			g->flat[parent] = fw_add64(g->flat[parent], w);
 	}
 	for (size_t n = 0; n < t->n; n++)
 		if (g->flat[n] != 0 || g->cum[n] != 0)
@@ -433,7 +433,7 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 	if ((r = build(t, vi, NULL, false, g, err)) < 0)
 		return r;
 	for (size_t i = 0; i < g->n_nodes; i++)
-		total += g->flat[g->nodes[i]];
+		total = fw_add64(total, g->flat[g->nodes[i]]);
 	node_cut = cutoff(total, o->nodefraction);
 	edge_cut = cutoff(total, o->edgefraction);
 

@@ -192,9 +192,9 @@ static int64_t compute_total(const struct fw_profile *p, size_t vi)
 
 	for (size_t s = 0; s < p->n_samples; s++) {
 		int64_t x = fw_abs64(fw_sample_values(p, s)[vi]);
-		total += x;
+		total = fw_add64(total, x);
 		if (is_diff_base_sample(p, s))
-			diff_total += x;
+			diff_total = fw_add64(diff_total, x);
 	}
 	return diff_total > 0 ? diff_total : total;
 }
@@ -572,7 +572,7 @@ void fw_report_labels(const struct fw_report *r, const struct fw_graph *g, size_
 
 	fw_report_profile_labels(r, b);
 	for (size_t i = 0; i < g->n_nodes; i++)
-		flat_sum += g->flat[g->nodes[i]];
+		flat_sum = fw_add64(flat_sum, g->flat[g->nodes[i]]);
 	if (r->filters.len) {
 		const char *s = fw_buf_str((struct fw_buf *)&r->filters);
 		fw_buf_puts(b, "Active filters:\n");

@@ -43,7 +43,7 @@ int fw_top_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 		uint32_t n = g.nodes[i];
 		char f[64], c[64], fp[32], sp[32], cp[32];
 
-		flat_sum += g.flat[n];
+		flat_sum = fw_add64(flat_sum, g.flat[n]);
 		fw_report_value(r, g.flat[n], f, sizeof(f));
 		fw_report_value(r, g.cum[n], c, sizeof(c));
 		fw_percentage(fp, sizeof(fp), g.flat[n], r->total);

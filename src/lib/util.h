@@ -45,6 +45,12 @@ static inline uint64_t fw_hash_u64(uint64_t x, uint64_t seed)
 	return x;
 }
 
+/* Go's int64 addition wraps around; so does this one, without C's UB. */
+static inline int64_t fw_add64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
 static inline int64_t fw_abs64(int64_t v)
 {
 	/* Go's abs64 wraps for INT64_MIN; so do we, without UB. */

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+# gen_seeds.py: writes the hand-made seeds of fuzz/corpus/profile/ (edge
+# cases the real profiles do not have) and the decompressed fixtures.
+# Run from the top directory: python3 fuzz/gen_seeds.py. Output is stable.
+import glob, gzip, os, sys, zlib
+
+OUT = 'fuzz/corpus/profile'
+
+def varint(v):
+    v &= (1 << 64) - 1
+    out = b''
+    while v >= 0x80:
+        out += bytes([(v & 0x7f) | 0x80])
+        v >>= 7
+    return out + bytes([v])
+
+def vi(f, v): return varint(f << 3) + varint(v)
+def ld(f, b): return varint(f << 3 | 2) + varint(len(b)) + b
+def packed(f, vals): return ld(f, b''.join(varint(v) for v in vals))
+def strtab(ss): return b''.join(ld(6, s) for s in ss)
+
+def gz(b):
+    # fixed mtime, so the seeds do not change from run to run
+    c = zlib.compressobj(6, zlib.DEFLATED, 31)
+    return c.compress(b) + c.flush()
+
+seeds = {}
+
+# The smallest valid profile: a string table holding only "".
+seeds['edge-strings-only.pb'] = ld(6, b'')
+seeds['edge-empty.pb'] = b''
+
+# Strings with invalid UTF-8 and an embedded NUL, in names, labels, files.
+s = [b'', b'samples', b'count', b'bad\xff\xfename', b'nul\x00byte',
+     b'file\x80.go', b'cpu', b'nanoseconds', b'k\xc3', b'v\xff']
+seeds['edge-weird-strings.pb'] = (
+    ld(1, vi(1, 1) + vi(2, 2)) +
+    ld(2, packed(1, [1]) + packed(2, [5])) +
+    ld(2, packed(1, [2, 1]) + packed(2, [7]) + ld(3, vi(1, 8) + vi(2, 9))) +
+    ld(4, vi(1, 1) + ld(4, vi(1, 1) + vi(2, 10))) +
+    ld(4, vi(1, 2) + ld(4, vi(1, 2) + vi(2, 20))) +
+    ld(5, vi(1, 1) + vi(2, 3) + vi(3, 3) + vi(4, 5)) +
+    ld(5, vi(1, 2) + vi(2, 4) + vi(3, 4) + vi(4, 5)) +
+    strtab(s) +
+    ld(11, vi(1, 6) + vi(2, 7)) + vi(12, 10000000) + vi(9, 1700000000000000000))
+
+# Every field at least once: two sample types and a default, comments
+# (packed and not), drop/keep frames, string and numeric labels with a unit,
+# a mapping with a build id, an address-only location, a folded one, an
+# inlined one, a reference to an unknown mapping id, recursion, negative
+# values, a sample with no locations, duration, unknown fields.
+s = [b'', b'alloc_objects', b'count', b'alloc_space', b'bytes', b'space',
+     b'main.main', b'main.go', b'main.f', b'runtime.g', b'/bin/prog',
+     b'abc123', b'comment one', b'comment two', b'drop.*', b'keep',
+     b'bytes_label', b'thread', b'worker', b'requests', b'megabytes']
+seeds['edge-all-fields.pb'] = (
+    ld(1, vi(1, 1) + vi(2, 2)) + ld(1, vi(1, 3) + vi(2, 4)) +
+    ld(2, packed(1, [1, 2, 3]) + packed(2, [3, 3072]) +
+       ld(3, vi(1, 17) + vi(2, 18)) + ld(3, vi(1, 16) + vi(3, 4096) + vi(4, 4))) +
+    ld(2, vi(1, 4) + vi(1, 4) + vi(1, 3) + vi(2, (1 << 64) - 2) + vi(2, (1 << 64) - 100)) +
+    ld(2, packed(2, [1, 1]) + ld(3, vi(1, 19) + vi(3, 7) + vi(4, 20))) +
+    ld(2, packed(1, [5, 1]) + packed(2, [0, 0])) +
+    ld(3, vi(1, 1) + vi(2, 0x400000) + vi(3, 0x500000) + vi(4, 0x1000) +
+       vi(5, 10) + vi(6, 11) + vi(7, 1) + vi(8, 1) + vi(9, 1) + vi(10, 1)) +
+    ld(3, vi(1, 2) + vi(2, 0x7f0000000000) + vi(3, 0x7f0000100000) + vi(5, 10)) +
+    ld(4, vi(1, 1) + vi(2, 1) + vi(3, 0x401000) + ld(4, vi(1, 1) + vi(2, 12))) +
+    ld(4, vi(1, 2) + vi(2, 1) + vi(3, 0x401100) +
+       ld(4, vi(1, 2) + vi(2, 30)) + ld(4, vi(1, 3) + vi(2, 40)) + vi(5, 1)) +
+    ld(4, vi(1, 3) + vi(2, 2) + vi(3, 0x7f0000000100)) +
+    ld(4, vi(1, 4) + vi(2, 99) + vi(3, 0x10) + ld(4, vi(1, 3) + vi(2, -5 & ((1 << 64) - 1)))) +
+    ld(4, vi(1, 5) + ld(4, vi(1, 1) + vi(2, 3))) +
+    ld(5, vi(1, 1) + vi(2, 6) + vi(3, 6) + vi(4, 7) + vi(5, 10)) +
+    ld(5, vi(1, 2) + vi(2, 8) + vi(3, 8) + vi(4, 7) + vi(5, 25)) +
+    ld(5, vi(1, 3) + vi(2, 9) + vi(3, 9) + vi(4, 7)) +
+    strtab(s) +
+    vi(7, 14) + vi(8, 15) + vi(9, 1600000000000000000) + vi(10, 30000000000) +
+    ld(11, vi(1, 5) + vi(2, 4)) + vi(12, 524288) +
+    vi(13, 12) + packed(13, [13, 12]) + vi(14, 3) +
+    ld(99, b'unknown') + vi(98, 5) + varint(97 << 3 | 1) + b'\0' * 8 +
+    varint(96 << 3 | 5) + b'\0' * 4)
+
+# Ids that are not 1..n: large, sparse, out of order (encode keeps them).
+s = [b'', b'samples', b'count', b'a', b'b']
+seeds['edge-sparse-ids.pb'] = (
+    ld(1, vi(1, 1) + vi(2, 2)) +
+    ld(2, packed(1, [1 << 62, 7]) + packed(2, [9])) +
+    ld(4, vi(1, 7) + ld(4, vi(1, (1 << 64) - 1))) +
+    ld(4, vi(1, 1 << 62) + ld(4, vi(1, 3))) +
+    ld(5, vi(1, (1 << 64) - 1) + vi(2, 3)) + ld(5, vi(1, 3) + vi(2, 4)) +
+    strtab(s))
+
+# gzip: one member, and two members that together form one profile.
+plain = seeds['edge-all-fields.pb']
+seeds['edge-gzip.pb.gz'] = gz(plain)
+seeds['edge-gzip-2members.pb.gz'] = gz(plain[:200]) + gz(plain[200:])
+
+os.makedirs(OUT, exist_ok=True)
+for name, data in seeds.items():
+    with open(os.path.join(OUT, name), 'wb') as f:
+        f.write(data)
+for path in sorted(glob.glob('tests/fixtures/profiles/*.pb.gz')):
+    name = os.path.basename(path)[:-len('.gz')]
+    with gzip.open(path) as f, open(os.path.join(OUT, 'fixture-' + name), 'wb') as o:
+        o.write(f.read())

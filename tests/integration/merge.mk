@@ -1,0 +1,4 @@
+# tests/integration/merge.mk -- `flarewatch pprof merge` end to end; included
+# from Makefile.am after tests/Makefile.inc (which sets up the TAP driver).
+TESTS += tests/integration/merge.sh
+EXTRA_DIST += tests/integration/merge.sh
