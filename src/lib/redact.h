@@ -1,0 +1,84 @@
+/*
+ * redact.h: the one redactor that every piece of flare text goes through
+ * before flarewatch shows it, and the helpers that turn an untrusted byte
+ * range into a short, printable, redacted C string for a parser's fields
+ * or into text libyaml accepts.
+ *
+ * A flare is customer data: the agent scrubs most of it, but not logs/,
+ * profiles/ or anything a customer pasted in. fw_redact() replaces with
+ * "[REDACTED]":
+ *
+ *  - the value of a secret-looking setting, in the forms
+ *        key: value      key=value      "key": "value"      KEY=value
+ *    (also 'key': 'v', key = value, key:value). A key is a run of
+ *    [A-Za-z0-9_-]; leading '-'/'_' are ignored (--api-key=x), '-' counts
+ *    as '_', and case is ignored (DD_API_KEY=..., DD-API-KEY: ...).
+ *    Secret keys are
+ *        api_key app_key apikey appkey authkey privkey password passwd pwd
+ *        token secret, anything ending in _key _token _secret _pwd password
+ *        passwd, and camelCase ...Key ...Token ...Secret (apiKey).
+ *    A quoted value is redacted up to its closing quote on the same line
+ *    (the quotes stay). An unquoted value after '=' ends at whitespace,
+ *    '&', a quote or a backquote; after ':' it is the rest of the line. A
+ *    "key:" with nothing after it, or a YAML block scalar ("password: |"),
+ *    loses the more-indented lines that follow. A PEM block inside a value
+ *    is part of the value.
+ *  - `Bearer <token>` -> `Bearer [REDACTED]` ("Bearer" in any case; the
+ *    token is a run of [A-Za-z0-9-._~+/=] that is at least 16 bytes long or
+ *    holds a non-letter, so prose like "Bearer tokens" survives).
+ *  - URL userinfo: `scheme://user:pass@host` -> `scheme://user:[REDACTED]@host`
+ *    (the password is everything between the first ':' and the last '@'
+ *    of the authority).
+ *  - any run of exactly 32 or exactly 40 hex digits (either case) with no
+ *    letter or digit on either side ('_' and '-' are boundaries): API and
+ *    application keys, but also MD5s, git hashes and 32-hex Go build ids.
+ *  - PEM blocks, "-----BEGIN " through the next "-----END ...-----", become
+ *    one "[REDACTED]"; a BEGIN without an END redacts to the end of the
+ *    input (a truncated key is still a key).
+ *
+ * Replaced stretches that touch share one marker. Everything else is
+ * copied byte for byte, NUL bytes and invalid UTF-8 included
+ * (fw_redact_field() is what makes text printable). Time is linear in the
+ * input and no regex library is used. On ordinary text a second pass
+ * changes nothing; on contrived overlaps (a key=value inside a URL's
+ * user:password, a PEM block glued to a key) a second pass may redact more,
+ * never less.
+ */
+#ifndef FW_REDACT_H
+#define FW_REDACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+#define FW_REDACTED "[REDACTED]"
+
+/* Returns a malloc'd, NUL-terminated redacted copy of s[0..len) and its
+ * length in *outlen (if non-NULL; the copy may hold NUL bytes), or NULL when
+ * out of memory. */
+char *fw_redact(const char *s, size_t len, size_t *outlen);
+
+/* Redacts b in place. If memory runs out, the buffer is emptied and marked
+ * failed (fw_buf's sticky failure), so unredacted text is never left
+ * behind. A buffer that has already failed is emptied too. */
+void fw_redact_buf(struct fw_buf *b);
+
+/* Copies src[0..len) into dst (dstsz >= 1 bytes) for use as a displayed
+ * field: redacts the whole range first, then makes it printable (each byte
+ * of invalid UTF-8 and each C0 control, DEL or C1 control becomes one '?',
+ * except a tab, which becomes a space; no newline survives) and truncates
+ * it to at most dstsz - 1 bytes without splitting a UTF-8 sequence.
+ * Redacting before truncating means a key cut in half is never shown.
+ * Returns 0 or -ENOMEM (dst is then ""). */
+int fw_redact_field(char *dst, size_t dstsz, const char *src, size_t len);
+
+/* Returns a malloc'd, NUL-terminated copy of s[0..len) that a strict
+ * parser such as libyaml accepts byte for byte: cut at the first NUL byte
+ * (*nul_cut, if non-NULL, says whether there was one), with each byte of
+ * invalid UTF-8 and each control character other than tab, LF and CR (C0,
+ * DEL, C1, U+FFFE, U+FFFF) replaced by one '?'. No redaction. *outlen (if
+ * non-NULL) gets the copy's length. NULL when out of memory. */
+char *fw_text_clean(const char *s, size_t len, size_t *outlen, bool *nul_cut);
+
+#endif
