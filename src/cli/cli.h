@@ -10,5 +10,6 @@
 #define EXIT_USAGE 2
 
 int cli_pprof(int argc, char **argv);
+int cli_analyze(int argc, char **argv);
 
 #endif

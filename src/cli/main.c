@@ -13,6 +13,7 @@ static void usage(FILE *f)
 	fputs("Usage: flarewatch COMMAND [ARGS]\n"
 	      "\n"
 	      "Commands:\n"
+	      "  analyze PATH           analyze one flare (.zip or folder) and write its report\n"
 	      "  pprof SUBCOMMAND ...   native pprof engine: top, peek, traces, meta,\n"
 	      "                         flamegraph, collapsed, merge (see flarewatch pprof --help)\n"
 	      "\n"
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
 		printf("flarewatch %s\n", PACKAGE_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[1], "analyze"))
+		return cli_analyze(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pprof"))
 		return cli_pprof(argc - 1, argv + 1);
 	fprintf(stderr, "flarewatch: unknown command '%s' (see flarewatch --help)\n", argv[1]);

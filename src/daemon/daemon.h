@@ -1,0 +1,111 @@
+/*
+ * daemon.h: struct daemon, the one piece of state flarewatchd has, passed
+ * to every handler of its sd-event loop, and the functions the files of
+ * src/daemon/ offer each other:
+ *
+ *   main.c    command line, configuration file, start-up
+ *   loop.c    the event loop: signals (stop, reload), sd_notify, STATUS=,
+ *             the watchdog, retention, and handing ready flares to workers
+ *   watch.c   the incoming folder: inotify, rescans, settling
+ *   queue.c   the state directory and the moves of a flare through it
+ *   worker.c  one child process per analysis, and what happens after it
+ *   record.c  the key=value records between child and parent
+ *   log.c     one-line log messages to the journal or stderr
+ */
+#ifndef FWD_DAEMON_H
+#define FWD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+
+#include "fwconfig.h"
+#include "log.h"
+#include "queue.h"
+
+/* A file seen in the incoming folder, waiting to settle or for a worker. */
+struct candidate {
+	char *name;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	uint64_t changed_usec;	/* CLOCK_MONOTONIC of the last change we saw */
+	uint64_t scan_gen;	/* the last rescan that listed it */
+	bool ready;		/* stable for settle_seconds */
+};
+
+struct job;
+
+struct daemon {
+	sd_event *event;
+	struct logger log;
+	const char *config_path; /* NULL: built-in defaults */
+	struct fw_config *cfg;	 /* current configuration (heap) */
+	struct state *state;	 /* cfg->state_dir, open */
+
+	/* watch.c */
+	int incoming_fd;
+	char *incoming_dir;	 /* the folder incoming_fd and the watch are on */
+	sd_event_source *inotify_src, *rescan_src, *settle_src;
+	struct candidate *cands;
+	size_t n_cands, cap_cands;
+	uint64_t scan_gen;
+	bool watch_broken;	 /* the inotify watch died: re-create at the next rescan */
+
+	/* loop.c */
+	sd_event_source *retention_src;
+	char **recovered;	 /* names in state->processing/ to take again first */
+	size_t n_recovered, cap_recovered;
+	bool stopping;
+	char *last_status;
+
+	/* worker.c */
+	struct job *jobs;
+	unsigned running;
+	uint64_t n_analyzed, n_duplicates, n_failed;
+};
+
+/* main.c */
+/* Reads path (NULL: the built-in defaults) into a new configuration. */
+int daemon_load_config(const char *path, struct fw_config **out, struct fw_error *err);
+
+/* loop.c */
+int daemon_run(struct daemon *d);
+void daemon_free(struct daemon *d);
+/* Starts analyses while workers are free; then updates STATUS=. Called
+ * whenever a flare became ready or a worker finished. */
+void daemon_dispatch(struct daemon *d);
+void daemon_update_status(struct daemon *d);
+uint64_t now_usec(void); /* CLOCK_MONOTONIC */
+
+/* watch.c */
+/* Starts watching cfg->incoming_dir and scans it. On failure the rescan
+ * timer is still set, and every rescan tries again. */
+int watch_start(struct daemon *d, struct fw_error *err);
+/* Could dir be the incoming folder of state s? Creates it if missing. */
+int watch_check(const char *dir, const struct state *s, struct fw_error *err);
+void watch_stop(struct daemon *d);
+int watch_scan(struct daemon *d);
+/* Removes and returns (malloc'd) the oldest ready candidate's name, or
+ * NULL when none is ready. */
+char *watch_take_ready(struct daemon *d);
+size_t watch_count_waiting(const struct daemon *d);
+/* Applies a new rescan_seconds/settle_seconds after a reload. */
+void watch_config_changed(struct daemon *d);
+
+/* worker.c */
+/* Starts the analysis of state->processing/name in a child. Takes
+ * ownership of lock_fd (closed on failure too). */
+int worker_start(struct daemon *d, struct state *s, const char *name,
+		 const char *display_name, int lock_fd, struct fw_error *err);
+/* Kills every running analysis (SIGKILL); their flares stay in
+ * processing/ to be taken again at the next start. */
+void worker_abandon_all(struct daemon *d);
+/* False in an AddressSanitizer build, where analysis.memory_limit cannot
+ * be applied. */
+bool worker_memory_limit_applies(void);
+
+#endif

@@ -1,0 +1,435 @@
+/*
+ * loop.c: flarewatchd's sd-event main loop. Signals arrive as event
+ * sources (SIGTERM/SIGINT stop, SIGHUP reloads), children are watched with
+ * child sources (worker.c), and the loop itself pings the watchdog
+ * (sd_event_set_watchdog()) when WATCHDOG_USEC is set. This file also
+ * hands ready flares to workers, keeps STATUS= current, and runs the
+ * retention timer.
+ *
+ * Stopping: STOPPING=1, nothing new is taken, running analyses finish
+ * (systemd's TimeoutStopSec= bounds the wait); flares still in the
+ * incoming folder stay there, and flares recovered from processing/ but
+ * not started yet stay in processing/, where the next start takes them
+ * again. A second SIGTERM or SIGINT kills the running analyses; their
+ * flares stay in processing/ too.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "journal.h"
+
+#define USEC_PER_SEC 1000000ULL
+#define RETENTION_PERIOD_USEC (24ULL * 3600 * USEC_PER_SEC)
+
+uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+void daemon_update_status(struct daemon *d)
+{
+	char status[4096];
+
+	if (d->stopping)
+		snprintf(status, sizeof(status),
+			 "stopping: waiting for %u running analyses; %llu analyzed, %llu failed",
+			 d->running, (unsigned long long)(d->n_analyzed + d->n_duplicates),
+			 (unsigned long long)d->n_failed);
+	else
+		snprintf(status, sizeof(status),
+			 "watching %s; %llu analyzed, %llu failed, %zu queued, %u running",
+			 d->incoming_dir ? d->incoming_dir : d->cfg->incoming_dir,
+			 (unsigned long long)(d->n_analyzed + d->n_duplicates),
+			 (unsigned long long)d->n_failed,
+			 watch_count_waiting(d) + d->n_recovered, d->running);
+	if (d->last_status && strcmp(d->last_status, status) == 0)
+		return;
+	free(d->last_status);
+	d->last_status = strdup(status);
+	(void)sd_notifyf(false, "STATUS=%s", status);
+}
+
+/* Puts processing/name back at the end of the recovered list, for the
+ * next dispatch (its analysis could not be started). */
+static void requeue(struct daemon *d, char *name)
+{
+	if (fw_grow((void **)&d->recovered, &d->cap_recovered, d->n_recovered + 1,
+		    sizeof(*d->recovered)) < 0) {
+		log_msg(&d->log, LOG_ERR, "out of memory; %s stays in %s until the next start",
+			name, d->state->processing);
+		free(name);
+		return;
+	}
+	d->recovered[d->n_recovered++] = name;
+}
+
+/*
+ * Starts the first recovered flare that nobody else holds. Returns 0 when
+ * it started or was skipped, -EAGAIN when the analysis could not be
+ * started (the flare is queued again).
+ */
+static int start_recovered(struct daemon *d)
+{
+	struct fw_error err;
+	char *name = d->recovered[0];
+	int lock_fd = -1, r;
+
+	memmove(d->recovered, d->recovered + 1, (d->n_recovered - 1) * sizeof(*d->recovered));
+	d->n_recovered--;
+	r = queue_lock_processing(d->state, name, &lock_fd, &err);
+	if (r == -ENOENT || r == -EBUSY) {
+		log_msg(&d->log, LOG_DEBUG, "%s/%s: %s", d->state->processing, name,
+			r == -EBUSY ? "another flarewatchd works on it" : "gone");
+		free(name);
+		return 0;
+	}
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "%s", err.msg);
+		free(name);
+		return 0;
+	}
+	log_msg(&d->log, LOG_NOTICE, "%s: taken again from %s", name, d->state->processing);
+	if (worker_start(d, d->state, name, name, lock_fd, &err) < 0) {
+		log_msg(&d->log, LOG_ERR, "%s: cannot start its analysis: %s; trying again later",
+			name, err.msg);
+		requeue(d, name);
+		return -EAGAIN;
+	}
+	free(name);
+	return 0;
+}
+
+/* Claims incoming/name and starts its analysis; returns like
+ * start_recovered(). A flare that cannot be claimed stays where it is and
+ * is found again by the next rescan. */
+static int start_incoming(struct daemon *d, char *name)
+{
+	struct fw_error err;
+	char *claimed = NULL;
+	int lock_fd = -1, r;
+
+	r = queue_claim(d->incoming_fd, name, d->state, &claimed, &lock_fd, &err);
+	if (r == -ENOENT || r == -EBUSY)
+		log_msg(&d->log, LOG_DEBUG, "%s: taken by another flarewatchd", name);
+	else if (r < 0)
+		log_msg(&d->log, LOG_ERR, "%s", err.msg);
+	if (r < 0) {
+		free(name);
+		return 0;
+	}
+	r = worker_start(d, d->state, claimed, name, lock_fd, &err);
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "%s: cannot start its analysis: %s; trying again later",
+			name, err.msg);
+		requeue(d, claimed);
+		free(name);
+		return -EAGAIN;
+	}
+	free(claimed);
+	free(name);
+	return 0;
+}
+
+void daemon_dispatch(struct daemon *d)
+{
+	while (!d->stopping && d->running < d->cfg->workers) {
+		char *name;
+		int r;
+
+		if (d->n_recovered > 0) {
+			r = start_recovered(d);
+		} else {
+			name = watch_take_ready(d);
+			if (!name)
+				break;
+			r = start_incoming(d, name);
+		}
+		/* fork() or the like failed: try again at the next event
+		 * (a rescan at the latest) rather than spin */
+		if (r == -EAGAIN)
+			break;
+	}
+	daemon_update_status(d);
+	if (d->stopping && d->running == 0)
+		(void)sd_event_exit(d->event, 0);
+}
+
+static int recover(struct daemon *d, struct fw_error *err)
+{
+	int r;
+
+	r = queue_list_processing(d->state, &d->recovered, &d->n_recovered, err);
+	if (r < 0)
+		return r;
+	d->cap_recovered = d->n_recovered;
+	if (d->n_recovered > 0)
+		log_msg(&d->log, LOG_NOTICE, "%zu flares left in %s by an earlier run are taken "
+			"again first", d->n_recovered, d->state->processing);
+	return 0;
+}
+
+static void drop_recovered(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_recovered; i++)
+		free(d->recovered[i]);
+	free(d->recovered);
+	d->recovered = NULL;
+	d->n_recovered = d->cap_recovered = 0;
+}
+
+/* ---- retention ------------------------------------------------------ */
+
+static void expire(struct daemon *d)
+{
+	struct fw_error err;
+	unsigned removed = 0;
+	int r;
+
+	if (d->cfg->done_retention_days == 0)
+		return;
+	r = queue_expire_done(d->state, d->cfg->done_retention_days, &removed, &err);
+	if (r < 0)
+		log_msg(&d->log, LOG_ERR, "retention: %s", err.msg);
+	if (removed > 0)
+		log_msg(&d->log, LOG_INFO, "retention: removed %u flares older than %u days "
+			"from %s", removed, d->cfg->done_retention_days, d->state->done);
+}
+
+static int on_retention(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+	int r;
+	(void)usec;
+
+	expire(d);
+	r = sd_event_source_set_time_relative(s, RETENTION_PERIOD_USEC);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	if (r < 0)
+		log_msg(&d->log, LOG_ERR, "cannot re-arm the retention timer: %s", strerror(-r));
+	return 0;
+}
+
+/* ---- stop and reload ------------------------------------------------ */
+
+static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *d = userdata;
+	(void)s;
+
+	if (d->stopping) {
+		if (d->running > 0) {
+			log_msg(&d->log, LOG_WARNING, "second stop signal: killing %u running "
+				"analyses; their flares stay in %s", d->running,
+				d->state->processing);
+			worker_abandon_all(d);
+		}
+		return 0;
+	}
+	d->stopping = true;
+	(void)sd_notify(false, "STOPPING=1");
+	log_msg(&d->log, LOG_INFO, "SIG%s: stopping%s", sigabbrev_np((int)si->ssi_signo),
+		d->running > 0 ? ", waiting for the running analyses" : "");
+	watch_stop(d);
+	d->retention_src = sd_event_source_disable_unref(d->retention_src);
+	daemon_dispatch(d);
+	return 0;
+}
+
+static void arm_retention(struct daemon *d)
+{
+	int r;
+
+	d->retention_src = sd_event_source_disable_unref(d->retention_src);
+	if (d->cfg->done_retention_days == 0)
+		return;
+	/* now, then every day */
+	r = sd_event_add_time_relative(d->event, &d->retention_src, CLOCK_MONOTONIC, 0,
+				       USEC_PER_SEC, on_retention, d);
+	if (r < 0)
+		log_msg(&d->log, LOG_ERR, "cannot add the retention timer: %s", strerror(-r));
+}
+
+/*
+ * SIGHUP: reads the configuration file again. Everything that can fail is
+ * tried before anything changes (parse and validate, open a new state_dir,
+ * open a new incoming_dir), so a bad file or folder leaves the daemon as it
+ * was. Running analyses finish with the configuration they started with.
+ */
+static void reload(struct daemon *d)
+{
+	struct fw_config *cfg = NULL, *old = d->cfg;
+	struct state *st = NULL;
+	struct fw_error err;
+	bool new_state, new_incoming;
+	int r;
+
+	(void)sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
+			 (unsigned long long)now_usec(),
+			 d->config_path ? d->config_path : "the built-in configuration");
+	free(d->last_status); /* STATUS= changed: send the next one whatever it is */
+	d->last_status = NULL;
+	r = daemon_load_config(d->config_path, &cfg, &err);
+	if (r < 0)
+		goto failed;
+	new_state = strcmp(cfg->state_dir, old->state_dir) != 0;
+	new_incoming = strcmp(cfg->incoming_dir, old->incoming_dir) != 0;
+	if (new_state && (r = state_open(cfg->state_dir, &st, &err)) < 0)
+		goto failed;
+	if ((new_state || new_incoming) &&
+	    (r = watch_check(cfg->incoming_dir, st ? st : d->state, &err)) < 0)
+		goto failed;
+
+	d->cfg = cfg;
+	fw_config_free(old);
+	free(old);
+	if (new_state) {
+		if (d->n_recovered > 0)
+			log_msg(&d->log, LOG_WARNING, "%zu flares stay in %s for a daemon with "
+				"the previous state_dir", d->n_recovered, d->state->processing);
+		drop_recovered(d);
+		state_unref(d->state);
+		d->state = st;
+		if (recover(d, &err) < 0)
+			log_msg(&d->log, LOG_ERR, "%s", err.msg);
+	}
+	if (new_state || new_incoming) {
+		watch_stop(d);
+		if (watch_start(d, &err) < 0)
+			log_msg(&d->log, LOG_ERR, "%s; trying again at every rescan", err.msg);
+	} else {
+		watch_config_changed(d);
+	}
+	arm_retention(d);
+	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_RELOADED, "reloaded the configuration from %s",
+		  d->config_path ? d->config_path : "built-in defaults");
+	(void)sd_notify(false, "READY=1");
+	daemon_dispatch(d);
+	return;
+failed:
+	if (cfg) {
+		fw_config_free(cfg);
+		free(cfg);
+	}
+	state_unref(st);
+	log_event(&d->log, LOG_ERR, FW_MESSAGE_ID_RELOAD_FAILED,
+		  "reload failed, keeping the previous configuration: %s", err.msg);
+	(void)sd_notify(false, "READY=1");
+	daemon_update_status(d);
+}
+
+static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *d = userdata;
+	(void)s;
+	(void)si;
+
+	if (!d->stopping)
+		reload(d);
+	return 0;
+}
+
+/* ---- start ---------------------------------------------------------- */
+
+int daemon_run(struct daemon *d)
+{
+	struct fw_error err;
+	sigset_t mask;
+	int r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		log_msg(&d->log, LOG_ERR, "sigprocmask: %s", strerror(errno));
+		return -errno;
+	}
+	/* a worker's pipe closing early must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+
+	r = sd_event_new(&d->event);
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "cannot create the event loop: %s", strerror(-r));
+		return r;
+	}
+	if ((r = sd_event_add_signal(d->event, NULL, SIGTERM, on_stop, d)) < 0 ||
+	    (r = sd_event_add_signal(d->event, NULL, SIGINT, on_stop, d)) < 0 ||
+	    (r = sd_event_add_signal(d->event, NULL, SIGHUP, on_hup, d)) < 0) {
+		log_msg(&d->log, LOG_ERR, "cannot watch signals: %s", strerror(-r));
+		return r;
+	}
+	r = sd_event_set_watchdog(d->event, true);
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "cannot set up the watchdog: %s", strerror(-r));
+		return r;
+	}
+
+	r = state_open(d->cfg->state_dir, &d->state, &err);
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "%s", err.msg);
+		return r;
+	}
+	r = recover(d, &err);
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "%s", err.msg);
+		return r;
+	}
+	/* the watch first, then the scan: nothing can slip in between */
+	r = watch_start(d, &err);
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "%s", err.msg);
+		return r;
+	}
+	arm_retention(d);
+
+	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_STARTED,
+		  "flarewatchd %s started: watching %s, %u workers, configuration %s",
+		  PACKAGE_VERSION, d->cfg->incoming_dir, d->cfg->workers,
+		  d->config_path ? d->config_path : "built-in defaults");
+	if (!worker_memory_limit_applies())
+		log_msg(&d->log, LOG_WARNING, "built with AddressSanitizer: analysis.memory_limit "
+			"(RLIMIT_AS) is not applied to the workers");
+	daemon_update_status(d);
+	(void)sd_notify(false, "READY=1");
+	daemon_dispatch(d);
+
+	r = sd_event_loop(d->event);
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "event loop: %s", strerror(-r));
+		return r;
+	}
+	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_STOPPED,
+		  "flarewatchd stopped: %llu analyzed, %llu failed",
+		  (unsigned long long)(d->n_analyzed + d->n_duplicates),
+		  (unsigned long long)d->n_failed);
+	return 0;
+}
+
+void daemon_free(struct daemon *d)
+{
+	watch_stop(d);
+	drop_recovered(d);
+	d->retention_src = sd_event_source_disable_unref(d->retention_src);
+	state_unref(d->state);
+	d->state = NULL;
+	d->event = sd_event_unref(d->event);
+	free(d->last_status);
+	d->last_status = NULL;
+	if (d->cfg) {
+		fw_config_free(d->cfg);
+		free(d->cfg);
+		d->cfg = NULL;
+	}
+}

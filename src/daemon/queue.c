@@ -1,0 +1,570 @@
+/*
+ * queue.c: the state directory (processing/, done/, failed/, seen/) and
+ * every move of a flare through it; see queue.h for the rules. All moves
+ * are renames inside one file system through directory descriptors, and
+ * none of them replaces an existing file.
+ */
+#include "queue.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "record.h"
+#include "sha256.h"
+
+#define DIR_MODE 02770
+#define FILE_MODE 0660
+#define MAX_SUFFIX 100000
+#define ERROR_SUFFIX ".error.txt"
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = malloc(a + 1 + b + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, name, b + 1);
+	return p;
+}
+
+/* mkdir that also sets the setgid bit on what it creates (mkdir(2) ignores
+ * S_ISGID in its mode on Linux). 1 created, 0 existed, or -errno. */
+static int mkdirat_shared(int dirfd, const char *path)
+{
+	struct stat st;
+
+	if (mkdirat(dirfd, path, DIR_MODE) == 0) {
+		if (fchmodat(dirfd, path, DIR_MODE, 0) < 0)
+			return -errno;
+		return 1;
+	}
+	if (errno != EEXIST)
+		return -errno;
+	if (fstatat(dirfd, path, &st, 0) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int mkdir_shared(const char *path, struct fw_error *err)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	int r;
+
+	if (len == 0 || len >= sizeof(buf))
+		return fw_err(err, -ENAMETOOLONG, "%s: bad directory name", path);
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		r = mkdirat_shared(AT_FDCWD, buf);
+		*p = '/';
+		if (r < 0)
+			goto fail;
+	}
+	r = mkdirat_shared(AT_FDCWD, buf);
+	if (r >= 0)
+		return 0;
+fail:
+	return fw_err(err, r, "cannot create directory %s: %s", buf, strerror(-r));
+}
+
+static int open_sub(struct state *s, const char *sub, int *fd, char **path, struct fw_error *err)
+{
+	int r = mkdirat_shared(s->dir_fd, sub);
+
+	if (r < 0)
+		return fw_err(err, r, "cannot create %s/%s: %s", s->dir, sub, strerror(-r));
+	*fd = openat(s->dir_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return fw_err(err, -errno, "cannot open %s/%s: %s", s->dir, sub, strerror(errno));
+	*path = path_join(s->dir, sub);
+	if (!*path)
+		return fw_err(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+int state_open(const char *state_dir, struct state **out, struct fw_error *err)
+{
+	struct state *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return fw_err(err, -ENOMEM, "out of memory");
+	s->refs = 1;
+	s->dir_fd = s->processing_fd = s->done_fd = s->failed_fd = s->seen_fd = -1;
+	s->dir = strdup(state_dir);
+	if (!s->dir) {
+		r = fw_err(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	r = mkdir_shared(state_dir, err);
+	if (r < 0)
+		goto fail;
+	s->dir_fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dir_fd < 0) {
+		r = fw_err(err, -errno, "cannot open %s: %s", state_dir, strerror(errno));
+		goto fail;
+	}
+	if ((r = open_sub(s, "processing", &s->processing_fd, &s->processing, err)) < 0 ||
+	    (r = open_sub(s, "done", &s->done_fd, &s->done, err)) < 0 ||
+	    (r = open_sub(s, "failed", &s->failed_fd, &s->failed, err)) < 0 ||
+	    (r = open_sub(s, "seen", &s->seen_fd, &s->seen, err)) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	state_unref(s);
+	return r;
+}
+
+struct state *state_ref(struct state *s)
+{
+	s->refs++;
+	return s;
+}
+
+void state_unref(struct state *s)
+{
+	if (!s || --s->refs > 0)
+		return;
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
+	if (s->processing_fd >= 0)
+		close(s->processing_fd);
+	if (s->done_fd >= 0)
+		close(s->done_fd);
+	if (s->failed_fd >= 0)
+		close(s->failed_fd);
+	if (s->seen_fd >= 0)
+		close(s->seen_fd);
+	free(s->dir);
+	free(s->processing);
+	free(s->done);
+	free(s->failed);
+	free(s->seen);
+	free(s);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+bool queue_name_ignored(const char *name)
+{
+	static const char *const partial[] = { ".part", ".tmp", ".crdownload", ".filepart" };
+
+	if (name[0] == 0 || name[0] == '.')
+		return true;
+	for (size_t i = 0; i < sizeof(partial) / sizeof(partial[0]); i++)
+		if (ends_with(name, partial[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The i-th candidate name for name in a target directory: name itself, then
+ * "stem-1.ext", "stem-2.ext"... The stem is shortened (on a UTF-8 character
+ * boundary) so that the result is at most max bytes.
+ */
+static int suffixed(const char *name, unsigned i, size_t max, char out[NAME_MAX + 1])
+{
+	const char *dot = strrchr(name, '.');
+	size_t stem, ext, sfx;
+	char num[16] = "";
+
+	if (!dot || dot == name)
+		dot = name + strlen(name);
+	if (i > 0)
+		snprintf(num, sizeof(num), "-%u", i);
+	stem = (size_t)(dot - name);
+	ext = strlen(dot);
+	sfx = strlen(num);
+	if (max > NAME_MAX)
+		max = NAME_MAX;
+	if (ext + sfx + 1 > max)
+		return -ENAMETOOLONG;
+	while (stem + sfx + ext > max || (stem > 0 && (name[stem] & 0xc0) == 0x80))
+		stem--;
+	if (stem == 0)
+		return -ENAMETOOLONG;
+	memcpy(out, name, stem);
+	memcpy(out + stem, num, sfx);
+	memcpy(out + stem + sfx, dot, ext + 1);
+	return 0;
+}
+
+int move_noreplace(int olddir, const char *old, int newdir, const char *new_name)
+{
+	struct stat st;
+
+	if (renameat2(olddir, old, newdir, new_name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -errno;
+	/* No RENAME_NOREPLACE here (some network file systems): a hard link
+	 * fails atomically when the target exists. */
+	if (linkat(olddir, old, newdir, new_name, 0) == 0) {
+		if (unlinkat(olddir, old, 0) < 0) {
+			int e = errno;
+			(void)unlinkat(newdir, new_name, 0);
+			return -e;
+		}
+		return 0;
+	}
+	if (errno != EPERM && errno != EOPNOTSUPP && errno != EMLINK)
+		return -errno;
+	/* No hard links either: check, then rename (a narrow race). */
+	if (fstatat(newdir, new_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return -EEXIST;
+	if (errno != ENOENT)
+		return -errno;
+	return renameat(olddir, old, newdir, new_name) == 0 ? 0 : -errno;
+}
+
+/* Opens dir/name for locking: regular files only, never through a
+ * symlink. *fd is -1 (and 0 returned) when we may not read the file: it
+ * can still be moved, and its analysis will say why it failed. */
+static int open_flare(int dirfd, const char *dirname, const char *name, int *fd,
+		      struct stat *st, struct fw_error *err)
+{
+	*fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (*fd < 0) {
+		if (errno == EACCES) {
+			if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+				return errno == ENOENT ? -ENOENT :
+					fw_err(err, -errno, "%s/%s: %s", dirname, name, strerror(errno));
+			return S_ISREG(st->st_mode) ? 0 :
+				fw_err(err, -EINVAL, "%s/%s: not a regular file", dirname, name);
+		}
+		if (errno == ENOENT)
+			return -ENOENT;
+		if (errno == ELOOP)
+			return fw_err(err, -EINVAL, "%s/%s: is a symbolic link", dirname, name);
+		return fw_err(err, -errno, "%s/%s: %s", dirname, name, strerror(errno));
+	}
+	if (fstat(*fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		int r = S_ISREG(st->st_mode) ? -errno : -EINVAL;
+		close(*fd);
+		*fd = -1;
+		return fw_err(err, r, "%s/%s: not a regular file", dirname, name);
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		close(*fd);
+		*fd = -1;
+		return -EBUSY;
+	}
+	/* Other flock() errors (NFS without lock support): go on unlocked;
+	 * the rename below still decides who gets the flare. */
+	return 0;
+}
+
+/* The lock is on the inode we opened: make sure name still is that file. */
+static bool still_there(int dirfd, const char *name, const struct stat *st)
+{
+	struct stat now;
+
+	return fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       now.st_dev == st->st_dev && now.st_ino == st->st_ino;
+}
+
+int queue_claim(int incoming_fd, const char *name, struct state *s, char **claimed,
+		int *lock_fd, struct fw_error *err)
+{
+	char target[NAME_MAX + 1];
+	struct stat st;
+	int fd, r;
+
+	r = open_flare(incoming_fd, "incoming", name, &fd, &st, err);
+	if (r < 0)
+		return r;
+	if (fd >= 0 && !still_there(incoming_fd, name, &st)) {
+		close(fd);
+		return -ENOENT;
+	}
+	for (unsigned i = 0; i < MAX_SUFFIX; i++) {
+		r = suffixed(name, i, NAME_MAX - strlen(ERROR_SUFFIX), target);
+		if (r < 0)
+			break;
+		r = move_noreplace(incoming_fd, name, s->processing_fd, target);
+		if (r != -EEXIST)
+			break;
+	}
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		if (r == -ENOENT)
+			return r;
+		if (r == -EXDEV)
+			return fw_err(err, r, "cannot move %s into %s: incoming_dir and "
+				      "state_dir are on different file systems", name, s->processing);
+		return fw_err(err, r, "cannot move %s into %s: %s", name, s->processing,
+			      strerror(-r));
+	}
+	*claimed = strdup(target);
+	if (!*claimed) {
+		if (fd >= 0)
+			close(fd);
+		return fw_err(err, -ENOMEM, "out of memory");
+	}
+	*lock_fd = fd;
+	return 0;
+}
+
+int queue_lock_processing(struct state *s, const char *name, int *lock_fd,
+			  struct fw_error *err)
+{
+	struct stat st;
+	int fd, r;
+
+	r = open_flare(s->processing_fd, s->processing, name, &fd, &st, err);
+	if (r < 0)
+		return r;
+	if (fd >= 0 && !still_there(s->processing_fd, name, &st)) {
+		close(fd);
+		return -ENOENT;
+	}
+	*lock_fd = fd;
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Opens a directory stream on a duplicate of dirfd, rewound. */
+static DIR *open_dir(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
+int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_error *err)
+{
+	char **v = NULL;
+	size_t cap = 0, len = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d = open_dir(s->processing_fd);
+	int r = 0;
+
+	if (!d)
+		return fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno)
+				r = fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
+			break;
+		}
+		if (de->d_name[0] == '.' ||
+		    fstatat(s->processing_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (fw_grow((void **)&v, &cap, len + 1, sizeof(*v)) < 0 ||
+		    !(v[len] = strdup(de->d_name))) {
+			r = fw_err(err, -ENOMEM, "out of memory");
+			break;
+		}
+		len++;
+	}
+	closedir(d);
+	if (r < 0) {
+		while (len > 0)
+			free(v[--len]);
+		free(v);
+		return r;
+	}
+	if (len > 1)
+		qsort(v, len, sizeof(*v), cmp_names);
+	*names = v;
+	*n = len;
+	return 0;
+}
+
+int queue_finish_done(struct state *s, const char *name, char **final, struct fw_error *err)
+{
+	char target[NAME_MAX + 1];
+	int r = -EEXIST;
+
+	for (unsigned i = 0; i < MAX_SUFFIX && r == -EEXIST; i++) {
+		r = suffixed(name, i, NAME_MAX, target);
+		if (r < 0)
+			break;
+		r = move_noreplace(s->processing_fd, name, s->done_fd, target);
+	}
+	if (r < 0)
+		return fw_err(err, r, "cannot move %s/%s into %s: %s", s->processing, name,
+			      s->done, strerror(-r));
+	*final = strdup(target);
+	return *final ? 0 : fw_err(err, -ENOMEM, "out of memory");
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t k = write(fd, p, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		p += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+int queue_finish_failed(struct state *s, const char *name, const char *text, char **final,
+			struct fw_error *err)
+{
+	char target[NAME_MAX + 1], errname[NAME_MAX + sizeof(ERROR_SUFFIX)];
+	int r = -EEXIST, fd;
+
+	for (unsigned i = 0; i < MAX_SUFFIX && r == -EEXIST; i++) {
+		r = suffixed(name, i, NAME_MAX - strlen(ERROR_SUFFIX), target);
+		if (r < 0)
+			break;
+		snprintf(errname, sizeof(errname), "%s" ERROR_SUFFIX, target);
+		/* Take the .error.txt name first, then the flare's. */
+		fd = openat(s->failed_fd, errname,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, FILE_MODE);
+		if (fd < 0) {
+			r = -errno;
+			continue;
+		}
+		r = write_all(fd, text, strlen(text));
+		if (close(fd) < 0 && r == 0)
+			r = -errno;
+		if (r == 0)
+			r = move_noreplace(s->processing_fd, name, s->failed_fd, target);
+		if (r < 0)
+			(void)unlinkat(s->failed_fd, errname, 0);
+	}
+	if (r < 0)
+		return fw_err(err, r, "cannot move %s/%s into %s: %s", s->processing, name,
+			      s->failed, strerror(-r));
+	*final = strdup(target);
+	return *final ? 0 : fw_err(err, -ENOMEM, "out of memory");
+}
+
+static bool is_sha256(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == FW_SHA256_HEX_LEN;
+}
+
+int queue_seen_read(const char *seen_dir, const char *sha256, char **text, size_t *len,
+		    struct fw_error *err)
+{
+	uint8_t *data;
+	char *path;
+	int r;
+
+	if (!is_sha256(sha256))
+		return fw_err(err, -EINVAL, "bad content hash \"%s\"", sha256);
+	path = path_join(seen_dir, sha256);
+	if (!path)
+		return fw_err(err, -ENOMEM, "out of memory");
+	r = fw_read_file(path, RECORD_MAX_SIZE, &data, len, err);
+	free(path);
+	if (r < 0)
+		return r;
+	*text = (char *)data;
+	return 0;
+}
+
+int queue_seen_write(struct state *s, const char *sha256, const char *text, size_t len,
+		     struct fw_error *err)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, r;
+
+	if (!is_sha256(sha256))
+		return fw_err(err, -EINVAL, "bad content hash \"%s\"", sha256);
+	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld", sha256, (long)getpid());
+	fd = openat(s->seen_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    FILE_MODE);
+	if (fd < 0)
+		return fw_err(err, -errno, "%s/%s: %s", s->seen, tmp, strerror(errno));
+	r = write_all(fd, text, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0)
+		r = move_noreplace(s->seen_fd, tmp, s->seen_fd, sha256);
+	if (r < 0) {
+		(void)unlinkat(s->seen_fd, tmp, 0);
+		if (r == -EEXIST)
+			return r;
+		return fw_err(err, r, "%s/%s: %s", s->seen, sha256, strerror(-r));
+	}
+	return 0;
+}
+
+int queue_expire_done(struct state *s, unsigned days, unsigned *removed, struct fw_error *err)
+{
+	time_t cutoff = time(NULL) - (time_t)days * 86400;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int r = 0;
+
+	*removed = 0;
+	if (days == 0)
+		return 0;
+	d = open_dir(s->done_fd);
+	if (!d)
+		return fw_err(err, -errno, "%s: %s", s->done, strerror(errno));
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno)
+				r = fw_err(err, -errno, "%s: %s", s->done, strerror(errno));
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		/* ctime: a rename updates it, so it is the time of the move
+		 * into done/ (mtime is the flare's own, often much older). */
+		if (fstatat(s->done_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_ctime >= cutoff)
+			continue;
+		if (unlinkat(s->done_fd, de->d_name, 0) < 0) {
+			r = fw_err(err, -errno, "%s/%s: %s", s->done, de->d_name, strerror(errno));
+			break;
+		}
+		(*removed)++;
+	}
+	closedir(d);
+	return r;
+}

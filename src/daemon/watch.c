@@ -1,0 +1,407 @@
+/*
+ * watch.c: finding flares in the incoming folder. inotify (IN_CLOSE_WRITE,
+ * IN_MOVED_TO) says when something arrived; a full rescan at start, every
+ * rescan_seconds and after an inotify queue overflow finds what inotify
+ * cannot see (flares from while the daemon was down, network file
+ * systems). Every regular file whose name is not ignored
+ * (queue_name_ignored()) becomes a candidate, and a candidate is ready once
+ * two looks settle_seconds apart found the same inode, size and mtime: a
+ * slow copy over SMB or NFS is only taken once it stopped growing.
+ * Symbolic links and anything but regular files are never taken.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+#define USEC_PER_SEC 1000000ULL
+
+static uint64_t settle_usec(const struct daemon *d)
+{
+	return (uint64_t)d->cfg->settle_seconds * USEC_PER_SEC;
+}
+
+static struct candidate *find(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_cands; i++)
+		if (strcmp(d->cands[i].name, name) == 0)
+			return &d->cands[i];
+	return NULL;
+}
+
+static void drop(struct daemon *d, struct candidate *c)
+{
+	size_t i = (size_t)(c - d->cands);
+
+	free(c->name);
+	/* keep arrival order: flares are taken oldest first */
+	memmove(c, c + 1, (d->n_cands - i - 1) * sizeof(*c));
+	d->n_cands--;
+}
+
+static bool same_file(const struct candidate *c, const struct stat *st)
+{
+	return c->dev == st->st_dev && c->ino == st->st_ino && c->size == st->st_size &&
+	       c->mtime.tv_sec == st->st_mtim.tv_sec && c->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+static void remember(struct candidate *c, const struct stat *st, uint64_t now)
+{
+	c->dev = st->st_dev;
+	c->ino = st->st_ino;
+	c->size = st->st_size;
+	c->mtime = st->st_mtim;
+	c->changed_usec = now;
+	c->ready = false;
+}
+
+/* lstat()s incoming/name. 1: a regular file, 0: gone or not one. */
+static int look(struct daemon *d, const char *name, struct stat *st)
+{
+	if (fstatat(d->incoming_fd, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			log_msg(&d->log, LOG_WARNING, "%s/%s: %s", d->incoming_dir, name,
+				strerror(errno));
+		return 0;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		log_msg(&d->log, LOG_DEBUG, "%s/%s: not a regular file, ignored",
+			d->incoming_dir, name);
+		return 0;
+	}
+	return 1;
+}
+
+/* A look at incoming/name: adds, updates, readies or forgets its candidate. */
+static void observe(struct daemon *d, const char *name, uint64_t now)
+{
+	struct candidate *c = find(d, name);
+	struct stat st;
+
+	if (!look(d, name, &st)) {
+		if (c)
+			drop(d, c);
+		return;
+	}
+	if (!c) {
+		char *copy = strdup(name);
+		if (!copy || fw_grow((void **)&d->cands, &d->cap_cands, d->n_cands + 1,
+				     sizeof(*d->cands)) < 0) {
+			free(copy);
+			log_msg(&d->log, LOG_ERR, "out of memory; %s is taken at a later rescan",
+				name);
+			return;
+		}
+		c = &d->cands[d->n_cands++];
+		memset(c, 0, sizeof(*c));
+		c->name = copy;
+		remember(c, &st, now);
+		log_msg(&d->log, LOG_DEBUG, "new flare %s, waiting %u s for it to settle", name,
+			d->cfg->settle_seconds);
+	} else if (!same_file(c, &st)) {
+		remember(c, &st, now);
+	}
+	c->scan_gen = d->scan_gen;
+	if (!c->ready && c->changed_usec + settle_usec(d) <= now)
+		c->ready = true;
+}
+
+/* Arms the settle timer for the earliest candidate still settling. */
+static void arm_settle(struct daemon *d);
+
+static int on_settle(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+	uint64_t now = now_usec();
+	(void)s;
+	(void)usec;
+
+	for (size_t i = 0; i < d->n_cands;) {
+		struct candidate *c = &d->cands[i];
+		size_t before = d->n_cands;
+
+		if (!c->ready && c->changed_usec + settle_usec(d) <= now)
+			observe(d, c->name, now);
+		if (d->n_cands == before)
+			i++;
+	}
+	arm_settle(d);
+	daemon_dispatch(d);
+	return 0;
+}
+
+static void arm_settle(struct daemon *d)
+{
+	uint64_t next = UINT64_MAX;
+	int r;
+
+	for (size_t i = 0; i < d->n_cands; i++)
+		if (!d->cands[i].ready && d->cands[i].changed_usec + settle_usec(d) < next)
+			next = d->cands[i].changed_usec + settle_usec(d);
+	if (next == UINT64_MAX || d->stopping) {
+		if (d->settle_src)
+			(void)sd_event_source_set_enabled(d->settle_src, SD_EVENT_OFF);
+		return;
+	}
+	if (!d->settle_src) {
+		r = sd_event_add_time(d->event, &d->settle_src, CLOCK_MONOTONIC, next,
+				      100 * 1000, on_settle, d);
+	} else {
+		r = sd_event_source_set_time(d->settle_src, next);
+		if (r >= 0)
+			r = sd_event_source_set_enabled(d->settle_src, SD_EVENT_ONESHOT);
+	}
+	if (r < 0)
+		log_msg(&d->log, LOG_ERR, "cannot arm the settle timer: %s; "
+			"waiting flares are taken at the next rescan", strerror(-r));
+}
+
+static void close_watch(struct daemon *d)
+{
+	d->inotify_src = sd_event_source_disable_unref(d->inotify_src);
+	if (d->incoming_fd >= 0)
+		close(d->incoming_fd);
+	d->incoming_fd = -1;
+}
+
+static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		log_msg(&d->log, LOG_NOTICE, "inotify queue overflow on %s; rescanning",
+			d->incoming_dir);
+		(void)watch_scan(d);
+		daemon_dispatch(d);
+		return 0;
+	}
+	if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+		if (!d->watch_broken)
+			log_msg(&d->log, LOG_WARNING, "%s was removed, moved or unmounted; "
+				"watching it again at the next rescan", d->incoming_dir);
+		d->watch_broken = true;
+		(void)sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		return 0;
+	}
+	if (ev->len == 0 || (ev->mask & IN_ISDIR) || queue_name_ignored(ev->name))
+		return 0;
+	observe(d, ev->name, now_usec());
+	arm_settle(d);
+	daemon_dispatch(d);
+	return 0;
+}
+
+/* Creates (if missing) and opens the incoming folder dir, which must be on
+ * the file system of s's processing/ (claims are renames). */
+static int open_incoming(const char *dir, const struct state *s, int *fd, struct fw_error *err)
+{
+	struct stat in, st;
+	int r;
+
+	r = mkdir_shared(dir, err);
+	if (r < 0)
+		return r;
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return fw_err(err, -errno, "cannot open %s: %s", dir, strerror(errno));
+	if (fstat(*fd, &in) < 0 || fstat(s->processing_fd, &st) < 0) {
+		r = fw_err(err, -errno, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (in.st_dev != st.st_dev) {
+		r = fw_err(err, -EXDEV, "%s and %s are on different file systems: flares are "
+			   "claimed with rename(), which cannot cross them", dir, s->processing);
+		goto fail;
+	}
+	return 0;
+fail:
+	close(*fd);
+	*fd = -1;
+	return r;
+}
+
+int watch_check(const char *dir, const struct state *s, struct fw_error *err)
+{
+	int fd, r = open_incoming(dir, s, &fd, err);
+
+	if (r == 0)
+		close(fd);
+	return r;
+}
+
+/* (Re)opens the incoming folder and its inotify watch. */
+static int open_watch(struct daemon *d, struct fw_error *err)
+{
+	int r;
+
+	close_watch(d);
+	r = open_incoming(d->incoming_dir, d->state, &d->incoming_fd, err);
+	if (r < 0)
+		return r;
+	r = sd_event_add_inotify(d->event, &d->inotify_src, d->incoming_dir,
+				 IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
+					 IN_ONLYDIR,
+				 on_inotify, d);
+	if (r < 0)
+		return fw_err(err, r, "cannot watch %s: %s", d->incoming_dir, strerror(-r));
+	d->watch_broken = false;
+	return 0;
+}
+
+int watch_scan(struct daemon *d)
+{
+	struct fw_error err;
+	struct dirent *de;
+	uint64_t now = now_usec();
+	DIR *dir;
+	int fd, r = 0;
+
+	if (d->watch_broken) {
+		if (open_watch(d, &err) < 0) {
+			log_msg(&d->log, LOG_ERR, "%s", err.msg);
+			return -EIO;
+		}
+		log_msg(&d->log, LOG_NOTICE, "watching %s again", d->incoming_dir);
+	}
+	fd = openat(d->incoming_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		log_msg(&d->log, LOG_ERR, "cannot scan %s: %s", d->incoming_dir, strerror(-r));
+		return r;
+	}
+	d->scan_gen++;
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			r = -errno;
+			break;
+		}
+		if (!queue_name_ignored(de->d_name) && de->d_type != DT_DIR)
+			observe(d, de->d_name, now);
+	}
+	closedir(dir);
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "cannot scan %s: %s", d->incoming_dir, strerror(-r));
+		return r;
+	}
+	/* what this scan did not list is gone */
+	for (size_t i = 0; i < d->n_cands;) {
+		if (d->cands[i].scan_gen != d->scan_gen)
+			drop(d, &d->cands[i]);
+		else
+			i++;
+	}
+	arm_settle(d);
+	return 0;
+}
+
+static int on_rescan(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+	int r;
+	(void)usec;
+
+	(void)watch_scan(d);
+	r = sd_event_source_set_time_relative(s, (uint64_t)d->cfg->rescan_seconds * USEC_PER_SEC);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	if (r < 0)
+		log_msg(&d->log, LOG_ERR, "cannot re-arm the rescan timer: %s", strerror(-r));
+	daemon_dispatch(d);
+	return 0;
+}
+
+int watch_start(struct daemon *d, struct fw_error *err)
+{
+	int r;
+
+	d->incoming_dir = strdup(d->cfg->incoming_dir);
+	if (!d->incoming_dir)
+		return fw_err(err, -ENOMEM, "out of memory");
+	r = sd_event_add_time_relative(d->event, &d->rescan_src, CLOCK_MONOTONIC,
+				       (uint64_t)d->cfg->rescan_seconds * USEC_PER_SEC,
+				       USEC_PER_SEC, on_rescan, d);
+	if (r < 0)
+		return fw_err(err, r, "cannot add the rescan timer: %s", strerror(-r));
+	r = open_watch(d, err);
+	if (r < 0) {
+		d->watch_broken = true;
+		return r;
+	}
+	r = watch_scan(d);
+	if (r < 0)
+		return fw_err(err, r, "cannot scan %s: %s", d->incoming_dir, strerror(-r));
+	return 0;
+}
+
+void watch_stop(struct daemon *d)
+{
+	close_watch(d);
+	d->rescan_src = sd_event_source_disable_unref(d->rescan_src);
+	d->settle_src = sd_event_source_disable_unref(d->settle_src);
+	for (size_t i = 0; i < d->n_cands; i++)
+		free(d->cands[i].name);
+	free(d->cands);
+	d->cands = NULL;
+	d->n_cands = d->cap_cands = 0;
+	free(d->incoming_dir);
+	d->incoming_dir = NULL;
+}
+
+void watch_config_changed(struct daemon *d)
+{
+	int r = 0;
+
+	if (d->rescan_src)
+		r = sd_event_source_set_time_relative(
+			d->rescan_src, (uint64_t)d->cfg->rescan_seconds * USEC_PER_SEC);
+	if (r < 0)
+		log_msg(&d->log, LOG_ERR, "cannot re-arm the rescan timer: %s", strerror(-r));
+	arm_settle(d);
+}
+
+char *watch_take_ready(struct daemon *d)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < d->n_cands;) {
+		struct candidate *c = &d->cands[i];
+		char *name;
+
+		if (!c->ready) {
+			i++;
+			continue;
+		}
+		/* one last look: still the same file, unchanged? */
+		if (!look(d, c->name, &st)) {
+			drop(d, c);
+			continue;
+		}
+		if (!same_file(c, &st)) {
+			remember(c, &st, now_usec());
+			arm_settle(d);
+			i++;
+			continue;
+		}
+		name = c->name;
+		c->name = NULL;
+		drop(d, c);
+		return name;
+	}
+	return NULL;
+}
+
+size_t watch_count_waiting(const struct daemon *d)
+{
+	return d->n_cands;
+}

@@ -1,0 +1,723 @@
+/*
+ * worker.c: one child process per analysis. The child drops what it
+ * inherited (signal mask, file descriptors), limits itself (RLIMIT_AS,
+ * RLIMIT_CPU, no core dumps: a flare is customer data), hashes the flare,
+ * either finds that content in the dedup index or calls fw_analyze(), and
+ * writes a record (record.h) to a pipe: exit status 0 with status=ok or
+ * status=duplicate, 1 with status=failed and the error.
+ *
+ * The parent kills a child that runs past analysis.timeout_seconds, and
+ * when a child ends it reads the record, moves the flare to done/ or to
+ * failed/ (with the reason: the analysis error, or which signal or limit
+ * killed the child), writes the dedup entry and the journal entry. Nothing
+ * a flare does to its child can stop the daemon.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "daemon.h"
+#include "journal.h"
+#include "record.h"
+#include "redact.h"
+#include "sha256.h"
+
+#define USEC_PER_SEC 1000000ULL
+#define RESULT_FD 3
+
+/* AddressSanitizer reserves terabytes of address space up front, so a
+ * sanitizer build cannot run its workers under RLIMIT_AS. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN_BUILD 1
+#endif
+#endif
+#ifndef ASAN_BUILD
+#define ASAN_BUILD 0
+#endif
+
+bool worker_memory_limit_applies(void)
+{
+	return !ASAN_BUILD;
+}
+
+enum { EXIT_ANALYZED = 0, EXIT_FAILED = 1, EXIT_SETUP = 2 };
+
+struct job {
+	struct job *next;
+	struct daemon *d;
+	struct state *state;	/* the state directory it was claimed into */
+	char *name;		/* in state->processing/ */
+	char *display;		/* the name it arrived with */
+	char *tmpdir;		/* private extraction folder, removed afterwards */
+	int lock_fd, pipe_fd;
+	pid_t pid;
+	sd_event_source *child_src, *pipe_src, *timeout_src;
+	struct fw_buf out;	/* the child's record */
+	bool timed_out, abandoned;
+	unsigned timeout_s, cpu_s; /* the limits it runs with */
+	uint64_t memory_limit;
+};
+
+/* ---- the child ------------------------------------------------------ */
+
+static void put_result(struct fw_buf *b, const struct fw_analyze_result *r)
+{
+	record_put(b, "verdict", fw_verdict_id(r->verdict));
+	record_put(b, "hostname", r->hostname);
+	record_put(b, "agent_version", r->agent_version);
+	record_put(b, "summary", r->summary);
+	record_put(b, "report_dir", r->report_dir);
+	record_put(b, "report_path", r->report_path);
+	record_put(b, "json_path", r->json_path);
+	record_put(b, "flare_time", r->flare_time);
+	record_putf(b, "heap_growth_bytes", "%" PRId64, r->heap_growth_bytes);
+	record_put(b, "top_growth_function", r->top_growth_function);
+	record_put(b, "top_cpu_function", r->top_cpu_function);
+}
+
+/* Is text a usable dedup entry (a record with a report_path)? */
+static bool seen_usable(const char *text, size_t len)
+{
+	struct record rec;
+	bool ok;
+
+	if (record_parse(text, len, &rec) < 0)
+		return false;
+	ok = record_get(&rec, "report_path") && record_get(&rec, "verdict");
+	record_free(&rec);
+	return ok;
+}
+
+/* The analysis proper; fills b and returns the exit status. */
+static int child_analyze(const struct daemon *d, const struct job *j, struct fw_buf *b)
+{
+	struct fw_analyze_opts opts = {
+		.cfg = d->cfg,
+		.out_dir = NULL,
+		.tmp_parent = j->tmpdir,
+		.display_name = j->display,
+	};
+	struct fw_analyze_result res;
+	char sha[FW_SHA256_HEX_LEN + 1], path[PATH_MAX], *seen;
+	struct fw_error err;
+	size_t seen_len;
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/%s", j->state->processing, j->name);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		record_putf(b, "error", "cannot read the flare: %s", strerror(e));
+		record_putf(b, "errno", "%d", e);
+		record_put(b, "status", "failed");
+		return EXIT_FAILED;
+	}
+	r = fw_sha256_fd(fd, j->name, sha, &err);
+	close(fd);
+	if (r < 0) {
+		record_put(b, "error", err.msg);
+		record_putf(b, "errno", "%d", -r);
+		record_put(b, "status", "failed");
+		return EXIT_FAILED;
+	}
+	record_put(b, "sha256", sha);
+
+	if (queue_seen_read(j->state->seen, sha, &seen, &seen_len, &err) == 0) {
+		bool usable = seen_usable(seen, seen_len);
+		if (usable) {
+			fw_buf_putn(b, seen, seen_len);
+			if (seen_len > 0 && seen[seen_len - 1] != '\n')
+				fw_buf_putc(b, '\n');
+		}
+		free(seen);
+		if (usable) {
+			record_put(b, "status", "duplicate");
+			return EXIT_ANALYZED;
+		}
+	}
+
+	r = fw_analyze(path, &opts, &res, &err);
+	if (r < 0) {
+		record_put(b, "error", err.msg);
+		record_putf(b, "errno", "%d", -r);
+		record_put(b, "status", "failed");
+		return EXIT_FAILED;
+	}
+	put_result(b, &res);
+	fw_analyze_result_free(&res);
+	record_put(b, "status", "ok");
+	return EXIT_ANALYZED;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t k = write(fd, p, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		p += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Lowers a resource limit; a failure is reported in the record (the
+ * parent logs it), and the wall-clock timeout still applies. */
+static void set_limit(struct fw_buf *b, int resource, const char *name, rlim_t soft, rlim_t hard)
+{
+	struct rlimit cur, want;
+
+	if (getrlimit(resource, &cur) < 0) {
+		record_putf(b, "warning", "cannot read %s: %s", name, strerror(errno));
+		return;
+	}
+	want.rlim_max = cur.rlim_max != RLIM_INFINITY && cur.rlim_max < hard ? cur.rlim_max : hard;
+	want.rlim_cur = soft < want.rlim_max ? soft : want.rlim_max;
+	if (setrlimit(resource, &want) < 0)
+		record_putf(b, "warning", "cannot set %s: %s", name, strerror(errno));
+}
+
+static void child_main(const struct daemon *d, const struct job *j, int out_fd, pid_t parent)
+	__attribute__((noreturn));
+static void child_main(const struct daemon *d, const struct job *j, int out_fd, pid_t parent)
+{
+	struct fw_buf b;
+	sigset_t none;
+	int null, code;
+
+	/* Die with the daemon: an orphaned analysis helps nobody, and its
+	 * flare is taken again from processing/ at the next start. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(EXIT_SETUP);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	/* the daemon alone talks to systemd */
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+	/* Out of the terminal's process group: ^C stops the daemon
+	 * gracefully instead of killing the analyses. */
+	(void)setpgid(0, 0);
+
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+		_exit(EXIT_SETUP);
+	if (out_fd != RESULT_FD && dup2(out_fd, RESULT_FD) < 0)
+		_exit(EXIT_SETUP);
+	/* every other inherited descriptor: the locks, the event loop's */
+	if (close_range(RESULT_FD + 1, ~0U, 0) < 0) {
+		for (int fd = RESULT_FD + 1; fd < 65536; fd++)
+			(void)close(fd);
+	}
+
+	fw_buf_init(&b);
+	set_limit(&b, RLIMIT_CORE, "RLIMIT_CORE", 0, 0);
+	if (worker_memory_limit_applies())
+		set_limit(&b, RLIMIT_AS, "RLIMIT_AS", (rlim_t)j->memory_limit,
+			  (rlim_t)j->memory_limit);
+	/* SIGXCPU at the soft limit, SIGKILL a second later */
+	set_limit(&b, RLIMIT_CPU, "RLIMIT_CPU", (rlim_t)j->cpu_s, (rlim_t)j->cpu_s + 1);
+	code = child_analyze(d, j, &b);
+	if (b.failed)
+		_exit(EXIT_SETUP);
+	(void)write_all(RESULT_FD, b.data, b.len);
+	_exit(code);
+}
+
+/* ---- the parent: why it failed -------------------------------------- */
+
+static void format_size(uint64_t n, char *out, size_t size)
+{
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+	unsigned u = 0;
+
+	while (u < 4 && n >= 1024 && n % 1024 == 0) {
+		n /= 1024;
+		u++;
+	}
+	snprintf(out, size, "%" PRIu64 " %s", n, units[u]);
+}
+
+static const char *signal_name(int sig, char *buf, size_t size)
+{
+	const char *abbrev = sigabbrev_np(sig);
+
+	snprintf(buf, size, "SIG%s", abbrev ? abbrev : "?");
+	return buf;
+}
+
+/* The reason a child that produced no result ended, for .error.txt. */
+static void describe_end(const struct job *j, const siginfo_t *si, const struct record *rec,
+			 char *out, size_t size)
+{
+	const char *error = rec ? record_get(rec, "error") : NULL;
+	const char *err_no = rec ? record_get(rec, "errno") : NULL;
+	char sig[32], mem[32];
+
+	format_size(j->memory_limit, mem, sizeof(mem));
+	if (si->si_code == CLD_EXITED) {
+		if (error && err_no && atoi(err_no) == ENOMEM)
+			snprintf(out, size, "out of memory (RLIMIT_AS %s): %s", mem, error);
+		else if (error)
+			snprintf(out, size, "%s", error);
+		else
+			snprintf(out, size, "the analysis process exited with status %d "
+				 "without a result", si->si_status);
+		return;
+	}
+	signal_name(si->si_status, sig, sizeof(sig));
+	if (si->si_status == SIGKILL && j->timed_out)
+		snprintf(out, size, "killed by signal %d (%s) after the %u s timeout",
+			 si->si_status, sig, j->timeout_s);
+	else if (si->si_status == SIGXCPU)
+		snprintf(out, size, "exceeded the CPU time limit (%s, %u s)", sig, j->cpu_s);
+	else if (si->si_status == SIGKILL)
+		snprintf(out, size, "killed by signal %d (%s) from outside flarewatchd "
+			 "(the kernel's out-of-memory killer, or an administrator)",
+			 si->si_status, sig);
+	else
+		snprintf(out, size, "killed by signal %d (%s)", si->si_status, sig);
+}
+
+/* ---- the parent: after the child ------------------------------------ */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) < 0 ? -1 : 0;
+	return unlink(path) < 0 ? -1 : 0;
+}
+
+/* Removes the job's private extraction folder and all in it. */
+static void remove_tmpdir(struct daemon *d, const char *dir)
+{
+	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+		log_msg(&d->log, LOG_WARNING, "cannot remove temporary folder %s: %s", dir,
+			strerror(errno));
+}
+
+static void job_free(struct job *j)
+{
+	struct daemon *d = j->d;
+	struct job **p;
+
+	for (p = &d->jobs; *p; p = &(*p)->next) {
+		if (*p == j) {
+			*p = j->next;
+			d->running--;
+			break;
+		}
+	}
+	j->child_src = sd_event_source_disable_unref(j->child_src);
+	j->pipe_src = sd_event_source_disable_unref(j->pipe_src);
+	j->timeout_src = sd_event_source_disable_unref(j->timeout_src);
+	if (j->pipe_fd >= 0)
+		close(j->pipe_fd);
+	if (j->lock_fd >= 0)
+		close(j->lock_fd);
+	if (j->tmpdir) {
+		remove_tmpdir(d, j->tmpdir);
+		free(j->tmpdir);
+	}
+	state_unref(j->state);
+	fw_buf_free(&j->out);
+	free(j->name);
+	free(j->display);
+	free(j);
+}
+
+/* Reads what the child wrote, up to RECORD_MAX_SIZE. true at end of file. */
+static bool drain(struct job *j)
+{
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n = read(j->pipe_fd, buf, sizeof(buf));
+		if (n == 0)
+			return true;
+		if (n < 0)
+			return errno != EINTR && errno != EAGAIN;
+		if (j->out.len + (size_t)n <= RECORD_MAX_SIZE)
+			fw_buf_putn(&j->out, buf, (size_t)n);
+	}
+}
+
+static int on_pipe(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct job *j = userdata;
+	(void)fd;
+	(void)revents;
+
+	if (drain(j))
+		(void)sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	return 0;
+}
+
+static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct job *j = userdata;
+	int r;
+	(void)s;
+	(void)usec;
+
+	log_msg(&j->d->log, LOG_WARNING, "%s: analysis still running after %u s; killing it",
+		j->display, j->timeout_s);
+	j->timed_out = true;
+	r = sd_event_source_send_child_signal(j->child_src, SIGKILL, NULL, 0);
+	if (r < 0)
+		log_msg(&j->d->log, LOG_ERR, "%s: cannot kill process %ld: %s", j->display,
+			(long)j->pid, strerror(-r));
+	return 0;
+}
+
+static int priority_of(const struct fw_config *cfg, enum fw_verdict_kind k)
+{
+	const struct fw_config_priority *p = &cfg->journal.priority;
+
+	switch (k) {
+	case FW_VERDICT_NORMAL: return p->normal;
+	case FW_VERDICT_CONTENTION: return p->contention;
+	case FW_VERDICT_CPU_SPIKE: return p->cpu_spike;
+	case FW_VERDICT_MEMORY_LEAK: return p->memory_leak;
+	case FW_VERDICT_MULTIPLE: return p->multiple_issues;
+	}
+	return p->normal;
+}
+
+static bool verdict_from_id(const char *id, enum fw_verdict_kind *k)
+{
+	for (int v = FW_VERDICT_NORMAL; v <= FW_VERDICT_MULTIPLE; v++) {
+		if (id && strcmp(fw_verdict_id((enum fw_verdict_kind)v), id) == 0) {
+			*k = (enum fw_verdict_kind)v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A result whose strings point into rec (for fw_journal_verdict()). */
+static bool result_from_record(const struct record *rec, struct fw_analyze_result *r)
+{
+	const char *growth = record_get(rec, "heap_growth_bytes");
+
+	memset(r, 0, sizeof(*r));
+	if (!verdict_from_id(record_get(rec, "verdict"), &r->verdict) ||
+	    !record_get(rec, "report_path"))
+		return false;
+	r->hostname = (char *)record_get(rec, "hostname");
+	r->agent_version = (char *)record_get(rec, "agent_version");
+	r->summary = (char *)record_get(rec, "summary");
+	r->report_dir = (char *)record_get(rec, "report_dir");
+	r->report_path = (char *)record_get(rec, "report_path");
+	r->json_path = (char *)record_get(rec, "json_path");
+	r->flare_time = (char *)record_get(rec, "flare_time");
+	r->heap_growth_bytes = growth ? strtoll(growth, NULL, 10) : 0;
+	r->top_growth_function = (char *)record_get(rec, "top_growth_function");
+	r->top_cpu_function = (char *)record_get(rec, "top_cpu_function");
+	return true;
+}
+
+/* The dedup entry: the analysis's result plus where and when. */
+static void remember_analysis(struct job *j, const struct record *rec, const char *sha)
+{
+	static const char *const keys[] = {
+		"verdict", "hostname", "agent_version", "summary", "report_dir", "report_path",
+		"json_path", "flare_time", "heap_growth_bytes", "top_growth_function",
+		"top_cpu_function",
+	};
+	struct fw_error err;
+	struct fw_buf b;
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int r;
+
+	fw_buf_init(&b);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		record_put(&b, keys[i], record_get(rec, keys[i]));
+	record_put(&b, "flare", j->display);
+	if (gmtime_r(&now, &tm) && strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		record_put(&b, "analyzed_at", when);
+	if (b.failed) {
+		log_msg(&j->d->log, LOG_ERR, "%s: out of memory writing its dedup entry",
+			j->display);
+	} else {
+		r = queue_seen_write(j->state, sha, b.data, b.len, &err);
+		if (r == -EEXIST)
+			log_msg(&j->d->log, LOG_DEBUG, "%s: content %s analyzed twice at once",
+				j->display, sha);
+		else if (r < 0)
+			log_msg(&j->d->log, LOG_ERR, "dedup entry for %s: %s", j->display, err.msg);
+	}
+	fw_buf_free(&b);
+}
+
+/* Files an analyzed (or duplicate) flare under done/. false when the
+ * record lacks what a verdict entry needs (then nothing was moved). */
+static bool finish_done(struct job *j, const struct record *rec, bool duplicate)
+{
+	struct daemon *d = j->d;
+	struct fw_analyze_result res;
+	const char *sha = record_get(rec, "sha256");
+	char *final = NULL, path[PATH_MAX];
+	struct fw_error err;
+	int r;
+
+	if (!result_from_record(rec, &res))
+		return false;
+	r = queue_finish_done(j->state, j->name, &final, &err);
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "%s; it will be taken again at the next start",
+			err.msg);
+		return true;
+	}
+	snprintf(path, sizeof(path), "%s/%s", j->state->done, final);
+	if (!duplicate && sha)
+		remember_analysis(j, rec, sha);
+	if (duplicate) {
+		d->n_duplicates++;
+		r = fw_journal_verdict(&res, path, sha, LOG_INFO, res.report_path);
+	} else {
+		d->n_analyzed++;
+		r = fw_journal_verdict(&res, path, sha, priority_of(d->cfg, res.verdict), NULL);
+	}
+	if (r < 0 && d->log.journal)
+		log_msg(&d->log, LOG_WARNING, "%s: cannot write the journal entry: %s",
+			j->display, strerror(-r));
+	if (!d->log.journal || r < 0) {
+		if (duplicate)
+			log_msg(&d->log, LOG_INFO, "%s: duplicate of an analyzed flare (%s), "
+				"report %s", j->display, fw_verdict_name(res.verdict),
+				res.report_path);
+		else
+			log_msg(&d->log, LOG_INFO, "%s: %s on %s, report %s", j->display,
+				fw_verdict_name(res.verdict), res.hostname ? res.hostname : "?",
+				res.report_path);
+	}
+	free(final);
+	return true;
+}
+
+static void finish_failed(struct job *j, const struct record *rec, const char *reason)
+{
+	struct daemon *d = j->d;
+	const char *sha = rec ? record_get(rec, "sha256") : NULL;
+	char *final = NULL, path[PATH_MAX], when[32], clean[4096];
+	struct fw_error err;
+	struct fw_buf text;
+	time_t now = time(NULL);
+	struct tm tm;
+	int r;
+
+	/* the reason can quote flare content: redact it like the journal does */
+	if (fw_redact_field(clean, sizeof(clean), reason, strlen(reason)) < 0)
+		snprintf(clean, sizeof(clean), "(out of memory)");
+	fw_buf_init(&text);
+	fw_buf_printf(&text, "%s\n\n", clean);
+	fw_buf_printf(&text, "flare:   %s\n", j->display);
+	fw_buf_printf(&text, "sha256:  %s\n", sha ? sha : "unknown");
+	if (gmtime_r(&now, &tm) && strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		fw_buf_printf(&text, "failed:  %s\n", when);
+	fw_buf_printf(&text, "by:      flarewatchd %s, process %ld\n", PACKAGE_VERSION,
+		      (long)j->pid);
+	if (text.failed) {
+		log_msg(&d->log, LOG_ERR, "%s: out of memory; the flare stays in %s", j->display,
+			j->state->processing);
+		fw_buf_free(&text);
+		return;
+	}
+	r = queue_finish_failed(j->state, j->name, fw_buf_str(&text), &final, &err);
+	fw_buf_free(&text);
+	if (r < 0) {
+		log_msg(&d->log, LOG_ERR, "%s; it will be taken again at the next start",
+			err.msg);
+		return;
+	}
+	d->n_failed++;
+	snprintf(path, sizeof(path), "%s/%s", j->state->failed, final);
+	r = fw_journal_failure(path, sha, clean, d->cfg->journal.priority.failed);
+	if (r < 0 && d->log.journal)
+		log_msg(&d->log, LOG_WARNING, "%s: cannot write the journal entry: %s",
+			j->display, strerror(-r));
+	if (!d->log.journal || r < 0)
+		log_msg(&d->log, LOG_WARNING, "%s: failed: %s (see %s.error.txt)", j->display,
+			clean, path);
+	free(final);
+}
+
+static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+	struct job *j = userdata;
+	struct daemon *d = j->d;
+	struct record rec;
+	const char *status;
+	bool have_rec;
+	char reason[4096];
+	(void)s;
+
+	(void)drain(j);
+	have_rec = !j->out.failed &&
+		   record_parse(j->out.data ? j->out.data : "", j->out.len, &rec) == 0;
+	status = have_rec ? record_get(&rec, "status") : NULL;
+	if (have_rec && record_get(&rec, "warning"))
+		log_msg(&d->log, LOG_WARNING, "%s: %s", j->display, record_get(&rec, "warning"));
+
+	if (j->abandoned || (d->stopping && si->si_code != CLD_EXITED && !j->timed_out &&
+			     (si->si_status == SIGTERM || si->si_status == SIGINT ||
+			      si->si_status == SIGKILL))) {
+		/* stopped with the daemon: leave it for the next start */
+		log_msg(&d->log, LOG_NOTICE, "%s: analysis interrupted; the flare stays in %s "
+			"and is taken again at the next start", j->display, j->state->processing);
+	} else if (si->si_code == CLD_EXITED && si->si_status == EXIT_ANALYZED && status &&
+		   (strcmp(status, "ok") == 0 || strcmp(status, "duplicate") == 0)) {
+		if (!finish_done(j, &rec, strcmp(status, "duplicate") == 0))
+			finish_failed(j, &rec, "the analysis returned an incomplete result "
+				      "(no verdict or report path)");
+	} else {
+		describe_end(j, si, have_rec ? &rec : NULL, reason, sizeof(reason));
+		finish_failed(j, have_rec ? &rec : NULL, reason);
+	}
+	if (have_rec)
+		record_free(&rec);
+	job_free(j);
+	daemon_dispatch(d);
+	return 0;
+}
+
+/* ---- starting one --------------------------------------------------- */
+
+static char *make_tmpdir(struct fw_error *err)
+{
+	const char *base = getenv("TMPDIR");
+	char path[PATH_MAX];
+	char *p;
+
+	if (!base || base[0] != '/')
+		base = "/tmp";
+	snprintf(path, sizeof(path), "%s/flarewatchd-XXXXXX", base);
+	if (!mkdtemp(path)) {
+		fw_err(err, -errno, "cannot create a temporary folder in %s: %s", base,
+		       strerror(errno));
+		return NULL;
+	}
+	p = strdup(path);
+	if (!p) {
+		(void)rmdir(path);
+		fw_err(err, -ENOMEM, "out of memory");
+	}
+	return p;
+}
+
+int worker_start(struct daemon *d, struct state *s, const char *name,
+		 const char *display_name, int lock_fd, struct fw_error *err)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	int fds[2] = { -1, -1 }, r;
+	pid_t parent = getpid();
+
+	if (!j) {
+		if (lock_fd >= 0)
+			close(lock_fd);
+		return fw_err(err, -ENOMEM, "out of memory");
+	}
+	j->d = d;
+	j->state = state_ref(s);
+	j->lock_fd = lock_fd;
+	j->pipe_fd = -1;
+	j->timeout_s = d->cfg->analysis.timeout_seconds;
+	j->cpu_s = d->cfg->analysis.cpu_seconds;
+	j->memory_limit = d->cfg->analysis.memory_limit;
+	fw_buf_init(&j->out);
+	/* linked first, so that job_free() can unlink it on every path */
+	j->next = d->jobs;
+	d->jobs = j;
+	d->running++;
+
+	j->name = strdup(name);
+	j->display = strdup(display_name);
+	if (!j->name || !j->display) {
+		r = fw_err(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	j->tmpdir = make_tmpdir(err);
+	if (!j->tmpdir) {
+		r = -EIO;
+		goto fail;
+	}
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		r = fw_err(err, -errno, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	j->pipe_fd = fds[0];
+	if (fcntl(j->pipe_fd, F_SETFL, O_NONBLOCK) < 0) {
+		r = fw_err(err, -errno, "pipe: %s", strerror(errno));
+		close(fds[1]);
+		goto fail;
+	}
+	j->pid = fork();
+	if (j->pid < 0) {
+		r = fw_err(err, -errno, "fork: %s", strerror(errno));
+		close(fds[1]);
+		goto fail;
+	}
+	if (j->pid == 0)
+		child_main(d, j, fds[1], parent);
+	close(fds[1]);
+
+	r = sd_event_add_child(d->event, &j->child_src, j->pid, WEXITED, on_child, j);
+	if (r < 0) {
+		fw_err(err, r, "cannot watch process %ld: %s", (long)j->pid, strerror(-r));
+		(void)kill(j->pid, SIGKILL);
+		(void)waitpid(j->pid, NULL, 0);
+		goto fail;
+	}
+	r = sd_event_add_io(d->event, &j->pipe_src, j->pipe_fd, EPOLLIN, on_pipe, j);
+	if (r >= 0)
+		r = sd_event_add_time_relative(d->event, &j->timeout_src, CLOCK_MONOTONIC,
+					       (uint64_t)j->timeout_s * USEC_PER_SEC,
+					       100 * 1000, on_timeout, j);
+	if (r < 0) {
+		/* The child source still reaps it (and frees the job); the
+		 * flare stays in processing/ for the next start. */
+		log_msg(&d->log, LOG_ERR, "%s: cannot watch process %ld: %s; stopping it",
+			display_name, (long)j->pid, strerror(-r));
+		j->abandoned = true;
+		(void)sd_event_source_send_child_signal(j->child_src, SIGKILL, NULL, 0);
+		return 0;
+	}
+	log_msg(&d->log, LOG_DEBUG, "%s: analyzing %s/%s in process %ld", display_name,
+		s->processing, name, (long)j->pid);
+	return 0;
+fail:
+	job_free(j);
+	return r;
+}
+
+void worker_abandon_all(struct daemon *d)
+{
+	for (struct job *j = d->jobs; j; j = j->next) {
+		j->abandoned = true;
+		(void)sd_event_source_send_child_signal(j->child_src, SIGKILL, NULL, 0);
+	}
+}

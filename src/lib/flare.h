@@ -1,0 +1,57 @@
+/*
+ * flare.h: the model of one extracted Datadog Agent flare: where its root
+ * is, what its text files say (status.log, install_info, expvar/memstats,
+ * go-routine-dump.log, parsed by their own modules), which files profiles/
+ * holds and which agent processes they belong to. Nothing here analyzes a
+ * profile; analysis.c does that per process.
+ */
+#ifndef FW_FLARE_H
+#define FW_FLARE_H
+
+#include "goroutines.h"
+#include "installinfo.h"
+#include "memstats.h"
+#include "status.h"
+
+struct fw_flare_file {
+	char *name; /* file name inside profiles/, redacted for display */
+	uint64_t size;
+};
+
+struct fw_flare {
+	char *root;	/* the folder holding status.log and/or profiles/ */
+	char *hostname; /* safe for paths: [A-Za-z0-9._-], never empty */
+	int64_t time_ms; /* when the flare was made (status date, name, mtime) */
+	const char *time_source; /* "status.log", "file name", "file time", "now" */
+
+	bool has_status, has_install, has_memstats, has_goroutines;
+	struct fw_status status;
+	struct fw_installinfo install;
+	struct fw_memstats mem;
+	struct fw_goroutines gor;
+
+	bool has_profiles;		/* a profiles/ folder exists */
+	char *profiles_dir;
+	struct fw_flare_file *pfiles;	/* every regular file in profiles/, by name */
+	size_t n_pfiles;
+	char **procs;			/* process prefixes: core, trace, then others */
+	size_t n_procs;
+
+	char **notes; /* one-line remarks for the report (unreadable files, ...) */
+	size_t n_notes;
+};
+
+/* Finds the flare root under dir (dir itself, or the folder a few levels
+ * down that holds status.log and/or profiles/), then reads and parses its
+ * files. name_hint (the zip's or folder's name, may be NULL) helps date the
+ * flare when status.log does not. Only a missing root or out-of-memory is
+ * an error; unreadable or odd files become notes. */
+int fw_flare_open(const char *dir, const char *name_hint, unsigned goroutine_wait_minutes,
+		  struct fw_flare *f, struct fw_error *err);
+void fw_flare_free(struct fw_flare *f);
+
+/* Parses "datadog-agent-2024-10-02T14-21-52Z..." (or the older
+ * "datadog-agent-2006-01-02-15-04-05") anywhere in name. */
+bool fw_flare_time_from_name(const char *name, int64_t *ms);
+
+#endif

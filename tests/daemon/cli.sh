@@ -1,0 +1,63 @@
+#!/bin/bash
+# tests/daemon/cli.sh -- flarewatchd's command line: --version, --help,
+# usage errors (exit 2), --check-config (exit 0 or 1 with FILE:LINE:COL),
+# and a daemon that refuses to start on a bad configuration (exit 1).
+. "$(dirname "$0")/common.sh"
+require_daemon
+CONF=$abs_top_srcdir/tests/fixtures/config
+
+out=$("$FLAREWATCHD" --version)
+rc=$?
+check "--version prints \"flarewatchd VERSION\" and exits 0" \
+	eval '[ $rc = 0 ] && [[ "$out" =~ ^flarewatchd\ [0-9] ]]'
+"$FLAREWATCHD" --help >"$T/help" 2>&1
+check "--help exits 0" test $? = 0
+check "--help shows the synopsis" grep -q 'flarewatchd \[-c FILE\] \[--foreground\] \[--check-config\]' "$T/help"
+"$FLAREWATCHD" --no-such-option >/dev/null 2>&1
+check "an unknown option exits 2" test $? = 2
+"$FLAREWATCHD" extra-argument >/dev/null 2>&1
+check "an extra argument exits 2" test $? = 2
+"$FLAREWATCHD" -c >/dev/null 2>&1
+check "-c without FILE exits 2" test $? = 2
+
+write_config "$T/good"
+out=$("$FLAREWATCHD" -c "$T/good/flarewatch.yaml" --check-config 2>&1)
+rc=$?
+check "--check-config on a good file: \"configuration OK\", exit 0" \
+	eval '[ $rc = 0 ] && [[ "$out" == "configuration OK"* ]]'
+check "--check-config starts nothing (no folders created)" test ! -e "$T/good/state"
+
+printf 'workers: 2\nno_such_key: 1\n' >"$T/bad.yaml"
+out=$("$FLAREWATCHD" -c "$T/bad.yaml" --check-config 2>&1)
+rc=$?
+check "--check-config on a bad file exits 1" test "$rc" = 1
+check "... and names FILE:LINE:COLUMN ($out)" eval '[[ "$out" == "$T/bad.yaml:2:"[0-9]* ]]'
+if [ -f "$CONF/bad-unknown-nested-key.yaml" ]; then
+	"$FLAREWATCHD" -c "$CONF/bad-unknown-nested-key.yaml" --check-config >/dev/null 2>&1
+	check "--check-config on tests/fixtures/config/bad-unknown-nested-key.yaml exits 1" test $? = 1
+fi
+
+"$FLAREWATCHD" -c "$T/missing.yaml" --check-config >/dev/null 2>"$T/err"
+rc=$?
+check "a missing -c file is an error (exit 1)" test "$rc" = 1
+check "... that names it" grep -q "$T/missing.yaml" "$T/err"
+
+"$FLAREWATCHD" -c "$T/bad.yaml" --foreground 2>"$T/err" &
+pid=$!
+check "the daemon exits 1 on a bad configuration" eval 'wait_for 10 eval "! alive $pid"; wait $pid; [ $? = 1 ]'
+check "... saying why on stderr" grep -q "flarewatchd: error: $T/bad.yaml:2:" "$T/err"
+
+# state_dir and incoming_dir on different file systems: claims are renames
+if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$T")" ]; then
+	S=$(mktemp -d /dev/shm/flarewatchd-test.XXXXXX)
+	write_config "$T/xdev" state_dir="$S"
+	"$FLAREWATCHD" -c "$T/xdev/flarewatch.yaml" --foreground 2>"$T/err" &
+	pid=$!
+	check "incoming_dir and state_dir on different file systems: exit 1" \
+		eval 'wait_for 10 eval "! alive $pid"; wait $pid; [ $? = 1 ]'
+	check "... saying why" grep -q 'different file systems' "$T/err"
+	rm -rf "$S"
+else
+	skip "incoming_dir and state_dir on different file systems" "no second file system at /dev/shm"
+fi
+done_testing
