@@ -185,8 +185,8 @@ static void test_survives(void)
 		"## @env DD_API_KEY - string - required",
 		"Average Execution Time : 38ms",
 		"Instance ID: disk:e5dffb8bef24336f [OK]",
-		"2024-10-02 14:21:46 UTC | CORE | INFO | (pkg/collector/worker/check_logger.go:40 "
-		"in CheckStarted) | check:disk | Running check...",
+		("2024-10-02 14:21:46 UTC | CORE | INFO | (pkg/collector/worker/check_logger.go:40 "
+		 "in CheckStarted) | check:disk | Running check..."),
 		"container 3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e",
 		"user:bob host:web-01 level:info",
 		"## Basic Configuration ##",
