@@ -85,8 +85,10 @@ static double pct(double part, double whole)
 static int judge(const struct fw_process *p, const struct fw_thresholds *t, struct fw_process_verdict *v)
 {
 	char a[64], b[64], c[64];
+	struct fw_buf why; /* the short phrases for the one-line summary */
 	int fired = 0;
 
+	fw_buf_init(&why);
 	v->process = p->name;
 	if (p->have_heap_diff) {
 		double share = pct((double)p->top_growth_app.value, (double)p->growth_total);
@@ -98,12 +100,16 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 			v->leak_reason = fmt("application functions grew the in-use heap by %s per 30 s "
 					     "(threshold %s; %s window between snapshots %s), most in `%s`",
 					     a, b, window, c, p->top_growth_app.name ? p->top_growth_app.name : "?");
+			fw_buf_printf(&why, "memory leak, heap +%s per 30 s in %s", a,
+				      p->top_growth_app.name ? p->top_growth_app.name : "?");
 		} else if (p->top_growth_app.name && p->top_growth_app.value > 0 &&
 			   share > t->leak_function_share && p->growth_total_30s >= t->leak_min_growth_per_30s) {
 			bytes(a, sizeof(a), p->growth_total_30s);
 			v->leak_reason = fmt("`%s` holds %.1f%% of the in-use heap growth (threshold %.0f%%), "
 					     "which is %s per 30 s (%s window between snapshots %s)",
 					     p->top_growth_app.name, share, t->leak_function_share, a, window, c);
+			fw_buf_printf(&why, "memory leak, %.0f%% of heap growth (%s per 30 s) in %s", share, a,
+				      p->top_growth_app.name);
 		}
 		if (v->leak_reason)
 			v->leak = true;
@@ -117,10 +123,14 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 			nanos(b, sizeof(b), p->cpu_total_ns);
 			v->cpu_reason = fmt("`%s` uses %.1f%% of the CPU samples (%s of %s; threshold %.0f%%)",
 					    p->top_cpu_app.name, share, a, b, t->cpu_function_share);
+			fw_buf_printf(&why, "%sCPU spike, %.0f%% of CPU in %s", why.len ? "; " : "", share,
+				      p->top_cpu_app.name);
 		} else if (util > t->cpu_utilization && app > t->cpu_app_share) {
 			v->cpu_reason = fmt("CPU utilisation is %.1f%% of one core (threshold %.0f%%), %.1f%% of it in "
 					    "application functions (threshold %.0f%%)",
 					    util, t->cpu_utilization, app, t->cpu_app_share);
+			fw_buf_printf(&why, "%sCPU spike, %.0f%% of a core, %.0f%% in application code",
+				      why.len ? "; " : "", util, app);
 		}
 		if (v->cpu_reason)
 			v->cpu = true;
@@ -145,13 +155,17 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 						   best->name, a, prof, callee && *callee ? " on `" : "",
 						   callee && *callee ? callee : "", callee && *callee ? "`" : "",
 						   t->contention_seconds);
+			fw_buf_printf(&why, "%scontention, %s waited %s (%s profile)", why.len ? "; " : "",
+				      best->name, a, prof);
 			v->contention = true;
 		}
 	}
 	fired = v->leak + v->cpu + v->contention;
 	if ((v->leak && !v->leak_reason) || (v->cpu && !v->cpu_reason) ||
-	    (v->contention && !v->contention_reason))
+	    (v->contention && !v->contention_reason)) {
+		fw_buf_free(&why);
 		return -ENOMEM;
+	}
 	if (fired > 1)
 		v->kind = FW_VERDICT_MULTIPLE;
 	else if (v->leak)
@@ -169,10 +183,9 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 		else
 			v->summary = fmt("%s: no rule fired", p->name);
 	} else {
-		v->summary = fmt("%s: %s%s%s%s%s", p->name, v->leak ? "memory leak" : "",
-				 v->leak && (v->cpu || v->contention) ? ", " : "", v->cpu ? "CPU spike" : "",
-				 v->cpu && v->contention ? ", " : "", v->contention ? "contention" : "");
+		v->summary = why.failed ? NULL : fmt("%s: %s", p->name, fw_buf_str(&why));
 	}
+	fw_buf_free(&why);
 	return v->summary ? 0 : -ENOMEM;
 }
 
@@ -198,7 +211,7 @@ int fw_verdict_evaluate(const struct fw_process *procs, size_t n, const struct f
 	}
 	fw_buf_init(&b);
 	if (out->kind == FW_VERDICT_NORMAL) {
-		fw_buf_puts(&b, n ? "no rule fired for " : "no profiles to judge");
+		fw_buf_puts(&b, n ? "no rule fired for " : "no profiles in this flare");
 		for (size_t i = 0; i < n; i++)
 			fw_buf_printf(&b, "%s%s", i ? ", " : "", procs[i].name);
 	} else {
