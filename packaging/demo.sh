@@ -77,8 +77,6 @@ kill -TERM "$daemon"
 wait "$daemon" || true
 trap - EXIT
 
-say "verdict"
-grep -m1 '^## Verdict:' "$report" | sed 's/^## //'
-grep -m1 -A2 '^## Verdict:' "$report" | tail -n 1
+say "verdict: $(jq -r '.verdict.name + ": " + .verdict.summary' "$(dirname "$report")/report.json")"
 say "report: $report"
 say "daemon log: $demo/flarewatchd.log"
