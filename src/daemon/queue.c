@@ -424,20 +424,6 @@ int queue_finish_done(struct state *s, const char *name, char **final, struct fw
 	return *final ? 0 : fw_err(err, -ENOMEM, "out of memory");
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t k = write(fd, p, len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		p += k;
-		len -= (size_t)k;
-	}
-	return 0;
-}
-
 int queue_finish_failed(struct state *s, const char *name, const char *text, char **final,
 			struct fw_error *err)
 {
@@ -456,7 +442,7 @@ int queue_finish_failed(struct state *s, const char *name, const char *text, cha
 			r = -errno;
 			continue;
 		}
-		r = write_all(fd, text, strlen(text));
+		r = fw_write_all(fd, text, strlen(text));
 		if (close(fd) < 0 && r == 0)
 			r = -errno;
 		if (r == 0)
@@ -514,7 +500,7 @@ int queue_seen_write(struct state *s, const char *sha256, const char *text, size
 		    FILE_MODE);
 	if (fd < 0)
 		return fw_err(err, -errno, "%s/%s: %s", s->seen, tmp, strerror(errno));
-	r = write_all(fd, text, len);
+	r = fw_write_all(fd, text, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)

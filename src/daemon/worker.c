@@ -165,20 +165,6 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 	return EXIT_ANALYZED;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t k = write(fd, p, len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		p += k;
-		len -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Lowers a resource limit; a failure is reported in the record (the
  * parent logs it), and the wall-clock timeout still applies. */
 static void set_limit(struct fw_buf *b, int resource, const char *name, rlim_t soft, rlim_t hard)
@@ -239,7 +225,7 @@ static void child_main(const struct daemon *d, const struct job *j, int out_fd, 
 	code = child_analyze(d, j, &b);
 	if (b.failed)
 		_exit(EXIT_SETUP);
-	(void)write_all(RESULT_FD, b.data, b.len);
+	(void)fw_write_all(RESULT_FD, b.data, b.len);
 	_exit(code);
 }
 

@@ -223,22 +223,6 @@ int fw_memstats_parse(const char *text, size_t len, struct fw_memstats *ms,
 	return r;
 }
 
-/* Civil date of a day count since 1970-01-01 (H. Hinnant). */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 void fw_memstats_format_last_gc(double last_gc_ns, char *out, size_t outsz)
 {
 	int64_t sec, y;
@@ -258,7 +242,7 @@ void fw_memstats_format_last_gc(double last_gc_ns, char *out, size_t outsz)
 	}
 	sec = (int64_t)(last_gc_ns / 1e9);
 	rem = (int)(sec % 86400);
-	civil_from_days(sec / 86400, &y, &m, &d);
+	fw_civil_from_days(sec / 86400, &y, &m, &d);
 	snprintf(out, outsz, "%04" PRId64 "-%02d-%02d %02d:%02d:%02d UTC", y, m, d,
 		 rem / 3600, rem / 60 % 60, rem % 60);
 }

@@ -133,34 +133,6 @@ static bool parse_digits(const char *s, size_t n, int64_t *out)
 
 /* ---- calendar ---------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 static bool num(const char *s, size_t n, size_t at, size_t w, int *out)
 {
 	int v = 0;
@@ -208,7 +180,7 @@ static bool parse_utc_time(const char *s, size_t n, int64_t *ms)
 	if (!equals(s + p, n - p, "UTC") && !equals(s + p, n - p, "GMT") &&
 	    !equals(s + p, n - p, "+0000") && !equals(s + p, n - p, "Z"))
 		return false;
-	*ms = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) *
+	*ms = ((fw_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) *
 	       1000) + frac;
 	return true;
 }
@@ -238,7 +210,7 @@ void fw_format_utc_ms(int64_t unix_ms, char *out, size_t outsz)
 		rem += 86400;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
+	fw_civil_from_days(days, &y, &m, &d);
 	snprintf(out, outsz, "%04" PRId64 "-%02d-%02d %02d:%02d:%02d.%03d UTC",
 		 y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
 		 msec);

@@ -33,6 +33,14 @@ int fw_grow(void **buf, size_t *cap, size_t need, size_t elem);
 int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
 		 struct fw_error *err);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's algorithms: exact for every int64 day count in range). */
+int64_t fw_days_from_civil(int64_t y, int m, int d);
+void fw_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+
+/* write() until done, retrying on EINTR. 0 or -errno. */
+int fw_write_all(int fd, const void *data, size_t len);
+
 uint64_t fw_hash_bytes(const void *data, size_t len, uint64_t seed);
 static inline uint64_t fw_hash_u64(uint64_t x, uint64_t seed)
 {
