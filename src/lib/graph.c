@@ -511,10 +511,15 @@ static int cmp_edges(const void *a, const void *b, void *opaque)
 	return strcmp(fw_node_name(c->t, x->dst), fw_node_name(c->t, y->dst));
 }
 
+void fw_graph_sort_edges(const struct fw_nodetab *t, struct fw_edge **list, size_t n)
+{
+	struct edge_sort_ctx c = { t };
+	qsort_r(list, n, sizeof(*list), cmp_edges, &c);
+}
+
 int fw_graph_edges_of(const struct fw_graph *g, uint32_t n, bool incoming, struct fw_edge ***out,
 		      size_t *count)
 {
-	struct edge_sort_ctx c = { g->tab };
 	struct fw_edge **list;
 	size_t k = 0;
 
@@ -528,7 +533,7 @@ int fw_graph_edges_of(const struct fw_graph *g, uint32_t n, bool incoming, struc
 		if ((incoming ? ed->dst : ed->src) == n)
 			list[k++] = (struct fw_edge *)ed;
 	}
-	qsort_r(list, k, sizeof(*list), cmp_edges, &c);
+	fw_graph_sort_edges(g->tab, list, k);
 	*out = list;
 	*count = k;
 	return 0;

@@ -84,5 +84,8 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
  * (pprof's EdgeMap.Sort order). Caller frees *out. */
 int fw_graph_edges_of(const struct fw_graph *g, uint32_t n, bool incoming, struct fw_edge ***out,
 		      size_t *count);
+/* Sorts edges in pprof's EdgeMap.Sort order (heaviest first, then by
+ * source and destination name). For callers that list many nodes' edges. */
+void fw_graph_sort_edges(const struct fw_nodetab *t, struct fw_edge **list, size_t n);
 
 #endif

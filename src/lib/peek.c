@@ -1,8 +1,8 @@
 /*
- * peek.c: pprof's `-peek REGEX` (printTree): for each node whose printable
- * name matches, its callers with edge weights, the node itself, and its
- * callees. peek never trims: node and edge fractions are zero, as pprof's
- * command overrides set them.
+ * peek.c: pprof's printTree with a symbol regex, the `-peek REGEX` report
+ * (see peek.h). For every node of the untrimmed graph whose printable name
+ * matches, in graph order: its callers, the node itself, its callees, each
+ * edge with its weight and share of the node's cum.
  */
 #include "peek.h"
 #include "units.h"
@@ -10,74 +10,271 @@
 #include <errno.h>
 #include <regex.h>
 #include <stdlib.h>
+#include <string.h>
 
-static const char separator[] = "----------------------------------------------------------+-------------\n";
+static const char separator[] =
+	"----------------------------------------------------------+-------------\n";
+static const char legend[] =
+	"      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n";
 
-static int edges(struct fw_report *r, const struct fw_graph *g, uint32_t n, bool incoming, int64_t cum,
-		 struct fw_buf *out)
+/* ---- Go (RE2) regexp syntax to POSIX ERE --------------------------------- */
+
+/*
+ * pprof compiles the argument with Go's regexp package; we match with POSIX
+ * extended regexes. Translate what Go has and ERE lacks and that is likely
+ * in a symbol pattern: leading (?flags), (?: groups, \Q...\E, the \d \s \w
+ * classes (and negations), \A and \z, lazy quantifiers (irrelevant to
+ * whether a string matches), and escaped punctuation inside brackets.
+ */
+static void put_class(struct fw_buf *b, char c, bool in_bracket)
 {
-	struct fw_edge **list;
-	size_t count;
-	char v[64], p[32];
+	const char *set;
+	bool neg = false;
 
-	if (fw_graph_edges_of(g, n, incoming, &list, &count) < 0)
-		return -ENOMEM;
-	for (size_t i = 0; i < count; i++) {
-		const struct fw_edge *e = list[i];
-		fw_report_value(r, e->weight, v, sizeof(v));
-		fw_percentage(p, sizeof(p), e->weight, cum);
-		fw_buf_printf(out, "%50s %s |   %s%s\n", v, p, fw_node_name(&r->tab, incoming ? e->src : e->dst),
-			      e->is_inline ? " (inline)" : "");
+	/* Inside brackets the caller only passes d, s and w. */
+
+	switch (c) {
+	case 'D': neg = true; /* fall through */
+	case 'd': set = "0-9"; break;
+	case 'S': neg = true; /* fall through */
+	case 's': set = "\t\n\f\r "; break;
+	case 'W': neg = true; /* fall through */
+	default: set = "0-9A-Za-z_"; break;
 	}
-	free(list);
+	if (in_bracket) {
+		fw_buf_puts(b, set);
+		return;
+	}
+	fw_buf_printf(b, "[%s%s]", neg ? "^" : "", set);
+}
+
+static bool is_class(char c)
+{
+	return c && strchr("dDsSwW", c) != NULL;
+}
+
+static void put_literal(struct fw_buf *b, char c)
+{
+	if (strchr("\\^$.[]|()*+?{}", c))
+		fw_buf_putc(b, '\\');
+	fw_buf_putc(b, c);
+}
+
+/* Returns 0, -ENOMEM, or -EINVAL for what ERE cannot express (a negated
+ * class inside brackets, like [\D]). */
+static int go_regex_to_ere(const char *re, struct fw_buf *b, int *cflags)
+{
+	const char *s = re;
+
+	/* A leading flag group: (?i) is case folding, s/m/U change nothing
+	 * for a single-line name tested for any match. */
+	if (s[0] == '(' && s[1] == '?' && s[2] != ':') {
+		const char *e = s + 2;
+		while (*e && strchr("imsU", *e))
+			e++;
+		if (*e == ')' && e > s + 2) {
+			if (memchr(s + 2, 'i', (size_t)(e - s - 2)))
+				*cflags |= REG_ICASE;
+			s = e + 1;
+		}
+	}
+	while (*s) {
+		char c = *s;
+
+		if (c == '\\' && s[1] == 'Q') {
+			const char *end = strstr(s + 2, "\\E");
+			const char *stop = end ? end : s + strlen(s);
+			for (s += 2; s < stop; s++)
+				put_literal(b, *s);
+			s = end ? end + 2 : stop;
+		} else if (c == '\\' && is_class(s[1])) {
+			put_class(b, s[1], false);
+			s += 2;
+		} else if (c == '\\' && s[1] == 'A') {
+			fw_buf_putc(b, '^');
+			s += 2;
+		} else if (c == '\\' && s[1] == 'z') {
+			fw_buf_putc(b, '$');
+			s += 2;
+		} else if (c == '\\' && s[1]) {
+			fw_buf_putn(b, s, 2);
+			s += 2;
+		} else if (c == '(' && s[1] == '?' && s[2] == ':') {
+			fw_buf_putc(b, '(');
+			s += 3;
+		} else if ((c == '*' || c == '+' || c == '?' || c == '}') && s[1] == '?') {
+			fw_buf_putc(b, c); /* lazy: same matches */
+			s += 2;
+		} else if (c == '[') {
+			fw_buf_putc(b, *s++);
+			if (*s == '^')
+				fw_buf_putc(b, *s++);
+			if (*s == ']')
+				fw_buf_putc(b, *s++);
+			while (*s && *s != ']') {
+				if (s[0] == '[' && s[1] == ':') {
+					const char *e = strstr(s + 2, ":]");
+					size_t n = e ? (size_t)(e + 2 - s) : strlen(s);
+					fw_buf_putn(b, s, n);
+					s += n;
+				} else if (s[0] == '\\' && is_class(s[1])) {
+					if (s[1] == 'D' || s[1] == 'S' || s[1] == 'W')
+						return -EINVAL;
+					put_class(b, s[1], true);
+					s += 2;
+				} else if (s[0] == '\\' && s[1] && strchr("]^-", s[1]) == NULL) {
+					/* Escaped punctuation is the character itself;
+					 * in ERE a backslash in a bracket is literal. */
+					fw_buf_putc(b, s[1]);
+					s += 2;
+				} else {
+					fw_buf_putc(b, *s++);
+				}
+			}
+			if (*s)
+				fw_buf_putc(b, *s++);
+		} else {
+			fw_buf_putc(b, *s++);
+		}
+	}
+	return b->failed ? -ENOMEM : 0;
+}
+
+static int compile_symbol(regex_t *rx, const char *regex, struct fw_error *err)
+{
+	struct fw_buf ere;
+	int cflags = REG_EXTENDED | REG_NOSUB, rc;
+
+	fw_buf_init(&ere);
+	rc = go_regex_to_ere(regex, &ere, &cflags);
+	if (rc < 0) {
+		fw_buf_free(&ere);
+		if (rc == -EINVAL)
+			return fw_err(err, rc, "parsing argument regexp %s: unsupported syntax", regex);
+		return fw_err(err, rc, "out of memory");
+	}
+	rc = regcomp(rx, fw_buf_str(&ere), cflags);
+	fw_buf_free(&ere);
+	if (rc != 0) {
+		char msg[256];
+		regerror(rc, rx, msg, sizeof(msg));
+		return fw_err(err, -EINVAL, "parsing argument regexp %s: %s", regex, msg);
+	}
 	return 0;
+}
+
+/* ---- edges per node --------------------------------------------------------- */
+
+/* Every kept edge, bucketed by destination (in) and by source (out). */
+struct adjacency {
+	uint32_t *in_first, *out_first; /* per node index, n + 1 entries */
+	struct fw_edge **in, **out;
+};
+
+static void adjacency_free(struct adjacency *a)
+{
+	free(a->in_first);
+	free(a->out_first);
+	free(a->in);
+	free(a->out);
+}
+
+static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjacency *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (g->n_edges >= UINT32_MAX)
+		return -ENOMEM;
+	a->in_first = calloc(n_tab + 2, sizeof(uint32_t));
+	a->out_first = calloc(n_tab + 2, sizeof(uint32_t));
+	a->in = malloc((g->n_edges + 1) * sizeof(*a->in));
+	a->out = malloc((g->n_edges + 1) * sizeof(*a->out));
+	if (!a->in_first || !a->out_first || !a->in || !a->out) {
+		adjacency_free(a);
+		return -ENOMEM;
+	}
+	/* Counting sort: count node n's edges at [n + 1], prefix sums make
+	 * [n] the start of n's bucket; placing advances [n] to the start of
+	 * n + 1's, so shift everything back one slot afterwards. */
+	for (size_t e = 0; e < g->n_edges; e++) {
+		const struct fw_edge *ed = &g->edges[e];
+		if (ed->removed)
+			continue;
+		a->in_first[ed->dst + 1]++;
+		a->out_first[ed->src + 1]++;
+	}
+	for (size_t i = 1; i <= n_tab; i++) {
+		a->in_first[i] += a->in_first[i - 1];
+		a->out_first[i] += a->out_first[i - 1];
+	}
+	for (size_t e = 0; e < g->n_edges; e++) {
+		struct fw_edge *ed = &g->edges[e];
+		if (ed->removed)
+			continue;
+		a->in[a->in_first[ed->dst]++] = ed;
+		a->out[a->out_first[ed->src]++] = ed;
+	}
+	for (size_t i = n_tab; i > 0; i--) {
+		a->in_first[i] = a->in_first[i - 1];
+		a->out_first[i] = a->out_first[i - 1];
+	}
+	a->in_first[0] = a->out_first[0] = 0;
+	return 0;
+}
+
+static void print_edges(const struct fw_report *r, struct fw_edge **list, size_t n, int64_t cum,
+			bool incoming, struct fw_buf *out)
+{
+	fw_graph_sort_edges(&r->tab, list, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_edge *ed = list[i];
+		char w[64], pct[32];
+
+		fw_report_value(r, ed->weight, w, sizeof(w));
+		fw_percentage(pct, sizeof(pct), ed->weight, cum);
+		fw_buf_printf(out, "%50s %s |   %s%s\n", w, pct,
+			      fw_node_name(&r->tab, incoming ? ed->src : ed->dst),
+			      ed->is_inline ? " (inline)" : "");
+	}
 }
 
 int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, struct fw_error *err)
 {
 	struct fw_graph g;
-	size_t orig, dropped;
+	struct adjacency adj;
+	size_t orig, dropped, matched = 0;
 	int64_t flat_sum = 0;
-	regex_t re;
+	regex_t rx;
 	int rc;
 
-	rc = regcomp(&re, regex, REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		char msg[256];
-		regerror(rc, &re, msg, sizeof(msg));
-		return fw_err(err, -EINVAL, "invalid peek regexp %s: %s", regex, msg);
-	}
+	if ((rc = compile_symbol(&rx, regex, err)) < 0)
+		return rc;
+	/* pprof turns trimming off for peek, whatever the flags say. */
 	r->o.nodecount = 0;
 	r->o.nodefraction = 0;
 	r->o.edgefraction = 0;
 	if ((rc = fw_report_graph(r, &g, &orig, &dropped, err)) < 0) {
-		regfree(&re);
+		regfree(&rx);
 		return rc;
 	}
-	/* pprof refuses a regexp that matches no node, printing nothing. */
-	{
-		size_t matches = 0;
-		for (size_t i = 0; i < g.n_nodes; i++)
-			matches += regexec(&re, fw_node_name(&r->tab, g.nodes[i]), 0, NULL, 0) == 0;
-		if (matches == 0) {
-			fw_graph_free(&g);
-			regfree(&re);
-			return fw_err(err, -ENOENT, "no matches found for regexp: %s", regex);
-		}
+	if (adjacency_build(&g, r->tab.n, &adj) < 0) {
+		fw_graph_free(&g);
+		regfree(&rx);
+		return fw_err(err, -ENOMEM, "out of memory");
 	}
 	fw_report_labels(r, &g, orig, dropped, out);
 	fw_buf_puts(out, separator);
-	fw_buf_puts(out, "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n");
+	fw_buf_puts(out, legend);
 	for (size_t i = 0; i < g.n_nodes; i++) {
 		uint32_t n = g.nodes[i];
 		const char *name = fw_node_name(&r->tab, n);
 		char f[64], c[64], fp[32], sp[32], cp[32];
 
-		if (regexec(&re, name, 0, NULL, 0) != 0)
+		if (regexec(&rx, name, 0, NULL, 0) != 0)
 			continue;
+		matched++;
 		fw_buf_puts(out, separator);
-		if ((rc = edges(r, &g, n, true, g.cum[n], out)) < 0)
-			break;
+		print_edges(r, adj.in + adj.in_first[n], adj.in_first[n + 1] - adj.in_first[n],
+			    g.cum[n], true, out);
 		flat_sum = fw_add64(flat_sum, g.flat[n]);
 		fw_report_value(r, g.flat[n], f, sizeof(f));
 		fw_report_value(r, g.cum[n], c, sizeof(c));
@@ -85,12 +282,15 @@ int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, st
 		fw_percentage(sp, sizeof(sp), flat_sum, r->total);
 		fw_percentage(cp, sizeof(cp), g.cum[n], r->total);
 		fw_buf_printf(out, "%10s %s %s %10s %s                | %s\n", f, fp, sp, c, cp, name);
-		if ((rc = edges(r, &g, n, false, g.cum[n], out)) < 0)
-			break;
+		print_edges(r, adj.out + adj.out_first[n], adj.out_first[n + 1] - adj.out_first[n],
+			    g.cum[n], false, out);
 	}
-	if (rc == 0 && g.n_nodes > 0)
+	if (g.n_nodes > 0)
 		fw_buf_puts(out, separator);
+	adjacency_free(&adj);
 	fw_graph_free(&g);
-	regfree(&re);
-	return rc < 0 ? fw_err(err, rc, "out of memory writing the peek report") : 0;
+	regfree(&rx);
+	if (matched == 0)
+		return fw_err(err, -ENOENT, "no matches found for regexp: %s", regex);
+	return 0;
 }
