@@ -5,6 +5,7 @@
  * requested granularity, build the graph.
  */
 #include "report.h"
+#include "goregex.h"
 #include "merge.h"
 #include "units.h"
 
@@ -213,17 +214,6 @@ static bool location_matches(const struct fw_profile *p, const struct fw_locatio
 	return false;
 }
 
-static int compile(regex_t *re, const char *name, const char *pattern, struct fw_error *err)
-{
-	int rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		char msg[256];
-		regerror(rc, re, msg, sizeof(msg));
-		return fw_err(err, -EINVAL, "parsing argument regexp %s: %s: %s", name, pattern, msg);
-	}
-	return 0;
-}
-
 /* FilterSamplesByName for focus and ignore: a sample stays if it has a
  * focused location (any, when there is no focus) and no ignored one. */
 static int filter_samples(struct fw_profile *p, const char *focus, const char *ignore,
@@ -236,9 +226,9 @@ static int filter_samples(struct fw_profile *p, const char *focus, const char *i
 
 	if (!focus && !ignore)
 		return 0;
-	if (focus && (r = compile(&fre, "focus", focus, err)) < 0)
+	if (focus && (r = fw_regex_compile(&fre, focus, err)) < 0)
 		return r;
-	if (ignore && (r = compile(&ire, "ignore", ignore, err)) < 0) {
+	if (ignore && (r = fw_regex_compile(&ire, ignore, err)) < 0) {
 		if (focus)
 			regfree(&fre);
 		return r;
