@@ -48,17 +48,14 @@ static int write_top(struct fw_report *r, struct fw_buf *out, struct fw_error *e
 }
 
 /*
- * WRITERS TO EXTEND. A writer that is still a placeholder (returning
- * -ENOSYS "not implemented") is off: peek and traces were placeholders when
- * this harness was written. Turn each on (its default below to 1, or
- * `make fuzz FUZZ_DEFS='-DFUZZ_PEEK=1 -DFUZZ_TRACES=1'`) once src/lib/peek.c
- * or traces.c is implemented; add new reports the same way.
+ * Report writers the harness drives; set one to 0 to leave it out of a
+ * run (`make fuzz FUZZ_DEFS='-DFUZZ_PEEK=0'`).
  */
 #ifndef FUZZ_PEEK
-#define FUZZ_PEEK 0 /* fw_peek_write(r, ".", ...): src/lib/peek.c, placeholder */
+#define FUZZ_PEEK 1 /* fw_peek_write(r, ".", ...) */
 #endif
 #ifndef FUZZ_TRACES
-#define FUZZ_TRACES 0 /* fw_traces_write: src/lib/traces.c, placeholder */
+#define FUZZ_TRACES 1 /* fw_traces_write */
 #endif
 #ifndef FUZZ_COLLAPSED
 #define FUZZ_COLLAPSED 1 /* fw_collapsed_write: src/lib/flamegraph.c */
