@@ -84,8 +84,12 @@ static int print_labels(const struct fw_report *r, size_t s, bool num, const cha
 {
 	const struct fw_profile *p = r->p;
 	const struct fw_sample *sm = &p->samples[s];
-	const struct fw_label *ls = p->labels + sm->first_label;
+	const struct fw_label *ls;
 	size_t m = 0, count = 0;
+
+	if (sm->n_labels == 0)
+		return 0;
+	ls = p->labels + sm->first_label;
 
 	for (uint32_t i = 0; i < sm->n_labels; i++)
 		if (is_num_label(&ls[i]) == num)
