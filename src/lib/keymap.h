@@ -33,7 +33,6 @@ int fw_keymap_upsert(struct fw_keymap *m, const void *key, size_t len, uint32_t 
 /* Returns the value or UINT32_MAX. */
 uint32_t fw_keymap_get(const struct fw_keymap *m, const void *key, size_t len);
 
-#endif
 
 /*
  * An index set: a hash set of array indices whose keys live in the caller's
@@ -56,3 +55,5 @@ void fw_idxset_free(struct fw_idxset *s);
 /* Returns in *canon the first index equal to idx already in the set, or
  * inserts idx and returns it. 0 or -ENOMEM. */
 int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon);
+
+#endif

@@ -2,12 +2,12 @@
  * merge.c: pprof's profile.Merge, ScaleN, SetLabel and
  * measurement.ScaleProfiles over the compact profile (see merge.h).
  *
- * Merge follows pprof's profileMerger: each source's mappings, functions and
- * locations are mapped to deduplicated entries of the result (keys built from
- * their content, with addresses made relative to their mapping), and samples
- * with the same locations and labels are summed. Only entries reachable from
- * a sample are kept, except the first source mapping, which names the main
- * binary.
+ * Merge gives pprof's profileMerger's results: the sources are concatenated,
+ * then equal mappings, functions and locations are unified (locations keyed
+ * by content, addresses relative to their mapping) and samples with the same
+ * locations and labels summed, in place. Unlike pprof, entries no sample
+ * uses are kept; no report depends on them, and mapping[0], which names the
+ * main binary, stays first as in pprof.
  */
 #include "merge.h"
 #include "keymap.h"
@@ -361,7 +361,8 @@ static bool compatible_vt(struct vt a, struct vt b)
 }
 
 /* CommonValueType: the first type, replaced by any later one whose unit is
- * larger than it (pprof's "ratio > 1" test). */
+ * finer (one of its units is less than one of the current one's), so no
+ * value loses precision when rescaled. */
 static int common_vt(const struct vt *ts, size_t n, struct vt *out, char *msg, size_t msglen)
 {
 	struct vt min = ts[0];
@@ -371,7 +372,7 @@ static int common_vt(const struct vt *ts, size_t n, struct vt *out, char *msg, s
 				 min.unit, ts[i].type, ts[i].unit);
 			return -EINVAL;
 		}
-		if (fw_unit_scale(1, ts[i].unit, min.unit, NULL, 0) > 1)
+		if (fw_unit_scale(1, ts[i].unit, min.unit, NULL, 0) < 1)
 			min = ts[i];
 	}
 	*out = min;

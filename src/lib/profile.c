@@ -175,6 +175,12 @@ static int gunzip(const uint8_t *in, size_t inlen, size_t max, uint8_t **out,
 				}
 				continue;
 			}
+			/* Go's gzip reader refuses anything else after a member. */
+			if (left > 0) {
+				r = fw_err(err, -EINVAL, "%s: corrupt gzip data: %zu bytes after the last member",
+					   name, left);
+				goto fail;
+			}
 			break;
 		}
 		if (zr == Z_OK)

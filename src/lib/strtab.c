@@ -25,6 +25,24 @@ void fw_strtab_free(struct fw_strtab *t)
 	memset(t, 0, sizeof(*t));
 }
 
+static int rehash(struct fw_strtab *t, size_t nslots)
+{
+	uint32_t *slots = calloc(nslots, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t h = fw_hash_bytes(fw_str(t, (uint32_t)i), t->len[i], 0) & (nslots - 1);
+		while (slots[h])
+			h = (h + 1) & (nslots - 1);
+		slots[h] = (uint32_t)i + 1;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = nslots;
+	return 0;
+}
+
 int fw_strtab_add(struct fw_strtab *t, const char *s, size_t n, uint32_t *idx)
 {
 	size_t cap_off = t->cap, cap_len = t->cap;
@@ -45,24 +63,17 @@ int fw_strtab_add(struct fw_strtab *t, const char *s, size_t n, uint32_t *idx)
 	t->len[t->n] = (uint32_t)n;
 	t->blob_len += n + 1;
 	*idx = (uint32_t)t->n++;
-	return 0;
-}
-
-static int rehash(struct fw_strtab *t, size_t nslots)
-{
-	uint32_t *slots = calloc(nslots, sizeof(*slots));
-
-	if (!slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t h = fw_hash_bytes(fw_str(t, (uint32_t)i), t->len[i], 0) & (nslots - 1);
-		while (slots[h])
-			h = (h + 1) & (nslots - 1);
-		slots[h] = (uint32_t)i + 1;
+	/* Keep the intern table, once built, in step with added strings. An
+	 * equal string already there stays the one intern returns. */
+	if (t->nslots) {
+		size_t h;
+		if (t->n * 2 > t->nslots)
+			return rehash(t, t->nslots * 2);
+		h = fw_hash_bytes(s, n, 0) & (t->nslots - 1);
+		while (t->slots[h])
+			h = (h + 1) & (t->nslots - 1);
+		t->slots[h] = *idx + 1;
 	}
-	free(t->slots);
-	t->slots = slots;
-	t->nslots = nslots;
 	return 0;
 }
 
@@ -91,10 +102,8 @@ int fw_strtab_intern(struct fw_strtab *t, const char *s, size_t n, uint32_t *idx
 		}
 		h = (h + 1) & (t->nslots - 1);
 	}
-	if ((r = fw_strtab_add(t, s, n, idx)) < 0)
-		return r;
-	t->slots[h] = *idx + 1;
-	return 0;
+	/* Capacity was ensured above: add() takes the empty slot found. */
+	return fw_strtab_add(t, s, n, idx);
 }
 
 void fw_strtab_shrink(struct fw_strtab *t)

@@ -1,0 +1,38 @@
+# tests/unit/core.mk -- unit tests for the profile core of the library:
+# units.c (pprof's measurement formatting), strtab.c, idmap.c and keymap.c
+# (string table and hash maps), profile.c (the profile.proto decoder),
+# merge.c (Merge, ScaleN, SetLabel, ScaleProfiles) and graph.c (nodes,
+# edges, sorting and trimming). Included from the top-level automake file
+# after tests/Makefile.inc, which defines TESTS and check_PROGRAMS; paths are
+# relative to the top directory. The tests build their inputs in memory
+# (test_profile writes one scratch file under $TMPDIR, default /tmp) and need no fixtures.
+
+check_PROGRAMS += tests/unit/test_units
+TESTS += tests/unit/test_units
+tests_unit_test_units_SOURCES = tests/unit/test_units.c tests/tap.h
+tests_unit_test_units_LDADD = $(LIBFW_LIBS)
+
+check_PROGRAMS += tests/unit/test_strtab
+TESTS += tests/unit/test_strtab
+tests_unit_test_strtab_SOURCES = tests/unit/test_strtab.c tests/tap.h
+tests_unit_test_strtab_LDADD = $(LIBFW_LIBS)
+
+check_PROGRAMS += tests/unit/test_maps
+TESTS += tests/unit/test_maps
+tests_unit_test_maps_SOURCES = tests/unit/test_maps.c tests/tap.h
+tests_unit_test_maps_LDADD = $(LIBFW_LIBS)
+
+check_PROGRAMS += tests/unit/test_profile
+TESTS += tests/unit/test_profile
+tests_unit_test_profile_SOURCES = tests/unit/test_profile.c tests/tap.h
+tests_unit_test_profile_LDADD = $(LIBFW_LIBS)
+
+check_PROGRAMS += tests/unit/test_merge
+TESTS += tests/unit/test_merge
+tests_unit_test_merge_SOURCES = tests/unit/test_merge.c tests/tap.h
+tests_unit_test_merge_LDADD = $(LIBFW_LIBS)
+
+check_PROGRAMS += tests/unit/test_graph
+TESTS += tests/unit/test_graph
+tests_unit_test_graph_SOURCES = tests/unit/test_graph.c tests/tap.h
+tests_unit_test_graph_LDADD = $(LIBFW_LIBS)

@@ -1,0 +1,481 @@
+/*
+ * test_graph.c: aggregation of samples into nodes and edges
+ * (src/lib/graph.c), following pprof's internal/graph (graph.New,
+ * Nodes.Sort) and report.newTrimmedGraph as vendored in Go 1.19.
+ *
+ * The main profile, built by hand (value column 1; column 0 counts 1 per
+ * sample):
+ *
+ *     a -> b -> c        5
+ *     a -> b             3
+ *     a -> c             2
+ *     a -> a -> a        7   (three locations of function a)
+ *     a -> [e, d]       11   (one location: d inlined into e)
+ *
+ * so, by pprof's rules (flat: the leaf; cum: once per sample; edges once
+ * per sample, none from a node to itself; an edge into an inlined frame is
+ * inline):
+ *
+ *     node  flat  cum          edge   weight  inline
+ *     a        7   28          a->b        8  no
+ *     b        3    8          b->c        5  no
+ *     c        7    7          a->c        2  no
+ *     d       11   11          a->e       11  no
+ *     e        0   11          e->d       11  yes
+ *
+ * The node values and every order asserted below (including the tie
+ * profile of test_sort_ties and the nodefraction/nodecount trims) were
+ * checked against `go tool pprof -top -sample_index=1` (go1.19.8) on the
+ * same profiles written to disk: e.g. -nodefraction=0.3 prints
+ * "Dropped 1 node (cum <= 8ns)" and d a b e; -nodecount=2 keeps d, a.
+ */
+#include "graph.h"
+#include "profile.h"
+
+#include "../tap.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- building profiles by hand --------------------------------------------- */
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "out of memory\n");
+		exit(99);
+	}
+	return p;
+}
+
+#define PUSH(arr, count) ((arr) = xrealloc((arr), ((count) + 1) * sizeof(*(arr))), &(arr)[(count)++])
+
+static uint32_t S(struct fw_profile *p, const char *s)
+{
+	uint32_t i;
+	if (fw_strtab_intern(&p->strings, s, strlen(s), &i) < 0)
+		exit(99);
+	return i;
+}
+
+static struct fw_profile *prof2(void)
+{
+	struct fw_profile *p = fw_profile_new();
+	struct fw_value_type *vt;
+
+	if (!p)
+		exit(99);
+	vt = PUSH(p->sample_types, p->n_sample_types);
+	vt->type = S(p, "samples");
+	vt->unit = S(p, "count");
+	vt = PUSH(p->sample_types, p->n_sample_types);
+	vt->type = S(p, "cpu");
+	vt->unit = S(p, "nanoseconds");
+	p->period_type = p->sample_types[1];
+	p->period = 1;
+	return p;
+}
+
+static uint32_t func(struct fw_profile *p, const char *name)
+{
+	struct fw_function *f = PUSH(p->functions, p->n_functions);
+	memset(f, 0, sizeof(*f));
+	f->id = p->n_functions;
+	f->name = S(p, name);
+	f->system_name = f->name;
+	return (uint32_t)(p->n_functions - 1);
+}
+
+/* A location with n lines (function indices, innermost first), line 0. */
+static uint32_t loc(struct fw_profile *p, size_t n, ...)
+{
+	struct fw_location *l = PUSH(p->locations, p->n_locations);
+	va_list ap;
+
+	memset(l, 0, sizeof(*l));
+	l->id = p->n_locations;
+	l->mapping = FW_NONE;
+	l->first_line = (uint32_t)p->n_lines;
+	l->n_lines = (uint32_t)n;
+	va_start(ap, n);
+	for (size_t i = 0; i < n; i++) {
+		struct fw_line *ln = PUSH(p->lines, p->n_lines);
+		ln->function = va_arg(ap, uint32_t);
+		ln->line = 0;
+	}
+	va_end(ap);
+	return (uint32_t)(p->n_locations - 1);
+}
+
+/* A location without lines in a mapping of the given file (its node is
+ * named "[base name]"). */
+static uint32_t loc_obj(struct fw_profile *p, const char *file)
+{
+	struct fw_mapping *m = PUSH(p->mappings, p->n_mappings);
+	struct fw_location *l;
+
+	memset(m, 0, sizeof(*m));
+	m->id = p->n_mappings;
+	m->filename = S(p, file);
+	m->limit = 0x1000;
+	l = PUSH(p->locations, p->n_locations);
+	memset(l, 0, sizeof(*l));
+	l->id = p->n_locations;
+	l->mapping = (uint32_t)(p->n_mappings - 1);
+	l->first_line = (uint32_t)p->n_lines;
+	return (uint32_t)(p->n_locations - 1);
+}
+
+#define END UINT32_MAX
+
+/* Locations leaf first, ending in END; the cpu value (count is 1). */
+static void sample(struct fw_profile *p, int64_t v, ...)
+{
+	struct fw_sample *s = PUSH(p->samples, p->n_samples);
+	va_list ap;
+	uint32_t l;
+
+	s->first_loc = (uint32_t)p->n_sample_locs;
+	s->n_locs = 0;
+	s->first_label = (uint32_t)p->n_labels;
+	s->n_labels = 0;
+	va_start(ap, v);
+	while ((l = va_arg(ap, uint32_t)) != END) {
+		*PUSH(p->sample_locs, p->n_sample_locs) = l;
+		s->n_locs++;
+	}
+	va_end(ap);
+	p->values = xrealloc(p->values, p->n_samples * 2 * sizeof(*p->values));
+	p->values[(p->n_samples - 1) * 2] = 1;
+	p->values[(p->n_samples - 1) * 2 + 1] = v;
+}
+
+static struct fw_profile *main_profile(void)
+{
+	struct fw_profile *p = prof2();
+	uint32_t fa = func(p, "a"), fb = func(p, "b"), fc = func(p, "c"), fd = func(p, "d"),
+		 fe = func(p, "e");
+	uint32_t la = loc(p, 1, fa), lb = loc(p, 1, fb), lc = loc(p, 1, fc);
+	uint32_t la2 = loc(p, 1, fa), la3 = loc(p, 1, fa);
+	uint32_t linl = loc(p, 2, fd, fe); /* d inlined into e */
+
+	sample(p, 5, lc, lb, la, END);
+	sample(p, 3, lb, la, END);
+	sample(p, 2, lc, la, END);
+	sample(p, 7, la3, la2, la, END);
+	sample(p, 11, linl, la, END);
+	return p;
+}
+
+/* ---- reading graphs ------------------------------------------------------------ */
+
+static uint32_t node(const struct fw_nodetab *t, const char *name)
+{
+	for (uint32_t n = 0; n < t->n; n++)
+		if (strcmp(fw_node_name(t, n), name) == 0)
+			return n;
+	return FW_NONE;
+}
+
+/* "name" or, for nodes without a function, "name@objfile". */
+static const char *label(const struct fw_nodetab *t, uint32_t n)
+{
+	static char buf[128];
+	if (t->info[n].objfile && !t->info[n].name)
+		snprintf(buf, sizeof(buf), "%s@%s", fw_node_name(t, n), fw_pstr(t->p, t->info[n].objfile));
+	else
+		snprintf(buf, sizeof(buf), "%s", fw_node_name(t, n));
+	return buf;
+}
+
+/* The graph's nodes in order, space separated. */
+static const char *order(const struct fw_graph *g)
+{
+	static char buf[512];
+	size_t n = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < g->n_nodes; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", label(g->tab, g->nodes[i]));
+	return buf;
+}
+
+static const struct fw_edge *edge(const struct fw_graph *g, const char *src, const char *dst)
+{
+	uint32_t s = node(g->tab, src), d = node(g->tab, dst);
+	for (size_t e = 0; e < g->n_edges; e++)
+		if (g->edges[e].src == s && g->edges[e].dst == d)
+			return &g->edges[e];
+	return NULL;
+}
+
+static bool in_graph(const struct fw_graph *g, const char *name)
+{
+	uint32_t n = node(g->tab, name);
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (g->nodes[i] == n)
+			return true;
+	return false;
+}
+
+static struct fw_error err;
+
+/* ---- tests ------------------------------------------------------------------------ */
+
+static void test_nodetab(const struct fw_nodetab *t)
+{
+	/* a, b, c, d, e: the three locations of a are one node */
+	TAP_EQ_UINT(t->n, 5, "five nodes for six locations (a's three locations are one node)");
+	TAP_OK(node(t, "a") != FW_NONE && node(t, "e") != FW_NONE, "nodes are named by function");
+	/* the inlined location has two nodes, innermost (d) first */
+	TAP_EQ_UINT(t->loc_count[5], 2, "the inlined location has two nodes");
+	TAP_EQ_UINT(t->loc_nodes[t->loc_first[5]], node(t, "d"), "its first node is the inlined d");
+	TAP_EQ_UINT(t->loc_nodes[t->loc_first[5] + 1], node(t, "e"), "its second node is e");
+	TAP_EQ_UINT(t->loc_nodes[t->loc_first[3]], node(t, "a"), "a's second location is node a");
+}
+
+static void test_flat_cum(const struct fw_nodetab *t)
+{
+	struct fw_graph g;
+	static const struct {
+		const char *name;
+		int64_t flat, cum;
+	} want[] = { { "a", 7, 28 }, { "b", 3, 8 }, { "c", 7, 7 }, { "d", 11, 11 }, { "e", 0, 11 } };
+
+	if (!TAP_EQ_INT(fw_graph_build(t, 1, NULL, &g, &err), 0, "build the graph"))
+		return;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		uint32_t n = node(t, want[i].name);
+		TAP_EQ_INT(g.flat[n], want[i].flat, "flat(%s)", want[i].name);
+		TAP_EQ_INT(g.cum[n], want[i].cum, "cum(%s)", want[i].name);
+	}
+	/* a appears three times in the a->a->a sample: counted once (7, not 21) */
+	TAP_EQ_INT(g.cum[node(t, "a")], 5 + 3 + 2 + 7 + 11, "recursion is counted once in cum(a)");
+	TAP_EQ_UINT(g.n_nodes, 5, "five nodes in the graph");
+	TAP_EQ_UINT(g.n_edges, 5, "five edges (no a->a self edge)");
+	TAP_OK(edge(&g, "a", "a") == NULL, "no edge from a to itself");
+	{
+		const struct fw_edge *ab = edge(&g, "a", "b"), *bc = edge(&g, "b", "c"), *ac = edge(&g, "a", "c"),
+				     *ae = edge(&g, "a", "e"), *ed = edge(&g, "e", "d");
+		TAP_OK(ab && ab->weight == 8 && !ab->is_inline, "a->b weight 8 (5 + 3), not inline");
+		TAP_OK(bc && bc->weight == 5 && !bc->is_inline, "b->c weight 5");
+		TAP_OK(ac && ac->weight == 2 && !ac->is_inline, "a->c weight 2");
+		TAP_OK(ae && ae->weight == 11 && !ae->is_inline, "a->e weight 11, not inline");
+		TAP_OK(ed && ed->weight == 11 && ed->is_inline, "e->d weight 11, inline");
+		TAP_OK(edge(&g, "d", "e") == NULL, "no edge d->e (callers point to callees)");
+		TAP_OK(!(ab && ab->residual) && !(ed && ed->residual), "no residual edges in the full graph");
+	}
+	fw_graph_free(&g);
+
+	/* value column 0: one per sample */
+	if (TAP_EQ_INT(fw_graph_build(t, 0, NULL, &g, &err), 0, "build on column 0")) {
+		TAP_EQ_INT(g.flat[node(t, "c")], 2, "column 0: flat(c) counts two samples");
+		TAP_EQ_INT(g.cum[node(t, "a")], 5, "column 0: cum(a) is the sample count");
+		fw_graph_free(&g);
+	}
+}
+
+static void test_sort(const struct fw_nodetab *t)
+{
+	struct fw_graph g;
+
+	if (fw_graph_build(t, 1, NULL, &g, &err) < 0)
+		return;
+	/* flat desc (d 11; a 7 and c 7 by name; b 3; e 0) */
+	fw_graph_sort(&g, FW_SORT_FLAT);
+	TAP_EQ_STR(order(&g), "d a c b e", "sorted by flat, ties by name");
+	/* cum desc (a 28; d 11 and e 11 by name; b 8; c 7) */
+	fw_graph_sort(&g, FW_SORT_CUM);
+	TAP_EQ_STR(order(&g), "a d e b c", "sorted by cum, ties by name");
+	fw_graph_free(&g);
+}
+
+/* Ties: flat desc, then printable name asc, then cum desc. Nodes are
+ * created in the reverse of the expected order, so neither node index
+ * nor NodeInfo's text (pprof's last resort) can produce it by accident.
+ * Two nodes print as "[lib.so]": mapping-only locations of /x/lib.so and
+ * /y/lib.so (X sorts first by NodeInfo text, Y has the larger cum). */
+static void test_sort_ties(void)
+{
+	struct fw_profile *p = prof2();
+	struct fw_nodetab t;
+	struct fw_graph g;
+	uint32_t fbeta = func(p, "beta"), falpha = func(p, "alpha"), fzeta = func(p, "zeta"),
+		 fq = func(p, "q"), fz = func(p, "z");
+	uint32_t lbeta = loc(p, 1, fbeta), lalpha = loc(p, 1, falpha);
+	uint32_t lx = loc_obj(p, "/x/lib.so"), ly = loc_obj(p, "/y/lib.so");
+	uint32_t lzeta = loc(p, 1, fzeta), lq = loc(p, 1, fq), lz = loc(p, 1, fz);
+
+	sample(p, 4, lbeta, END);
+	sample(p, 6, lq, lbeta, END); /* beta: flat 4, cum 10 */
+	sample(p, 4, lalpha, END);    /* alpha: flat 4, cum 4 */
+	sample(p, 4, lx, END);	      /* X: flat 4, cum 4 */
+	sample(p, 4, ly, END);
+	sample(p, 3, lz, ly, END); /* Y: flat 4, cum 7 */
+	sample(p, 5, lzeta, END);
+	if (!TAP_EQ_INT(fw_nodetab_build(p, &t, &err), 0, "node table for the ties"))
+		goto out;
+	TAP_EQ_STR(fw_node_name(&t, node(&t, "q")), "q", "q's name");
+	TAP_EQ_STR(fw_node_name(&t, 2), "[lib.so]", "a mapping-only location is named [base name]");
+	if (fw_graph_build(&t, 1, NULL, &g, &err) == 0) {
+		fw_graph_sort(&g, FW_SORT_FLAT);
+		/* '[' (0x5b) sorts before 'a' */
+		TAP_EQ_STR(order(&g), "q zeta [lib.so]@/y/lib.so [lib.so]@/x/lib.so alpha beta z",
+			   "flat desc, then name asc (alpha before beta of larger cum), then cum desc (Y before X)");
+		fw_graph_sort(&g, FW_SORT_CUM);
+		TAP_EQ_STR(order(&g), "beta [lib.so]@/y/lib.so q zeta [lib.so]@/x/lib.so alpha z",
+			   "cum desc, then name asc");
+		fw_graph_free(&g);
+	}
+	fw_nodetab_free(&t);
+out:
+	fw_profile_free(p);
+}
+
+static void test_trim_nodefraction(const struct fw_nodetab *t)
+{
+	struct fw_graph g;
+	struct fw_trim_opts o = { .nodefraction = 0.3, .edgefraction = 0, .nodecount = 0, .order = FW_SORT_FLAT };
+	size_t orig = 99, dropped = 99;
+
+	/* total flat 28; cutoff int64(28 * 0.3) = 8; c (cum 7) goes */
+	if (!TAP_EQ_INT(fw_graph_trimmed(t, 1, &o, &g, &orig, &dropped, &err), 0, "trim with nodefraction 0.3"))
+		return;
+	TAP_EQ_UINT(dropped, 1, "one node dropped (c, cum 7 < 8)");
+	TAP_EQ_UINT(orig, 4, "four nodes left");
+	TAP_OK(!in_graph(&g, "c"), "c is not in the graph");
+	/* b's flat is only a->b (3): the a->b->c sample has a dropped leaf */
+	TAP_EQ_STR(order(&g), "d a b e", "kept nodes sorted by flat");
+	TAP_EQ_INT(g.flat[node(t, "b")], 3, "flat(b) excludes the sample whose leaf was dropped");
+	TAP_EQ_INT(g.cum[node(t, "b")], 8, "cum(b) still counts it");
+	TAP_EQ_INT(g.flat[node(t, "a")], 7, "flat(a) is not given a->c's value");
+	TAP_EQ_INT(g.cum[node(t, "a")], 28, "cum(a) unchanged");
+	TAP_OK(edge(&g, "b", "c") == NULL && edge(&g, "a", "c") == NULL, "no edges into c");
+	TAP_EQ_UINT(g.n_edges, 3, "three edges left (a->b, a->e, e->d)");
+	fw_graph_free(&g);
+
+	/* 0.29: cutoff int64(8.12) = 8 still; 0.25: int64(7) = 7 keeps c */
+	o.nodefraction = 0.25;
+	if (TAP_EQ_INT(fw_graph_trimmed(t, 1, &o, &g, &orig, &dropped, &err), 0, "nodefraction 0.25")) {
+		TAP_EQ_UINT(dropped, 0, "cutoff 7 keeps c (cum 7 >= 7)");
+		TAP_EQ_UINT(orig, 5, "all five nodes");
+		fw_graph_free(&g);
+	}
+}
+
+static void test_trim_nodecount(const struct fw_nodetab *t)
+{
+	struct fw_graph g;
+	struct fw_trim_opts o = { .nodefraction = 0, .edgefraction = 0, .nodecount = 2, .order = FW_SORT_FLAT };
+	size_t orig = 99, dropped = 99;
+	const struct fw_edge *ad;
+
+	if (!TAP_EQ_INT(fw_graph_trimmed(t, 1, &o, &g, &orig, &dropped, &err), 0, "trim to nodecount 2"))
+		return;
+	TAP_EQ_UINT(orig, 5, "orig_count counts the nodes before nodecount");
+	TAP_EQ_UINT(dropped, 0, "nodecount drops are not nodefraction drops");
+	TAP_EQ_STR(order(&g), "d a", "the top two by flat: d, a");
+	TAP_EQ_INT(g.flat[node(t, "a")], 7, "flat(a) after nodecount");
+	TAP_EQ_INT(g.cum[node(t, "a")], 28, "cum(a) after nodecount");
+	/* a -> (e dropped) -> d: a residual edge, inline because d is an
+	 * inlined frame */
+	ad = edge(&g, "a", "d");
+	TAP_OK(ad != NULL && ad->weight == 11, "edge a->d of weight 11 bridges the dropped e");
+	TAP_OK(ad != NULL && ad->residual, "a->d is residual");
+	TAP_OK(ad != NULL && ad->is_inline, "a->d is inline");
+	TAP_EQ_UINT(g.n_edges, 1, "the only edge");
+	fw_graph_free(&g);
+
+	o.order = FW_SORT_CUM;
+	o.nodecount = 3;
+	if (TAP_EQ_INT(fw_graph_trimmed(t, 1, &o, &g, &orig, &dropped, &err), 0, "nodecount 3 by cum")) {
+		TAP_EQ_STR(order(&g), "a d e", "the top three by cum: a, d, e");
+		fw_graph_free(&g);
+	}
+	/* nodecount larger than the graph: nothing trimmed */
+	o.nodecount = 50;
+	if (TAP_EQ_INT(fw_graph_trimmed(t, 1, &o, &g, &orig, &dropped, &err), 0, "nodecount 50")) {
+		TAP_EQ_UINT(g.n_nodes, 5, "nodecount above the node count keeps all");
+		fw_graph_free(&g);
+	}
+}
+
+static void test_trim_edges(const struct fw_nodetab *t)
+{
+	struct fw_graph g;
+	struct fw_trim_opts o = { .nodefraction = 0, .edgefraction = 0.2, .nodecount = 0, .order = FW_SORT_FLAT };
+	size_t orig, dropped;
+	struct fw_edge **list = NULL;
+	size_t n = 0;
+
+	/* edge cutoff int64(28 * 0.2) = 5: a->c (2) goes, b->c (5) stays */
+	if (!TAP_EQ_INT(fw_graph_trimmed(t, 1, &o, &g, &orig, &dropped, &err), 0, "edgefraction 0.2"))
+		return;
+	TAP_OK(edge(&g, "a", "c") && edge(&g, "a", "c")->removed, "a->c (2 < 5) is removed");
+	TAP_OK(edge(&g, "b", "c") && !edge(&g, "b", "c")->removed, "b->c (5 >= 5) is kept");
+	TAP_EQ_UINT(g.n_nodes, 5, "edge trimming keeps every node");
+	/* a's outgoing edges, heaviest first, without the removed one */
+	if (TAP_EQ_INT(fw_graph_edges_of(&g, node(t, "a"), false, &list, &n), 0, "edges out of a")) {
+		TAP_EQ_UINT(n, 2, "two edges out of a survive");
+		if (n == 2) {
+			TAP_EQ_STR(fw_node_name(t, list[0]->dst), "e", "heaviest first: a->e (11)");
+			TAP_EQ_STR(fw_node_name(t, list[1]->dst), "b", "then a->b (8)");
+		}
+		free(list);
+	}
+	if (TAP_EQ_INT(fw_graph_edges_of(&g, node(t, "c"), true, &list, &n), 0, "edges into c")) {
+		TAP_EQ_UINT(n, 1, "one edge into c survives");
+		if (n == 1)
+			TAP_EQ_STR(fw_node_name(t, list[0]->src), "b", "it is b->c");
+		free(list);
+	}
+	fw_graph_free(&g);
+}
+
+/* A kept mask passed to fw_graph_build directly (pprof's KeptNodes). */
+static void test_kept_mask(const struct fw_nodetab *t)
+{
+	struct fw_graph g;
+	bool *kept = calloc(t->n, sizeof(bool));
+
+	if (!kept)
+		exit(99);
+	kept[node(t, "a")] = kept[node(t, "c")] = true;
+	if (TAP_EQ_INT(fw_graph_build(t, 1, kept, &g, &err), 0, "build with a kept mask {a, c}")) {
+		const struct fw_edge *ac = edge(&g, "a", "c");
+		/* c: leaf of a->b->c (5) and a->c (2) */
+		TAP_EQ_INT(g.flat[node(t, "c")], 7, "flat(c) with b skipped");
+		/* a->c: 2 direct, 5 through the skipped b (residual) */
+		TAP_OK(ac && ac->weight == 7, "a->c collects both paths (7)");
+		TAP_OK(ac && ac->residual, "a->c is residual (one path skipped b)");
+		TAP_EQ_INT(g.flat[node(t, "a")], 7, "flat(a): only the a->a->a sample");
+		TAP_EQ_UINT(g.n_nodes, 2, "only kept nodes are in the graph");
+		fw_graph_free(&g);
+	}
+	free(kept);
+}
+
+int main(void)
+{
+	struct fw_profile *p = main_profile();
+	struct fw_nodetab t;
+
+	if (!TAP_EQ_INT(fw_nodetab_build(p, &t, &err), 0, "node table")) {
+		fw_profile_free(p);
+		return tap_done();
+	}
+	test_nodetab(&t);
+	test_flat_cum(&t);
+	test_sort(&t);
+	test_sort_ties();
+	test_trim_nodefraction(&t);
+	test_trim_nodecount(&t);
+	test_trim_edges(&t);
+	test_kept_mask(&t);
+	fw_nodetab_free(&t);
+	fw_profile_free(p);
+	return tap_done();
+}

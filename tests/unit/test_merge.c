@@ -1,0 +1,634 @@
+/*
+ * test_merge.c: combining and rescaling profiles (src/lib/merge.c):
+ * fw_profile_merge (pprof's profile.Merge), fw_profile_compact,
+ * fw_profile_scale / scale_n (ScaleN), fw_profile_set_label (SetLabel) and
+ * fw_profiles_scale_units (measurement.ScaleProfiles).
+ *
+ * Profiles are built in memory with fw_profile_new() and filled by hand.
+ * Expectations follow Go 1.19's vendored pprof: profile/merge.go,
+ * profile/profile.go (ScaleN, SetLabel) and internal/measurement. The
+ * merge of merge_p1 + merge_p2, the compaction of dup_profile and the
+ * bytes + kilobytes unit reconciliation were checked with
+ * `go tool pprof -traces` / `-top` (go1.19.8) on the same profiles written
+ * to disk (e.g. 1000 B + 3 kB: go prints 3072B and 1000B, 4072B total).
+ */
+#include "merge.h"
+#include "profile.h"
+
+#include "../tap.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- building profiles by hand --------------------------------------------- */
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "out of memory\n");
+		exit(99);
+	}
+	return p;
+}
+
+#define PUSH(arr, count) ((arr) = xrealloc((arr), ((count) + 1) * sizeof(*(arr))), &(arr)[(count)++])
+
+static uint32_t S(struct fw_profile *p, const char *s)
+{
+	uint32_t i;
+	if (fw_strtab_intern(&p->strings, s, strlen(s), &i) < 0)
+		exit(99);
+	return i;
+}
+
+/* A profile with sample types given as "type/unit" strings; the period
+ * type is per_type/per_unit. */
+static struct fw_profile *prof(const char *per_type, const char *per_unit, int64_t period,
+			       size_t n_types, ...)
+{
+	struct fw_profile *p = fw_profile_new();
+	va_list ap;
+
+	if (!p)
+		exit(99);
+	va_start(ap, n_types);
+	for (size_t i = 0; i < n_types; i++) {
+		const char *t = va_arg(ap, const char *), *u = va_arg(ap, const char *);
+		struct fw_value_type *vt = PUSH(p->sample_types, p->n_sample_types);
+		vt->type = S(p, t);
+		vt->unit = S(p, u);
+	}
+	va_end(ap);
+	p->period_type.type = S(p, per_type);
+	p->period_type.unit = S(p, per_unit);
+	p->period = period;
+	return p;
+}
+
+static uint32_t func(struct fw_profile *p, const char *name)
+{
+	struct fw_function *f = PUSH(p->functions, p->n_functions);
+	memset(f, 0, sizeof(*f));
+	f->id = p->n_functions;
+	f->name = S(p, name);
+	f->system_name = f->name;
+	f->filename = S(p, "main.go");
+	return (uint32_t)(p->n_functions - 1);
+}
+
+static uint32_t mapping(struct fw_profile *p, const char *file, uint64_t start, uint64_t limit)
+{
+	struct fw_mapping *m = PUSH(p->mappings, p->n_mappings);
+	memset(m, 0, sizeof(*m));
+	m->id = p->n_mappings;
+	m->start = start;
+	m->limit = limit;
+	m->filename = S(p, file);
+	return (uint32_t)(p->n_mappings - 1);
+}
+
+/* A location with one line of function f. */
+static uint32_t loc_at(struct fw_profile *p, uint32_t f, int64_t line, uint32_t map, uint64_t addr)
+{
+	struct fw_location *l = PUSH(p->locations, p->n_locations);
+	struct fw_line *ln;
+
+	memset(l, 0, sizeof(*l));
+	l->id = p->n_locations;
+	l->address = addr;
+	l->mapping = map;
+	l->first_line = (uint32_t)p->n_lines;
+	l->n_lines = 1;
+	ln = PUSH(p->lines, p->n_lines);
+	ln->function = f;
+	ln->line = line;
+	return (uint32_t)(p->n_locations - 1);
+}
+
+static uint32_t loc(struct fw_profile *p, uint32_t f)
+{
+	return loc_at(p, f, 0, FW_NONE, 0);
+}
+
+/* A sample: locations leaf first (terminated by UINT32_MAX), values (one
+ * per sample type), then string labels as key, value pairs (NULL ends). */
+static size_t sample(struct fw_profile *p, const uint32_t *locs, const int64_t *vals, ...)
+{
+	struct fw_sample *s = PUSH(p->samples, p->n_samples);
+	size_t nv = (p->n_samples) * p->n_sample_types;
+	va_list ap;
+	const char *k;
+
+	s->first_loc = (uint32_t)p->n_sample_locs;
+	s->n_locs = 0;
+	for (size_t i = 0; locs[i] != UINT32_MAX; i++) {
+		*PUSH(p->sample_locs, p->n_sample_locs) = locs[i];
+		s->n_locs++;
+	}
+	p->values = xrealloc(p->values, nv * sizeof(*p->values));
+	memcpy(p->values + nv - p->n_sample_types, vals, p->n_sample_types * sizeof(*vals));
+	s->first_label = (uint32_t)p->n_labels;
+	s->n_labels = 0;
+	va_start(ap, vals);
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		const char *v = va_arg(ap, const char *);
+		struct fw_label *l = PUSH(p->labels, p->n_labels);
+		memset(l, 0, sizeof(*l));
+		l->key = S(p, k);
+		l->str = S(p, v);
+		s->n_labels++;
+	}
+	va_end(ap);
+	return p->n_samples - 1;
+}
+
+static void num_label(struct fw_profile *p, size_t s, const char *key, int64_t num, const char *unit)
+{
+	/* only valid for the last sample: its labels are the last ones */
+	struct fw_label *l = PUSH(p->labels, p->n_labels);
+	(void)s;
+	memset(l, 0, sizeof(*l));
+	l->key = S(p, key);
+	l->num = num;
+	l->num_unit = unit ? S(p, unit) : 0;
+	p->samples[p->n_samples - 1].n_labels++;
+}
+
+static void comment(struct fw_profile *p, const char *c)
+{
+	*PUSH(p->comments, p->n_comments) = S(p, c);
+}
+
+#define END UINT32_MAX
+#define LOCS(...) ((const uint32_t[]){ __VA_ARGS__, END })
+#define VALS(...) ((const int64_t[]){ __VA_ARGS__ })
+
+/* ---- reading profiles back ------------------------------------------------------ */
+
+/* "root;...;leaf" by function names (innermost line of each location last). */
+static const char *stack(const struct fw_profile *p, size_t s)
+{
+	static char buf[512];
+	const struct fw_sample *sm = &p->samples[s];
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (uint32_t i = sm->n_locs; i-- > 0;) {
+		const struct fw_location *l = &p->locations[p->sample_locs[sm->first_loc + i]];
+		for (uint32_t k = l->n_lines; k-- > 0;) {
+			const struct fw_line *ln = &p->lines[l->first_line + k];
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? ";" : "",
+					      fw_pstr(p, p->functions[ln->function].name));
+		}
+	}
+	return buf;
+}
+
+static const char *labels_of(const struct fw_profile *p, size_t s)
+{
+	static char buf[512];
+	const struct fw_sample *sm = &p->samples[s];
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (uint32_t i = 0; i < sm->n_labels; i++) {
+		const struct fw_label *l = &p->labels[sm->first_label + i];
+		if (l->str)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s=%s", n ? "," : "",
+					      fw_pstr(p, l->key), fw_pstr(p, l->str));
+		else
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s=%lld%s", n ? "," : "",
+					      fw_pstr(p, l->key), (long long)l->num, fw_pstr(p, l->num_unit));
+	}
+	return buf;
+}
+
+static int64_t val(const struct fw_profile *p, size_t s, size_t i)
+{
+	return fw_sample_values(p, s)[i];
+}
+
+static struct fw_error err;
+
+/* ---- merge ------------------------------------------------------------------------- */
+
+static struct fw_profile *merge_p1(void)
+{
+	struct fw_profile *p = prof("cpu", "nanoseconds", 10000000, 2, "samples", "count", "cpu",
+				    "nanoseconds");
+	uint32_t fmain = func(p, "main"), fa = func(p, "a"), fb = func(p, "b");
+	uint32_t lmain = loc(p, fmain), la = loc(p, fa), lb = loc(p, fb);
+
+	p->time_nanos = 1000;
+	p->duration_nanos = 5;
+	comment(p, "c1");
+	comment(p, "shared");
+	sample(p, LOCS(la, lmain), VALS(1, 10), NULL);
+	sample(p, LOCS(lb, lmain), VALS(2, 20), NULL);
+	sample(p, LOCS(lb, la, lmain), VALS(0, 0), NULL); /* all zero: dropped */
+	sample(p, LOCS(la, lmain), VALS(1, 100), "thread", "t1", "zone", "eu", NULL);
+	return p;
+}
+
+/* The same functions in another order, so indices differ from p1's. */
+static struct fw_profile *merge_p2(void)
+{
+	struct fw_profile *p = prof("cpu", "nanoseconds", 20000000, 2, "samples", "count", "cpu",
+				    "nanoseconds");
+	uint32_t fb = func(p, "b"), fmain = func(p, "main"), fc = func(p, "c"), fa = func(p, "a");
+	uint32_t lb = loc(p, fb), lmain = loc(p, fmain), lc = loc(p, fc), la = loc(p, fa);
+
+	p->time_nanos = 2000; /* later than p1's: the last time is not the min */
+	p->duration_nanos = 7;
+	comment(p, "shared");
+	comment(p, "c2");
+	sample(p, LOCS(lb, lmain), VALS(3, 30), NULL);	  /* sums with p1's main;b */
+	sample(p, LOCS(lc, lmain), VALS(4, 40), NULL);	  /* new */
+	sample(p, LOCS(lmain), VALS(0, 0), NULL);	  /* all zero: dropped */
+	sample(p, LOCS(la, lmain), VALS(-1, -10), NULL); /* cancels p1's main;a */
+	/* the same label set in another order: sums with p1's labelled sample */
+	sample(p, LOCS(la, lmain), VALS(2, 200), "zone", "eu", "thread", "t1", NULL);
+	return p;
+}
+
+static void test_merge_two(void)
+{
+	struct fw_profile *srcs[2] = { merge_p1(), merge_p2() }, *m = NULL;
+	size_t want_samples[2] = { srcs[0]->n_samples, srcs[1]->n_samples };
+
+	if (!TAP_EQ_INT(fw_profile_merge(srcs, 2, &m, &err), 0, "merge two profiles")) {
+		TAP_DIAG("%s", err.msg);
+		goto out;
+	}
+	/* main;a cancels out (1 + -1, 10 + -10) and is dropped like the
+	 * all-zero inputs; the rest keep the order of first occurrence */
+	if (TAP_EQ_UINT(m->n_samples, 3, "three samples after merging")) {
+		TAP_EQ_STR(stack(m, 0), "main;b", "sample 0 is main;b");
+		TAP_EQ_INT(val(m, 0, 0), 5, "main;b samples summed: 2 + 3");
+		TAP_EQ_INT(val(m, 0, 1), 50, "main;b cpu summed: 20 + 30");
+		TAP_EQ_STR(labels_of(m, 0), "", "main;b has no labels");
+		TAP_EQ_STR(stack(m, 1), "main;a", "sample 1 is main;a");
+		TAP_EQ_INT(val(m, 1, 0), 3, "labelled main;a summed across label orders: 1 + 2");
+		TAP_EQ_INT(val(m, 1, 1), 300, "labelled main;a cpu: 100 + 200");
+		TAP_OK(fw_sample_has_label(m, 1, "thread", "t1") && fw_sample_has_label(m, 1, "zone", "eu"),
+		       "labelled main;a keeps both labels");
+		TAP_EQ_UINT(m->samples[1].n_labels, 2, "and only those two");
+		TAP_EQ_STR(stack(m, 2), "main;c", "sample 2 is main;c (only in the second profile)");
+		TAP_EQ_INT(val(m, 2, 0), 4, "main;c samples");
+		TAP_EQ_INT(val(m, 2, 1), 40, "main;c cpu");
+		/* deduplicated locations: every sample's root is one location */
+		TAP_OK(m->sample_locs[m->samples[0].first_loc + 1] ==
+				       m->sample_locs[m->samples[1].first_loc + 1] &&
+			       m->sample_locs[m->samples[1].first_loc + 1] ==
+				       m->sample_locs[m->samples[2].first_loc + 1],
+		       "main is one location in the merged profile");
+	}
+	/* combineHeaders */
+	TAP_EQ_INT(m->time_nanos, 1000, "time is the earliest (min of 1000, 2000)");
+	TAP_EQ_INT(m->duration_nanos, 12, "duration is the sum (5 + 7)");
+	TAP_EQ_INT(m->period, 20000000, "period is the largest");
+	if (TAP_EQ_UINT(m->n_comments, 3, "comments de-duplicated: c1, shared, c2")) {
+		TAP_EQ_STR(fw_pstr(m, m->comments[0]), "c1", "comment 0");
+		TAP_EQ_STR(fw_pstr(m, m->comments[1]), "shared", "comment 1");
+		TAP_EQ_STR(fw_pstr(m, m->comments[2]), "c2", "comment 2");
+	}
+	TAP_EQ_UINT(m->n_sample_types, 2, "sample types kept");
+	TAP_EQ_STR(fw_pstr(m, m->sample_types[1].unit), "nanoseconds", "sample type unit");
+	TAP_EQ_STR(fw_pstr(m, m->period_type.type), "cpu", "period type");
+	/* the sources are not modified */
+	TAP_OK(srcs[0]->n_samples == want_samples[0] && srcs[1]->n_samples == want_samples[1] &&
+		       val(srcs[0], 1, 1) == 20 && val(srcs[1], 0, 1) == 30,
+	       "sources unchanged by the merge");
+out:
+	fw_profile_free(m);
+	fw_profile_free(srcs[0]);
+	fw_profile_free(srcs[1]);
+}
+
+/* The same binary mapped at different addresses (ASLR): mappings unify,
+ * and locations at the same offset in it are one location. */
+static void test_merge_mappings(void)
+{
+	struct fw_profile *a = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
+	struct fw_profile *b = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
+	struct fw_profile *srcs[2] = { a, b }, *m = NULL;
+	uint32_t fa = func(a, "f"), fb = func(b, "f");
+	uint32_t ma = mapping(a, "/bin/app", 0x400000, 0x480000);
+	uint32_t mb = mapping(b, "/bin/app", 0x7f0000, 0x870000);
+
+	sample(a, LOCS(loc_at(a, fa, 7, ma, 0x401000)), VALS(5), NULL);
+	sample(b, LOCS(loc_at(b, fb, 7, mb, 0x7f1000)), VALS(6), NULL);
+	/* another offset in the same binary: a distinct location */
+	sample(b, LOCS(loc_at(b, fb, 7, mb, 0x7f2000)), VALS(1), NULL);
+	if (!TAP_EQ_INT(fw_profile_merge(srcs, 2, &m, &err), 0, "merge two mappings of one binary"))
+		goto out;
+	if (TAP_EQ_UINT(m->n_samples, 2, "same offset sums, other offset stays apart")) {
+		const struct fw_location *l0 = &m->locations[m->sample_locs[m->samples[0].first_loc]];
+		const struct fw_location *l1 = &m->locations[m->sample_locs[m->samples[1].first_loc]];
+		TAP_EQ_INT(val(m, 0, 0), 11, "offset 0x1000: 5 + 6");
+		TAP_EQ_INT(val(m, 1, 0), 1, "offset 0x2000: 1");
+		TAP_OK(l0->mapping != FW_NONE && l0->mapping == l1->mapping,
+		       "both locations are in one merged mapping");
+		if (l0->mapping != FW_NONE) {
+			const struct fw_mapping *mp = &m->mappings[l0->mapping];
+			TAP_EQ_UINT(l0->address - mp->start, 0x1000, "offset kept relative to the mapping");
+			TAP_EQ_UINT(l1->address - mp->start, 0x2000, "second offset kept");
+		}
+	}
+out:
+	fw_profile_free(m);
+	fw_profile_free(a);
+	fw_profile_free(b);
+}
+
+static void test_merge_incompatible(void)
+{
+	struct fw_profile *cpu = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
+	struct fw_profile *heap = prof("cpu", "nanoseconds", 1, 1, "alloc_space", "bytes");
+	struct fw_profile *two = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds");
+	struct fw_profile *per = prof("space", "bytes", 1, 1, "cpu", "nanoseconds");
+	struct fw_profile *srcs[2], *m;
+
+	srcs[0] = cpu;
+	srcs[1] = heap;
+	m = NULL;
+	memset(&err, 0, sizeof(err));
+	TAP_EQ_INT(fw_profile_merge(srcs, 2, &m, &err), -EINVAL, "different sample types are rejected");
+	TAP_OK(m == NULL, "no merged profile");
+	TAP_OK(strstr(err.msg, "incompatible sample types") != NULL, "message: %s", err.msg);
+	srcs[1] = two;
+	memset(&err, 0, sizeof(err));
+	TAP_EQ_INT(fw_profile_merge(srcs, 2, &m, &err), -EINVAL, "a different number of sample types is rejected");
+	TAP_OK(strstr(err.msg, "incompatible sample types") != NULL, "message: %s", err.msg);
+	srcs[1] = per;
+	memset(&err, 0, sizeof(err));
+	TAP_EQ_INT(fw_profile_merge(srcs, 2, &m, &err), -EINVAL, "different period types are rejected");
+	TAP_OK(strstr(err.msg, "incompatible period types") != NULL, "message: %s", err.msg);
+	TAP_EQ_INT(fw_profile_merge(srcs, 0, &m, &err), -EINVAL, "merging no profiles is an error");
+	fw_profile_free(cpu);
+	fw_profile_free(heap);
+	fw_profile_free(two);
+	fw_profile_free(per);
+}
+
+/* ---- compact == merge of one ------------------------------------------------------ */
+
+/* Duplicate functions (same name and file, other ids) and locations that
+ * become equal once their functions are unified. */
+static struct fw_profile *dup_profile(void)
+{
+	struct fw_profile *p = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds");
+	uint32_t fmain = func(p, "main"), fa = func(p, "a"), fa2 = func(p, "a"), fb = func(p, "b");
+	uint32_t lmain = loc(p, fmain), la = loc(p, fa), la2 = loc(p, fa2), lb = loc(p, fb);
+
+	comment(p, "x");
+	comment(p, "y");
+	comment(p, "x");
+	sample(p, LOCS(la, lmain), VALS(1, 10), NULL);
+	sample(p, LOCS(la2, lmain), VALS(2, 20), NULL);
+	sample(p, LOCS(lb, lmain), VALS(0, 0), NULL);
+	sample(p, LOCS(lb, la, lmain), VALS(4, 40), NULL);
+	sample(p, LOCS(lb, la2, lmain), VALS(5, 50), NULL);
+	sample(p, LOCS(lb, la2, lmain), VALS(1, 1), "k", "v", NULL);
+	return p;
+}
+
+static void test_compact(void)
+{
+	struct fw_profile *c = dup_profile(), *src = dup_profile(), *m = NULL;
+	size_t same = 0;
+
+	if (!TAP_EQ_INT(fw_profile_compact(c, &err), 0, "compact"))
+		goto out;
+	if (!TAP_EQ_INT(fw_profile_merge(&src, 1, &m, &err), 0, "merge of one profile"))
+		goto out;
+	/* main;a 1+2, main;a;b 4+5, main;a;b{k=v} 1; main;b (zero) dropped */
+	if (TAP_EQ_UINT(c->n_samples, 3, "compact: three samples")) {
+		TAP_EQ_STR(stack(c, 0), "main;a", "compact: sample 0 is main;a");
+		TAP_EQ_INT(val(c, 0, 0), 3, "compact: main;a summed over equal functions (1 + 2)");
+		TAP_EQ_INT(val(c, 0, 1), 30, "compact: main;a cpu (10 + 20)");
+		TAP_EQ_STR(stack(c, 1), "main;a;b", "compact: sample 1 is main;a;b");
+		TAP_EQ_INT(val(c, 1, 0), 9, "compact: main;a;b summed (4 + 5)");
+		TAP_EQ_INT(val(c, 1, 1), 90, "compact: main;a;b cpu (40 + 50)");
+		TAP_EQ_STR(labels_of(c, 2), "k=v", "compact: the labelled sample stays apart");
+		TAP_EQ_INT(val(c, 2, 1), 1, "compact: labelled sample's value");
+	}
+	TAP_EQ_UINT(c->n_comments, 2, "compact: comments de-duplicated");
+	TAP_EQ_UINT(m->n_samples, c->n_samples, "merge of one: as many samples as compact");
+	for (size_t s = 0; s < c->n_samples && s < m->n_samples; s++) {
+		char cs[512];
+		snprintf(cs, sizeof(cs), "%s", stack(c, s));
+		if (strcmp(cs, stack(m, s)) == 0 && val(c, s, 0) == val(m, s, 0) &&
+		    val(c, s, 1) == val(m, s, 1) && c->samples[s].n_labels == m->samples[s].n_labels)
+			same++;
+	}
+	TAP_EQ_UINT(same, c->n_samples, "compact and merge of one agree on every sample");
+	TAP_EQ_UINT(m->n_comments, c->n_comments, "and on the comments");
+out:
+	fw_profile_free(c);
+	fw_profile_free(src);
+	fw_profile_free(m);
+}
+
+/* ---- scaling ------------------------------------------------------------------------ */
+
+static void test_scale(void)
+{
+	struct fw_profile *p = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds");
+	uint32_t l = loc(p, func(p, "f"));
+
+	sample(p, LOCS(l), VALS(1, 10), NULL);
+	sample(p, LOCS(l), VALS(0, 0), NULL);
+	sample(p, LOCS(l), VALS(-2, 5), NULL);
+	TAP_EQ_INT(fw_profile_scale(p, -1), 0, "scale by -1");
+	if (TAP_EQ_UINT(p->n_samples, 2, "scale(-1): the all-zero sample is dropped")) {
+		TAP_OK(val(p, 0, 0) == -1 && val(p, 0, 1) == -10, "scale(-1) negates (1, 10)");
+		TAP_OK(val(p, 1, 0) == 2 && val(p, 1, 1) == -5, "scale(-1) negates (-2, 5)");
+	}
+	fw_profile_free(p);
+
+	/* math.Round: half away from zero; results of 0 drop the sample */
+	p = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
+	l = loc(p, func(p, "f"));
+	sample(p, LOCS(l), VALS(3), NULL);
+	sample(p, LOCS(l), VALS(-3), NULL);
+	sample(p, LOCS(l), VALS(1), NULL);
+	fw_profile_scale(p, 0.5);
+	if (TAP_EQ_UINT(p->n_samples, 3, "scale(0.5) keeps three samples")) {
+		TAP_EQ_INT(val(p, 0, 0), 2, "3 * 0.5 = 1.5 rounds to 2");
+		TAP_EQ_INT(val(p, 1, 0), -2, "-3 * 0.5 = -1.5 rounds to -2");
+		TAP_EQ_INT(val(p, 2, 0), 1, "1 * 0.5 = 0.5 rounds to 1");
+	}
+	fw_profile_scale(p, 0.2);
+	/* 2*0.2 = 0.4 -> 0, -2*0.2 -> 0, 1*0.2 -> 0 */
+	TAP_EQ_UINT(p->n_samples, 0, "samples scaled to 0 are dropped");
+	fw_profile_free(p);
+
+	/* ScaleN: only the scaled columns decide whether a sample is kept */
+	p = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds");
+	l = loc(p, func(p, "f"));
+	sample(p, LOCS(l), VALS(5, 0), NULL);
+	sample(p, LOCS(l), VALS(0, 3), NULL);
+	fw_profile_scale_n(p, (const double[]){ 1, 2 });
+	if (TAP_EQ_UINT(p->n_samples, 1, "scale_n(1, 2): (5, 0) is dropped, its scaled column is 0")) {
+		TAP_EQ_INT(val(p, 0, 0), 0, "unscaled column untouched");
+		TAP_EQ_INT(val(p, 0, 1), 6, "scaled column doubled");
+	}
+	/* all ratios 1: nothing changes, not even all-zero samples */
+	sample(p, LOCS(l), VALS(0, 0), NULL);
+	fw_profile_scale_n(p, (const double[]){ 1, 1 });
+	TAP_EQ_UINT(p->n_samples, 2, "scale_n with all ratios 1 is a no-op");
+	fw_profile_free(p);
+}
+
+/* ---- labels ------------------------------------------------------------------------- */
+
+static void test_set_label(void)
+{
+	struct fw_profile *p = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
+	uint32_t l = loc(p, func(p, "f"));
+	size_t s0;
+
+	s0 = sample(p, LOCS(l), VALS(1), "thread", "a", "zone", "eu", NULL);
+	num_label(p, s0, "thread", 64, "bytes"); /* numeric label, same key */
+	sample(p, LOCS(l), VALS(2), NULL);
+	sample(p, LOCS(l), VALS(3), "thread", "a", "thread", "c", NULL);
+	if (!TAP_EQ_INT(fw_profile_set_label(p, "thread", "b", &err), 0, "set_label thread=b"))
+		goto out;
+	TAP_OK(fw_sample_has_label(p, 0, "thread", "b"), "sample 0 has thread=b");
+	TAP_OK(!fw_sample_has_label(p, 0, "thread", "a"), "sample 0 lost thread=a");
+	TAP_OK(fw_sample_has_label(p, 0, "zone", "eu"), "sample 0 keeps zone=eu");
+	TAP_EQ_STR(labels_of(p, 0), "zone=eu,thread=64bytes,thread=b",
+		   "sample 0: other labels and the numeric thread label kept, thread=b added");
+	TAP_EQ_STR(labels_of(p, 1), "thread=b", "a sample without labels gets thread=b");
+	TAP_EQ_STR(labels_of(p, 2), "thread=b", "every value of the key is replaced by one");
+	TAP_OK(!fw_sample_has_label(p, 2, "thread", "c"), "thread=c is gone");
+	TAP_OK(!fw_sample_has_label(p, 0, "nothere", "b"), "has_label is false for another key");
+out:
+	fw_profile_free(p);
+}
+
+/* ---- ScaleProfiles ------------------------------------------------------------------- */
+
+static void test_scale_units(void)
+{
+	struct fw_profile *heap = prof("space", "bytes", 524288, 2, "alloc_space", "bytes", "inuse_space", "bytes");
+	struct fw_profile *cpu = prof("cpu", "nanoseconds", 10000000, 2, "samples", "count", "cpu", "nanoseconds");
+	struct fw_profile *ps[2];
+
+	ps[0] = heap;
+	ps[1] = cpu;
+	memset(&err, 0, sizeof(err));
+	/* fmt's %v of pprof's ValueType{Type, Unit, typeX, unitX} */
+	TAP_EQ_INT(fw_profiles_scale_units(ps, 2, &err), -EINVAL, "heap and cpu are incompatible");
+	TAP_EQ_STR(err.msg, "period type: incompatible types: {space bytes 0 0} {cpu nanoseconds 0 0}",
+		   "error text as measurement.ScaleProfiles");
+	fw_profile_free(heap);
+	fw_profile_free(cpu);
+
+	/* same period, different sample type counts */
+	{
+		struct fw_profile *a = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
+		struct fw_profile *b = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds");
+		ps[0] = a;
+		ps[1] = b;
+		TAP_EQ_INT(fw_profiles_scale_units(ps, 2, &err), -EINVAL, "type counts differ");
+		TAP_EQ_STR(err.msg, "inconsistent samples type count: 1 != 2", "count error text");
+		fw_profile_free(a);
+		fw_profile_free(b);
+	}
+	/* same period, incompatible sample types */
+	{
+		struct fw_profile *a = prof("cpu", "nanoseconds", 1, 1, "alloc_space", "bytes");
+		struct fw_profile *b = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
+		ps[0] = a;
+		ps[1] = b;
+		TAP_EQ_INT(fw_profiles_scale_units(ps, 2, &err), -EINVAL, "sample types differ");
+		TAP_EQ_STR(err.msg, "sample types: incompatible types: {alloc_space bytes 0 0} {cpu nanoseconds 0 0}",
+			   "sample type error text");
+		fw_profile_free(a);
+		fw_profile_free(b);
+	}
+	/* "samples" and "sample" match (one trailing s is ignored) */
+	{
+		struct fw_profile *a = prof("cpu", "nanoseconds", 1, 1, "samples", "count");
+		struct fw_profile *b = prof("cpu", "nanoseconds", 1, 1, "sample", "count");
+		ps[0] = a;
+		ps[1] = b;
+		TAP_EQ_INT(fw_profiles_scale_units(ps, 2, &err), 0, "samples/count and sample/count are compatible");
+		fw_profile_free(a);
+		fw_profile_free(b);
+	}
+}
+
+/* CommonValueType picks the finest unit (Scale(1, t, min) < 1 replaces
+ * min), whatever the order: go1.19 gives bytes for {bytes, kilobytes}
+ * and for {kilobytes, bytes}, nanoseconds for {microseconds, nanoseconds}. */
+static void check_common_unit(bool fine_first)
+{
+	struct fw_profile *fine = prof("space", "bytes", 524288, 1, "alloc_space", "bytes");
+	struct fw_profile *coarse = prof("space", "kilobytes", 512, 1, "alloc_space", "kilobytes");
+	struct fw_profile *ps[2];
+	const char *order = fine_first ? "bytes first" : "kilobytes first";
+	uint32_t lf = loc(fine, func(fine, "f")), lc = loc(coarse, func(coarse, "f"));
+
+	sample(fine, LOCS(lf), VALS(1000), NULL);
+	sample(coarse, LOCS(lc), VALS(3), NULL);
+	ps[0] = fine_first ? fine : coarse;
+	ps[1] = fine_first ? coarse : fine;
+	if (TAP_EQ_INT(fw_profiles_scale_units(ps, 2, &err), 0, "bytes and kilobytes (%s)", order)) {
+		TAP_EQ_STR(fw_pstr(coarse, coarse->sample_types[0].unit), "bytes",
+			   "kilobytes profile now in bytes (%s)", order);
+		TAP_EQ_STR(fw_pstr(fine, fine->sample_types[0].unit), "bytes",
+			   "bytes profile stays in bytes (%s)", order);
+		TAP_OK(coarse->n_samples == 1 && val(coarse, 0, 0) == 3072,
+		       "3 kilobytes become 3072 bytes (%s)", order);
+		TAP_OK(fine->n_samples == 1 && val(fine, 0, 0) == 1000,
+		       "1000 bytes stay 1000 (%s)", order);
+		TAP_EQ_STR(fw_pstr(coarse, coarse->period_type.unit), "bytes", "period unit bytes (%s)", order);
+		TAP_EQ_INT(coarse->period, 524288, "period 512 kilobytes becomes 524288 bytes (%s)", order);
+		TAP_EQ_INT(fine->period, 524288, "period 524288 bytes unchanged (%s)", order);
+	}
+	fw_profile_free(fine);
+	fw_profile_free(coarse);
+}
+
+static void test_scale_units_time(void)
+{
+	struct fw_profile *ns = prof("cpu", "nanoseconds", 10000000, 1, "cpu", "nanoseconds");
+	struct fw_profile *us = prof("cpu", "microseconds", 10000, 1, "cpu", "microseconds");
+	struct fw_profile *ps[2] = { us, ns };
+	uint32_t ln = loc(ns, func(ns, "f")), lu = loc(us, func(us, "f"));
+
+	sample(ns, LOCS(ln), VALS(7), NULL);
+	sample(us, LOCS(lu), VALS(3), NULL);
+	if (TAP_EQ_INT(fw_profiles_scale_units(ps, 2, &err), 0, "microseconds and nanoseconds")) {
+		TAP_EQ_STR(fw_pstr(us, us->sample_types[0].unit), "nanoseconds", "microseconds profile now in ns");
+		TAP_OK(us->n_samples == 1 && val(us, 0, 0) == 3000, "3 us become 3000 ns");
+		TAP_OK(ns->n_samples == 1 && val(ns, 0, 0) == 7, "ns values unchanged");
+		TAP_EQ_INT(us->period, 10000000, "period 10000 us becomes 1e7 ns");
+	}
+	/* one profile: nothing to reconcile */
+	TAP_EQ_INT(fw_profiles_scale_units(ps, 1, &err), 0, "a single profile is left alone");
+	fw_profile_free(ns);
+	fw_profile_free(us);
+}
+
+int main(void)
+{
+	test_merge_two();
+	test_merge_mappings();
+	test_merge_incompatible();
+	test_compact();
+	test_scale();
+	test_set_label();
+	test_scale_units();
+	check_common_unit(true);
+	check_common_unit(false);
+	test_scale_units_time();
+	return tap_done();
+}
