@@ -47,6 +47,7 @@
  * lzma, xz, ppmd and zstd decoders are never reached.
  */
 #include "extract.h"
+#include "redact.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -127,15 +128,21 @@ static uint64_t le64(const uint8_t *p)
 
 /* ---- messages ---------------------------------------------------------- */
 
-/* An entry name for messages: printable ASCII as is, anything else as
- * \xNN, cut after 160 bytes. */
+/* An entry name for messages: redacted first (a key must not survive by
+ * being cut or escaped apart), then printable ASCII as is, anything else
+ * as \xNN, cut after 160 bytes. */
 static void shown(char *out, size_t outlen, const char *name, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t k = 0;
+	size_t k = 0, rlen;
+	char *red = fw_redact(name, len, &rlen);
 
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
+	if (!red) {
+		snprintf(out, outlen, "?");
+		return;
+	}
+	for (size_t i = 0; i < rlen; i++) {
+		unsigned char c = (unsigned char)red[i];
 		if (k + 8 >= outlen || i >= 160) {
 			memcpy(out + k, "...", 3);
 			k += 3;
@@ -151,6 +158,7 @@ static void shown(char *out, size_t outlen, const char *name, size_t len)
 		}
 	}
 	out[k] = 0;
+	free(red);
 }
 
 static int refuse(struct ex *x, int code, const struct zrec *r, const char *fmt, ...)

@@ -20,6 +20,7 @@
  * XML-escaped; frames narrower than MIN_PX are left out.
  */
 #include "flamegraph.h"
+#include "redact.h"
 #include "units.h"
 
 #include <errno.h>
@@ -251,12 +252,19 @@ struct frame {
 	int64_t delta;	  /* signed sum */
 };
 
-/* Appends s with every invalid UTF-8 byte, C0 control, DEL and the
+/* Appends s, redacted, with every invalid UTF-8 byte, C0 control, DEL and the
  * non-characters U+FFFE/U+FFFF replaced by U+FFFD: text any XML 1.0
  * document can hold once the five special characters are escaped. */
 static void put_clean_utf8(struct fw_buf *b, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	/* Function names come from the customer's profile: redacted first. */
+	char *red = fw_redact(str, strlen(str), NULL);
+	const unsigned char *s = (const unsigned char *)red;
+
+	if (!red) {
+		b->failed = true;
+		return;
+	}
 
 	while (*s) {
 		unsigned char c = s[0];
@@ -296,6 +304,7 @@ bad:
 		fw_buf_puts(b, "\xef\xbf\xbd");
 		s++;
 	}
+	free(red);
 }
 
 /* Appends n bytes of valid UTF-8 with XML's special characters escaped. */

@@ -4,8 +4,8 @@
  * process (heap growth, current heap, CPU, block, mutex), traces and
  * goroutines, running checks, profile files, recommendations, customer
  * message, escalation summary. Every sentence is built from the numbers;
- * every string from the flare is escaped for Markdown and the finished text
- * goes through the redactor once more as a whole.
+ * every string from the flare is redacted, then escaped for Markdown, field
+ * by field (redacting the finished document would swallow table cells).
  */
 #include "investigation.h"
 #include "redact.h"
@@ -23,10 +23,16 @@
 
 /* A code span that no name can break: a fence longer than any backtick run
  * in it, `|` escaped for tables, control bytes shown as '?'. */
-static void md_code(struct fw_buf *b, const char *s)
+static void md_code(struct fw_buf *b, const char *raw)
 {
-	size_t run = 0, longest = 0, n = strlen(s);
+	size_t run = 0, longest = 0, n;
+	char *s = fw_redact(raw, strlen(raw), NULL);
 
+	if (!s) {
+		b->failed = true;
+		return;
+	}
+	n = strlen(s);
 	for (size_t i = 0; i < n; i++) {
 		run = s[i] == '`' ? run + 1 : 0;
 		if (run > longest)
@@ -49,17 +55,40 @@ static void md_code(struct fw_buf *b, const char *s)
 		fw_buf_putc(b, ' ');
 	for (size_t i = 0; i <= longest; i++)
 		fw_buf_putc(b, '`');
+	free(s);
 }
 
-/* Plain text from the flare: Markdown punctuation escaped. */
-static void md_text(struct fw_buf *b, const char *s)
+/* Plain text from the flare: redacted, Markdown punctuation escaped. */
+static void md_text(struct fw_buf *b, const char *raw)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	char *s = fw_redact(raw, strlen(raw), NULL);
+
+	if (!s) {
+		b->failed = true;
+		return;
+	}
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
 		if (c && strchr("\\`*_[]<>|", c))
 			fw_buf_putc(b, '\\');
 		fw_buf_putc(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
 	}
+	free(s);
+}
+
+/* Text we composed around flare strings (verdict reasons): redacted, put
+ * as is (it carries its own code spans). */
+static void md_composed(struct fw_buf *b, const char *raw)
+{
+	char *s = fw_redact(raw, strlen(raw), NULL);
+
+	if (!s) {
+		b->failed = true;
+		return;
+	}
+	for (const char *p = s; *p; p++)
+		fw_buf_putc(b, *p == '\n' || *p == '|' ? ' ' : *p);
+	free(s);
 }
 
 static const char *val(char *buf, size_t len, int64_t v, const char *unit)
@@ -175,15 +204,18 @@ static void verdict(const struct fw_investigation *inv, struct fw_buf *b)
 		bool any = false;
 		fw_buf_printf(b, "| %s | %s | ", pv->process, fw_verdict_name(pv->kind));
 		if (pv->leak_reason) {
-			fw_buf_printf(b, "**Memory leak:** %s", pv->leak_reason);
+			fw_buf_puts(b, "**Memory leak:** ");
+			md_composed(b, pv->leak_reason);
 			any = true;
 		}
 		if (pv->cpu_reason) {
-			fw_buf_printf(b, "%s**CPU spike:** %s", any ? "<br>" : "", pv->cpu_reason);
+			fw_buf_printf(b, "%s**CPU spike:** ", any ? "<br>" : "");
+			md_composed(b, pv->cpu_reason);
 			any = true;
 		}
 		if (pv->contention_reason) {
-			fw_buf_printf(b, "%s**Contention:** %s", any ? "<br>" : "", pv->contention_reason);
+			fw_buf_printf(b, "%s**Contention:** ", any ? "<br>" : "");
+			md_composed(b, pv->contention_reason);
 			any = true;
 		}
 		if (!any)
@@ -750,8 +782,16 @@ static void raw_top(struct fw_buf *b, const char *label, const struct fw_top_tab
 	fw_buf_printf(b, "%s:\n", label);
 	s = strstr(t->text, "      flat  flat%");
 	while (s && *s && rows < 5) {
+		size_t len;
+		char *red;
 		nl = strchr(s, '\n');
-		fw_buf_putn(b, s, nl ? (size_t)(nl - s) : strlen(s));
+		len = nl ? (size_t)(nl - s) : strlen(s);
+		if (!(red = fw_redact(s, len, &len))) {
+			b->failed = true;
+			return;
+		}
+		fw_buf_putn(b, red, len);
+		free(red);
 		fw_buf_putc(b, '\n');
 		rows++;
 		s = nl ? nl + 1 : NULL;
@@ -769,7 +809,9 @@ static void escalation(const struct fw_investigation *inv, struct fw_buf *b)
 	fw_buf_printf(b, "Host: %s  Agent: %s  Verdict: %s\n", f->hostname,
 		      f->has_status && f->status.agent_version[0] ? f->status.agent_version : "unknown",
 		      fw_verdict_name(inv->verdict.kind));
-	fw_buf_printf(b, "Summary: %s\n", inv->verdict.summary);
+	fw_buf_puts(b, "Summary: ");
+	md_composed(b, inv->verdict.summary);
+	fw_buf_putc(b, '\n');
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
 		fw_buf_putc(b, '\n');
@@ -803,8 +845,9 @@ static void escalation(const struct fw_investigation *inv, struct fw_buf *b)
 	if (f->has_status && f->status.n_checks) {
 		for (size_t i = 0; i < f->status.n_checks; i++) {
 			const struct fw_status_check *ck = &f->status.checks[i];
-			fw_buf_printf(b, " %s[%s]", ck->name,
-				      ck->n_error ? "ERROR" : ck->n_warning ? "WARNING" : "OK");
+			fw_buf_putc(b, ' ');
+			md_composed(b, ck->name);
+			fw_buf_printf(b, "[%s]", ck->n_error ? "ERROR" : ck->n_warning ? "WARNING" : "OK");
 		}
 	} else {
 		fw_buf_puts(b, " none found");
@@ -829,7 +872,6 @@ int fw_report_markdown(const struct fw_investigation *inv, struct fw_buf *out, s
 	recommendations(inv, out);
 	customer_message(inv, out);
 	escalation(inv, out);
-	fw_redact_buf(out);
 	if (out->failed)
 		return fw_err(err, -ENOMEM, "out of memory writing the report");
 	return 0;

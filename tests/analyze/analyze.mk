@@ -1,0 +1,54 @@
+# tests/analyze/analyze.mk -- `flarewatch analyze` end to end; included from
+# Makefile.am after tests/Makefile.inc (which sets up the TAP driver and
+# FLAREWATCH/abs_top_srcdir/abs_top_builddir in the test environment).
+TESTS += \
+	tests/analyze/verdicts.sh \
+	tests/analyze/secrets.sh \
+	tests/analyze/hostile.sh \
+	tests/analyze/markdown.sh
+
+EXTRA_DIST += \
+	tests/analyze/common.sh \
+	tests/analyze/verdicts.sh \
+	tests/analyze/secrets.sh \
+	tests/analyze/hostile.sh \
+	tests/analyze/markdown.sh \
+	tests/bench/analyze_bench.sh \
+	tests/fixtures/hostile-zips/README.md \
+	tests/fixtures/hostile-zips/make-hostile.py \
+	tests/fixtures/hostile-zips/abs-path.zip \
+	tests/fixtures/hostile-zips/backslash-dos.zip \
+	tests/fixtures/hostile-zips/backslash-plain.zip \
+	tests/fixtures/hostile-zips/backslash.zip \
+	tests/fixtures/hostile-zips/device.zip \
+	tests/fixtures/hostile-zips/dotdot.zip \
+	tests/fixtures/hostile-zips/duplicate.zip \
+	tests/fixtures/hostile-zips/encrypted.zip \
+	tests/fixtures/hostile-zips/good.zip \
+	tests/fixtures/hostile-zips/random.zip \
+	tests/fixtures/hostile-zips/secret-cut.zip \
+	tests/fixtures/hostile-zips/secret-cut-160.zip \
+	tests/fixtures/hostile-zips/secret-escaped.zip \
+	tests/fixtures/hostile-zips/secret-name.zip \
+	tests/fixtures/hostile-zips/secret-password.zip \
+	tests/fixtures/hostile-zips/symlink.zip \
+	tests/fixtures/hostile-zips/too-many-entries.zip \
+	tests/fixtures/hostile-zips/total-size.zip \
+	tests/fixtures/hostile-zips/truncated.zip \
+	tests/fixtures/hostile-zips/zip-bomb.zip \
+	tests/fixtures/golden-md/README.md \
+	tests/fixtures/golden-md/regen.sh \
+	tests/fixtures/golden-md/leak.md \
+	tests/fixtures/golden-md/contention.md
+
+# The fixture flares these tests read (tests/fixtures/flares/ is not
+# distributed by any other fragment yet; listing a file twice is harmless).
+EXTRA_DIST += \
+	tests/fixtures/flares/README.md \
+	tests/fixtures/flares/badprofiles-datadog-agent-2024-10-02T14-21-52Z-info.zip \
+	tests/fixtures/flares/contention-datadog-agent-2024-10-02T14-21-52Z-info.zip \
+	tests/fixtures/flares/cpu-datadog-agent-2024-10-02T14-21-52Z-info.zip \
+	tests/fixtures/flares/leak-datadog-agent-2024-10-02T14-21-52Z-info.zip \
+	tests/fixtures/flares/multiple-datadog-agent-2024-10-02T14-21-52Z-info.zip \
+	tests/fixtures/flares/noprofiles-datadog-agent-2024-10-02T14-21-52Z-info.zip \
+	tests/fixtures/flares/normal-datadog-agent-2024-10-02T14-21-52Z-info.zip

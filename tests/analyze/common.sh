@@ -1,0 +1,382 @@
+# shellcheck shell=bash
+# tests/analyze/common.sh -- shared by the `flarewatch analyze` tests
+# (verdicts.sh, secrets.sh, hostile.sh, markdown.sh); sourced, never run.
+# Bash only.
+#
+# Prints TAP: one "ok"/"not ok" line per check, diagnostics as "# " lines,
+# the plan "1..N" last (fa_finish).
+#
+# Environment (all optional; `make check` sets the first three, and TZ=UTC,
+# through AM_TESTS_ENVIRONMENT):
+#   abs_top_srcdir     source tree root        (default: two levels above this file)
+#   abs_top_builddir   build tree root         (default: abs_top_srcdir)
+#   FLAREWATCH         the binary under test   (default: $abs_top_builddir/flarewatch)
+#   FW_TIMEOUT         seconds per command     (default: 120)
+#   FW_SHARED_DIR      the shared data beside the source tree
+#                      (default: $abs_top_srcdir/../shared; optional)
+#
+# Nothing is ever written to the source tree: every file goes below one
+# private `mktemp -d` folder ($fa_tmp), removed on exit.
+
+fa_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || exit 99
+: "${abs_top_srcdir:=$fa_here/../..}"
+: "${abs_top_builddir:=$abs_top_srcdir}"
+# automake's abs_top_srcdir is "<builddir>/.." in a VPATH build: tidy it up
+if ! abs_top_srcdir=$(cd "$abs_top_srcdir" && pwd) ||
+	! abs_top_builddir=$(cd "$abs_top_builddir" && pwd); then
+	echo "Bail out! abs_top_srcdir or abs_top_builddir is not a directory"
+	exit 99
+fi
+FLAREWATCH=${FLAREWATCH:-$abs_top_builddir/flarewatch}
+case $FLAREWATCH in
+	/*) ;;
+	*/*) FLAREWATCH=$PWD/$FLAREWATCH ;;
+	*) FLAREWATCH=$(command -v -- "$FLAREWATCH" || printf '%s' "$FLAREWATCH") ;;
+esac
+FW_TIMEOUT=${FW_TIMEOUT:-120}
+FW_SHARED_DIR=${FW_SHARED_DIR:-$abs_top_srcdir/../shared}
+export TZ=UTC LC_ALL=C
+# The default configuration file must not change what we test.
+fa_flares=$abs_top_srcdir/tests/fixtures/flares
+
+fa_n=0      # results printed so far
+fa_failed=0 # "not ok" results
+
+# The outer TMPDIR is kept for our own folder; tests that point flarewatch at
+# a private TMPDIR do so per command.
+fa_tmp=$(mktemp -d "${TMPDIR:-/tmp}/fw-analyze.XXXXXX") || {
+	echo "Bail out! cannot create a temporary directory"
+	exit 99
+}
+fa_cleanup() {
+	chmod -R u+rwx "$fa_tmp" 2>/dev/null
+	rm -rf "$fa_tmp"
+}
+trap fa_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# An explicit, empty configuration: all defaults, whatever is installed in
+# /etc/flarewatch (analyze reads /etc/flarewatch/flarewatch.yaml otherwise).
+fa_cfg=$fa_tmp/defaults.yaml
+printf '# flarewatch defaults (tests/analyze)\n' >"$fa_cfg"
+
+fa_timeout=()
+if command -v timeout >/dev/null 2>&1; then
+	fa_timeout=(timeout -k 5 "$FW_TIMEOUT")
+fi
+
+fa_bail() {
+	echo "Bail out! $*"
+	exit 99
+}
+
+fa_require_binary() {
+	if [ -d "$FLAREWATCH" ] || [ ! -x "$FLAREWATCH" ]; then
+		fa_bail "flarewatch binary not found or not executable: $FLAREWATCH" \
+			"(run 'make' first, or set FLAREWATCH=/path/to/flarewatch)"
+	fi
+}
+
+fa_have_jq() { command -v jq >/dev/null 2>&1; }
+
+# fa_diag_file FILE [MAX]: FILE's lines as "# " diagnostics, at most MAX.
+fa_diag_file() {
+	local max=${2:-60} total
+	[ -f "$1" ] || return 0
+	total=$(wc -l <"$1")
+	if [ -s "$1" ] && [ -n "$(tail -c 1 "$1")" ]; then total=$((total + 1)); fi
+	sed -n "1,${max}p" "$1" | sed 's/^/# /'
+	if [ "$total" -gt "$max" ]; then
+		echo "# ... ($((total - max)) more lines)"
+	fi
+}
+
+fa_ok() { # fa_ok NAME
+	fa_n=$((fa_n + 1))
+	echo "ok $fa_n - $1"
+}
+
+fa_not_ok() { # fa_not_ok NAME [MESSAGE...]
+	local name=$1
+	shift
+	fa_n=$((fa_n + 1))
+	fa_failed=$((fa_failed + 1))
+	echo "not ok $fa_n - $name"
+	[ $# -gt 0 ] && echo "# $*"
+	return 0
+}
+
+fa_skip() { # fa_skip NAME REASON
+	fa_n=$((fa_n + 1))
+	echo "ok $fa_n - $1 # SKIP $2"
+}
+
+# fa_check NAME COMMAND...: ok if COMMAND succeeds. The command's own output
+# (diagnostics) is shown only on failure. COMMAND runs in a subshell and
+# sees the caller's variables (so this function's locals are prefixed).
+fa_check() {
+	local _fa_name=$1 _fa_out
+	shift
+	if _fa_out=$("$@" 2>&1); then
+		fa_ok "$_fa_name"
+	else
+		fa_not_ok "$_fa_name"
+		[ -n "$_fa_out" ] && printf '%s\n' "$_fa_out" | sed -n '1,60p' | sed 's/^/# /'
+	fi
+	return 0
+}
+
+fa_finish() {
+	echo "1..$fa_n"
+	if [ "$fa_failed" -gt 0 ]; then
+		echo "# failed $fa_failed of $fa_n"
+		exit 1
+	fi
+	exit 0
+}
+
+# fa_run PREFIX ARGS...: runs "$FLAREWATCH" ARGS with no stdin; stdout and
+# stderr go to PREFIX.out / PREFIX.err, the exit status to fa_rc. Extra
+# environment can be given in the array fa_env (e.g. fa_env=(TMPDIR=/x)),
+# a working directory in fa_cwd (default: unchanged).
+fa_env=()
+fa_cwd=
+fa_run() {
+	local prefix=$1
+	shift
+	{
+		(
+			if [ -n "$fa_cwd" ]; then cd "$fa_cwd" || exit 125; fi
+			exec env ${fa_env[@]+"${fa_env[@]}"} "${fa_timeout[@]}" "$FLAREWATCH" "$@"
+		) >"$prefix.out" 2>"$prefix.err" </dev/null
+		fa_rc=$?
+	} 2>/dev/null
+	fa_last_cmd="${fa_cwd:+(cd $fa_cwd) }$FLAREWATCH $*"
+	fa_last_prefix=$prefix
+}
+
+# fa_describe_run: diagnostics for the last fa_run.
+fa_describe_run() {
+	local how="exit status $fa_rc"
+	if [ "$fa_rc" -eq 124 ] && [ ${#fa_timeout[@]} -gt 0 ]; then
+		how="timed out after ${FW_TIMEOUT}s"
+	elif [ "$fa_rc" -gt 128 ]; then
+		how="killed by signal $((fa_rc - 128))"
+	fi
+	echo "# command: ${fa_env[*]+${fa_env[*]} }$fa_last_cmd"
+	echo "# result:  $how"
+	if [ -s "$fa_last_prefix.out" ]; then
+		echo "# stdout:"
+		fa_diag_file "$fa_last_prefix.out" 10
+	fi
+	if [ -s "$fa_last_prefix.err" ]; then
+		echo "# stderr:"
+		fa_diag_file "$fa_last_prefix.err" 20
+	fi
+}
+
+# fa_sanitizer_report FILE: true if FILE holds an ASan/UBSan/LSan report.
+fa_sanitizer_report() {
+	grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer' "$1"
+}
+
+# fa_check_rc NAME WANT: the last fa_run exited WANT, without a sanitizer report.
+fa_check_rc() {
+	if fa_sanitizer_report "$fa_last_prefix.err"; then
+		fa_not_ok "$1" "sanitizer report on stderr"
+		fa_describe_run
+	elif [ "$fa_rc" -eq "$2" ]; then
+		fa_ok "$1"
+	else
+		fa_not_ok "$1" "expected exit status $2"
+		fa_describe_run
+	fi
+}
+
+# ---- fixtures ------------------------------------------------------------------
+
+# fa_scenario ZIP: the fixture's scenario (leak, cpu, ...) from its file name.
+fa_scenario() {
+	local b
+	b=$(basename "$1")
+	printf '%s\n' "${b%%-datadog-agent-*}"
+}
+
+# fa_verdict_of SCENARIO: the intended verdict (tests/fixtures/flares/README.md)
+fa_verdict_of() {
+	case $1 in
+	leak) echo "MEMORY LEAK" ;;
+	cpu) echo "CPU SPIKE" ;;
+	contention) echo "CONTENTION" ;;
+	multiple) echo "MULTIPLE ISSUES" ;;
+	normal | noprofiles | badprofiles) echo "NORMAL" ;;
+	*) return 1 ;;
+	esac
+}
+
+# fa_kind_of VERDICT: report.json's .verdict.kind for a verdict name
+fa_kind_of() {
+	case $1 in
+	"MEMORY LEAK") echo memory_leak ;;
+	"CPU SPIKE") echo cpu_spike ;;
+	"CONTENTION") echo contention ;;
+	"MULTIPLE ISSUES") echo multiple_issues ;;
+	"NORMAL") echo normal ;;
+	*) return 1 ;;
+	esac
+}
+
+# fa_fixture_zips: the fixture flares, one per line, sorted.
+fa_fixture_zips() {
+	local z
+	for z in "$fa_flares"/*-datadog-agent-*.zip; do
+		[ -f "$z" ] && printf '%s\n' "$z"
+	done
+}
+
+# shellcheck disable=SC2034 # fa_extractor_name and fa_extract_why are for the callers
+# fa_extractor: sets fa_extract to a command that extracts ZIP into DIR
+# ("fa_extract ZIP DIR"), preferring bsdtar, then python3's zipfile, then
+# unzip; returns 1 (and sets fa_extract_why) if there is none.
+fa_extractor() {
+	if command -v bsdtar >/dev/null 2>&1; then
+		fa_extract() { mkdir -p "$2" && bsdtar -xf "$1" -C "$2"; }
+		fa_extractor_name=bsdtar
+	elif command -v python3 >/dev/null 2>&1 && python3 -c 'import zipfile' 2>/dev/null; then
+		fa_extract() {
+			python3 - "$1" "$2" <<-'EOF'
+				import sys, zipfile
+				zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])
+			EOF
+		}
+		fa_extractor_name="python3 zipfile"
+	elif command -v unzip >/dev/null 2>&1; then
+		fa_extract() { unzip -q -d "$2" "$1"; }
+		fa_extractor_name=unzip
+	else
+		fa_extract_why="no bsdtar, python3 or unzip to extract a zip"
+		return 1
+	fi
+	return 0
+}
+
+# ---- protobuf, by hand ------------------------------------------------------------
+# Enough of the protobuf wire format to write a small profile.proto without
+# any tool: values are built as lowercase hex strings, written with printf.
+
+fa_pb_varint() { # N -> hex
+	local n=$1 out="" b
+	while :; do
+		b=$((n & 0x7f))
+		n=$((n >> 7))
+		if [ "$n" -gt 0 ]; then
+			out+=$(printf '%02x' $((b | 0x80)))
+		else
+			out+=$(printf '%02x' "$b")
+			break
+		fi
+	done
+	printf '%s' "$out"
+}
+fa_pb_hexstr() { # STRING -> hex of its bytes
+	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'
+}
+fa_pb_vfield() { # FIELD N -> hex
+	fa_pb_varint $(($1 << 3))
+	fa_pb_varint "$2"
+}
+fa_pb_lfield() { # FIELD HEX -> hex
+	fa_pb_varint $((($1 << 3) | 2))
+	fa_pb_varint $((${#2} / 2))
+	printf '%s' "$2"
+}
+fa_pb_write() { # FILE HEX: writes the bytes
+	local hex=$2 esc
+	esc=$(printf '%s' "$hex" | sed 's/../\\x&/g')
+	printf "$esc" >"$1"
+}
+
+# fa_pprof_write FILE KIND TIME_NANOS SCALE FUNCTION...: writes an
+# uncompressed profile.proto. KIND is cpu (samples/count, cpu/nanoseconds,
+# 10 ms per sample, 1 s duration) or heap (alloc_objects, alloc_space,
+# inuse_objects, inuse_space). Every function gets one sample whose one-frame
+# stack is that function, with value SCALE * (its position); the last
+# function is main.main, the caller of all the others.
+fa_pprof_write() {
+	local file=$1 kind=$2 tnanos=$3 scale=$4
+	shift 4
+	local -a strs=("")
+	local hex="" i id nf=$# name v sid fid
+	fa_pb_str() { # sets sid to the index of $1 in strs
+		local k
+		for k in "${!strs[@]}"; do
+			if [ "${strs[$k]}" = "$1" ] && { [ "$k" -gt 0 ] || [ -z "$1" ]; }; then
+				sid=$k
+				return
+			fi
+		done
+		strs+=("$1")
+		sid=$((${#strs[@]} - 1))
+	}
+	local vt=""
+	if [ "$kind" = cpu ]; then
+		fa_pb_str samples; local t1=$sid; fa_pb_str count; local u1=$sid
+		fa_pb_str cpu; local t2=$sid; fa_pb_str nanoseconds; local u2=$sid
+		vt+=$(fa_pb_lfield 1 "$(fa_pb_vfield 1 $t1)$(fa_pb_vfield 2 $u1)")
+		vt+=$(fa_pb_lfield 1 "$(fa_pb_vfield 1 $t2)$(fa_pb_vfield 2 $u2)")
+	else
+		local -a tys=(alloc_objects alloc_space inuse_objects inuse_space) us=(count bytes count bytes)
+		for i in 0 1 2 3; do
+			fa_pb_str "${tys[$i]}"; local t=$sid; fa_pb_str "${us[$i]}"
+			vt+=$(fa_pb_lfield 1 "$(fa_pb_vfield 1 "$t")$(fa_pb_vfield 2 "$sid")")
+		done
+	fi
+	hex+=$vt
+	# samples: stack [function i, main.main]
+	id=0
+	local mainid=$((nf + 1))
+	for name in "$@"; do
+		id=$((id + 1))
+		v=$((scale * id))
+		local locs vals
+		locs=$(fa_pb_varint $id)$(fa_pb_varint $mainid)
+		if [ "$kind" = cpu ]; then
+			vals=$(fa_pb_varint $v)$(fa_pb_varint $((v * 10000000)))
+		else
+			vals=$(fa_pb_varint $v)$(fa_pb_varint $((v * 4096)))$(fa_pb_varint $v)$(fa_pb_varint $((v * 4096)))
+		fi
+		hex+=$(fa_pb_lfield 2 "$(fa_pb_lfield 1 "$locs")$(fa_pb_lfield 2 "$vals")")
+	done
+	# locations and functions
+	fa_pb_str evil/main.go
+	fid=$sid
+	id=0
+	for name in "$@" main.main; do
+		id=$((id + 1))
+		hex+=$(fa_pb_lfield 4 "$(fa_pb_vfield 1 $id)$(fa_pb_lfield 4 "$(fa_pb_vfield 1 $id)$(fa_pb_vfield 2 $((10 + id)))")")
+		fa_pb_str "$name"
+		hex+=$(fa_pb_lfield 5 "$(fa_pb_vfield 1 $id)$(fa_pb_vfield 2 "$sid")$(fa_pb_vfield 3 "$sid")$(fa_pb_vfield 4 "$fid")")
+	done
+	# the period type's strings first: the table is written next
+	local pt pu
+	if [ "$kind" = cpu ]; then
+		fa_pb_str cpu; pt=$sid; fa_pb_str nanoseconds; pu=$sid
+	else
+		fa_pb_str space; pt=$sid; fa_pb_str bytes; pu=$sid
+	fi
+	local s
+	for s in "${strs[@]}"; do
+		hex+=$(fa_pb_lfield 6 "$(fa_pb_hexstr "$s")")
+	done
+	hex+=$(fa_pb_vfield 9 "$tnanos")
+	if [ "$kind" = cpu ]; then
+		hex+=$(fa_pb_vfield 10 1000000000)
+		hex+=$(fa_pb_lfield 11 "$(fa_pb_vfield 1 "$pt")$(fa_pb_vfield 2 "$pu")")
+		hex+=$(fa_pb_vfield 12 10000000)
+	else
+		hex+=$(fa_pb_lfield 11 "$(fa_pb_vfield 1 "$pt")$(fa_pb_vfield 2 "$pu")")
+		hex+=$(fa_pb_vfield 12 524288)
+	fi
+	fa_pb_write "$file" "$hex"
+}
