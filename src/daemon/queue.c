@@ -45,6 +45,14 @@ static int mkdirat_shared(int dirfd, const char *path)
 {
 	struct stat st;
 
+	/* An existing folder is not created again: under systemd's sandbox
+	 * the state folder may sit on a read-only or foreign-owned parent,
+	 * where mkdir() of an existing name can fail with EROFS or EPERM
+	 * instead of EEXIST. */
+	if (fstatat(dirfd, path, &st, 0) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (errno != ENOENT)
+		return -errno;
 	if (mkdirat(dirfd, path, DIR_MODE) == 0) {
 		if (fchmodat(dirfd, path, DIR_MODE, 0) < 0)
 			return -errno;
@@ -52,7 +60,7 @@ static int mkdirat_shared(int dirfd, const char *path)
 	}
 	if (errno != EEXIST)
 		return -errno;
-	if (fstatat(dirfd, path, &st, 0) < 0)
+	if (fstatat(dirfd, path, &st, 0) < 0) /* created meanwhile by another daemon */
 		return -errno;
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }

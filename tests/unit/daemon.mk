@@ -47,7 +47,8 @@ TESTS += \
 	tests/daemon/signals.sh \
 	tests/daemon/notify.sh \
 	tests/daemon/journal.sh \
-	tests/daemon/systemd.sh
+	tests/daemon/systemd.sh \
+	tests/daemon/nspawn.sh
 
 EXTRA_DIST += \
 	tests/daemon/common.sh \
@@ -59,4 +60,5 @@ EXTRA_DIST += \
 	tests/daemon/notify.sh \
 	tests/daemon/journal.sh \
 	tests/daemon/systemd.sh \
+	tests/daemon/nspawn.sh \
 	tests/daemon/load.sh
