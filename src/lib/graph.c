@@ -13,21 +13,19 @@
 
 /* ---- node table ----------------------------------------------------------- */
 
-static const char *base_name(const char *path)
+/* The last element of a path, as a slice, trailing slashes dropped (Go's
+ * filepath.Base, except that a path of only slashes gives ""). */
+static const char *base_name(const char *path, size_t *len)
 {
-	/* Go's filepath.Base: strip trailing slashes, then take the last part. */
-	static const char dot[] = ".";
 	size_t n = strlen(path);
 	const char *s;
 
-	if (n == 0)
-		return dot;
 	while (n > 1 && path[n - 1] == '/')
 		n--;
 	s = path + n;
 	while (s > path && s[-1] != '/')
 		s--;
-	(void)dot;
+	*len = (size_t)(path + n - s);
 	return s;
 }
 
@@ -52,14 +50,8 @@ static void printable_name(const struct fw_profile *p, const struct fw_node_info
 	} else if (ni->name) {
 		/* already printed */
 	} else if (ni->objfile) {
-		const char *obj = fw_pstr(p, ni->objfile);
-		size_t n = strlen(obj);
-		const char *base = base_name(obj);
-		size_t bl = strlen(base);
-		/* filepath.Base drops trailing slashes */
-		while (bl > 1 && base[bl - 1] == '/')
-			bl--;
-		(void)n;
+		size_t bl;
+		const char *base = base_name(fw_pstr(p, ni->objfile), &bl);
 		SEP();
 		fw_buf_putc(b, '[');
 		fw_buf_putn(b, base, bl);
