@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# packaging/check-quickstart.sh -- check the README's two quick-start commands
+# the way a new user meets them: as root on a fresh Debian 12 machine that has
+# nothing but apt.  Not part of `make check` (it downloads a Debian root and
+# every build dependency, and takes 15-30 minutes).
+#
+#   1. debootstrap --variant=minbase bookworm: a pristine root (no compiler,
+#      no git, no build dependencies; only apt);
+#   2. a clean copy of the repository (`git archive HEAD`, so what is committed,
+#      as in a fresh clone) into /root/flarewatch of a copy of that root, then
+#      inside systemd-nspawn:  bash packaging/demo.sh
+#      passes when it exits 0, prints the verdict and the report's path, and
+#      that report exists with its report.json;
+#   3. the same on a second, separate copy of the pristine root:  bash .ci/run
+#      passes when it exits 0 and its last line is "N passed, 0 failed, ...".
+#
+#   bash packaging/check-quickstart.sh [WORKDIR]
+#
+# WORKDIR (default: a new /var/tmp/flarewatch-quickstart.XXXXXX) keeps the
+# roots and the logs; remove it afterwards (it is about 2 GB).  Environment:
+#   FW_MIRROR=URL      Debian mirror for debootstrap (default deb.debian.org)
+#   FW_ONLY=demo|ci    run only one of the two commands
+# Needs root, git, debootstrap and systemd-nspawn (Debian: debootstrap,
+# systemd-container; installed with apt-get when missing).  Exit status 0 iff
+# every check passed; the last line is "check-quickstart: OK" or
+# "check-quickstart: FAILED (...)".
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) || exit 2
+mirror=${FW_MIRROR:-http://deb.debian.org/debian}
+only=${FW_ONLY:-}
+failures=()
+
+say() { printf '\n=== %s\n' "$*"; }
+fail() { echo "FAILED: $*"; failures+=("$1"); }
+die() { echo "check-quickstart: $*" >&2; exit 2; }
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, systemd-nspawn)"
+case $only in '' | demo | ci) ;; *) die "FW_ONLY must be demo or ci, not '$only'" ;; esac
+git -C "$top" rev-parse --verify -q HEAD >/dev/null || die "$top is not a git checkout with a commit"
+if ! command -v debootstrap >/dev/null || ! command -v systemd-nspawn >/dev/null; then
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap systemd-container >/dev/null ||
+		die "cannot install debootstrap and systemd-container"
+fi
+
+work=${1:-$(mktemp -d /var/tmp/flarewatch-quickstart.XXXXXX)} || exit 2
+mkdir -p "$work" || exit 2
+work=$(cd "$work" && pwd)
+echo "work folder: $work (commit $(git -C "$top" rev-parse --short HEAD))"
+
+# ---- the pristine root ------------------------------------------------------
+pristine=$work/pristine
+say "debootstrap --variant=minbase bookworm ($mirror)"
+rm -rf "$pristine"
+start=$SECONDS
+if ! debootstrap --variant=minbase bookworm "$pristine" "$mirror" >"$work/debootstrap.log" 2>&1; then
+	tail -n 30 "$work/debootstrap.log"
+	echo "check-quickstart: FAILED (debootstrap)"
+	exit 1
+fi
+echo "pristine root in $((SECONDS - start)) s; $(du -sh "$pristine" | cut -f1)"
+# What "nothing but apt" means, checked rather than assumed.
+for tool in gcc cc make git autoreconf pkg-config; do
+	if chroot "$pristine" sh -c "command -v $tool" >/dev/null 2>&1; then
+		fail "the pristine root already has $tool"
+	fi
+done
+
+# in_root NAME LOG CMD: copy the pristine root to $work/NAME, put a clean copy
+# of the repository into /root/flarewatch, run CMD there with bash under
+# systemd-nspawn, output to LOG.  Returns CMD's exit status.
+in_root() {
+	local name=$1 log=$2 cmd=$3 root=$work/$1
+	rm -rf "$root"
+	cp -a "$pristine" "$root" || return 125
+	mkdir -p "$root/root/flarewatch" || return 125
+	git -C "$top" archive --format=tar HEAD | tar -x -C "$root/root/flarewatch" || return 125
+	systemd-nspawn -q --register=no --keep-unit --resolv-conf=copy-host -D "$root" \
+		--pipe --chdir=/root/flarewatch --setenv=DEBIAN_FRONTEND=noninteractive \
+		bash -c "$cmd" >"$log" 2>&1 </dev/null
+}
+
+# ---- 1. bash packaging/demo.sh ---------------------------------------------
+if [ "$only" != ci ]; then
+	say "1/2: bash packaging/demo.sh (in $work/demo)"
+	start=$SECONDS
+	in_root demo "$work/demo.log" 'bash packaging/demo.sh'
+	rc=$?
+	echo "exit $rc after $((SECONDS - start)) s; the end of its output:"
+	grep -v '^\(Get\|Selecting\|Preparing\|Unpacking\|Setting up\|Processing\):\? ' "$work/demo.log" | tail -n 8 | sed 's/^/    /'
+	[ "$rc" -eq 0 ] || fail "demo.sh exited $rc (log: $work/demo.log)"
+	verdict=$(sed -n 's/^==> verdict: //p' "$work/demo.log")
+	report=$(sed -n 's/^==> report: //p' "$work/demo.log")
+	[ -n "$verdict" ] || fail "demo.sh printed no verdict"
+	case $verdict in
+	"MEMORY LEAK: "*) ;; # the bundled sample flare is the leak fixture
+	*) fail "demo.sh's verdict is '$verdict', not MEMORY LEAK" ;;
+	esac
+	if [ -z "$report" ]; then
+		fail "demo.sh printed no report path"
+	elif [ ! -s "$work/demo$report" ] || [ ! -s "$(dirname "$work/demo$report")/report.json" ]; then
+		fail "the report $report (or its report.json) is not in the container"
+	else
+		echo "report: $report, $(wc -l <"$work/demo$report") lines"
+	fi
+fi
+
+# ---- 2. bash .ci/run -------------------------------------------------------
+if [ "$only" != demo ]; then
+	say "2/2: bash .ci/run (in $work/ci)"
+	start=$SECONDS
+	in_root ci "$work/ci.log" 'CI=true bash .ci/run'
+	rc=$?
+	last=$(tail -n 1 "$work/ci.log")
+	echo "exit $rc after $((SECONDS - start)) s; last line: $last"
+	grep -E '^--- |^(FAIL|ERROR|XPASS): ' "$work/ci.log" | sed 's/^/    /'
+	[ "$rc" -eq 0 ] || fail ".ci/run exited $rc (log: $work/ci.log)"
+	[[ $last =~ ^[0-9]+\ passed,\ 0\ failed ]] || fail ".ci/run's last line is '$last'"
+fi
+
+echo
+if [ ${#failures[@]} -eq 0 ]; then
+	echo "check-quickstart: OK"
+else
+	echo "check-quickstart: FAILED (${failures[*]})"
+	exit 1
+fi
