@@ -22,8 +22,14 @@ for p in "${packages[@]}"; do
 	dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	aptlog=$(mktemp /tmp/flarewatch-demo-apt.XXXXXX)
+	if ! { apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$aptlog" 2>&1; then
+		tail -n 30 "$aptlog" >&2
+		echo "demo: apt-get could not install: ${missing[*]} (log: $aptlog)" >&2
+		exit 1
+	fi
+	rm -f "$aptlog"
 fi
 
 if [ -f "$top/config.status" ]; then
