@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #define GOROUTINE_WAIT_MINUTES 10
 
@@ -34,21 +33,6 @@ static void thresholds_from(const struct fw_config *c, struct fw_thresholds *t)
 	t->cpu_app_share = c->thresholds.cpu_app_share_percent;
 	t->contention_seconds = c->thresholds.contention_seconds;
 	t->goroutines_warn = c->thresholds.goroutines_warn;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	while (s && s[1] == 0 && s > path) {
-		/* trailing slash: look further back */
-		const char *t = s;
-		while (t > path && t[-1] != '/')
-			t--;
-		if (t == s)
-			break;
-		return t;
-	}
-	return s ? s + 1 : path;
 }
 
 /* Creates DIR/<host>/<time>, adding -2, -3, ... when it exists: mkdir is
@@ -130,11 +114,8 @@ static int write_outputs(struct fw_investigation *inv, const char *out_dir, stru
 	snprintf(rel, sizeof(rel), "%s/%s", sub, inv->md_name);
 	{
 		char when[32];
-		time_t t = (time_t)(inv->flare.time_ms / 1000);
-		struct tm tm;
 		struct fw_index_entry e = { 0 };
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fw_utc_format(when, sizeof(when), inv->flare.time_ms, FW_UTC_ISO);
 		e.time = when;
 		e.hostname = inv->flare.hostname;
 		e.agent_version = res->agent_version;
@@ -198,11 +179,17 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 	struct fw_thresholds th;
 	struct stat st;
 	char tmp[4096] = "", when[32];
-	const char *dir = path, *name = o->display_name ? o->display_name : base_name(path);
+	const char *dir = path, *name;
 	const char *out_dir = o->out_dir ? o->out_dir : o->cfg->investigations_dir;
-	size_t len;
+	size_t len, name_len;
 	int r;
 
+	if (o->display_name) {
+		name = o->display_name;
+		name_len = strlen(name);
+	} else {
+		name = fw_path_base(path, &name_len);
+	}
 	memset(res, 0, sizeof(*res));
 	memset(&inv, 0, sizeof(inv));
 	inv.cfg = o->cfg;
@@ -223,23 +210,15 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 		return fw_err(err, -EINVAL, "%s: not a zip file or a folder", path);
 	}
 
-	if (!(inv.flare_name = fw_redact(name, strlen(name), &len))) {
+	if (!(inv.flare_name = fw_redact(name, name_len, &len))) {
 		r = nomem(err);
 		goto out;
 	}
-	if ((r = fw_flare_open(dir, name, GOROUTINE_WAIT_MINUTES, &inv.flare, err)) < 0) {
+	if ((r = fw_flare_open(dir, inv.flare_name, GOROUTINE_WAIT_MINUTES, &inv.flare, err)) < 0) {
 		fw_err_prefix(err, "%s", inv.flare_name);
 		goto out;
 	}
-	{
-		time_t t = (time_t)(inv.flare.time_ms / 1000);
-		struct tm tm;
-		if (!gmtime_r(&t, &tm)) {
-			t = 0;
-			gmtime_r(&t, &tm);
-		}
-		strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
-	}
+	fw_utc_format(when, sizeof(when), inv.flare.time_ms, FW_UTC_COMPACT);
 	if (!(inv.flare_time = strdup(when)) ||
 	    asprintf(&inv.md_name, "flare-profiling-%s.md", inv.flare.hostname) < 0) {
 		inv.md_name = NULL;

@@ -13,22 +13,6 @@
 
 /* ---- node table ----------------------------------------------------------- */
 
-/* The last element of a path, as a slice, trailing slashes dropped (Go's
- * filepath.Base, except that a path of only slashes gives ""). */
-static const char *base_name(const char *path, size_t *len)
-{
-	size_t n = strlen(path);
-	const char *s;
-
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	s = path + n;
-	while (s > path && s[-1] != '/')
-		s--;
-	*len = (size_t)(path + n - s);
-	return s;
-}
-
 static void printable_name(const struct fw_profile *p, const struct fw_node_info *ni, struct fw_buf *b)
 {
 	bool first = true;
@@ -51,7 +35,7 @@ static void printable_name(const struct fw_profile *p, const struct fw_node_info
 		/* already printed */
 	} else if (ni->objfile) {
 		size_t bl;
-		const char *base = base_name(fw_pstr(p, ni->objfile), &bl);
+		const char *base = fw_path_base(fw_pstr(p, ni->objfile), &bl);
 		SEP();
 		fw_buf_putc(b, '[');
 		fw_buf_putn(b, base, bl);

@@ -498,12 +498,6 @@ static void format_time(int64_t nanos, char *out, size_t len)
 		 h, tm.tm_min, tm.tm_hour < 12 ? "am" : "pm", tm.tm_zone ? tm.tm_zone : "UTC");
 }
 
-static const char *go_base(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s && s[1] ? s + 1 : path;
-}
-
 void fw_report_profile_labels(const struct fw_report *r, struct fw_buf *b)
 {
 	const struct fw_profile *p = r->p;
@@ -511,8 +505,13 @@ void fw_report_profile_labels(const struct fw_report *r, struct fw_buf *b)
 
 	if (p->n_mappings > 0) {
 		const struct fw_mapping *m = &p->mappings[0];
-		if (m->filename)
-			fw_buf_printf(b, "File: %s\n", go_base(fw_pstr(p, m->filename)));
+		if (m->filename) {
+			size_t n;
+			const char *base = fw_path_base(fw_pstr(p, m->filename), &n);
+			fw_buf_puts(b, "File: ");
+			fw_buf_putn(b, base, n);
+			fw_buf_putc(b, '\n');
+		}
 		if (m->build_id)
 			fw_buf_printf(b, "Build ID: %s\n", fw_pstr(p, m->build_id));
 	}

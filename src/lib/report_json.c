@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* A JSON string: redacted, escaped, invalid UTF-8 replaced by U+FFFD. */
 static void jstr(struct fw_buf *b, const char *s)
@@ -92,16 +91,6 @@ static void opt_num(struct fw_buf *b, bool has, double v)
 		num(b, v);
 	else
 		fw_buf_puts(b, "null");
-}
-
-static void iso(char *out, size_t len, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (gmtime_r(&t, &tm))
-		strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	else
-		snprintf(out, len, "1970-01-01T00:00:00Z");
 }
 
 static void table(struct fw_buf *b, const struct fw_top_table *t)
@@ -263,7 +252,7 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	jstr(b, inv->flare_name);
 	key(b, &f2, "hostname");
 	jstr(b, f->hostname);
-	iso(when, sizeof(when), f->time_ms);
+	fw_utc_format(when, sizeof(when), f->time_ms, FW_UTC_ISO);
 	key(b, &f2, "time");
 	jstr(b, when);
 	key(b, &f2, "time_source");

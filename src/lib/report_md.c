@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ---- formatting helpers ------------------------------------------------------ */
 
@@ -120,16 +119,6 @@ static const char *pct(char *buf, size_t len, int64_t v, int64_t total)
 	return buf;
 }
 
-static void utc(char *out, size_t len, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (gmtime_r(&t, &tm))
-		strftime(out, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
-	else
-		snprintf(out, len, "-");
-}
-
 /* ---- sections ----------------------------------------------------------------- */
 
 static void title(const struct fw_investigation *inv, struct fw_buf *b)
@@ -138,7 +127,8 @@ static void title(const struct fw_investigation *inv, struct fw_buf *b)
 	char when[64], up[FW_UPTIME_BUFSZ];
 
 	fw_buf_printf(b, "# Flare profiling investigation: %s\n\n", f->hostname);
-	utc(when, sizeof(when), f->time_ms);
+	if (!fw_utc_format(when, sizeof(when), f->time_ms, FW_UTC_TEXT))
+		snprintf(when, sizeof(when), "-");
 	fw_buf_puts(b, "**Agent:** ");
 	if (f->has_status && f->status.agent_version[0])
 		md_text(b, f->status.agent_version);

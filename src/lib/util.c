@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int fw_err(struct fw_error *err, int code, const char *fmt, ...)
@@ -232,6 +233,58 @@ void fw_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = yoe + era * 400 + (*m <= 2);
+}
+
+bool fw_utc_format(char *out, size_t len, int64_t ms, enum fw_utc_style style)
+{
+	time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
+	struct tm tm;
+	bool ok = gmtime_r(&t, &tm) != NULL;
+
+	if (!ok) {
+		t = 0;
+		gmtime_r(&t, &tm);
+	}
+	if (!len)
+		return ok;
+	switch (style) {
+	case FW_UTC_ISO:
+		len = strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		break;
+	case FW_UTC_COMPACT:
+		len = strftime(out, len, "%Y%m%dT%H%M%SZ", &tm);
+		break;
+	case FW_UTC_TEXT:
+		len = strftime(out, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+		break;
+	default:
+		len = 0;
+	}
+	if (len == 0)
+		out[0] = 0;
+	return ok;
+}
+
+const char *fw_path_base(const char *path, size_t *len)
+{
+	size_t n = strlen(path);
+	const char *s;
+
+	if (n == 0) {
+		*len = 1;
+		return ".";
+	}
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n == 1 && path[0] == '/') {
+		*len = 1;
+		return path;
+	}
+	s = path + n;
+	while (s > path && s[-1] != '/')
+		s--;
+	*len = (size_t)(path + n - s);
+	return s;
 }
 
 int fw_write_all(int fd, const void *data, size_t len)

@@ -38,6 +38,20 @@ int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
 int64_t fw_days_from_civil(int64_t y, int m, int d);
 void fw_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 
+/* The UTC time ms milliseconds after the epoch (rounded down to the second)
+ * in one of the formats below. A time gmtime cannot represent formats as the
+ * epoch and returns false. */
+enum fw_utc_style {
+	FW_UTC_ISO,	/* 2024-10-02T14:21:52Z */
+	FW_UTC_COMPACT, /* 20241002T142152Z (folder names) */
+	FW_UTC_TEXT,	/* 2024-10-02 14:21:52 UTC */
+};
+bool fw_utc_format(char *out, size_t len, int64_t ms, enum fw_utc_style style);
+
+/* The last element of path as a slice of it, as Go's filepath.Base: trailing
+ * slashes dropped, "" gives "." and a path of only slashes gives "/". */
+const char *fw_path_base(const char *path, size_t *len);
+
 /* write() until done, retrying on EINTR. 0 or -errno. */
 int fw_write_all(int fd, const void *data, size_t len);
 

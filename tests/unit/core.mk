@@ -1,11 +1,16 @@
 # tests/unit/core.mk -- unit tests for the profile core of the library:
-# units.c (pprof's measurement formatting), strtab.c, idmap.c and keymap.c
+# util.c (shared helpers), units.c (pprof's measurement formatting), strtab.c, idmap.c and keymap.c
 # (string table and hash maps), profile.c (the profile.proto decoder),
 # merge.c (Merge, ScaleN, SetLabel, ScaleProfiles) and graph.c (nodes,
 # edges, sorting and trimming). Included from the top-level automake file
 # after tests/Makefile.inc, which defines TESTS and check_PROGRAMS; paths are
 # relative to the top directory. The tests build their inputs in memory
 # (test_profile writes one scratch file under $TMPDIR, default /tmp) and need no fixtures.
+
+check_PROGRAMS += tests/unit/test_util
+TESTS += tests/unit/test_util
+tests_unit_test_util_SOURCES = tests/unit/test_util.c tests/tap.h
+tests_unit_test_util_LDADD = $(LIBFW_LIBS)
 
 check_PROGRAMS += tests/unit/test_units
 TESTS += tests/unit/test_units
