@@ -691,39 +691,28 @@ void fw_config_free(struct fw_config *c)
 
 bool fw_config_equal(const struct fw_config *a, const struct fw_config *b)
 {
+#define SAME(type) (*CFIELD(a, k, type) == *CFIELD(b, k, type))
 	for (size_t i = 0; i < K_COUNT; i++) {
 		const struct key *k = &keys[i];
+		bool same = false;
 		switch (k->kind) {
 		case T_PATH:
 		case T_TEXT: {
 			const char *x = *CFIELD(a, k, const char *), *y = *CFIELD(b, k, const char *);
-			if (x != y && (!x || !y || strcmp(x, y)))
-				return false;
+			same = x == y || (x && y && !strcmp(x, y));
 			break;
 		}
-		case T_UINT:
-			if (*CFIELD(a, k, unsigned) != *CFIELD(b, k, unsigned))
-				return false;
-			break;
-		case T_SIZE:
-			if (*CFIELD(a, k, uint64_t) != *CFIELD(b, k, uint64_t))
-				return false;
-			break;
-		case T_NUMBER:
-			if (*CFIELD(a, k, double) != *CFIELD(b, k, double))
-				return false;
-			break;
-		case T_BOOL:
-			if (*CFIELD(a, k, bool) != *CFIELD(b, k, bool))
-				return false;
-			break;
-		case T_PRIORITY:
-			if (*CFIELD(a, k, int) != *CFIELD(b, k, int))
-				return false;
-			break;
+		case T_UINT: same = SAME(unsigned); break;
+		case T_SIZE: same = SAME(uint64_t); break;
+		case T_NUMBER: same = SAME(double); break;
+		case T_BOOL: same = SAME(bool); break;
+		case T_PRIORITY: same = SAME(int); break;
 		}
+		if (!same)
+			return false;
 	}
 	return true;
+#undef SAME
 }
 
 int fw_config_set(struct fw_config *c, const char *key, const char *value,
