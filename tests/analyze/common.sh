@@ -252,7 +252,7 @@ fa_extractor() {
 		}
 		fa_extractor_name="python3 zipfile"
 	elif command -v unzip >/dev/null 2>&1; then
-		fa_extract() { unzip -q -d "$2" "$1"; }
+		fa_extract() { mkdir -p "$2" && unzip -q -d "$2" "$1"; }
 		fa_extractor_name=unzip
 	else
 		fa_extract_why="no bsdtar, python3 or unzip to extract a zip"
