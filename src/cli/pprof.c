@@ -272,6 +272,7 @@ static int run(const struct command *c, struct args *a)
 		fw_profile_free(p);
 		goto done;
 	}
+	a->ro.untrimmed_paths = c->cmd == CMD_TRACES;
 	if ((r = fw_report_init(&rpt, p, &a->ro, &err)) < 0)
 		goto done;
 	switch (c->cmd) {

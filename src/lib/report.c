@@ -335,8 +335,11 @@ static const char *trim_path(const char *path)
 	return path;
 }
 
-/* profile.Aggregate plus the file-name clean-up newGraph applies. */
-static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines, struct fw_error *err)
+/* profile.Aggregate plus the file-name clean-up: filepath.Clean, which
+ * graph.CreateNodes applies to every report, after trimPath, which only
+ * newGraph applies (unless untrimmed). */
+static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines, bool untrimmed,
+		     struct fw_error *err)
 {
 	bool function = true, filename = false, linenumber = false, address = false;
 	struct fw_buf clean;
@@ -366,7 +369,8 @@ static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines
 		if (!filename) {
 			f->filename = 0;
 		} else if (f->filename) {
-			clean_path(trim_path(fw_pstr(p, f->filename)), &clean);
+			const char *path = fw_pstr(p, f->filename);
+			clean_path(untrimmed ? path : trim_path(path), &clean);
 			if (clean.failed || fw_strtab_intern(&p->strings, fw_buf_str(&clean), clean.len,
 							     &f->filename) < 0) {
 				fw_buf_free(&clean);
@@ -410,7 +414,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	if (o->ignore)
 		fw_buf_printf(&r->filters, "ignore=%s\n", o->ignore);
 	if ((rc = filter_samples(p, o->focus, o->ignore, err)) < 0 ||
-	    (rc = aggregate(p, o->granularity, o->noinlines, err)) < 0 ||
+	    (rc = aggregate(p, o->granularity, o->noinlines, o->untrimmed_paths, err)) < 0 ||
 	    (rc = fw_nodetab_build(p, &r->tab, err)) < 0)
 		goto fail;
 	/* Strings interned above may have moved the table: refresh. */

@@ -28,6 +28,9 @@ struct fw_report_opts {
 	double nodefraction; /* pprof default 0.005 */
 	double edgefraction; /* pprof default 0.001 */
 	const char *focus, *ignore; /* POSIX extended regexes, or NULL */
+	/* Keep source paths as recorded (only cleaned): pprof's traces report
+	 * skips the /proc/self/cwd/ trimming of its graph reports. */
+	bool untrimmed_paths;
 };
 
 void fw_report_opts_default(struct fw_report_opts *o);
