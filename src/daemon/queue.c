@@ -408,7 +408,7 @@ int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_e
 		return r;
 	}
 	if (len > 1)
-		qsort(v, len, sizeof(*v), cmp_names);
+		fw_qsort(v, len, sizeof(*v), cmp_names);
 	*names = v;
 	*n = len;
 	return 0;

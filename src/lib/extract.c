@@ -511,7 +511,7 @@ static int check_duplicates(struct ex *x)
 		return fw_err(x->err, -ENOMEM, "%s: out of memory", x->path);
 	for (size_t i = 0; i < x->n; i++)
 		v[i] = &x->recs[i];
-	qsort(v, x->n, sizeof(*v), cmp_name);
+	fw_qsort(v, x->n, sizeof(*v), cmp_name);
 	for (size_t i = 1; i < x->n; i++) {
 		if (!cmp_name(&v[i - 1], &v[i])) {
 			r = refuse(x, -EEXIST, v[i], "duplicate entry");
@@ -667,7 +667,7 @@ static int scan(struct ex *x)
 			      "entries it declares", (unsigned long long)count);
 	if ((r = check_duplicates(x)) < 0)
 		return r;
-	qsort(x->recs, x->n, sizeof(*x->recs), cmp_local);
+	fw_qsort(x->recs, x->n, sizeof(*x->recs), cmp_local);
 	return check_locals(x, cd_off);
 }
 

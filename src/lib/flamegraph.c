@@ -194,7 +194,7 @@ static int stacks_build(const struct fw_report *r, struct stacks *st, struct fw_
 					       st->s[i].str_len, i };
 	}
 	n_items = st->n;
-	qsort(items, n_items, sizeof(*items), cmp_item);
+	fw_qsort(items, n_items, sizeof(*items), cmp_item);
 	for (size_t i = 0; i < n_items;) {
 		size_t j = i + 1, first = items[i].idx;
 		int64_t sum = st->s[first].value;

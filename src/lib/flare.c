@@ -292,8 +292,8 @@ static int scan_profiles(struct fw_flare *f)
 	closedir(d);
 	if (r < 0)
 		return r;
-	qsort(f->pfiles, f->n_pfiles, sizeof(*f->pfiles), cmp_file);
-	qsort(f->procs, f->n_procs, sizeof(*f->procs), cmp_proc);
+	fw_qsort(f->pfiles, f->n_pfiles, sizeof(*f->pfiles), cmp_file);
+	fw_qsort(f->procs, f->n_procs, sizeof(*f->procs), cmp_proc);
 	return 0;
 }
 

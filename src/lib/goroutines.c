@@ -419,7 +419,7 @@ int fw_goroutines_parse(const char *text, size_t len, uint64_t wait_min,
 		g->states[i].count = raw[i].count;
 	}
 	g->n_states = nraw;
-	qsort(g->states, g->n_states, sizeof(g->states[0]), cmp_state);
+	fw_qsort(g->states, g->n_states, sizeof(g->states[0]), cmp_state);
 
 	/* the FW_GOR_TOP largest entries, by insertion */
 	{

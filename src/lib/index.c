@@ -88,7 +88,7 @@ static int render(const char *dir, char *tsv, size_t len, struct fw_error *err)
 		}
 		p = nl + 1;
 	}
-	qsort(lines, n, sizeof(*lines), cmp_line);
+	fw_qsort(lines, n, sizeof(*lines), cmp_line);
 	fw_buf_init(&md);
 	fw_buf_printf(&md, "# Flare investigations\n\n%zu report%s, newest flare first.\n\n", n, n == 1 ? "" : "s");
 	fw_buf_puts(&md, "| Flare time | Host | Agent | Verdict | Summary | Report |\n|---|---|---|---|---|---|\n");

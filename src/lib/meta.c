@@ -110,7 +110,7 @@ static void put_keys(struct fw_buf *b, const char *name, struct key_unit *ku, si
 {
 	if (n == 0)
 		return;
-	qsort(ku, n, sizeof(*ku), cmp_key_unit);
+	fw_qsort(ku, n, sizeof(*ku), cmp_key_unit);
 	fw_buf_puts(b, name);
 	fw_buf_puts(b, ": ");
 	for (size_t i = 0; i < n; i++) {

@@ -122,7 +122,7 @@ static int print_labels(const struct fw_report *r, size_t s, bool num, const cha
 		return -ENOMEM;
 	for (size_t i = 0; i < count; i++)
 		sc->lines[i] = sc->text.data + sc->offs[i];
-	qsort(sc->lines, count, sizeof(*sc->lines), cmp_str);
+	fw_qsort(sc->lines, count, sizeof(*sc->lines), cmp_str);
 	for (size_t i = 0; i < count; i++)
 		fw_buf_puts(out, sc->lines[i]);
 	return 0;

@@ -287,6 +287,12 @@ const char *fw_path_base(const char *path, size_t *len)
 	return s;
 }
 
+void fw_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 int fw_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

@@ -52,6 +52,10 @@ bool fw_utc_format(char *out, size_t len, int64_t ms, enum fw_utc_style style);
  * slashes dropped, "" gives "." and a path of only slashes gives "/". */
 const char *fw_path_base(const char *path, size_t *len);
 
+/* qsort, which C does not allow on a NULL array even when it is empty:
+ * fewer than two elements are left as they are. */
+void fw_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* write() until done, retrying on EINTR. 0 or -errno. */
 int fw_write_all(int fd, const void *data, size_t len);
 
