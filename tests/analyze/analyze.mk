@@ -14,6 +14,7 @@ EXTRA_DIST += \
 	tests/analyze/hostile.sh \
 	tests/analyze/markdown.sh \
 	tests/bench/analyze_bench.sh \
+	tests/bench/common.sh \
 	tests/fixtures/hostile-zips/README.md \
 	tests/fixtures/hostile-zips/make-hostile.py \
 	tests/fixtures/hostile-zips/abs-path.zip \

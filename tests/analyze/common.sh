@@ -3,8 +3,8 @@
 # (verdicts.sh, secrets.sh, hostile.sh, markdown.sh); sourced, never run.
 # Bash only.
 #
-# Prints TAP: one "ok"/"not ok" line per check, diagnostics as "# " lines,
-# the plan "1..N" last (fa_finish).
+# Prints TAP with ../tap.sh: one "ok"/"not ok" line per check, diagnostics
+# as "# " lines, the plan "1..N" last (fa_finish).
 #
 # Environment (all optional; `make check` sets the first three, and TZ=UTC,
 # through AM_TESTS_ENVIRONMENT):
@@ -18,36 +18,17 @@
 # Nothing is ever written to the source tree: every file goes below one
 # private `mktemp -d` folder ($fa_tmp), removed on exit.
 
-fa_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || exit 99
-: "${abs_top_srcdir:=$fa_here/../..}"
-: "${abs_top_builddir:=$abs_top_srcdir}"
-# automake's abs_top_srcdir is "<builddir>/.." in a VPATH build: tidy it up
-if ! abs_top_srcdir=$(cd "$abs_top_srcdir" && pwd) ||
-	! abs_top_builddir=$(cd "$abs_top_builddir" && pwd); then
-	echo "Bail out! abs_top_srcdir or abs_top_builddir is not a directory"
-	exit 99
-fi
-FLAREWATCH=${FLAREWATCH:-$abs_top_builddir/flarewatch}
-case $FLAREWATCH in
-	/*) ;;
-	*/*) FLAREWATCH=$PWD/$FLAREWATCH ;;
-	*) FLAREWATCH=$(command -v -- "$FLAREWATCH" || printf '%s' "$FLAREWATCH") ;;
-esac
-FW_TIMEOUT=${FW_TIMEOUT:-120}
+# shellcheck source=tests/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh" || exit 99
+tap_flarewatch_env
 FW_SHARED_DIR=${FW_SHARED_DIR:-$abs_top_srcdir/../shared}
 export TZ=UTC LC_ALL=C
 # The default configuration file must not change what we test.
 fa_flares=$abs_top_srcdir/tests/fixtures/flares
 
-fa_n=0      # results printed so far
-fa_failed=0 # "not ok" results
-
 # The outer TMPDIR is kept for our own folder; tests that point flarewatch at
 # a private TMPDIR do so per command.
-fa_tmp=$(mktemp -d "${TMPDIR:-/tmp}/fw-analyze.XXXXXX") || {
-	echo "Bail out! cannot create a temporary directory"
-	exit 99
-}
+fa_tmp=$(mktemp -d "${TMPDIR:-/tmp}/fw-analyze.XXXXXX") || tap_bail "cannot create a temporary directory"
 fa_cleanup() {
 	chmod -R u+rwx "$fa_tmp" 2>/dev/null
 	rm -rf "$fa_tmp"
@@ -61,56 +42,20 @@ trap 'exit 143' TERM
 fa_cfg=$fa_tmp/defaults.yaml
 printf '# flarewatch defaults (tests/analyze)\n' >"$fa_cfg"
 
-fa_timeout=()
-if command -v timeout >/dev/null 2>&1; then
-	fa_timeout=(timeout -k 5 "$FW_TIMEOUT")
-fi
+# fa_run's timeout prefix; a test may change it for some runs.
+fa_timeout=("${tap_timeout[@]}")
 
-fa_bail() {
-	echo "Bail out! $*"
-	exit 99
-}
-
-fa_require_binary() {
-	if [ -d "$FLAREWATCH" ] || [ ! -x "$FLAREWATCH" ]; then
-		fa_bail "flarewatch binary not found or not executable: $FLAREWATCH" \
-			"(run 'make' first, or set FLAREWATCH=/path/to/flarewatch)"
-	fi
-}
+# ../tap.sh's helpers under the names the tests use.
+fa_bail() { tap_bail "$@"; }
+fa_require_binary() { tap_require_binary; }
+fa_diag_file() { tap_diag_file "$@"; } # FILE [MAX], at most 60 lines by default
+fa_ok() { tap_ok "$1"; }                # NAME
+fa_not_ok() { tap_not_ok "$@"; }        # NAME [MESSAGE...]
+fa_skip() { tap_skip "$@"; }            # NAME REASON
+fa_finish() { tap_finish; }
+fa_sanitizer_report() { tap_sanitizer_report "$@"; } # FILE
 
 fa_have_jq() { command -v jq >/dev/null 2>&1; }
-
-# fa_diag_file FILE [MAX]: FILE's lines as "# " diagnostics, at most MAX.
-fa_diag_file() {
-	local max=${2:-60} total
-	[ -f "$1" ] || return 0
-	total=$(wc -l <"$1")
-	if [ -s "$1" ] && [ -n "$(tail -c 1 "$1")" ]; then total=$((total + 1)); fi
-	sed -n "1,${max}p" "$1" | sed 's/^/# /'
-	if [ "$total" -gt "$max" ]; then
-		echo "# ... ($((total - max)) more lines)"
-	fi
-}
-
-fa_ok() { # fa_ok NAME
-	fa_n=$((fa_n + 1))
-	echo "ok $fa_n - $1"
-}
-
-fa_not_ok() { # fa_not_ok NAME [MESSAGE...]
-	local name=$1
-	shift
-	fa_n=$((fa_n + 1))
-	fa_failed=$((fa_failed + 1))
-	echo "not ok $fa_n - $name"
-	[ $# -gt 0 ] && echo "# $*"
-	return 0
-}
-
-fa_skip() { # fa_skip NAME REASON
-	fa_n=$((fa_n + 1))
-	echo "ok $fa_n - $1 # SKIP $2"
-}
 
 # fa_check NAME COMMAND...: ok if COMMAND succeeds. The command's own output
 # (diagnostics) is shown only on failure. COMMAND runs in a subshell and
@@ -125,15 +70,6 @@ fa_check() {
 		[ -n "$_fa_out" ] && printf '%s\n' "$_fa_out" | sed -n '1,60p' | sed 's/^/# /'
 	fi
 	return 0
-}
-
-fa_finish() {
-	echo "1..$fa_n"
-	if [ "$fa_failed" -gt 0 ]; then
-		echo "# failed $fa_failed of $fa_n"
-		exit 1
-	fi
-	exit 0
 }
 
 # fa_run PREFIX ARGS...: runs "$FLAREWATCH" ARGS with no stdin; stdout and
@@ -174,11 +110,6 @@ fa_describe_run() {
 		echo "# stderr:"
 		fa_diag_file "$fa_last_prefix.err" 20
 	fi
-}
-
-# fa_sanitizer_report FILE: true if FILE holds an ASan/UBSan/LSan report.
-fa_sanitizer_report() {
-	grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer' "$1"
 }
 
 # fa_check_rc NAME WANT: the last fa_run exited WANT, without a sanitizer report.

@@ -23,26 +23,9 @@
 # $abs_top_srcdir/../shared).
 #
 #   bash tests/bench/analyze_bench.sh
-set -u
-export TZ=UTC LC_ALL=C
-
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || exit 0
-: "${abs_top_srcdir:=$here/../..}"
-abs_top_srcdir=$(cd "$abs_top_srcdir" && pwd) || exit 0
-: "${abs_top_builddir:=$abs_top_srcdir}"
-reps=${BENCH_REPS:-5}
-case $reps in '' | *[!0-9]* | 0) reps=5 ;; esac
+# shellcheck source=tests/bench/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh" || exit 0
 shared=${FW_SHARED_DIR:-$abs_top_srcdir/../shared}
-
-if [ -z "${FLAREWATCH:-}" ]; then
-	FLAREWATCH=./flarewatch
-	[ -x "$FLAREWATCH" ] || FLAREWATCH=$abs_top_builddir/flarewatch
-fi
-case $FLAREWATCH in /*) ;; *) FLAREWATCH=$PWD/$FLAREWATCH ;; esac
-if [ ! -x "$FLAREWATCH" ] || [ -d "$FLAREWATCH" ]; then
-	echo "analyze_bench: flarewatch binary not found: $FLAREWATCH (run make first); skipping"
-	exit 0
-fi
 
 flare=${BENCH_FLARE:-}
 if [ -z "$flare" ]; then
@@ -58,44 +41,13 @@ if [ -z "$flare" ] || [ ! -e "$flare" ]; then
 	exit 0
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fw-analyze-bench.XXXXXX") || exit 0
-trap 'rm -rf "$tmp"' EXIT
 printf '# defaults\n' >"$tmp/defaults.yaml"
-
-if [ -n "${EPOCHREALTIME:-}" ]; then
-	clock="bash EPOCHREALTIME"
-	stamp() { now_ns=${EPOCHREALTIME/[.,]/}000; }
-else
-	clock="date +%s%N"
-	stamp() { now_ns=$(date +%s%N); }
-fi
-timebin=
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
-	timebin=/usr/bin/time
-fi
 
 run_n=0
 # fw_analyze: one analysis into a fresh folder
 fw_analyze() {
 	run_n=$((run_n + 1))
 	"$FLAREWATCH" analyze -c "$tmp/defaults.yaml" -o "$tmp/out.$run_n" "$flare"
-}
-
-# median_ms CMD...: median wall time over $reps runs, in ms with two
-# decimals; "err" if any run fails. One warm-up run first (page cache).
-median_ms() {
-	local i t0 ts=()
-	"$@" >/dev/null 2>&1 || { echo err; return; }
-	for ((i = 0; i < reps; i++)); do
-		stamp
-		t0=$now_ns
-		"$@" >/dev/null 2>&1 || { echo err; return; }
-		stamp
-		ts+=($((now_ns - t0)))
-	done
-	printf '%s\n' "${ts[@]}" | sort -n |
-		awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-			printf "%.2f\n", m / 1e6 }'
 }
 
 echo "flarewatch analyze benchmark; median of $reps runs; clock: $clock"
@@ -105,15 +57,7 @@ echo
 
 fw_ms=$(median_ms fw_analyze)
 verdict=$("$FLAREWATCH" analyze -c "$tmp/defaults.yaml" -o "$tmp/out.verdict" "$flare" 2>&1 | head -n 1)
-rss_kb=n/a
-if [ -n "$timebin" ]; then
-	if "$timebin" -f %M -o "$tmp/rss" "$FLAREWATCH" analyze -c "$tmp/defaults.yaml" -o "$tmp/out.rss" "$flare" \
-		>/dev/null 2>&1; then
-		rss_kb=$(tail -n 1 "$tmp/rss")
-	else
-		rss_kb=err
-	fi
-fi
+rss_kb=$(peak_kb "$FLAREWATCH" analyze -c "$tmp/defaults.yaml" -o "$tmp/out.rss" "$flare")
 echo "verdict:            $verdict"
 echo "flarewatch analyze: $fw_ms ms (median), peak RSS $rss_kb KiB"
 

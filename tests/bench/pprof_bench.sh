@@ -20,33 +20,13 @@
 # $abs_top_srcdir/../shared/conformance/pprof-testdata).
 #
 #   bash tests/bench/pprof_bench.sh
-set -u
-export TZ=UTC LC_ALL=C
-
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || exit 0
-: "${abs_top_srcdir:=$here/../..}"
-abs_top_srcdir=$(cd "$abs_top_srcdir" && pwd) || exit 0
-: "${abs_top_builddir:=$abs_top_srcdir}"
-reps=${BENCH_REPS:-5}
-case $reps in '' | *[!0-9]* | 0) reps=5 ;; esac
+# shellcheck source=tests/bench/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh" || exit 0
 conf=${FW_CONFORMANCE_DIR:-$abs_top_srcdir/../shared/conformance/pprof-testdata}
 
-if [ -z "${FLAREWATCH:-}" ]; then
-	FLAREWATCH=./flarewatch
-	[ -x "$FLAREWATCH" ] || FLAREWATCH=$abs_top_builddir/flarewatch
-fi
-case $FLAREWATCH in /*) ;; *) FLAREWATCH=$PWD/$FLAREWATCH ;; esac
-if [ ! -x "$FLAREWATCH" ] || [ -d "$FLAREWATCH" ]; then
-	echo "pprof_bench: flarewatch binary not found: $FLAREWATCH (run make first); skipping"
-	exit 0
-fi
 if ! command -v go >/dev/null 2>&1 || ! go tool pprof -h >/dev/null 2>&1; then
 	echo "pprof_bench: go (go tool pprof) not installed; skipping the benchmark"
 	exit 0
-fi
-timebin=
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
-	timebin=/usr/bin/time
 fi
 
 files=("$abs_top_srcdir"/tests/fixtures/profiles/*.pb.gz)
@@ -55,49 +35,6 @@ if [ -d "$conf" ]; then
 		[ -f "$f" ] && files+=("$f")
 	done
 fi
-
-# stamp: sets now_ns to the wall clock in nanoseconds. bash 5's
-# EPOCHREALTIME (microseconds) costs no process; `date +%s%N` adds a fork and
-# exec (~1 ms) to every sample, which matters when flarewatch itself takes a
-# few milliseconds.
-if [ -n "${EPOCHREALTIME:-}" ]; then
-	clock="bash EPOCHREALTIME"
-	stamp() { now_ns=${EPOCHREALTIME/[.,]/}000; }
-else
-	clock="date +%s%N"
-	stamp() { now_ns=$(date +%s%N); }
-fi
-
-# median_ms CMD...: median wall time over $reps runs, in milliseconds with
-# two decimals; "err" if any run fails.
-median_ms() {
-	local i t0 t1 ts=()
-	"$@" >/dev/null 2>&1 || { echo err; return; } # warm the page cache
-	for ((i = 0; i < reps; i++)); do
-		stamp
-		t0=$now_ns
-		"$@" >/dev/null 2>&1 || { echo err; return; }
-		stamp
-		t1=$now_ns
-		ts+=($((t1 - t0)))
-	done
-	printf '%s\n' "${ts[@]}" | sort -n |
-		awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-			printf "%.2f\n", m / 1e6 }'
-}
-
-# peak_kb CMD...: peak RSS of one run in KiB (VmHWM via /usr/bin/time).
-peak_kb() {
-	if [ -z "$timebin" ]; then
-		echo n/a
-		return
-	fi
-	"$timebin" -f %M -o "$tmp/rss" "$@" >/dev/null 2>&1 || { echo err; return; }
-	tail -n 1 "$tmp/rss"
-}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fw-bench.XXXXXX") || exit 0
-trap 'rm -rf "$tmp"' EXIT
 
 short() {
 	case $1 in

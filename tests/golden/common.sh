@@ -4,8 +4,8 @@
 #
 # Each runner turns a recorded `go tool pprof ARGS` command into a
 # `flarewatch pprof ...` command, runs it and compares its stdout with the
-# golden, printing TAP (one "ok"/"not ok" line per golden, diagnostics as
-# "# " lines, the plan "1..N" last).
+# golden, printing TAP with ../tap.sh (one "ok"/"not ok" line per golden,
+# diagnostics as "# " lines, the plan "1..N" last).
 #
 # Environment (all optional; `make check` sets the first three, and TZ=UTC,
 # through AM_TESTS_ENVIRONMENT):
@@ -15,91 +15,28 @@
 #   FW_TIMEOUT         seconds per command     (default: 120)
 #   FW_DIFF_LINES      max diff/stderr lines shown per failure (default: 200)
 
-gw_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || exit 99
-: "${abs_top_srcdir:=$gw_here/../..}"
-: "${abs_top_builddir:=$abs_top_srcdir}"
-# automake's abs_top_srcdir is "<builddir>/.." in a VPATH build: tidy it up
-if ! abs_top_srcdir=$(cd "$abs_top_srcdir" && pwd) ||
-	! abs_top_builddir=$(cd "$abs_top_builddir" && pwd); then
-	echo "Bail out! abs_top_srcdir or abs_top_builddir is not a directory"
-	exit 99
-fi
-FLAREWATCH=${FLAREWATCH:-$abs_top_builddir/flarewatch}
-FW_TIMEOUT=${FW_TIMEOUT:-120}
+# shellcheck source=tests/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh" || exit 99
+tap_flarewatch_env
 FW_DIFF_LINES=${FW_DIFF_LINES:-200}
 
-# The runners cd into the data directory, so make FLAREWATCH absolute.
-case $FLAREWATCH in
-	/*) ;;
-	*/*) FLAREWATCH=$PWD/$FLAREWATCH ;;
-	*) FLAREWATCH=$(command -v -- "$FLAREWATCH" || printf '%s' "$FLAREWATCH") ;;
-esac
+# shellcheck disable=SC2034 # the runners read the number of results as gw_n
+declare -gn gw_n=tap_n
 
-gw_n=0      # results printed so far
-gw_failed=0 # "not ok" results
-
-gw_tmp=$(mktemp -d "${TMPDIR:-/tmp}/fw-golden.XXXXXX") || {
-	echo "Bail out! cannot create a temporary directory"
-	exit 99
-}
+gw_tmp=$(mktemp -d "${TMPDIR:-/tmp}/fw-golden.XXXXXX") || tap_bail "cannot create a temporary directory"
 trap 'rm -rf "$gw_tmp"' EXIT
 gw_out=$gw_tmp/stdout
 gw_err=$gw_tmp/stderr
 
-gw_timeout=()
-if command -v timeout >/dev/null 2>&1; then
-	gw_timeout=(timeout -k 5 "$FW_TIMEOUT")
-fi
-
-# gw_bail MESSAGE: abort the whole run (the TAP driver reports an ERROR).
-gw_bail() {
-	echo "Bail out! $*"
-	exit 99
-}
-
-# gw_require_binary: bail out clearly when there is nothing to test.
-gw_require_binary() {
-	if [ -d "$FLAREWATCH" ] || [ ! -x "$FLAREWATCH" ]; then
-		gw_bail "flarewatch binary not found or not executable: $FLAREWATCH" \
-			"(run 'make' first, or set FLAREWATCH=/path/to/flarewatch)"
-	fi
-}
-
-# gw_diag_file FILE [MAX]: FILE's lines as "# " diagnostics, at most MAX.
-gw_diag_file() {
-	local max=${2:-$FW_DIFF_LINES} total
-	total=$(wc -l <"$1")
-	# a last line without a newline still counts
-	if [ -s "$1" ] && [ -n "$(tail -c 1 "$1")" ]; then total=$((total + 1)); fi
-	sed -n "1,${max}p" "$1" | sed 's/^/# /'
-	if [ "$total" -gt "$max" ]; then
-		echo "# ... ($((total - max)) more lines)"
-	fi
-}
-
-gw_ok() {   # gw_ok NAME [DIRECTIVE]
-	gw_n=$((gw_n + 1))
-	echo "ok $gw_n - $1${2:+ # $2}"
-}
-
-gw_not_ok() {   # gw_not_ok NAME MESSAGE...
-	local name=$1
-	shift
-	gw_n=$((gw_n + 1))
-	gw_failed=$((gw_failed + 1))
-	echo "not ok $gw_n - $name"
-	echo "# $*"
-}
-
-# gw_finish: print the plan; the exit status is 0 iff nothing failed.
-gw_finish() {
-	echo "1..$gw_n"
-	if [ "$gw_failed" -gt 0 ]; then
-		echo "# failed $gw_failed of $gw_n"
-		exit 1
-	fi
-	exit 0
-}
+# ../tap.sh's helpers under the names the runners use.
+gw_bail() { tap_bail "$@"; }
+gw_require_binary() { tap_require_binary; }
+gw_diag_file() { tap_diag_file "$1" "${2:-$FW_DIFF_LINES}"; } # FILE [MAX]
+gw_ok() { tap_ok "$@"; }                                       # NAME [DIRECTIVE]
+gw_not_ok() { tap_not_ok "$@"; }                               # NAME MESSAGE...
+gw_finish() { tap_finish; }
+# gw_sanitizer_report: true if stderr holds an ASan/UBSan/LSan report.
+gw_sanitizer_report() { tap_sanitizer_report "$gw_err"; }
 
 # gw_map PPROF_ARGS...: sets gw_cmd to the flarewatch argv for a
 # `go tool pprof` command line:
@@ -140,7 +77,7 @@ gw_run() {
 	# The outer 2>/dev/null only silences bash's own "Aborted"/"Segmentation
 	# fault" notice; gw_describe_run reports the signal.
 	{
-		(cd "$1" && export TZ=UTC && exec "${gw_timeout[@]}" "$FLAREWATCH" "${gw_cmd[@]}") \
+		(cd "$1" && export TZ=UTC && exec "${tap_timeout[@]}" "$FLAREWATCH" "${gw_cmd[@]}") \
 			>"$gw_out" 2>"$gw_err" </dev/null
 		gw_rc=$?
 	} 2>/dev/null
@@ -149,7 +86,7 @@ gw_run() {
 # gw_describe_run: diagnostics common to every failure.
 gw_describe_run() {
 	local how="exit status $gw_rc"
-	if [ "$gw_rc" -eq 124 ] && [ ${#gw_timeout[@]} -gt 0 ]; then
+	if [ "$gw_rc" -eq 124 ] && [ ${#tap_timeout[@]} -gt 0 ]; then
 		how="timed out after ${FW_TIMEOUT}s"
 	elif [ "$gw_rc" -gt 128 ]; then
 		how="killed by signal $((gw_rc - 128)) ($(kill -l $((gw_rc - 128)) 2>/dev/null || echo '?'))"
@@ -160,11 +97,6 @@ gw_describe_run() {
 		echo "# stderr:"
 		gw_diag_file "$gw_err" 40
 	fi
-}
-
-# gw_sanitizer_report: true if stderr holds an ASan/UBSan/LSan report.
-gw_sanitizer_report() {
-	grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer' "$gw_err"
 }
 
 # gw_judge NAME WANT_RC GOLDEN DIR: report the run just made by gw_run.

@@ -5,7 +5,8 @@
 # edges, sorting and trimming). Included from the top-level automake file
 # after tests/Makefile.inc, which defines TESTS and check_PROGRAMS; paths are
 # relative to the top directory. The tests build their inputs in memory
-# (test_profile writes one scratch file under $TMPDIR, default /tmp) and need no fixtures.
+# (test_merge and test_graph with tests/unit/profbuild.h; test_profile writes
+# one scratch file under $TMPDIR, default /tmp) and need no fixtures.
 
 check_PROGRAMS += tests/unit/test_util
 TESTS += tests/unit/test_util
@@ -34,10 +35,10 @@ tests_unit_test_profile_LDADD = $(LIBFW_LIBS)
 
 check_PROGRAMS += tests/unit/test_merge
 TESTS += tests/unit/test_merge
-tests_unit_test_merge_SOURCES = tests/unit/test_merge.c tests/tap.h
+tests_unit_test_merge_SOURCES = tests/unit/test_merge.c tests/tap.h tests/unit/profbuild.h
 tests_unit_test_merge_LDADD = $(LIBFW_LIBS)
 
 check_PROGRAMS += tests/unit/test_graph
 TESTS += tests/unit/test_graph
-tests_unit_test_graph_SOURCES = tests/unit/test_graph.c tests/tap.h
+tests_unit_test_graph_SOURCES = tests/unit/test_graph.c tests/tap.h tests/unit/profbuild.h
 tests_unit_test_graph_LDADD = $(LIBFW_LIBS)

@@ -5,5 +5,5 @@
 
 check_PROGRAMS += tests/unit/test_flamegraph
 TESTS += tests/unit/test_flamegraph
-tests_unit_test_flamegraph_SOURCES = tests/unit/test_flamegraph.c tests/tap.h
+tests_unit_test_flamegraph_SOURCES = tests/unit/test_flamegraph.c tests/tap.h tests/unit/profbuild.h
 tests_unit_test_flamegraph_LDADD = $(LIBFW_LIBS)

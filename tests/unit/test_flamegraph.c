@@ -9,6 +9,7 @@
 #include "report.h"
 
 #include "../tap.h"
+#include "profbuild.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -42,93 +43,41 @@ struct sample_spec {
 	int n_labels;
 };
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p) {
-		fprintf(stderr, "out of memory\n");
-		exit(99);
-	}
-	return p;
-}
-
-static uint32_t str(struct fw_profile *p, const char *s)
-{
-	uint32_t i;
-	if (fw_strtab_intern(&p->strings, s, strlen(s), &i) < 0) {
-		fprintf(stderr, "out of memory\n");
-		exit(99);
-	}
-	return i;
-}
-
-/* n_types is 1 (cpu/nanoseconds) or 2 (samples/count, cpu/nanoseconds). */
+/* n_types is 1 (cpu/nanoseconds) or 2 (samples/count, cpu/nanoseconds).
+ * Functions are in main.go; location i is at address 0x1000 + 16 * i, its
+ * lines numbered from 10. */
 static struct fw_profile *build(size_t n_types, const char *const *funcs, size_t nf,
 				const struct loc_spec *locs, size_t nl,
 				const struct sample_spec *ss, size_t ns)
 {
-	struct fw_profile *p = fw_profile_new();
-	size_t n_lines = 0, n_sl = 0, n_labels = 0;
+	struct fw_profile *p = n_types == 2
+				       ? prof(NULL, NULL, 0, 2, "samples", "count", "cpu", "nanoseconds")
+				       : prof(NULL, NULL, 0, 1, "cpu", "nanoseconds");
 
-	if (!p) {
-		fprintf(stderr, "out of memory\n");
-		exit(99);
-	}
-	p->n_sample_types = n_types;
-	p->sample_types = xcalloc(n_types, sizeof(*p->sample_types));
-	if (n_types == 2) {
-		p->sample_types[0] = (struct fw_value_type){ str(p, "samples"), str(p, "count") };
-		p->sample_types[1] = (struct fw_value_type){ str(p, "cpu"), str(p, "nanoseconds") };
-	} else {
-		p->sample_types[0] = (struct fw_value_type){ str(p, "cpu"), str(p, "nanoseconds") };
-	}
-	p->n_functions = nf;
-	p->functions = xcalloc(nf, sizeof(*p->functions));
 	for (size_t i = 0; i < nf; i++)
-		p->functions[i] = (struct fw_function){ .id = i + 1, .name = str(p, funcs[i]),
-							.system_name = str(p, funcs[i]),
-							.filename = str(p, "main.go") };
-	for (size_t i = 0; i < nl; i++)
-		n_lines += (size_t)locs[i].n;
-	p->n_locations = nl;
-	p->locations = xcalloc(nl, sizeof(*p->locations));
-	p->lines = xcalloc(n_lines, sizeof(*p->lines));
+		func(p, funcs[i], "main.go");
 	for (size_t i = 0; i < nl; i++) {
-		struct fw_location *l = &p->locations[i];
-		*l = (struct fw_location){ .id = i + 1, .address = 0x1000 + 16 * i, .mapping = FW_NONE,
-					   .first_line = (uint32_t)p->n_lines,
-					   .n_lines = (uint32_t)locs[i].n };
-		for (int k = 0; k < locs[i].n; k++)
-			p->lines[p->n_lines++] = (struct fw_line){ (uint32_t)locs[i].funcs[k], 10 + k };
-	}
-	for (size_t i = 0; i < ns; i++) {
-		n_sl += (size_t)ss[i].n;
-		n_labels += (size_t)ss[i].n_labels;
-	}
-	p->n_samples = ns;
-	p->samples = xcalloc(ns, sizeof(*p->samples));
-	p->sample_locs = xcalloc(n_sl, sizeof(*p->sample_locs));
-	p->values = xcalloc(ns * n_types, sizeof(*p->values));
-	p->labels = xcalloc(n_labels, sizeof(*p->labels));
-	for (size_t i = 0; i < ns; i++) {
-		struct fw_sample *s = &p->samples[i];
-		s->first_loc = (uint32_t)p->n_sample_locs;
-		s->n_locs = (uint32_t)ss[i].n;
-		for (int k = 0; k < ss[i].n; k++)
-			p->sample_locs[p->n_sample_locs++] = (uint32_t)ss[i].locs[k];
-		s->first_label = (uint32_t)p->n_labels;
-		s->n_labels = (uint32_t)ss[i].n_labels;
-		for (int k = 0; k < ss[i].n_labels; k++) {
-			const struct label_spec *ls = &ss[i].labels[k];
-			p->labels[p->n_labels++] = (struct fw_label){
-				.key = str(p, ls->key), .str = ls->str ? str(p, ls->str) : 0,
-				.num = ls->num, .num_unit = ls->unit ? str(p, ls->unit) : 0 };
+		uint32_t fs[MAX_LINES];
+		int64_t lines[MAX_LINES];
+		for (int k = 0; k < locs[i].n; k++) {
+			fs[k] = (uint32_t)locs[i].funcs[k];
+			lines[k] = 10 + k;
 		}
-		if (n_types == 2) {
-			p->values[i * 2] = ss[i].v[0];
-			p->values[i * 2 + 1] = ss[i].v[1];
-		} else {
-			p->values[i] = ss[i].v[1];
+		location(p, FW_NONE, 0x1000 + 16 * i, (size_t)locs[i].n, fs, lines);
+	}
+	for (size_t i = 0; i < ns; i++) {
+		uint32_t ls[MAX_LOCS + 1];
+		for (int k = 0; k < ss[i].n; k++)
+			ls[k] = (uint32_t)ss[i].locs[k];
+		ls[ss[i].n] = END;
+		/* one sample type: only the cpu value, v[1] */
+		sample(p, ls, ss[i].v + (2 - n_types), NULL);
+		for (int k = 0; k < ss[i].n_labels; k++) {
+			const struct label_spec *l = &ss[i].labels[k];
+			if (l->str)
+				str_label(p, l->key, l->str);
+			else
+				num_label(p, l->key, l->num, l->unit);
 		}
 	}
 	return p;
@@ -424,21 +373,16 @@ static void test_meta(void)
 	struct fw_buf out;
 	int rc;
 
-	p->default_sample_type = str(p, "samples");
-	p->period_type = (struct fw_value_type){ str(p, "cpu"), str(p, "nanoseconds") };
+	p->default_sample_type = S(p, "samples");
+	p->period_type = (struct fw_value_type){ S(p, "cpu"), S(p, "nanoseconds") };
 	p->period = 10000000;
 	p->time_nanos = 1700000000123456789LL;
 	p->duration_nanos = 1500000000LL;
-	p->n_mappings = 1;
-	p->mappings = xcalloc(1, sizeof(*p->mappings));
-	p->mappings[0] = (struct fw_mapping){ .id = 1, .start = 0x400000, .limit = 0x500000,
-					      .filename = str(p, "/usr/bin/app"),
-					      .build_id = str(p, "abc123") };
-	p->n_comments = 2;
-	p->comments = xcalloc(2, sizeof(*p->comments));
-	p->comments[0] = str(p, "hello\nworld");
-	p->comments[1] = str(p, "second");
-	p->drop_frames = str(p, "runtime\\..*");
+	mapping(p, "/usr/bin/app", 0x400000, 0x500000);
+	p->mappings[0].build_id = S(p, "abc123");
+	comment(p, "hello\nworld");
+	comment(p, "second");
+	p->drop_frames = S(p, "runtime\\..*");
 
 	fw_buf_init(&out);
 	rc = fw_meta_write(p, "prof.pb.gz", &out, &err);
@@ -466,7 +410,7 @@ static void test_meta(void)
 	fw_buf_free(&out);
 
 	/* no default_sample_type: the last type is the default */
-	p->default_sample_type = str(p, "nonesuch");
+	p->default_sample_type = S(p, "nonesuch");
 	p->time_nanos = 0;
 	p->duration_nanos = 0;
 	fw_buf_init(&out);

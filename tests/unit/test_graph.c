@@ -3,8 +3,8 @@
  * (src/lib/graph.c), following pprof's internal/graph (graph.New,
  * Nodes.Sort) and report.newTrimmedGraph as vendored in Go 1.19.
  *
- * The main profile, built by hand (value column 1; column 0 counts 1 per
- * sample):
+ * The main profile, built by hand with profbuild.h (value column 1; column 0
+ * counts 1 per sample):
  *
  *     a -> b -> c        5
  *     a -> b             3
@@ -33,141 +33,43 @@
 #include "profile.h"
 
 #include "../tap.h"
+#include "profbuild.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- building profiles by hand --------------------------------------------- */
 
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fprintf(stderr, "out of memory\n");
-		exit(99);
-	}
-	return p;
-}
-
-#define PUSH(arr, count) ((arr) = xrealloc((arr), ((count) + 1) * sizeof(*(arr))), &(arr)[(count)++])
-
-static uint32_t S(struct fw_profile *p, const char *s)
-{
-	uint32_t i;
-	if (fw_strtab_intern(&p->strings, s, strlen(s), &i) < 0)
-		exit(99);
-	return i;
-}
-
+/* Two sample types, samples/count and cpu/nanoseconds (the period type). */
 static struct fw_profile *prof2(void)
 {
-	struct fw_profile *p = fw_profile_new();
-	struct fw_value_type *vt;
-
-	if (!p)
-		exit(99);
-	vt = PUSH(p->sample_types, p->n_sample_types);
-	vt->type = S(p, "samples");
-	vt->unit = S(p, "count");
-	vt = PUSH(p->sample_types, p->n_sample_types);
-	vt->type = S(p, "cpu");
-	vt->unit = S(p, "nanoseconds");
-	p->period_type = p->sample_types[1];
-	p->period = 1;
-	return p;
-}
-
-static uint32_t func(struct fw_profile *p, const char *name)
-{
-	struct fw_function *f = PUSH(p->functions, p->n_functions);
-	memset(f, 0, sizeof(*f));
-	f->id = p->n_functions;
-	f->name = S(p, name);
-	f->system_name = f->name;
-	return (uint32_t)(p->n_functions - 1);
-}
-
-/* A location with n lines (function indices, innermost first), line 0. */
-static uint32_t loc(struct fw_profile *p, size_t n, ...)
-{
-	struct fw_location *l = PUSH(p->locations, p->n_locations);
-	va_list ap;
-
-	memset(l, 0, sizeof(*l));
-	l->id = p->n_locations;
-	l->mapping = FW_NONE;
-	l->first_line = (uint32_t)p->n_lines;
-	l->n_lines = (uint32_t)n;
-	va_start(ap, n);
-	for (size_t i = 0; i < n; i++) {
-		struct fw_line *ln = PUSH(p->lines, p->n_lines);
-		ln->function = va_arg(ap, uint32_t);
-		ln->line = 0;
-	}
-	va_end(ap);
-	return (uint32_t)(p->n_locations - 1);
+	return prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds");
 }
 
 /* A location without lines in a mapping of the given file (its node is
  * named "[base name]"). */
 static uint32_t loc_obj(struct fw_profile *p, const char *file)
 {
-	struct fw_mapping *m = PUSH(p->mappings, p->n_mappings);
-	struct fw_location *l;
-
-	memset(m, 0, sizeof(*m));
-	m->id = p->n_mappings;
-	m->filename = S(p, file);
-	m->limit = 0x1000;
-	l = PUSH(p->locations, p->n_locations);
-	memset(l, 0, sizeof(*l));
-	l->id = p->n_locations;
-	l->mapping = (uint32_t)(p->n_mappings - 1);
-	l->first_line = (uint32_t)p->n_lines;
-	return (uint32_t)(p->n_locations - 1);
-}
-
-#define END UINT32_MAX
-
-/* Locations leaf first, ending in END; the cpu value (count is 1). */
-static void sample(struct fw_profile *p, int64_t v, ...)
-{
-	struct fw_sample *s = PUSH(p->samples, p->n_samples);
-	va_list ap;
-	uint32_t l;
-
-	s->first_loc = (uint32_t)p->n_sample_locs;
-	s->n_locs = 0;
-	s->first_label = (uint32_t)p->n_labels;
-	s->n_labels = 0;
-	va_start(ap, v);
-	while ((l = va_arg(ap, uint32_t)) != END) {
-		*PUSH(p->sample_locs, p->n_sample_locs) = l;
-		s->n_locs++;
-	}
-	va_end(ap);
-	p->values = xrealloc(p->values, p->n_samples * 2 * sizeof(*p->values));
-	p->values[(p->n_samples - 1) * 2] = 1;
-	p->values[(p->n_samples - 1) * 2 + 1] = v;
+	return location(p, mapping(p, file, 0, 0x1000), 0, 0, NULL, NULL);
 }
 
 static struct fw_profile *main_profile(void)
 {
 	struct fw_profile *p = prof2();
-	uint32_t fa = func(p, "a"), fb = func(p, "b"), fc = func(p, "c"), fd = func(p, "d"),
-		 fe = func(p, "e");
-	uint32_t la = loc(p, 1, fa), lb = loc(p, 1, fb), lc = loc(p, 1, fc);
-	uint32_t la2 = loc(p, 1, fa), la3 = loc(p, 1, fa);
-	uint32_t linl = loc(p, 2, fd, fe); /* d inlined into e */
+	uint32_t fa = func(p, "a", NULL), fb = func(p, "b", NULL), fc = func(p, "c", NULL),
+		 fd = func(p, "d", NULL), fe = func(p, "e", NULL);
+	uint32_t la = loc(p, fa), lb = loc(p, fb), lc = loc(p, fc);
+	uint32_t la2 = loc(p, fa), la3 = loc(p, fa);
+	/* d inlined into e */
+	uint32_t linl = location(p, FW_NONE, 0, 2, (const uint32_t[]){ fd, fe }, NULL);
 
-	sample(p, 5, lc, lb, la, END);
-	sample(p, 3, lb, la, END);
-	sample(p, 2, lc, la, END);
-	sample(p, 7, la3, la2, la, END);
-	sample(p, 11, linl, la, END);
+	sample(p, LOCS(lc, lb, la), VALS(1, 5), NULL);
+	sample(p, LOCS(lb, la), VALS(1, 3), NULL);
+	sample(p, LOCS(lc, la), VALS(1, 2), NULL);
+	sample(p, LOCS(la3, la2, la), VALS(1, 7), NULL);
+	sample(p, LOCS(linl, la), VALS(1, 11), NULL);
 	return p;
 }
 
@@ -303,19 +205,19 @@ static void test_sort_ties(void)
 	struct fw_profile *p = prof2();
 	struct fw_nodetab t;
 	struct fw_graph g;
-	uint32_t fbeta = func(p, "beta"), falpha = func(p, "alpha"), fzeta = func(p, "zeta"),
-		 fq = func(p, "q"), fz = func(p, "z");
-	uint32_t lbeta = loc(p, 1, fbeta), lalpha = loc(p, 1, falpha);
+	uint32_t fbeta = func(p, "beta", NULL), falpha = func(p, "alpha", NULL),
+		 fzeta = func(p, "zeta", NULL), fq = func(p, "q", NULL), fz = func(p, "z", NULL);
+	uint32_t lbeta = loc(p, fbeta), lalpha = loc(p, falpha);
 	uint32_t lx = loc_obj(p, "/x/lib.so"), ly = loc_obj(p, "/y/lib.so");
-	uint32_t lzeta = loc(p, 1, fzeta), lq = loc(p, 1, fq), lz = loc(p, 1, fz);
+	uint32_t lzeta = loc(p, fzeta), lq = loc(p, fq), lz = loc(p, fz);
 
-	sample(p, 4, lbeta, END);
-	sample(p, 6, lq, lbeta, END); /* beta: flat 4, cum 10 */
-	sample(p, 4, lalpha, END);    /* alpha: flat 4, cum 4 */
-	sample(p, 4, lx, END);	      /* X: flat 4, cum 4 */
-	sample(p, 4, ly, END);
-	sample(p, 3, lz, ly, END); /* Y: flat 4, cum 7 */
-	sample(p, 5, lzeta, END);
+	sample(p, LOCS(lbeta), VALS(1, 4), NULL);
+	sample(p, LOCS(lq, lbeta), VALS(1, 6), NULL); /* beta: flat 4, cum 10 */
+	sample(p, LOCS(lalpha), VALS(1, 4), NULL);    /* alpha: flat 4, cum 4 */
+	sample(p, LOCS(lx), VALS(1, 4), NULL);        /* X: flat 4, cum 4 */
+	sample(p, LOCS(ly), VALS(1, 4), NULL);
+	sample(p, LOCS(lz, ly), VALS(1, 3), NULL);    /* Y: flat 4, cum 7 */
+	sample(p, LOCS(lzeta), VALS(1, 5), NULL);
 	if (!TAP_EQ_INT(fw_nodetab_build(p, &t, &err), 0, "node table for the ties"))
 		goto out;
 	TAP_EQ_STR(fw_node_name(&t, node(&t, "q")), "q", "q's name");

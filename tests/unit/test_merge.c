@@ -4,7 +4,7 @@
  * fw_profile_scale / scale_n (ScaleN), fw_profile_set_label (SetLabel) and
  * fw_profiles_scale_units (measurement.ScaleProfiles).
  *
- * Profiles are built in memory with fw_profile_new() and filled by hand.
+ * Profiles are built in memory with the builders of profbuild.h.
  * Expectations follow Go 1.19's vendored pprof: profile/merge.go,
  * profile/profile.go (ScaleN, SetLabel) and internal/measurement. The
  * merge of merge_p1 + merge_p2, the compaction of dup_profile and the
@@ -16,156 +16,12 @@
 #include "profile.h"
 
 #include "../tap.h"
+#include "profbuild.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- building profiles by hand --------------------------------------------- */
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fprintf(stderr, "out of memory\n");
-		exit(99);
-	}
-	return p;
-}
-
-#define PUSH(arr, count) ((arr) = xrealloc((arr), ((count) + 1) * sizeof(*(arr))), &(arr)[(count)++])
-
-static uint32_t S(struct fw_profile *p, const char *s)
-{
-	uint32_t i;
-	if (fw_strtab_intern(&p->strings, s, strlen(s), &i) < 0)
-		exit(99);
-	return i;
-}
-
-/* A profile with sample types given as "type/unit" strings; the period
- * type is per_type/per_unit. */
-static struct fw_profile *prof(const char *per_type, const char *per_unit, int64_t period,
-			       size_t n_types, ...)
-{
-	struct fw_profile *p = fw_profile_new();
-	va_list ap;
-
-	if (!p)
-		exit(99);
-	va_start(ap, n_types);
-	for (size_t i = 0; i < n_types; i++) {
-		const char *t = va_arg(ap, const char *), *u = va_arg(ap, const char *);
-		struct fw_value_type *vt = PUSH(p->sample_types, p->n_sample_types);
-		vt->type = S(p, t);
-		vt->unit = S(p, u);
-	}
-	va_end(ap);
-	p->period_type.type = S(p, per_type);
-	p->period_type.unit = S(p, per_unit);
-	p->period = period;
-	return p;
-}
-
-static uint32_t func(struct fw_profile *p, const char *name)
-{
-	struct fw_function *f = PUSH(p->functions, p->n_functions);
-	memset(f, 0, sizeof(*f));
-	f->id = p->n_functions;
-	f->name = S(p, name);
-	f->system_name = f->name;
-	f->filename = S(p, "main.go");
-	return (uint32_t)(p->n_functions - 1);
-}
-
-static uint32_t mapping(struct fw_profile *p, const char *file, uint64_t start, uint64_t limit)
-{
-	struct fw_mapping *m = PUSH(p->mappings, p->n_mappings);
-	memset(m, 0, sizeof(*m));
-	m->id = p->n_mappings;
-	m->start = start;
-	m->limit = limit;
-	m->filename = S(p, file);
-	return (uint32_t)(p->n_mappings - 1);
-}
-
-/* A location with one line of function f. */
-static uint32_t loc_at(struct fw_profile *p, uint32_t f, int64_t line, uint32_t map, uint64_t addr)
-{
-	struct fw_location *l = PUSH(p->locations, p->n_locations);
-	struct fw_line *ln;
-
-	memset(l, 0, sizeof(*l));
-	l->id = p->n_locations;
-	l->address = addr;
-	l->mapping = map;
-	l->first_line = (uint32_t)p->n_lines;
-	l->n_lines = 1;
-	ln = PUSH(p->lines, p->n_lines);
-	ln->function = f;
-	ln->line = line;
-	return (uint32_t)(p->n_locations - 1);
-}
-
-static uint32_t loc(struct fw_profile *p, uint32_t f)
-{
-	return loc_at(p, f, 0, FW_NONE, 0);
-}
-
-/* A sample: locations leaf first (terminated by UINT32_MAX), values (one
- * per sample type), then string labels as key, value pairs (NULL ends). */
-static size_t sample(struct fw_profile *p, const uint32_t *locs, const int64_t *vals, ...)
-{
-	struct fw_sample *s = PUSH(p->samples, p->n_samples);
-	size_t nv = (p->n_samples) * p->n_sample_types;
-	va_list ap;
-	const char *k;
-
-	s->first_loc = (uint32_t)p->n_sample_locs;
-	s->n_locs = 0;
-	for (size_t i = 0; locs[i] != UINT32_MAX; i++) {
-		*PUSH(p->sample_locs, p->n_sample_locs) = locs[i];
-		s->n_locs++;
-	}
-	p->values = xrealloc(p->values, nv * sizeof(*p->values));
-	memcpy(p->values + nv - p->n_sample_types, vals, p->n_sample_types * sizeof(*vals));
-	s->first_label = (uint32_t)p->n_labels;
-	s->n_labels = 0;
-	va_start(ap, vals);
-	while ((k = va_arg(ap, const char *)) != NULL) {
-		const char *v = va_arg(ap, const char *);
-		struct fw_label *l = PUSH(p->labels, p->n_labels);
-		memset(l, 0, sizeof(*l));
-		l->key = S(p, k);
-		l->str = S(p, v);
-		s->n_labels++;
-	}
-	va_end(ap);
-	return p->n_samples - 1;
-}
-
-static void num_label(struct fw_profile *p, size_t s, const char *key, int64_t num, const char *unit)
-{
-	/* only valid for the last sample: its labels are the last ones */
-	struct fw_label *l = PUSH(p->labels, p->n_labels);
-	(void)s;
-	memset(l, 0, sizeof(*l));
-	l->key = S(p, key);
-	l->num = num;
-	l->num_unit = unit ? S(p, unit) : 0;
-	p->samples[p->n_samples - 1].n_labels++;
-}
-
-static void comment(struct fw_profile *p, const char *c)
-{
-	*PUSH(p->comments, p->n_comments) = S(p, c);
-}
-
-#define END UINT32_MAX
-#define LOCS(...) ((const uint32_t[]){ __VA_ARGS__, END })
-#define VALS(...) ((const int64_t[]){ __VA_ARGS__ })
 
 /* ---- reading profiles back ------------------------------------------------------ */
 
@@ -220,7 +76,8 @@ static struct fw_profile *merge_p1(void)
 {
 	struct fw_profile *p = prof("cpu", "nanoseconds", 10000000, 2, "samples", "count", "cpu",
 				    "nanoseconds");
-	uint32_t fmain = func(p, "main"), fa = func(p, "a"), fb = func(p, "b");
+	uint32_t fmain = func(p, "main", "main.go"), fa = func(p, "a", "main.go"),
+		 fb = func(p, "b", "main.go");
 	uint32_t lmain = loc(p, fmain), la = loc(p, fa), lb = loc(p, fb);
 
 	p->time_nanos = 1000;
@@ -239,7 +96,8 @@ static struct fw_profile *merge_p2(void)
 {
 	struct fw_profile *p = prof("cpu", "nanoseconds", 20000000, 2, "samples", "count", "cpu",
 				    "nanoseconds");
-	uint32_t fb = func(p, "b"), fmain = func(p, "main"), fc = func(p, "c"), fa = func(p, "a");
+	uint32_t fb = func(p, "b", "main.go"), fmain = func(p, "main", "main.go"),
+		 fc = func(p, "c", "main.go"), fa = func(p, "a", "main.go");
 	uint32_t lb = loc(p, fb), lmain = loc(p, fmain), lc = loc(p, fc), la = loc(p, fa);
 
 	p->time_nanos = 2000; /* later than p1's: the last time is not the min */
@@ -316,7 +174,7 @@ static void test_merge_mappings(void)
 	struct fw_profile *a = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
 	struct fw_profile *b = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
 	struct fw_profile *srcs[2] = { a, b }, *m = NULL;
-	uint32_t fa = func(a, "f"), fb = func(b, "f");
+	uint32_t fa = func(a, "f", "main.go"), fb = func(b, "f", "main.go");
 	uint32_t ma = mapping(a, "/bin/app", 0x400000, 0x480000);
 	uint32_t mb = mapping(b, "/bin/app", 0x7f0000, 0x870000);
 
@@ -382,7 +240,8 @@ static void test_merge_incompatible(void)
 static struct fw_profile *dup_profile(void)
 {
 	struct fw_profile *p = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds");
-	uint32_t fmain = func(p, "main"), fa = func(p, "a"), fa2 = func(p, "a"), fb = func(p, "b");
+	uint32_t fmain = func(p, "main", "main.go"), fa = func(p, "a", "main.go"),
+		 fa2 = func(p, "a", "main.go"), fb = func(p, "b", "main.go");
 	uint32_t lmain = loc(p, fmain), la = loc(p, fa), la2 = loc(p, fa2), lb = loc(p, fb);
 
 	comment(p, "x");
@@ -439,7 +298,7 @@ out:
 static void test_scale(void)
 {
 	struct fw_profile *p = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds");
-	uint32_t l = loc(p, func(p, "f"));
+	uint32_t l = loc(p, func(p, "f", "main.go"));
 
 	sample(p, LOCS(l), VALS(1, 10), NULL);
 	sample(p, LOCS(l), VALS(0, 0), NULL);
@@ -453,7 +312,7 @@ static void test_scale(void)
 
 	/* math.Round: half away from zero; results of 0 drop the sample */
 	p = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
-	l = loc(p, func(p, "f"));
+	l = loc(p, func(p, "f", "main.go"));
 	sample(p, LOCS(l), VALS(3), NULL);
 	sample(p, LOCS(l), VALS(-3), NULL);
 	sample(p, LOCS(l), VALS(1), NULL);
@@ -470,7 +329,7 @@ static void test_scale(void)
 
 	/* ScaleN: only the scaled columns decide whether a sample is kept */
 	p = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds");
-	l = loc(p, func(p, "f"));
+	l = loc(p, func(p, "f", "main.go"));
 	sample(p, LOCS(l), VALS(5, 0), NULL);
 	sample(p, LOCS(l), VALS(0, 3), NULL);
 	fw_profile_scale_n(p, (const double[]){ 1, 2 });
@@ -490,11 +349,10 @@ static void test_scale(void)
 static void test_set_label(void)
 {
 	struct fw_profile *p = prof("cpu", "nanoseconds", 1, 1, "cpu", "nanoseconds");
-	uint32_t l = loc(p, func(p, "f"));
-	size_t s0;
+	uint32_t l = loc(p, func(p, "f", "main.go"));
 
-	s0 = sample(p, LOCS(l), VALS(1), "thread", "a", "zone", "eu", NULL);
-	num_label(p, s0, "thread", 64, "bytes"); /* numeric label, same key */
+	sample(p, LOCS(l), VALS(1), "thread", "a", "zone", "eu", NULL);
+	num_label(p, "thread", 64, "bytes"); /* numeric label, same key */
 	sample(p, LOCS(l), VALS(2), NULL);
 	sample(p, LOCS(l), VALS(3), "thread", "a", "thread", "c", NULL);
 	if (!TAP_EQ_INT(fw_profile_set_label(p, "thread", "b", &err), 0, "set_label thread=b"))
@@ -574,7 +432,7 @@ static void check_common_unit(bool fine_first)
 	struct fw_profile *coarse = prof("space", "kilobytes", 512, 1, "alloc_space", "kilobytes");
 	struct fw_profile *ps[2];
 	const char *order = fine_first ? "bytes first" : "kilobytes first";
-	uint32_t lf = loc(fine, func(fine, "f")), lc = loc(coarse, func(coarse, "f"));
+	uint32_t lf = loc(fine, func(fine, "f", "main.go")), lc = loc(coarse, func(coarse, "f", "main.go"));
 
 	sample(fine, LOCS(lf), VALS(1000), NULL);
 	sample(coarse, LOCS(lc), VALS(3), NULL);
@@ -602,7 +460,7 @@ static void test_scale_units_time(void)
 	struct fw_profile *ns = prof("cpu", "nanoseconds", 10000000, 1, "cpu", "nanoseconds");
 	struct fw_profile *us = prof("cpu", "microseconds", 10000, 1, "cpu", "microseconds");
 	struct fw_profile *ps[2] = { us, ns };
-	uint32_t ln = loc(ns, func(ns, "f")), lu = loc(us, func(us, "f"));
+	uint32_t ln = loc(ns, func(ns, "f", "main.go")), lu = loc(us, func(us, "f", "main.go"));
 
 	sample(ns, LOCS(ln), VALS(7), NULL);
 	sample(us, LOCS(lu), VALS(3), NULL);
