@@ -761,31 +761,35 @@ static void customer_message(const struct fw_investigation *inv, struct fw_buf *
 	fw_buf_puts(b, "\n\n");
 }
 
-/* The first five rows of pprof's text, with its column header. */
+/* The first five rows of pprof's text, with its column header. The table
+ * is redacted whole before it is cut into lines: a function name may hold
+ * newlines, and a secret spread over them (a PEM block, "- name:
+ * DD_API_KEY" then "  value: ...") is only recognized whole. */
 static void raw_top(struct fw_buf *b, const char *label, const struct fw_top_table *t)
 {
-	const char *s, *nl;
+	const char *s, *nl, *end;
+	char *red;
+	size_t len;
 	int rows = -1;
 
 	if (!t->present || t->error || !t->text)
 		return;
 	fw_buf_printf(b, "%s:\n", label);
 	s = strstr(t->text, "      flat  flat%");
-	while (s && *s && rows < 5) {
-		size_t len;
-		char *red;
-		nl = strchr(s, '\n');
-		len = nl ? (size_t)(nl - s) : strlen(s);
-		if (!(red = fw_redact(s, len, &len))) {
-			b->failed = true;
-			return;
-		}
-		fw_buf_putn(b, red, len);
-		free(red);
-		fw_buf_putc(b, '\n');
-		rows++;
-		s = nl ? nl + 1 : NULL;
+	if (!s)
+		return;
+	if (!(red = fw_redact(s, strlen(s), &len))) {
+		b->failed = true;
+		return;
 	}
+	/* the redacted text may hold NUL bytes: walk it by its length */
+	for (s = red, end = red + len; s < end && rows < 5; rows++) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		fw_buf_putn(b, s, nl ? (size_t)(nl - s) : (size_t)(end - s));
+		fw_buf_putc(b, '\n');
+		s = nl ? nl + 1 : end;
+	}
+	free(red);
 }
 
 static void escalation(const struct fw_investigation *inv, struct fw_buf *b)

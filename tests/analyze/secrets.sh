@@ -19,6 +19,16 @@ PASS=hunter2-fixture
 # What must never appear (case-insensitive): the secrets and, for the keys,
 # each half, so that a key cut in two before redaction is caught too.
 needles=("$API" "$APP" "$PASS" "${API:0:16}" "${API:16}" "${APP:0:20}" "${APP:20}" hunter2)
+# Secrets only the later redaction forms catch: a flag's value, an element's
+# content, a k8s env value under its name, curl -u, an Authorization header
+# (BASIC is base64 of "datadog:hunter2-basic"). None is key-shaped hex.
+FLAG_TOKEN=tok-7Q2xW9vLr4Zp
+FLAG_PASS=hunter2-flag
+XML_PASS=hunter2-xml
+K8S_PASS=hunter2-k8s
+CURL_PASS=hunter2-curl
+BASIC=ZGF0YWRvZzpodW50ZXIyLWJhc2lj
+needles+=("$FLAG_TOKEN" "$FLAG_PASS" "$XML_PASS" "$K8S_PASS" "$CURL_PASS" "$BASIC")
 SAMPLE_KEY=0123456789abcdef0123456789abcdef
 
 mkdir -p "$fa_tmp/logs"
@@ -189,6 +199,12 @@ build_flare() {
 		      Instance ID: secret:$API [WARNING]
 		      Total Runs: 12,798
 		      Warning: token $APP expired for api_key: $API
+		      Warning: restarted as datadog-agent run --api-key $FLAG_TOKEN -c /etc/datadog-agent
+		      Warning: restarted as /opt/agent -password $FLAG_PASS --verbose
+		      Warning: proxy refused Authorization: Basic $BASIC (407)
+		      Warning: conf.xml: <password>$XML_PASS</password> ignored
+		      Warning: env [{"name": "DD_API_KEY", "value": "$K8S_PASS"}, {"name": "DD_SITE"}]
+		      Warning: curl -u datadog:$CURL_PASS https://app.datadoghq.com failed
 		      
 		    
 		    postgres (22.0.1)
@@ -277,6 +293,8 @@ build_flare() {
 	fi
 	cat >"$root/logs/agent.log" <<-EOF
 		2024-10-02 14:21:50 UTC | CORE | INFO | (pkg/jmxfetch/jmxfetch.go:250 in start) | DD_API_KEY=$API
+		2024-10-02 14:21:51 UTC | CORE | INFO | (pkg/process/run.go:80 in run) | exec: datadog-agent run --api-key $FLAG_TOKEN
+		2024-10-02 14:21:51 UTC | CORE | WARN | (pkg/forwarder/transaction.go:120 in send) | Authorization: Basic $BASIC
 	EOF
 	cat >"$root/etc/datadog.yaml" <<-EOF
 		api_key: $API
@@ -300,7 +318,10 @@ build_flare() {
 	# a process "evil" whose function names hold the secrets: they reach
 	# the tables, the verdict and the flame graphs
 	local fns=("evil/pkg.handler_$API" "evil/pkg.(*Client).Auth-$APP" "evil/pkg.login password=$PASS"
-		"evil/pkg.cfg api_key: $API")
+		"evil/pkg.cfg api_key: $API" "evil/pkg.exec --password $FLAG_PASS --token $FLAG_TOKEN"
+		"evil/pkg.hdr Authorization: Basic $BASIC"
+		"evil/pkg.env$NL- name: DD_API_KEY$NL  value: $K8S_PASS"
+		"evil/pkg.conf <apiKey>$NL$XML_PASS$NL</apiKey>")
 	fa_pprof_write "$root/profiles/evil-cpu.pprof" cpu 1727878910000000000 40 "${fns[@]}"
 	fa_pprof_write "$root/profiles/evil-1st-heap.pprof" heap 1727878907000000000 1 "${fns[@]}"
 	fa_pprof_write "$root/profiles/evil-2nd-heap.pprof" heap 1727878910000000000 2000 "${fns[@]}"
@@ -308,14 +329,15 @@ build_flare() {
 	echo "$root"
 }
 TAB=$(printf '\t')
+NL=$'\n'
 dashes() { printf '%s' "${1//?/-}"; }
 
 for v in a b c; do
 	dir=$(build_flare "$(mktemp -d "$fa_tmp/built.XXXXXX")" "$v") || fa_bail "cannot build a flare"
 	# self-check: the secrets really are in what we built
-	if ! grep -rqF "$API" "$dir" || ! grep -rqF "$APP" "$dir" || ! grep -rqF "$PASS" "$dir"; then
-		fa_bail "the built flare does not hold the secrets"
-	fi
+	for sec in "$API" "$APP" "$PASS" "$FLAG_TOKEN" "$FLAG_PASS" "$XML_PASS" "$K8S_PASS" "$CURL_PASS" "$BASIC"; do
+		grep -rqF -- "$sec" "$dir" || fa_bail "the built flare does not hold the secret $sec"
+	done
 	case $v in
 	a) what="secrets in the text files and profile file names" ;;
 	b) what="secrets in values the parsers reject" ;;

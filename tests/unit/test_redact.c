@@ -104,6 +104,32 @@ static void test_forms(void)
 		"map[password:%s user:bob]",
 		"- password: %s",
 		"log: failed with token: %s",
+		/* a flag naming a secret, then its value */
+		"datadog-agent run --api-key %s -c /etc/datadog-agent",
+		"--password %s",
+		"-password %s",
+		"--app_key %s --verbose",
+		"/opt/agent --token \"%s\"",
+		"[\"--api-key\", \"%s\"]",
+		"args:\n  - --api-key\n  - %s\n",
+		"curl -u datadog:%s https://x",
+		"curl --user 'datadog:%s' https://x",
+		/* an element named by a secret key */
+		"<password>%s</password>",
+		"<apiKey>%s</apiKey>",
+		"  <api_key>%s",
+		"<password>\n  %s\n</password>",
+		/* a record whose name is a secret key */
+		"env:\n- name: DD_API_KEY\n  value: %s\n",
+		"- name: DD_API_KEY\r\n  value: \"%s\"\r\n",
+		"{\"name\": \"DD_API_KEY\", \"value\": \"%s\"}",
+		"{\"value\": \"%s\", \"name\": \"DD_API_KEY\"}",
+		"<add key=\"ApiKey\" value=\"%s\"/>",
+		/* Authorization headers, whatever the scheme */
+		"Authorization: Basic %s",
+		"Proxy-Authorization: Digest %s",
+		"authorization: %s",
+		"curl -H \"Authorization: Token %s\"",
 	};
 	char in[256];
 
@@ -203,6 +229,140 @@ static void test_survives(void)
 		       "NUL bytes kept, and they break a key");
 		free(out);
 	}
+}
+
+/* The forms added for command lines, elements, name/value records and
+ * Authorization headers: exact results, near misses left alone (want NULL:
+ * the input comes out unchanged), CRLF lines and values at the very end. */
+static const struct {
+	const char *in, *want;
+} cases[] = {
+	/* flags naming a secret: the next token goes, quotes stay */
+	{ "datadog-agent run --api-key abc123 -c x", "datadog-agent run --api-key [REDACTED] -c x" },
+	{ "-password hunter2 -v", "-password [REDACTED] -v" },
+	{ "--APP-KEY=a --app_key b", "--APP-KEY=[REDACTED] --app_key [REDACTED]" },
+	{ "--token \"a b\" next", "--token \"[REDACTED]\" next" },
+	{ "--token 'a b", "--token '[REDACTED]" },
+	{ "--password hunter\\ 2 x", "--password [REDACTED] x" },
+	{ "--password\thunter2", "--password\t[REDACTED]" },
+	{ "--password hunter2\r\nnext", "--password [REDACTED]\r\nnext" },
+	{ "cmd --ssl-key /etc/key.pem", "cmd --ssl-key [REDACTED]" },
+	{ "--token -dashed", "--token [REDACTED]" },
+	{ "--token=[REDACTED] --token [REDACTED]", NULL },
+	/* argument lists: JSON, flow and block YAML */
+	{ "[\"--api-key\", \"s3cr3t\", \"-v\"]", "[\"--api-key\", \"[REDACTED]\", \"-v\"]" },
+	{ "[--token, s3cr3t]", "[--token, [REDACTED]]" },
+	{ "\"args\": [\r\n  \"--token\",\r\n  \"s3cr3t\"\r\n]", "\"args\": [\r\n  \"--token\",\r\n  \"[REDACTED]\"\r\n]" },
+	{ "args:\n  - --api-key\n  - s3cr3t\n  - --x\n", "args:\n  - --api-key\n  - [REDACTED]\n  - --x\n" },
+	{ "- --api-key\r\n- 's3 cr3t'\r\n", "- --api-key\r\n- '[REDACTED]'\r\n" },
+	{ "- \"--password\"\n- hunter 2", "- \"--password\"\n- [REDACTED]" },
+	/* curl -u: the password after the first ':' */
+	{ "curl -u bob:pw https://h", "curl -u bob:[REDACTED] https://h" },
+	{ "curl --user \"bob:p w:x\" h", "curl --user \"bob:[REDACTED]\" h" },
+	{ "--user=bob:pw -U proxy:pw2", "--user=bob:[REDACTED] -U proxy:[REDACTED]" },
+	{ "--proxy-user proxy:pw", "--proxy-user proxy:[REDACTED]" },
+	/* elements named by a secret key */
+	{ "<password>x y</password>", "<password>[REDACTED]</password>" },
+	{ "<apiKey> x </apiKey> after", "<apiKey> [REDACTED] </apiKey> after" },
+	{ "<api_key>abc", "<api_key>[REDACTED]" },
+	{ "<api_key>abc \r\nnext", "<api_key>[REDACTED] \r\nnext" },
+	{ "<password enc=\"1\">abc</password>", "<password enc=\"1\">[REDACTED]</password>" },
+	{ "<password>\r\n  hunter2\r\n  more\r\n</password>\r\n", "<password>\r\n  [REDACTED]\r\n</password>\r\n" },
+	{ "<DD_API_KEY>a</DD_API_KEY><site>datadoghq.com</site>", "<DD_API_KEY>[REDACTED]</DD_API_KEY><site>datadoghq.com</site>" },
+	{ "<Authorization>Basic abc</Authorization>", "<Authorization>Basic [REDACTED]</Authorization>" },
+	/* records whose name is a secret key: YAML (k8s env), JSON, Go */
+	{ "env:\n- name: DD_API_KEY\n  value: abcd\n- name: DD_SITE\n  value: datadoghq.com\n",
+	  "env:\n- name: DD_API_KEY\n  value: [REDACTED]\n- name: DD_SITE\n  value: datadoghq.com\n" },
+	{ "  - name: DD_API_KEY\r\n    foo: bar\r\n\r\n    value: abcd\r\n  - value: x\r\n",
+	  "  - name: DD_API_KEY\r\n    foo: bar\r\n\r\n    value: [REDACTED]\r\n  - value: x\r\n" },
+	{ "- name: \"DD_APP_KEY\"\n  value: |\n    abcd\n    efgh\n- name: x\n",
+	  "- name: \"DD_APP_KEY\"\n  value: |\n    [REDACTED]\n- name: x\n" },
+	{ "- name: DD_API_KEY\n  value: abcd", "- name: DD_API_KEY\n  value: [REDACTED]" },
+	/* the column of a second name on a line is still its own */
+	{ "k:\n  name: a_key; name: DD_API_KEY\n               value: abcd",
+	  "k:\n  name: a_key; name: DD_API_KEY\n               value: [REDACTED]" },
+	{ "{\"name\": \"DD_API_KEY\", \"value\": \"abcd\"}", "{\"name\": \"DD_API_KEY\", \"value\": \"[REDACTED]\"}" },
+	{ "{\"value\": \"abcd\", \"name\": \"DD_API_KEY\"}, {\"value\": \"x\", \"name\": \"DD_SITE\"}",
+	  "{\"value\": \"[REDACTED]\", \"name\": \"DD_API_KEY\"}, {\"value\": \"x\", \"name\": \"DD_SITE\"}" },
+	{ "{\n  \"name\": \"DD_API_KEY\",\n  \"note\": \"a}b\",\n  \"value\": \"abcd\"\n}",
+	  "{\n  \"name\": \"DD_API_KEY\",\n  \"note\": \"a}b\",\n  \"value\": \"[REDACTED]\"\n}" },
+	{ "{'name': 'DD_API_KEY', 'value': 'abcd', 'value_from': None}",
+	  "{'name': 'DD_API_KEY', 'value': '[REDACTED]', 'value_from': None}" },
+	{ "[{Name:DD_API_KEY Value:abcd ValueFrom:nil}]", "[{Name:DD_API_KEY Value:[REDACTED]" },
+	{ "name=DD_API_KEY value=abcd other=1", "name=DD_API_KEY value=[REDACTED] other=1" },
+	{ "<add key=\"ApiKey\" value=\"abcd\"/>", "<add key=\"ApiKey\" value=\"[REDACTED]\"/>" },
+	{ "{\"Name\": \"/prod/datadog/api_key\", \"Value\": \"abcd\"}",
+	  "{\"Name\": \"/prod/datadog/api_key\", \"Value\": \"[REDACTED]\"}" },
+	{ "{\"name\": \"Authorization\", \"value\": \"Basic abcd\"}",
+	  "{\"name\": \"Authorization\", \"value\": \"Basic [REDACTED]\"}" },
+	{ "<property><name>fs.s3a.secret.key</name><value>abcd</value></property>",
+	  "<property><name>fs.s3a.secret.key</name><value>[REDACTED]</value></property>" },
+	{ "<key>password</key>\n<string>hunter2</string>\n<key>Label</key>\n<string>x</string>",
+	  "<key>password</key>\n<string>[REDACTED]</string>\n<key>Label</key>\n<string>x</string>" },
+	/* a record's name swallowed by another secret's value still names it
+	 * (found by fuzz/redact_fuzzer: fuzz/regressions/redact/) */
+	{ "<password> \n<property><name>fs.s3a.secret.key</name><value>S3cr3t</value></property>",
+	  "<password> \n[REDACTED]</name><value>[REDACTED]</value></property>" },
+	{ "token: name: DD_API_KEY\n  value: S3cr3t", "token: [REDACTED]\n  value: [REDACTED]" },
+	/* Authorization headers: the scheme stays */
+	{ "Authorization: Basic dXNlcjpwYXNz", "Authorization: Basic [REDACTED]" },
+	{ "authorization: basic dXNlcjpwYXNz\r\nHost: x", "authorization: basic [REDACTED]\r\nHost: x" },
+	{ "Proxy-Authorization: Digest username=\"u\", response=\"r\"", "Proxy-Authorization: Digest [REDACTED]" },
+	{ "Authorization: DD-API-KEY abc", "Authorization: [REDACTED]" },
+	{ "Authorization: abc123", "Authorization: [REDACTED]" },
+	{ "Authorization: Bearer abc", "Authorization: Bearer [REDACTED]" },
+	{ "\"Authorization\": \"Basic abc\", \"x\": 1", "\"Authorization\": \"Basic [REDACTED]\", \"x\": 1" },
+	{ "authorization=Basic abc&x=1", "authorization=Basic [REDACTED]&x=1" },
+	{ "X-Authorization: Token abc", "X-Authorization: Token [REDACTED]" },
+	{ "--authorization Basic abc", "--authorization Basic [REDACTED]" },
+
+	/* near misses, left alone */
+	{ "the --token flag is required", NULL },
+	{ "use --api-key to set it, or --password-file", NULL },
+	{ "--token, --password and --api-key are secrets", NULL },
+	{ "  -t, --token string   the API token", NULL },
+	{ "--token-file /var/run/secrets/token --api-key-file=/etc/key", NULL },
+	{ "--token --verbose", NULL },
+	{ "--token\nnext line", NULL },
+	{ "--token", NULL },
+	{ "(--token)", NULL },
+	{ "ps -u root; sudo --user datadog ls; curl -u bob: x", NULL },
+	{ "--username bob --tokens 5", NULL },
+	{ "- name: DD_SITE\n  value: datadoghq.com\n", NULL },
+	{ "- name: DD_API_KEY\n  valueFrom:\n    secretKeyRef:\n      name: datadog-secret\n      key: api-key\n"
+	  "- name: DD_SITE\n  value: datadoghq.com\n", NULL },
+	{ "- name: DD_API_KEY\n  valueFrom: {}\n- value: x\n", NULL },
+	{ "spec:\n  - name: DD_API_KEY\n    optional: true\nvalue: 1\n", NULL },
+	{ "{\"name\": \"DD_API_KEY\"}, {\"value\": \"x\"}", NULL },
+	{ "{\"value\": \"x\"}, {\"name\": \"DD_API_KEY\"}", NULL },
+	{ "{\"value\": \"x\", \"name\": \"DD_API_KEY_FILE\"}", NULL },
+	{ "<password/> <password /> <token_count>5</token_count>", NULL },
+	{ "<site>datadoghq.com</site> <name>DD_SITE</name><value>x</value>", NULL },
+	{ "<password>\nno closing tag", NULL },
+	{ "the Authorization header was missing", NULL },
+};
+
+static void test_new_forms(void)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_exact(cases[i].in, cases[i].want ? cases[i].want : cases[i].in);
+	/* a second pass changes nothing on any of them */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n1, n2;
+		char *a = fw_redact(cases[i].in, strlen(cases[i].in), &n1);
+		char *b = a ? fw_redact(a, n1, &n2) : NULL;
+
+		if (!b || n1 != n2 || memcmp(a, b, n1)) {
+			bad++;
+			TAP_DIAG("not idempotent: %s", cases[i].in);
+		}
+		free(a);
+		free(b);
+	}
+	TAP_EQ_UINT(bad, 0, "the new forms: a second pass changes nothing (%zu cases)",
+		    sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_fixtures(void)
@@ -366,6 +526,19 @@ static void test_linear(void)
 		"\n",
 		"_0123456789abcdef0123456789abcdef",
 		"https://u:p",
+		/* the look-aheads of the flag, element and record forms */
+		"--token ",
+		"-u a",
+		"\"--token\",",
+		"- --api-key\n",
+		"<password ",
+		"<password>\n",
+		"<name>x_key</name><a ",
+		"name: a_key ",
+		"name: a_key\n  value: 1\n",
+		"\"value\": 1, ",
+		"\"\\",
+		"\"'}",
 	};
 
 	/* the first pattern gets the full 10 MB, the others a quarter of it;
@@ -387,6 +560,7 @@ int main(void)
 	test_forms();
 	test_exact();
 	test_survives();
+	test_new_forms();
 	test_fixtures();
 	test_planted_everywhere();
 	test_buf_and_field();
