@@ -6,7 +6,7 @@
  * block, a "://" URL authority, the '>' ending the start tag of an element
  * noted at its name, the start of a [A-Za-z0-9_-] run (a setting's key, a
  * record's "name"/"value", a command-line flag, an element's name, or
- * "Bearer"), the start of an alphanumeric run (32/40 hex). Every key-like
+ * "Bearer"), the start of an alphanumeric run (the key rule, key_run()). Every key-like
  * run is classified once, by key_kind().
  *
  * A rule looks ahead either over bytes it then consumes, or over a stretch
@@ -247,28 +247,51 @@ static void replace(struct red *r, size_t a, size_t b)
 	r->done = b;
 }
 
-/* Applies the 32/40-hex rule to s[a..b), a stretch some other rule is
- * about to skip over (a key name, a URL user name). */
+/* The key rule: does the alphanumeric run s[i..k) hold a key? It does
+ * when one of its stretches of hex digits (as long as possible within the
+ * run) is exactly 32 or 40 digits long, or longer than 32 with at least
+ * one letter among them: a key glued to other hex or letters ("0x<key>",
+ * "<key>9", "abc<key>") is then found, at the price of also redacting
+ * long hex strings (SHA-256s, container ids). A longer stretch of decimal
+ * digits only is a number. One pass over the run. */
+static bool key_run(const char *s, size_t i, size_t k)
+{
+	size_t len = 0;
+	bool letter = false;
+
+	for (size_t p = i; p <= k; p++) {
+		unsigned char c = p < k ? (unsigned char)s[p] : 0;
+
+		if (p < k && is_hex(c)) {
+			len++;
+			letter = letter || !(c >= '0' && c <= '9');
+			continue;
+		}
+		if (len == 32 || len == 40 || (len > 32 && letter))
+			return true;
+		len = 0;
+		letter = false;
+	}
+	return false;
+}
+
+/* Applies the key rule to s[a..b), a stretch some other rule is about to
+ * skip over (a key name, a URL user name). */
 static void hex_runs(struct red *r, size_t a, size_t b)
 {
 	size_t i = a;
 
 	while (i < b) {
 		size_t k = i;
-		bool hex = true;
 
 		if (!is_alnum((unsigned char)r->s[i])) {
 			i++;
 			continue;
 		}
-		while (k < b && is_alnum((unsigned char)r->s[k])) {
-			if (!is_hex((unsigned char)r->s[k]))
-				hex = false;
+		while (k < b && is_alnum((unsigned char)r->s[k]))
 			k++;
-		}
 		/* bounded on both sides by non-alphanumerics (b is one) */
-		if (hex && (k - i == 32 || k - i == 40) &&
-		    (i == 0 || !is_alnum((unsigned char)r->s[i - 1])))
+		if ((i == 0 || !is_alnum((unsigned char)r->s[i - 1])) && key_run(r->s, i, k))
 			replace(r, i, k);
 		i = k;
 	}
@@ -1184,14 +1207,10 @@ static void redact_into(const char *s, size_t n, struct fw_buf *out)
 		}
 		if (is_alnum(c) && (fresh || !is_alnum((unsigned char)s[i - 1]))) {
 			size_t k = i;
-			bool hex = true;
 
-			while (k < n && is_alnum((unsigned char)s[k])) {
-				if (!is_hex((unsigned char)s[k]))
-					hex = false;
+			while (k < n && is_alnum((unsigned char)s[k]))
 				k++;
-			}
-			if (hex && (k - i == 32 || k - i == 40))
+			if (key_run(s, i, k))
 				replace(&r, i, k);
 			i = k;
 			continue;

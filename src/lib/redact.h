@@ -78,9 +78,15 @@
  *  - URL userinfo: `scheme://user:pass@host` -> `scheme://user:[REDACTED]@host`
  *    (the password is everything between the first ':' and the last '@'
  *    of the authority).
- *  - any run of exactly 32 or exactly 40 hex digits (either case) with no
- *    letter or digit on either side ('_' and '-' are boundaries): API and
- *    application keys, but also MD5s, git hashes and 32-hex Go build ids.
+ *  - keys: a whole run of letters and digits ('_', '-' and every other
+ *    byte are boundaries) that holds a stretch of hex digits (either case,
+ *    as long as possible within the run) of exactly 32 or 40 digits, or of
+ *    more than 32 digits at least one of which is a letter: API and
+ *    application keys, also glued to other hex or letters ("0x<key>",
+ *    "<key>9", "abc<key>", "v<key>"), but also MD5s, git hashes, 32-hex Go
+ *    build ids, SHA-256s and container ids. A secret never reaching a
+ *    report is worth more than a long hex string. Decimal digits alone
+ *    longer than 32 (a number) and shorter hex stretches stay.
  *  - PEM blocks, "-----BEGIN " through the next "-----END ...-----", become
  *    one "[REDACTED]"; a BEGIN without an END redacts to the end of the
  *    input (a truncated key is still a key).
