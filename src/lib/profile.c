@@ -21,7 +21,8 @@
 #include <zlib.h>
 
 #define DEFAULT_MAX_FILE (256u << 20)
-#define DEFAULT_MAX_DECODED ((size_t)1 << 30)
+#define DEFAULT_MAX_DECODED ((size_t)256 << 20)
+#define DEFAULT_MAX_PROFILE ((size_t)1 << 30)
 #define DEFAULT_MAX_TYPES 1024
 
 /* ---- protobuf-c arena --------------------------------------------------- */
@@ -620,7 +621,7 @@ static int walk(struct decoder *d, const uint8_t *buf, size_t len)
 
 struct counts {
 	size_t types, samples, sample_locs, labels, mappings, locations, lines, functions;
-	size_t strings, string_bytes;
+	size_t strings, string_bytes, empty_strings;
 };
 
 /* Counts repeated field `want` inside a message: unpacked occurrences, or
@@ -714,6 +715,8 @@ static void count_all(const uint8_t *p, size_t len, struct counts *c)
 				break;
 			case 5: c->functions++; break;
 			case 6:
+				/* string_table[0] is the one "" expected */
+				c->empty_strings += v == 0 && c->strings > 0;
 				c->strings++;
 				c->string_bytes += v + 1;
 				break;
@@ -737,6 +740,67 @@ static void count_all(const uint8_t *p, size_t len, struct counts *c)
 			(capv) = (n); \
 		} \
 	} while (0)
+
+/* a + b and a * b, saturating at SIZE_MAX */
+static size_t sat_add(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static size_t sat_mul(size_t a, size_t b)
+{
+	return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+/* What the compact profile and the decoder's own per-element arrays will
+ * take for these counts (location and function ids: one hash slot each). */
+static size_t estimate_bytes(const struct decoder *d, const struct counts *c)
+{
+	const struct fw_profile *p = d->p;
+	size_t types = c->types < d->lim->max_sample_types ? c->types : d->lim->max_sample_types;
+	size_t e = 0;
+
+	e = sat_add(e, sat_mul(types, sizeof(*p->sample_types)));
+	e = sat_add(e, sat_mul(c->samples, sizeof(*p->samples) + sizeof(*d->value_counts)));
+	e = sat_add(e, sat_mul(sat_mul(c->samples, types), sizeof(*p->values)));
+	e = sat_add(e, sat_mul(c->sample_locs, sizeof(*p->sample_locs)));
+	e = sat_add(e, sat_mul(c->labels, sizeof(*p->labels)));
+	e = sat_add(e, sat_mul(c->mappings, sizeof(*p->mappings)));
+	e = sat_add(e, sat_mul(c->locations, sizeof(*p->locations) + sizeof(*d->raw_loc_mapping) +
+						     sizeof(*d->ord_loc) + sizeof(uint64_t) + sizeof(uint32_t)));
+	e = sat_add(e, sat_mul(c->lines, sizeof(*p->lines) + sizeof(*d->raw_line_func)));
+	e = sat_add(e, sat_mul(c->functions, sizeof(*p->functions) + sizeof(uint64_t) + sizeof(uint32_t)));
+	e = sat_add(e, sat_mul(c->strings, 2 * sizeof(uint32_t)));
+	return sat_add(e, c->string_bytes);
+}
+
+/* Refuses, before anything per element is allocated, counts that no
+ * profile of len decoded bytes plausibly has (see fw_decode_limits). */
+static int check_plausible(struct decoder *d, const struct counts *c, size_t len)
+{
+	size_t est = estimate_bytes(d, c);
+	size_t amp = sat_add(sat_mul(len, FW_MAX_AMPLIFICATION), (size_t)64 << 20);
+
+	if (c->empty_strings > FW_MAX_EMPTY_STRINGS)
+		return fw_err(d->err, -EFBIG,
+			      "%s: string_table holds %zu empty strings beyond the first (of %zu entries "
+			      "in %zu decoded bytes): implausible for a profile (at most %u), refused",
+			      d->name, c->empty_strings, c->strings, len, FW_MAX_EMPTY_STRINGS);
+	if (est > amp)
+		return fw_err(d->err, -EFBIG,
+			      "%s: %zu samples, %zu locations, %zu lines, %zu functions, %zu mappings and "
+			      "%zu strings in %zu decoded bytes would take about %zu bytes decoded: "
+			      "implausible for a profile (more than %u times its size), refused",
+			      d->name, c->samples, c->locations, c->lines, c->functions, c->mappings,
+			      c->strings, len, est, FW_MAX_AMPLIFICATION);
+	if (est > d->lim->max_profile_bytes)
+		return fw_err(d->err, -EFBIG,
+			      "%s: %zu samples, %zu locations and %zu strings in %zu decoded bytes would "
+			      "take about %zu bytes decoded, over the limit of %zu bytes; refused",
+			      d->name, c->samples, c->locations, c->strings, len, est,
+			      d->lim->max_profile_bytes);
+	return 0;
+}
 
 static int presize(struct decoder *d, const struct counts *c, size_t len)
 {
@@ -982,6 +1046,8 @@ static void limits_or_defaults(const struct fw_decode_limits *in, struct fw_deco
 		out->max_decoded_bytes = DEFAULT_MAX_DECODED;
 	if (!out->max_sample_types)
 		out->max_sample_types = DEFAULT_MAX_TYPES;
+	if (!out->max_profile_bytes)
+		out->max_profile_bytes = DEFAULT_MAX_PROFILE;
 }
 
 /* Legacy pprof inputs: text dumps ("heap profile: ...", "--- contention",
@@ -1023,7 +1089,9 @@ static int decode_plain(const uint8_t *buf, size_t len, const char *name,
 	{
 		struct counts c;
 		count_all(buf, len, &c);
-		r = presize(&d, &c, len) < 0 ? fw_err(err, -ENOMEM, "%s: out of memory", name) : 0;
+		r = check_plausible(&d, &c, len);
+		if (r == 0 && presize(&d, &c, len) < 0)
+			r = fw_err(err, -ENOMEM, "%s: out of memory", name);
 	}
 	if (r == 0 && (r = walk(&d, buf, len)) < 0 && looks_legacy(buf, len))
 		fw_err(err, r, "%s: not a profile.proto; legacy (pre-proto) pprof formats are not supported",

@@ -87,12 +87,25 @@ struct fw_profile {
 	size_t n_labels;
 };
 
-/* Limits applied while decoding. Zero fields take the defaults below. */
+/* Limits applied while decoding. Zero fields take the defaults below.
+ *
+ * Before anything per element is allocated, the decoder counts the
+ * elements of each kind and refuses (-EFBIG, an error naming the input
+ * and the count) a profile whose counts are implausible for its decoded
+ * size: more than FW_MAX_EMPTY_STRINGS empty strings beyond string_table[0]
+ * (an encoder interns its strings: a table of empty entries is a
+ * decompression bomb), or a compact profile estimated at more than
+ * FW_MAX_AMPLIFICATION times the decoded bytes (plus 64 MiB), or at more
+ * than max_profile_bytes. */
 struct fw_decode_limits {
 	size_t max_file_bytes;	   /* compressed input; default 256 MiB */
-	size_t max_decoded_bytes;  /* after gunzip; default 1 GiB */
+	size_t max_decoded_bytes;  /* after gunzip; default 256 MiB */
 	size_t max_sample_types;   /* default 1024 */
+	size_t max_profile_bytes;  /* estimated compact profile; default 1 GiB */
 };
+
+#define FW_MAX_EMPTY_STRINGS 1024
+#define FW_MAX_AMPLIFICATION 16
 
 /* Decodes a profile from memory: gzip (possibly multi-member) or raw
  * protobuf. name is used only in error messages. On success *out owns a new

@@ -207,6 +207,13 @@ build_flare() {
 		      Warning: curl -u datadog:$CURL_PASS https://app.datadoghq.com failed
 		      
 		    
+		    glued (1.0.0)
+		    -------------
+		      Instance ID: glued:0x$API [WARNING]
+		      Total Runs: 12,798
+		      Warning: keys glued to hex and letters: 0x$API ${API}9 abc$API ${APP}f g$APP
+		      
+		    
 		    postgres (22.0.1)
 		    -----------------
 		      Instance ID: postgres:$API [ERROR]
@@ -309,6 +316,7 @@ build_flare() {
 	cp "$prof/block.pb.gz" "$root/profiles/core-block.pprof"
 	cp "$prof/mutex.pb.gz" "$root/profiles/core-mutex.pprof"
 	cp "$prof/cpu.pb.gz" "$root/profiles/$API-cpu.pprof"
+	cp "$prof/cpu.pb.gz" "$root/profiles/x0x${API}9-cpu.pprof"
 	cp "$prof/heap1.pb.gz" "$root/profiles/api_key=$APP-1st-heap.pprof"
 	printf 'go 1.19 trace\0\0\0' >"$root/profiles/$APP.trace"
 	if [ "$v" != c ]; then
@@ -321,7 +329,8 @@ build_flare() {
 		"evil/pkg.cfg api_key: $API" "evil/pkg.exec --password $FLAG_PASS --token $FLAG_TOKEN"
 		"evil/pkg.hdr Authorization: Basic $BASIC"
 		"evil/pkg.env$NL- name: DD_API_KEY$NL  value: $K8S_PASS"
-		"evil/pkg.conf <apiKey>$NL$XML_PASS$NL</apiKey>")
+		"evil/pkg.conf <apiKey>$NL$XML_PASS$NL</apiKey>"
+		"evil/pkg.glued(0x$API)" "evil/pkg.key${API}9" "evil/pkg.abc$API" "evil/pkg.app${APP}0")
 	fa_pprof_write "$root/profiles/evil-cpu.pprof" cpu 1727878910000000000 40 "${fns[@]}"
 	fa_pprof_write "$root/profiles/evil-1st-heap.pprof" heap 1727878907000000000 1 "${fns[@]}"
 	fa_pprof_write "$root/profiles/evil-2nd-heap.pprof" heap 1727878910000000000 2000 "${fns[@]}"
@@ -353,7 +362,7 @@ for v in a b c; do
 			md=$(find "$d/out" -name 'flare-profiling-*.md' | head -n 1)
 			js=$(dirname "$md")/report.json
 			for s in 'host-[REDACTED]' 'load_[REDACTED]' 'secret-[REDACTED]' 'postgres:[REDACTED]' \
-				'password=[REDACTED]' '[REDACTED]-cpu.pprof' 'handler_[REDACTED]' 'Auth-[REDACTED]' \
+				'password=[REDACTED]' '[REDACTED]-cpu.pprof' 'glued:[REDACTED]' 'handler_[REDACTED]' 'Auth-[REDACTED]' \
 				'State `api_key=[REDACTED]`' '`flare-[REDACTED]`'; do
 				grep -qF -- "$s" "$md" || { echo "not in the md: $s"; bad=1; }
 			done

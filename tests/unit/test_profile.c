@@ -971,6 +971,77 @@ static void test_gzip_limits(void)
 	pb_free(&b);
 }
 
+/* ---- implausible element counts ----------------------------------------------- */
+
+static double now_secs(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* n copies of the bytes rec[0..rn) after an optional valid prefix */
+static void repeat(struct pb *b, const void *rec, size_t rn, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		pb_raw(b, rec, rn);
+}
+
+/* Counts that no real profile of that size has are refused before any
+ * per-element array is allocated, with the count in the message. */
+static void test_implausible_counts(void)
+{
+	static const uint8_t empty_str[] = { 0x32, 0x00 }, empty_loc[] = { 0x22, 0x00 },
+			     empty_sample[] = { 0x12, 0x00 };
+	struct pb b = { 0 }, z = { 0 };
+	struct fw_profile *p;
+	struct fw_decode_limits lim = { 0 };
+	struct full_opts o = { 0 };
+	double t0;
+
+	/* the string-table bomb: 1 Mi empty strings (2 MiB), gzipped */
+	repeat(&b, empty_str, 2, 1 << 20);
+	gzip_into(&z, b.d, b.len);
+	t0 = now_secs();
+	expect_err(&z, NULL, -EFBIG, "string_table holds 1048575 empty strings",
+		   "1 Mi empty strings (gzipped)");
+	TAP_OK(now_secs() - t0 < 5, "refused quickly (%.2f s)", now_secs() - t0);
+	pb_free(&z);
+	pb_free(&b);
+	/* a few empty strings are tolerated (an encoder that does not intern) */
+	repeat(&b, empty_str, 2, FW_MAX_EMPTY_STRINGS + 1);
+	if (TAP_EQ_INT(decode(&b, NULL, &p), 0, "%d empty strings beyond the first decode",
+		       FW_MAX_EMPTY_STRINGS))
+		fw_profile_free(p);
+	pb_raw(&b, empty_str, 2);
+	expect_err(&b, NULL, -EFBIG, "string_table holds 1025 empty strings",
+		   "one empty string more than tolerated");
+	pb_free(&b);
+
+	/* 3 Mi empty locations: 6 MiB of input for some 170 MB of arrays */
+	pb_strings(&b, small_strings, 1);
+	repeat(&b, empty_loc, 2, 3 << 20);
+	expect_err(&b, NULL, -EFBIG, "3145728 locations", "3 Mi empty locations");
+	pb_free(&b);
+
+	/* 1,000 sample types and 1 Mi empty samples: 8 GB of values */
+	for (int i = 0; i < 1000; i++)
+		pb_vt(&b, 1, 1, 2);
+	pb_strings(&b, small_strings, 4);
+	repeat(&b, empty_sample, 2, 1 << 20);
+	expect_err(&b, NULL, -EFBIG, "1048576 samples", "1 Mi empty samples of 1,000 types");
+	pb_free(&b);
+
+	/* the caller's budget for the decoded profile */
+	build_full(&b, &dense_ids, &o);
+	lim.max_profile_bytes = 100;
+	expect_err(&b, &lim, -EFBIG, "over the limit of 100 bytes", "a real profile over max_profile_bytes");
+	lim.max_profile_bytes = 1 << 20;
+	if (TAP_EQ_INT(decode(&b, &lim, &p), 0, "the same profile within a 1 MiB budget"))
+		fw_profile_free(p);
+	pb_free(&b);
+}
+
 /* A field claiming 2 GiB must fail as "past the end" without allocating it.
  * The decode runs in a child whose address space is limited to 512 MiB
  * (not under ASan, whose shadow memory needs far more): an attempt to
@@ -1082,6 +1153,7 @@ int main(void)
 	test_errors_wire();
 	test_sample_type_limit();
 	test_gzip_limits();
+	test_implausible_counts();
 	test_absurd_length();
 	test_read_file();
 	return tap_done();
