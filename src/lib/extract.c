@@ -24,7 +24,8 @@
  *    created one component at a time with mkdirat() and opened with
  *    O_NOFOLLOW|O_DIRECTORY, files created with openat(O_CREAT|O_EXCL|
  *    O_NOFOLLOW), all relative to a descriptor of the destination. Nothing
- *    ever follows a symlink, and archive_write_disk is not used.
+ *    ever follows a symlink, and archive_write_disk is not used. A file
+ *    gets its entry's modification time (flare.c may date a flare by it).
  *
  * Sizes and ratios: headers are only ever trusted to refuse. scan()
  * refuses an archive whose declared sizes exceed the total limit or whose
@@ -66,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RATIO_EXEMPT	(1u << 20)	/* entries up to 1 MiB skip the ratio checks */
@@ -827,6 +829,13 @@ static int extract_entry(struct ex *x, const struct zrec *z, struct archive_entr
 	if (fd < 0)
 		return refuse(x, -errnum, z, "cannot create the file: %s", strerror(errnum));
 	r = write_data(x, z, fd);
+	/* the entry's time, not the extraction's: it may date the flare */
+	if (r == 0 && archive_entry_mtime_is_set(e)) {
+		struct timespec ts[2] = { { .tv_sec = archive_entry_mtime(e) },
+					  { .tv_sec = archive_entry_mtime(e) } };
+		if (futimens(fd, ts) < 0)
+			r = refuse(x, -errno, z, "cannot set the file time: %s", strerror(errno));
+	}
 	if (close(fd) < 0 && r == 0)
 		r = refuse(x, -errno, z, "write failed: %s", strerror(errno));
 	return r;

@@ -19,8 +19,17 @@
 
 #define MAX_TEXT (64u << 20)	   /* status.log, install_info, memstats */
 #define MAX_GOROUTINES (256u << 20) /* go-routine-dump.log */
-#define MAX_PFILES 4096
+#define MAX_PFILES 4096	  /* files of profiles/ listed (and analyzed) */
+#define MAX_SCAN (1u << 20) /* entries of profiles/ looked at */
+#define PROC_MAX 64	  /* longest usable process name */
+#define SHOWN 3		  /* names a note shows of a skipped group */
+#define SHOWN_LEN 72	  /* bytes of each */
 #define MAX_DEPTH 3
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* A file time before this (2010-01-01) is no flare's date: the zip's
+ * "no time" (1980) or an unset clock. */
+#define MIN_FILE_TIME 1262304000
 
 static int nomem(struct fw_error *err)
 {
@@ -242,56 +251,222 @@ static int add_proc(struct fw_flare *f, const char *proc)
 	return 0;
 }
 
-static int scan_profiles(struct fw_flare *f)
+/* One entry of profiles/ while it is scanned. */
+struct pentry {
+	char *name;	/* as on disk */
+	uint64_t size;
+	int64_t mtime;
+	bool regular;
+	int rank;	/* selection order: see pentry_rank() */
+	int unusable;	/* why a profile's name gives no process: 1 + UNUSABLE_* */
+};
+
+enum { UNUSABLE_LONG, UNUSABLE_CHARS, UNUSABLE_SECRET, N_UNUSABLE };
+
+/* Why the process name proc (from a profile file's name) cannot be used:
+ * 0 (it can), 1 + UNUSABLE_*, or -ENOMEM. It goes into paths and file
+ * names of the report, so it must be short, made of [A-Za-z0-9._-] and be
+ * its own redaction. */
+static int proc_unusable(const char *proc)
 {
-	DIR *d;
+	char safe[PROC_MAX + 16], *red;
+	size_t len;
+	int why = 0;
+
+	if (strlen(proc) > PROC_MAX)
+		return 1 + UNUSABLE_LONG;
+	safe_hostname(proc, safe, sizeof(safe));
+	if (strcmp(safe, proc) != 0)
+		return 1 + UNUSABLE_CHARS;
+	if (!(red = fw_redact(proc, strlen(proc), &len)))
+		return -ENOMEM;
+	if (strcmp(red, proc) != 0)
+		why = 1 + UNUSABLE_SECRET;
+	free(red);
+	return why;
+}
+
+/* Selection order when profiles/ holds more than MAX_PFILES files: the
+ * profiles of core, then trace, then of other usable processes, then the
+ * profiles whose process name is unusable, then every other file; by
+ * name within each. */
+static int pentry_rank(struct pentry *e)
+{
+	char proc[256];
+	int r;
+
+	e->rank = 4;
+	if (!e->regular || !proc_of(e->name, proc, sizeof(proc)))
+		return 0;
+	if ((r = proc_unusable(proc)) < 0)
+		return r;
+	e->unusable = r;
+	e->rank = r ? 3 : proc_rank(proc);
+	return 0;
+}
+
+static int cmp_pentry(const void *a, const void *b)
+{
+	const struct pentry *x = a, *y = b;
+	return x->rank != y->rank ? x->rank - y->rank : strcmp(x->name, y->name);
+}
+
+/* A group of skipped entries, noted as its count and its first names. */
+struct skipped {
+	const char *why;
+	size_t n;
+	char shown[SHOWN][SHOWN_LEN];
+};
+
+static int skip(struct skipped *s, const char *name)
+{
+	if (s->n < SHOWN && fw_redact_field(s->shown[s->n], SHOWN_LEN, name, strlen(name)) < 0)
+		return -ENOMEM;
+	s->n++;
+	return 0;
+}
+
+static int note_skipped(struct fw_flare *f, const struct skipped *s)
+{
+	char names[SHOWN * (SHOWN_LEN + 4) + 8] = "";
+	size_t k = 0;
+
+	if (s->n == 0)
+		return 0;
+	for (size_t i = 0; i < s->n && i < SHOWN; i++)
+		k += (size_t)snprintf(names + k, sizeof(names) - k, "%s\"%s\"", i ? ", " : "",
+				      s->shown[i]);
+	return add_note(f, "profiles/: %zu %s %s: %s%s", s->n, s->n == 1 ? "entry" : "entries", s->why,
+			names, s->n > SHOWN ? ", ..." : "");
+}
+
+static void free_pentries(struct pentry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(e[i].name);
+	free(e);
+}
+
+/* Reads the entries of profiles/ (at most MAX_SCAN). */
+static int read_pentries(struct fw_flare *f, struct pentry **out, size_t *count, bool *cut,
+			 struct skipped *hidden)
+{
+	struct pentry *e = NULL;
+	size_t n = 0, cap = 0;
 	struct dirent *de;
-	size_t cap = 0;
+	DIR *d;
 	int r = 0;
 
+	*cut = false;
+	d = opendir(f->profiles_dir);
+	if (!d) {
+		*out = NULL;
+		*count = 0;
+		return add_note(f, "profiles/ could not be opened: %s", strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_name[0] == '.') {
+			if ((r = skip(hidden, de->d_name)) < 0)
+				break;
+			continue;
+		}
+		if (n >= MAX_SCAN) {
+			*cut = true;
+			break;
+		}
+		if (fw_grow((void **)&e, &cap, n + 1, sizeof(*e)) < 0 ||
+		    !(e[n].name = strdup(de->d_name))) {
+			r = -ENOMEM;
+			break;
+		}
+		e[n].regular = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			       S_ISREG(st.st_mode);
+		e[n].size = e[n].regular ? (uint64_t)st.st_size : 0;
+		e[n].mtime = e[n].regular ? (int64_t)st.st_mtime : 0;
+		e[n].unusable = 0;
+		n++;
+		if ((r = pentry_rank(&e[n - 1])) < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0) {
+		free_pentries(e, n);
+		return r;
+	}
+	*out = e;
+	*count = n;
+	return 0;
+}
+
+/* Lists profiles/: at most MAX_PFILES regular files, chosen in a fixed
+ * order (cmp_pentry), and the processes their names give. Every entry
+ * left out, and every profile whose process name cannot be used, is in a
+ * note (how many, and the first names). */
+static int scan_profiles(struct fw_flare *f, int64_t *newest)
+{
+	struct skipped hidden = { .why = "hidden (name starting with '.'), skipped" },
+		       notreg = { .why = "not regular files, skipped" },
+		       over = { .why = "over the limit of " STR(MAX_PFILES) " files, not listed or analyzed" },
+		       badproc[N_UNUSABLE] = { { .why = "with a process name over 64 characters, not analyzed" },
+				      { .why = "with a process name of characters outside [A-Za-z0-9._-], "
+					       "not analyzed" },
+				      { .why = "with a process name holding a secret, not analyzed" } };
+	struct pentry *e = NULL;
+	size_t n = 0;
+	bool cut;
+	int r;
+
+	*newest = 0;
 	if (!(f->profiles_dir = join(f->root, "profiles")))
 		return -ENOMEM;
 	f->has_profiles = is_dir(f->profiles_dir);
 	if (!f->has_profiles)
 		return 0;
-	d = opendir(f->profiles_dir);
-	if (!d)
-		return add_note(f, "profiles/ could not be opened: %s", strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		struct stat st;
+	if ((r = read_pentries(f, &e, &n, &cut, &hidden)) < 0)
+		return r;
+	fw_qsort(e, n, sizeof(*e), cmp_pentry);
+	if (n && !(f->pfiles = calloc(n < MAX_PFILES ? n : MAX_PFILES, sizeof(*f->pfiles))))
+		r = -ENOMEM;
+	for (size_t i = 0; i < n && r == 0; i++) {
 		char proc[256];
 		size_t len;
 
-		if (de->d_name[0] == '.')
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
-			if ((r = add_note(f, "profiles/%s is not a regular file; skipped", de->d_name)) < 0)
-				break;
+		if (!e[i].regular) {
+			r = skip(&notreg, e[i].name);
 			continue;
 		}
 		if (f->n_pfiles >= MAX_PFILES) {
-			r = add_note(f, "profiles/ holds more than %u files; the rest are not listed", MAX_PFILES);
-			break;
+			r = skip(&over, e[i].name);
+			continue;
 		}
-		if (fw_grow((void **)&f->pfiles, &cap, f->n_pfiles + 1, sizeof(*f->pfiles)) < 0 ||
-		    !(f->pfiles[f->n_pfiles].name = fw_redact(de->d_name, strlen(de->d_name), &len))) {
+		if (!(f->pfiles[f->n_pfiles].name = fw_redact(e[i].name, strlen(e[i].name), &len))) {
 			r = -ENOMEM;
 			break;
 		}
-		f->pfiles[f->n_pfiles++].size = (uint64_t)st.st_size;
-		/* Only names that are their own redaction can name a process:
-		 * the name goes into paths and file names of the report. */
-		if (proc_of(de->d_name, proc, sizeof(proc)) && strcmp(f->pfiles[f->n_pfiles - 1].name,
-								      de->d_name) == 0) {
-			char safe[128];
-			safe_hostname(proc, safe, sizeof(safe));
-			if (strcmp(safe, proc) == 0 && (r = add_proc(f, proc)) < 0)
-				break;
-		}
+		f->pfiles[f->n_pfiles++].size = e[i].size;
+		if (e[i].mtime > *newest)
+			*newest = e[i].mtime;
+		if (e[i].unusable)
+			r = skip(&badproc[e[i].unusable - 1], e[i].name);
+		if (r == 0 && e[i].rank < 3 && proc_of(e[i].name, proc, sizeof(proc)))
+			r = add_proc(f, proc);
 	}
-	closedir(d);
+	free_pentries(e, n);
 	if (r < 0)
 		return r;
+	if (cut && (r = add_note(f, "profiles/ holds more than %u entries; only the first %u read "
+				    "were considered", MAX_SCAN, MAX_SCAN)) < 0)
+		return r;
+	if ((r = note_skipped(f, &hidden)) < 0 || (r = note_skipped(f, &notreg)) < 0 ||
+	    (r = note_skipped(f, &over)) < 0)
+		return r;
+	for (size_t i = 0; i < N_UNUSABLE; i++)
+		if ((r = note_skipped(f, &badproc[i])) < 0)
+			return r;
 	fw_qsort(f->pfiles, f->n_pfiles, sizeof(*f->pfiles), cmp_file);
 	fw_qsort(f->procs, f->n_procs, sizeof(*f->procs), cmp_proc);
 	return 0;
@@ -359,36 +534,106 @@ static int parse_files(struct fw_flare *f, unsigned wait_minutes)
 	return 0;
 }
 
-static void date_flare(struct fw_flare *f, const char *name_hint)
+/* A file time that may date the flare: not before 2010, not in the
+ * future (a day of clock skew allowed). */
+static bool plausible_file_time(int64_t t)
+{
+	return t >= MIN_FILE_TIME && t <= (int64_t)time(NULL) + 86400;
+}
+
+/* Dates the flare: status.log's status date, else the date in the flare's
+ * file name (or its root folder's), else the modification time of
+ * status.log or of the newest profile (extract.c keeps the zip's times),
+ * else the time of the analysis. Anything but status.log is a note. */
+static int date_flare(struct fw_flare *f, const char *name_hint, int64_t newest_profile)
 {
 	struct stat st;
+	int64_t t = 0;
 	char *p;
 
 	if (f->has_status && f->status.status_date.has_ms) {
 		f->time_ms = f->status.status_date.unix_ms;
 		f->time_source = "status.log";
-		return;
+		return 0;
 	}
 	if ((name_hint && fw_flare_time_from_name(name_hint, &f->time_ms)) ||
 	    fw_flare_time_from_name(f->root, &f->time_ms)) {
 		f->time_source = "file name";
-		return;
+		return add_note(f, "status.log gives no date: the flare is dated from its file name");
 	}
-	p = join(f->root, "status.log");
-	if (p && lstat(p, &st) == 0) {
-		f->time_ms = (int64_t)st.st_mtime * 1000;
-		f->time_source = "file time";
-	} else {
-		f->time_ms = (int64_t)time(NULL) * 1000;
-		f->time_source = "now";
-	}
+	if (!(p = join(f->root, "status.log")))
+		return -ENOMEM;
+	if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+		t = (int64_t)st.st_mtime;
 	free(p);
+	if (plausible_file_time(t)) {
+		f->time_ms = t * 1000;
+		f->time_source = "file time";
+		return add_note(f, "status.log and the file name give no date: the flare is dated from "
+				   "the modification time of status.log");
+	}
+	if (plausible_file_time(newest_profile)) {
+		f->time_ms = newest_profile * 1000;
+		f->time_source = "file time";
+		return add_note(f, "status.log and the file name give no date: the flare is dated from "
+				   "the modification time of its newest profile");
+	}
+	f->time_ms = (int64_t)time(NULL) * 1000;
+	f->time_source = "unknown";
+	return add_note(f, "the flare's date is unknown (not in status.log, its file name or its file "
+			   "times): the report is dated with the time of the analysis");
+}
+
+/* The flare's hostname, safe for paths: status.log's, else the name of
+ * the folder holding the flare (the agent names it after the host), else
+ * the flare's file name without ".zip", else "unknown-host". Anything but
+ * status.log is a note. */
+static int name_host(struct fw_flare *f, const char *dir, const char *name_hint)
+{
+	char host[80];
+	const char *from, *src = NULL;
+	char *red = NULL;
+	size_t len, dl = strlen(dir);
+
+	if (f->has_status && f->status.hostname[0]) {
+		safe_hostname(f->status.hostname, host, sizeof(host));
+		return (f->hostname = strdup(host)) ? 0 : -ENOMEM;
+	}
+	/* a root below dir is a host folder; dir itself is ours (a
+	 * temporary folder) or the flare's whole folder */
+	if (strncmp(f->root, dir, dl) == 0 && f->root[dl] == '/' && f->root[dl + 1]) {
+		src = strrchr(f->root, '/') + 1;
+		len = strlen(src);
+		from = "the name of its folder";
+	} else if (name_hint && name_hint[0]) {
+		src = name_hint;
+		len = strlen(src);
+		if (len > 4 && strcmp(src + len - 4, ".zip") == 0)
+			len -= 4;
+		from = "the flare's file or folder name";
+	}
+	if (src) {
+		if (!(red = fw_redact(src, len, &len)))
+			return -ENOMEM;
+		safe_hostname(red, host, sizeof(host));
+		free(red);
+	}
+	if (!src || strcmp(host, "unknown") == 0) {
+		snprintf(host, sizeof(host), "unknown-host");
+		from = NULL;
+	}
+	if (!(f->hostname = strdup(host)))
+		return -ENOMEM;
+	if (from)
+		return add_note(f, "status.log gives no hostname: the flare is named after %s", from);
+	return add_note(f, "the flare's hostname is unknown (not in status.log, its folder or file "
+			   "name): it is called unknown-host");
 }
 
 int fw_flare_open(const char *dir, const char *name_hint, unsigned goroutine_wait_minutes,
 		  struct fw_flare *f, struct fw_error *err)
 {
-	char host[80];
+	int64_t newest = 0;
 	int r;
 
 	memset(f, 0, sizeof(*f));
@@ -401,23 +646,9 @@ int fw_flare_open(const char *dir, const char *name_hint, unsigned goroutine_wai
 	if (r > 1 && add_note(f, "several folders look like flare roots; analyzed %s",
 			      f->root + (strncmp(f->root, dir, strlen(dir)) == 0 ? strlen(dir) : 0)) < 0)
 		goto oom;
-	if ((r = parse_files(f, goroutine_wait_minutes)) < 0 || (r = scan_profiles(f)) < 0)
+	if ((r = parse_files(f, goroutine_wait_minutes)) < 0 || (r = scan_profiles(f, &newest)) < 0 ||
+	    (r = name_host(f, dir, name_hint)) < 0 || (r = date_flare(f, name_hint, newest)) < 0)
 		goto oom;
-	if (f->has_status && f->status.hostname[0]) {
-		safe_hostname(f->status.hostname, host, sizeof(host));
-	} else {
-		const char *base = strrchr(f->root, '/');
-		char *red;
-		size_t len;
-		base = base ? base + 1 : f->root;
-		if (!(red = fw_redact(base, strlen(base), &len)))
-			goto oom;
-		safe_hostname(red, host, sizeof(host));
-		free(red);
-	}
-	if (!(f->hostname = strdup(host)))
-		goto oom;
-	date_flare(f, name_hint);
 	return 0;
 oom:
 	fw_flare_free(f);

@@ -20,9 +20,15 @@ struct fw_flare_file {
 
 struct fw_flare {
 	char *root;	/* the folder holding status.log and/or profiles/ */
-	char *hostname; /* safe for paths: [A-Za-z0-9._-], never empty */
+	char *hostname; /* safe for paths: [A-Za-z0-9._-], never empty; from
+			 * status.log, else the host folder, else the flare's
+			 * file name, else "unknown-host" */
 	int64_t time_ms; /* when the flare was made (status date, name, mtime) */
-	const char *time_source; /* "status.log", "file name", "file time", "now" */
+	/* where time_ms comes from: "status.log", "file name", "file time"
+	 * (status.log's or the newest profile's, as the zip dated them), or
+	 * "unknown" (the time of the analysis); anything but status.log has a
+	 * note saying so. */
+	const char *time_source;
 
 	bool has_status, has_install, has_memstats, has_goroutines;
 	struct fw_status status;
@@ -32,12 +38,18 @@ struct fw_flare {
 
 	bool has_profiles;		/* a profiles/ folder exists */
 	char *profiles_dir;
-	struct fw_flare_file *pfiles;	/* every regular file in profiles/, by name */
+	/* the regular files of profiles/, by name: at most 4,096, chosen by
+	 * process (core, trace, others) then name; the rest are in a note */
+	struct fw_flare_file *pfiles;
 	size_t n_pfiles;
 	char **procs;			/* process prefixes: core, trace, then others */
 	size_t n_procs;
 
-	char **notes; /* one-line remarks for the report (unreadable files, ...) */
+	/* one-line remarks for the report, redacted: unreadable or skipped
+	 * files (each group of profiles/ entries left out, with its count and
+	 * first names), where the hostname and the date come from when
+	 * status.log gives none */
+	char **notes;
 	size_t n_notes;
 };
 

@@ -159,11 +159,24 @@ static void title(const struct fw_investigation *inv, struct fw_buf *b)
 		fw_buf_puts(b, "unknown");
 	}
 	fw_buf_printf(b, " · **Flare date:** %s", when);
-	if (strcmp(f->time_source, "status.log") != 0)
+	/* flare model (helper "flare"): where the date and hostname come
+	 * from, and every note on the flare's files, in the header */
+	if (strcmp(f->time_source, "unknown") == 0)
+		fw_buf_puts(b, " (unknown: the time of the analysis)");
+	else if (strcmp(f->time_source, "status.log") != 0)
 		fw_buf_printf(b, " (from the %s)", f->time_source);
 	fw_buf_puts(b, "\n\nFlare: ");
 	md_code(b, inv->flare_name);
 	fw_buf_puts(b, "\n\n");
+	if (f->n_notes)
+		fw_buf_puts(b, "**Flare notes:**\n\n");
+	for (size_t i = 0; i < f->n_notes; i++) {
+		fw_buf_puts(b, "- ");
+		md_text(b, f->notes[i]);
+		fw_buf_putc(b, '\n');
+	}
+	if (f->n_notes)
+		fw_buf_putc(b, '\n');
 }
 
 static void verdict(const struct fw_investigation *inv, struct fw_buf *b)
@@ -550,13 +563,6 @@ static void profile_files(const struct fw_investigation *inv, struct fw_buf *b)
 		fw_buf_printf(b, " | %s |\n", bytes(a, sizeof(a), (double)f->pfiles[i].size));
 	}
 	fw_buf_putc(b, '\n');
-	for (size_t i = 0; i < f->n_notes; i++) {
-		fw_buf_puts(b, "- Note: ");
-		md_text(b, f->notes[i]);
-		fw_buf_putc(b, '\n');
-	}
-	if (f->n_notes)
-		fw_buf_putc(b, '\n');
 }
 
 /* ---- recommendations -------------------------------------------------------- */

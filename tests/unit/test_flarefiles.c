@@ -2,13 +2,21 @@
  * test_flarefiles.c: unit tests for the flare text parsers: status.log
  * (status.c), install_info (installinfo.c), expvar/memstats (memstats.c)
  * and go-routine-dump.log (goroutines.c), on the fixtures in
- * tests/fixtures/flarefiles/ and on generated hostile input.
+ * tests/fixtures/flarefiles/ and on generated hostile input; and the flare
+ * model (flare.c) on flare folders built in a temporary folder.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "flare.h"
+#include "fsutil.h"
 #include "goroutines.h"
 #include "installinfo.h"
 #include "memstats.h"
@@ -690,6 +698,213 @@ static void test_goroutines_big(void)
 	fw_buf_free(&b);
 }
 
+/* ---- the flare model (flare.c) -------------------------------------------- */
+
+static char tmproot[4096];
+
+/* Writes root/rel (its folders created) holding text, with mtime (0: now). */
+static void put(const char *root, const char *rel, const char *text, time_t mtime)
+{
+	char path[8192], *slash;
+	FILE *fp;
+
+	if (snprintf(path, sizeof(path), "%s/%s", root, rel) >= (int)sizeof(path))
+		exit(99);
+	for (slash = strchr(path + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		mkdir(path, 0700);
+		*slash = '/';
+	}
+	if (!(fp = fopen(path, "w")) || fputs(text, fp) < 0 || fclose(fp) != 0) {
+		TAP_DIAG("cannot write %s", path);
+		exit(99);
+	}
+	if (mtime) {
+		struct timespec ts[2] = { { .tv_sec = mtime }, { .tv_sec = mtime } };
+		utimensat(AT_FDCWD, path, ts, 0);
+	}
+}
+
+/* A fresh flare folder under tmproot. */
+static char *new_dir(const char *name)
+{
+	static char dir[4096 + 256];
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", tmproot, name) >= (int)sizeof(dir) || mkdir(dir, 0700) < 0) {
+		TAP_DIAG("cannot create %s", dir);
+		exit(99);
+	}
+	return dir;
+}
+
+static const char *note_with(const struct fw_flare *f, const char *frag)
+{
+	for (size_t i = 0; i < f->n_notes; i++)
+		if (strstr(f->notes[i], frag))
+			return f->notes[i];
+	return NULL;
+}
+
+static void show_notes(const struct fw_flare *f)
+{
+	for (size_t i = 0; i < f->n_notes; i++)
+		TAP_DIAG("note: %s", f->notes[i]);
+}
+
+static bool open_flare(const char *dir, const char *hint, struct fw_flare *f, const char *what)
+{
+	struct fw_error e;
+	int r = fw_flare_open(dir, hint, 10, f, &e);
+
+	if (!TAP_EQ_INT(r, 0, "%s: the flare opens", what)) {
+		TAP_DIAG("%s", e.msg);
+		return false;
+	}
+	return true;
+}
+
+static const char STATUS_OK[] =
+	"===============\nAgent (v7.58.2)\n===============\n"
+	"  Status date: 2024-10-02 14:21:52.317 UTC (1727878912317)\n"
+	"  Agent start: 2024-09-30 09:02:11.648 UTC (1727686931648)\n\n"
+	"========\nHostname\n========\n\n  hostname: web-01\n\n";
+
+/* More than 4,096 files in profiles/: the same 4,096 whatever the order
+ * on disk, the known processes first, and a note with the count and the
+ * first names left out; a process name over 64 characters is a note. */
+static void test_flare_many_profiles(void)
+{
+	struct fw_flare f;
+	char *dir = new_dir("many"), name[256], longp[80];
+	bool core = false, trace = false, last = false;
+	size_t n = 5000;
+
+	put(dir, "status.log", STATUS_OK, 0);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "profiles/aaa-%04zu.txt", i);
+		put(dir, name, "x", 0);
+	}
+	put(dir, "profiles/zz-cpu.pprof", "x", 0);
+	put(dir, "profiles/trace-cpu.pprof", "x", 0);
+	put(dir, "profiles/core-cpu.pprof", "x", 0);
+	memset(longp, 'p', 70);
+	longp[70] = 0;
+	snprintf(name, sizeof(name), "profiles/%s-cpu.pprof", longp);
+	put(dir, name, "x", 0);
+	if (!open_flare(dir, "datadog-agent-2024-10-02T14-21-52Z-info.zip", &f, "5,004 profiles"))
+		return;
+	TAP_EQ_UINT(f.n_pfiles, 4096, "4,096 files listed");
+	for (size_t i = 0; i < f.n_pfiles; i++) {
+		core |= strcmp(f.pfiles[i].name, "core-cpu.pprof") == 0;
+		trace |= strcmp(f.pfiles[i].name, "trace-cpu.pprof") == 0;
+		last |= strcmp(f.pfiles[i].name, "aaa-4091.txt") == 0;
+	}
+	TAP_OK(core && trace, "core's and trace's profiles are among them");
+	TAP_OK(last, "then the other files by name (aaa-4091.txt is the last one listed)");
+	TAP_EQ_UINT(f.n_procs, 3, "processes core, trace, zz");
+	if (f.n_procs == 3)
+		TAP_OK(!strcmp(f.procs[0], "core") && !strcmp(f.procs[1], "trace") && !strcmp(f.procs[2], "zz"),
+		       "in that order");
+	if (!TAP_OK(note_with(&f, "908 entries over the limit of 4096 files") &&
+			    note_with(&f, "\"aaa-4092.txt\", \"aaa-4093.txt\", \"aaa-4094.txt\", ..."),
+		    "a note gives the count and the first names left out"))
+		show_notes(&f);
+	if (!TAP_OK(note_with(&f, "1 entry with a process name over 64 characters, not analyzed: \"ppppp"),
+		    "a note names the profile whose process name is over 64 characters"))
+		show_notes(&f);
+	fw_flare_free(&f);
+}
+
+/* No host folder and no hostname in status.log: the flare's file name,
+ * else unknown-host, never the temporary folder's name; a note says so. */
+static void test_flare_hostname(void)
+{
+	struct fw_flare f;
+	char *dir = new_dir("flarewatch-AbC123");
+
+	put(dir, "profiles/core-cpu.pprof", "x", 0);
+	if (open_flare(dir, "datadog-agent-2024-10-02T14-21-52Z-info.zip", &f, "no host folder")) {
+		TAP_EQ_STR(f.hostname, "datadog-agent-2024-10-02T14-21-52Z-info", "hostname from the file name");
+		TAP_OK(note_with(&f, "gives no hostname") != NULL, "with a note");
+		fw_flare_free(&f);
+	}
+	if (open_flare(dir, NULL, &f, "no host folder, no file name")) {
+		TAP_EQ_STR(f.hostname, "unknown-host", "hostname unknown-host");
+		TAP_OK(note_with(&f, "hostname is unknown") != NULL, "with a note");
+		fw_flare_free(&f);
+	}
+	dir = new_dir("hostfolder");
+	put(dir, "web-02/profiles/core-cpu.pprof", "x", 0);
+	if (open_flare(dir, "datadog-agent-2024-10-02T14-21-52Z-info.zip", &f, "a host folder")) {
+		TAP_EQ_STR(f.hostname, "web-02", "hostname from the host folder");
+		fw_flare_free(&f);
+	}
+}
+
+/* status.log gives no date: the file name, else the file times (as the zip
+ * dated them), else "unknown" with the analysis time; a note each time. */
+static void test_flare_date(void)
+{
+	struct fw_flare f;
+	char *dir = new_dir("dates");
+	time_t t2023 = 1678000000, t2024 = 1714521600; /* 2023-03-05, 2024-05-01 */
+
+	put(dir, "status.log", "not a status page\n", t2023);
+	put(dir, "profiles/core-cpu.pprof", "x", t2024);
+	if (open_flare(dir, "datadog-agent-2024-10-02T14-21-52Z-info.zip", &f, "invalid status.log")) {
+		TAP_EQ_STR(f.time_source, "file name", "dated from the file name");
+		TAP_EQ_INT(f.time_ms, 1727878912000LL, "2024-10-02T14:21:52Z");
+		TAP_OK(note_with(&f, "dated from its file name") != NULL, "with a note");
+		fw_flare_free(&f);
+	}
+	if (open_flare(dir, "flare.zip", &f, "invalid status.log, no date in the name")) {
+		TAP_EQ_STR(f.time_source, "file time", "dated from status.log's time");
+		TAP_EQ_INT(f.time_ms, (int64_t)t2023 * 1000, "2023-03-05");
+		TAP_OK(note_with(&f, "modification time of status.log") != NULL, "with a note");
+		fw_flare_free(&f);
+	}
+	/* the zip's "no time" (1980) on status.log: the newest profile */
+	put(dir, "status.log", "not a status page\n", 315532800);
+	if (open_flare(dir, "flare.zip", &f, "status.log dated 1980")) {
+		TAP_EQ_STR(f.time_source, "file time", "dated from the newest profile's time");
+		TAP_EQ_INT(f.time_ms, (int64_t)t2024 * 1000, "2024-05-01");
+		TAP_OK(note_with(&f, "newest profile") != NULL, "with a note");
+		fw_flare_free(&f);
+	}
+	put(dir, "profiles/core-cpu.pprof", "x", 315532800);
+	if (open_flare(dir, "flare.zip", &f, "no date anywhere")) {
+		TAP_EQ_STR(f.time_source, "unknown", "the date is unknown");
+		TAP_OK(note_with(&f, "date is unknown") != NULL, "with a note");
+		fw_flare_free(&f);
+	}
+	/* status.log a folder, not a file */
+	dir = new_dir("statusdir");
+	put(dir, "status.log/x", "x", 0);
+	put(dir, "profiles/core-cpu.pprof", "x", t2024);
+	if (open_flare(dir, "flare.zip", &f, "status.log is a folder")) {
+		TAP_EQ_STR(f.time_source, "file time", "dated from the newest profile's time");
+		TAP_EQ_INT(f.time_ms, (int64_t)t2024 * 1000, "2024-05-01");
+		TAP_OK(note_with(&f, "status.log is not a regular file") != NULL, "a note on status.log");
+		fw_flare_free(&f);
+	}
+}
+
+static void test_flare_model(void)
+{
+	struct fw_error e;
+	const char *tmp = getenv("TMPDIR");
+
+	if (fw_tmpdir_create(tmp && *tmp ? tmp : "/tmp", "test-flarefiles-", tmproot, sizeof(tmproot), &e) < 0) {
+		TAP_OK(0, "temporary folder: %s", e.msg);
+		return;
+	}
+	test_flare_many_profiles();
+	test_flare_hostname();
+	test_flare_date();
+	if (fw_tree_remove(tmproot, &e) < 0)
+		TAP_DIAG("%s", e.msg);
+}
+
 int main(void)
 {
 	test_status_current();
@@ -703,5 +918,6 @@ int main(void)
 	test_memstats();
 	test_goroutines();
 	test_goroutines_big();
+	test_flare_model();
 	return tap_done();
 }
