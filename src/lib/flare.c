@@ -23,7 +23,7 @@
 #define MAX_SCAN (1u << 20) /* entries of profiles/ looked at */
 #define PROC_MAX 64	  /* longest usable process name */
 #define SHOWN 3		  /* names a note shows of a skipped group */
-#define SHOWN_LEN 72	  /* bytes of each */
+#define SHOWN_LEN 256	  /* bytes of each (a whole file name) */
 #define MAX_DEPTH 3
 #define STR_(x) #x
 #define STR(x) STR_(x)
