@@ -87,6 +87,20 @@ static const char *clean(struct fields *f, char *dst, size_t dstsz, const char *
 	return dst;
 }
 
+/* The flare's sha256, which we computed: no flare text, so not redacted
+ * (the key rule would take 64 hex digits for a key) once it is checked to
+ * be 64 lowercase hex digits; anything else is cleaned as flare text. */
+static const char *clean_hash(struct fields *f, char *dst, size_t dstsz, const char *s)
+{
+	size_t n = s ? strspn(s, "0123456789abcdef") : 0;
+
+	if (n == 64 && !s[n] && dstsz > n) {
+		memcpy(dst, s, n + 1);
+		return dst;
+	}
+	return clean(f, dst, dstsz, s);
+}
+
 static int clamp_priority(int priority)
 {
 	return priority < 0 ? 0 : priority > 7 ? 7 : priority;
@@ -131,7 +145,7 @@ int fw_journal_verdict(const struct fw_analyze_result *r, const char *flare_file
 		return -EINVAL;
 	clean(&f, host, sizeof(host), r->hostname);
 	clean(&f, version, sizeof(version), r->agent_version);
-	clean(&f, hash, sizeof(hash), sha256);
+	clean_hash(&f, hash, sizeof(hash), sha256);
 	clean(&f, file, sizeof(file), flare_file);
 	clean(&f, summary, sizeof(summary), r->summary);
 	clean(&f, report, sizeof(report), r->report_path);
@@ -174,7 +188,7 @@ int fw_journal_failure(const char *flare_file, const char *sha256, const char *r
 	const char *base;
 
 	clean(&f, file, sizeof(file), flare_file);
-	clean(&f, hash, sizeof(hash), sha256);
+	clean_hash(&f, hash, sizeof(hash), sha256);
 	clean(&f, why, sizeof(why), reason);
 	if (!*why)
 		snprintf(why, sizeof(why), "unknown error");
