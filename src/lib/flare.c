@@ -409,7 +409,7 @@ static int read_pentries(struct fw_flare *f, struct pentry **out, size_t *count,
 static int scan_profiles(struct fw_flare *f, int64_t *newest)
 {
 	struct skipped hidden = { .why = "hidden (name starting with '.'), skipped" },
-		       notreg = { .why = "not regular files, skipped" },
+		       notreg = { .why = "of a kind other than a regular file (folder, symlink, ...), skipped" },
 		       over = { .why = "over the limit of " STR(MAX_PFILES) " files, not listed or analyzed" },
 		       badproc[N_UNUSABLE] = { { .why = "with a process name over 64 characters, not analyzed" },
 				      { .why = "with a process name of characters outside [A-Za-z0-9._-], "

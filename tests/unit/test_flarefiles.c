@@ -787,6 +787,7 @@ static void test_flare_many_profiles(void)
 	put(dir, "profiles/zz-cpu.pprof", "x", 0);
 	put(dir, "profiles/trace-cpu.pprof", "x", 0);
 	put(dir, "profiles/core-cpu.pprof", "x", 0);
+	put(dir, "profiles/adir/x", "x", 0);
 	memset(longp, 'p', 70);
 	longp[70] = 0;
 	snprintf(name, sizeof(name), "profiles/%s-cpu.pprof", longp);
@@ -809,6 +810,8 @@ static void test_flare_many_profiles(void)
 			    note_with(&f, "\"aaa-4092.txt\", \"aaa-4093.txt\", \"aaa-4094.txt\", ..."),
 		    "a note gives the count and the first names left out"))
 		show_notes(&f);
+	TAP_OK(note_with(&f, "1 entry of a kind other than a regular file (folder, symlink, ...), skipped: \"adir\"") != NULL,
+	       "a note names the folder in profiles/");
 	if (!TAP_OK(note_with(&f, "1 entry with a process name over 64 characters, not analyzed: \"ppppp"),
 		    "a note names the profile whose process name is over 64 characters"))
 		show_notes(&f);
