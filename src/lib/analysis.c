@@ -212,8 +212,9 @@ out:
 	return rc;
 }
 
-/* Fills table t from profile p (taken over) with the given sample index,
- * and optionally the facts the verdict needs. */
+/* Fills table t from profile p with the given sample index, and optionally
+ * the facts the verdict needs. Always takes p over (fw_report_init frees it,
+ * also on failure): the caller passes take(&its_pointer). */
 static int top_table(struct fw_profile *p, const char *sample_index, struct fw_top_table *t,
 		     const char *svg_title, struct graph_facts *facts, struct fw_fn_value *cbest,
 		     char **ccallee, struct fw_error *err)
@@ -304,13 +305,85 @@ static int copy_profile(struct fw_profile *p, struct fw_profile **out, struct fw
 	return fw_profiles_combine(&p, 1, NULL, 0, false, out, err);
 }
 
+/* Hands over the profile *pp to a consumer and forgets it here, so no path
+ * can free it a second time. */
+static struct fw_profile *take(struct fw_profile **pp)
+{
+	struct fw_profile *p = *pp;
+	*pp = NULL;
+	return p;
+}
+
+/* Moves a name out of the facts into the result (the facts forget it). */
+static void take_name(struct fw_fn_value *dst, struct fw_fn_value *src)
+{
+	free(dst->name);
+	*dst = *src;
+	src->name = NULL;
+}
+
+static void facts_free(struct graph_facts *f)
+{
+	free(f->max_flat_app.name);
+	free(f->max_flat_any.name);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Heap: the diff 1st -> 2nd, by space and by objects (the profiles are
+ * only read). */
+static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_profile *heap2,
+		     const char *title, struct fw_error *err)
+{
+	struct fw_profile *d = NULL;
+	struct graph_facts f = { 0 };
+	int64_t t1 = heap1->time_nanos, t2 = heap2->time_nanos;
+	int rc;
+
+	pr->heap_window_ns = (t1 > 0 && t2 > t1) ? t2 - t1 : 0;
+	if ((rc = diff_profile(heap2, heap1, &d, &pr->heap_diff_space, err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = top_table(take(&d), "inuse_space", &pr->heap_diff_space, title, &f, NULL, NULL, err);
+	if (rc == 0 && !pr->heap_diff_space.error) {
+		double w = pr->heap_window_ns ? (double)pr->heap_window_ns : 30e9;
+		pr->have_heap_diff = true;
+		pr->growth_total = f.pos_all;
+		pr->growth_app = f.pos_app;
+		take_name(&pr->top_growth_app, &f.max_flat_app);
+		pr->growth_total_30s = (double)f.pos_all * 30e9 / w;
+		pr->growth_app_30s = (double)f.pos_app * 30e9 / w;
+	}
+	facts_free(&f);
+	if (rc < 0)
+		return rc;
+	if ((rc = diff_profile(heap2, heap1, &d, &pr->heap_diff_objects, err)) != 0)
+		return rc < 0 ? rc : 0;
+	return top_table(take(&d), "inuse_objects", &pr->heap_diff_objects, NULL, NULL, NULL, NULL, err);
+}
+
+/* CPU: the table and the facts the CPU rules need. Consumes p. */
+static int cpu_facts(struct fw_process *pr, struct fw_profile *p, const char *title, struct fw_error *err)
+{
+	struct graph_facts f = { 0 };
+	int rc = top_table(p, NULL, &pr->cpu, title, &f, NULL, NULL, err);
+
+	if (rc == 0 && !pr->cpu.error) {
+		pr->have_cpu = true;
+		pr->cpu_total_ns = pr->cpu.total;
+		pr->cpu_duration_ns = pr->cpu.duration_nanos;
+		pr->cpu_app_ns = f.flat_app;
+		take_name(&pr->top_cpu_app, &f.max_flat_app);
+		take_name(&pr->top_cpu_any, &f.max_flat_any);
+	}
+	facts_free(&f);
+	return rc;
+}
+
 int fw_process_analyze(const char *dir, const char *name, const struct fw_decode_limits *lim,
 		       struct fw_process *pr, struct fw_error *err)
 {
 	struct fw_profile *prof[5] = { NULL }, *d = NULL;
-	struct graph_facts f;
 	char cpu_title[160], heap_title[160];
-	int rc;
+	int rc = 0;
 
 	snprintf(cpu_title, sizeof(cpu_title), "%.64s: CPU", name);
 	snprintf(heap_title, sizeof(heap_title), "%.64s: in-use heap growth, 1st to 2nd snapshot", name);
@@ -318,95 +391,42 @@ int fw_process_analyze(const char *dir, const char *name, const struct fw_decode
 	memset(pr, 0, sizeof(*pr));
 	if (!(pr->name = strdup(name)))
 		return nomem(err);
-	for (int k = 0; k < 5; k++)
-		if ((rc = load(dir, name, k, lim, pr, &prof[k])) < 0)
-			goto fail_nomem;
-
-	/* Heap: the diff 1st -> 2nd, by space and objects; the 2nd alone. */
-	if (prof[K_HEAP1] && prof[K_HEAP2]) {
-		int64_t t1 = prof[K_HEAP1]->time_nanos, t2 = prof[K_HEAP2]->time_nanos;
-		pr->heap_window_ns = (t1 > 0 && t2 > t1) ? t2 - t1 : 0;
-		rc = diff_profile(prof[K_HEAP2], prof[K_HEAP1], &d, &pr->heap_diff_space, err);
-		if (rc < 0)
-			goto fail;
-		if (rc == 0) {
-			memset(&f, 0, sizeof(f));
-			if ((rc = top_table(d, "inuse_space", &pr->heap_diff_space, heap_title, &f, NULL, NULL, err)) < 0)
-				goto fail;
-			d = NULL;
-			if (!pr->heap_diff_space.error) {
-				double w = pr->heap_window_ns ? (double)pr->heap_window_ns : 30e9;
-				pr->have_heap_diff = true;
-				pr->growth_total = f.pos_all;
-				pr->growth_app = f.pos_app;
-				pr->top_growth_app = f.max_flat_app;
-				f.max_flat_app.name = NULL;
-				pr->growth_total_30s = (double)f.pos_all * 30e9 / w;
-				pr->growth_app_30s = (double)f.pos_app * 30e9 / w;
-			}
-			free(f.max_flat_app.name);
-			free(f.max_flat_any.name);
-			if ((rc = diff_profile(prof[K_HEAP2], prof[K_HEAP1], &d, &pr->heap_diff_objects, err)) < 0)
-				goto fail;
-			if (rc == 0 && (rc = top_table(d, "inuse_objects", &pr->heap_diff_objects, NULL, NULL,
-						      NULL, NULL, err)) < 0) {
-				d = NULL;
-				goto fail;
-			}
-			d = NULL;
-		}
+	for (int k = 0; k < 5 && rc == 0; k++)
+		rc = load(dir, name, k, lim, pr, &prof[k]);
+	if (rc < 0) {
+		rc = nomem(err);
+		goto out;
 	}
+	/* Each step below either only reads a profile or takes it over (take()). */
+	if (prof[K_HEAP1] && prof[K_HEAP2] &&
+	    (rc = heap_diff(pr, prof[K_HEAP1], prof[K_HEAP2], heap_title, err)) < 0)
+		goto out;
 	if (prof[K_HEAP2]) {
-		if ((rc = copy_profile(prof[K_HEAP2], &d, err)) < 0)
-			goto fail;
-		rc = top_table(d, "inuse_space", &pr->heap_top, NULL, NULL, NULL, NULL, err);
-		d = NULL;
-		if (rc < 0)
-			goto fail;
+		if ((rc = copy_profile(prof[K_HEAP2], &d, err)) < 0 ||
+		    (rc = top_table(take(&d), "inuse_space", &pr->heap_top, NULL, NULL, NULL, NULL, err)) < 0)
+			goto out;
 	}
-	if (prof[K_CPU]) {
-		rc = top_table(prof[K_CPU], NULL, &pr->cpu, cpu_title, &f, NULL, NULL, err);
-		prof[K_CPU] = NULL;
-		if (rc < 0)
-			goto fail;
-		if (!pr->cpu.error) {
-			pr->have_cpu = true;
-			pr->cpu_total_ns = pr->cpu.total;
-			pr->cpu_duration_ns = pr->cpu.duration_nanos;
-			pr->cpu_app_ns = f.flat_app;
-			pr->top_cpu_app = f.max_flat_app;
-			pr->top_cpu_any = f.max_flat_any;
-		} else {
-			free(f.max_flat_app.name);
-			free(f.max_flat_any.name);
-		}
-	}
+	if (prof[K_CPU] && (rc = cpu_facts(pr, take(&prof[K_CPU]), cpu_title, err)) < 0)
+		goto out;
 	if (prof[K_BLOCK]) {
-		rc = top_table(prof[K_BLOCK], NULL, &pr->block, NULL, NULL, &pr->top_block_app,
-			       &pr->top_block_callee, err);
-		prof[K_BLOCK] = NULL;
-		if (rc < 0)
-			goto fail;
+		if ((rc = top_table(take(&prof[K_BLOCK]), NULL, &pr->block, NULL, NULL, &pr->top_block_app,
+				    &pr->top_block_callee, err)) < 0)
+			goto out;
 		pr->have_block = !pr->block.error;
 	}
 	if (prof[K_MUTEX]) {
-		rc = top_table(prof[K_MUTEX], NULL, &pr->mutex, NULL, NULL, &pr->top_mutex_app,
-			       &pr->top_mutex_callee, err);
-		prof[K_MUTEX] = NULL;
-		if (rc < 0)
-			goto fail;
+		if ((rc = top_table(take(&prof[K_MUTEX]), NULL, &pr->mutex, NULL, NULL, &pr->top_mutex_app,
+				    &pr->top_mutex_callee, err)) < 0)
+			goto out;
 		pr->have_mutex = !pr->mutex.error;
 	}
-	for (int k = 0; k < 5; k++)
-		fw_profile_free(prof[k]);
-	return 0;
-fail_nomem:
-	rc = nomem(err);
-fail:
+	rc = 0;
+out:
 	for (int k = 0; k < 5; k++)
 		fw_profile_free(prof[k]);
 	fw_profile_free(d);
-	fw_process_free(pr);
+	if (rc < 0)
+		fw_process_free(pr);
 	return rc;
 }
 

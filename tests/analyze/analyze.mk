@@ -5,7 +5,8 @@ TESTS += \
 	tests/analyze/verdicts.sh \
 	tests/analyze/secrets.sh \
 	tests/analyze/hostile.sh \
-	tests/analyze/markdown.sh
+	tests/analyze/markdown.sh \
+	tests/analyze/rules.sh
 
 EXTRA_DIST += \
 	tests/analyze/common.sh \
@@ -13,6 +14,8 @@ EXTRA_DIST += \
 	tests/analyze/secrets.sh \
 	tests/analyze/hostile.sh \
 	tests/analyze/markdown.sh \
+	tests/analyze/rules.sh \
+	tests/analyze/pprof_edit.py \
 	tests/bench/analyze_bench.sh \
 	tests/bench/common.sh \
 	tests/fixtures/hostile-zips/README.md \
