@@ -12,6 +12,13 @@ computed independently of flarewatch's decoder.
   pprof_edit.py setvalue FILE INDEX VALUE      value[INDEX] of the 1st sample
   pprof_edit.py deepstack FILE N               add a copy of the 1st sample
                                                whose stack is its leaf N times
+  pprof_edit.py growth NEWER OLDER INDEX       sum of the positive per-function
+                                               flat differences of value[INDEX]
+                                               (pprof's leaf function: the first
+                                               line of the leaf location)
+  pprof_edit.py addvalue FILE INDEX DELTA FN   value[INDEX] += DELTA in the 1st
+                                               sample whose leaf function has FN
+                                               in its name
 The file is rewritten in place, gzipped.
 """
 import gzip
@@ -143,9 +150,44 @@ def map_samples(fields, fn):
     return out
 
 
+def leaf_functions(fields):
+    """location id -> the name of its leaf function (first line)"""
+    st = strings(fields)
+    funcs = {}
+    for f, _, v in fields:
+        if f == 5:
+            d = dict((a, c) for a, _, c in parse(v))
+            funcs[d.get(1, 0)] = st[d.get(2, 0)]
+    leaf = {}
+    for f, _, v in fields:
+        if f == 4:
+            fs = parse(v)
+            lid = dict((a, c) for a, wt, c in fs if wt == 0).get(1, 0)
+            lines = [parse(c) for a, wt, c in fs if a == 4]
+            fid = dict((a, c) for a, _, c in lines[0]).get(1, 0) if lines else 0
+            leaf[lid] = funcs.get(fid, "?")
+    return leaf
+
+
+def flat_by_function(fields, k):
+    leaf = leaf_functions(fields)
+    flat = {}
+    for f, _, v in fields:
+        if f == 2:
+            s = Sample(v)
+            name = leaf.get(s.locs[0], "?") if s.locs else "?"
+            flat[name] = flat.get(name, 0) + s.vals[k]
+    return flat
+
+
 def main(argv):
     cmd, path = argv[1], argv[2]
     fields = load(path)
+    if cmd == "growth":
+        k = int(argv[4])
+        new, old = flat_by_function(fields, k), flat_by_function(load(argv[3]), k)
+        print(sum(d for d in (new.get(n, 0) - old.get(n, 0) for n in set(new) | set(old)) if d > 0))
+        return
     if cmd == "info":
         st = strings(fields)
         types = [parse(v) for f, _, v in fields if f == 1]
@@ -203,6 +245,17 @@ def main(argv):
                 s.vals[k] = value
                 done.append(1)
         fields = map_samples(fields, setv)
+    elif cmd == "addvalue":
+        k, delta, fn = int(argv[3]), int(argv[4]), argv[5]
+        leaf = leaf_functions(fields)
+        done = []
+        def addv(s):
+            if not done and s.locs and fn in leaf.get(s.locs[0], ""):
+                s.vals[k] += delta
+                done.append(1)
+        fields = map_samples(fields, addv)
+        if not done:
+            sys.exit("no sample with a leaf function named like " + fn)
     elif cmd == "deepstack":
         n = int(argv[3])
         first = next(Sample(v) for f, _, v in fields if f == 2)
