@@ -12,6 +12,7 @@
 #include "merge.h"
 #include "report.h"
 #include "top.h"
+#include "units.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -528,6 +529,15 @@ static int cpu_facts(struct fw_process *pr, struct fw_profile *p, const char *ti
 	if (f.overflow || ovf) {
 		rc = add_note(pr, err, "%s-%s.pprof: the CPU values overflow 64-bit nanoseconds; the CPU rules are "
 			      "skipped", pr->name, file);
+		goto out;
+	}
+	if (pr->cpu.duration_nanos > 0 &&
+	    (double)pr->cpu_total_ns / (double)pr->cpu.duration_nanos > FW_CPU_MAX_CORES) {
+		char a[64], b[64];
+		fw_unit_label(a, sizeof(a), pr->cpu_total_ns, "nanoseconds", "auto");
+		fw_unit_label(b, sizeof(b), pr->cpu.duration_nanos, "nanoseconds", "auto");
+		rc = add_note(pr, err, "%s-%s.pprof: %s of CPU in %s is more than %d cores could use; the CPU rules "
+			      "are skipped", pr->name, file, a, b, FW_CPU_MAX_CORES);
 		goto out;
 	}
 	pr->cpu_duration_ns = pr->cpu.duration_nanos;

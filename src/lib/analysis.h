@@ -58,6 +58,9 @@ const char *fw_heap_window_id(enum fw_heap_window w);
 const char *fw_heap_window_why(enum fw_heap_window w);
 
 #define FW_PROCESS_NOTES 8
+/* More CPU than this many cores over the profile's duration is not a
+ * measurement: the CPU rules skip such a profile (with a note). */
+#define FW_CPU_MAX_CORES 1000
 
 struct fw_process {
 	char *name; /* "core", "trace", ... */

@@ -9,7 +9,8 @@ computed independently of flarewatch's decoder.
   pprof_edit.py setduration FILE NANOS         duration_nanos
   pprof_edit.py scale FILE INDEX DIV UNIT      value[INDEX] //= DIV, unit -> UNIT
   pprof_edit.py droptype FILE INDEX            remove sample type INDEX
-  pprof_edit.py setvalue FILE INDEX VALUE      value[INDEX] of the 1st sample
+  pprof_edit.py setvalue FILE INDEX VALUE [N]  value[INDEX] of the first N
+                                               samples (default 1)
   pprof_edit.py deepstack FILE N               add a copy of the 1st sample
                                                whose stack is its leaf N times
   pprof_edit.py growth NEWER OLDER INDEX       sum of the positive per-function
@@ -239,9 +240,10 @@ def main(argv):
         fields = out
     elif cmd == "setvalue":
         k, value = int(argv[3]), int(argv[4])
+        n = int(argv[5]) if len(argv) > 5 else 1
         done = []
         def setv(s):
-            if not done:
+            if len(done) < n:
                 s.vals[k] = value
                 done.append(1)
         fields = map_samples(fields, setv)

@@ -205,13 +205,25 @@ check "100,001-frame stack: a note names core-cpu.pprof" \
 	'core deep ".notes[]" | grep -q "^core-cpu.pprof: no flame graph: stacks too deep"'
 check "100,001-frame stack: the verdict stands (NORMAL)" '[ "$(jqv deep .verdict.kind)" = normal ]'
 
-# Values that overflow an int64 sum: no absurd percentage, no UB.
+# Values that overflow an int64 sum (two samples of INT64_MAX): no absurd
+# percentage, no UB, a note.
 flare cpu overflow
-ed setvalue "$prof/core-cpu.pprof" 1 9223372036854775000
+ed setvalue "$prof/core-cpu.pprof" 1 9223372036854775807 2
 analyze overflow
 fa_check_rc "int64 overflow: analyzed, no sanitizer report" 0
-check "int64 overflow: no percentage with 7 digits or more" '! grep -Eq "[0-9]{7,}(\.[0-9]+)?%" "$md" "$fa_tmp/overflow.out"'
+check "int64 overflow: no percentage with 7 digits or more in the verdict" \
+	'! jqv overflow .verdict.summary | grep -Eq "[0-9]{7,}(\.[0-9]+)?%"'
 check "int64 overflow: a note says the CPU rules are skipped" \
 	'core overflow ".notes[]" | grep -q "core-cpu.pprof: .*overflow"'
+
+# One value just under INT64_MAX: 2.9e11 % of one core is not a measurement.
+flare cpu huge
+ed setvalue "$prof/core-cpu.pprof" 1 9223372030000000000
+analyze huge
+fa_check_rc "CPU near INT64_MAX: analyzed, no sanitizer report" 0
+check "CPU near INT64_MAX: no utilisation or share with 7 digits or more" \
+	'! grep -Eq "[0-9]{7,}(\.[0-9]+)?% of (one core|the CPU)" "$md" && ! jqv huge .verdict.summary | grep -Eq "[0-9]{7,}"'
+check "CPU near INT64_MAX: a note says the CPU rules are skipped" \
+	'core huge ".notes[]" | grep -q "core-cpu.pprof: .*more than 1000 cores"'
 
 fa_finish
