@@ -454,6 +454,14 @@ static void facts_free(struct graph_facts *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* growth * 30 s / w, kept below 9.2e18 so that every writer may convert it
+ * to an int64 (30 times INT64_MAX bytes over 1 s would not fit). */
+static double rate30(int64_t growth, double w)
+{
+	double v = (double)growth * 30e9 / w;
+	return v > 9.2e18 ? 9.2e18 : v < -9.2e18 ? -9.2e18 : v;
+}
+
 /* Heap: the diff older -> newer snapshot (1st -> 2nd, unless their times
  * say the other way), by space and by objects; the profiles are only read. */
 static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_profile *heap2,
@@ -484,8 +492,8 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 		pr->growth_total = f.pos_all;
 		pr->growth_app = f.pos_app;
 		take_name(&pr->top_growth_app, &f.max_flat_app);
-		pr->growth_total_30s = (double)f.pos_all * 30e9 / w;
-		pr->growth_app_30s = (double)f.pos_app * 30e9 / w;
+		pr->growth_total_30s = rate30(f.pos_all, w);
+		pr->growth_app_30s = rate30(f.pos_app, w);
 	}
 	facts_free(&f);
 	if (rc < 0)

@@ -83,7 +83,8 @@ struct fw_process {
 	int64_t growth_app;	/* the same, application functions only */
 	struct fw_fn_value top_growth_app; /* largest positive app flat diff */
 	/* the growth scaled to 30 s over a measured window; otherwise the raw
-	 * growth between the snapshots, unscaled (see heap_window) */
+	 * growth between the snapshots, unscaled (see heap_window). Always
+	 * within +-9.2e18, so it converts to an int64. */
 	double growth_total_30s, growth_app_30s;
 
 	/* CPU: every value converted to nanoseconds from the profile's unit;

@@ -138,6 +138,16 @@ window measured $t0 $((t0 + 6000000000))
 check "6 s window: measured, scaled to 30 s ($want_growth * 5)" \
 	'[ "$(core measured .heap_growth.window_state)" = measured ] && [ "$(core measured .heap_growth.total_per_30s)" = $((want_growth * 5)) ]'
 
+# 4e18 bytes of growth over 1 s: a rate per 30 s beyond the int64 range
+# (its labels once converted it to an int64: UB); a leak, labelled sanely.
+# (jq reads numbers as doubles: the exact growth is read with grep; core is
+# the first process.)
+window giant $t0 $((t0 + 1000000000)) 0 4000000000000000000
+fa_check_rc "4e18 bytes in 1 s: analyzed, no sanitizer report" 0
+check "4e18 bytes in 1 s: MEMORY LEAK, measured, growth $want_growth bytes" \
+	'[ "$(jqv giant .verdict.kind)" = memory_leak ] &&
+	 [ "$(grep -o "\"total_bytes\":[0-9-]*" "$fa_tmp/giant.out" | head -n 1)" = "\"total_bytes\":$want_growth" ]'
+
 # ---- 10. units -------------------------------------------------------------------------
 
 # cpu_util FILE: CPU utilisation in percent of one core, from pprof_edit.py's

@@ -173,10 +173,13 @@ static void test_huge(void)
 	struct fw_process p;
 	char why[1024];
 
-	/* growth beyond the int64 range: the labels clamp, no UB */
-	heap(&p, 1e30, 1e30, 100);
-	TAP_EQ_INT(judge(&p, why, sizeof(why)), FW_VERDICT_MEMORY_LEAK, "1e30 bytes per 30 s: leak, no UB");
-	TAP_OK(strstr(why, "EB") || strstr(why, "PB"), "1e30 bytes: a clamped label (%s)", why);
+	/* a rate beyond the int64 range (INT64_MAX bytes over 1 s is 30 times
+	 * that per 30 s): the labels clamp, no UB */
+	heap(&p, 0, 0, 0);
+	p.growth_total = p.growth_app = p.top_growth_app.value = INT64_MAX;
+	p.growth_total_30s = p.growth_app_30s = 30.0 * (double)INT64_MAX;
+	TAP_EQ_INT(judge(&p, why, sizeof(why)), FW_VERDICT_MEMORY_LEAK, "30 x INT64_MAX bytes per 30 s: leak, no UB");
+	TAP_OK(strstr(why, "EB") || strstr(why, "PB"), "30 x INT64_MAX bytes: a clamped label (%s)", why);
 }
 
 int main(void)
