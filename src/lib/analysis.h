@@ -28,6 +28,7 @@ struct fw_top_table {
 	size_t n_rows;
 	char *text;	  /* the full `pprof -top` text, byte-identical to Go's */
 	char *svg;	  /* a flame graph of it, for CPU and the heap diff; or NULL */
+	char *svg_error;  /* why that flame graph could not be drawn, or NULL */
 };
 
 /* Per-function facts over the whole (untrimmed) graph. */
@@ -37,6 +38,29 @@ struct fw_fn_value {
 };
 
 enum fw_pfile_state { FW_PFILE_OK, FW_PFILE_MISSING, FW_PFILE_EMPTY, FW_PFILE_CORRUPT };
+
+/* What the heap snapshots' times (time_nanos) say about the window between
+ * them. Only a measured window scales the growth to a rate per 30 s. */
+enum fw_heap_window {
+	FW_WINDOW_MEASURED,  /* the 2nd is 1 s to 1 day newer than the 1st */
+	FW_WINDOW_ABSENT,    /* a snapshot carries no time */
+	FW_WINDOW_REVERSED,  /* the 1st is newer than the 2nd: diffed older to newer */
+	FW_WINDOW_TOO_SHORT, /* less than 1 s apart (or the same time) */
+	FW_WINDOW_TOO_LONG,  /* more than 1 day apart */
+};
+#define FW_WINDOW_MIN_NS 1000000000LL	   /* 1 s */
+#define FW_WINDOW_MAX_NS 86400000000000LL /* 1 day */
+
+/* "measured", "absent", "reversed", "too_short", "too_long" */
+const char *fw_heap_window_id(enum fw_heap_window w);
+/* Why the growth is not a rate, as a clause ("the 1st snapshot is newer
+ * than the 2nd"); "" for a measured window. */
+const char *fw_heap_window_why(enum fw_heap_window w);
+
+#define FW_PROCESS_NOTES 8
+/* More CPU than this many cores over the profile's duration is not a
+ * measurement: the CPU rules skip such a profile (with a note). */
+#define FW_CPU_MAX_CORES 1000
 
 struct fw_process {
 	char *name; /* "core", "trace", ... */
@@ -53,23 +77,36 @@ struct fw_process {
 
 	/* heap growth: window between snapshots and growth scaled to 30 s */
 	bool have_heap_diff;
-	int64_t heap_window_ns; /* measured, or 0 when the 30 s default applies */
+	enum fw_heap_window heap_window;
+	int64_t heap_window_ns; /* |2nd - 1st| time when both carry one, else 0 */
 	int64_t growth_total;	/* sum of positive flat diffs, all functions */
 	int64_t growth_app;	/* the same, application functions only */
 	struct fw_fn_value top_growth_app; /* largest positive app flat diff */
+	/* the growth scaled to 30 s over a measured window; otherwise the raw
+	 * growth between the snapshots, unscaled (see heap_window). Always
+	 * within +-9.2e18, so it converts to an int64. */
 	double growth_total_30s, growth_app_30s;
 
-	/* CPU */
+	/* CPU: every value converted to nanoseconds from the profile's unit;
+	 * have_cpu is false (with a note) when that is impossible */
 	bool have_cpu;
 	int64_t cpu_total_ns, cpu_duration_ns, cpu_app_ns;
 	struct fw_fn_value top_cpu_app; /* largest flat among app functions */
 	struct fw_fn_value top_cpu_any; /* largest flat overall */
 
 	/* contention: delay attributed to the application function closest
-	 * to the blocking call, per profile; the largest one */
+	 * to the blocking call, per profile; the largest one. In nanoseconds,
+	 * like the totals; have_block/have_mutex are false (with a note) when
+	 * the delay is not in a time unit */
 	bool have_block, have_mutex;
 	struct fw_fn_value top_block_app, top_mutex_app;
 	char *top_block_callee, *top_mutex_callee; /* the blocking call it made */
+	int64_t block_total_ns, mutex_total_ns;
+
+	/* What the analysis could not do with usable files, each naming the
+	 * profile file ("core-cpu.pprof: no flame graph: ..."). */
+	char *notes[FW_PROCESS_NOTES];
+	size_t n_notes;
 };
 
 /* True for Go runtime and standard-library synchronisation functions:

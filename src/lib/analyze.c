@@ -31,6 +31,7 @@ static void thresholds_from(const struct fw_config *c, struct fw_thresholds *t)
 	t->cpu_function_share = c->thresholds.cpu_function_share_percent;
 	t->cpu_utilization = c->thresholds.cpu_utilization_percent;
 	t->cpu_app_share = c->thresholds.cpu_app_share_percent;
+	t->cpu_spike_min_utilization = c->thresholds.cpu_spike_min_utilization_percent;
 	t->contention_seconds = c->thresholds.contention_seconds;
 	t->goroutines_warn = c->thresholds.goroutines_warn;
 }

@@ -37,6 +37,7 @@ struct fw_config_thresholds {
 	double cpu_function_share_percent;  /* 50; 0..100 */
 	double cpu_utilization_percent;	    /* of one core (80; 0..10000) */
 	double cpu_app_share_percent;	    /* 80; 0..100 */
+	double cpu_spike_min_utilization_percent; /* of one core (5; 0..10000) */
 	double contention_seconds;	    /* 1.0; 0..86400 */
 	unsigned goroutines_warn;	    /* 500; 0..100000000 */
 };

@@ -172,11 +172,24 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 		fw_buf_putc(b, '}');
 	}
 	fw_buf_putc(b, ']');
+	key(b, &first, "notes");
+	fw_buf_putc(b, '[');
+	for (size_t i = 0; i < p->n_notes; i++) {
+		if (i)
+			fw_buf_putc(b, ',');
+		jstr(b, p->notes[i]);
+	}
+	fw_buf_putc(b, ']');
 	key(b, &first, "heap_growth");
 	if (p->have_heap_diff) {
-		fw_buf_printf(b, "{\"window_ns\":%" PRId64 ",\"window_measured\":%s,\"total_bytes\":%" PRId64
-				 ",\"app_bytes\":%" PRId64 ",\"total_per_30s\":",
-			      p->heap_window_ns ? p->heap_window_ns : (int64_t)30000000000, p->heap_window_ns ? "true" : "false",
+		/* *_per_30s: a rate only when window_state is "measured", else the
+		 * raw growth; window_ns: |2nd - 1st| time, 0 when absent */
+		fw_buf_printf(b, "{\"window_ns\":%" PRId64 ",\"window_measured\":%s,\"window_state\":\"%s\","
+				 "\"window_note\":",
+			      p->heap_window_ns, p->heap_window == FW_WINDOW_MEASURED ? "true" : "false",
+			      fw_heap_window_id(p->heap_window));
+		jstr(b, p->heap_window == FW_WINDOW_MEASURED ? NULL : fw_heap_window_why(p->heap_window));
+		fw_buf_printf(b, ",\"total_bytes\":%" PRId64 ",\"app_bytes\":%" PRId64 ",\"total_per_30s\":",
 			      p->growth_total, p->growth_app);
 		num(b, round(p->growth_total_30s));
 		fw_buf_puts(b, ",\"app_per_30s\":");

@@ -98,7 +98,9 @@ static const char *val(char *buf, size_t len, int64_t v, const char *unit)
 
 static const char *bytes(char *buf, size_t len, double v)
 {
-	fw_unit_label(buf, len, (int64_t)llround(v), "bytes", "auto");
+	/* beyond the int64 range llround's result is unspecified */
+	fw_unit_label(buf, len, v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? -INT64_MAX : (int64_t)llround(v), "bytes",
+		      "auto");
 	return buf;
 }
 
@@ -314,12 +316,23 @@ static void heap_section(const struct fw_investigation *inv, const struct fw_pro
 
 	fw_buf_puts(b, "### Heap growth (1st → 2nd heap snapshot)\n\n");
 	if (table_usable(b, s, "heap diff")) {
-		nanos(w, sizeof(w), p->heap_window_ns ? p->heap_window_ns : 30000000000LL);
-		fw_buf_printf(b, "Total growth: **%s** (sum of every function's in-use growth; %s in application "
-				 "functions) over %s%s, that is **%s per 30 s** (%s per 30 s in application functions).\n\n",
-			      bytes(a, sizeof(a), (double)p->growth_total), bytes(c, sizeof(c), (double)p->growth_app), w,
-			      p->heap_window_ns ? " between the snapshots" : " (assumed: the snapshots carry no time)",
-			      bytes(d, sizeof(d), p->growth_total_30s), bytes(e, sizeof(e), p->growth_app_30s));
+		bool rate = p->heap_window == FW_WINDOW_MEASURED; /* else no rate: the raw growth */
+		nanos(w, sizeof(w), p->heap_window_ns);
+		if (rate)
+			fw_buf_printf(b, "Total growth: **%s** (sum of every function's in-use growth; %s in application "
+					 "functions) over %s between the snapshots, that is **%s per 30 s** (%s per 30 s "
+					 "in application functions).\n\n",
+				      bytes(a, sizeof(a), (double)p->growth_total),
+				      bytes(c, sizeof(c), (double)p->growth_app), w,
+				      bytes(d, sizeof(d), p->growth_total_30s), bytes(e, sizeof(e), p->growth_app_30s));
+		else
+			fw_buf_printf(b, "Total growth: **%s** (sum of every function's in-use growth; %s in application "
+					 "functions) between the snapshots. No rate per 30 s: %s%s%s%s; the rules compare "
+					 "this raw growth with their per-30 s thresholds.\n\n",
+				      bytes(a, sizeof(a), (double)p->growth_total),
+				      bytes(c, sizeof(c), (double)p->growth_app), fw_heap_window_why(p->heap_window),
+				      p->heap_window_ns ? " (" : "", p->heap_window_ns ? w : "",
+				      p->heap_window_ns ? " apart)" : "");
 		fw_svg_name(svg, sizeof(svg), p->name, "heap-diff");
 		if (s->svg)
 			fw_buf_printf(b, "Flame graph: [%s](%s)\n\n", svg, svg);
@@ -330,7 +343,8 @@ static void heap_section(const struct fw_investigation *inv, const struct fw_pro
 			fw_buf_puts(b, "The in-use heap did not grow between the two snapshots: no function gained memory.\n\n");
 		} else {
 			double share = p->growth_total ? 100.0 * (double)p->top_growth_app.value / (double)p->growth_total : 0;
-			fw_buf_printf(b, "In %s the in-use heap grew by %s, %.0f%% of it in application code. ", w,
+			fw_buf_printf(b, "%s%s the in-use heap grew by %s, %.0f%% of it in application code. ",
+				      rate ? "In " : "Between the snapshots", rate ? w : "",
 				      bytes(a, sizeof(a), (double)p->growth_total),
 				      100.0 * (double)p->growth_app / (double)p->growth_total);
 			if (p->top_growth_app.name && p->top_growth_app.value > 0) {
@@ -339,9 +353,15 @@ static void heap_section(const struct fw_investigation *inv, const struct fw_pro
 				fw_buf_printf(b, " with %s (%.0f%% of the growth). ",
 					      bytes(a, sizeof(a), (double)p->top_growth_app.value), share);
 			}
-			if (p->growth_app_30s > (double)inv->cfg->thresholds.leak_growth_per_30s)
+			if (p->growth_app_30s > (double)inv->cfg->thresholds.leak_growth_per_30s && !rate)
+				fw_buf_puts(b, "This growth is more than the leak threshold allows per 30 s; memory that "
+					       "keeps growing like this is not released by the garbage collector.\n\n");
+			else if (p->growth_app_30s > (double)inv->cfg->thresholds.leak_growth_per_30s)
 				fw_buf_puts(b, "At this rate the process gains more than the leak threshold every 30 s; "
 					       "memory that keeps growing like this is not released by the garbage collector.\n\n");
+			else if (!rate)
+				fw_buf_puts(b, "This growth stays under the leak threshold, which is consistent with "
+					       "normal buffering between the snapshots.\n\n");
 			else
 				fw_buf_puts(b, "This rate stays under the leak threshold, which is consistent with normal "
 					       "buffering between the snapshots.\n\n");
@@ -401,7 +421,9 @@ static void contention_section(const struct fw_investigation *inv, const struct 
 	fw_buf_printf(b, "### %s profile\n\n", block ? "Block" : "Mutex");
 	if (!table_usable(b, t, block ? "block profile" : "mutex profile"))
 		return;
-	if (t->total <= floor || t->n_rows == 0) {
+	/* the rule's own numbers: nanoseconds, whatever the profile's unit */
+	int64_t total_ns = block ? p->block_total_ns : p->mutex_total_ns;
+	if (total_ns <= floor || t->n_rows == 0) {
 		fw_buf_printf(b, "No significant %s contention detected", what);
 		if (t->total > 0)
 			fw_buf_printf(b, " (%s of delay in total)", val(a, sizeof(a), t->total, t->sample_unit));
@@ -445,6 +467,14 @@ static void file_notes(const struct fw_process *p, struct fw_buf *b)
 			fw_buf_puts(b, ": ");
 			md_code(b, p->files[k].error);
 		}
+		fw_buf_putc(b, '\n');
+	}
+	for (size_t i = 0; i < p->n_notes; i++) { /* what the analysis could not do */
+		if (!any)
+			fw_buf_puts(b, "Profile files:\n\n");
+		any = true;
+		fw_buf_puts(b, "- ");
+		md_code(b, p->notes[i]);
 		fw_buf_putc(b, '\n');
 	}
 	if (any)

@@ -22,6 +22,7 @@ void fw_thresholds_default(struct fw_thresholds *t)
 	t->cpu_function_share = 50;
 	t->cpu_utilization = 80;
 	t->cpu_app_share = 80;
+	t->cpu_spike_min_utilization = 5;
 	t->contention_seconds = 1.0;
 	t->goroutines_warn = 500;
 }
@@ -67,9 +68,21 @@ static char *fmt(const char *f, ...)
 	return b.data ? b.data : strdup("");
 }
 
+/* Doubles beyond the int64 range are clamped: converting them is UB. */
+static int64_t clamp64(double v)
+{
+	if (!(v == v))
+		return 0;
+	if (v >= 9223372036854775807.0)
+		return INT64_MAX;
+	if (v <= -9223372036854775807.0)
+		return -INT64_MAX;
+	return (int64_t)v;
+}
+
 static void bytes(char *out, size_t len, double v)
 {
-	fw_unit_label(out, len, (int64_t)v, "bytes", "auto");
+	fw_unit_label(out, len, clamp64(v), "bytes", "auto");
 }
 
 static void nanos(char *out, size_t len, int64_t v)
@@ -84,31 +97,40 @@ static double pct(double part, double whole)
 
 static int judge(const struct fw_process *p, const struct fw_thresholds *t, struct fw_process_verdict *v)
 {
-	char a[64], b[64], c[64];
+	char a[64], b[64], c[64], window[192];
 	struct fw_buf why; /* the short phrases for the one-line summary */
 	int fired = 0;
 
 	fw_buf_init(&why);
 	v->process = p->name;
 	if (p->have_heap_diff) {
+		/* growth_*_30s is a rate only over a measured window; otherwise it
+		 * is the raw growth between the snapshots (analysis.h) */
+		bool rate = p->heap_window == FW_WINDOW_MEASURED;
+		const char *per = rate ? "per 30 s" : "between the snapshots";
 		double share = pct((double)p->top_growth_app.value, (double)p->growth_total);
-		const char *window = p->heap_window_ns ? "measured" : "assumed";
-		nanos(c, sizeof(c), p->heap_window_ns ? p->heap_window_ns : 30000000000LL);
+		nanos(c, sizeof(c), p->heap_window_ns);
+		if (rate)
+			snprintf(window, sizeof(window), "measured window between snapshots %s", c);
+		else if (p->heap_window_ns)
+			snprintf(window, sizeof(window), "not a rate: %s, %s apart", fw_heap_window_why(p->heap_window), c);
+		else
+			snprintf(window, sizeof(window), "not a rate: %s", fw_heap_window_why(p->heap_window));
 		if (p->growth_app_30s > t->leak_growth_per_30s) {
 			bytes(a, sizeof(a), p->growth_app_30s);
 			bytes(b, sizeof(b), t->leak_growth_per_30s);
-			v->leak_reason = fmt("application functions grew the in-use heap by %s per 30 s "
-					     "(threshold %s; %s window between snapshots %s), most in `%s`",
-					     a, b, window, c, p->top_growth_app.name ? p->top_growth_app.name : "?");
-			fw_buf_printf(&why, "memory leak, heap +%s per 30 s in %s", a,
+			v->leak_reason = fmt("application functions grew the in-use heap by %s %s "
+					     "(threshold %s; %s), most in `%s`",
+					     a, per, b, window, p->top_growth_app.name ? p->top_growth_app.name : "?");
+			fw_buf_printf(&why, "memory leak, heap +%s %s in %s", a, per,
 				      p->top_growth_app.name ? p->top_growth_app.name : "?");
 		} else if (p->top_growth_app.name && p->top_growth_app.value > 0 &&
 			   share > t->leak_function_share && p->growth_total_30s >= t->leak_min_growth_per_30s) {
 			bytes(a, sizeof(a), p->growth_total_30s);
 			v->leak_reason = fmt("`%s` holds %.1f%% of the in-use heap growth (threshold %.0f%%), "
-					     "which is %s per 30 s (%s window between snapshots %s)",
-					     p->top_growth_app.name, share, t->leak_function_share, a, window, c);
-			fw_buf_printf(&why, "memory leak, %.0f%% of heap growth (%s per 30 s) in %s", share, a,
+					     "which is %s %s (%s)",
+					     p->top_growth_app.name, share, t->leak_function_share, a, per, window);
+			fw_buf_printf(&why, "memory leak, %.0f%% of heap growth (%s %s) in %s", share, a, per,
 				      p->top_growth_app.name);
 		}
 		if (v->leak_reason)
@@ -116,13 +138,19 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 	}
 	if (p->have_cpu && p->cpu_total_ns > 0) {
 		double share = pct((double)p->top_cpu_app.value, (double)p->cpu_total_ns);
-		double util = p->cpu_duration_ns > 0 ? pct((double)p->cpu_total_ns, (double)p->cpu_duration_ns) : 0;
+		bool util_known = p->cpu_duration_ns > 0;
+		double util = util_known ? pct((double)p->cpu_total_ns, (double)p->cpu_duration_ns) : 0;
 		double app = pct((double)p->cpu_app_ns, (double)p->cpu_total_ns);
-		if (p->top_cpu_app.name && share > t->cpu_function_share) {
+		/* one busy function is a spike only in a process that is busy:
+		 * the floor needs a duration unless it is 0 */
+		bool busy = t->cpu_spike_min_utilization <= 0 || (util_known && util >= t->cpu_spike_min_utilization);
+		if (p->top_cpu_app.name && share > t->cpu_function_share && busy) {
 			nanos(a, sizeof(a), p->top_cpu_app.value);
 			nanos(b, sizeof(b), p->cpu_total_ns);
-			v->cpu_reason = fmt("`%s` uses %.1f%% of the CPU samples (%s of %s; threshold %.0f%%)",
-					    p->top_cpu_app.name, share, a, b, t->cpu_function_share);
+			v->cpu_reason = fmt("`%s` uses %.1f%% of the CPU samples (%s of %s; threshold %.0f%%) while the "
+					    "process uses %.1f%% of one core (floor %.3g%%)",
+					    p->top_cpu_app.name, share, a, b, t->cpu_function_share, util,
+					    t->cpu_spike_min_utilization);
 			fw_buf_printf(&why, "%sCPU spike, %.0f%% of CPU in %s", why.len ? "; " : "", share,
 				      p->top_cpu_app.name);
 		} else if (util > t->cpu_utilization && app > t->cpu_app_share) {

@@ -15,6 +15,7 @@ struct fw_thresholds {
 	double cpu_function_share;	/* percent of CPU flat in one app function (50) */
 	double cpu_utilization;		/* percent of one core (80) */
 	double cpu_app_share;		/* percent of CPU in app functions (80) */
+	double cpu_spike_min_utilization; /* the one-function rule's floor, percent of one core (5) */
 	double contention_seconds;	/* delay charged to one app function (1.0) */
 	unsigned goroutines_warn;	/* goroutine count flagged above (500) */
 };

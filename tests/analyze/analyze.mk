@@ -6,7 +6,8 @@ TESTS += \
 	tests/analyze/secrets.sh \
 	tests/analyze/hostile.sh \
 	tests/analyze/markdown.sh \
-	tests/analyze/flaremodel.sh
+	tests/analyze/flaremodel.sh \
+	tests/analyze/rules.sh
 
 EXTRA_DIST += \
 	tests/analyze/common.sh \
@@ -15,6 +16,8 @@ EXTRA_DIST += \
 	tests/analyze/hostile.sh \
 	tests/analyze/markdown.sh \
 	tests/analyze/flaremodel.sh \
+	tests/analyze/rules.sh \
+	tests/analyze/pprof_edit.py \
 	tests/bench/analyze_bench.sh \
 	tests/bench/common.sh \
 	tests/fixtures/hostile-zips/README.md \

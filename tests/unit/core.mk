@@ -1,8 +1,8 @@
 # tests/unit/core.mk -- unit tests for the profile core of the library:
 # util.c (shared helpers), units.c (pprof's measurement formatting), strtab.c, idmap.c and keymap.c
 # (string table and hash maps), profile.c (the profile.proto decoder),
-# merge.c (Merge, ScaleN, SetLabel, ScaleProfiles) and graph.c (nodes,
-# edges, sorting and trimming). Included from the top-level automake file
+# merge.c (Merge, ScaleN, SetLabel, ScaleProfiles), graph.c (nodes,
+# edges, sorting and trimming) and verdict.c (the rules at their thresholds). Included from the top-level automake file
 # after tests/Makefile.inc, which defines TESTS and check_PROGRAMS; paths are
 # relative to the top directory. The tests build their inputs in memory
 # (test_merge and test_graph with tests/unit/profbuild.h; test_profile writes
@@ -42,3 +42,8 @@ check_PROGRAMS += tests/unit/test_graph
 TESTS += tests/unit/test_graph
 tests_unit_test_graph_SOURCES = tests/unit/test_graph.c tests/tap.h tests/unit/profbuild.h
 tests_unit_test_graph_LDADD = $(LIBFW_LIBS)
+
+check_PROGRAMS += tests/unit/test_verdict
+TESTS += tests/unit/test_verdict
+tests_unit_test_verdict_SOURCES = tests/unit/test_verdict.c tests/tap.h
+tests_unit_test_verdict_LDADD = $(LIBFW_LIBS)

@@ -771,6 +771,7 @@ static void test_render(struct ctx *x)
 		"  cpu_function_share_percent: 50\n"
 		"  cpu_utilization_percent: 80\n"
 		"  cpu_app_share_percent: 80\n"
+		"  cpu_spike_min_utilization_percent: 5\n"
 		"  contention_seconds: 1\n"
 		"  goroutines_warn: 500\n"
 		"journal:\n"

@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""tests/analyze/pprof_edit.py -- rewrites one field of a real pprof profile
+(profile.proto, gzipped or not), for tests/analyze/rules.sh. Standard library
+only; it is its own small protobuf codec, so the numbers it prints are
+computed independently of flarewatch's decoder.
+
+  pprof_edit.py info FILE                      time, duration, types, totals
+  pprof_edit.py settime FILE NANOS             time_nanos
+  pprof_edit.py setduration FILE NANOS         duration_nanos
+  pprof_edit.py scale FILE INDEX DIV UNIT      value[INDEX] //= DIV, unit -> UNIT
+  pprof_edit.py droptype FILE INDEX            remove sample type INDEX
+  pprof_edit.py setvalue FILE INDEX VALUE [N]  value[INDEX] of the first N
+                                               samples (default 1)
+  pprof_edit.py deepstack FILE N               add a copy of the 1st sample
+                                               whose stack is its leaf N times
+  pprof_edit.py growth NEWER OLDER INDEX       sum of the positive per-function
+                                               flat differences of value[INDEX]
+                                               (pprof's leaf function: the first
+                                               line of the leaf location)
+  pprof_edit.py addvalue FILE INDEX DELTA FN   value[INDEX] += DELTA in the 1st
+                                               sample whose leaf function has FN
+                                               in its name
+The file is rewritten in place, gzipped.
+"""
+import gzip
+import sys
+
+
+def varint(buf, i):
+    shift = v = 0
+    while True:
+        b = buf[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return v, i
+
+
+def enc_varint(v):
+    v &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def signed(v):
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def parse(buf):
+    """[(field, wiretype, int or bytes)]"""
+    out, i = [], 0
+    while i < len(buf):
+        key, i = varint(buf, i)
+        f, wt = key >> 3, key & 7
+        if wt == 0:
+            v, i = varint(buf, i)
+        elif wt == 2:
+            n, i = varint(buf, i)
+            v, i = bytes(buf[i:i + n]), i + n
+        elif wt == 1:
+            v, i = bytes(buf[i:i + 8]), i + 8
+        elif wt == 5:
+            v, i = bytes(buf[i:i + 4]), i + 4
+        else:
+            sys.exit("unsupported wire type %d" % wt)
+        out.append((f, wt, v))
+    return out
+
+
+def encode(fields):
+    out = bytearray()
+    for f, wt, v in fields:
+        out += enc_varint(f << 3 | wt)
+        if wt == 0:
+            out += enc_varint(v)
+        elif wt == 2:
+            out += enc_varint(len(v)) + v
+        else:
+            out += v
+    return bytes(out)
+
+
+def ints(fields, num):
+    """A repeated int64 field, packed or not."""
+    vals = []
+    for f, wt, v in fields:
+        if f != num:
+            continue
+        if wt == 0:
+            vals.append(signed(v))
+        else:
+            i = 0
+            while i < len(v):
+                x, i = varint(v, i)
+                vals.append(signed(x))
+    return vals
+
+
+def packed(num, vals):
+    return (num, 2, b"".join(enc_varint(x) for x in vals))
+
+
+class Sample:
+    def __init__(self, raw):
+        fs = parse(raw)
+        self.locs = ints(fs, 1)
+        self.vals = ints(fs, 2)
+        self.rest = [x for x in fs if x[0] not in (1, 2)]
+
+    def encode(self):
+        return encode([packed(1, self.locs), packed(2, self.vals)] + self.rest)
+
+
+def load(path):
+    data = open(path, "rb").read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return parse(data)
+
+
+def save(path, fields):
+    open(path, "wb").write(gzip.compress(encode(fields), mtime=0))
+
+
+def strings(fields):
+    return [v.decode("utf-8", "replace") for f, _, v in fields if f == 6]
+
+
+def set_scalar(fields, num, value):
+    fields = [x for x in fields if x[0] != num]
+    fields.append((num, 0, value))
+    return fields
+
+
+def map_samples(fields, fn):
+    out = []
+    for f, wt, v in fields:
+        if f == 2:
+            s = Sample(v)
+            fn(s)
+            v = s.encode()
+        out.append((f, wt, v))
+    return out
+
+
+def leaf_functions(fields):
+    """location id -> the name of its leaf function (first line)"""
+    st = strings(fields)
+    funcs = {}
+    for f, _, v in fields:
+        if f == 5:
+            d = dict((a, c) for a, _, c in parse(v))
+            funcs[d.get(1, 0)] = st[d.get(2, 0)]
+    leaf = {}
+    for f, _, v in fields:
+        if f == 4:
+            fs = parse(v)
+            lid = dict((a, c) for a, wt, c in fs if wt == 0).get(1, 0)
+            lines = [parse(c) for a, wt, c in fs if a == 4]
+            fid = dict((a, c) for a, _, c in lines[0]).get(1, 0) if lines else 0
+            leaf[lid] = funcs.get(fid, "?")
+    return leaf
+
+
+def flat_by_function(fields, k):
+    leaf = leaf_functions(fields)
+    flat = {}
+    for f, _, v in fields:
+        if f == 2:
+            s = Sample(v)
+            name = leaf.get(s.locs[0], "?") if s.locs else "?"
+            flat[name] = flat.get(name, 0) + s.vals[k]
+    return flat
+
+
+def main(argv):
+    cmd, path = argv[1], argv[2]
+    fields = load(path)
+    if cmd == "growth":
+        k = int(argv[4])
+        new, old = flat_by_function(fields, k), flat_by_function(load(argv[3]), k)
+        print(sum(d for d in (new.get(n, 0) - old.get(n, 0) for n in set(new) | set(old)) if d > 0))
+        return
+    if cmd == "info":
+        st = strings(fields)
+        types = [parse(v) for f, _, v in fields if f == 1]
+        names = ["%s/%s" % (st[dict((a, c) for a, _, c in t).get(1, 0)],
+                            st[dict((a, c) for a, _, c in t).get(2, 0)]) for t in types]
+        totals = [0] * len(names)
+        for f, _, v in fields:
+            if f == 2:
+                for k, x in enumerate(Sample(v).vals):
+                    totals[k] += x
+        scal = {f: signed(v) for f, wt, v in fields if wt == 0 and f in (9, 10)}
+        print("time_nanos %d" % scal.get(9, 0))
+        print("duration_nanos %d" % scal.get(10, 0))
+        for n, t in zip(names, totals):
+            print("total %s %d" % (n, t))
+        return
+    if cmd == "settime":
+        fields = set_scalar(fields, 9, int(argv[3]))
+    elif cmd == "setduration":
+        fields = set_scalar(fields, 10, int(argv[3]))
+    elif cmd == "scale":
+        k, div, unit = int(argv[3]), int(argv[4]), argv[5].encode()
+        st_count = sum(1 for f, _, _ in fields if f == 6)
+        def sc(s):
+            s.vals[k] //= div
+        fields = map_samples(fields, sc)
+        out, seen = [], 0
+        for f, wt, v in fields:
+            if f == 1:
+                if seen == k:
+                    t = [x for x in parse(v) if x[0] != 2] + [(2, 0, st_count)]
+                    v = encode(t)
+                seen += 1
+            out.append((f, wt, v))
+        out.append((6, 2, unit))
+        fields = out
+    elif cmd == "droptype":
+        k = int(argv[3])
+        def drop(s):
+            del s.vals[k]
+        fields = map_samples(fields, drop)
+        out, seen = [], 0
+        for f, wt, v in fields:
+            if f == 1:
+                seen += 1
+                if seen - 1 == k:
+                    continue
+            out.append((f, wt, v))
+        fields = out
+    elif cmd == "setvalue":
+        k, value = int(argv[3]), int(argv[4])
+        n = int(argv[5]) if len(argv) > 5 else 1
+        done = []
+        def setv(s):
+            if len(done) < n:
+                s.vals[k] = value
+                done.append(1)
+        fields = map_samples(fields, setv)
+    elif cmd == "addvalue":
+        k, delta, fn = int(argv[3]), int(argv[4]), argv[5]
+        leaf = leaf_functions(fields)
+        done = []
+        def addv(s):
+            if not done and s.locs and fn in leaf.get(s.locs[0], ""):
+                s.vals[k] += delta
+                done.append(1)
+        fields = map_samples(fields, addv)
+        if not done:
+            sys.exit("no sample with a leaf function named like " + fn)
+    elif cmd == "deepstack":
+        n = int(argv[3])
+        first = next(Sample(v) for f, _, v in fields if f == 2)
+        first.locs = [first.locs[0]] * n
+        fields = fields + [(2, 2, first.encode())]
+    else:
+        sys.exit("unknown command " + cmd)
+    save(path, fields)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

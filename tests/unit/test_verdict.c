@@ -1,0 +1,195 @@
+/*
+ * test_verdict.c: the verdict rules (src/lib/verdict.c) at, just below and
+ * just above each default threshold, on processes built by hand: the leak
+ * rules (app growth per 30 s; one function's share with a minimum total),
+ * the CPU rules (one function's share with the utilisation floor;
+ * utilisation with the application share), the contention rule, and the
+ * wording for heap windows that are not a rate.
+ */
+#include "verdict.h"
+
+#include "../tap.h"
+
+#include <string.h>
+
+#define MIB (1024.0 * 1024.0)
+
+static struct fw_thresholds th;
+
+/* The verdict kind for one process (and its leak reason in *why). */
+static enum fw_verdict_kind judge(const struct fw_process *p, char *why, size_t len)
+{
+	struct fw_verdict v;
+	struct fw_error e = { { 0 } };
+	enum fw_verdict_kind k;
+
+	if (fw_verdict_evaluate(p, 1, &th, &v, &e) < 0) {
+		TAP_DIAG("fw_verdict_evaluate: %s", e.msg);
+		return (enum fw_verdict_kind)-1;
+	}
+	k = v.kind;
+	if (why)
+		snprintf(why, len, "%s", v.procs[0].leak_reason ? v.procs[0].leak_reason : "");
+	fw_verdict_free(&v);
+	return k;
+}
+
+/* A process whose app growth is `app` per 30 s, all in one function that
+ * holds `share` percent of a total growth of `total` per 30 s. */
+static void heap(struct fw_process *p, double app, double total, double share)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = (char *)"core";
+	p->have_heap_diff = true;
+	p->heap_window = FW_WINDOW_MEASURED;
+	p->heap_window_ns = 30000000000LL;
+	p->growth_total = (int64_t)total;
+	p->growth_app = (int64_t)app;
+	p->growth_total_30s = total;
+	p->growth_app_30s = app;
+	p->top_growth_app.name = (char *)"main.leak";
+	p->top_growth_app.value = (int64_t)(total * share / 100.0);
+}
+
+static void test_leak(void)
+{
+	struct fw_process p;
+	double t = th.leak_growth_per_30s;
+
+	/* rule 1: app growth per 30 s > 10 MiB (the share kept under 30 %) */
+	heap(&p, t, 10 * t, 10);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "app growth at 10 MiB/30 s: normal");
+	heap(&p, t - 1, 10 * t, 10);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "app growth just below: normal");
+	heap(&p, t + 1, 10 * t, 10);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_MEMORY_LEAK, "app growth just above: leak");
+
+	/* rule 2: one app function > 30 % of a total of at least 1 MiB/30 s */
+	heap(&p, 0, 4 * MIB, 30);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "share at 30 %%: normal");
+	heap(&p, 0, 4 * MIB, 29.9);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "share just below 30 %%: normal");
+	heap(&p, 0, 4 * MIB, 30.1);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_MEMORY_LEAK, "share just above 30 %%: leak");
+	heap(&p, 0, MIB, 90);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_MEMORY_LEAK, "total at 1 MiB/30 s: leak (at least)");
+	heap(&p, 0, MIB - 1, 90);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "total just below 1 MiB/30 s: normal");
+}
+
+static void test_windows(void)
+{
+	static const enum fw_heap_window w[] = { FW_WINDOW_ABSENT, FW_WINDOW_REVERSED, FW_WINDOW_TOO_SHORT,
+						 FW_WINDOW_TOO_LONG };
+	struct fw_process p;
+	char why[1024];
+
+	heap(&p, 2 * th.leak_growth_per_30s, 2 * th.leak_growth_per_30s, 100);
+	TAP_EQ_INT(judge(&p, why, sizeof(why)), FW_VERDICT_MEMORY_LEAK, "measured window: leak");
+	TAP_OK(strstr(why, "per 30 s") && strstr(why, "measured window between snapshots 30s"),
+	       "measured window: a rate per 30 s over the window (%s)", why);
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		p.heap_window = w[i];
+		p.heap_window_ns = w[i] == FW_WINDOW_ABSENT ? 0 : 1;
+		TAP_EQ_INT(judge(&p, why, sizeof(why)), FW_VERDICT_MEMORY_LEAK, "%s window: raw growth, leak",
+			   fw_heap_window_id(w[i]));
+		TAP_OK(strstr(why, "between the snapshots") && strstr(why, "not a rate") &&
+			       strstr(why, fw_heap_window_why(w[i])) && !strstr(why, "per 30 s ("),
+		       "%s window: says why it is not a rate (%s)", fw_heap_window_id(w[i]), why);
+	}
+	TAP_EQ_STR(fw_heap_window_why(FW_WINDOW_ABSENT), "the snapshots carry no time", "absent: no time");
+	TAP_EQ_STR(fw_heap_window_why(FW_WINDOW_MEASURED), "", "measured: nothing to explain");
+}
+
+/* A CPU profile of `total_ns` over `dur_ns`, `app_pct` of it in app code and
+ * `share` percent in one app function. */
+static void cpu(struct fw_process *p, int64_t total_ns, int64_t dur_ns, double app_pct, double share)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = (char *)"core";
+	p->have_cpu = true;
+	p->cpu_total_ns = total_ns;
+	p->cpu_duration_ns = dur_ns;
+	p->cpu_app_ns = (int64_t)((double)total_ns * app_pct / 100.0);
+	p->top_cpu_app.name = (char *)"main.spin";
+	p->top_cpu_app.value = (int64_t)((double)total_ns * share / 100.0);
+}
+
+static void test_cpu(void)
+{
+	struct fw_process p;
+	const int64_t s = 1000000000LL;
+
+	/* one function > 50 % of the CPU, in a process at >= 5 % of a core */
+	cpu(&p, s, 10 * s, 60, 50);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "one function at 50 %%: normal");
+	cpu(&p, s, 10 * s, 60, 50.1);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_CPU_SPIKE, "one function just above 50 %%: spike");
+	cpu(&p, s, 10 * s, 60, 49.9);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "one function just below 50 %%: normal");
+	cpu(&p, 5 * s / 100, s, 100, 90); /* 5 % of a core: at the floor */
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_CPU_SPIKE, "90 %% in one function at 5 %% of a core: spike");
+	cpu(&p, 49 * s / 1000, s, 100, 90);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "... at 4.9 %% of a core: normal");
+	cpu(&p, 3 * s / 1000, s, 100, 90);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "... at 0.3 %% of a core: normal");
+	cpu(&p, s, 0, 100, 90);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "... with no duration (floor unknown): normal");
+	th.cpu_spike_min_utilization = 0;
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_CPU_SPIKE, "... with the floor set to 0: spike");
+	th.cpu_spike_min_utilization = 5;
+
+	/* utilisation > 80 % of a core with > 80 % of it in app code */
+	cpu(&p, 80 * s / 100, s, 90, 10);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "utilisation at 80 %%: normal");
+	cpu(&p, 81 * s / 100, s, 90, 10);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_CPU_SPIKE, "utilisation just above 80 %%: spike");
+	cpu(&p, 81 * s / 100, s, 80, 10);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "... with the app share at 80 %%: normal");
+	cpu(&p, 81 * s / 100, s, 80.5, 10);
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_CPU_SPIKE, "... with the app share just above 80 %%: spike");
+}
+
+static void test_contention(void)
+{
+	struct fw_process p;
+
+	memset(&p, 0, sizeof(p));
+	p.name = (char *)"core";
+	p.have_block = true;
+	p.top_block_app.name = (char *)"main.wait";
+	p.top_block_app.value = 1000000000LL;
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "1 s of delay: normal");
+	p.top_block_app.value = 999999999LL;
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "just below 1 s: normal");
+	p.top_block_app.value = 1000000001LL;
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_CONTENTION, "just above 1 s: contention");
+	p.have_block = false; /* e.g. the delay was a count: skipped with a note */
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "a skipped block profile: normal");
+}
+
+static void test_huge(void)
+{
+	struct fw_process p;
+	char why[1024];
+
+	/* a rate beyond the int64 range (INT64_MAX bytes over 1 s is 30 times
+	 * that per 30 s): the labels clamp, no UB */
+	heap(&p, 0, 0, 0);
+	p.growth_total = p.growth_app = p.top_growth_app.value = INT64_MAX;
+	p.growth_total_30s = p.growth_app_30s = 30.0 * (double)INT64_MAX;
+	TAP_EQ_INT(judge(&p, why, sizeof(why)), FW_VERDICT_MEMORY_LEAK, "30 x INT64_MAX bytes per 30 s: leak, no UB");
+	TAP_OK(strstr(why, "EB") || strstr(why, "PB"), "30 x INT64_MAX bytes: a clamped label (%s)", why);
+}
+
+int main(void)
+{
+	fw_thresholds_default(&th);
+	TAP_OK(th.cpu_spike_min_utilization == 5, "the CPU floor defaults to 5 %% of a core");
+	test_leak();
+	test_windows();
+	test_cpu();
+	test_contention();
+	test_huge();
+	return tap_done();
+}
