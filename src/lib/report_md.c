@@ -55,7 +55,8 @@ static size_t longest_backticks(const char *s, size_t n)
 
 /* A code span of prepared text that no content can break: unsafe characters
  * escaped, `|` escaped for tables, "…(N bytes cut)" inside, and a fence
- * longer than any backtick run of what it holds (CommonMark). */
+ * longer than any backtick run of what it holds (CommonMark). Empty content
+ * gives "` `", never "``". */
 static void code_span(struct fw_buf *b, const char *s, size_t n, size_t cut)
 {
 	struct fw_buf in;
@@ -77,8 +78,14 @@ static void code_span(struct fw_buf *b, const char *s, size_t n, size_t cut)
 		fw_buf_free(&in);
 		return;
 	}
+	if (in.len == 0) {
+		/* "``" would open a span that a later "``" closes: a space instead */
+		fw_buf_puts(b, "` `");
+		fw_buf_free(&in);
+		return;
+	}
 	fence = longest_backticks(in.data, in.len) + 1;
-	pad = in.len && (in.data[0] == '`' || in.data[in.len - 1] == '`' || in.data[0] == ' ');
+	pad = in.data[0] == '`' || in.data[in.len - 1] == '`' || in.data[0] == ' ';
 	for (size_t i = 0; i < fence; i++)
 		fw_buf_putc(b, '`');
 	if (pad)
