@@ -225,6 +225,20 @@ if analyze big "$root"; then
 	cut=$((BIGLEN - 1024))
 	fa_check "big: report.md says the name lost $cut bytes" grep -qF "…($cut bytes cut)" "$md"
 	fa_check "big: the escalation fence is closed only by its own last line" fence_intact "$md"
+	# pprof's own top rows in the escalation block: each line is kept up to
+	# FW_OUT_TEXT_MAX (4096) bytes, then says how many bytes it lost: the
+	# row's columns before the name, plus the name, less 4096
+	top_row_cut() {
+		local line pre want
+		line=$(sed -n '/^core cpu:$/,/^core block:$/p' "$md" | grep -F "$BIGPREFIX" | head -n 1)
+		[ -n "$line" ] || { echo "no core cpu row in the escalation block"; return 1; }
+		pre=${line%%"$BIGPREFIX"*}
+		want=$((${#pre} + BIGLEN - 4096))
+		[[ $line == *"…($want bytes cut)" ]] ||
+			{ echo "row ends with: ${line: -40} (expected …($want bytes cut))"; return 1; }
+		[ "$(printf '%s' "${line%…*}" | wc -c)" -eq 4096 ] || { echo "row not kept to 4096 bytes"; return 1; }
+	}
+	fa_check "big: pprof's top row in the escalation block is kept to 4096 bytes, then the cut is counted" top_row_cut
 	if fa_have_jq; then
 		big_json() {
 			local got
