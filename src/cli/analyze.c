@@ -6,7 +6,7 @@
 #include "analyze.h"
 #include "cli.h"
 #include "fwconfig.h"
-#include "redact.h"
+#include "outtext.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -108,18 +108,28 @@ int cli_analyze(int argc, char **argv)
 	o.out_dir = out;
 	rc = fw_analyze(path, &o, &res, &err);
 	if (rc < 0) {
-		char *msg = fw_redact(err.msg, strlen(err.msg), NULL);
-		fprintf(stderr, "flarewatch: %s\n", msg ? msg : "analysis failed");
-		free(msg);
+		struct fw_buf msg;
+		fw_buf_init(&msg);
+		fw_out_plain(&msg, err.msg, FW_OUT_TEXT_MAX);
+		fprintf(stderr, "flarewatch: %s\n", msg.failed ? "analysis failed" : fw_buf_str(&msg));
+		fw_buf_free(&msg);
 		fw_config_free(&cfg);
 		return EXIT_ANALYSIS;
 	}
 	if (json) {
 		rc = print_file(res.json_path);
 	} else {
-		printf("%s: %s: %s\nreport: %s\n", res.hostname, fw_verdict_name(res.verdict), res.summary,
-		       res.report_path);
-		rc = fflush(stdout) == 0 ? 0 : -1;
+		/* flare strings escaped: one line, no terminal control reaches stdout */
+		struct fw_buf line;
+		fw_buf_init(&line);
+		fw_out_plain(&line, res.hostname, FW_OUT_NAME_MAX);
+		fw_buf_printf(&line, ": %s: ", fw_verdict_name(res.verdict));
+		fw_out_plain(&line, res.summary, FW_OUT_TEXT_MAX);
+		fw_buf_puts(&line, "\nreport: ");
+		fw_out_plain(&line, res.report_path, FW_OUT_TEXT_MAX);
+		fw_buf_putc(&line, '\n');
+		rc = !line.failed && fputs(fw_buf_str(&line), stdout) >= 0 && fflush(stdout) == 0 ? 0 : -1;
+		fw_buf_free(&line);
 		if (rc < 0)
 			fprintf(stderr, "flarewatch: writing standard output: %s\n", strerror(errno));
 	}

@@ -16,11 +16,13 @@
  * a line. The SVG is drawn from the same sorted stacks the way
  * flamegraph.pl's flow() does it: consecutive stacks share the frames of
  * their common prefix, so every frame is one rectangle whose width is the
- * sum of |value| of the stacks through it. Names are made valid UTF-8 and
- * XML-escaped; frames narrower than MIN_PX are left out.
+ * sum of |value| of the stacks through it. Names are redacted, cut to
+ * FW_OUT_NAME_MAX bytes, made valid UTF-8 with control and bidi characters
+ * shown as escapes, and XML-escaped; frames narrower than MIN_PX are left
+ * out.
  */
 #include "flamegraph.h"
-#include "redact.h"
+#include "outtext.h"
 #include "units.h"
 
 #include <errno.h>
@@ -252,59 +254,38 @@ struct frame {
 	int64_t delta;	  /* signed sum */
 };
 
-/* Appends s, redacted, with every invalid UTF-8 byte, C0 control, DEL and the
- * non-characters U+FFFE/U+FFFF replaced by U+FFFD: text any XML 1.0
- * document can hold once the five special characters are escaped. */
+/* Appends str, redacted (function names come from the customer's
+ * profile) and cut to FW_OUT_NAME_MAX bytes with "…(N bytes cut)" after,
+ * with every invalid UTF-8 byte and every fw_cp_unsafe() character (C0, DEL,
+ * C1, bidi controls, U+FFFE/U+FFFF) written as a visible escape ("\x1b",
+ * "\u202e"): text any XML 1.0 document can hold once the five special
+ * characters are escaped. */
 static void put_clean_utf8(struct fw_buf *b, const char *str)
 {
-	/* Function names come from the customer's profile: redacted first. */
-	char *red = fw_redact(str, strlen(str), NULL);
-	const unsigned char *s = (const unsigned char *)red;
+	size_t n, cut;
+	char *s = fw_out_prepare(str, strlen(str), FW_OUT_NAME_MAX, &n, &cut);
 
-	if (!red) {
+	if (!s) {
 		b->failed = true;
 		return;
 	}
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = fw_utf8_decode(s + i, n - i, &cp);
 
-	while (*s) {
-		unsigned char c = s[0];
-		size_t n = 0;
-		uint32_t cp = 0;
-
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				goto bad;
-			fw_buf_putc(b, (char)c);
-			s++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
+		if (l == 0) {
+			fw_buf_put_escape(b, (unsigned char)s[i], true);
+			i++;
+		} else if (fw_cp_unsafe(cp)) {
+			fw_buf_put_escape(b, cp, false);
+			i += l;
 		} else {
-			goto bad;
+			fw_buf_putn(b, s + i, l);
+			i += l;
 		}
-		for (size_t i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				goto bad;
-			cp = (cp << 6) | (s[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-			goto bad;
-		fw_buf_putn(b, (const char *)s, n + 1);
-		s += n + 1;
-		continue;
-bad:
-		fw_buf_puts(b, "\xef\xbf\xbd");
-		s++;
 	}
-	free(red);
+	fw_buf_put_cut(b, cut);
+	free(s);
 }
 
 /* Appends n bytes of valid UTF-8 with XML's special characters escaped. */

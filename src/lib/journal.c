@@ -1,8 +1,9 @@
 /*
  * journal.c: builds the structured journal entries described in journal.h
  * as "FIELD=value" strings and hands them to sd_journal_sendv(). Every
- * value that came from a flare goes through fw_redact_field() (redacted,
- * printable, bounded) before it is used, in a field or in MESSAGE.
+ * value that came from a flare goes through fw_out_plain() (redacted, cut to
+ * FW_OUT_NAME_MAX or FW_OUT_TEXT_MAX bytes, control and bidi characters
+ * escaped: one line) before it is used, in a field or in MESSAGE.
  */
 #define SD_JOURNAL_SUPPRESS_LOCATION
 
@@ -17,11 +18,11 @@
 #include <sys/uio.h>
 #include <systemd/sd-journal.h>
 
-#include "redact.h"
+#include "outtext.h"
 
 #define MAX_FIELDS 24
-#define SHORT_MAX 512	/* hostname, version, hash */
-#define TEXT_MAX 4096	/* paths, summaries, function names, reasons */
+#define SHORT_MAX FW_OUT_NAME_MAX /* hostname, version, hash, function names */
+#define TEXT_MAX FW_OUT_TEXT_MAX  /* paths, summaries, reasons */
 
 struct fields {
 	struct iovec iov[MAX_FIELDS];
@@ -68,37 +69,46 @@ static void addf(struct fields *f, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void addf(struct fields *f, const char *key, const char *fmt, ...)
 {
-	char buf[TEXT_MAX * 3];
+	struct fw_buf b;
 	va_list ap;
 
+	fw_buf_init(&b);
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fw_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	add(f, key, buf);
+	if (b.failed)
+		f->failed = true;
+	else
+		add(f, key, fw_buf_str(&b));
+	fw_buf_free(&b);
 }
 
-/* Redacts s (NULL means "") into dst; on allocation failure marks f. */
-static const char *clean(struct fields *f, char *dst, size_t dstsz, const char *s)
+/* s (NULL means "") made a safe one-line value of at most max bytes of
+ * content into dst (freed by the caller with fw_buf_free); on allocation
+ * failure marks f. */
+static const char *clean(struct fields *f, struct fw_buf *dst, size_t max, const char *s)
 {
-	if (!s)
-		s = "";
-	if (fw_redact_field(dst, dstsz, s, strlen(s)) < 0)
+	fw_buf_init(dst);
+	fw_out_plain(dst, s ? s : "", max);
+	if (dst->failed)
 		f->failed = true;
-	return dst;
+	return fw_buf_str(dst);
 }
 
 /* The flare's sha256, which we computed: no flare text, so not redacted
  * (the key rule would take 64 hex digits for a key) once it is checked to
  * be 64 lowercase hex digits; anything else is cleaned as flare text. */
-static const char *clean_hash(struct fields *f, char *dst, size_t dstsz, const char *s)
+static const char *clean_hash(struct fields *f, struct fw_buf *dst, size_t max, const char *s)
 {
 	size_t n = s ? strspn(s, "0123456789abcdef") : 0;
 
-	if (n == 64 && !s[n] && dstsz > n) {
-		memcpy(dst, s, n + 1);
-		return dst;
-	}
-	return clean(f, dst, dstsz, s);
+	if (n != 64 || s[n])
+		return clean(f, dst, max, s);
+	fw_buf_init(dst);
+	fw_buf_puts(dst, s);
+	if (dst->failed)
+		f->failed = true;
+	return fw_buf_str(dst);
 }
 
 static int clamp_priority(int priority)
@@ -134,26 +144,27 @@ const char *fw_journal_message_id(enum fw_verdict_kind k)
 int fw_journal_verdict(const struct fw_analyze_result *r, const char *flare_file,
 		       const char *sha256, int priority, const char *duplicate_of)
 {
-	char host[SHORT_MAX], version[SHORT_MAX], hash[SHORT_MAX], file[TEXT_MAX];
-	char summary[TEXT_MAX], report[TEXT_MAX], growth_fn[TEXT_MAX], cpu_fn[TEXT_MAX];
-	char dup[TEXT_MAX];
+	enum { V_HOST, V_VERSION, V_HASH, V_FILE, V_SUMMARY, V_REPORT, V_GROWTH_FN, V_CPU_FN, V_DUP, N_VALUES };
+	struct fw_buf v[N_VALUES];
+	const char *host, *version, *hash, *file, *summary, *report, *growth_fn, *cpu_fn, *dup;
 	const char *id = fw_journal_message_id(r->verdict);
 	const char *name = fw_verdict_name(r->verdict);
 	struct fields f = { .n = 0 };
+	int rc;
 
 	if (!id)
 		return -EINVAL;
-	clean(&f, host, sizeof(host), r->hostname);
-	clean(&f, version, sizeof(version), r->agent_version);
-	clean_hash(&f, hash, sizeof(hash), sha256);
-	clean(&f, file, sizeof(file), flare_file);
-	clean(&f, summary, sizeof(summary), r->summary);
-	clean(&f, report, sizeof(report), r->report_path);
-	clean(&f, growth_fn, sizeof(growth_fn), r->top_growth_function);
-	clean(&f, cpu_fn, sizeof(cpu_fn), r->top_cpu_function);
-	clean(&f, dup, sizeof(dup), duplicate_of);
+	host = clean(&f, &v[V_HOST], SHORT_MAX, r->hostname);
+	version = clean(&f, &v[V_VERSION], SHORT_MAX, r->agent_version);
+	hash = clean_hash(&f, &v[V_HASH], SHORT_MAX, sha256);
+	file = clean(&f, &v[V_FILE], TEXT_MAX, flare_file);
+	summary = clean(&f, &v[V_SUMMARY], TEXT_MAX, r->summary);
+	report = clean(&f, &v[V_REPORT], TEXT_MAX, r->report_path);
+	growth_fn = clean(&f, &v[V_GROWTH_FN], SHORT_MAX, r->top_growth_function);
+	cpu_fn = clean(&f, &v[V_CPU_FN], SHORT_MAX, r->top_cpu_function);
+	dup = clean(&f, &v[V_DUP], TEXT_MAX, duplicate_of);
 	if (!*host)
-		snprintf(host, sizeof(host), "unknown host");
+		host = "unknown host";
 
 	if (duplicate_of) {
 		const char *base = strrchr(file, '/');
@@ -177,21 +188,25 @@ int fw_journal_verdict(const struct fw_analyze_result *r, const char *flare_file
 	addf(&f, "HEAP_GROWTH_BYTES", "%" PRId64, r->heap_growth_bytes);
 	add(&f, "TOP_GROWTH_FUNCTION", growth_fn);
 	add(&f, "TOP_CPU_FUNCTION", cpu_fn);
-	return send_fields(&f);
+	rc = send_fields(&f);
+	for (int i = 0; i < N_VALUES; i++)
+		fw_buf_free(&v[i]);
+	return rc;
 }
 
 int fw_journal_failure(const char *flare_file, const char *sha256, const char *reason,
 		       int priority)
 {
-	char file[TEXT_MAX], hash[SHORT_MAX], why[TEXT_MAX];
+	struct fw_buf vfile, vhash, vwhy;
 	struct fields f = { .n = 0 };
-	const char *base;
+	const char *file, *hash, *why, *base;
+	int rc;
 
-	clean(&f, file, sizeof(file), flare_file);
-	clean_hash(&f, hash, sizeof(hash), sha256);
-	clean(&f, why, sizeof(why), reason);
+	file = clean(&f, &vfile, TEXT_MAX, flare_file);
+	hash = clean_hash(&f, &vhash, SHORT_MAX, sha256);
+	why = clean(&f, &vwhy, TEXT_MAX, reason);
 	if (!*why)
-		snprintf(why, sizeof(why), "unknown error");
+		why = "unknown error";
 	base = strrchr(file, '/');
 	addf(&f, "MESSAGE", "flare %s could not be analyzed: %s", base ? base + 1 : file, why);
 	add(&f, "MESSAGE_ID", FW_MESSAGE_ID_FAILED);
@@ -201,5 +216,9 @@ int fw_journal_failure(const char *flare_file, const char *sha256, const char *r
 	add(&f, "FLARE_FILE", file);
 	add(&f, "FLARE_SHA256", *hash ? hash : NULL);
 	add(&f, "FLAREWATCH_ERROR", why);
-	return send_fields(&f);
+	rc = send_fields(&f);
+	fw_buf_free(&vfile);
+	fw_buf_free(&vhash);
+	fw_buf_free(&vwhy);
+	return rc;
 }

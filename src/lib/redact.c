@@ -1264,44 +1264,6 @@ void fw_redact_buf(struct fw_buf *b)
 	*b = out;
 }
 
-/* Length of the valid UTF-8 sequence at s (n > 0 bytes left) and its code
- * point, or 0 for an invalid one. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cpp)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned cp;
-
-	if (c < 0x80) {
-		*cpp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	*cpp = cp;
-	return len;
-}
-
 char *fw_text_clean(const char *s, size_t len, size_t *outlen, bool *nul_cut)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -1314,8 +1276,8 @@ char *fw_text_clean(const char *s, size_t len, size_t *outlen, bool *nul_cut)
 	if (nul_cut)
 		*nul_cut = nul != NULL;
 	while (i < n) {
-		unsigned cp;
-		size_t l = utf8_decode(p + i, n - i, &cp);
+		uint32_t cp;
+		size_t l = fw_utf8_decode(p + i, n - i, &cp);
 
 		if (l == 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
 		    (cp >= 0x7f && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff) {
@@ -1347,8 +1309,8 @@ int fw_redact_field(char *dst, size_t dstsz, const char *src, size_t len)
 		return -ENOMEM;
 	p = (const unsigned char *)red;
 	while (i < rlen && o + 1 < dstsz) {
-		unsigned cp;
-		size_t l = utf8_decode(p + i, rlen - i, &cp);
+		uint32_t cp;
+		size_t l = fw_utf8_decode(p + i, rlen - i, &cp);
 
 		if (l == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
 			dst[o++] = (l == 1 && cp == '\t') ? ' ' : '?';

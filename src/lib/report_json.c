@@ -5,7 +5,7 @@
  * and every string from the flare is redacted before it is written.
  */
 #include "investigation.h"
-#include "redact.h"
+#include "outtext.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -14,59 +14,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A JSON string: redacted, escaped, invalid UTF-8 replaced by U+FFFD. */
-static void jstr(struct fw_buf *b, const char *s)
+/* A JSON string of a flare string (or of text composed around them): redacted,
+ * cut to max bytes (util.h) with "…(N bytes cut)" after, '"' and '\\'
+ * escaped, every fw_cp_unsafe() character as \\uXXXX (controls, bidi
+ * controls, U+FFFE/U+FFFF), each invalid UTF-8 byte as \\ufffd. */
+static void jstr_max(struct fw_buf *b, const char *s, size_t max)
 {
-	size_t n, len;
+	size_t len, cut;
 	char *r;
 
 	if (!s) {
 		fw_buf_puts(b, "null");
 		return;
 	}
-	r = fw_redact(s, strlen(s), &len);
-	if (!r) {
+	if (!(r = fw_out_prepare(s, strlen(s), max, &len, &cut))) {
 		b->failed = true;
 		return;
 	}
 	fw_buf_putc(b, '"');
 	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)r[i];
-		if (c == '"' || c == '\\') {
-			fw_buf_putc(b, '\\');
-			fw_buf_putc(b, (char)c);
+		uint32_t cp;
+		size_t n = fw_utf8_decode(r + i, len - i, &cp);
+
+		if (n == 0) {
+			fw_buf_puts(b, "\\ufffd");
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fw_buf_printf(b, "\\u%04x", c);
-			i++;
-		} else if (c < 0x80) {
-			fw_buf_putc(b, (char)c);
-			i++;
-		} else {
-			/* validate one UTF-8 sequence */
-			n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
-			bool ok = n && i + n <= len;
-			for (size_t k = 1; ok && k < n; k++)
-				ok = ((unsigned char)r[i + k] & 0xc0) == 0x80;
-			if (ok && n == 3) {
-				unsigned char c1 = (unsigned char)r[i + 1];
-				ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
-			}
-			if (ok && n == 4) {
-				unsigned char c1 = (unsigned char)r[i + 1];
-				ok = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
-			}
-			if (ok) {
-				fw_buf_putn(b, r + i, n);
-				i += n;
-			} else {
-				fw_buf_puts(b, "\\ufffd");
-				i++;
-			}
+			continue;
 		}
+		if (cp == '"' || cp == '\\') {
+			fw_buf_putc(b, '\\');
+			fw_buf_putc(b, (char)cp);
+		} else if (fw_cp_unsafe(cp)) {
+			fw_buf_printf(b, "\\u%04x", (unsigned)cp);
+		} else {
+			fw_buf_putn(b, r + i, n);
+		}
+		i += n;
 	}
+	fw_buf_put_cut(b, cut);
 	fw_buf_putc(b, '"');
 	free(r);
+}
+
+/* A name from the flare (FW_OUT_NAME_MAX). */
+static void jstr(struct fw_buf *b, const char *s)
+{
+	jstr_max(b, s, FW_OUT_NAME_MAX);
+}
+
+/* Text composed around flare strings: reasons, summaries, notes, errors
+ * (FW_OUT_TEXT_MAX). */
+static void jtext(struct fw_buf *b, const char *s)
+{
+	jstr_max(b, s, FW_OUT_TEXT_MAX);
 }
 
 static void key(struct fw_buf *b, bool *first, const char *k)
@@ -103,7 +103,7 @@ static void table(struct fw_buf *b, const struct fw_top_table *t)
 	}
 	fw_buf_putc(b, '{');
 	key(b, &first, "error");
-	jstr(b, t->error);
+	jtext(b, t->error);
 	key(b, &first, "sample_type");
 	jstr(b, t->sample_type);
 	key(b, &first, "unit");
@@ -157,18 +157,18 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	key(b, &first, "rules");
 	fw_buf_putc(b, '{');
 	fw_buf_puts(b, "\"memory_leak\":");
-	jstr(b, v->leak_reason);
+	jtext(b, v->leak_reason);
 	fw_buf_puts(b, ",\"cpu_spike\":");
-	jstr(b, v->cpu_reason);
+	jtext(b, v->cpu_reason);
 	fw_buf_puts(b, ",\"contention\":");
-	jstr(b, v->contention_reason);
+	jtext(b, v->contention_reason);
 	fw_buf_putc(b, '}');
 	key(b, &first, "files");
 	fw_buf_putc(b, '[');
 	for (int k = 0; k < 5; k++) {
 		fw_buf_printf(b, "%s{\"kind\":\"%s\",\"state\":\"%s\",\"size\":%" PRIu64 ",\"error\":", k ? "," : "",
 			      p->files[k].kind ? p->files[k].kind : "", state_name(p->files[k].state), p->files[k].size);
-		jstr(b, p->files[k].error);
+		jtext(b, p->files[k].error);
 		fw_buf_putc(b, '}');
 	}
 	fw_buf_putc(b, ']');
@@ -305,7 +305,7 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	for (size_t i = 0; i < f->n_notes; i++) {
 		if (i)
 			fw_buf_putc(b, ',');
-		jstr(b, f->notes[i]);
+		jtext(b, f->notes[i]);
 	}
 	fw_buf_puts(b, "]}");
 
@@ -315,7 +315,7 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	fw_buf_puts(b, ",\"name\":");
 	jstr(b, fw_verdict_name(inv->verdict.kind));
 	fw_buf_puts(b, ",\"summary\":");
-	jstr(b, inv->verdict.summary);
+	jtext(b, inv->verdict.summary);
 	fw_buf_putc(b, '}');
 
 	key(b, &first, "memstats");
@@ -386,7 +386,7 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 				      f->status.msgs[k].kind == FW_CHECK_MSG_ERROR ? "error" : "warning");
 			jstr(b, f->status.msgs[k].instance);
 			fw_buf_puts(b, ",\"text\":");
-			jstr(b, f->status.msgs[k].text);
+			jtext(b, f->status.msgs[k].text);
 			fw_buf_putc(b, '}');
 		}
 		fw_buf_puts(b, "]}");

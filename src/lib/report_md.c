@@ -8,6 +8,7 @@
  * by field (redacting the finished document would swallow table cells).
  */
 #include "investigation.h"
+#include "outtext.h"
 #include "redact.h"
 #include "units.h"
 
@@ -17,77 +18,197 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- formatting helpers ------------------------------------------------------ */
 
-/* A code span that no name can break: a fence longer than any backtick run
- * in it, `|` escaped for tables, control bytes shown as '?'. */
-static void md_code(struct fw_buf *b, const char *raw)
+/* Appends one character of prepared text, or a visible escape ("\x1b",
+ * "\u202e") when fw_cp_unsafe() or invalid UTF-8; returns its length. */
+static size_t put_char_or_escape(struct fw_buf *b, const char *s, size_t n)
 {
-	size_t run = 0, longest = 0, n;
-	char *s = fw_redact(raw, strlen(raw), NULL);
+	uint32_t cp;
+	size_t l = fw_utf8_decode(s, n, &cp);
 
-	if (!s) {
-		b->failed = true;
-		return;
+	if (l == 0) {
+		fw_buf_put_escape(b, (unsigned char)s[0], true);
+		return 1;
 	}
-	n = strlen(s);
+	if (fw_cp_unsafe(cp))
+		fw_buf_put_escape(b, cp, false);
+	else
+		fw_buf_putn(b, s, l);
+	return l;
+}
+
+/* The longest run of backticks in s[0..n). */
+static size_t longest_backticks(const char *s, size_t n)
+{
+	size_t run = 0, longest = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		run = s[i] == '`' ? run + 1 : 0;
 		if (run > longest)
 			longest = run;
 	}
-	for (size_t i = 0; i <= longest; i++)
-		fw_buf_putc(b, '`');
-	if (n && (s[0] == '`' || s[n - 1] == '`' || s[0] == ' '))
-		fw_buf_putc(b, ' ');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '|')
-			fw_buf_puts(b, "\\|");
-		else if (c < 0x20 || c == 0x7f)
-			fw_buf_putc(b, '?');
-		else
-			fw_buf_putc(b, (char)c);
+	return longest;
+}
+
+/* A code span of prepared text that no content can break: unsafe characters
+ * escaped, `|` escaped for tables, "…(N bytes cut)" inside, and a fence
+ * longer than any backtick run of what it holds (CommonMark). Empty content
+ * gives "` `", never "``". */
+static void code_span(struct fw_buf *b, const char *s, size_t n, size_t cut)
+{
+	struct fw_buf in;
+	size_t fence;
+	bool pad;
+
+	fw_buf_init(&in);
+	for (size_t i = 0; i < n;) {
+		if (s[i] == '|') {
+			fw_buf_puts(&in, "\\|");
+			i++;
+		} else {
+			i += put_char_or_escape(&in, s + i, n - i);
+		}
 	}
-	if (n && (s[0] == '`' || s[n - 1] == '`' || s[0] == ' '))
-		fw_buf_putc(b, ' ');
-	for (size_t i = 0; i <= longest; i++)
+	fw_buf_put_cut(&in, cut);
+	if (in.failed) {
+		b->failed = true;
+		fw_buf_free(&in);
+		return;
+	}
+	if (in.len == 0) {
+		/* "``" would open a span that a later "``" closes: a space instead */
+		fw_buf_puts(b, "` `");
+		fw_buf_free(&in);
+		return;
+	}
+	fence = longest_backticks(in.data, in.len) + 1;
+	pad = in.data[0] == '`' || in.data[in.len - 1] == '`' || in.data[0] == ' ';
+	for (size_t i = 0; i < fence; i++)
 		fw_buf_putc(b, '`');
+	if (pad)
+		fw_buf_putc(b, ' ');
+	fw_buf_putn(b, fw_buf_str(&in), in.len);
+	if (pad)
+		fw_buf_putc(b, ' ');
+	for (size_t i = 0; i < fence; i++)
+		fw_buf_putc(b, '`');
+	fw_buf_free(&in);
+}
+
+/* Markdown text of prepared text: punctuation that could start emphasis,
+ * code, links, HTML, entities or table cells is backslash-escaped, and so
+ * are the ':' of "scheme://" and the '.' of "www." (GFM's bare-URL
+ * autolinks); unsafe characters are escaped; "…(N bytes cut)" after. */
+static void text_escaped(struct fw_buf *b, const char *s, size_t n, size_t cut)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		bool esc = c && strchr("\\`*_[]<>|&~@", c);
+
+		if (c == ':' && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/')
+			esc = true;
+		if (c == '.' && i >= 3 && strncasecmp(s + i - 3, "www", 3) == 0)
+			esc = true;
+		if (esc) {
+			fw_buf_putc(b, '\\');
+			fw_buf_putc(b, (char)c);
+			i++;
+		} else {
+			i += put_char_or_escape(b, s + i, n - i);
+		}
+	}
+	fw_buf_put_cut(b, cut);
+}
+
+/* Text inside the escalation fence: shown as is, except unsafe characters
+ * (escaped, so no newline or ESC gets through) and the cut marker. */
+static void fence_text(struct fw_buf *b, const char *s, size_t n, size_t cut)
+{
+	for (size_t i = 0; i < n;)
+		i += put_char_or_escape(b, s + i, n - i);
+	fw_buf_put_cut(b, cut);
+}
+
+/* Runs emit on raw redacted and cut to max bytes. */
+static void prepared(struct fw_buf *b, const char *raw, size_t max,
+		     void (*emit)(struct fw_buf *, const char *, size_t, size_t))
+{
+	size_t n, cut;
+	char *s = fw_out_prepare(raw, strlen(raw), max, &n, &cut);
+
+	if (!s) {
+		b->failed = true;
+		return;
+	}
+	emit(b, s, n, cut);
 	free(s);
+}
+
+/* A name from the flare as a code span (FW_OUT_NAME_MAX). */
+static void md_code(struct fw_buf *b, const char *raw)
+{
+	prepared(b, raw, FW_OUT_NAME_MAX, code_span);
+}
+
+/* A message or error as a code span (FW_OUT_TEXT_MAX). */
+static void md_code_text(struct fw_buf *b, const char *raw)
+{
+	prepared(b, raw, FW_OUT_TEXT_MAX, code_span);
 }
 
 /* Plain text from the flare: redacted, Markdown punctuation escaped. */
 static void md_text(struct fw_buf *b, const char *raw)
 {
-	char *s = fw_redact(raw, strlen(raw), NULL);
+	prepared(b, raw, FW_OUT_NAME_MAX, text_escaped);
+}
+
+/* Text composed around flare strings (summaries, notes; FW_OUT_TEXT_MAX). */
+static void md_text_long(struct fw_buf *b, const char *raw)
+{
+	prepared(b, raw, FW_OUT_TEXT_MAX, text_escaped);
+}
+
+/* Reasons we composed with names in single backticks: redacted whole, cut
+ * to FW_OUT_TEXT_MAX, then each backtick-delimited part becomes a code span
+ * and the rest Markdown text, so whatever a name holds renders as text. */
+static void md_composed(struct fw_buf *b, const char *raw)
+{
+	size_t n, cut;
+	char *s = fw_out_prepare(raw, strlen(raw), FW_OUT_TEXT_MAX, &n, &cut);
+	const char *p, *end, *open, *close;
 
 	if (!s) {
 		b->failed = true;
 		return;
 	}
-	for (const char *p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c && strchr("\\`*_[]<>|", c))
-			fw_buf_putc(b, '\\');
-		fw_buf_putc(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	for (p = s, end = s + n; p < end;) {
+		open = memchr(p, '`', (size_t)(end - p));
+		close = open ? memchr(open + 1, '`', (size_t)(end - open - 1)) : NULL;
+		if (!close) {
+			text_escaped(b, p, (size_t)(end - p), 0);
+			break;
+		}
+		text_escaped(b, p, (size_t)(open - p), 0);
+		code_span(b, open + 1, (size_t)(close - open - 1), 0);
+		p = close + 1;
 	}
+	fw_buf_put_cut(b, cut);
 	free(s);
 }
 
-/* Text we composed around flare strings (verdict reasons): redacted, put
- * as is (it carries its own code spans). */
-static void md_composed(struct fw_buf *b, const char *raw)
+/* Composed text inside the escalation fence (FW_OUT_TEXT_MAX). */
+static void fence_composed(struct fw_buf *b, const char *raw)
 {
-	char *s = fw_redact(raw, strlen(raw), NULL);
+	prepared(b, raw, FW_OUT_TEXT_MAX, fence_text);
+}
 
-	if (!s) {
-		b->failed = true;
-		return;
-	}
-	for (const char *p = s; *p; p++)
-		fw_buf_putc(b, *p == '\n' || *p == '|' ? ' ' : *p);
-	free(s);
+/* A name inside the escalation fence (FW_OUT_NAME_MAX). */
+static void fence_name(struct fw_buf *b, const char *raw)
+{
+	prepared(b, raw, FW_OUT_NAME_MAX, fence_text);
 }
 
 static const char *val(char *buf, size_t len, int64_t v, const char *unit)
@@ -174,7 +295,7 @@ static void title(const struct fw_investigation *inv, struct fw_buf *b)
 		fw_buf_puts(b, "**Flare notes:**\n\n");
 	for (size_t i = 0; i < f->n_notes; i++) {
 		fw_buf_puts(b, "- ");
-		md_text(b, f->notes[i]);
+		md_text_long(b, f->notes[i]);
 		fw_buf_putc(b, '\n');
 	}
 	if (f->n_notes)
@@ -195,7 +316,7 @@ static void verdict(const struct fw_investigation *inv, struct fw_buf *b)
 			       "with profiling enabled. Ask for a new flare made that way.\n\n");
 		return;
 	}
-	md_text(b, v->summary);
+	md_text_long(b, v->summary);
 	fw_buf_puts(b, "\n\n");
 	if (v->n_procs == 0) {
 		fw_buf_puts(b, "profiles/ holds no profile this report can read (named "
@@ -301,7 +422,7 @@ static bool table_usable(struct fw_buf *b, const struct fw_top_table *t, const c
 	}
 	if (t->error) {
 		fw_buf_printf(b, "No %s: ", what);
-		md_code(b, t->error);
+		md_code_text(b, t->error);
 		fw_buf_puts(b, "\n\n");
 		return false;
 	}
@@ -465,7 +586,7 @@ static void file_notes(const struct fw_process *p, struct fw_buf *b)
 		fw_buf_printf(b, "- `%s-%s.pprof`: %s", p->name, p->files[k].kind, why);
 		if (p->files[k].error) {
 			fw_buf_puts(b, ": ");
-			md_code(b, p->files[k].error);
+			md_code_text(b, p->files[k].error);
 		}
 		fw_buf_putc(b, '\n');
 	}
@@ -474,7 +595,7 @@ static void file_notes(const struct fw_process *p, struct fw_buf *b)
 			fw_buf_puts(b, "Profile files:\n\n");
 		any = true;
 		fw_buf_puts(b, "- ");
-		md_code(b, p->notes[i]);
+		md_text_long(b, p->notes[i]);
 		fw_buf_putc(b, '\n');
 	}
 	if (any)
@@ -565,7 +686,7 @@ static void checks(const struct fw_investigation *inv, struct fw_buf *b)
 		fw_buf_printf(b, "- %s in ", m->kind == FW_CHECK_MSG_ERROR ? "Error" : "Warning");
 		md_code(b, m->instance[0] ? m->instance : "?");
 		fw_buf_puts(b, ": ");
-		md_code(b, m->text);
+		md_code_text(b, m->text);
 		fw_buf_putc(b, '\n');
 	}
 	if (s->n_msgs)
@@ -673,6 +794,21 @@ static void where(struct fw_buf *b, const char *fn)
 	}
 }
 
+/* `datadog-agent check NAME` as one code span, whatever the name holds. */
+static void check_command(struct fw_buf *b, const char *name)
+{
+	struct fw_buf cmd;
+
+	fw_buf_init(&cmd);
+	fw_buf_puts(&cmd, "datadog-agent check ");
+	fw_buf_puts(&cmd, name);
+	if (cmd.failed)
+		b->failed = true;
+	else
+		md_code(b, fw_buf_str(&cmd));
+	fw_buf_free(&cmd);
+}
+
 static void recommendations(const struct fw_investigation *inv, struct fw_buf *b)
 {
 	const struct fw_flare *f = &inv->flare;
@@ -744,12 +880,12 @@ static void recommendations(const struct fw_investigation *inv, struct fw_buf *b
 			for (size_t k = c->msg_first; k < c->msg_first + c->msg_count && k < f->status.n_msgs; k++)
 				if (f->status.msgs[k].kind == FW_CHECK_MSG_ERROR) {
 					fw_buf_puts(b, ": ");
-					md_code(b, f->status.msgs[k].text);
+					md_code_text(b, f->status.msgs[k].text);
 					break;
 				}
-			fw_buf_puts(b, "; fix its configuration, then check with `datadog-agent check ");
-			md_text(b, c->name);
-			fw_buf_puts(b, "`.\n");
+			fw_buf_puts(b, "; fix its configuration, then check with ");
+			check_command(b, c->name);
+			fw_buf_puts(b, ".\n");
 		}
 	}
 	if (n == 0)
@@ -797,15 +933,17 @@ static void customer_message(const struct fw_investigation *inv, struct fw_buf *
 	fw_buf_puts(b, "\n\n");
 }
 
-/* The first five rows of pprof's text, with its column header. The table
- * is redacted whole before it is cut into lines: a function name may hold
- * newlines, and a secret spread over them (a PEM block, "- name:
- * DD_API_KEY" then "  value: ...") is only recognized whole. */
+/* The first five rows of pprof's text, with its column header, as pprof
+ * wrote them except that unsafe characters are escaped and a line longer
+ * than FW_OUT_TEXT_MAX is cut ("…(N bytes cut)"). The table is redacted
+ * whole before it is cut into lines: a function name may hold newlines, and
+ * a secret spread over them (a PEM block, "- name: DD_API_KEY" then
+ * "  value: ...") is only recognized whole. */
 static void raw_top(struct fw_buf *b, const char *label, const struct fw_top_table *t)
 {
 	const char *s, *nl, *end;
 	char *red;
-	size_t len;
+	size_t len, n, keep;
 	int rows = -1;
 
 	if (!t->present || t->error || !t->text)
@@ -821,26 +959,34 @@ static void raw_top(struct fw_buf *b, const char *label, const struct fw_top_tab
 	/* the redacted text may hold NUL bytes: walk it by its length */
 	for (s = red, end = red + len; s < end && rows < 5; rows++) {
 		nl = memchr(s, '\n', (size_t)(end - s));
-		fw_buf_putn(b, s, nl ? (size_t)(nl - s) : (size_t)(end - s));
+		n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		keep = fw_utf8_cut(s, n, FW_OUT_TEXT_MAX);
+		fence_text(b, s, keep, n - keep);
 		fw_buf_putc(b, '\n');
 		s = nl ? nl + 1 : end;
 	}
 	free(red);
 }
 
-static void escalation(const struct fw_investigation *inv, struct fw_buf *b)
+/* The escalation block, built whole, then fenced with more backticks than
+ * any run inside it, so that no content can close the fence. */
+static void escalation(const struct fw_investigation *inv, struct fw_buf *out)
 {
 	const struct fw_flare *f = &inv->flare;
 	const struct fw_memstats *m = &f->mem;
 	char a[64], c[64], d[64], e[64];
 	char label[160];
+	struct fw_buf body, *b = &body;
+	size_t fence;
 
-	fw_buf_puts(b, "## Escalation summary\n\n```\n");
-	fw_buf_printf(b, "Host: %s  Agent: %s  Verdict: %s\n", f->hostname,
-		      f->has_status && f->status.agent_version[0] ? f->status.agent_version : "unknown",
-		      fw_verdict_name(inv->verdict.kind));
+	fw_buf_init(b);
+	fw_buf_puts(b, "Host: ");
+	fence_name(b, f->hostname);
+	fw_buf_puts(b, "  Agent: ");
+	fence_name(b, f->has_status && f->status.agent_version[0] ? f->status.agent_version : "unknown");
+	fw_buf_printf(b, "  Verdict: %s\n", fw_verdict_name(inv->verdict.kind));
 	fw_buf_puts(b, "Summary: ");
-	md_composed(b, inv->verdict.summary);
+	fence_composed(b, inv->verdict.summary);
 	fw_buf_putc(b, '\n');
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
@@ -876,13 +1022,30 @@ static void escalation(const struct fw_investigation *inv, struct fw_buf *b)
 		for (size_t i = 0; i < f->status.n_checks; i++) {
 			const struct fw_status_check *ck = &f->status.checks[i];
 			fw_buf_putc(b, ' ');
-			md_composed(b, ck->name);
+			fence_name(b, ck->name);
 			fw_buf_printf(b, "[%s]", ck->n_error ? "ERROR" : ck->n_warning ? "WARNING" : "OK");
 		}
 	} else {
 		fw_buf_puts(b, " none found");
 	}
-	fw_buf_puts(b, "\n```\n");
+	fw_buf_putc(b, '\n');
+	if (body.failed) {
+		out->failed = true;
+		fw_buf_free(&body);
+		return;
+	}
+	fence = longest_backticks(body.data, body.len) + 1;
+	if (fence < 3)
+		fence = 3;
+	fw_buf_puts(out, "## Escalation summary\n\n");
+	for (size_t i = 0; i < fence; i++)
+		fw_buf_putc(out, '`');
+	fw_buf_putc(out, '\n');
+	fw_buf_putn(out, body.data, body.len);
+	for (size_t i = 0; i < fence; i++)
+		fw_buf_putc(out, '`');
+	fw_buf_putc(out, '\n');
+	fw_buf_free(&body);
 }
 
 void fw_svg_name(char *out, size_t len, const char *proc, const char *what)

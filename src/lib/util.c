@@ -1,6 +1,7 @@
 /*
- * util.c: error messages, checked growth, whole-file reads, hashing and a
- * text buffer. Nothing here knows about profiles or flares.
+ * util.c: error messages, checked growth, whole-file reads, hashing, a
+ * text buffer and the UTF-8 decoder with the output-safety helpers built on
+ * it. Nothing here knows about profiles or flares.
  */
 #include "util.h"
 
@@ -307,4 +308,80 @@ int fw_write_all(int fd, const void *data, size_t len)
 		len -= (size_t)k;
 	}
 	return 0;
+}
+
+size_t fw_utf8_decode(const void *str, size_t n, uint32_t *cpp)
+{
+	const unsigned char *s = str;
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp;
+
+	if (c < 0x80) {
+		*cpp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*cpp = cp;
+	return len;
+}
+
+bool fw_cp_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfffe ||
+	       cp == 0xffff;
+}
+
+size_t fw_utf8_cut(const char *s, size_t len, size_t max)
+{
+	size_t i = 0;
+
+	if (len <= max)
+		return len;
+	while (i < max) {
+		uint32_t cp;
+		size_t l = fw_utf8_decode(s + i, len - i, &cp);
+		if (l == 0)
+			l = 1;
+		if (i + l > max)
+			break;
+		i += l;
+	}
+	return i;
+}
+
+void fw_buf_put_escape(struct fw_buf *b, uint32_t c, bool invalid)
+{
+	if (invalid || c < 0x80)
+		fw_buf_printf(b, "\\x%02x", (unsigned)(c & 0xff));
+	else
+		fw_buf_printf(b, "\\u%04x", (unsigned)c);
+}
+
+void fw_buf_put_cut(struct fw_buf *b, size_t cut)
+{
+	if (cut)
+		fw_buf_printf(b, "\xe2\x80\xa6(%zu bytes cut)", cut);
 }

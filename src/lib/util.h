@@ -102,4 +102,41 @@ void fw_buf_vprintf(struct fw_buf *b, const char *fmt, va_list ap)
 /* Returns a NUL-terminated string (possibly "" if empty). */
 const char *fw_buf_str(struct fw_buf *b);
 
+/* ---- bounded, safe text for outputs ----------------------------------------
+ * The one place that bounds what a flare can put into an output (report.md,
+ * report.json, SVG flame graphs, journal fields, the CLI's terminal line):
+ *  - FW_OUT_NAME_MAX: bytes of one string taken from a flare (a function,
+ *    file, host, check or goroutine name, a message);
+ *  - FW_OUT_TEXT_MAX: bytes of one text we composed around such strings (a
+ *    verdict summary or reason) or of one line of pprof's own `top` text.
+ * A longer string is cut at a character boundary and followed by
+ * "…(N bytes cut)" (fw_buf_put_cut). The escaping helpers of each output
+ * syntax (outtext.h, report_md.c, report_json.c, flamegraph.c) apply them. */
+#define FW_OUT_NAME_MAX 1024
+#define FW_OUT_TEXT_MAX 4096
+
+/* The one UTF-8 decoder of the library. Length (1-4) of the valid UTF-8
+ * sequence at s (n > 0 bytes left) and its code point in *cp; 0 for an
+ * invalid one (a stray continuation byte, an overlong form, a surrogate,
+ * above U+10FFFF, or truncated). U+FFFE and U+FFFF are valid here: whether a
+ * syntax shows them is fw_cp_unsafe()'s business. */
+size_t fw_utf8_decode(const void *s, size_t n, uint32_t *cp);
+
+/* True for the characters no output shows as they are: C0 controls (tab and
+ * newline included), DEL, C1 controls, the bidi controls U+200E, U+200F,
+ * U+202A-U+202E and U+2066-U+2069, and the non-characters U+FFFE, U+FFFF
+ * (not allowed in XML). */
+bool fw_cp_unsafe(uint32_t cp);
+
+/* The length of the longest prefix of s[0..len) of at most max bytes that
+ * does not end inside a valid UTF-8 sequence. */
+size_t fw_utf8_cut(const char *s, size_t len, size_t max);
+
+/* Appends a visible escape for one unsafe character or invalid byte: "\xNN"
+ * for an invalid byte (invalid) or a code point below 0x80, else "\uNNNN". */
+void fw_buf_put_escape(struct fw_buf *b, uint32_t cp_or_byte, bool invalid);
+
+/* Appends "…(N bytes cut)" when cut > 0. */
+void fw_buf_put_cut(struct fw_buf *b, size_t cut);
+
 #endif

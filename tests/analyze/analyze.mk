@@ -7,7 +7,14 @@ TESTS += \
 	tests/analyze/hostile.sh \
 	tests/analyze/markdown.sh \
 	tests/analyze/flaremodel.sh \
-	tests/analyze/rules.sh
+	tests/analyze/rules.sh \
+	tests/analyze/injection.sh \
+ \
+# Writes the hostile profiles injection.sh analyzes. \
+check_PROGRAMS += tests/analyze/mkprofile \
+tests_analyze_mkprofile_SOURCES = tests/analyze/mkprofile.c tests/unit/profbuild.h \
+tests_analyze_mkprofile_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/tests/unit \
+tests_analyze_mkprofile_LDADD = $(LIBFW_LIBS)
 
 EXTRA_DIST += \
 	tests/analyze/common.sh \
@@ -18,6 +25,7 @@ EXTRA_DIST += \
 	tests/analyze/flaremodel.sh \
 	tests/analyze/rules.sh \
 	tests/analyze/pprof_edit.py \
+	tests/analyze/injection.sh \
 	tests/bench/analyze_bench.sh \
 	tests/bench/common.sh \
 	tests/fixtures/hostile-zips/README.md \

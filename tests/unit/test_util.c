@@ -2,15 +2,21 @@
  * test_util.c: src/lib/util.c -- the base-name helper against the examples of
  * Go's path/filepath documentation (pprof prints filepath.Base of mapping
  * files), the UTC formatter and the civil-date conversions against the C
- * library's gmtime_r, wrapping arithmetic, fw_grow's overflow checks and the
- * sticky failure of fw_buf.
+ * library's gmtime_r, wrapping arithmetic, fw_grow's overflow checks, the
+ * sticky failure of fw_buf, and the output-safety helpers: the one UTF-8
+ * decoder (against the Unicode standard's well-formed byte sequences, table
+ * 3-7), the unsafe-character set, cutting at character boundaries, the
+ * visible escapes and the cut marker, and outtext.c's redact-then-cut and
+ * plain-text escaper.
  */
 #include "../tap.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "outtext.h"
 #include "util.h"
 
 static void check_base(const char *path, const char *want)
@@ -137,6 +143,124 @@ static void test_buf(void)
 	fw_buf_free(&b);
 }
 
+/* fw_utf8_decode on one sequence: its length (0: invalid) and code point. */
+static void check_decode(const char *s, size_t n, size_t want_len, uint32_t want_cp, const char *what)
+{
+	uint32_t cp = 0xdeadbeef;
+	size_t l = fw_utf8_decode(s, n, &cp);
+
+	if (want_len)
+		TAP_OK(l == want_len && cp == want_cp, "utf8: %s -> length %zu, U+%04X (got %zu, U+%04X)", what,
+		       want_len, (unsigned)want_cp, l, (unsigned)cp);
+	else
+		TAP_EQ_UINT(l, 0, "utf8: %s is invalid", what);
+}
+
+static void test_utf8(void)
+{
+	check_decode("A", 1, 1, 0x41, "ASCII");
+	check_decode("\x1b", 1, 1, 0x1b, "ESC decodes (escaping is the caller's)");
+	check_decode("\xc2\x80", 2, 2, 0x80, "first 2-byte (C1)");
+	check_decode("\xdf\xbf", 2, 2, 0x7ff, "last 2-byte");
+	check_decode("\xe0\xa0\x80", 3, 3, 0x800, "first 3-byte");
+	check_decode("\xe2\x80\xae", 3, 3, 0x202e, "U+202E RLO");
+	check_decode("\xef\xbf\xbe", 3, 3, 0xfffe, "U+FFFE is well-formed");
+	check_decode("\xef\xbf\xbf", 3, 3, 0xffff, "U+FFFF is well-formed");
+	check_decode("\xf0\x90\x80\x80", 4, 4, 0x10000, "first 4-byte");
+	check_decode("\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff, "U+10FFFF");
+	check_decode("\x80", 1, 0, 0, "a lone continuation byte");
+	check_decode("\x9b", 1, 0, 0, "a lone 0x9b (8-bit CSI)");
+	check_decode("\xc0\xaf", 2, 0, 0, "overlong '/' (C0 AF)");
+	check_decode("\xc1\xbf", 2, 0, 0, "overlong C1 BF");
+	check_decode("\xe0\x9f\xbf", 3, 0, 0, "overlong 3-byte (E0 9F BF)");
+	check_decode("\xed\xa0\x80", 3, 0, 0, "surrogate U+D800");
+	check_decode("\xed\xbf\xbf", 3, 0, 0, "surrogate U+DFFF");
+	check_decode("\xf0\x8f\xbf\xbf", 4, 0, 0, "overlong 4-byte (F0 8F BF BF)");
+	check_decode("\xf4\x90\x80\x80", 4, 0, 0, "above U+10FFFF (F4 90 80 80)");
+	check_decode("\xf5\x80\x80\x80", 4, 0, 0, "F5 lead byte");
+	check_decode("\xe2\x80", 2, 0, 0, "a truncated sequence");
+	check_decode("\xe2\x80\xae", 2, 0, 0, "a sequence longer than the bytes left");
+	check_decode("\xe2\x41\xae", 3, 0, 0, "a bad continuation byte");
+}
+
+static void test_unsafe(void)
+{
+	static const uint32_t bad[] = { 0, 9, 0x0a, 0x1b, 0x1f, 0x7f, 0x80, 0x85, 0x9b, 0x9f, 0x200e, 0x200f,
+					0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069,
+					0xfffe, 0xffff };
+	static const uint32_t good[] = { 0x20, 'a', '~', 0xa0, 0xe9, 0x200d, 0x2010, 0x2029, 0x202f,
+					 0x2065, 0x206a, 0xfffd, 0x10000, 0x10ffff };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		n += fw_cp_unsafe(bad[i]);
+	TAP_EQ_UINT(n, sizeof(bad) / sizeof(bad[0]), "unsafe: C0, DEL, C1, bidi controls, U+FFFE/U+FFFF");
+	n = 0;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		n += fw_cp_unsafe(good[i]);
+	TAP_EQ_UINT(n, 0, "unsafe: their neighbours and ordinary text are safe");
+}
+
+static void test_cut(void)
+{
+	const char *s = "ab\xe2\x80\xae" "cd"; /* a, b, U+202E (3 bytes), c, d */
+	struct fw_buf b;
+
+	TAP_EQ_UINT(fw_utf8_cut(s, 7, 100), 7, "cut: shorter than max, whole");
+	TAP_EQ_UINT(fw_utf8_cut(s, 7, 7), 7, "cut: exactly max, whole");
+	TAP_EQ_UINT(fw_utf8_cut(s, 7, 4), 2, "cut: never inside a sequence (max 4 -> 2)");
+	TAP_EQ_UINT(fw_utf8_cut(s, 7, 5), 5, "cut: after the sequence (max 5 -> 5)");
+	TAP_EQ_UINT(fw_utf8_cut("\xff\xff\xff", 3, 2), 2, "cut: invalid bytes are one byte each");
+	TAP_EQ_UINT(fw_utf8_cut(s, 7, 0), 0, "cut: max 0");
+
+	fw_buf_init(&b);
+	fw_buf_put_escape(&b, 0x1b, false);
+	fw_buf_put_escape(&b, 0x7f, false);
+	fw_buf_put_escape(&b, 0x9b, true);
+	fw_buf_put_escape(&b, 0x85, false);
+	fw_buf_put_escape(&b, 0x202e, false);
+	fw_buf_put_cut(&b, 0);
+	TAP_EQ_STR(fw_buf_str(&b), "\\x1b\\x7f\\x9b\\u0085\\u202e", "escapes: \\xNN for bytes and ASCII, \\uNNNN above");
+	fw_buf_put_cut(&b, 12345);
+	TAP_EQ_STR(fw_buf_str(&b), "\\x1b\\x7f\\x9b\\u0085\\u202e\xe2\x80\xa6(12345 bytes cut)", "cut marker");
+	fw_buf_free(&b);
+}
+
+static void test_outtext(void)
+{
+	const char *key = "5f8c9a2b7d1e4f60a3b2c1d0e9f8a7b6";
+	char in[2048], *r;
+	size_t len, cut;
+	struct fw_buf b;
+
+	/* a key straddling the cut is redacted first, so no half of it shows */
+	memset(in, 'x', sizeof(in));
+	memcpy(in + 1010, " ", 1);
+	memcpy(in + 1011, key, 32);
+	in[1043] = ' ';
+	in[sizeof(in) - 1] = 0;
+	r = fw_out_prepare(in, strlen(in), 1024, &len, &cut);
+	TAP_OK(r && len == 1024 && !strstr(r, "5f8c9a2b") && strncmp(r + 1011, "[REDACTED]", 10) == 0,
+	       "prepare: redacted before it is cut");
+	TAP_EQ_UINT(cut, strlen(in) - 32 + strlen("[REDACTED]") - 1024, "prepare: cut counts redacted bytes");
+	free(r);
+	r = fw_out_prepare("ab\xe2\x80\xae", 5, 4, &len, &cut);
+	TAP_OK(r && len == 2 && cut == 3 && strcmp(r, "ab") == 0, "prepare: cut at a character boundary");
+	free(r);
+
+	fw_buf_init(&b);
+	fw_out_plain(&b, "host\n\x1b]0;t\a\x1b[2J\xc2\x9b\x9b \xe2\x80\xae\xe2\x81\xa6\xe2\x80\x8f\x7f\t\xef\xbf\xbe ok \xc3\xa9", 100);
+	TAP_EQ_STR(fw_buf_str(&b),
+		   "host\\x0a\\x1b]0;t\\x07\\x1b[2J\\u009b\\x9b \\u202e\\u2066\\u200f\\x7f\\x09\\ufffe ok \xc3\xa9",
+		   "plain: every control, bidi control and invalid byte shown as an escape; the rest as is");
+	fw_buf_free(&b);
+	fw_buf_init(&b);
+	fw_out_plain(&b, "abcdef", 4);
+	fw_out_plain(&b, NULL, 4);
+	TAP_EQ_STR(fw_buf_str(&b), "abcd\xe2\x80\xa6(2 bytes cut)", "plain: cut with a marker; NULL adds nothing");
+	fw_buf_free(&b);
+}
+
 int main(void)
 {
 	test_path_base();
@@ -145,5 +269,9 @@ int main(void)
 	test_arith();
 	test_grow();
 	test_buf();
+	test_utf8();
+	test_unsafe();
+	test_cut();
+	test_outtext();
 	return tap_done();
 }
