@@ -122,6 +122,8 @@ static void clean_after(const char *priv, const char *out)
 		fprintf(stderr, "flarewatch: %s\n", err.msg);
 }
 
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
 static int run(const char *path, const char *out, const struct fw_config *cfg, bool json)
 {
 	struct fw_error err;
@@ -143,10 +145,13 @@ static int run(const char *path, const char *out, const struct fw_config *cfg, b
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
 	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		struct sigaction cur;
+		/* an ignored signal (nohup, a background job) stays ignored */
+		if (sigaction(stop_signals[i], NULL, &cur) == 0 && cur.sa_handler != SIG_IGN)
+			sigaddset(&set, stop_signals[i]);
+	}
 	sigprocmask(SIG_BLOCK, &set, &old);
 	fflush(stdout);
 	fflush(stderr);

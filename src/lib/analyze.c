@@ -74,7 +74,7 @@ struct pending {
 static int pending_create(const char *out, const char *host, const char *when, struct pending *p,
 			  struct fw_error *err)
 {
-	char dname[128], lock[4200], final[4200];
+	char dname[128], lock[4200], final[4200], tmpl[4096];
 	int r;
 
 	p->tmp[0] = 0;
@@ -86,15 +86,23 @@ static int pending_create(const char *out, const char *host, const char *when, s
 		p->tmp[0] = 0;
 		return fw_err(err, -ENAMETOOLONG, "%s: path too long", out);
 	}
-	if ((r = fw_mkdir_p(p->host_dir, 0755, err)) < 0) {
-		p->tmp[0] = 0;
-		return r;
-	}
-	if (!mkdtemp(p->tmp)) {
-		r = fw_err(err, -errno, "%s: cannot create a temporary report folder: %s", p->host_dir,
-			   strerror(errno));
-		p->tmp[0] = 0;
-		return r;
+	snprintf(tmpl, sizeof(tmpl), "%s", p->tmp);
+	/* a concurrent pending_abandon() may remove the host folder
+	 * between the two calls: then create it again */
+	for (int tries = 0;; tries++) {
+		if ((r = fw_mkdir_p(p->host_dir, 0755, err)) < 0) {
+			p->tmp[0] = 0;
+			return r;
+		}
+		snprintf(p->tmp, sizeof(p->tmp), "%s", tmpl);
+		if (mkdtemp(p->tmp))
+			break;
+		if (errno != ENOENT || tries == 10) {
+			r = fw_err(err, -errno, "%s: cannot create a temporary report folder: %s", p->host_dir,
+				   strerror(errno));
+			p->tmp[0] = 0;
+			return r;
+		}
 	}
 	/* The lock file appears under its final name already locked, so
 	 * fw_investigations_cleanup() never takes a live folder for a dead one. */
@@ -115,8 +123,10 @@ static void pending_abandon(struct pending *p)
 {
 	struct fw_error e;
 
-	if (p->tmp[0])
+	if (p->tmp[0]) {
 		(void)fw_tree_remove(p->tmp, &e);
+		(void)rmdir(p->host_dir); /* only if no other report is there */
+	}
 	p->tmp[0] = 0;
 	if (p->lock_fd >= 0)
 		close(p->lock_fd);
@@ -526,6 +536,7 @@ int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
 		char host_path[4096];
 		struct stat st;
 		DIR *hd;
+		int removed_here = 0;
 		if (h->d_name[0] == '.' || fstatat(dirfd(top), h->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISDIR(st.st_mode))
 			continue;
@@ -538,11 +549,14 @@ int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
 				continue;
 			r = cleanup_one(dirfd(hd), host_path, t->d_name, &e);
 			if (r > 0)
-				removed++;
+				removed_here++;
 			else if (r < 0 && !first)
 				first = fw_err(err, r, "%s", e.msg);
 		}
 		closedir(hd);
+		if (removed_here)
+			(void)rmdir(host_path); /* only if no report is there */
+		removed += removed_here;
 	}
 	closedir(top);
 	return first ? first : removed;

@@ -42,3 +42,10 @@ check_PROGRAMS += tests/unit/test_graph
 TESTS += tests/unit/test_graph
 tests_unit_test_graph_SOURCES = tests/unit/test_graph.c tests/tap.h tests/unit/profbuild.h
 tests_unit_test_graph_LDADD = $(LIBFW_LIBS)
+
+# analyze.c's publishing: intent files, host folder names, stale temporary
+# report folders, the index rebuilt from the reports (writes under $TMPDIR)
+check_PROGRAMS += tests/unit/test_publish
+TESTS += tests/unit/test_publish
+tests_unit_test_publish_SOURCES = tests/unit/test_publish.c tests/tap.h
+tests_unit_test_publish_LDADD = $(LIBFW_LIBS)
