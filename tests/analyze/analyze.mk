@@ -5,10 +5,13 @@ TESTS += \
 	tests/analyze/verdicts.sh \
 	tests/analyze/secrets.sh \
 	tests/analyze/hostile.sh \
-	tests/analyze/markdown.sh
+	tests/analyze/markdown.sh \
+	tests/analyze/publish.sh
 
 EXTRA_DIST += \
 	tests/analyze/common.sh \
+	tests/analyze/publish.sh \
+	tests/analyze/profile-bomb.py \
 	tests/analyze/verdicts.sh \
 	tests/analyze/secrets.sh \
 	tests/analyze/hostile.sh \
