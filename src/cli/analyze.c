@@ -124,7 +124,7 @@ static void clean_after(const char *priv, const char *out)
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-static int run(const char *path, const char *out, const struct fw_config *cfg, bool json)
+static int run(const char *path, const char *out, struct fw_config *cfg, bool json)
 {
 	struct fw_error err;
 	struct sigaction sa;
@@ -170,7 +170,7 @@ static int run(const char *path, const char *out, const struct fw_config *cfg, b
 		signal(SIGCHLD, SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		rc = child_analyze(path, out, priv, cfg, json);
-		fw_config_free((struct fw_config *)cfg);
+		fw_config_free(cfg);
 		exit(rc);
 	}
 	for (;;) {

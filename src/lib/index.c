@@ -23,8 +23,10 @@
 #define FIELD_MAX 256
 #define SUMMARY_MAX 1024
 #define REPORT_MAX 1024
-/* The rebuild reads at most this many report folders. */
+/* The rebuild reads at most this many report folders, and stops once it
+ * holds this many bytes of rows (it is derived data: bounded, not exact). */
 #define REBUILD_MAX_REPORTS 200000
+#define REBUILD_MAX_BYTES (2 * (size_t)MAX_INDEX)
 
 static const char cut_mark[] = "\xe2\x80\xa6"; /* … */
 
@@ -211,6 +213,11 @@ static void scan_report(struct scan *s, const char *dir, const char *host, const
 	s->reports++;
 }
 
+static bool scan_full(const struct scan *s)
+{
+	return s->reports + s->skipped >= REBUILD_MAX_REPORTS || s->tsv.len >= REBUILD_MAX_BYTES;
+}
+
 static bool visible_dir(int dfd, const char *name)
 {
 	struct stat st;
@@ -224,7 +231,7 @@ static int rebuild_locked(const char *dir, struct scan *s, size_t *dropped, stru
 {
 	char path[4096], tsv_path[4096];
 	struct line *lines = NULL;
-	size_t n = 0, keep_bytes = 0, keep = 0;
+	size_t n = 0, keep_bytes = 0, keep = 0, budget;
 	struct fw_buf out;
 	DIR *top;
 	int r;
@@ -234,15 +241,14 @@ static int rebuild_locked(const char *dir, struct scan *s, size_t *dropped, stru
 	s->reports = s->skipped = 0;
 	if (!(top = opendir(dir)))
 		return fw_err(err, -errno, "%s: %s", dir, strerror(errno));
-	for (struct dirent *h; (h = readdir(top)) != NULL && s->reports + s->skipped < REBUILD_MAX_REPORTS;) {
+	for (struct dirent *h; !scan_full(s) && (h = readdir(top)) != NULL;) {
 		DIR *hd;
 		if (!visible_dir(dirfd(top), h->d_name))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, h->d_name) >= (int)sizeof(path) ||
 		    !(hd = opendir(path)))
 			continue;
-		for (struct dirent *t; (t = readdir(hd)) != NULL &&
-				       s->reports + s->skipped < REBUILD_MAX_REPORTS;) {
+		for (struct dirent *t; !scan_full(s) && (t = readdir(hd)) != NULL;) {
 			if (visible_dir(dirfd(hd), t->d_name))
 				scan_report(s, dir, h->d_name, t->d_name);
 		}
@@ -254,12 +260,14 @@ static int rebuild_locked(const char *dir, struct scan *s, size_t *dropped, stru
 		return fw_err(err, -ENOMEM, "out of memory rebuilding the index");
 	}
 	fw_qsort(lines, n, sizeof(*lines), cmp_line);
-	/* newest first: keep a prefix that fits */
+	/* Newest first: keep a prefix that fits. When all do not, keep half
+	 * the limit, so that the next additions do not rebuild again. */
+	budget = s->tsv.len <= MAX_INDEX ? MAX_INDEX : MAX_INDEX / 2;
 	for (; keep < n; keep++) {
 		size_t b = 6;
 		for (int k = 0; k < 6; k++)
 			b += strlen(lines[keep].f[k]);
-		if (keep_bytes + b > MAX_INDEX)
+		if (keep_bytes + b > budget)
 			break;
 		keep_bytes += b;
 	}
