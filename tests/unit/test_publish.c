@@ -219,6 +219,30 @@ static void test_index_rebuild(void)
 	}
 }
 
+/* A row stays small whatever the flare's strings: a 1 MiB summary and
+ * hostname are cut with "…", tabs and newlines become spaces. */
+static void test_index_row(void)
+{
+	static char huge[1 << 20];
+	struct fw_index_entry e = { "2024-10-02T14:21:52Z", huge, "7.58.2", "NORMAL", huge, "h/t/r.md" };
+	struct fw_buf b;
+	size_t tabs = 0, nls = 0;
+
+	memset(huge, 'x', sizeof(huge) - 1);
+	huge[10] = '\t';
+	huge[20] = '\n';
+	fw_buf_init(&b);
+	TAP_EQ_INT(fw_index_row(&e, &b), 0, "row of 1 MiB strings written");
+	TAP_OK(b.len > 1024 && b.len < FW_INDEX_ROW_MAX, "row cut to %zu bytes (< %d)", b.len, FW_INDEX_ROW_MAX);
+	for (size_t i = 0; i < b.len; i++) {
+		tabs += b.data[i] == '\t';
+		nls += b.data[i] == '\n';
+	}
+	TAP_OK(tabs == 5 && nls == 1 && b.data[b.len - 1] == '\n', "six fields, one line");
+	TAP_OK(b.data && strstr(b.data, "xxx\xe2\x80\xa6\t") != NULL, "the cut is marked with an ellipsis");
+	fw_buf_free(&b);
+}
+
 int main(void)
 {
 	struct fw_error err;
@@ -231,6 +255,7 @@ int main(void)
 	test_reserved_hosts();
 	test_cleanup();
 	test_index_rebuild();
+	test_index_row();
 	fw_tree_remove(base, &err);
 	return tap_done();
 }
