@@ -2,6 +2,14 @@
  * analyze.c: `flarewatch analyze PATH [-o DIR] [--json] [-c FILE]`, one
  * flare through the library's fw_analyze(). Prints the verdict and where the
  * report went, or the report's JSON with --json.
+ *
+ * The analysis runs in a child process under analysis.memory_limit, as the
+ * daemon's workers do. The parent owns a private 0700 folder in $TMPDIR
+ * under which the child extracts the zip, and waits for the child with
+ * SIGINT, SIGTERM and SIGHUP blocked: on one of them it kills the child,
+ * removes that folder and the child's unpublished report, then dies of
+ * the same signal. Everything runs in normal context (sigwaitinfo), none
+ * of it in a signal handler.
  */
 #include "analyze.h"
 #include "cli.h"
@@ -9,10 +17,16 @@
 #include "outtext.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "fsutil.h"
 
 #define DEFAULT_CONFIG "/etc/flarewatch/flarewatch.yaml"
 
@@ -50,12 +64,169 @@ static int print_file(const char *path)
 	return 0;
 }
 
+/* The child: the analysis itself, under the memory limit. Returns the
+ * exit status. */
+static int child_analyze(const char *path, const char *out, const char *tmp_parent, const struct fw_config *cfg,
+			 bool json)
+{
+	struct fw_analyze_opts o;
+	struct fw_analyze_result res;
+	struct fw_error err;
+	int rc;
+
+	if (fw_memory_limit_applies() &&
+	    fw_rlimit_lower(RLIMIT_AS, "RLIMIT_AS", cfg->analysis.memory_limit, cfg->analysis.memory_limit,
+			    &err) < 0)
+		fprintf(stderr, "flarewatch: warning: %s\n", err.msg);
+	memset(&o, 0, sizeof(o));
+	o.cfg = cfg;
+	o.out_dir = out;
+	o.tmp_parent = tmp_parent;
+	rc = fw_analyze(path, &o, &res, &err);
+	if (rc < 0) {
+		struct fw_buf msg;
+		fw_buf_init(&msg);
+		fw_out_plain(&msg, err.msg, FW_OUT_TEXT_MAX);
+		fprintf(stderr, "flarewatch: %s%s\n", msg.failed ? "analysis failed" : fw_buf_str(&msg),
+			rc == -ENOMEM && fw_memory_limit_applies() ? " (analysis.memory_limit reached)" : "");
+		fw_buf_free(&msg);
+		return EXIT_ANALYSIS;
+	}
+	if (res.index_warning) {
+		struct fw_buf w;
+		fw_buf_init(&w);
+		fw_out_plain(&w, res.index_warning, FW_OUT_TEXT_MAX);
+		fprintf(stderr, "flarewatch: warning: %s\n", w.failed ? "the index could not be updated" : fw_buf_str(&w));
+		fw_buf_free(&w);
+	}
+	if (json) {
+		rc = print_file(res.json_path);
+	} else {
+		/* flare strings escaped: one line, no terminal control reaches stdout */
+		struct fw_buf line;
+		fw_buf_init(&line);
+		fw_out_plain(&line, res.hostname, FW_OUT_NAME_MAX);
+		fw_buf_printf(&line, ": %s: ", fw_verdict_name(res.verdict));
+		fw_out_plain(&line, res.summary, FW_OUT_TEXT_MAX);
+		fw_buf_puts(&line, "\nreport: ");
+		fw_out_plain(&line, res.report_path, FW_OUT_TEXT_MAX);
+		fw_buf_putc(&line, '\n');
+		rc = !line.failed && fputs(fw_buf_str(&line), stdout) >= 0 && fflush(stdout) == 0 ? 0 : -1;
+		fw_buf_free(&line);
+		if (rc < 0)
+			fprintf(stderr, "flarewatch: writing standard output: %s\n", strerror(errno));
+	}
+	fw_analyze_result_free(&res);
+	return rc < 0 ? EXIT_ANALYSIS : 0;
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig; /* only so that SIGCHLD is never discarded while blocked */
+}
+
+/* Removes what a dead child may have left: its extraction folder (below
+ * priv) and its unpublished report folder. */
+static void clean_after(const char *priv, const char *out)
+{
+	struct fw_error err;
+
+	if (fw_tree_remove(priv, &err) < 0)
+		fprintf(stderr, "flarewatch: %s\n", err.msg);
+	if (fw_investigations_cleanup(out, &err) < 0)
+		fprintf(stderr, "flarewatch: %s\n", err.msg);
+}
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static int run(const char *path, const char *out, struct fw_config *cfg, bool json)
+{
+	struct fw_error err;
+	struct sigaction sa;
+	sigset_t set, old;
+	char priv[4096];
+	pid_t pid, parent = getpid();
+	int status, sig = 0;
+
+	/* reports left unpublished by an analysis killed earlier */
+	if (fw_investigations_cleanup(out, &err) < 0)
+		fprintf(stderr, "flarewatch: warning: %s\n", err.msg);
+	if (fw_tmpdir_create(NULL, "flarewatch-", priv, sizeof(priv), &err) < 0) {
+		fprintf(stderr, "flarewatch: %s\n", err.msg);
+		return EXIT_ANALYSIS;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigchld;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		struct sigaction cur;
+		/* an ignored signal (nohup, a background job) stays ignored */
+		if (sigaction(stop_signals[i], NULL, &cur) == 0 && cur.sa_handler != SIG_IGN)
+			sigaddset(&set, stop_signals[i]);
+	}
+	sigprocmask(SIG_BLOCK, &set, &old);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "flarewatch: cannot start the analysis: %s\n", strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		clean_after(priv, out);
+		return EXIT_ANALYSIS;
+	}
+	if (pid == 0) {
+		int rc;
+		/* die with the parent: it alone cleans up */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(EXIT_ANALYSIS);
+		signal(SIGCHLD, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		rc = child_analyze(path, out, priv, cfg, json);
+		fw_config_free(cfg);
+		exit(rc);
+	}
+	for (;;) {
+		siginfo_t si;
+		int s = sigwaitinfo(&set, &si);
+		if (s < 0)
+			continue; /* EINTR */
+		if (s == SIGCHLD) {
+			pid_t w = waitpid(pid, &status, WNOHANG);
+			if (w == pid)
+				break;
+			continue;
+		}
+		sig = s;
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		break;
+	}
+	clean_after(priv, out);
+	if (sig) {
+		/* die of the signal, as the shell expects */
+		signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+		_exit(128 + sig);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	fprintf(stderr, "flarewatch: the analysis was killed by signal %d (%s)\n", WTERMSIG(status),
+		strsignal(WTERMSIG(status)));
+	return EXIT_ANALYSIS;
+}
+
 int cli_analyze(int argc, char **argv)
 {
 	const char *out = "./investigations", *config = NULL, *path = NULL;
 	struct fw_config cfg;
-	struct fw_analyze_opts o;
-	struct fw_analyze_result res;
 	struct fw_error err;
 	bool json = false;
 	int rc;
@@ -103,37 +274,7 @@ int cli_analyze(int argc, char **argv)
 		fw_config_free(&cfg);
 		return EXIT_ANALYSIS;
 	}
-	memset(&o, 0, sizeof(o));
-	o.cfg = &cfg;
-	o.out_dir = out;
-	rc = fw_analyze(path, &o, &res, &err);
-	if (rc < 0) {
-		struct fw_buf msg;
-		fw_buf_init(&msg);
-		fw_out_plain(&msg, err.msg, FW_OUT_TEXT_MAX);
-		fprintf(stderr, "flarewatch: %s\n", msg.failed ? "analysis failed" : fw_buf_str(&msg));
-		fw_buf_free(&msg);
-		fw_config_free(&cfg);
-		return EXIT_ANALYSIS;
-	}
-	if (json) {
-		rc = print_file(res.json_path);
-	} else {
-		/* flare strings escaped: one line, no terminal control reaches stdout */
-		struct fw_buf line;
-		fw_buf_init(&line);
-		fw_out_plain(&line, res.hostname, FW_OUT_NAME_MAX);
-		fw_buf_printf(&line, ": %s: ", fw_verdict_name(res.verdict));
-		fw_out_plain(&line, res.summary, FW_OUT_TEXT_MAX);
-		fw_buf_puts(&line, "\nreport: ");
-		fw_out_plain(&line, res.report_path, FW_OUT_TEXT_MAX);
-		fw_buf_putc(&line, '\n');
-		rc = !line.failed && fputs(fw_buf_str(&line), stdout) >= 0 && fflush(stdout) == 0 ? 0 : -1;
-		fw_buf_free(&line);
-		if (rc < 0)
-			fprintf(stderr, "flarewatch: writing standard output: %s\n", strerror(errno));
-	}
-	fw_analyze_result_free(&res);
+	rc = run(path, out, &cfg, json);
 	fw_config_free(&cfg);
-	return rc < 0 ? EXIT_ANALYSIS : 0;
+	return rc;
 }

@@ -38,22 +38,9 @@
 #define USEC_PER_SEC 1000000ULL
 #define RESULT_FD 3
 
-/* AddressSanitizer reserves terabytes of address space up front, so a
- * sanitizer build cannot run its workers under RLIMIT_AS. */
-#if defined(__SANITIZE_ADDRESS__)
-#define ASAN_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ASAN_BUILD 1
-#endif
-#endif
-#ifndef ASAN_BUILD
-#define ASAN_BUILD 0
-#endif
-
 bool worker_memory_limit_applies(void)
 {
-	return !ASAN_BUILD;
+	return fw_memory_limit_applies();
 }
 
 enum { EXIT_ANALYZED = 0, EXIT_FAILED = 1, EXIT_SETUP = 2 };
@@ -169,16 +156,10 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
  * parent logs it), and the wall-clock timeout still applies. */
 static void set_limit(struct fw_buf *b, int resource, const char *name, rlim_t soft, rlim_t hard)
 {
-	struct rlimit cur, want;
+	struct fw_error err;
 
-	if (getrlimit(resource, &cur) < 0) {
-		record_putf(b, "warning", "cannot read %s: %s", name, strerror(errno));
-		return;
-	}
-	want.rlim_max = cur.rlim_max != RLIM_INFINITY && cur.rlim_max < hard ? cur.rlim_max : hard;
-	want.rlim_cur = soft < want.rlim_max ? soft : want.rlim_max;
-	if (setrlimit(resource, &want) < 0)
-		record_putf(b, "warning", "cannot set %s: %s", name, strerror(errno));
+	if (fw_rlimit_lower(resource, name, soft, hard, &err) < 0)
+		record_putf(b, "warning", "%s", err.msg);
 }
 
 static void child_main(const struct daemon *d, const struct job *j, int out_fd, pid_t parent)

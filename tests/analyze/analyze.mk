@@ -14,10 +14,13 @@ TESTS += \
 check_PROGRAMS += tests/analyze/mkprofile \
 tests_analyze_mkprofile_SOURCES = tests/analyze/mkprofile.c tests/unit/profbuild.h \
 tests_analyze_mkprofile_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/tests/unit \
-tests_analyze_mkprofile_LDADD = $(LIBFW_LIBS)
+tests_analyze_mkprofile_LDADD = $(LIBFW_LIBS) \
+	tests/analyze/publish.sh
 
 EXTRA_DIST += \
 	tests/analyze/common.sh \
+	tests/analyze/publish.sh \
+	tests/analyze/profile-bomb.py \
 	tests/analyze/verdicts.sh \
 	tests/analyze/secrets.sh \
 	tests/analyze/hostile.sh \

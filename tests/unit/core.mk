@@ -47,3 +47,10 @@ check_PROGRAMS += tests/unit/test_verdict
 TESTS += tests/unit/test_verdict
 tests_unit_test_verdict_SOURCES = tests/unit/test_verdict.c tests/tap.h
 tests_unit_test_verdict_LDADD = $(LIBFW_LIBS)
+
+# analyze.c's publishing: intent files, host folder names, stale temporary
+# report folders, the index rebuilt from the reports (writes under $TMPDIR)
+check_PROGRAMS += tests/unit/test_publish
+TESTS += tests/unit/test_publish
+tests_unit_test_publish_SOURCES = tests/unit/test_publish.c tests/tap.h
+tests_unit_test_publish_LDADD = $(LIBFW_LIBS)

@@ -1,0 +1,261 @@
+/*
+ * test_publish.c -- how fw_analyze() publishes a report (analyze.h): the
+ * intent file and fw_analyze_published(), host folder names that would
+ * collide with the investigations tree's own files, the stale temporary
+ * folders fw_investigations_cleanup() removes (and the live ones it
+ * leaves), and the index rebuilt from the reports when .index.tsv is
+ * unusable. The flares are folders written here (a status.log, no
+ * profiles); everything lives under one mkdtemp folder in $TMPDIR.
+ */
+#include "../tap.h"
+
+#include "analyze.h"
+#include "fsutil.h"
+#include "index.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char base[1024];
+
+static int put(const char *path, const char *text)
+{
+	struct fw_error err;
+	return fw_write_file_atomic(path, text, strlen(text), 0644, &err);
+}
+
+/* a/b exists (b "" : a itself); b ending in "/." must be a folder */
+static bool exists(const char *a, const char *b)
+{
+	char path[8192];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s%s%s", a, *b ? "/" : "", b);
+	return lstat(path, &st) == 0 || (strstr(b, "/.") && stat(path, &st) == 0);
+}
+
+/* A flare folder base/name/ whose status.log names host. */
+static void make_flare(const char *name, const char *host, char *dir, size_t len)
+{
+	char path[8192], text[1024];
+
+	snprintf(dir, len, "%s/%s", base, name);
+	mkdir(dir, 0755);
+	snprintf(text, sizeof(text),
+		 "===============\nAgent (v7.58.2)\n===============\n"
+		 "  Status date: 2024-10-02 14:21:52.317 UTC (1727878912317)\n\n"
+		 "========\nHostname\n========\n\n  hostname: %s\n\n",
+		 host);
+	snprintf(path, sizeof(path), "%s/status.log", dir);
+	put(path, text);
+}
+
+static int analyze(const char *flare, const char *out, const char *intent, struct fw_analyze_result *res,
+		   struct fw_error *err)
+{
+	struct fw_config cfg;
+	struct fw_analyze_opts o;
+	int r;
+
+	err->msg[0] = 0;
+	fw_config_defaults(&cfg);
+	memset(&o, 0, sizeof(o));
+	o.cfg = &cfg;
+	o.out_dir = out;
+	o.tmp_parent = base;
+	o.intent_path = intent;
+	r = fw_analyze(flare, &o, res, err);
+	fw_config_free(&cfg);
+	return r;
+}
+
+static void test_intent(void)
+{
+	char flare[2048], out[2048], intent[2048], *dir = NULL;
+	struct fw_analyze_result res;
+	struct fw_error err = { "" };
+	int r;
+
+	make_flare("intent", "host-a", flare, sizeof(flare));
+	snprintf(out, sizeof(out), "%s/out-intent", base);
+	snprintf(intent, sizeof(intent), "%s/intent.txt", base);
+	TAP_EQ_INT(fw_analyze_published(intent, &dir, &err), 0, "no intent file: not published");
+	TAP_OK(dir == NULL, "no folder returned");
+	r = analyze(flare, out, intent, &res, &err);
+	if (!TAP_EQ_INT(r, 0, "analyzed (%s)", err.msg))
+		return;
+	TAP_EQ_INT(fw_analyze_published(intent, &dir, &err), 1, "the intent names the published report");
+	TAP_EQ_STR(dir ? dir : "", res.report_dir, "the folder is the result's report_dir");
+	free(dir);
+	TAP_OK(res.index_warning == NULL, "no index warning");
+	/* a second analysis of the same flare time: -2, and the intent follows */
+	{
+		struct fw_analyze_result res2;
+		char want[8192];
+		r = analyze(flare, out, intent, &res2, &err);
+		TAP_EQ_INT(r, 0, "analyzed again");
+		snprintf(want, sizeof(want), "%s-2", res.report_dir);
+		TAP_EQ_STR(r == 0 ? res2.report_dir : "", want, "the second report is <time>-2");
+		TAP_EQ_INT(fw_analyze_published(intent, &dir, &err), 1, "published");
+		TAP_EQ_STR(dir ? dir : "", want, "the intent names the second report");
+		free(dir);
+		if (r == 0)
+			fw_analyze_result_free(&res2);
+	}
+	/* an intent written before a crash that came before the rename */
+	{
+		char line[8192];
+		snprintf(line, sizeof(line), "%s-3\n", res.report_dir);
+		put(intent, line);
+		TAP_EQ_INT(fw_analyze_published(intent, &dir, &err), 0, "intent of an unpublished folder: 0");
+		put(intent, "two\nlines\n");
+		TAP_OK(fw_analyze_published(intent, &dir, &err) < 0, "a malformed intent file is an error");
+	}
+	fw_analyze_result_free(&res);
+}
+
+static void test_reserved_hosts(void)
+{
+	static const char *const hosts[] = { "index.md", ".index.tsv", ".index.lock", ".hidden", "_under" };
+	char out[2048], flare[2048], name[64];
+	struct fw_error err = { "" };
+
+	snprintf(out, sizeof(out), "%s/out-reserved", base);
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		struct fw_analyze_result res;
+		char want[8192];
+		int r;
+		snprintf(name, sizeof(name), "reserved-%zu", i);
+		make_flare(name, hosts[i], flare, sizeof(flare));
+		r = analyze(flare, out, NULL, &res, &err);
+		if (!TAP_EQ_INT(r, 0, "hostname %s: analyzed (%s)", hosts[i], err.msg))
+			continue;
+		snprintf(want, sizeof(want), "%s/_%s/20241002T142152Z", out, hosts[i]);
+		TAP_EQ_STR(res.report_dir, want, "hostname %s: folder _%s", hosts[i], hosts[i]);
+		TAP_EQ_STR(res.hostname, hosts[i], "hostname %s: the report keeps the real hostname", hosts[i]);
+		fw_analyze_result_free(&res);
+	}
+	TAP_OK(!exists(out, "index.md/.") && exists(out, "index.md"), "index.md is a file");
+	TAP_OK(exists(out, ".index.tsv") && !exists(out, ".index.tsv/."),
+	       ".index.tsv is a file");
+}
+
+static void test_cleanup(void)
+{
+	char out[2048], stale[4096], live[4096], nolock[4096], path[8192];
+	struct fw_error err = { "" };
+	int fd;
+
+	snprintf(out, sizeof(out), "%s/out-cleanup", base);
+	snprintf(path, sizeof(path), "%s/host", out);
+	fw_mkdir_p(path, 0755, &err);
+	snprintf(path, sizeof(path), "%s/host/20241002T142152Z", out);
+	mkdir(path, 0755); /* a published report: never touched */
+	snprintf(stale, sizeof(stale), "%s/host/.tmp-20241002T142152Z-stale1", out);
+	snprintf(live, sizeof(live), "%s/host/.tmp-20241002T142152Z-live01", out);
+	snprintf(nolock, sizeof(nolock), "%s/host/.tmp-20241002T142152Z-young1", out);
+	mkdir(stale, 0700);
+	mkdir(live, 0700);
+	mkdir(nolock, 0700);
+	snprintf(path, sizeof(path), "%s/.lock", stale);
+	put(path, "");
+	snprintf(path, sizeof(path), "%s/report.json", stale);
+	put(path, "{}");
+	snprintf(path, sizeof(path), "%s/.lock", live);
+	put(path, "");
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	TAP_OK(fd >= 0 && flock(fd, LOCK_EX) == 0, "the live folder's lock is held");
+	TAP_EQ_INT(fw_investigations_cleanup(out, &err), 1, "one folder removed (%s)", err.msg);
+	TAP_OK(!exists(stale, ""), "the stale folder is gone");
+	TAP_OK(exists(live, ""), "the locked folder is kept");
+	TAP_OK(exists(nolock, ""), "a young folder without a lock is kept");
+	TAP_OK(exists(out, "host/20241002T142152Z"), "the published report is kept");
+	if (fd >= 0)
+		close(fd);
+	TAP_EQ_INT(fw_investigations_cleanup(out, &err), 1, "unlocked: removed at the next cleanup");
+	TAP_OK(!exists(live, ""), "the formerly live folder is gone");
+	snprintf(path, sizeof(path), "%s/missing", base);
+	TAP_EQ_INT(fw_investigations_cleanup(path, &err), 0, "a missing folder is not an error");
+}
+
+static void test_index_rebuild(void)
+{
+	char out[2048], flare[2048], path[8192];
+	struct fw_analyze_result res;
+	struct fw_error err = { "" };
+	uint8_t *data;
+	size_t len;
+	int r;
+
+	snprintf(out, sizeof(out), "%s/out-index", base);
+	make_flare("index-1", "first-host", flare, sizeof(flare));
+	if (!TAP_EQ_INT(analyze(flare, out, NULL, &res, &err), 0, "first report (%s)", err.msg))
+		return;
+	fw_analyze_result_free(&res);
+	/* .index.tsv made unusable: a folder in its place */
+	snprintf(path, sizeof(path), "%s/.index.tsv", out);
+	unlink(path);
+	mkdir(path, 0755);
+	make_flare("index-2", "second-host", flare, sizeof(flare));
+	r = analyze(flare, out, NULL, &res, &err);
+	if (!TAP_EQ_INT(r, 0, "an unusable index does not fail the analysis (%s)", err.msg))
+		return;
+	TAP_OK(res.index_warning != NULL, "the index problem is a warning: %s",
+	       res.index_warning ? res.index_warning : "(none)");
+	fw_analyze_result_free(&res);
+	rmdir(path);
+	TAP_EQ_INT(fw_index_rebuild(out, &err), 1, "rebuilt on request: %s", err.msg);
+	snprintf(path, sizeof(path), "%s/index.md", out);
+	if (TAP_EQ_INT(fw_read_file(path, 1 << 20, &data, &len, &err), 0, "index.md readable")) {
+		TAP_OK(strstr((char *)data, "2 reports") != NULL, "index.md lists both reports");
+		TAP_OK(strstr((char *)data, "first-host/20241002T142152Z/flare-profiling-first-host.md") != NULL,
+		       "with the first report's path");
+		free(data);
+	}
+}
+
+/* A row stays small whatever the flare's strings: a 1 MiB summary and
+ * hostname are cut with "…", tabs and newlines become spaces. */
+static void test_index_row(void)
+{
+	static char huge[1 << 20];
+	struct fw_index_entry e = { "2024-10-02T14:21:52Z", huge, "7.58.2", "NORMAL", huge, "h/t/r.md" };
+	struct fw_buf b;
+	size_t tabs = 0, nls = 0;
+
+	memset(huge, 'x', sizeof(huge) - 1);
+	huge[10] = '\t';
+	huge[20] = '\n';
+	fw_buf_init(&b);
+	TAP_EQ_INT(fw_index_row(&e, &b), 0, "row of 1 MiB strings written");
+	TAP_OK(b.len > 1024 && b.len < FW_INDEX_ROW_MAX, "row cut to %zu bytes (< %d)", b.len, FW_INDEX_ROW_MAX);
+	for (size_t i = 0; i < b.len; i++) {
+		tabs += b.data[i] == '\t';
+		nls += b.data[i] == '\n';
+	}
+	TAP_OK(tabs == 5 && nls == 1 && b.data[b.len - 1] == '\n', "six fields, one line");
+	TAP_OK(b.data && strstr(b.data, "xxx\xe2\x80\xa6\t") != NULL, "the cut is marked with an ellipsis");
+	fw_buf_free(&b);
+}
+
+int main(void)
+{
+	struct fw_error err;
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(base, sizeof(base), "%s/test_publish.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!TAP_OK(mkdtemp(base) != NULL, "scratch folder"))
+		return tap_done();
+	test_intent();
+	test_reserved_hosts();
+	test_cleanup();
+	test_index_rebuild();
+	test_index_row();
+	fw_tree_remove(base, &err);
+	return tap_done();
+}
