@@ -9,13 +9,13 @@ TESTS += \
 	tests/analyze/flaremodel.sh \
 	tests/analyze/rules.sh \
 	tests/analyze/injection.sh \
- \
-# Writes the hostile profiles injection.sh analyzes. \
-check_PROGRAMS += tests/analyze/mkprofile \
-tests_analyze_mkprofile_SOURCES = tests/analyze/mkprofile.c tests/unit/profbuild.h \
-tests_analyze_mkprofile_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/tests/unit \
-tests_analyze_mkprofile_LDADD = $(LIBFW_LIBS) \
 	tests/analyze/publish.sh
+
+# Writes the hostile profiles injection.sh analyzes.
+check_PROGRAMS += tests/analyze/mkprofile
+tests_analyze_mkprofile_SOURCES = tests/analyze/mkprofile.c tests/unit/profbuild.h
+tests_analyze_mkprofile_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/tests/unit
+tests_analyze_mkprofile_LDADD = $(LIBFW_LIBS)
 
 EXTRA_DIST += \
 	tests/analyze/common.sh \
