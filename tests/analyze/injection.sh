@@ -202,9 +202,10 @@ fi
 
 BIGPREFIX='github.com/DataDog/datadog-agent/pkg/aggregator.Big'
 BIGLEN=$((4 * 1024 * 1024))
+# filled with 'x', not a hex digit: a long hex run is taken for a key and redacted whole
 {
 	printf '%s' "$BIGPREFIX"
-	head -c $((BIGLEN - ${#BIGPREFIX})) /dev/zero | tr '\0' A
+	head -c $((BIGLEN - ${#BIGPREFIX})) /dev/zero | tr '\0' x
 } >"$fa_tmp/big.name"
 root=$(build_flare "$fa_tmp/big" "$fa_tmp/big.name") || fa_bail "cannot build the big flare"
 
