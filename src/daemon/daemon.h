@@ -53,7 +53,9 @@ struct daemon {
 	struct candidate *cands;
 	size_t n_cands, cap_cands;
 	uint64_t scan_gen;
-	bool watch_broken;	 /* the inotify watch died: re-create at the next rescan */
+	bool watch_broken;	 /* the inotify watch died or incoming_dir names another
+				  * folder: re-open both at the next rescan */
+	bool watch_error_logged; /* re-opening failed, and that was logged */
 
 	/* loop.c */
 	sd_event_source *retention_src;

@@ -309,6 +309,8 @@ static void reload(struct daemon *d)
 			log_msg(&d->log, LOG_ERR, "%s; trying again at every rescan", err.msg);
 	} else {
 		watch_config_changed(d);
+		/* and has incoming_dir become another folder? (watch.c) */
+		(void)watch_scan(d);
 	}
 	arm_retention(d);
 	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_RELOADED, "reloaded the configuration from %s",

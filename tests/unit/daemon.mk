@@ -48,7 +48,8 @@ TESTS += \
 	tests/daemon/notify.sh \
 	tests/daemon/journal.sh \
 	tests/daemon/systemd.sh \
-	tests/daemon/nspawn.sh
+	tests/daemon/nspawn.sh \
+	tests/daemon/rewatch.sh
 
 EXTRA_DIST += \
 	tests/daemon/common.sh \
@@ -61,4 +62,5 @@ EXTRA_DIST += \
 	tests/daemon/journal.sh \
 	tests/daemon/systemd.sh \
 	tests/daemon/nspawn.sh \
+	tests/daemon/rewatch.sh \
 	tests/daemon/load.sh
