@@ -65,6 +65,8 @@ struct daemon {
 	char *last_status;
 
 	/* worker.c */
+	char *tmp_parent;	 /* $TMPDIR/flarewatchd-<pid>-XXXXXX, 0700, ours */
+	int tmp_lock_fd;	 /* flock()ed while we live: tells it is not stale */
 	struct job *jobs;
 	unsigned running;
 	uint64_t n_analyzed, n_duplicates, n_failed;
@@ -103,6 +105,13 @@ void watch_config_changed(struct daemon *d);
  * ownership of lock_fd (closed on failure too). */
 int worker_start(struct daemon *d, struct state *s, const char *name,
 		 const char *display_name, int lock_fd, struct fw_error *err);
+/* Removes the temporary folders that earlier daemons left (after kill -9)
+ * in $TMPDIR, and creates this daemon's private one, under which every
+ * analysis extracts. A failure is logged: creating it is tried again for
+ * each analysis. */
+void worker_tmp_setup(struct daemon *d);
+/* Removes this daemon's temporary folder. */
+void worker_tmp_teardown(struct daemon *d);
 /* Kills every running analysis (SIGKILL); their flares stay in
  * processing/ to be taken again at the next start. */
 void worker_abandon_all(struct daemon *d);

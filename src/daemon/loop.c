@@ -388,6 +388,7 @@ int daemon_run(struct daemon *d)
 		log_msg(&d->log, LOG_ERR, "%s", err.msg);
 		return r;
 	}
+	worker_tmp_setup(d);
 	/* the watch first, then the scan: nothing can slip in between */
 	r = watch_start(d, &err);
 	if (r < 0) {
@@ -422,6 +423,7 @@ int daemon_run(struct daemon *d)
 void daemon_free(struct daemon *d)
 {
 	watch_stop(d);
+	worker_tmp_teardown(d);
 	drop_recovered(d);
 	d->retention_src = sd_event_source_disable_unref(d->retention_src);
 	state_unref(d->state);

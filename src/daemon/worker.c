@@ -12,9 +12,10 @@
  * killed the child), writes the dedup entry and the journal entry. Nothing
  * a flare does to its child can stop the daemon.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -22,14 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "analyze.h"
 #include "daemon.h"
+#include "fsutil.h"
 #include "journal.h"
 #include "record.h"
 #include "redact.h"
@@ -286,21 +290,14 @@ static void describe_end(const struct job *j, const siginfo_t *si, const struct 
 
 /* ---- the parent: after the child ------------------------------------ */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 ? -1 : 0;
-	return unlink(path) < 0 ? -1 : 0;
-}
-
 /* Removes the job's private extraction folder and all in it. */
 static void remove_tmpdir(struct daemon *d, const char *dir)
 {
-	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+	struct fw_error err;
+
+	if (fw_tree_remove(dir, &err) < 0)
 		log_msg(&d->log, LOG_WARNING, "cannot remove temporary folder %s: %s", dir,
-			strerror(errno));
+			err.msg);
 }
 
 static void job_free(struct job *j)
@@ -593,20 +590,140 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 
 /* ---- starting one --------------------------------------------------- */
 
-static char *make_tmpdir(struct fw_error *err)
+/* ---- temporary folders ---------------------------------------------- */
+
+/*
+ * Every daemon extracts under its own $TMPDIR/flarewatchd-<pid>-XXXXXX
+ * (mode 0700), one "job-XXXXXX" folder per analysis, and holds an flock()
+ * on that folder as long as it runs. A folder of that form that nobody
+ * holds is what a killed daemon left: the next start removes it. The lock,
+ * not the pid in the name, decides (pids are reused, and pid namespaces
+ * share /tmp); folders of other users are never touched.
+ */
+#define TMP_PREFIX "flarewatchd-"
+
+static const char *tmp_base(void)
 {
 	const char *base = getenv("TMPDIR");
+
+	return base && base[0] == '/' ? base : "/tmp";
+}
+
+/* "flarewatchd-<digits>-XXXXXX" */
+static bool own_tmp_name(const char *name)
+{
+	const char *p = name + strlen(TMP_PREFIX);
+
+	if (strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0 || !isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return *p == '-' && strlen(p + 1) == 6;
+}
+
+static void remove_stale_tmp(struct daemon *d, const char *base)
+{
+	struct fw_error err;
+	struct dirent *de;
+	struct stat st;
+	unsigned removed = 0;
+	char path[PATH_MAX];
+	DIR *dir = opendir(base);
+
+	if (!dir) {
+		log_msg(&d->log, LOG_WARNING, "cannot look for stale temporary folders in %s: %s",
+			base, strerror(errno));
+		return;
+	}
+	while ((de = readdir(dir))) {
+		int fd;
+
+		if (!own_tmp_name(de->d_name))
+			continue;
+		fd = openat(dirfd(dir), de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* another user's, or a live daemon's: not ours to remove */
+		if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+		    flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+		if (fw_tree_remove(path, &err) < 0)
+			log_msg(&d->log, LOG_WARNING, "cannot remove stale temporary folder: %s",
+				err.msg);
+		else
+			removed++;
+		close(fd);
+	}
+	closedir(dir);
+	if (removed > 0)
+		log_msg(&d->log, LOG_NOTICE, "removed %u temporary folders left in %s by "
+			"earlier runs", removed, base);
+}
+
+/* Creates (once) the daemon's private folder. */
+static int tmp_parent(struct daemon *d, struct fw_error *err)
+{
+	char prefix[64], path[PATH_MAX];
+	int fd, r;
+
+	if (d->tmp_parent)
+		return 0;
+	snprintf(prefix, sizeof(prefix), TMP_PREFIX "%ld-", (long)getpid());
+	r = fw_tmpdir_create(tmp_base(), prefix, path, sizeof(path), err);
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		r = fw_err(err, -errno, "cannot lock %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	d->tmp_parent = strdup(path);
+	if (!d->tmp_parent) {
+		r = fw_err(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	d->tmp_lock_fd = fd;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	(void)rmdir(path);
+	return r;
+}
+
+void worker_tmp_setup(struct daemon *d)
+{
+	struct fw_error err;
+
+	remove_stale_tmp(d, tmp_base());
+	if (tmp_parent(d, &err) < 0)
+		log_msg(&d->log, LOG_ERR, "%s; trying again for each analysis", err.msg);
+}
+
+void worker_tmp_teardown(struct daemon *d)
+{
+	if (d->tmp_parent)
+		remove_tmpdir(d, d->tmp_parent);
+	free(d->tmp_parent);
+	d->tmp_parent = NULL;
+	if (d->tmp_lock_fd >= 0)
+		close(d->tmp_lock_fd);
+	d->tmp_lock_fd = -1;
+}
+
+/* The job's own folder, below the daemon's. */
+static char *make_tmpdir(struct daemon *d, struct fw_error *err)
+{
 	char path[PATH_MAX];
 	char *p;
 
-	if (!base || base[0] != '/')
-		base = "/tmp";
-	snprintf(path, sizeof(path), "%s/flarewatchd-XXXXXX", base);
-	if (!mkdtemp(path)) {
-		fw_err(err, -errno, "cannot create a temporary folder in %s: %s", base,
-		       strerror(errno));
+	if (tmp_parent(d, err) < 0 || fw_tmpdir_create(d->tmp_parent, "job-", path,
+						       sizeof(path), err) < 0)
 		return NULL;
-	}
 	p = strdup(path);
 	if (!p) {
 		(void)rmdir(path);
@@ -646,7 +763,7 @@ int worker_start(struct daemon *d, struct state *s, const char *name,
 		r = fw_err(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
-	j->tmpdir = make_tmpdir(err);
+	j->tmpdir = make_tmpdir(d, err);
 	if (!j->tmpdir) {
 		r = -EIO;
 		goto fail;

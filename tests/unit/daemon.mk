@@ -49,7 +49,8 @@ TESTS += \
 	tests/daemon/journal.sh \
 	tests/daemon/systemd.sh \
 	tests/daemon/nspawn.sh \
-	tests/daemon/rewatch.sh
+	tests/daemon/rewatch.sh \
+	tests/daemon/tmpclean.sh
 
 EXTRA_DIST += \
 	tests/daemon/common.sh \
@@ -63,4 +64,5 @@ EXTRA_DIST += \
 	tests/daemon/systemd.sh \
 	tests/daemon/nspawn.sh \
 	tests/daemon/rewatch.sh \
+	tests/daemon/tmpclean.sh \
 	tests/daemon/load.sh
