@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "daemon.h"
 #include "journal.h"
 
@@ -127,6 +128,8 @@ static int start_incoming(struct daemon *d, char *name)
 		free(name);
 		return 0;
 	}
+	/* a new flare: claim records left under its name are not its own */
+	queue_forget_claim(d->state, claimed);
 	r = worker_start(d, d->state, claimed, name, lock_fd, &err);
 	if (r < 0) {
 		log_msg(&d->log, LOG_ERR, "%s: cannot start its analysis: %s; trying again later",
@@ -166,8 +169,15 @@ void daemon_dispatch(struct daemon *d)
 
 static int recover(struct daemon *d, struct fw_error *err)
 {
+	unsigned removed = 0;
 	int r;
 
+	r = queue_cleanup_claims(d->state, &removed, err);
+	if (r < 0)
+		log_msg(&d->log, LOG_WARNING, "%s", err->msg);
+	if (removed > 0)
+		log_msg(&d->log, LOG_DEBUG, "removed %u claim records of flares no longer in %s",
+			removed, d->state->processing);
 	r = queue_list_processing(d->state, &d->recovered, &d->n_recovered, err);
 	if (r < 0)
 		return r;
@@ -389,6 +399,10 @@ int daemon_run(struct daemon *d)
 		return r;
 	}
 	worker_tmp_setup(d);
+	/* hidden report folders of analyses killed before publishing */
+	r = fw_investigations_cleanup(d->cfg->investigations_dir, &err);
+	if (r < 0)
+		log_msg(&d->log, LOG_WARNING, "%s", err.msg);
 	/* the watch first, then the scan: nothing can slip in between */
 	r = watch_start(d, &err);
 	if (r < 0) {

@@ -72,6 +72,26 @@ int queue_lock_processing(struct state *s, const char *name, int *lock_fd,
  * *n malloc'd strings (free each and the array). */
 int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_error *err);
 
+/*
+ * The claim records of processing/name, beside it (dotfiles, which
+ * nobody takes): processing/.<name>.report, where the analysis writes the
+ * folder of its report just before publishing it (fw_analyze()'s
+ * intent_path), and processing/.<name>.result, the worker's record of a
+ * finished analysis. With them, a flare whose analysis was killed after
+ * its report was published is filed without a second report.
+ */
+#define QUEUE_INTENT ".report"
+#define QUEUE_RESULT ".result"
+/* out = processing/.<name><kind>; -ENAMETOOLONG when it does not fit. */
+int queue_claim_file(const struct state *s, const char *name, const char *kind, char *out,
+		     size_t size);
+/* Removes both claim records of processing/name (once it left, or before
+ * a new flare of that name is analyzed). */
+void queue_forget_claim(struct state *s, const char *name);
+/* Removes the claim records whose flare is no longer in processing/.
+ * *removed counts them. */
+int queue_cleanup_claims(struct state *s, unsigned *removed, struct fw_error *err);
+
 /* Moves processing/name to done/ (*final: the name there, malloc'd). */
 int queue_finish_done(struct state *s, const char *name, char **final, struct fw_error *err);
 

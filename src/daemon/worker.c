@@ -108,6 +108,49 @@ static bool seen_usable(const char *text, size_t len)
 	return ok;
 }
 
+/*
+ * Did an earlier, interrupted analysis of processing/name publish its
+ * report? Then appends to b what is known of it: the worker record it
+ * saved (processing/.<name>.result) when it got that far, else just
+ * report_dir; and recovered=record or recovered=folder. Returns 1, 0 (no
+ * published report) or a negative errno (err says why).
+ */
+static int published_record(const struct state *s, const char *name, struct fw_buf *b,
+			    struct fw_error *err)
+{
+	char intent[PATH_MAX], result[PATH_MAX], *dir = NULL;
+	uint8_t *text = NULL;
+	struct record rec;
+	bool full = false;
+	size_t len;
+	int r;
+
+	if (queue_claim_file(s, name, QUEUE_INTENT, intent, sizeof(intent)) < 0 ||
+	    queue_claim_file(s, name, QUEUE_RESULT, result, sizeof(result)) < 0)
+		return 0;
+	r = fw_analyze_published(intent, &dir, err);
+	if (r <= 0)
+		return r;
+	if (fw_read_file(result, RECORD_MAX_SIZE, &text, &len, NULL) == 0 &&
+	    record_parse((const char *)text, len, &rec) == 0) {
+		const char *rd = record_get(&rec, "report_dir");
+		full = rd && strcmp(rd, dir) == 0 && record_get(&rec, "verdict") &&
+		       record_get(&rec, "report_path");
+		record_free(&rec);
+	}
+	if (full) {
+		fw_buf_putn(b, (const char *)text, len);
+		if (len > 0 && text[len - 1] != '\n')
+			fw_buf_putc(b, '\n');
+	} else {
+		record_put(b, "report_dir", dir);
+	}
+	record_put(b, "recovered", full ? "record" : "folder");
+	free(text);
+	free(dir);
+	return 1;
+}
+
 /* The analysis proper; fills b and returns the exit status. */
 static int child_analyze(const struct daemon *d, const struct job *j, struct fw_buf *b)
 {
@@ -118,8 +161,10 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 		.display_name = j->display,
 	};
 	struct fw_analyze_result res;
-	char sha[FW_SHA256_HEX_LEN + 1], path[PATH_MAX], *seen;
+	char sha[FW_SHA256_HEX_LEN + 1], path[PATH_MAX], intent[PATH_MAX], result[PATH_MAX];
+	char *seen;
 	struct fw_error err;
+	struct fw_buf rb;
 	size_t seen_len;
 	int fd, r;
 
@@ -142,6 +187,15 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 	}
 	record_put(b, "sha256", sha);
 
+	/* taken again after a crash: is its report out already? */
+	r = published_record(j->state, j->name, b, &err);
+	if (r < 0)
+		record_put(b, "warning", err.msg);
+	if (r == 1) {
+		record_put(b, "status", "published");
+		return EXIT_ANALYZED;
+	}
+
 	if (queue_seen_read(j->state->seen, sha, &seen, &seen_len, &err) == 0) {
 		bool usable = seen_usable(seen, seen_len);
 		if (usable) {
@@ -156,6 +210,9 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 		}
 	}
 
+	if (queue_claim_file(j->state, j->name, QUEUE_INTENT, intent, sizeof(intent)) == 0 &&
+	    queue_claim_file(j->state, j->name, QUEUE_RESULT, result, sizeof(result)) == 0)
+		opts.intent_path = intent;
 	r = fw_analyze(path, &opts, &res, &err);
 	if (r < 0) {
 		record_put(b, "error", err.msg);
@@ -163,8 +220,19 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 		record_put(b, "status", "failed");
 		return EXIT_FAILED;
 	}
-	put_result(b, &res);
+	fw_buf_init(&rb);
+	put_result(&rb, &res);
 	fw_analyze_result_free(&res);
+	/* kept until the flare is filed, for a restart that finds its
+	 * report published but never heard of this record */
+	if (opts.intent_path && !rb.failed &&
+	    fw_write_file_atomic(result, rb.data, rb.len, 0660, &err) < 0)
+		record_put(b, "warning", err.msg);
+	if (rb.len > 0)
+		fw_buf_putn(b, rb.data, rb.len);
+	if (rb.failed)
+		b->failed = true;
+	fw_buf_free(&rb);
 	record_put(b, "status", "ok");
 	return EXIT_ANALYZED;
 }
@@ -276,7 +344,8 @@ static void describe_end(const struct job *j, const siginfo_t *si, const struct 
 	}
 	signal_name(si->si_status, sig, sizeof(sig));
 	if (si->si_status == SIGKILL && j->timed_out)
-		snprintf(out, size, "killed by signal %d (%s) after the %u s timeout",
+		snprintf(out, size, "timed out: killed by signal %d (%s) after the %u s timeout "
+			 "(analysis.timeout_seconds); no report was published",
 			 si->si_status, sig, j->timeout_s);
 	else if (si->si_status == SIGXCPU)
 		snprintf(out, size, "exceeded the CPU time limit (%s, %u s)", sig, j->cpu_s);
@@ -456,10 +525,17 @@ static void remember_analysis(struct job *j, const struct record *rec, const cha
 	fw_buf_free(&b);
 }
 
+enum how_done {
+	DONE_ANALYZED,	/* this worker analyzed it */
+	DONE_DUPLICATE,	/* its content was analyzed before (seen/) */
+	DONE_RECOVERED,	/* an interrupted analysis of it published its report */
+};
+
 /* Files an analyzed (or duplicate) flare under done/. false when the
  * record lacks what a verdict entry needs (then nothing was moved). */
-static bool finish_done(struct job *j, const struct record *rec, bool duplicate)
+static bool finish_done(struct job *j, const struct record *rec, enum how_done how)
 {
+	bool duplicate = how == DONE_DUPLICATE;
 	struct daemon *d = j->d;
 	struct fw_analyze_result res;
 	const char *sha = record_get(rec, "sha256");
@@ -475,9 +551,14 @@ static bool finish_done(struct job *j, const struct record *rec, bool duplicate)
 			err.msg);
 		return true;
 	}
+	queue_forget_claim(j->state, j->name);
 	snprintf(path, sizeof(path), "%s/%s", j->state->done, final);
 	if (!duplicate && sha)
 		remember_analysis(j, rec, sha);
+	if (how == DONE_RECOVERED)
+		log_msg(&d->log, LOG_NOTICE, "%s: its report %s was published by an analysis "
+			"that was interrupted; filed without a second analysis", j->display,
+			res.report_dir ? res.report_dir : res.report_path);
 	if (duplicate) {
 		d->n_duplicates++;
 		r = fw_journal_verdict(&res, path, sha, LOG_INFO, res.report_path);
@@ -500,6 +581,58 @@ static bool finish_done(struct job *j, const struct record *rec, bool duplicate)
 	}
 	free(final);
 	return true;
+}
+
+/*
+ * Files a flare whose report an interrupted analysis published (rec:
+ * published_record()'s). With that analysis's worker record it gets its
+ * verdict entry like any other; with only the folder, a log message.
+ */
+static void finish_published(struct job *j, const struct record *rec)
+{
+	struct daemon *d = j->d;
+	const char *dir = record_get(rec, "report_dir");
+	struct fw_error err;
+	char *final = NULL;
+
+	if (finish_done(j, rec, DONE_RECOVERED))
+		return;
+	if (queue_finish_done(j->state, j->name, &final, &err) < 0) {
+		log_msg(&d->log, LOG_ERR, "%s; it will be taken again at the next start",
+			err.msg);
+		return;
+	}
+	queue_forget_claim(j->state, j->name);
+	d->n_analyzed++;
+	log_msg(&d->log, LOG_NOTICE, "%s: its report %s was published by an analysis that "
+		"was interrupted before it said more; filed as %s/%s without a second "
+		"analysis", j->display, dir ? dir : "?", j->state->done, final);
+	free(final);
+}
+
+/* Did the child publish its report before it failed or was killed?
+ * Then files it (finish_published()) and returns true. */
+static bool finish_if_published(struct job *j, const struct record *child)
+{
+	const char *sha = child ? record_get(child, "sha256") : NULL;
+	struct fw_error err;
+	struct record rec;
+	struct fw_buf b;
+	bool done = false;
+	int r;
+
+	fw_buf_init(&b);
+	record_put(&b, "sha256", sha);
+	r = published_record(j->state, j->name, &b, &err);
+	if (r < 0)
+		log_msg(&j->d->log, LOG_WARNING, "%s: %s", j->display, err.msg);
+	if (r == 1 && !b.failed && record_parse(b.data, b.len, &rec) == 0) {
+		finish_published(j, &rec);
+		record_free(&rec);
+		done = true;
+	}
+	fw_buf_free(&b);
+	return done;
 }
 
 static void finish_failed(struct job *j, const struct record *rec, const char *reason)
@@ -537,6 +670,7 @@ static void finish_failed(struct job *j, const struct record *rec, const char *r
 			err.msg);
 		return;
 	}
+	queue_forget_claim(j->state, j->name);
 	d->n_failed++;
 	snprintf(path, sizeof(path), "%s/%s", j->state->failed, final);
 	r = fw_journal_failure(path, sha, clean, d->cfg->journal.priority.failed);
@@ -574,9 +708,15 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 			"and is taken again at the next start", j->display, j->state->processing);
 	} else if (si->si_code == CLD_EXITED && si->si_status == EXIT_ANALYZED && status &&
 		   (strcmp(status, "ok") == 0 || strcmp(status, "duplicate") == 0)) {
-		if (!finish_done(j, &rec, strcmp(status, "duplicate") == 0))
+		if (!finish_done(j, &rec, strcmp(status, "duplicate") == 0 ? DONE_DUPLICATE :
+										DONE_ANALYZED))
 			finish_failed(j, &rec, "the analysis returned an incomplete result "
 				      "(no verdict or report path)");
+	} else if (si->si_code == CLD_EXITED && si->si_status == EXIT_ANALYZED && status &&
+		   strcmp(status, "published") == 0) {
+		finish_published(j, &rec);
+	} else if (finish_if_published(j, have_rec ? &rec : NULL)) {
+		/* killed or failed after its report was out: filed as done */
 	} else {
 		describe_end(j, si, have_rec ? &rec : NULL, reason, sizeof(reason));
 		finish_failed(j, have_rec ? &rec : NULL, reason);

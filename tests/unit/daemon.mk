@@ -50,7 +50,8 @@ TESTS += \
 	tests/daemon/systemd.sh \
 	tests/daemon/nspawn.sh \
 	tests/daemon/rewatch.sh \
-	tests/daemon/tmpclean.sh
+	tests/daemon/tmpclean.sh \
+	tests/daemon/reports.sh
 
 EXTRA_DIST += \
 	tests/daemon/common.sh \
@@ -65,4 +66,5 @@ EXTRA_DIST += \
 	tests/daemon/nspawn.sh \
 	tests/daemon/rewatch.sh \
 	tests/daemon/tmpclean.sh \
+	tests/daemon/reports.sh \
 	tests/daemon/load.sh
