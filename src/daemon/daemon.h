@@ -63,6 +63,12 @@ struct daemon {
 	size_t n_recovered, cap_recovered;
 	bool stopping;
 	char *last_status;
+	/* A host fault (disk full, read-only or unwritable folders, no file
+	 * descriptors): no analysis starts before fault_retry_usec. */
+	bool fault;
+	unsigned fault_retries;
+	uint64_t fault_backoff_usec, fault_retry_usec, fault_bumped_usec;
+	sd_event_source *fault_src;
 
 	/* worker.c */
 	char *tmp_parent;	 /* $TMPDIR/flarewatchd-<pid>-XXXXXX, 0700, ours */
@@ -83,6 +89,19 @@ void daemon_free(struct daemon *d);
  * whenever a flare became ready or a worker finished. */
 void daemon_dispatch(struct daemon *d);
 void daemon_update_status(struct daemon *d);
+/* Puts processing/name (malloc'd; taken) back in the queue of flares to
+ * take again first. */
+void daemon_requeue(struct daemon *d, char *name);
+/*
+ * An analysis started at started_usec failed (or could not start) because
+ * of the host, not of its flare (what: why). The first one of an episode
+ * is logged; from then on no analysis starts until a backoff passed (30 s,
+ * doubled after each failed retry up to 10 min; $FLAREWATCHD_RETRY_SECONDS
+ * sets the first wait); the flares wait in incoming/ and processing/.
+ */
+void daemon_host_fault(struct daemon *d, const char *what, uint64_t started_usec);
+/* An analysis wrote its report: a fault episode is over. */
+void daemon_host_ok(struct daemon *d);
 uint64_t now_usec(void); /* CLOCK_MONOTONIC */
 
 /* watch.c */

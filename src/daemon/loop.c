@@ -46,6 +46,13 @@ void daemon_update_status(struct daemon *d)
 			 "stopping: waiting for %u running analyses; %llu analyzed, %llu failed",
 			 d->running, (unsigned long long)(d->n_analyzed + d->n_duplicates),
 			 (unsigned long long)d->n_failed);
+	else if (d->fault)
+		snprintf(status, sizeof(status),
+			 "analyses fail because of this host; retrying (%u failed retries); "
+			 "%llu analyzed, %llu failed, %zu queued, %u running", d->fault_retries,
+			 (unsigned long long)(d->n_analyzed + d->n_duplicates),
+			 (unsigned long long)d->n_failed,
+			 watch_count_waiting(d) + d->n_recovered, d->running);
 	else
 		snprintf(status, sizeof(status),
 			 "watching %s; %llu analyzed, %llu failed, %zu queued, %u running",
@@ -61,8 +68,9 @@ void daemon_update_status(struct daemon *d)
 }
 
 /* Puts processing/name back at the end of the recovered list, for the
- * next dispatch (its analysis could not be started). */
-static void requeue(struct daemon *d, char *name)
+ * next dispatch (its analysis could not be started, or failed because of
+ * the host). */
+void daemon_requeue(struct daemon *d, char *name)
 {
 	if (fw_grow((void **)&d->recovered, &d->cap_recovered, d->n_recovered + 1,
 		    sizeof(*d->recovered)) < 0) {
@@ -99,11 +107,12 @@ static int start_recovered(struct daemon *d)
 		free(name);
 		return 0;
 	}
-	log_msg(&d->log, LOG_NOTICE, "%s: taken again from %s", name, d->state->processing);
+	/* (a retry after a host fault is not news) */
+	log_msg(&d->log, d->fault ? LOG_DEBUG : LOG_NOTICE, "%s: taken again from %s", name,
+		d->state->processing);
 	if (worker_start(d, d->state, name, name, lock_fd, &err) < 0) {
-		log_msg(&d->log, LOG_ERR, "%s: cannot start its analysis: %s; trying again later",
-			name, err.msg);
-		requeue(d, name);
+		daemon_host_fault(d, err.msg, now_usec());
+		daemon_requeue(d, name);
 		return -EAGAIN;
 	}
 	free(name);
@@ -132,9 +141,8 @@ static int start_incoming(struct daemon *d, char *name)
 	queue_forget_claim(d->state, claimed);
 	r = worker_start(d, d->state, claimed, name, lock_fd, &err);
 	if (r < 0) {
-		log_msg(&d->log, LOG_ERR, "%s: cannot start its analysis: %s; trying again later",
-			name, err.msg);
-		requeue(d, claimed);
+		daemon_host_fault(d, err.msg, now_usec());
+		daemon_requeue(d, claimed);
 		free(name);
 		return -EAGAIN;
 	}
@@ -143,9 +151,91 @@ static int start_incoming(struct daemon *d, char *name)
 	return 0;
 }
 
+/* ---- host faults ----------------------------------------------------- */
+
+#define FAULT_FIRST_USEC (30 * USEC_PER_SEC)
+#define FAULT_MAX_USEC (600 * USEC_PER_SEC)
+
+static uint64_t fault_first_usec(void)
+{
+	const char *e = getenv("FLAREWATCHD_RETRY_SECONDS");
+	char *end;
+	unsigned long v;
+
+	if (!e || !*e)
+		return FAULT_FIRST_USEC;
+	v = strtoul(e, &end, 10);
+	return *end || v == 0 || v > 600 ? FAULT_FIRST_USEC : v * USEC_PER_SEC;
+}
+
+static int on_fault_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+	(void)s;
+	(void)usec;
+
+	daemon_dispatch(d);
+	return 0;
+}
+
+void daemon_host_fault(struct daemon *d, const char *what, uint64_t started_usec)
+{
+	uint64_t now = now_usec();
+	int r;
+
+	if (!d->fault) {
+		d->fault = true;
+		d->fault_retries = 0;
+		d->fault_backoff_usec = fault_first_usec();
+		log_msg(&d->log, LOG_WARNING, "analyses fail because of this host, not of the "
+			"flares: %s; the flares stay queued and are retried in %llu s, then less "
+			"and less often (up to every %llu s) until it works again", what,
+			(unsigned long long)(d->fault_backoff_usec / USEC_PER_SEC),
+			(unsigned long long)(FAULT_MAX_USEC / USEC_PER_SEC));
+	} else if (started_usec >= d->fault_bumped_usec) {
+		/* a retry failed (not one more analysis that started before) */
+		d->fault_retries++;
+		d->fault_backoff_usec *= 2;
+		if (d->fault_backoff_usec > FAULT_MAX_USEC)
+			d->fault_backoff_usec = FAULT_MAX_USEC;
+		log_msg(&d->log, LOG_DEBUG, "retry %u failed: %s; next in %llu s",
+			d->fault_retries, what,
+			(unsigned long long)(d->fault_backoff_usec / USEC_PER_SEC));
+	} else {
+		return;
+	}
+	d->fault_bumped_usec = now;
+	d->fault_retry_usec = now + d->fault_backoff_usec;
+	if (!d->fault_src) {
+		r = sd_event_add_time(d->event, &d->fault_src, CLOCK_MONOTONIC,
+				      d->fault_retry_usec, USEC_PER_SEC / 10, on_fault_retry, d);
+	} else {
+		r = sd_event_source_set_time(d->fault_src, d->fault_retry_usec);
+		if (r >= 0)
+			r = sd_event_source_set_enabled(d->fault_src, SD_EVENT_ONESHOT);
+	}
+	if (r < 0)
+		log_msg(&d->log, LOG_ERR, "cannot arm the retry timer: %s; retrying at the next "
+			"rescan", strerror(-r));
+}
+
+void daemon_host_ok(struct daemon *d)
+{
+	if (!d->fault)
+		return;
+	d->fault = false;
+	d->fault_retry_usec = 0;
+	if (d->fault_src)
+		(void)sd_event_source_set_enabled(d->fault_src, SD_EVENT_OFF);
+	log_msg(&d->log, LOG_NOTICE, "analyses work again (after %u failed retries)",
+		d->fault_retries);
+}
+
 void daemon_dispatch(struct daemon *d)
 {
-	while (!d->stopping && d->running < d->cfg->workers) {
+	/* after a host fault, nothing starts before the retry time */
+	while (!d->stopping && d->running < d->cfg->workers &&
+	       !(d->fault && now_usec() < d->fault_retry_usec)) {
 		char *name;
 		int r;
 
@@ -323,6 +413,8 @@ static void reload(struct daemon *d)
 		(void)watch_scan(d);
 	}
 	arm_retention(d);
+	/* the administrator may have fixed the host: retry now */
+	d->fault_retry_usec = 0;
 	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_RELOADED, "reloaded the configuration from %s",
 		  d->config_path ? d->config_path : "built-in defaults");
 	(void)sd_notify(false, "READY=1");
@@ -440,6 +532,7 @@ void daemon_free(struct daemon *d)
 	worker_tmp_teardown(d);
 	drop_recovered(d);
 	d->retention_src = sd_event_source_disable_unref(d->retention_src);
+	d->fault_src = sd_event_source_disable_unref(d->fault_src);
 	state_unref(d->state);
 	d->state = NULL;
 	d->event = sd_event_unref(d->event);

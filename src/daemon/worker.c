@@ -75,6 +75,7 @@ struct job {
 	struct fw_buf out;	/* the child's record */
 	bool timed_out, abandoned;
 	unsigned timeout_s, cpu_s; /* the limits it runs with */
+	uint64_t started_usec;	/* CLOCK_MONOTONIC */
 	uint64_t memory_limit;
 };
 
@@ -151,6 +152,65 @@ static int published_record(const struct state *s, const char *name, struct fw_b
 	return 1;
 }
 
+/* Can this process create files in dir? For a missing folder, in the
+ * nearest existing parent (where it would be created). */
+static bool writable(const char *dir)
+{
+	char path[PATH_MAX];
+	char *slash;
+
+	if (!dir || snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return true;
+	for (;;) {
+		if (access(path, W_OK | X_OK) == 0)
+			return true;
+		if (errno != ENOENT)
+			return false;
+		slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			return true;
+		*slash = 0;
+	}
+}
+
+/*
+ * Whose fault is a failure with errno e: the host's (full or read-only
+ * disk, no descriptors left, the investigations or temporary folder not
+ * writable), after which the flare is retried, or the flare's? EACCES
+ * and EPERM are the host's only when a folder we write to refuses us: a
+ * flare can make them too (an entry that denies its own folder).
+ */
+static const char *fault_of(const struct daemon *d, const struct job *j, int e)
+{
+	switch (e) {
+	case ENOSPC:
+	case EDQUOT:
+	case EROFS:
+	case EMFILE:
+	case ENFILE:
+		return "host";
+	case EACCES:
+	case EPERM:
+		return !writable(d->cfg->investigations_dir) || !writable(j->tmpdir) ||
+				       !writable(j->state->processing)
+			       ? "host"
+			       : "flare";
+	default:
+		return "flare";
+	}
+}
+
+/* Records a failure with errno e and its class (fault=host or flare). */
+static int child_failed(const struct daemon *d, const struct job *j, struct fw_buf *b,
+			const char *msg, int e)
+{
+	record_put(b, "error", msg);
+	record_putf(b, "errno", "%d", e);
+	record_put(b, "fault", fault_of(d, j, e));
+	record_put(b, "status", "failed");
+	return EXIT_FAILED;
+}
+
 /* The analysis proper; fills b and returns the exit status. */
 static int child_analyze(const struct daemon *d, const struct job *j, struct fw_buf *b)
 {
@@ -172,19 +232,14 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
-		record_putf(b, "error", "cannot read the flare: %s", strerror(e));
-		record_putf(b, "errno", "%d", e);
-		record_put(b, "status", "failed");
-		return EXIT_FAILED;
+		char msg[256];
+		snprintf(msg, sizeof(msg), "cannot read the flare: %s", strerror(e));
+		return child_failed(d, j, b, msg, e);
 	}
 	r = fw_sha256_fd(fd, j->name, sha, &err);
 	close(fd);
-	if (r < 0) {
-		record_put(b, "error", err.msg);
-		record_putf(b, "errno", "%d", -r);
-		record_put(b, "status", "failed");
-		return EXIT_FAILED;
-	}
+	if (r < 0)
+		return child_failed(d, j, b, err.msg, -r);
 	record_put(b, "sha256", sha);
 
 	/* taken again after a crash: is its report out already? */
@@ -214,12 +269,8 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 	    queue_claim_file(j->state, j->name, QUEUE_RESULT, result, sizeof(result)) == 0)
 		opts.intent_path = intent;
 	r = fw_analyze(path, &opts, &res, &err);
-	if (r < 0) {
-		record_put(b, "error", err.msg);
-		record_putf(b, "errno", "%d", -r);
-		record_put(b, "status", "failed");
-		return EXIT_FAILED;
-	}
+	if (r < 0)
+		return child_failed(d, j, b, err.msg, -r);
 	fw_buf_init(&rb);
 	put_result(&rb, &res);
 	fw_analyze_result_free(&res);
@@ -555,6 +606,8 @@ static bool finish_done(struct job *j, const struct record *rec, enum how_done h
 	snprintf(path, sizeof(path), "%s/%s", j->state->done, final);
 	if (!duplicate && sha)
 		remember_analysis(j, rec, sha);
+	if (!duplicate)
+		daemon_host_ok(d);
 	if (how == DONE_RECOVERED)
 		log_msg(&d->log, LOG_NOTICE, "%s: its report %s was published by an analysis "
 			"that was interrupted; filed without a second analysis", j->display,
@@ -683,6 +736,30 @@ static void finish_failed(struct job *j, const struct record *rec, const char *r
 	free(final);
 }
 
+/* The analysis failed because of the host: the flare stays in
+ * processing/, queued to be taken again once the fault clears. */
+static void retry_later(struct job *j, const struct record *rec)
+{
+	struct daemon *d = j->d;
+	const char *error = record_get(rec, "error");
+	char what[4096], *name;
+
+	snprintf(what, sizeof(what), "%s: %s", j->display, error ? error : "?");
+	daemon_host_fault(d, what, j->started_usec);
+	if (j->state != d->state) {
+		log_msg(&d->log, LOG_NOTICE, "%s stays in %s for a daemon with the previous "
+			"state_dir", j->name, j->state->processing);
+		return;
+	}
+	name = strdup(j->name);
+	if (!name) {
+		log_msg(&d->log, LOG_ERR, "out of memory; %s stays in %s until the next start",
+			j->name, j->state->processing);
+		return;
+	}
+	daemon_requeue(d, name);
+}
+
 static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 {
 	struct job *j = userdata;
@@ -717,6 +794,10 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 		finish_published(j, &rec);
 	} else if (finish_if_published(j, have_rec ? &rec : NULL)) {
 		/* killed or failed after its report was out: filed as done */
+	} else if (si->si_code == CLD_EXITED && si->si_status == EXIT_FAILED && have_rec &&
+		   status && strcmp(status, "failed") == 0 && record_get(&rec, "fault") &&
+		   strcmp(record_get(&rec, "fault"), "host") == 0) {
+		retry_later(j, &rec);
 	} else {
 		describe_end(j, si, have_rec ? &rec : NULL, reason, sizeof(reason));
 		finish_failed(j, have_rec ? &rec : NULL, reason);
@@ -856,20 +937,20 @@ void worker_tmp_teardown(struct daemon *d)
 }
 
 /* The job's own folder, below the daemon's. */
-static char *make_tmpdir(struct daemon *d, struct fw_error *err)
+static int make_tmpdir(struct daemon *d, char **out, struct fw_error *err)
 {
 	char path[PATH_MAX];
-	char *p;
+	int r;
 
-	if (tmp_parent(d, err) < 0 || fw_tmpdir_create(d->tmp_parent, "job-", path,
-						       sizeof(path), err) < 0)
-		return NULL;
-	p = strdup(path);
-	if (!p) {
+	if ((r = tmp_parent(d, err)) < 0 ||
+	    (r = fw_tmpdir_create(d->tmp_parent, "job-", path, sizeof(path), err)) < 0)
+		return r;
+	*out = strdup(path);
+	if (!*out) {
 		(void)rmdir(path);
-		fw_err(err, -ENOMEM, "out of memory");
+		return fw_err(err, -ENOMEM, "out of memory");
 	}
-	return p;
+	return 0;
 }
 
 int worker_start(struct daemon *d, struct state *s, const char *name,
@@ -891,6 +972,7 @@ int worker_start(struct daemon *d, struct state *s, const char *name,
 	j->timeout_s = d->cfg->analysis.timeout_seconds;
 	j->cpu_s = d->cfg->analysis.cpu_seconds;
 	j->memory_limit = d->cfg->analysis.memory_limit;
+	j->started_usec = now_usec();
 	fw_buf_init(&j->out);
 	/* linked first, so that job_free() can unlink it on every path */
 	j->next = d->jobs;
@@ -903,11 +985,9 @@ int worker_start(struct daemon *d, struct state *s, const char *name,
 		r = fw_err(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
-	j->tmpdir = make_tmpdir(d, err);
-	if (!j->tmpdir) {
-		r = -EIO;
+	r = make_tmpdir(d, &j->tmpdir, err);
+	if (r < 0)
 		goto fail;
-	}
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		r = fw_err(err, -errno, "pipe: %s", strerror(errno));
 		goto fail;
