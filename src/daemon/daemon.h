@@ -5,10 +5,13 @@
  *
  *   main.c    command line, configuration file, start-up
  *   loop.c    the event loop: signals (stop, reload), sd_notify, STATUS=,
- *             the watchdog, retention, and handing ready flares to workers
- *   watch.c   the incoming folder: inotify, rescans, settling
+ *             the watchdog, retention, handing ready flares to workers,
+ *             and the retries after host faults
+ *   watch.c   the incoming folder: inotify, rescans (which also notice a
+ *             replaced or re-pointed folder), settling
  *   queue.c   the state directory and the moves of a flare through it
- *   worker.c  one child process per analysis, and what happens after it
+ *   worker.c  one child process per analysis, and what happens after it;
+ *             the daemon's temporary folders
  *   record.c  the key=value records between child and parent
  *   log.c     one-line log messages to the journal or stderr
  */

@@ -12,6 +12,11 @@
  * not started yet stay in processing/, where the next start takes them
  * again. A second SIGTERM or SIGINT kills the running analyses; their
  * flares stay in processing/ too.
+ *
+ * Host faults: when analyses fail because of the host (disk full,
+ * read-only or unwritable folders, no file descriptors), their flares stay
+ * queued and nothing starts until a backoff passed (30 s, doubling to 10
+ * min); the first failure of such an episode is logged, and its end.
  */
 #include <errno.h>
 #include <signal.h>

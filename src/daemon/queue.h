@@ -12,8 +12,9 @@
  * earlier run was analyzing when it crashed or was killed), so processing/
  * may be shared by several daemons. A name that is taken in the target
  * directory gets a suffix ("x.zip" -> "x-1.zip"): nothing is ever
- * overwritten, and the only thing ever deleted is a done/ flare older than
- * the retention age.
+ * overwritten, and the only things ever deleted are a done/ flare older
+ * than the retention age and the claim records (below) of a flare that
+ * left processing/.
  *
  * state_dir/seen/<sha256> is the dedup index: one file per analyzed content,
  * created with O_EXCL once its analysis succeeded, holding a record

@@ -11,6 +11,14 @@
  * failed/ (with the reason: the analysis error, or which signal or limit
  * killed the child), writes the dedup entry and the journal entry. Nothing
  * a flare does to its child can stop the daemon.
+ *
+ * A report is never made twice: the analysis names the folder it is about
+ * to publish in the claim record processing/.<name>.report, and the child
+ * saves its record in processing/.<name>.result; a flare whose report is
+ * out (its child killed or failed after publishing, or the daemon killed)
+ * is filed in done/ from them. A failure the record blames on the host
+ * (fault=host) leaves the flare queued in processing/ (loop.c retries).
+ * Every analysis extracts under the daemon's private temporary folder.
  */
 #include <ctype.h>
 #include <dirent.h>
