@@ -435,11 +435,21 @@ void queue_forget_claim(struct state *s, const char *name)
 }
 
 /* The flare name of a claim record ".<name>.report" or ".<name>.result",
- * into out; false for other names. */
-static bool claim_of(const char *file, char out[NAME_MAX + 1])
+ * or of the temporary file of its atomic write ("..<name>.result.XXXXXX",
+ * left by a killed worker), into out; false for other names. */
+static bool claim_of(const char *name, char out[NAME_MAX + 1])
 {
-	size_t len = strlen(file), k;
+	char file[NAME_MAX + 1];
+	size_t len = strlen(name), k;
 
+	if (len > NAME_MAX)
+		return false;
+	memcpy(file, name, len + 1);
+	if (len > 9 && file[0] == '.' && file[1] == '.' && file[len - 7] == '.') {
+		memmove(file, file + 1, len - 7);
+		len -= 8;
+		file[len] = 0;
+	}
 	if (file[0] != '.')
 		return false;
 	if (ends_with(file, QUEUE_INTENT))

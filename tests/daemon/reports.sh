@@ -73,6 +73,7 @@ check "... and no recovery is claimed" eval '! grep -q "y.zip: its report" "$LOG
 stop_daemon "$DPID"
 printf '%s\n' "$R" >"$P/.gone.zip.report"
 : >"$P/.gone.zip.result"
+: >"$P/..gone.zip.result.Ab12Cd"
 LOG=$T/reports-4.log
 start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon restarts (4)"; show_log "$LOG"; done_testing; }
 check "claim records without their flare are removed at start" \
