@@ -12,9 +12,9 @@ D=$T/tmp-clean
 LOG=$T/tmp-clean.log
 write_config "$D" settle_seconds=0 workers=2
 start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon starts"; show_log "$LOG"; done_testing; }
-# two analyses that take seconds (hashing 1 GiB of holes), then kill -9
-make_slow_flare "$D/incoming/.s1.zip" 1G
-make_slow_flare "$D/incoming/.s2.zip" 1G
+# two analyses that take seconds (hashing 512 MiB of holes), then kill -9
+make_slow_flare "$D/incoming/.s1.zip" 512M
+make_slow_flare "$D/incoming/.s2.zip" 512M
 mv "$D/incoming/.s1.zip" "$D/incoming/s1.zip"
 mv "$D/incoming/.s2.zip" "$D/incoming/s2.zip"
 two_workers() { [ "$(children "$DPID" | wc -l)" -ge 2 ]; }
@@ -60,7 +60,7 @@ check "a flarewatchd-* folder of another form stays" test -f "$TMPDIR/flarewatch
 check "a folder held by a live process stays" test -d "$TMPDIR/flarewatchd-77777-ghijkl"
 check "another user's folder stays" test -d "$TMPDIR/flarewatchd-2-mnopqr"
 check "the flares of the killed run are analyzed again" \
-	wait_for 60 eval '[ "$(count "$D/state/failed" "s?.zip")" = 2 ]'
+	wait_for 180 eval '[ "$(count "$D/state/failed" "s?.zip")" = 2 ]'
 stop_daemon "$DPID"
 check "SIGTERM: exit status 0" test "$DSTATUS" = 0
 check "after a clean stop, the daemon's own temporary folder is gone" \
