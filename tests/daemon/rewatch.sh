@@ -2,8 +2,8 @@
 # tests/daemon/rewatch.sh -- the incoming folder replaced under the
 # daemon: `rm -rf incoming && mkdir incoming`, and a symlinked
 # incoming_dir re-pointed at another folder. The daemon notices (at the
-# next rescan at the latest), watches the new folder, says so once, and
-# takes the flares dropped there.
+# next rescan or SIGHUP at the latest, at once when inotify can tell),
+# watches the new folder, says so once, and takes the flares dropped there.
 . "$(dirname "$0")/common.sh"
 require_daemon
 require_flare
@@ -58,6 +58,28 @@ sleep 3
 check "a flare dropped in the old target is not taken" \
 	eval '[ -f "$D/in-1/f.zip" ] && ! done_has f.zip'
 check "the change was logged once" test "$(nlines "watching .*incoming.* again")" = 1
+stop_daemon "$DPID"
+check "SIGTERM: exit status 0" test "$DSTATUS" = 0
+[ "$_tap_failed" = 0 ] || show_log "$LOG"
+
+# ---- without waiting for a rescan: moved away (inotify says so), SIGHUP ---------------
+D=$T/slow
+LOG=$T/slow.log
+write_config "$D" settle_seconds=0 rescan_seconds=3600
+start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon starts (slow)"; show_log "$LOG"; done_testing; }
+mv "$D/incoming" "$D/incoming.old" && mkdir "$D/incoming"
+make_flare "$T/g.zip" 7
+check "incoming moved away and made again: watched again at once" \
+	wait_for 10 grep -q "watching .*incoming.* again" "$LOG"
+mv "$T/g.zip" "$D/incoming/g.zip"
+check "... and a flare dropped there is taken" wait_for 30 done_has g.zip
+rm -rf "$D/incoming" && mkdir "$D/incoming"
+kill -HUP "$DPID"
+check "rm -rf and mkdir, then SIGHUP: watched again" \
+	wait_for 10 eval '[ "$(nlines "watching .*incoming.* again")" = 2 ]'
+make_flare "$T/h.zip" 8
+mv "$T/h.zip" "$D/incoming/h.zip"
+check "... and a flare dropped there is taken" wait_for 30 done_has h.zip
 stop_daemon "$DPID"
 check "SIGTERM: exit status 0" test "$DSTATUS" = 0
 [ "$_tap_failed" = 0 ] || show_log "$LOG"
