@@ -72,6 +72,12 @@ struct daemon {
 	unsigned fault_retries;
 	uint64_t fault_backoff_usec, fault_retry_usec, fault_bumped_usec;
 	sd_event_source *fault_src;
+	uint64_t fault_episode;	 /* how many fault episodes ended */
+	struct faulted {	 /* flares queued again after a host fault */
+		char *name;	 /* in processing/ */
+		uint64_t episode; /* fault_episode then */
+	} *faulted;
+	size_t n_faulted, cap_faulted;
 
 	/* worker.c */
 	char *tmp_parent;	 /* $TMPDIR/flarewatchd-<pid>-XXXXXX, 0700, ours */
@@ -105,6 +111,13 @@ void daemon_requeue(struct daemon *d, char *name);
 void daemon_host_fault(struct daemon *d, const char *what, uint64_t started_usec);
 /* An analysis wrote its report: a fault episode is over. */
 void daemon_host_ok(struct daemon *d);
+/* processing/name failed because of the host: true if it may be retried.
+ * False when it failed so in an earlier episode too: other analyses
+ * worked in between, so the cause is this flare (too big for the disk,
+ * say), and it goes to failed/. This bounds the retries of each flare. */
+bool daemon_fault_note(struct daemon *d, const char *name);
+/* processing/name left processing/: forgets its host faults. */
+void daemon_fault_forget(struct daemon *d, const char *name);
 uint64_t now_usec(void); /* CLOCK_MONOTONIC */
 
 /* watch.c */

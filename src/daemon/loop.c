@@ -224,11 +224,42 @@ void daemon_host_fault(struct daemon *d, const char *what, uint64_t started_usec
 			"rescan", strerror(-r));
 }
 
+bool daemon_fault_note(struct daemon *d, const char *name)
+{
+	char *copy;
+
+	for (size_t i = 0; i < d->n_faulted; i++)
+		if (strcmp(d->faulted[i].name, name) == 0)
+			return d->faulted[i].episode == d->fault_episode;
+	copy = strdup(name);
+	if (!copy || fw_grow((void **)&d->faulted, &d->cap_faulted, d->n_faulted + 1,
+			     sizeof(*d->faulted)) < 0) {
+		free(copy);
+		return true; /* retried without a bound: better than failed/ */
+	}
+	d->faulted[d->n_faulted].name = copy;
+	d->faulted[d->n_faulted].episode = d->fault_episode;
+	d->n_faulted++;
+	return true;
+}
+
+void daemon_fault_forget(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_faulted; i++) {
+		if (strcmp(d->faulted[i].name, name) == 0) {
+			free(d->faulted[i].name);
+			d->faulted[i] = d->faulted[--d->n_faulted];
+			return;
+		}
+	}
+}
+
 void daemon_host_ok(struct daemon *d)
 {
 	if (!d->fault)
 		return;
 	d->fault = false;
+	d->fault_episode++;
 	d->fault_retry_usec = 0;
 	if (d->fault_src)
 		(void)sd_event_source_set_enabled(d->fault_src, SD_EVENT_OFF);
@@ -241,10 +272,17 @@ void daemon_dispatch(struct daemon *d)
 	/* after a host fault, nothing starts before the retry time */
 	while (!d->stopping && d->running < d->cfg->workers &&
 	       !(d->fault && now_usec() < d->fault_retry_usec)) {
-		char *name;
+		char *name = NULL;
 		int r;
 
-		if (d->n_recovered > 0) {
+		/* After a host fault, a new flare is the better probe: the
+		 * queued ones may be failing for their own reasons (a flare
+		 * too big for the disk), and must not starve the others. */
+		if (d->fault)
+			name = watch_take_ready(d);
+		if (name) {
+			r = start_incoming(d, name);
+		} else if (d->n_recovered > 0) {
 			r = start_recovered(d);
 		} else {
 			name = watch_take_ready(d);
@@ -538,6 +576,11 @@ void daemon_free(struct daemon *d)
 	drop_recovered(d);
 	d->retention_src = sd_event_source_disable_unref(d->retention_src);
 	d->fault_src = sd_event_source_disable_unref(d->fault_src);
+	for (size_t i = 0; i < d->n_faulted; i++)
+		free(d->faulted[i].name);
+	free(d->faulted);
+	d->faulted = NULL;
+	d->n_faulted = d->cap_faulted = 0;
 	state_unref(d->state);
 	d->state = NULL;
 	d->event = sd_event_unref(d->event);

@@ -611,6 +611,7 @@ static bool finish_done(struct job *j, const struct record *rec, enum how_done h
 		return true;
 	}
 	queue_forget_claim(j->state, j->name);
+	daemon_fault_forget(d, j->name);
 	snprintf(path, sizeof(path), "%s/%s", j->state->done, final);
 	if (!duplicate && sha)
 		remember_analysis(j, rec, sha);
@@ -664,6 +665,7 @@ static void finish_published(struct job *j, const struct record *rec)
 		return;
 	}
 	queue_forget_claim(j->state, j->name);
+	daemon_fault_forget(d, j->name);
 	d->n_analyzed++;
 	log_msg(&d->log, LOG_NOTICE, "%s: its report %s was published by an analysis that "
 		"was interrupted before it said more; filed as %s/%s without a second "
@@ -732,6 +734,7 @@ static void finish_failed(struct job *j, const struct record *rec, const char *r
 		return;
 	}
 	queue_forget_claim(j->state, j->name);
+	daemon_fault_forget(d, j->name);
 	d->n_failed++;
 	snprintf(path, sizeof(path), "%s/%s", j->state->failed, final);
 	r = fw_journal_failure(path, sha, clean, d->cfg->journal.priority.failed);
@@ -742,6 +745,16 @@ static void finish_failed(struct job *j, const struct record *rec, const char *r
 		log_msg(&d->log, LOG_WARNING, "%s: failed: %s (see %s.error.txt)", j->display,
 			clean, path);
 	free(final);
+}
+
+/* Did the child fail because of the host (fault=host in its record)? */
+static bool host_fault(const siginfo_t *si, const struct record *rec)
+{
+	const char *status = rec ? record_get(rec, "status") : NULL;
+	const char *fault = rec ? record_get(rec, "fault") : NULL;
+
+	return si->si_code == CLD_EXITED && si->si_status == EXIT_FAILED && status &&
+	       strcmp(status, "failed") == 0 && fault && strcmp(fault, "host") == 0;
 }
 
 /* The analysis failed because of the host: the flare stays in
@@ -802,12 +815,14 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 		finish_published(j, &rec);
 	} else if (finish_if_published(j, have_rec ? &rec : NULL)) {
 		/* killed or failed after its report was out: filed as done */
-	} else if (si->si_code == CLD_EXITED && si->si_status == EXIT_FAILED && have_rec &&
-		   status && strcmp(status, "failed") == 0 && record_get(&rec, "fault") &&
-		   strcmp(record_get(&rec, "fault"), "host") == 0) {
+	} else if (host_fault(si, have_rec ? &rec : NULL) && daemon_fault_note(d, j->name)) {
 		retry_later(j, &rec);
 	} else {
 		describe_end(j, si, have_rec ? &rec : NULL, reason, sizeof(reason));
+		if (host_fault(si, have_rec ? &rec : NULL))
+			snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason),
+				 " (it failed so before, and other flares were analyzed since: "
+				 "the cause is this flare, not the host)");
 		finish_failed(j, have_rec ? &rec : NULL, reason);
 	}
 	if (have_rec)

@@ -62,4 +62,33 @@ check "a flare that is no zip still goes to failed/" \
 stop_daemon "$DPID"
 check "SIGTERM: exit status 0" test "$DSTATUS" = 0
 [ "$_tap_failed" = 0 ] || show_log "$LOG" 40
+
+# ---- the retries of one flare are bounded ---------------------------------------------
+# A flare too big for a small temporary disk fails with ENOSPC, a host
+# fault; once another flare was analyzed meanwhile, the cause is clearly
+# this flare, and its next failure sends it to failed/.
+D=$T/big
+LOG=$T/big.log
+write_config "$D" settle_seconds=0 workers=1
+mkdir -p "$T/small"
+mount -t tmpfs -o size=1m tmpfs "$T/small" || skip_all "cannot mount a tmpfs"
+trap 'umount "$T/small" 2>/dev/null; _cleanup' EXIT
+python3 - "$T/big.zip" <<'PY' || skip_all "python3 cannot write a zip"
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_STORED) as z:
+    z.writestr("big/status.log", os.urandom(3 << 20))
+PY
+TMPDIR=$T/small FLAREWATCHD_RETRY_SECONDS=1 start_daemon "$LOG" "$D/flarewatch.yaml" ||
+	{ nok "daemon starts (big)"; show_log "$LOG"; done_testing; }
+mv "$T/big.zip" "$D/incoming/big.zip"
+check "a flare too big for the temporary disk: a host fault (ENOSPC)" \
+	wait_for 30 grep -q 'analyses fail because of this host.*big.zip' "$LOG"
+make_flare "$T/c.zip" 3
+mv "$T/c.zip" "$D/incoming/c.zip"
+check "another flare is analyzed meanwhile" wait_for 60 done_has c.zip
+check "then the big one goes to failed/, as its own fault" \
+	wait_for 60 grep -q 'the cause is this flare' "$D/state/failed/big.zip.error.txt"
+stop_daemon "$DPID"
+check "SIGTERM: exit status 0" test "$DSTATUS" = 0
+[ "$_tap_failed" = 0 ] || show_log "$LOG" 40
 done_testing
