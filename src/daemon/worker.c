@@ -965,8 +965,17 @@ static int make_tmpdir(struct daemon *d, char **out, struct fw_error *err)
 	char path[PATH_MAX];
 	int r;
 
-	if ((r = tmp_parent(d, err)) < 0 ||
-	    (r = fw_tmpdir_create(d->tmp_parent, "job-", path, sizeof(path), err)) < 0)
+	if ((r = tmp_parent(d, err)) < 0)
+		return r;
+	r = fw_tmpdir_create(d->tmp_parent, "job-", path, sizeof(path), err);
+	if (r == -ENOENT) {
+		/* removed under us (a /tmp cleaner): make a new one */
+		worker_tmp_teardown(d);
+		if ((r = tmp_parent(d, err)) < 0)
+			return r;
+		r = fw_tmpdir_create(d->tmp_parent, "job-", path, sizeof(path), err);
+	}
+	if (r < 0)
 		return r;
 	*out = strdup(path);
 	if (!*out) {

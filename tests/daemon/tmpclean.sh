@@ -61,6 +61,13 @@ check "a folder held by a live process stays" test -d "$TMPDIR/flarewatchd-77777
 check "another user's folder stays" test -d "$TMPDIR/flarewatchd-2-mnopqr"
 check "the flares of the killed run are analyzed again" \
 	wait_for 180 eval '[ "$(count "$D/state/failed" "s?.zip")" = 2 ]'
+# a /tmp cleaner removes the daemon's folder while it idles
+rm -rf "$TMPDIR/flarewatchd-$DPID-"*
+make_flare "$T/good.zip" 1
+mv "$T/good.zip" "$D/incoming/good.zip"
+check "its folder removed under it, the daemon makes a new one and analyzes" \
+	wait_for 60 test -f "$D/state/done/good.zip"
+check "... in a folder of its own again" test -n "$(ls -d "$TMPDIR/flarewatchd-$DPID-"* 2>/dev/null)"
 stop_daemon "$DPID"
 check "SIGTERM: exit status 0" test "$DSTATUS" = 0
 check "after a clean stop, the daemon's own temporary folder is gone" \
