@@ -70,8 +70,8 @@ static int write_file(const char *dir, const char *name, const char *data, size_
 	return fw_write_file_atomic(path, data, len, 0644, err);
 }
 
-static int write_outputs(struct fw_investigation *inv, const char *out_dir, const char *intent,
-			 struct fw_analyze_result *res, struct fw_error *err)
+static int write_outputs(struct fw_investigation *inv, const char *out_dir, struct fw_analyze_result *res,
+			 struct fw_error *err)
 {
 	struct fw_buf md, js;
 	char svg[160], rel[4096];
@@ -106,18 +106,6 @@ static int write_outputs(struct fw_investigation *inv, const char *out_dir, cons
 		res->report_path = res->json_path = NULL;
 		r = nomem(err);
 		goto out;
-	}
-	/* TEMPORARY STUB (daemon branch): the real intent is written by the
-	 * publish branch just before its rename(); drop this with it. */
-	if (intent) {
-		char line[4200];
-		int n = snprintf(line, sizeof(line), "%s\n", res->report_dir);
-		if (n < 0 || n >= (int)sizeof(line))
-			r = fw_err(err, -ENAMETOOLONG, "%s: path too long", res->report_dir);
-		else
-			r = fw_write_file_atomic(intent, line, (size_t)n, 0640, err);
-		if (r < 0)
-			goto out;
 	}
 	/* the index links reports relative to its own folder */
 	sub = res->report_dir + strlen(out_dir);
@@ -254,7 +242,17 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 		r = nomem(err);
 		goto out;
 	}
-	r = write_outputs(&inv, out_dir, o->intent_path, res, err);
+	r = write_outputs(&inv, out_dir, res, err);
+	/* TEMPORARY STUB (daemon branch): the real intent is written by the
+	 * publish branch just before its rename(); drop this with it. */
+	if (r == 0 && o->intent_path) {
+		char line[4200];
+		int n = snprintf(line, sizeof(line), "%s\n", res->report_dir);
+		if (n < 0 || n >= (int)sizeof(line))
+			r = fw_err(err, -ENAMETOOLONG, "%s: path too long", res->report_dir);
+		else
+			r = fw_write_file_atomic(o->intent_path, line, (size_t)n, 0640, err);
+	}
 out:
 	if (tmp[0]) {
 		struct fw_error e2;
