@@ -243,16 +243,6 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 		goto out;
 	}
 	r = write_outputs(&inv, out_dir, res, err);
-	/* TEMPORARY STUB (daemon branch): the real intent is written by the
-	 * publish branch just before its rename(); drop this with it. */
-	if (r == 0 && o->intent_path) {
-		char line[4200];
-		int n = snprintf(line, sizeof(line), "%s\n", res->report_dir);
-		if (n < 0 || n >= (int)sizeof(line))
-			r = fw_err(err, -ENAMETOOLONG, "%s: path too long", res->report_dir);
-		else
-			r = fw_write_file_atomic(o->intent_path, line, (size_t)n, 0640, err);
-	}
 out:
 	if (tmp[0]) {
 		struct fw_error e2;
@@ -277,39 +267,4 @@ void fw_analyze_result_free(struct fw_analyze_result *res)
 	free(res->top_growth_function);
 	free(res->top_cpu_function);
 	memset(res, 0, sizeof(*res));
-}
-
-/* TEMPORARY STUB (daemon branch), replaced by the publish branch. */
-int fw_analyze_published(const char *intent_path, char **report_dir, struct fw_error *err)
-{
-	uint8_t *data;
-	size_t len;
-	char *nl, path[4200];
-	struct stat st;
-	int r;
-
-	*report_dir = NULL;
-	r = fw_read_file(intent_path, 4096, &data, &len, err);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	nl = memchr(data, '\n', len);
-	if (nl)
-		*nl = 0;
-	if (snprintf(path, sizeof(path), "%s/report.json", (char *)data) >= (int)sizeof(path) ||
-	    stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-		free(data);
-		return 0;
-	}
-	*report_dir = (char *)data;
-	return 1;
-}
-
-/* TEMPORARY STUB (daemon branch): nothing is hidden before the publish branch. */
-int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
-{
-	(void)out_dir;
-	(void)err;
-	return 0;
 }

@@ -16,8 +16,6 @@ struct fw_analyze_opts {
 	const char *out_dir;	     /* investigations tree; NULL: cfg->investigations_dir */
 	const char *tmp_parent;	     /* where to extract zips; NULL: $TMPDIR or /tmp */
 	const char *display_name;    /* the flare's name in the report; NULL: basename of path */
-	const char *intent_path;     /* NULL, or: just before the report is published,
-				      * its final folder is written here (one line) */
 };
 
 /* What the caller (CLI output, journal entry) needs to know. Strings are
@@ -39,12 +37,5 @@ struct fw_analyze_result {
 int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_analyze_result *res,
 	       struct fw_error *err);
 void fw_analyze_result_free(struct fw_analyze_result *res);
-
-/* 1 and the folder (*report_dir, malloc'd) if intent_path names an
- * existing folder holding report.json; 0 if not; <0 on error. */
-int fw_analyze_published(const char *intent_path, char **report_dir, struct fw_error *err);
-
-/* Removes stale hidden temporary report folders below out_dir. */
-int fw_investigations_cleanup(const char *out_dir, struct fw_error *err);
 
 #endif
