@@ -5,10 +5,13 @@
  *
  *   main.c    command line, configuration file, start-up
  *   loop.c    the event loop: signals (stop, reload), sd_notify, STATUS=,
- *             the watchdog, retention, and handing ready flares to workers
- *   watch.c   the incoming folder: inotify, rescans, settling
+ *             the watchdog, retention, handing ready flares to workers,
+ *             and the retries after host faults
+ *   watch.c   the incoming folder: inotify, rescans (which also notice a
+ *             replaced or re-pointed folder), settling
  *   queue.c   the state directory and the moves of a flare through it
- *   worker.c  one child process per analysis, and what happens after it
+ *   worker.c  one child process per analysis, and what happens after it;
+ *             the daemon's temporary folders
  *   record.c  the key=value records between child and parent
  *   log.c     one-line log messages to the journal or stderr
  */
@@ -53,7 +56,9 @@ struct daemon {
 	struct candidate *cands;
 	size_t n_cands, cap_cands;
 	uint64_t scan_gen;
-	bool watch_broken;	 /* the inotify watch died: re-create at the next rescan */
+	bool watch_broken;	 /* the inotify watch died or incoming_dir names another
+				  * folder: re-open both at the next rescan */
+	bool watch_error_logged; /* re-opening failed, and that was logged */
 
 	/* loop.c */
 	sd_event_source *retention_src;
@@ -61,8 +66,22 @@ struct daemon {
 	size_t n_recovered, cap_recovered;
 	bool stopping;
 	char *last_status;
+	/* A host fault (disk full, read-only or unwritable folders, no file
+	 * descriptors): no analysis starts before fault_retry_usec. */
+	bool fault;
+	unsigned fault_retries;
+	uint64_t fault_backoff_usec, fault_retry_usec, fault_bumped_usec;
+	sd_event_source *fault_src;
+	uint64_t fault_episode;	 /* how many fault episodes ended */
+	struct faulted {	 /* flares queued again after a host fault */
+		char *name;	 /* in processing/ */
+		uint64_t episode; /* fault_episode then */
+	} *faulted;
+	size_t n_faulted, cap_faulted;
 
 	/* worker.c */
+	char *tmp_parent;	 /* $TMPDIR/flarewatchd-<pid>-XXXXXX, 0700, ours */
+	int tmp_lock_fd;	 /* flock()ed while we live: tells it is not stale */
 	struct job *jobs;
 	unsigned running;
 	uint64_t n_analyzed, n_duplicates, n_failed;
@@ -79,6 +98,26 @@ void daemon_free(struct daemon *d);
  * whenever a flare became ready or a worker finished. */
 void daemon_dispatch(struct daemon *d);
 void daemon_update_status(struct daemon *d);
+/* Puts processing/name (malloc'd; taken) back in the queue of flares to
+ * take again first. */
+void daemon_requeue(struct daemon *d, char *name);
+/*
+ * An analysis started at started_usec failed (or could not start) because
+ * of the host, not of its flare (what: why). The first one of an episode
+ * is logged; from then on no analysis starts until a backoff passed (30 s,
+ * doubled after each failed retry up to 10 min; $FLAREWATCHD_RETRY_SECONDS
+ * sets the first wait); the flares wait in incoming/ and processing/.
+ */
+void daemon_host_fault(struct daemon *d, const char *what, uint64_t started_usec);
+/* An analysis wrote its report: a fault episode is over. */
+void daemon_host_ok(struct daemon *d);
+/* processing/name failed because of the host: true if it may be retried.
+ * False when it failed so in an earlier episode too: other analyses
+ * worked in between, so the cause is this flare (too big for the disk,
+ * say), and it goes to failed/. This bounds the retries of each flare. */
+bool daemon_fault_note(struct daemon *d, const char *name);
+/* processing/name left processing/: forgets its host faults. */
+void daemon_fault_forget(struct daemon *d, const char *name);
 uint64_t now_usec(void); /* CLOCK_MONOTONIC */
 
 /* watch.c */
@@ -101,6 +140,13 @@ void watch_config_changed(struct daemon *d);
  * ownership of lock_fd (closed on failure too). */
 int worker_start(struct daemon *d, struct state *s, const char *name,
 		 const char *display_name, int lock_fd, struct fw_error *err);
+/* Removes the temporary folders that earlier daemons left (after kill -9)
+ * in $TMPDIR, and creates this daemon's private one, under which every
+ * analysis extracts. A failure is logged: creating it is tried again for
+ * each analysis. */
+void worker_tmp_setup(struct daemon *d);
+/* Removes this daemon's temporary folder. */
+void worker_tmp_teardown(struct daemon *d);
 /* Kills every running analysis (SIGKILL); their flares stay in
  * processing/ to be taken again at the next start. */
 void worker_abandon_all(struct daemon *d);

@@ -12,6 +12,11 @@
  * not started yet stay in processing/, where the next start takes them
  * again. A second SIGTERM or SIGINT kills the running analyses; their
  * flares stay in processing/ too.
+ *
+ * Host faults: when analyses fail because of the host (disk full,
+ * read-only or unwritable folders, no file descriptors), their flares stay
+ * queued and nothing starts until a backoff passed (30 s, doubling to 10
+ * min); the first failure of such an episode is logged, and its end.
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "daemon.h"
 #include "journal.h"
 
@@ -45,6 +51,13 @@ void daemon_update_status(struct daemon *d)
 			 "stopping: waiting for %u running analyses; %llu analyzed, %llu failed",
 			 d->running, (unsigned long long)(d->n_analyzed + d->n_duplicates),
 			 (unsigned long long)d->n_failed);
+	else if (d->fault)
+		snprintf(status, sizeof(status),
+			 "analyses fail because of this host; retrying (%u failed retries); "
+			 "%llu analyzed, %llu failed, %zu queued, %u running", d->fault_retries,
+			 (unsigned long long)(d->n_analyzed + d->n_duplicates),
+			 (unsigned long long)d->n_failed,
+			 watch_count_waiting(d) + d->n_recovered, d->running);
 	else
 		snprintf(status, sizeof(status),
 			 "watching %s; %llu analyzed, %llu failed, %zu queued, %u running",
@@ -60,8 +73,9 @@ void daemon_update_status(struct daemon *d)
 }
 
 /* Puts processing/name back at the end of the recovered list, for the
- * next dispatch (its analysis could not be started). */
-static void requeue(struct daemon *d, char *name)
+ * next dispatch (its analysis could not be started, or failed because of
+ * the host). */
+void daemon_requeue(struct daemon *d, char *name)
 {
 	if (fw_grow((void **)&d->recovered, &d->cap_recovered, d->n_recovered + 1,
 		    sizeof(*d->recovered)) < 0) {
@@ -98,11 +112,12 @@ static int start_recovered(struct daemon *d)
 		free(name);
 		return 0;
 	}
-	log_msg(&d->log, LOG_NOTICE, "%s: taken again from %s", name, d->state->processing);
+	/* (a retry after a host fault is not news) */
+	log_msg(&d->log, d->fault ? LOG_DEBUG : LOG_NOTICE, "%s: taken again from %s", name,
+		d->state->processing);
 	if (worker_start(d, d->state, name, name, lock_fd, &err) < 0) {
-		log_msg(&d->log, LOG_ERR, "%s: cannot start its analysis: %s; trying again later",
-			name, err.msg);
-		requeue(d, name);
+		daemon_host_fault(d, err.msg, now_usec());
+		daemon_requeue(d, name);
 		return -EAGAIN;
 	}
 	free(name);
@@ -127,11 +142,12 @@ static int start_incoming(struct daemon *d, char *name)
 		free(name);
 		return 0;
 	}
+	/* a new flare: claim records left under its name are not its own */
+	queue_forget_claim(d->state, claimed);
 	r = worker_start(d, d->state, claimed, name, lock_fd, &err);
 	if (r < 0) {
-		log_msg(&d->log, LOG_ERR, "%s: cannot start its analysis: %s; trying again later",
-			name, err.msg);
-		requeue(d, claimed);
+		daemon_host_fault(d, err.msg, now_usec());
+		daemon_requeue(d, claimed);
 		free(name);
 		return -EAGAIN;
 	}
@@ -140,13 +156,133 @@ static int start_incoming(struct daemon *d, char *name)
 	return 0;
 }
 
+/* ---- host faults ----------------------------------------------------- */
+
+#define FAULT_FIRST_USEC (30 * USEC_PER_SEC)
+#define FAULT_MAX_USEC (600 * USEC_PER_SEC)
+
+static uint64_t fault_first_usec(void)
+{
+	const char *e = getenv("FLAREWATCHD_RETRY_SECONDS");
+	char *end;
+	unsigned long v;
+
+	if (!e || !*e)
+		return FAULT_FIRST_USEC;
+	v = strtoul(e, &end, 10);
+	return *end || v == 0 || v > 600 ? FAULT_FIRST_USEC : v * USEC_PER_SEC;
+}
+
+static int on_fault_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+	(void)s;
+	(void)usec;
+
+	daemon_dispatch(d);
+	return 0;
+}
+
+void daemon_host_fault(struct daemon *d, const char *what, uint64_t started_usec)
+{
+	uint64_t now = now_usec();
+	int r;
+
+	if (!d->fault) {
+		d->fault = true;
+		d->fault_retries = 0;
+		d->fault_backoff_usec = fault_first_usec();
+		log_msg(&d->log, LOG_WARNING, "analyses fail because of this host, not of the "
+			"flares: %s; the flares stay queued and are retried in %llu s, then less "
+			"and less often (up to every %llu s) until it works again", what,
+			(unsigned long long)(d->fault_backoff_usec / USEC_PER_SEC),
+			(unsigned long long)(FAULT_MAX_USEC / USEC_PER_SEC));
+	} else if (started_usec >= d->fault_bumped_usec) {
+		/* a retry failed (not one more analysis that started before) */
+		d->fault_retries++;
+		d->fault_backoff_usec *= 2;
+		if (d->fault_backoff_usec > FAULT_MAX_USEC)
+			d->fault_backoff_usec = FAULT_MAX_USEC;
+		log_msg(&d->log, LOG_DEBUG, "retry %u failed: %s; next in %llu s",
+			d->fault_retries, what,
+			(unsigned long long)(d->fault_backoff_usec / USEC_PER_SEC));
+	} else {
+		return;
+	}
+	d->fault_bumped_usec = now;
+	d->fault_retry_usec = now + d->fault_backoff_usec;
+	if (!d->fault_src) {
+		r = sd_event_add_time(d->event, &d->fault_src, CLOCK_MONOTONIC,
+				      d->fault_retry_usec, USEC_PER_SEC / 10, on_fault_retry, d);
+	} else {
+		r = sd_event_source_set_time(d->fault_src, d->fault_retry_usec);
+		if (r >= 0)
+			r = sd_event_source_set_enabled(d->fault_src, SD_EVENT_ONESHOT);
+	}
+	if (r < 0)
+		log_msg(&d->log, LOG_ERR, "cannot arm the retry timer: %s; retrying at the next "
+			"rescan", strerror(-r));
+}
+
+bool daemon_fault_note(struct daemon *d, const char *name)
+{
+	char *copy;
+
+	for (size_t i = 0; i < d->n_faulted; i++)
+		if (strcmp(d->faulted[i].name, name) == 0)
+			return d->faulted[i].episode == d->fault_episode;
+	copy = strdup(name);
+	if (!copy || fw_grow((void **)&d->faulted, &d->cap_faulted, d->n_faulted + 1,
+			     sizeof(*d->faulted)) < 0) {
+		free(copy);
+		return true; /* retried without a bound: better than failed/ */
+	}
+	d->faulted[d->n_faulted].name = copy;
+	d->faulted[d->n_faulted].episode = d->fault_episode;
+	d->n_faulted++;
+	return true;
+}
+
+void daemon_fault_forget(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_faulted; i++) {
+		if (strcmp(d->faulted[i].name, name) == 0) {
+			free(d->faulted[i].name);
+			d->faulted[i] = d->faulted[--d->n_faulted];
+			return;
+		}
+	}
+}
+
+void daemon_host_ok(struct daemon *d)
+{
+	if (!d->fault)
+		return;
+	d->fault = false;
+	d->fault_episode++;
+	d->fault_retry_usec = 0;
+	if (d->fault_src)
+		(void)sd_event_source_set_enabled(d->fault_src, SD_EVENT_OFF);
+	log_msg(&d->log, LOG_NOTICE, "analyses work again (after %u failed retries)",
+		d->fault_retries);
+}
+
 void daemon_dispatch(struct daemon *d)
 {
-	while (!d->stopping && d->running < d->cfg->workers) {
-		char *name;
+	/* after a host fault, nothing starts before the retry time */
+	while (!d->stopping && d->running < d->cfg->workers &&
+	       !(d->fault && now_usec() < d->fault_retry_usec)) {
+		char *name = NULL;
 		int r;
 
-		if (d->n_recovered > 0) {
+		/* After a host fault, a new flare is the better probe: the
+		 * queued ones may be failing for their own reasons (a flare
+		 * too big for the disk), and must not starve the others. */
+		if (d->fault)
+			name = watch_take_ready(d);
+		if (name) {
+			r = start_incoming(d, name);
+		} else if (d->n_recovered > 0) {
 			r = start_recovered(d);
 		} else {
 			name = watch_take_ready(d);
@@ -166,8 +302,15 @@ void daemon_dispatch(struct daemon *d)
 
 static int recover(struct daemon *d, struct fw_error *err)
 {
+	unsigned removed = 0;
 	int r;
 
+	r = queue_cleanup_claims(d->state, &removed, err);
+	if (r < 0)
+		log_msg(&d->log, LOG_WARNING, "%s", err->msg);
+	if (removed > 0)
+		log_msg(&d->log, LOG_DEBUG, "removed %u claim records of flares no longer in %s",
+			removed, d->state->processing);
 	r = queue_list_processing(d->state, &d->recovered, &d->n_recovered, err);
 	if (r < 0)
 		return r;
@@ -309,8 +452,12 @@ static void reload(struct daemon *d)
 			log_msg(&d->log, LOG_ERR, "%s; trying again at every rescan", err.msg);
 	} else {
 		watch_config_changed(d);
+		/* and has incoming_dir become another folder? (watch.c) */
+		(void)watch_scan(d);
 	}
 	arm_retention(d);
+	/* the administrator may have fixed the host: retry now */
+	d->fault_retry_usec = 0;
 	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_RELOADED, "reloaded the configuration from %s",
 		  d->config_path ? d->config_path : "built-in defaults");
 	(void)sd_notify(false, "READY=1");
@@ -386,6 +533,11 @@ int daemon_run(struct daemon *d)
 		log_msg(&d->log, LOG_ERR, "%s", err.msg);
 		return r;
 	}
+	worker_tmp_setup(d);
+	/* hidden report folders of analyses killed before publishing */
+	r = fw_investigations_cleanup(d->cfg->investigations_dir, &err);
+	if (r < 0)
+		log_msg(&d->log, LOG_WARNING, "%s", err.msg);
 	/* the watch first, then the scan: nothing can slip in between */
 	r = watch_start(d, &err);
 	if (r < 0) {
@@ -420,8 +572,15 @@ int daemon_run(struct daemon *d)
 void daemon_free(struct daemon *d)
 {
 	watch_stop(d);
+	worker_tmp_teardown(d);
 	drop_recovered(d);
 	d->retention_src = sd_event_source_disable_unref(d->retention_src);
+	d->fault_src = sd_event_source_disable_unref(d->fault_src);
+	for (size_t i = 0; i < d->n_faulted; i++)
+		free(d->faulted[i].name);
+	free(d->faulted);
+	d->faulted = NULL;
+	d->n_faulted = d->cap_faulted = 0;
 	state_unref(d->state);
 	d->state = NULL;
 	d->event = sd_event_unref(d->event);

@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon d = { .incoming_fd = -1 };
+	struct daemon d = { .incoming_fd = -1, .tmp_lock_fd = -1 };
 	const char *config = NULL;
 	bool foreground = false, check = false;
 	struct fw_error err;

@@ -414,6 +414,87 @@ int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_e
 	return 0;
 }
 
+int queue_claim_file(const struct state *s, const char *name, const char *kind, char *out,
+		     size_t size)
+{
+	int n = snprintf(out, size, "%s/.%s%s", s->processing, name, kind);
+
+	return n < 0 || (size_t)n >= size || strlen(name) + 1 + strlen(kind) > NAME_MAX ?
+		       -ENAMETOOLONG : 0;
+}
+
+void queue_forget_claim(struct state *s, const char *name)
+{
+	static const char *const kinds[] = { QUEUE_INTENT, QUEUE_RESULT };
+	char file[NAME_MAX + 2];
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (snprintf(file, sizeof(file), ".%s%s", name, kinds[i]) < (int)sizeof(file))
+			(void)unlinkat(s->processing_fd, file, 0);
+	}
+}
+
+/* The flare name of a claim record ".<name>.report" or ".<name>.result",
+ * or of the temporary file of its atomic write ("..<name>.result.XXXXXX",
+ * left by a killed worker), into out; false for other names. */
+static bool claim_of(const char *name, char out[NAME_MAX + 1])
+{
+	char file[NAME_MAX + 1];
+	size_t len = strlen(name), k;
+
+	if (len > NAME_MAX)
+		return false;
+	memcpy(file, name, len + 1);
+	if (len > 9 && file[0] == '.' && file[1] == '.' && file[len - 7] == '.') {
+		memmove(file, file + 1, len - 7);
+		len -= 8;
+		file[len] = 0;
+	}
+	if (file[0] != '.')
+		return false;
+	if (ends_with(file, QUEUE_INTENT))
+		k = strlen(QUEUE_INTENT);
+	else if (ends_with(file, QUEUE_RESULT))
+		k = strlen(QUEUE_RESULT);
+	else
+		return false;
+	if (len < k + 2)
+		return false;
+	memcpy(out, file + 1, len - k - 1);
+	out[len - k - 1] = 0;
+	return true;
+}
+
+int queue_cleanup_claims(struct state *s, unsigned *removed, struct fw_error *err)
+{
+	char name[NAME_MAX + 1];
+	struct dirent *de;
+	struct stat st;
+	DIR *d = open_dir(s->processing_fd);
+	int r = 0;
+
+	*removed = 0;
+	if (!d)
+		return fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno)
+				r = fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
+			break;
+		}
+		if (!claim_of(de->d_name, name) ||
+		    fstatat(s->processing_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+		    errno != ENOENT)
+			continue;
+		if (unlinkat(s->processing_fd, de->d_name, 0) == 0)
+			(*removed)++;
+	}
+	closedir(d);
+	return r;
+}
+
 int queue_finish_done(struct state *s, const char *name, char **final, struct fw_error *err)
 {
 	char target[NAME_MAX + 1];

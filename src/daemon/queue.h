@@ -12,8 +12,9 @@
  * earlier run was analyzing when it crashed or was killed), so processing/
  * may be shared by several daemons. A name that is taken in the target
  * directory gets a suffix ("x.zip" -> "x-1.zip"): nothing is ever
- * overwritten, and the only thing ever deleted is a done/ flare older than
- * the retention age.
+ * overwritten, and the only things ever deleted are a done/ flare older
+ * than the retention age and the claim records (below) of a flare that
+ * left processing/.
  *
  * state_dir/seen/<sha256> is the dedup index: one file per analyzed content,
  * created with O_EXCL once its analysis succeeded, holding a record
@@ -71,6 +72,26 @@ int queue_lock_processing(struct state *s, const char *name, int *lock_fd,
 /* The regular files in processing/, sorted by name. *names is an array of
  * *n malloc'd strings (free each and the array). */
 int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_error *err);
+
+/*
+ * The claim records of processing/name, beside it (dotfiles, which
+ * nobody takes): processing/.<name>.report, where the analysis writes the
+ * folder of its report just before publishing it (fw_analyze()'s
+ * intent_path), and processing/.<name>.result, the worker's record of a
+ * finished analysis. With them, a flare whose analysis was killed after
+ * its report was published is filed without a second report.
+ */
+#define QUEUE_INTENT ".report"
+#define QUEUE_RESULT ".result"
+/* out = processing/.<name><kind>; -ENAMETOOLONG when it does not fit. */
+int queue_claim_file(const struct state *s, const char *name, const char *kind, char *out,
+		     size_t size);
+/* Removes both claim records of processing/name (once it left, or before
+ * a new flare of that name is analyzed). */
+void queue_forget_claim(struct state *s, const char *name);
+/* Removes the claim records whose flare is no longer in processing/.
+ * *removed counts them. */
+int queue_cleanup_claims(struct state *s, unsigned *removed, struct fw_error *err);
 
 /* Moves processing/name to done/ (*final: the name there, malloc'd). */
 int queue_finish_done(struct state *s, const char *name, char **final, struct fw_error *err);

@@ -7,6 +7,11 @@
  * backslash is written "\\", a newline "\n" and any other control byte
  * "\xHH", so a value is always one line and the format cannot be confused
  * by what a flare contains.
+ *
+ * A worker's record of a failure has error= (the message), errno= and
+ * fault=: "host" when the host caused it (disk full, read-only or
+ * unwritable folders, no file descriptors left: the flare is retried
+ * later) or "flare" (the flare goes to failed/).
  */
 #ifndef FWD_RECORD_H
 #define FWD_RECORD_H

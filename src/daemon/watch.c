@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -170,6 +171,21 @@ static void close_watch(struct daemon *d)
 	d->incoming_fd = -1;
 }
 
+/* Moves the next rescan to now (it re-opens a broken watch). */
+static void rescan_now(struct daemon *d)
+{
+	int r = -ENOENT;
+
+	if (d->rescan_src) {
+		r = sd_event_source_set_time(d->rescan_src, 0);
+		if (r >= 0)
+			r = sd_event_source_set_enabled(d->rescan_src, SD_EVENT_ONESHOT);
+	}
+	if (r < 0)
+		log_msg(&d->log, LOG_ERR, "cannot schedule a rescan of %s: %s; it is done "
+			"at the next one", d->incoming_dir, strerror(-r));
+}
+
 static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *userdata)
 {
 	struct daemon *d = userdata;
@@ -184,9 +200,10 @@ static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *
 	if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
 		if (!d->watch_broken)
 			log_msg(&d->log, LOG_WARNING, "%s was removed, moved or unmounted; "
-				"watching it again at the next rescan", d->incoming_dir);
+				"watching the folder it names now", d->incoming_dir);
 		d->watch_broken = true;
 		(void)sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		rescan_now(d);
 		return 0;
 	}
 	if (ev->len == 0 || (ev->mask & IN_ISDIR) || queue_name_ignored(ev->name))
@@ -235,16 +252,20 @@ int watch_check(const char *dir, const struct state *s, struct fw_error *err)
 	return r;
 }
 
-/* (Re)opens the incoming folder and its inotify watch. */
+/* (Re)opens the incoming folder and its inotify watch. The watch is put
+ * on the folder incoming_fd holds (through /proc/self/fd), so the two
+ * cannot be different folders even when the path changes meanwhile. */
 static int open_watch(struct daemon *d, struct fw_error *err)
 {
+	char fdpath[64];
 	int r;
 
 	close_watch(d);
 	r = open_incoming(d->incoming_dir, d->state, &d->incoming_fd, err);
 	if (r < 0)
 		return r;
-	r = sd_event_add_inotify(d->event, &d->inotify_src, d->incoming_dir,
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", d->incoming_fd);
+	r = sd_event_add_inotify(d->event, &d->inotify_src, fdpath,
 				 IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
 					 IN_ONLYDIR,
 				 on_inotify, d);
@@ -252,6 +273,25 @@ static int open_watch(struct daemon *d, struct fw_error *err)
 		return fw_err(err, r, "cannot watch %s: %s", d->incoming_dir, strerror(-r));
 	d->watch_broken = false;
 	return 0;
+}
+
+/*
+ * Is the folder we hold still the one incoming_dir names? rm -rf and mkdir
+ * of the folder, or a symlink in its path re-pointed, leave incoming_fd on
+ * the old folder, and inotify says nothing: the removed folder is not
+ * freed (and IN_DELETE_SELF not sent) while we hold it open, and a symlink
+ * is not watched at all. So every rescan compares the (dev, ino) of
+ * incoming_fd with a fresh stat() of the path.
+ */
+static bool watch_stale(struct daemon *d)
+{
+	struct stat held, now;
+
+	if (d->incoming_fd < 0)
+		return true;
+	if (fstat(d->incoming_fd, &held) < 0 || stat(d->incoming_dir, &now) < 0)
+		return true;
+	return held.st_dev != now.st_dev || held.st_ino != now.st_ino;
 }
 
 int watch_scan(struct daemon *d)
@@ -262,11 +302,21 @@ int watch_scan(struct daemon *d)
 	DIR *dir;
 	int fd, r = 0;
 
+	if (!d->watch_broken && watch_stale(d)) {
+		log_msg(&d->log, LOG_WARNING, "%s was removed, replaced or re-pointed; "
+			"watching the folder it names now", d->incoming_dir);
+		d->watch_broken = true;
+	}
 	if (d->watch_broken) {
 		if (open_watch(d, &err) < 0) {
-			log_msg(&d->log, LOG_ERR, "%s", err.msg);
+			/* once per episode, not at every rescan */
+			if (!d->watch_error_logged)
+				log_msg(&d->log, LOG_ERR, "%s; trying again at every rescan",
+					err.msg);
+			d->watch_error_logged = true;
 			return -EIO;
 		}
+		d->watch_error_logged = false;
 		log_msg(&d->log, LOG_NOTICE, "watching %s again", d->incoming_dir);
 	}
 	fd = openat(d->incoming_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

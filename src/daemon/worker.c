@@ -11,10 +11,19 @@
  * failed/ (with the reason: the analysis error, or which signal or limit
  * killed the child), writes the dedup entry and the journal entry. Nothing
  * a flare does to its child can stop the daemon.
+ *
+ * A report is never made twice: the analysis names the folder it is about
+ * to publish in the claim record processing/.<name>.report, and the child
+ * saves its record in processing/.<name>.result; a flare whose report is
+ * out (its child killed or failed after publishing, or the daemon killed)
+ * is filed in done/ from them. A failure the record blames on the host
+ * (fault=host) leaves the flare queued in processing/ (loop.c retries).
+ * Every analysis extracts under the daemon's private temporary folder.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -22,14 +31,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "analyze.h"
 #include "daemon.h"
+#include "fsutil.h"
 #include "journal.h"
 #include "record.h"
 #include "redact.h"
@@ -58,6 +70,7 @@ struct job {
 	struct fw_buf out;	/* the child's record */
 	bool timed_out, abandoned;
 	unsigned timeout_s, cpu_s; /* the limits it runs with */
+	uint64_t started_usec;	/* CLOCK_MONOTONIC */
 	uint64_t memory_limit;
 };
 
@@ -91,6 +104,108 @@ static bool seen_usable(const char *text, size_t len)
 	return ok;
 }
 
+/*
+ * Did an earlier, interrupted analysis of processing/name publish its
+ * report? Then appends to b what is known of it: the worker record it
+ * saved (processing/.<name>.result) when it got that far, else just
+ * report_dir; and recovered=record or recovered=folder. Returns 1, 0 (no
+ * published report) or a negative errno (err says why).
+ */
+static int published_record(const struct state *s, const char *name, struct fw_buf *b,
+			    struct fw_error *err)
+{
+	char intent[PATH_MAX], result[PATH_MAX], *dir = NULL;
+	uint8_t *text = NULL;
+	struct record rec;
+	bool full = false;
+	size_t len;
+	int r;
+
+	if (queue_claim_file(s, name, QUEUE_INTENT, intent, sizeof(intent)) < 0 ||
+	    queue_claim_file(s, name, QUEUE_RESULT, result, sizeof(result)) < 0)
+		return 0;
+	r = fw_analyze_published(intent, &dir, err);
+	if (r <= 0)
+		return r;
+	if (fw_read_file(result, RECORD_MAX_SIZE, &text, &len, NULL) == 0 &&
+	    record_parse((const char *)text, len, &rec) == 0) {
+		const char *rd = record_get(&rec, "report_dir");
+		full = rd && strcmp(rd, dir) == 0 && record_get(&rec, "verdict") &&
+		       record_get(&rec, "report_path");
+		record_free(&rec);
+	}
+	if (full) {
+		fw_buf_putn(b, (const char *)text, len);
+		if (len > 0 && text[len - 1] != '\n')
+			fw_buf_putc(b, '\n');
+	} else {
+		record_put(b, "report_dir", dir);
+	}
+	record_put(b, "recovered", full ? "record" : "folder");
+	free(text);
+	free(dir);
+	return 1;
+}
+
+/* Can this process create files in dir? For a missing folder, in the
+ * nearest existing parent (where it would be created). */
+static bool writable(const char *dir)
+{
+	char path[PATH_MAX];
+	char *slash;
+
+	if (!dir || snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return true;
+	for (;;) {
+		if (access(path, W_OK | X_OK) == 0)
+			return true;
+		if (errno != ENOENT)
+			return false;
+		slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			return true;
+		*slash = 0;
+	}
+}
+
+/*
+ * Whose fault is a failure with errno e: the host's (full or read-only
+ * disk, no descriptors left, the investigations or temporary folder not
+ * writable), after which the flare is retried, or the flare's? EACCES
+ * and EPERM are the host's only when a folder we write to refuses us: a
+ * flare can make them too (an entry that denies its own folder).
+ */
+static const char *fault_of(const struct daemon *d, const struct job *j, int e)
+{
+	switch (e) {
+	case ENOSPC:
+	case EDQUOT:
+	case EROFS:
+	case EMFILE:
+	case ENFILE:
+		return "host";
+	case EACCES:
+	case EPERM:
+		return !writable(d->cfg->investigations_dir) || !writable(j->tmpdir) ||
+				       !writable(j->state->processing)
+			       ? "host"
+			       : "flare";
+	default:
+		return "flare";
+	}
+}
+
+/* Records a failure with errno e and its class (fault=host or flare). */
+static int child_failed(const struct daemon *d, const struct job *j, struct fw_buf *b,
+			const char *msg, int e)
+{
+	record_put(b, "error", msg);
+	record_putf(b, "errno", "%d", e);
+	record_put(b, "fault", fault_of(d, j, e));
+	record_put(b, "status", "failed");
+	return EXIT_FAILED;
+}
+
 /* The analysis proper; fills b and returns the exit status. */
 static int child_analyze(const struct daemon *d, const struct job *j, struct fw_buf *b)
 {
@@ -101,8 +216,10 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 		.display_name = j->display,
 	};
 	struct fw_analyze_result res;
-	char sha[FW_SHA256_HEX_LEN + 1], path[PATH_MAX], *seen;
+	char sha[FW_SHA256_HEX_LEN + 1], path[PATH_MAX], intent[PATH_MAX], result[PATH_MAX];
+	char *seen;
 	struct fw_error err;
+	struct fw_buf rb;
 	size_t seen_len;
 	int fd, r;
 
@@ -110,20 +227,24 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
-		record_putf(b, "error", "cannot read the flare: %s", strerror(e));
-		record_putf(b, "errno", "%d", e);
-		record_put(b, "status", "failed");
-		return EXIT_FAILED;
+		char msg[256];
+		snprintf(msg, sizeof(msg), "cannot read the flare: %s", strerror(e));
+		return child_failed(d, j, b, msg, e);
 	}
 	r = fw_sha256_fd(fd, j->name, sha, &err);
 	close(fd);
-	if (r < 0) {
-		record_put(b, "error", err.msg);
-		record_putf(b, "errno", "%d", -r);
-		record_put(b, "status", "failed");
-		return EXIT_FAILED;
-	}
+	if (r < 0)
+		return child_failed(d, j, b, err.msg, -r);
 	record_put(b, "sha256", sha);
+
+	/* taken again after a crash: is its report out already? */
+	r = published_record(j->state, j->name, b, &err);
+	if (r < 0)
+		record_put(b, "warning", err.msg);
+	if (r == 1) {
+		record_put(b, "status", "published");
+		return EXIT_ANALYZED;
+	}
 
 	if (queue_seen_read(j->state->seen, sha, &seen, &seen_len, &err) == 0) {
 		bool usable = seen_usable(seen, seen_len);
@@ -139,15 +260,25 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 		}
 	}
 
+	if (queue_claim_file(j->state, j->name, QUEUE_INTENT, intent, sizeof(intent)) == 0 &&
+	    queue_claim_file(j->state, j->name, QUEUE_RESULT, result, sizeof(result)) == 0)
+		opts.intent_path = intent;
 	r = fw_analyze(path, &opts, &res, &err);
-	if (r < 0) {
-		record_put(b, "error", err.msg);
-		record_putf(b, "errno", "%d", -r);
-		record_put(b, "status", "failed");
-		return EXIT_FAILED;
-	}
-	put_result(b, &res);
+	if (r < 0)
+		return child_failed(d, j, b, err.msg, -r);
+	fw_buf_init(&rb);
+	put_result(&rb, &res);
 	fw_analyze_result_free(&res);
+	/* kept until the flare is filed, for a restart that finds its
+	 * report published but never heard of this record */
+	if (opts.intent_path && !rb.failed &&
+	    fw_write_file_atomic(result, rb.data, rb.len, 0660, &err) < 0)
+		record_put(b, "warning", err.msg);
+	if (rb.len > 0)
+		fw_buf_putn(b, rb.data, rb.len);
+	if (rb.failed)
+		b->failed = true;
+	fw_buf_free(&rb);
 	record_put(b, "status", "ok");
 	return EXIT_ANALYZED;
 }
@@ -253,7 +384,8 @@ static void describe_end(const struct job *j, const siginfo_t *si, const struct 
 	}
 	signal_name(si->si_status, sig, sizeof(sig));
 	if (si->si_status == SIGKILL && j->timed_out)
-		snprintf(out, size, "killed by signal %d (%s) after the %u s timeout",
+		snprintf(out, size, "timed out: killed by signal %d (%s) after the %u s timeout "
+			 "(analysis.timeout_seconds); no report was published",
 			 si->si_status, sig, j->timeout_s);
 	else if (si->si_status == SIGXCPU)
 		snprintf(out, size, "exceeded the CPU time limit (%s, %u s)", sig, j->cpu_s);
@@ -267,21 +399,14 @@ static void describe_end(const struct job *j, const siginfo_t *si, const struct 
 
 /* ---- the parent: after the child ------------------------------------ */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 ? -1 : 0;
-	return unlink(path) < 0 ? -1 : 0;
-}
-
 /* Removes the job's private extraction folder and all in it. */
 static void remove_tmpdir(struct daemon *d, const char *dir)
 {
-	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+	struct fw_error err;
+
+	if (fw_tree_remove(dir, &err) < 0)
 		log_msg(&d->log, LOG_WARNING, "cannot remove temporary folder %s: %s", dir,
-			strerror(errno));
+			err.msg);
 }
 
 static void job_free(struct job *j)
@@ -440,10 +565,17 @@ static void remember_analysis(struct job *j, const struct record *rec, const cha
 	fw_buf_free(&b);
 }
 
+enum how_done {
+	DONE_ANALYZED,	/* this worker analyzed it */
+	DONE_DUPLICATE,	/* its content was analyzed before (seen/) */
+	DONE_RECOVERED,	/* an interrupted analysis of it published its report */
+};
+
 /* Files an analyzed (or duplicate) flare under done/. false when the
  * record lacks what a verdict entry needs (then nothing was moved). */
-static bool finish_done(struct job *j, const struct record *rec, bool duplicate)
+static bool finish_done(struct job *j, const struct record *rec, enum how_done how)
 {
+	bool duplicate = how == DONE_DUPLICATE;
 	struct daemon *d = j->d;
 	struct fw_analyze_result res;
 	const char *sha = record_get(rec, "sha256");
@@ -459,9 +591,17 @@ static bool finish_done(struct job *j, const struct record *rec, bool duplicate)
 			err.msg);
 		return true;
 	}
+	queue_forget_claim(j->state, j->name);
+	daemon_fault_forget(d, j->name);
 	snprintf(path, sizeof(path), "%s/%s", j->state->done, final);
 	if (!duplicate && sha)
 		remember_analysis(j, rec, sha);
+	if (!duplicate)
+		daemon_host_ok(d);
+	if (how == DONE_RECOVERED)
+		log_msg(&d->log, LOG_NOTICE, "%s: its report %s was published by an analysis "
+			"that was interrupted; filed without a second analysis", j->display,
+			res.report_dir ? res.report_dir : res.report_path);
 	if (duplicate) {
 		d->n_duplicates++;
 		r = fw_journal_verdict(&res, path, sha, LOG_INFO, res.report_path);
@@ -484,6 +624,59 @@ static bool finish_done(struct job *j, const struct record *rec, bool duplicate)
 	}
 	free(final);
 	return true;
+}
+
+/*
+ * Files a flare whose report an interrupted analysis published (rec:
+ * published_record()'s). With that analysis's worker record it gets its
+ * verdict entry like any other; with only the folder, a log message.
+ */
+static void finish_published(struct job *j, const struct record *rec)
+{
+	struct daemon *d = j->d;
+	const char *dir = record_get(rec, "report_dir");
+	struct fw_error err;
+	char *final = NULL;
+
+	if (finish_done(j, rec, DONE_RECOVERED))
+		return;
+	if (queue_finish_done(j->state, j->name, &final, &err) < 0) {
+		log_msg(&d->log, LOG_ERR, "%s; it will be taken again at the next start",
+			err.msg);
+		return;
+	}
+	queue_forget_claim(j->state, j->name);
+	daemon_fault_forget(d, j->name);
+	d->n_analyzed++;
+	log_msg(&d->log, LOG_NOTICE, "%s: its report %s was published by an analysis that "
+		"was interrupted before it said more; filed as %s/%s without a second "
+		"analysis", j->display, dir ? dir : "?", j->state->done, final);
+	free(final);
+}
+
+/* Did the child publish its report before it failed or was killed?
+ * Then files it (finish_published()) and returns true. */
+static bool finish_if_published(struct job *j, const struct record *child)
+{
+	const char *sha = child ? record_get(child, "sha256") : NULL;
+	struct fw_error err;
+	struct record rec;
+	struct fw_buf b;
+	bool done = false;
+	int r;
+
+	fw_buf_init(&b);
+	record_put(&b, "sha256", sha);
+	r = published_record(j->state, j->name, &b, &err);
+	if (r < 0)
+		log_msg(&j->d->log, LOG_WARNING, "%s: %s", j->display, err.msg);
+	if (r == 1 && !b.failed && record_parse(b.data, b.len, &rec) == 0) {
+		finish_published(j, &rec);
+		record_free(&rec);
+		done = true;
+	}
+	fw_buf_free(&b);
+	return done;
 }
 
 static void finish_failed(struct job *j, const struct record *rec, const char *reason)
@@ -521,6 +714,8 @@ static void finish_failed(struct job *j, const struct record *rec, const char *r
 			err.msg);
 		return;
 	}
+	queue_forget_claim(j->state, j->name);
+	daemon_fault_forget(d, j->name);
 	d->n_failed++;
 	snprintf(path, sizeof(path), "%s/%s", j->state->failed, final);
 	r = fw_journal_failure(path, sha, clean, d->cfg->journal.priority.failed);
@@ -531,6 +726,40 @@ static void finish_failed(struct job *j, const struct record *rec, const char *r
 		log_msg(&d->log, LOG_WARNING, "%s: failed: %s (see %s.error.txt)", j->display,
 			clean, path);
 	free(final);
+}
+
+/* Did the child fail because of the host (fault=host in its record)? */
+static bool host_fault(const siginfo_t *si, const struct record *rec)
+{
+	const char *status = rec ? record_get(rec, "status") : NULL;
+	const char *fault = rec ? record_get(rec, "fault") : NULL;
+
+	return si->si_code == CLD_EXITED && si->si_status == EXIT_FAILED && status &&
+	       strcmp(status, "failed") == 0 && fault && strcmp(fault, "host") == 0;
+}
+
+/* The analysis failed because of the host: the flare stays in
+ * processing/, queued to be taken again once the fault clears. */
+static void retry_later(struct job *j, const struct record *rec)
+{
+	struct daemon *d = j->d;
+	const char *error = record_get(rec, "error");
+	char what[4096], *name;
+
+	snprintf(what, sizeof(what), "%s: %s", j->display, error ? error : "?");
+	daemon_host_fault(d, what, j->started_usec);
+	if (j->state != d->state) {
+		log_msg(&d->log, LOG_NOTICE, "%s stays in %s for a daemon with the previous "
+			"state_dir", j->name, j->state->processing);
+		return;
+	}
+	name = strdup(j->name);
+	if (!name) {
+		log_msg(&d->log, LOG_ERR, "out of memory; %s stays in %s until the next start",
+			j->name, j->state->processing);
+		return;
+	}
+	daemon_requeue(d, name);
 }
 
 static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
@@ -558,11 +787,23 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 			"and is taken again at the next start", j->display, j->state->processing);
 	} else if (si->si_code == CLD_EXITED && si->si_status == EXIT_ANALYZED && status &&
 		   (strcmp(status, "ok") == 0 || strcmp(status, "duplicate") == 0)) {
-		if (!finish_done(j, &rec, strcmp(status, "duplicate") == 0))
+		if (!finish_done(j, &rec, strcmp(status, "duplicate") == 0 ? DONE_DUPLICATE :
+										DONE_ANALYZED))
 			finish_failed(j, &rec, "the analysis returned an incomplete result "
 				      "(no verdict or report path)");
+	} else if (si->si_code == CLD_EXITED && si->si_status == EXIT_ANALYZED && status &&
+		   strcmp(status, "published") == 0) {
+		finish_published(j, &rec);
+	} else if (finish_if_published(j, have_rec ? &rec : NULL)) {
+		/* killed or failed after its report was out: filed as done */
+	} else if (host_fault(si, have_rec ? &rec : NULL) && daemon_fault_note(d, j->name)) {
+		retry_later(j, &rec);
 	} else {
 		describe_end(j, si, have_rec ? &rec : NULL, reason, sizeof(reason));
+		if (host_fault(si, have_rec ? &rec : NULL))
+			snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason),
+				 " (it failed so before, and other flares were analyzed since: "
+				 "the cause is this flare, not the host)");
 		finish_failed(j, have_rec ? &rec : NULL, reason);
 	}
 	if (have_rec)
@@ -574,26 +815,155 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 
 /* ---- starting one --------------------------------------------------- */
 
-static char *make_tmpdir(struct fw_error *err)
+/* ---- temporary folders ---------------------------------------------- */
+
+/*
+ * Every daemon extracts under its own $TMPDIR/flarewatchd-<pid>-XXXXXX
+ * (mode 0700), one "job-XXXXXX" folder per analysis, and holds an flock()
+ * on that folder as long as it runs. A folder of that form that nobody
+ * holds is what a killed daemon left: the next start removes it. The lock,
+ * not the pid in the name, decides (pids are reused, and pid namespaces
+ * share /tmp); folders of other users are never touched.
+ */
+#define TMP_PREFIX "flarewatchd-"
+
+static const char *tmp_base(void)
 {
 	const char *base = getenv("TMPDIR");
-	char path[PATH_MAX];
-	char *p;
 
-	if (!base || base[0] != '/')
-		base = "/tmp";
-	snprintf(path, sizeof(path), "%s/flarewatchd-XXXXXX", base);
-	if (!mkdtemp(path)) {
-		fw_err(err, -errno, "cannot create a temporary folder in %s: %s", base,
-		       strerror(errno));
-		return NULL;
+	return base && base[0] == '/' ? base : "/tmp";
+}
+
+/* "flarewatchd-<digits>-XXXXXX" */
+static bool own_tmp_name(const char *name)
+{
+	const char *p = name + strlen(TMP_PREFIX);
+
+	if (strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0 || !isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return *p == '-' && strlen(p + 1) == 6;
+}
+
+static void remove_stale_tmp(struct daemon *d, const char *base)
+{
+	struct fw_error err;
+	struct dirent *de;
+	struct stat st;
+	unsigned removed = 0;
+	char path[PATH_MAX];
+	DIR *dir = opendir(base);
+
+	if (!dir) {
+		log_msg(&d->log, LOG_WARNING, "cannot look for stale temporary folders in %s: %s",
+			base, strerror(errno));
+		return;
 	}
-	p = strdup(path);
-	if (!p) {
+	while ((de = readdir(dir))) {
+		int fd;
+
+		if (!own_tmp_name(de->d_name))
+			continue;
+		fd = openat(dirfd(dir), de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* another user's, or a live daemon's: not ours to remove */
+		if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+		    flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+		if (fw_tree_remove(path, &err) < 0)
+			log_msg(&d->log, LOG_WARNING, "cannot remove stale temporary folder: %s",
+				err.msg);
+		else
+			removed++;
+		close(fd);
+	}
+	closedir(dir);
+	if (removed > 0)
+		log_msg(&d->log, LOG_NOTICE, "removed %u temporary folders left in %s by "
+			"earlier runs", removed, base);
+}
+
+/* Creates (once) the daemon's private folder. */
+static int tmp_parent(struct daemon *d, struct fw_error *err)
+{
+	char prefix[64], path[PATH_MAX];
+	int fd, r;
+
+	if (d->tmp_parent)
+		return 0;
+	snprintf(prefix, sizeof(prefix), TMP_PREFIX "%ld-", (long)getpid());
+	r = fw_tmpdir_create(tmp_base(), prefix, path, sizeof(path), err);
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		r = fw_err(err, -errno, "cannot lock %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	d->tmp_parent = strdup(path);
+	if (!d->tmp_parent) {
+		r = fw_err(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	d->tmp_lock_fd = fd;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	(void)rmdir(path);
+	return r;
+}
+
+void worker_tmp_setup(struct daemon *d)
+{
+	struct fw_error err;
+
+	remove_stale_tmp(d, tmp_base());
+	if (tmp_parent(d, &err) < 0)
+		log_msg(&d->log, LOG_ERR, "%s; trying again for each analysis", err.msg);
+}
+
+void worker_tmp_teardown(struct daemon *d)
+{
+	if (d->tmp_parent)
+		remove_tmpdir(d, d->tmp_parent);
+	free(d->tmp_parent);
+	d->tmp_parent = NULL;
+	if (d->tmp_lock_fd >= 0)
+		close(d->tmp_lock_fd);
+	d->tmp_lock_fd = -1;
+}
+
+/* The job's own folder, below the daemon's. */
+static int make_tmpdir(struct daemon *d, char **out, struct fw_error *err)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if ((r = tmp_parent(d, err)) < 0)
+		return r;
+	r = fw_tmpdir_create(d->tmp_parent, "job-", path, sizeof(path), err);
+	if (r == -ENOENT) {
+		/* removed under us (a /tmp cleaner): make a new one */
+		worker_tmp_teardown(d);
+		if ((r = tmp_parent(d, err)) < 0)
+			return r;
+		r = fw_tmpdir_create(d->tmp_parent, "job-", path, sizeof(path), err);
+	}
+	if (r < 0)
+		return r;
+	*out = strdup(path);
+	if (!*out) {
 		(void)rmdir(path);
-		fw_err(err, -ENOMEM, "out of memory");
+		return fw_err(err, -ENOMEM, "out of memory");
 	}
-	return p;
+	return 0;
 }
 
 int worker_start(struct daemon *d, struct state *s, const char *name,
@@ -615,6 +985,7 @@ int worker_start(struct daemon *d, struct state *s, const char *name,
 	j->timeout_s = d->cfg->analysis.timeout_seconds;
 	j->cpu_s = d->cfg->analysis.cpu_seconds;
 	j->memory_limit = d->cfg->analysis.memory_limit;
+	j->started_usec = now_usec();
 	fw_buf_init(&j->out);
 	/* linked first, so that job_free() can unlink it on every path */
 	j->next = d->jobs;
@@ -627,11 +998,9 @@ int worker_start(struct daemon *d, struct state *s, const char *name,
 		r = fw_err(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
-	j->tmpdir = make_tmpdir(err);
-	if (!j->tmpdir) {
-		r = -EIO;
+	r = make_tmpdir(d, &j->tmpdir, err);
+	if (r < 0)
 		goto fail;
-	}
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		r = fw_err(err, -errno, "pipe: %s", strerror(errno));
 		goto fail;

@@ -38,7 +38,8 @@ tests_daemon_notify_listen_SOURCES = tests/daemon/notify-listen.c
 # Integration tests: the real flarewatchd on temporary folders. They need
 # flarewatchd and notify-listen built (both are, before `make check` runs
 # TESTS) and a good flare zip (see tests/daemon/common.sh); journal.sh needs
-# root or unprivileged user namespaces, and jq.
+# root or unprivileged user namespaces, and jq; hostfault.sh a mount
+# namespace (unshare -m).
 TESTS += \
 	tests/daemon/cli.sh \
 	tests/daemon/pickup.sh \
@@ -48,7 +49,11 @@ TESTS += \
 	tests/daemon/notify.sh \
 	tests/daemon/journal.sh \
 	tests/daemon/systemd.sh \
-	tests/daemon/nspawn.sh
+	tests/daemon/nspawn.sh \
+	tests/daemon/rewatch.sh \
+	tests/daemon/tmpclean.sh \
+	tests/daemon/reports.sh \
+	tests/daemon/hostfault.sh
 
 EXTRA_DIST += \
 	tests/daemon/common.sh \
@@ -61,4 +66,8 @@ EXTRA_DIST += \
 	tests/daemon/journal.sh \
 	tests/daemon/systemd.sh \
 	tests/daemon/nspawn.sh \
+	tests/daemon/rewatch.sh \
+	tests/daemon/tmpclean.sh \
+	tests/daemon/reports.sh \
+	tests/daemon/hostfault.sh \
 	tests/daemon/load.sh
