@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # gen_seeds.py: writes the hand-made seeds of fuzz/corpus/profile/ (edge
-# cases the real profiles do not have) and the decompressed fixtures.
+# cases the real profiles do not have) and the decompressed fixtures, and
+# fuzz/corpus/analyze/: every fixture flare of tests/fixtures/flares/ packed
+# in analyze_fuzzer.c's record format.
 # Run from the top directory: python3 fuzz/gen_seeds.py. Output is stable.
-import glob, gzip, os, sys, zlib
+import glob, gzip, os, struct, sys, zipfile, zlib
 
 OUT = 'fuzz/corpus/profile'
 
@@ -102,3 +104,49 @@ for path in sorted(glob.glob('tests/fixtures/profiles/*.pb.gz')):
     name = os.path.basename(path)[:-len('.gz')]
     with gzip.open(path) as f, open(os.path.join(OUT, 'fixture-' + name), 'wb') as o:
         o.write(f.read())
+
+# ---- analyze_fuzzer: [tag][u32 LE length][bytes] records ----------------
+# tag & 0x0f is the file (keep SLOTS as analyze_fuzzer.c's slots[]);
+# tag | 0x80 makes the harness gzip the bytes, so a gzipped profile is
+# stored decompressed with that bit set.
+SLOTS = ['profiles/core-1st-heap.pprof', 'profiles/core-2nd-heap.pprof',
+         'profiles/core-cpu.pprof', 'profiles/core-block.pprof',
+         'profiles/core-mutex.pprof', 'profiles/trace-1st-heap.pprof',
+         'profiles/trace-2nd-heap.pprof', 'profiles/trace-cpu.pprof',
+         'profiles/trace-block.pprof', 'profiles/trace-mutex.pprof',
+         'expvar/memstats', 'status.log', 'go-routine-dump.log',
+         'install_info.log', 'profiles/process-agent-cpu.pprof',
+         'profiles/process-agent-2nd-heap.pprof']
+GZIP = 0x80
+
+def record(tag, data):
+    return bytes([tag]) + struct.pack('<I', len(data)) + data
+
+def pack_flare(files):
+    """files: {path below the flare root: bytes} -> one analyze seed."""
+    out = b''
+    for slot, rel in enumerate(SLOTS):
+        if rel not in files:
+            continue
+        data, tag = files[rel], slot
+        if data[:2] == b'\x1f\x8b':
+            try:
+                data, tag = gzip.decompress(data), slot | GZIP
+            except (OSError, EOFError, zlib.error):
+                pass  # a damaged gzip (badprofiles) is kept as it is
+        out += record(tag, data)
+    return out
+
+OUT_ANALYZE = 'fuzz/corpus/analyze'
+os.makedirs(OUT_ANALYZE, exist_ok=True)
+for path in sorted(glob.glob('tests/fixtures/flares/*.zip')):
+    files = {}
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if info.is_dir():
+                continue
+            rel = info.filename.split('/', 1)[1]  # below the top folder
+            files[rel] = z.read(info)
+    name = os.path.basename(path).split('-datadog-agent-')[0]
+    with open(os.path.join(OUT_ANALYZE, 'flare-' + name + '.bin'), 'wb') as o:
+        o.write(pack_flare(files))
