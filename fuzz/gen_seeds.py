@@ -150,3 +150,51 @@ for path in sorted(glob.glob('tests/fixtures/flares/*.zip')):
     name = os.path.basename(path).split('-datadog-agent-')[0]
     with open(os.path.join(OUT_ANALYZE, 'flare-' + name + '.bin'), 'wb') as o:
         o.write(pack_flare(files))
+
+# Two small flares (a few kB, so mutations run fast): the short fixture
+# profiles and the hand-made edge cases above in the profile slots, with the
+# head of a real status.log, memstats and goroutine dump.
+def fixture_profile(name):
+    with gzip.open('tests/fixtures/profiles/%s.pb.gz' % name) as f:
+        return f.read()
+
+with zipfile.ZipFile(glob.glob('tests/fixtures/flares/normal-*.zip')[0]) as z:
+    texts = {}
+    for info in z.infolist():
+        rel = info.filename.split('/', 1)[1] if '/' in info.filename else ''
+        if rel in ('status.log', 'expvar/memstats', 'go-routine-dump.log'):
+            texts[rel] = b''.join(z.read(info).splitlines(True)[:40])
+
+def slot(rel):
+    return SLOTS.index(rel)
+
+def small_flare(profiles):
+    out = b''.join(record(slot(rel), data) for rel, data in sorted(texts.items()))
+    for rel, data, gz_bit in profiles:
+        out += record(slot(rel) | (GZIP if gz_bit else 0), data)
+    return out
+
+small = {
+    'small-fixtures': [
+        ('profiles/core-1st-heap.pprof', fixture_profile('heap1'), True),
+        ('profiles/core-2nd-heap.pprof', fixture_profile('heap2'), True),
+        ('profiles/core-cpu.pprof', fixture_profile('cpu'), True),
+        ('profiles/core-block.pprof', fixture_profile('block'), True),
+        ('profiles/core-mutex.pprof', fixture_profile('mutex'), True),
+        ('profiles/process-agent-cpu.pprof', fixture_profile('cpu2'), True),
+    ],
+    'small-edge': [
+        ('profiles/core-1st-heap.pprof', seeds['edge-all-fields.pb'], True),
+        ('profiles/core-2nd-heap.pprof', seeds['edge-all-fields.pb'], False),
+        ('profiles/core-cpu.pprof', seeds['edge-weird-strings.pb'], True),
+        ('profiles/core-block.pprof', seeds['edge-sparse-ids.pb'], True),
+        ('profiles/core-mutex.pprof', seeds['edge-all-fields.pb'], False),
+        ('profiles/trace-1st-heap.pprof', fixture_profile('heap1'), True),
+        ('profiles/trace-2nd-heap.pprof', seeds['edge-weird-strings.pb'], True),
+        ('profiles/trace-cpu.pprof', b'', False),
+        ('profiles/process-agent-2nd-heap.pprof', seeds['edge-sparse-ids.pb'], False),
+    ],
+}
+for name, profiles in small.items():
+    with open(os.path.join(OUT_ANALYZE, name + '.bin'), 'wb') as o:
+        o.write(small_flare(profiles))
