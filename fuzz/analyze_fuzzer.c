@@ -22,7 +22,11 @@
  * failed analysis: issue 9; build with FUZZ_DEFS=-DFUZZ_MUST_SUCCEED=0 to
  * only require that a failure carries a message); a success names a report folder
  * below the output folder holding the Markdown and JSON reports, and every
- * result string is set; fw_analyze writes nothing into its temporary
+ * result string is set; with FUZZ_CLEAN_OUTPUT=1, every file of the report
+ * folder (Markdown, JSON, SVG) is valid UTF-8 without a raw control
+ * character (C0 but tab and newline, DEL, C1) or bidi control, however
+ * hostile the flare's strings (issue 9: off by default until the escaping
+ * is merged; `make fuzz FUZZ_DEFS=-DFUZZ_CLEAN_OUTPUT=1`); fw_analyze writes nothing into its temporary
  * parent. The input and output folders are removed after each run, so each
  * run starts from an empty investigations folder (index included). The
  * scratch folder is made under /dev/shm when it exists (a tmpfs: no disk
@@ -63,6 +67,10 @@ static const char *const slots[16] = {
 	"profiles/process-agent-cpu.pprof", "profiles/process-agent-2nd-heap.pprof",
 };
 #define TAG_GZIP 0x80
+
+#ifndef FUZZ_CLEAN_OUTPUT
+#define FUZZ_CLEAN_OUTPUT 0
+#endif
 
 #ifndef FUZZ_MUST_SUCCEED
 #define FUZZ_MUST_SUCCEED 1
@@ -189,6 +197,76 @@ static void check_empty(const char *dir)
 	closedir(d);
 }
 
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes left), its code
+ * point in *cp; 0 if invalid (overlong, surrogate, > U+10FFFF, truncated).
+ * The harness's own decoder, so that it checks the library's escaping
+ * against an independent reading. */
+static size_t utf8_seq(const uint8_t *s, size_t n, uint32_t *cp)
+{
+	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	uint32_t c;
+
+	if (len == 0 || len > n)
+		return 0;
+	c = len == 1 ? s[0] : (uint32_t)(s[0] & (0x7f >> len));
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Offset of the first byte of s that starts an invalid UTF-8 sequence or an
+ * unsafe character (see FUZZ_CLEAN_OUTPUT), or len if there is none. */
+static size_t first_unsafe(const uint8_t *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n = utf8_seq(s + i, len - i, &cp);
+		if (n == 0)
+			return i;
+		if ((cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7f && cp < 0xa0) ||
+		    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+		    cp == 0x200f || cp == 0x061c)
+			return i;
+		i += n;
+	}
+	return len;
+}
+
+static void check_clean(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		die(dir, "opendir failed");
+	while ((e = readdir(d)) != NULL) {
+		struct fw_error err;
+		char path[4400];
+		uint8_t *data;
+		size_t len, at;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (fw_read_file(path, (size_t)1 << 30, &data, &len, &err) < 0)
+			die(path, err.msg);
+		if ((at = first_unsafe(data, len)) < len) {
+			fprintf(stderr, "analyze_fuzzer: %s: byte %zu: 0x%02x\n", path, at, data[at]);
+			die(e->d_name, "an unsafe character or invalid UTF-8 in an output");
+		}
+		free(data);
+	}
+	closedir(d);
+}
+
 static void check_result(const struct fw_analyze_result *res, const char *out)
 {
 	size_t ol = strlen(out);
@@ -202,6 +280,8 @@ static void check_result(const struct fw_analyze_result *res, const char *out)
 		die("result", "the Markdown report is not a regular file");
 	if (!is_regular(res->json_path))
 		die("result", "report.json is not a regular file");
+	if (FUZZ_CLEAN_OUTPUT)
+		check_clean(res->report_dir);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
