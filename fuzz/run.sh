@@ -50,9 +50,12 @@ summary() {
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
 	last=$(grep -E '^#[0-9]+.* cov: ' "$log" | tail -n 1)
+	# -fork prints no stat:: lines; its status lines are "#N: cov: .. corp: N exec/s N"
+	[ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")
+	[ -n "$eps" ] || eps=$(sed -n 's/.* exec\/s:\{0,1\} \([0-9]*\).*/\1/p' <<<"$last")
 	cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
 	ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
-	corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9A-Za-z]*\).*/\1/p' <<<"$last")
+	corp=$(sed -n 's/.* corp: \([0-9]*\(\/[0-9A-Za-z]*\)\{0,1\}\).*/\1/p' <<<"$last")
 	found=$(find fuzz -maxdepth 1 -type f -newer "$stamp" \
 		\( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort | tr '\n' ' ')
 	echo "=== $h summary: wall ${wall}s, executions ${execs:-?}, exec/s ${eps:-?}," \
