@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # gen_seeds.py: writes the hand-made seeds of fuzz/corpus/profile/ (edge
-# cases the real profiles do not have) and the decompressed fixtures.
+# cases the real profiles do not have) and the decompressed fixtures, and
+# fuzz/corpus/analyze/: every fixture flare of tests/fixtures/flares/ packed
+# in analyze_fuzzer.c's record format.
 # Run from the top directory: python3 fuzz/gen_seeds.py. Output is stable.
-import glob, gzip, os, sys, zlib
+import glob, gzip, os, struct, sys, zipfile, zlib
 
 OUT = 'fuzz/corpus/profile'
 
@@ -102,3 +104,97 @@ for path in sorted(glob.glob('tests/fixtures/profiles/*.pb.gz')):
     name = os.path.basename(path)[:-len('.gz')]
     with gzip.open(path) as f, open(os.path.join(OUT, 'fixture-' + name), 'wb') as o:
         o.write(f.read())
+
+# ---- analyze_fuzzer: [tag][u32 LE length][bytes] records ----------------
+# tag & 0x0f is the file (keep SLOTS as analyze_fuzzer.c's slots[]);
+# tag | 0x80 makes the harness gzip the bytes, so a gzipped profile is
+# stored decompressed with that bit set.
+SLOTS = ['profiles/core-1st-heap.pprof', 'profiles/core-2nd-heap.pprof',
+         'profiles/core-cpu.pprof', 'profiles/core-block.pprof',
+         'profiles/core-mutex.pprof', 'profiles/trace-1st-heap.pprof',
+         'profiles/trace-2nd-heap.pprof', 'profiles/trace-cpu.pprof',
+         'profiles/trace-block.pprof', 'profiles/trace-mutex.pprof',
+         'expvar/memstats', 'status.log', 'go-routine-dump.log',
+         'install_info.log', 'profiles/process-agent-cpu.pprof',
+         'profiles/process-agent-2nd-heap.pprof']
+GZIP = 0x80
+
+def record(tag, data):
+    return bytes([tag]) + struct.pack('<I', len(data)) + data
+
+def pack_flare(files):
+    """files: {path below the flare root: bytes} -> one analyze seed."""
+    out = b''
+    for slot, rel in enumerate(SLOTS):
+        if rel not in files:
+            continue
+        data, tag = files[rel], slot
+        if data[:2] == b'\x1f\x8b':
+            try:
+                data, tag = gzip.decompress(data), slot | GZIP
+            except (OSError, EOFError, zlib.error):
+                pass  # a damaged gzip (badprofiles) is kept as it is
+        out += record(tag, data)
+    return out
+
+OUT_ANALYZE = 'fuzz/corpus/analyze'
+os.makedirs(OUT_ANALYZE, exist_ok=True)
+for path in sorted(glob.glob('tests/fixtures/flares/*.zip')):
+    files = {}
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if info.is_dir():
+                continue
+            rel = info.filename.split('/', 1)[1]  # below the top folder
+            files[rel] = z.read(info)
+    name = os.path.basename(path).split('-datadog-agent-')[0]
+    with open(os.path.join(OUT_ANALYZE, 'flare-' + name + '.bin'), 'wb') as o:
+        o.write(pack_flare(files))
+
+# Two small flares (a few kB, so mutations run fast): the short fixture
+# profiles and the hand-made edge cases above in the profile slots, with the
+# head of a real status.log, memstats and goroutine dump.
+def fixture_profile(name):
+    with gzip.open('tests/fixtures/profiles/%s.pb.gz' % name) as f:
+        return f.read()
+
+with zipfile.ZipFile(glob.glob('tests/fixtures/flares/normal-*.zip')[0]) as z:
+    texts = {}
+    for info in z.infolist():
+        rel = info.filename.split('/', 1)[1] if '/' in info.filename else ''
+        if rel in ('status.log', 'expvar/memstats', 'go-routine-dump.log'):
+            texts[rel] = b''.join(z.read(info).splitlines(True)[:40])
+
+def slot(rel):
+    return SLOTS.index(rel)
+
+def small_flare(profiles):
+    out = b''.join(record(slot(rel), data) for rel, data in sorted(texts.items()))
+    for rel, data, gz_bit in profiles:
+        out += record(slot(rel) | (GZIP if gz_bit else 0), data)
+    return out
+
+small = {
+    'small-fixtures': [
+        ('profiles/core-1st-heap.pprof', fixture_profile('heap1'), True),
+        ('profiles/core-2nd-heap.pprof', fixture_profile('heap2'), True),
+        ('profiles/core-cpu.pprof', fixture_profile('cpu'), True),
+        ('profiles/core-block.pprof', fixture_profile('block'), True),
+        ('profiles/core-mutex.pprof', fixture_profile('mutex'), True),
+        ('profiles/process-agent-cpu.pprof', fixture_profile('cpu2'), True),
+    ],
+    'small-edge': [
+        ('profiles/core-1st-heap.pprof', seeds['edge-all-fields.pb'], True),
+        ('profiles/core-2nd-heap.pprof', seeds['edge-all-fields.pb'], False),
+        ('profiles/core-cpu.pprof', seeds['edge-weird-strings.pb'], True),
+        ('profiles/core-block.pprof', seeds['edge-sparse-ids.pb'], True),
+        ('profiles/core-mutex.pprof', seeds['edge-all-fields.pb'], False),
+        ('profiles/trace-1st-heap.pprof', fixture_profile('heap1'), True),
+        ('profiles/trace-2nd-heap.pprof', seeds['edge-weird-strings.pb'], True),
+        ('profiles/trace-cpu.pprof', b'', False),
+        ('profiles/process-agent-2nd-heap.pprof', seeds['edge-sparse-ids.pb'], False),
+    ],
+}
+for name, profiles in small.items():
+    with open(os.path.join(OUT_ANALYZE, name + '.bin'), 'wb') as o:
+        o.write(small_flare(profiles))
