@@ -25,8 +25,8 @@
  * result string is set; with FUZZ_CLEAN_OUTPUT=1, every file of the report
  * folder (Markdown, JSON, SVG) is valid UTF-8 without a raw control
  * character (C0 but tab and newline, DEL, C1) or bidi control, however
- * hostile the flare's strings (issue 9: off by default until the escaping
- * is merged; `make fuzz FUZZ_DEFS=-DFUZZ_CLEAN_OUTPUT=1`); fw_analyze writes nothing into its temporary
+ * hostile the flare's strings (on by default; FUZZ_DEFS=-DFUZZ_CLEAN_OUTPUT=0
+ * turns it off); fw_analyze writes nothing into its temporary
  * parent. The input and output folders are removed after each run, so each
  * run starts from an empty investigations folder (index included). The
  * scratch folder is made under /dev/shm when it exists (a tmpfs: no disk
@@ -69,7 +69,7 @@ static const char *const slots[16] = {
 #define TAG_GZIP 0x80
 
 #ifndef FUZZ_CLEAN_OUTPUT
-#define FUZZ_CLEAN_OUTPUT 0
+#define FUZZ_CLEAN_OUTPUT 1
 #endif
 
 #ifndef FUZZ_MUST_SUCCEED

@@ -34,8 +34,6 @@ tests_fuzz_replay_redact_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DREPLAY_DIRS='"fuzz/regressions/redact:fuzz/corpus/redact:tests/fixtures/flarefiles"'
 tests_fuzz_replay_redact_LDADD = $(REPLAY_LDADD)
 
-# fuzz/regressions/analyze-pending/ (findings in code not fixed yet) is
-# deliberately not replayed; move a file into analyze/ once it is fixed.
 check_PROGRAMS += tests/fuzz/replay_analyze
 TESTS += tests/fuzz/replay_analyze
 tests_fuzz_replay_analyze_SOURCES = fuzz/analyze_fuzzer.c fuzz/replay.c
