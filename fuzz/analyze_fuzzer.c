@@ -37,8 +37,8 @@
  * Build and run: `make fuzz`, `bash fuzz/run.sh SRCDIR SECONDS analyze`
  * (fuzz/Makefile.inc, fuzz/README.md). Reproduce: fuzz/analyze_fuzzer FILE.
  */
-#include "analyze.h"
-#include "fsutil.h"
+#include "investigate/investigate.h"
+#include "base/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>

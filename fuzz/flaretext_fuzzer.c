@@ -13,11 +13,11 @@
  * Build and run: `make fuzz`, `make fuzz-run FUZZ_SECONDS=600`
  * (fuzz/Makefile.inc). Reproduce: fuzz/flaretext_fuzzer FILE.
  */
-#include "flare.h"
-#include "goroutines.h"
-#include "installinfo.h"
-#include "memstats.h"
-#include "status.h"
+#include "flare/flare.h"
+#include "flare/goroutines.h"
+#include "flare/installinfo.h"
+#include "flare/memstats.h"
+#include "flare/status.h"
 
 #include <stdio.h>
 #include <stdlib.h>

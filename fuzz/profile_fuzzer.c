@@ -21,14 +21,14 @@
  * Build and run: `make fuzz`, `make fuzz-run FUZZ_SECONDS=600`
  * (fuzz/Makefile.inc). Reproduce: fuzz/profile_fuzzer CRASH-FILE.
  */
-#include "encode.h"
-#include "flamegraph.h"
-#include "merge.h"
-#include "meta.h"
-#include "peek.h"
-#include "report.h"
-#include "top.h"
-#include "traces.h"
+#include "pprof/encode.h"
+#include "pprof/flamegraph.h"
+#include "pprof/merge.h"
+#include "pprof/meta.h"
+#include "pprof/peek.h"
+#include "pprof/report.h"
+#include "pprof/top.h"
+#include "pprof/traces.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,13 +58,13 @@ static int write_top(struct fw_report *r, struct fw_buf *out, struct fw_error *e
 #define FUZZ_TRACES 1 /* fw_traces_write */
 #endif
 #ifndef FUZZ_COLLAPSED
-#define FUZZ_COLLAPSED 1 /* fw_collapsed_write: src/lib/flamegraph.c */
+#define FUZZ_COLLAPSED 1 /* fw_collapsed_write: src/pprof/flamegraph.c */
 #endif
 #ifndef FUZZ_FLAMEGRAPH
-#define FUZZ_FLAMEGRAPH 1 /* fw_flamegraph_write (SVG): src/lib/flamegraph.c */
+#define FUZZ_FLAMEGRAPH 1 /* fw_flamegraph_write (SVG): src/pprof/flamegraph.c */
 #endif
 #ifndef FUZZ_META
-#define FUZZ_META 1 /* fw_meta_write on the decoded profile: src/lib/meta.c */
+#define FUZZ_META 1 /* fw_meta_write on the decoded profile: src/pprof/meta.c */
 #endif
 
 #if FUZZ_PEEK

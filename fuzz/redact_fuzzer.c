@@ -1,5 +1,5 @@
 /*
- * redact_fuzzer.c: libFuzzer harness for the redactor (src/lib/redact.c)
+ * redact_fuzzer.c: libFuzzer harness for the redactor (src/base/redact.c)
  * and the field helpers built on it.
  *
  * For every input it checks what must hold whatever the bytes:
@@ -30,7 +30,7 @@
  * Build and run: `make fuzz`, `make fuzz-run-redact FUZZ_SECONDS=600`
  * (fuzz/Makefile.inc). Reproduce: fuzz/redact_fuzzer CRASH-FILE.
  */
-#include "redact.h"
+#include "base/redact.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -15,9 +15,9 @@
  * Build and run: `make fuzz`, `make fuzz-run-zip FUZZ_SECONDS=600`
  * (fuzz/Makefile.inc). Reproduce: fuzz/zip_fuzzer FILE.
  */
-#include "extract.h"
-#include "flare.h"
-#include "fsutil.h"
+#include "flare/extract.h"
+#include "flare/flare.h"
+#include "base/fsutil.h"
 
 #include <dirent.h>
 #include <fcntl.h>

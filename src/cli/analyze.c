@@ -11,10 +11,10 @@
  * the same signal. Everything runs in normal context (sigwaitinfo), none
  * of it in a signal handler.
  */
-#include "analyze.h"
+#include "investigate/investigate.h"
 #include "cli.h"
-#include "fwconfig.h"
-#include "outtext.h"
+#include "base/fwconfig.h"
+#include "base/outtext.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 
 #define DEFAULT_CONFIG "/etc/flarewatch/flarewatch.yaml"
 

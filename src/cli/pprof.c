@@ -4,14 +4,14 @@
  * or `-flag value`, and may come before or after the file names.
  */
 #include "cli.h"
-#include "encode.h"
-#include "flamegraph.h"
-#include "merge.h"
-#include "meta.h"
-#include "peek.h"
-#include "report.h"
-#include "top.h"
-#include "traces.h"
+#include "pprof/encode.h"
+#include "pprof/flamegraph.h"
+#include "pprof/merge.h"
+#include "pprof/meta.h"
+#include "pprof/peek.h"
+#include "pprof/report.h"
+#include "pprof/top.h"
+#include "pprof/traces.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -24,7 +24,7 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
-#include "fwconfig.h"
+#include "base/fwconfig.h"
 #include "log.h"
 #include "queue.h"
 

@@ -15,8 +15,8 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "redact.h"
+#include "daemon/journal.h"
+#include "base/redact.h"
 
 /* systemd sets JOURNAL_STREAM to "DEV:INODE" of the stream it connected to
  * stderr; if stderr is still that stream, we talk to the journal. */

@@ -6,7 +6,7 @@
  * MESSAGE_ID; otherwise to stderr as "flarewatchd: LEVEL: MESSAGE".
  * Every message is redacted (fw_redact_field()): it may quote a flare's
  * name or an error about its content. The per-flare verdict entries are not
- * log messages: see src/lib/journal.h.
+ * log messages: see src/daemon/journal.h.
  */
 #ifndef FWD_LOG_H
 #define FWD_LOG_H

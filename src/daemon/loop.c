@@ -27,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze.h"
+#include "investigate/investigate.h"
 #include "daemon.h"
-#include "journal.h"
+#include "daemon/journal.h"
 
 #define USEC_PER_SEC 1000000ULL
 #define RETENTION_PERIOD_USEC (24ULL * 3600 * USEC_PER_SEC)

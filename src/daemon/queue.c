@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "record.h"
-#include "sha256.h"
+#include "base/sha256.h"
 
 #define DIR_MODE 02770
 #define FILE_MODE 0660

@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* A state directory with its subdirectories open. Reference-counted: a
  * running analysis keeps the state it started in across a reload. */

@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define RECORD_MAX_SIZE (64 * 1024)	/* longer input is refused */
 #define RECORD_MAX_VALUE 4096		/* record_put() truncates values to this */

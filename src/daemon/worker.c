@@ -39,13 +39,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze.h"
+#include "investigate/investigate.h"
 #include "daemon.h"
-#include "fsutil.h"
-#include "journal.h"
+#include "base/fsutil.h"
+#include "daemon/journal.h"
 #include "record.h"
-#include "redact.h"
-#include "sha256.h"
+#include "base/redact.h"
+#include "base/sha256.h"
 
 #define USEC_PER_SEC 1000000ULL
 #define RESULT_FD 3

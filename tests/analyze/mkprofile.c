@@ -13,8 +13,8 @@
  * may hold any byte but NUL (C strings end there). Exit status 0, or 1 with
  * a message.
  */
-#include "encode.h"
-#include "profile.h"
+#include "pprof/encode.h"
+#include "pprof/profile.h"
 #include "profbuild.h"
 
 #include <errno.h>

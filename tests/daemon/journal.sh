@@ -27,8 +27,8 @@ fi
 . "$(dirname "$0")/common.sh"
 require_daemon
 require_flare
-JOURNAL_H=$abs_top_srcdir/src/lib/journal.h
-[ -f "$JOURNAL_H" ] || skip_all "src/lib/journal.h not found"
+JOURNAL_H=$abs_top_srcdir/src/daemon/journal.h
+[ -f "$JOURNAL_H" ] || skip_all "src/daemon/journal.h not found"
 id_of() { sed -n "s/^#define FW_MESSAGE_ID_$1[[:space:]]*\"\\([0-9a-f]*\\)\".*/\\1/p" "$JOURNAL_H"; }
 
 mount -t tmpfs -o mode=0755 tmpfs /run || skip_all "cannot mount a tmpfs over /run"

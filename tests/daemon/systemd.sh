@@ -3,7 +3,7 @@
 # `systemd-analyze verify` with nothing on stderr and rates at most 1.0
 # ("SAFE") in `systemd-analyze security`; the sysusers.d and tmpfiles.d
 # files create the flarewatch user and its folders in a scratch root; the
-# catalog compiles and explains every MESSAGE_ID of src/lib/journal.h.
+# catalog compiles and explains every MESSAGE_ID of src/daemon/journal.h.
 . "$(dirname "$0")/common.sh"
 S=$abs_top_srcdir/systemd
 [ -f "$S/flarewatch.service.in" ] || skip_all "systemd/flarewatch.service.in not found"
@@ -86,7 +86,7 @@ else
 fi
 
 # ---- the catalog ------------------------------------------------------------------------
-JOURNAL_H=$abs_top_srcdir/src/lib/journal.h
+JOURNAL_H=$abs_top_srcdir/src/daemon/journal.h
 ids=$(sed -n 's/^#define FW_MESSAGE_ID_[A-Z_]*[[:space:]]*"\([0-9a-f]*\)".*/\1/p' "$JOURNAL_H" | sort)
 cat_ids=$(sed -n 's/^-- \([0-9a-f]*\)$/\1/p' "$S/flarewatch.catalog" | sort)
 check "the catalog has one entry per MESSAGE_ID of journal.h ($(echo "$ids" | wc -l) ids)" \

@@ -5,8 +5,8 @@
 #     include tests/unit/config.mk
 #
 # The test links fwconfig.o from the library, so Makefile.am also needs
-# src/lib/fwconfig.c and src/lib/fwconfig.h in src_lib_libflarewatch_a_SOURCES,
-# $(YAML_CFLAGS) in src_lib_libflarewatch_a_CFLAGS and $(YAML_LIBS) in
+# src/base/fwconfig.c and src/base/fwconfig.h in src_libflarewatch_a_SOURCES,
+# $(YAML_CFLAGS) in src_libflarewatch_a_CFLAGS and $(YAML_LIBS) in
 # LIBFW_LIBS. The test reads its fixtures from $abs_top_srcdir, which
 # AM_TESTS_ENVIRONMENT exports, and writes scratch files under $TMPDIR.
 

@@ -1,5 +1,5 @@
 # tests/unit/daemon.mk -- flarewatchd (src/daemon/) and its tests: the unit
-# tests of src/lib/sha256.c and of the daemon's queue and records, and the
+# tests of src/base/sha256.c and of the daemon's queue and records, and the
 # integration tests in tests/daemon/ that run the real daemon. Included from
 # the top-level Makefile.am after tests/Makefile.inc, which defines TESTS and
 # check_PROGRAMS; paths are relative to the top directory. The systemd files
@@ -14,7 +14,8 @@ flarewatchd_SOURCES = \
 	src/daemon/queue.c src/daemon/queue.h \
 	src/daemon/worker.c \
 	src/daemon/record.c src/daemon/record.h \
-	src/daemon/log.c src/daemon/log.h
+	src/daemon/log.c src/daemon/log.h \
+	src/daemon/journal.c src/daemon/journal.h
 flarewatchd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/daemon $(LIBSYSTEMD_CFLAGS) \
 	-DFW_CONFIG_PATH='"$(sysconfdir)/flarewatch/flarewatch.yaml"'
 flarewatchd_LDADD = $(LIBFW_LIBS) $(LIBSYSTEMD_LIBS)

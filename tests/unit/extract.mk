@@ -1,6 +1,6 @@
 # tests/unit/extract.mk -- automake fragment for the unit test of the flare
 # zip extractor and the file-system helpers (tests/unit/test_extract.c,
-# testing src/lib/extract.c and src/lib/fsutil.c), with its hostile zip
+# testing src/flare/extract.c and src/base/fsutil.c), with its hostile zip
 # fixtures in tests/fixtures/hostile. The test reads its fixtures from
 # $abs_top_srcdir and writes scratch files below $TMPDIR; the bombs are
 # refused before or soon after they start to inflate (at most about 1 MiB is

@@ -1,5 +1,5 @@
-# tests/unit/flamegraph.mk -- unit test for src/lib/flamegraph.c and
-# src/lib/meta.c (folded stacks, the SVG flame graph, the metadata summary).
+# tests/unit/flamegraph.mk -- unit test for src/pprof/flamegraph.c and
+# src/pprof/meta.c (folded stacks, the SVG flame graph, the metadata summary).
 # Included from the top-level automake file after tests/Makefile.inc, which
 # defines TESTS and check_PROGRAMS; paths are relative to the top directory.
 

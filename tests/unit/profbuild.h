@@ -3,7 +3,7 @@
  * tests (test_graph.c, test_merge.c, test_flamegraph.c), without going
  * through the decoder:
  *
- *     #include "profile.h"
+ *     #include "pprof/profile.h"
  *     #include "profbuild.h"
  *
  *     struct fw_profile *p = prof("cpu", "nanoseconds", 1, 2, "samples", "count",
@@ -24,7 +24,7 @@
 #ifndef FLAREWATCH_TESTS_PROFBUILD_H
 #define FLAREWATCH_TESTS_PROFBUILD_H
 
-#include "profile.h"
+#include "pprof/profile.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * test_config.c: the configuration (src/lib/fwconfig.c): defaults, the
+ * test_config.c: the configuration (src/base/fwconfig.c): defaults, the
  * shipped etc/flarewatch.yaml, the good and bad files under
  * tests/fixtures/config/ (every error with its exact FILE:LINE:COLUMN
  * message), sizes with units, priorities by name and number, the
@@ -7,7 +7,7 @@
  * Fixtures are found under $abs_top_srcdir (default "."); scratch files go
  * to a fresh directory under $TMPDIR (default /tmp).
  */
-#include "fwconfig.h"
+#include "base/fwconfig.h"
 
 #include "../tap.h"
 

@@ -1,6 +1,6 @@
 /*
- * test_extract.c: unit tests for the flare zip extractor (src/lib/extract.c)
- * and the file-system helpers it relies on (src/lib/fsutil.c).
+ * test_extract.c: unit tests for the flare zip extractor (src/flare/extract.c)
+ * and the file-system helpers it relies on (src/base/fsutil.c).
  *
  * Every hostile archive in tests/fixtures/hostile/ (written by
  * make-hostile.py; see its README.md) must be refused with the right errno
@@ -14,9 +14,9 @@
  */
 #include "../tap.h"
 
-#include "extract.h"
-#include "fsutil.h"
-#include "util.h"
+#include "flare/extract.h"
+#include "base/fsutil.h"
+#include "base/util.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,12 +1,12 @@
 /*
  * test_flamegraph.c: folded stacks, the SVG flame graph and the metadata
- * summary (src/lib/flamegraph.c, src/lib/meta.c), on profiles built in
+ * summary (src/pprof/flamegraph.c, src/pprof/meta.c), on profiles built in
  * memory and on the committed cpu.pb.gz fixture.
  */
-#include "flamegraph.h"
-#include "meta.h"
-#include "profile.h"
-#include "report.h"
+#include "pprof/flamegraph.h"
+#include "pprof/meta.h"
+#include "pprof/profile.h"
+#include "pprof/report.h"
 
 #include "../tap.h"
 #include "profbuild.h"

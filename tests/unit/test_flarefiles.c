@@ -15,13 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flare.h"
-#include "fsutil.h"
-#include "goroutines.h"
-#include "installinfo.h"
-#include "memstats.h"
-#include "status.h"
-#include "util.h"
+#include "flare/flare.h"
+#include "base/fsutil.h"
+#include "flare/goroutines.h"
+#include "flare/installinfo.h"
+#include "flare/memstats.h"
+#include "flare/status.h"
+#include "base/util.h"
 #include "../tap.h"
 
 static char *fixture(const char *name, size_t *len)

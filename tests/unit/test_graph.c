@@ -1,6 +1,6 @@
 /*
  * test_graph.c: aggregation of samples into nodes and edges
- * (src/lib/graph.c), following pprof's internal/graph (graph.New,
+ * (src/pprof/graph.c), following pprof's internal/graph (graph.New,
  * Nodes.Sort) and report.newTrimmedGraph as vendored in Go 1.19.
  *
  * The main profile, built by hand with profbuild.h (value column 1; column 0
@@ -29,8 +29,8 @@
  * same profiles written to disk: e.g. -nodefraction=0.3 prints
  * "Dropped 1 node (cum <= 8ns)" and d a b e; -nodecount=2 keeps d, a.
  */
-#include "graph.h"
-#include "profile.h"
+#include "pprof/graph.h"
+#include "pprof/profile.h"
 
 #include "../tap.h"
 #include "profbuild.h"

@@ -1,10 +1,10 @@
 /*
- * test_maps.c: the hash maps of src/lib/idmap.c and src/lib/keymap.c:
+ * test_maps.c: the hash maps of src/base/idmap.c and src/base/keymap.c:
  * fw_idmap (proto id -> index), fw_keymap (byte string -> value) and
  * fw_idxset (index set compared through callbacks).
  */
-#include "idmap.h"
-#include "keymap.h"
+#include "base/idmap.h"
+#include "base/keymap.h"
 
 #include "../tap.h"
 

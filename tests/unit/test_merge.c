@@ -1,5 +1,5 @@
 /*
- * test_merge.c: combining and rescaling profiles (src/lib/merge.c):
+ * test_merge.c: combining and rescaling profiles (src/pprof/merge.c):
  * fw_profile_merge (pprof's profile.Merge), fw_profile_compact,
  * fw_profile_scale / scale_n (ScaleN), fw_profile_set_label (SetLabel) and
  * fw_profiles_scale_units (measurement.ScaleProfiles).
@@ -12,8 +12,8 @@
  * `go tool pprof -traces` / `-top` (go1.19.8) on the same profiles written
  * to disk (e.g. 1000 B + 3 kB: go prints 3072B and 1000B, 4072B total).
  */
-#include "merge.h"
-#include "profile.h"
+#include "pprof/merge.h"
+#include "pprof/profile.h"
 
 #include "../tap.h"
 #include "profbuild.h"

@@ -1,5 +1,5 @@
 /*
- * test_profile.c: the profile.proto decoder (src/lib/profile.c).
+ * test_profile.c: the profile.proto decoder (src/pprof/profile.c).
  *
  * Every input is built here with a tiny hand-written protobuf encoder (not
  * with the library's own encoder), so the decoder is checked against the
@@ -7,7 +7,7 @@
  * repeated fields, sparse ids, gzip (one or several members), unknown
  * fields, and each malformed input with the error it must produce.
  */
-#include "profile.h"
+#include "pprof/profile.h"
 
 #include "../tap.h"
 

@@ -9,9 +9,9 @@
  */
 #include "../tap.h"
 
-#include "analyze.h"
-#include "fsutil.h"
-#include "index.h"
+#include "investigate/investigate.h"
+#include "base/fsutil.h"
+#include "investigate/index.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "redact.h"
-#include "util.h"
+#include "base/redact.h"
+#include "base/util.h"
 #include "../tap.h"
 
 #define PLANTED "0123456789abcdef0123456789abcdef"

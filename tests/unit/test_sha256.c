@@ -1,5 +1,5 @@
 /*
- * test_sha256.c: src/lib/sha256.c against the FIPS 180-2 appendix B test
+ * test_sha256.c: src/base/sha256.c against the FIPS 180-2 appendix B test
  * vectors, against itself fed in every chunking, and against coreutils'
  * sha256sum on messages of every length around the padding boundaries and
  * on the fixture files.
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "base/sha256.h"
 
 static const char *hex_of(const void *data, size_t len, char out[FW_SHA256_HEX_LEN + 1])
 {

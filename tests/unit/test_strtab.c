@@ -1,10 +1,10 @@
 /*
- * test_strtab.c: the profile string table (src/lib/strtab.c): index 0 is
+ * test_strtab.c: the profile string table (src/base/strtab.c): index 0 is
  * "", add keeps duplicates (decoding), intern deduplicates (building),
  * strings may hold NUL bytes, the table grows far past its first size and
  * can shrink and grow again.
  */
-#include "strtab.h"
+#include "base/strtab.h"
 
 #include "../tap.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_units.c: value scaling and formatting (src/lib/units.c).
+ * test_units.c: value scaling and formatting (src/pprof/units.c).
  *
  * Every expected string below is what Go 1.19's vendored pprof
  * (cmd/vendor/github.com/google/pprof/internal/measurement) returns for the
@@ -7,7 +7,7 @@
  * measurement.Percentage. They were checked by running a copy of
  * measurement.go under go1.19.8; the reasoning for each is in the comments.
  */
-#include "units.h"
+#include "pprof/units.h"
 
 #include "../tap.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_util.c: src/lib/util.c -- the base-name helper against the examples of
+ * test_util.c: src/base/util.c -- the base-name helper against the examples of
  * Go's path/filepath documentation (pprof prints filepath.Base of mapping
  * files), the UTC formatter and the civil-date conversions against the C
  * library's gmtime_r, wrapping arithmetic, fw_grow's overflow checks, the
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "outtext.h"
-#include "util.h"
+#include "base/outtext.h"
+#include "base/util.h"
 
 static void check_base(const char *path, const char *want)
 {

@@ -1,12 +1,12 @@
 /*
- * test_verdict.c: the verdict rules (src/lib/verdict.c) at, just below and
+ * test_verdict.c: the verdict rules (src/investigate/verdict.c) at, just below and
  * just above each default threshold, on processes built by hand: the leak
  * rules (app growth per 30 s; one function's share with a minimum total),
  * the CPU rules (one function's share with the utilisation floor;
  * utilisation with the application share), the contention rule, and the
  * wording for heap windows that are not a rate.
  */
-#include "verdict.h"
+#include "investigate/verdict.h"
 
 #include "../tap.h"
 

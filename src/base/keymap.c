@@ -1,0 +1,181 @@
+/*
+ * keymap.c: byte-string keyed hash map (see keymap.h). Linear probing,
+ * doubling at half load.
+ */
+#include "base/keymap.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fw_keymap_init(struct fw_keymap *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void fw_keymap_free(struct fw_keymap *m)
+{
+	free(m->slots);
+	free(m->blob);
+	memset(m, 0, sizeof(*m));
+}
+
+static int resize(struct fw_keymap *m, size_t ns)
+{
+	struct fw_keymap_slot *s = malloc(ns * sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < ns; i++)
+		s[i].val = UINT32_MAX;
+	for (size_t i = 0; i < m->nslots; i++) {
+		size_t h;
+		if (m->slots[i].val == UINT32_MAX)
+			continue;
+		h = m->slots[i].hash & (ns - 1);
+		while (s[h].val != UINT32_MAX)
+			h = (h + 1) & (ns - 1);
+		s[h] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = s;
+	m->nslots = ns;
+	return 0;
+}
+
+int fw_keymap_upsert(struct fw_keymap *m, const void *key, size_t len, uint32_t val,
+		     uint32_t *found_val)
+{
+	uint64_t hash = fw_hash_bytes(key, len, 0);
+	size_t h;
+
+	if ((m->count + 1) * 2 > m->nslots) {
+		size_t ns = m->nslots ? m->nslots * 2 : 64;
+		if (ns > SIZE_MAX / sizeof(*m->slots) || resize(m, ns) < 0)
+			return -ENOMEM;
+	}
+	h = hash & (m->nslots - 1);
+	while (m->slots[h].val != UINT32_MAX) {
+		struct fw_keymap_slot *s = &m->slots[h];
+		if (s->hash == hash && s->len == len && memcmp(m->blob + s->off, key, len) == 0) {
+			*found_val = s->val;
+			return 1;
+		}
+		h = (h + 1) & (m->nslots - 1);
+	}
+	if (len > UINT32_MAX || m->blob_len > UINT32_MAX - len ||
+	    fw_grow((void **)&m->blob, &m->blob_cap, m->blob_len + len + 1, 1) < 0)
+		return -ENOMEM;
+	if (len)
+		memcpy(m->blob + m->blob_len, key, len);
+	m->slots[h].hash = hash;
+	m->slots[h].off = (uint32_t)m->blob_len;
+	m->slots[h].len = (uint32_t)len;
+	m->slots[h].val = val;
+	m->blob_len += len;
+	m->count++;
+	*found_val = val;
+	return 0;
+}
+
+uint32_t fw_keymap_get(const struct fw_keymap *m, const void *key, size_t len)
+{
+	uint64_t hash;
+	size_t h;
+
+	if (!m->nslots)
+		return UINT32_MAX;
+	hash = fw_hash_bytes(key, len, 0);
+	h = hash & (m->nslots - 1);
+	while (m->slots[h].val != UINT32_MAX) {
+		const struct fw_keymap_slot *s = &m->slots[h];
+		if (s->hash == hash && s->len == len && memcmp(m->blob + s->off, key, len) == 0)
+			return s->val;
+		h = (h + 1) & (m->nslots - 1);
+	}
+	return UINT32_MAX;
+}
+
+/* ---- index set ---------------------------------------------------------- */
+
+int fw_idxset_init(struct fw_idxset *s, size_t n, uint64_t (*hash)(const void *, uint32_t),
+		   bool (*equal)(const void *, uint32_t, uint32_t), const void *ctx)
+{
+	size_t ns = 16;
+
+	memset(s, 0, sizeof(*s));
+	while (ns < n * 2) {
+		if (ns > SIZE_MAX / 16)
+			return -ENOMEM;
+		ns *= 2;
+	}
+	s->slots = calloc(ns, sizeof(*s->slots));
+	s->hashes = calloc(ns, sizeof(*s->hashes));
+	if (!s->slots || !s->hashes) {
+		fw_idxset_free(s);
+		return -ENOMEM;
+	}
+	s->nslots = ns;
+	s->hash = hash;
+	s->equal = equal;
+	s->ctx = ctx;
+	return 0;
+}
+
+void fw_idxset_free(struct fw_idxset *s)
+{
+	free(s->slots);
+	free(s->hashes);
+	s->slots = NULL;
+	s->hashes = NULL;
+	s->nslots = s->count = 0;
+}
+
+static void idxset_place(uint32_t *slots, uint64_t *hashes, size_t ns, uint32_t v, uint64_t h)
+{
+	size_t i = h & (ns - 1);
+	while (slots[i])
+		i = (i + 1) & (ns - 1);
+	slots[i] = v;
+	hashes[i] = h;
+}
+
+int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon)
+{
+	uint64_t h = s->hash(s->ctx, idx);
+	size_t i;
+
+	if ((s->count + 1) * 2 > s->nslots) {
+		size_t ns = s->nslots * 2;
+		uint32_t *slots = calloc(ns, sizeof(*slots));
+		uint64_t *hashes = calloc(ns, sizeof(*hashes));
+		if (!slots || !hashes) {
+			free(slots);
+			free(hashes);
+			return -ENOMEM;
+		}
+		for (size_t k = 0; k < s->nslots; k++)
+			if (s->slots[k])
+				idxset_place(slots, hashes, ns, s->slots[k], s->hashes[k]);
+		free(s->slots);
+		free(s->hashes);
+		s->slots = slots;
+		s->hashes = hashes;
+		s->nslots = ns;
+	}
+	i = h & (s->nslots - 1);
+	while (s->slots[i]) {
+		uint32_t other = s->slots[i] - 1;
+		if (s->hashes[i] == h && s->equal(s->ctx, other, idx)) {
+			*canon = other;
+			return 0;
+		}
+		i = (i + 1) & (s->nslots - 1);
+	}
+	s->slots[i] = idx + 1;
+	s->hashes[i] = h;
+	s->count++;
+	*canon = idx;
+	return 0;
+}

@@ -1,0 +1,69 @@
+/*
+ * flare.h: the model of one extracted Datadog Agent flare: where its root
+ * is, what its text files say (status.log, install_info, expvar/memstats,
+ * go-routine-dump.log, parsed by their own modules), which files profiles/
+ * holds and which agent processes they belong to. Nothing here analyzes a
+ * profile; analysis.c does that per process.
+ */
+#ifndef FW_FLARE_H
+#define FW_FLARE_H
+
+#include "flare/goroutines.h"
+#include "flare/installinfo.h"
+#include "flare/memstats.h"
+#include "flare/status.h"
+
+struct fw_flare_file {
+	char *name; /* file name inside profiles/, redacted for display */
+	uint64_t size;
+};
+
+struct fw_flare {
+	char *root;	/* the folder holding status.log and/or profiles/ */
+	char *hostname; /* safe for paths: [A-Za-z0-9._-], never empty; from
+			 * status.log, else the host folder, else the flare's
+			 * file name, else "unknown-host" */
+	int64_t time_ms; /* when the flare was made (status date, name, mtime) */
+	/* where time_ms comes from: "status.log", "file name", "file time"
+	 * (status.log's or the newest profile's, as the zip dated them), or
+	 * "unknown" (the time of the analysis); anything but status.log has a
+	 * note saying so. */
+	const char *time_source;
+
+	bool has_status, has_install, has_memstats, has_goroutines;
+	struct fw_status status;
+	struct fw_installinfo install;
+	struct fw_memstats mem;
+	struct fw_goroutines gor;
+
+	bool has_profiles;		/* a profiles/ folder exists */
+	char *profiles_dir;
+	/* the regular files of profiles/, by name: at most 4,096, chosen by
+	 * process (core, trace, others) then name; the rest are in a note */
+	struct fw_flare_file *pfiles;
+	size_t n_pfiles;
+	char **procs;			/* process prefixes: core, trace, then others */
+	size_t n_procs;
+
+	/* one-line remarks for the report, redacted: unreadable or skipped
+	 * files (each group of profiles/ entries left out, with its count and
+	 * first names), where the hostname and the date come from when
+	 * status.log gives none */
+	char **notes;
+	size_t n_notes;
+};
+
+/* Finds the flare root under dir (dir itself, or the folder a few levels
+ * down that holds status.log and/or profiles/), then reads and parses its
+ * files. name_hint (the zip's or folder's name, may be NULL) helps date the
+ * flare when status.log does not. Only a missing root or out-of-memory is
+ * an error; unreadable or odd files become notes. */
+int fw_flare_open(const char *dir, const char *name_hint, unsigned goroutine_wait_minutes,
+		  struct fw_flare *f, struct fw_error *err);
+void fw_flare_free(struct fw_flare *f);
+
+/* Parses "datadog-agent-2024-10-02T14-21-52Z..." (or the older
+ * "datadog-agent-2006-01-02-15-04-05") anywhere in name. */
+bool fw_flare_time_from_name(const char *name, int64_t *ms);
+
+#endif

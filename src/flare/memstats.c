@@ -1,0 +1,274 @@
+/*
+ * memstats.c: reads expvar/memstats (runtime.MemStats as yaml.v2 wrote it)
+ * with libyaml's event API, keeping the top-level numbers a report needs,
+ * and formats LastGC and pause totals.
+ */
+#include "flare/memstats.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "base/redact.h"
+
+/* Every key of Go's runtime.MemStats: one of them must be present for the
+ * file to count as memstats. */
+static const char *const all_keys[] = {
+	"Alloc", "BuckHashSys", "BySize", "DebugGC", "EnableGC", "Frees",
+	"GCCPUFraction", "GCSys", "HeapAlloc", "HeapIdle", "HeapInuse",
+	"HeapObjects", "HeapReleased", "HeapSys", "LastGC", "Lookups",
+	"MCacheInuse", "MCacheSys", "MSpanInuse", "MSpanSys", "Mallocs",
+	"NextGC", "NumForcedGC", "NumGC", "OtherSys", "PauseEnd", "PauseNs",
+	"PauseTotalNs", "StackInuse", "StackSys", "Sys", "TotalAlloc",
+};
+
+struct want {
+	const char *key;
+	size_t val, has;	/* offsets into struct fw_memstats */
+};
+
+#define W(k, f) { k, offsetof(struct fw_memstats, f), offsetof(struct fw_memstats, has_##f) }
+static const struct want wanted[] = {
+	W("Alloc", alloc), W("TotalAlloc", total_alloc), W("Sys", sys),
+	W("HeapAlloc", heap_alloc), W("HeapSys", heap_sys),
+	W("HeapInuse", heap_inuse), W("HeapIdle", heap_idle),
+	W("HeapReleased", heap_released), W("HeapObjects", heap_objects),
+	W("NumGC", num_gc), W("PauseTotalNs", pause_total_ns),
+	W("LastGC", last_gc), W("NextGC", next_gc),
+};
+#undef W
+
+static bool key_is(const yaml_event_t *ev, const char *k)
+{
+	size_t n = strlen(k);
+	return ev->data.scalar.length == n &&
+	       memcmp(ev->data.scalar.value, k, n) == 0;
+}
+
+/* A plain decimal: digits with an optional '.', then an optional exponent.
+ * strtod() alone would also take "inf", "nan", hex and a sign. */
+static bool parse_number(const char *s, size_t n, double *out)
+{
+	char buf[80];
+	const char *dp = localeconv()->decimal_point;
+	size_t i = 0, o = 0, digits = 0, dl = dp ? strlen(dp) : 0;
+	char *end;
+	double v;
+
+	if (!dl)
+		dp = ".", dl = 1;
+	if (n == 0 || n > 64)
+		return false;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	if (!digits)
+		return false;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t ed = 0;
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			ed++;
+		if (!ed)
+			return false;
+	}
+	if (i != n)
+		return false;
+	/* strtod follows LC_NUMERIC; the file always uses '.' */
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (o + dl >= sizeof(buf))
+				return false;
+			memcpy(buf + o, dp, dl);
+			o += dl;
+		} else {
+			if (o + 1 >= sizeof(buf))
+				return false;
+			buf[o++] = s[i];
+		}
+	}
+	buf[o] = 0;
+	v = strtod(buf, &end);
+	if (end != buf + o || !isfinite(v) || v < 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool blank_only(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
+int fw_memstats_parse(const char *text, size_t len, struct fw_memstats *ms,
+		      struct fw_error *err)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	size_t depth = 0;	/* open collections */
+	bool root_seen = false, expect_key = true, known = false, done = false;
+	const struct want *pending = NULL; /* key of the top-level value to come */
+	char *clean;
+	size_t clen;
+	bool cut;
+	int r = 0;
+
+	memset(ms, 0, sizeof(*ms));
+	if (!text || blank_only(text, len))
+		return fw_err(err, -ENODATA, "memstats: the file is empty");
+	if (!yaml_parser_initialize(&parser))
+		return fw_err(err, -ENOMEM, "memstats: out of memory");
+	/* libyaml refuses a whole file for one NUL or bad byte: feed it a
+	 * cleaned copy, and call a NUL-cut file partial. */
+	clean = fw_text_clean(text, len, &clen, &cut);
+	if (!clean) {
+		yaml_parser_delete(&parser);
+		return fw_err(err, -ENOMEM, "memstats: out of memory");
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)clean, clen);
+
+	while (!done) {
+		bool is_node = false, start = false;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			if (parser.error == YAML_MEMORY_ERROR)
+				r = fw_err(err, -ENOMEM, "memstats: out of memory");
+			else if (known)
+				ms->partial = true;
+			else
+				r = fw_err(err, -EINVAL,
+					   "memstats: not valid YAML (line %lu: %s)",
+					   (unsigned long)parser.problem_mark.line + 1,
+					   parser.problem ? parser.problem : "error");
+			break;
+		}
+		switch (ev.type) {
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			start = true;
+			/* fall through */
+		case YAML_SCALAR_EVENT:
+		case YAML_ALIAS_EVENT:
+			is_node = true;
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			if (depth)
+				depth--;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		if (is_node && depth == 0 && !root_seen) {
+			root_seen = true;
+			if (ev.type != YAML_MAPPING_START_EVENT) {
+				r = fw_err(err, -EINVAL,
+					   "memstats: the top level is not a mapping");
+				yaml_event_delete(&ev);
+				break;
+			}
+		} else if (is_node && depth == 1) {
+			/* a node of the top-level mapping: key or value */
+			if (expect_key) {
+				pending = NULL;
+				if (ev.type == YAML_SCALAR_EVENT) {
+					for (size_t i = 0; i < sizeof(all_keys) / sizeof(all_keys[0]); i++)
+						if (key_is(&ev, all_keys[i]))
+							known = true;
+					for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+						if (key_is(&ev, wanted[i].key))
+							pending = &wanted[i];
+				}
+			} else if (pending) {
+				double v = 0;
+				bool ok = ev.type == YAML_SCALAR_EVENT &&
+					  parse_number((const char *)ev.data.scalar.value,
+						       ev.data.scalar.length, &v);
+				*(double *)((char *)ms + pending->val) = ok ? v : 0;
+				*(bool *)((char *)ms + pending->has) = ok;
+			}
+			expect_key = !expect_key;
+		}
+		if (start)
+			depth++;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	free(clean);
+	if (!r && known && cut)
+		ms->partial = true;
+	if (!r && !known)
+		r = fw_err(err, -EINVAL,
+			   root_seen ? "memstats: no runtime.MemStats keys in the mapping"
+				     : "memstats: the file holds no YAML mapping");
+	if (r)
+		memset(ms, 0, sizeof(*ms));
+	return r;
+}
+
+void fw_memstats_format_last_gc(double last_gc_ns, char *out, size_t outsz)
+{
+	int64_t sec, y;
+	int m, d, rem;
+
+	if (!outsz)
+		return;
+	if (last_gc_ns == 0) {
+		snprintf(out, outsz, "never");
+		return;
+	}
+	/* 253402300799 s is 9999-12-31 23:59:59 */
+	if (!isfinite(last_gc_ns) || last_gc_ns < 0 ||
+	    last_gc_ns / 1e9 >= 253402300800.0) {
+		snprintf(out, outsz, "-");
+		return;
+	}
+	sec = (int64_t)(last_gc_ns / 1e9);
+	rem = (int)(sec % 86400);
+	fw_civil_from_days(sec / 86400, &y, &m, &d);
+	snprintf(out, outsz, "%04" PRId64 "-%02d-%02d %02d:%02d:%02d UTC", y, m, d,
+		 rem / 3600, rem / 60 % 60, rem % 60);
+}
+
+double fw_memstats_ns_to_ms(double ns)
+{
+	return ns / 1e6;
+}
+
+void fw_memstats_format_ms(double ns, char *out, size_t outsz)
+{
+	double ms = ns / 1e6;
+	uint64_t w, frac;
+
+	if (!outsz)
+		return;
+	if (!isfinite(ns) || ns < 0 || ms >= 1e18) {
+		snprintf(out, outsz, "-");
+		return;
+	}
+	/* integer arithmetic keeps the '.' whatever LC_NUMERIC says */
+	w = (uint64_t)ms;
+	frac = (uint64_t)((ms - (double)w) * 1000.0 + 0.5);
+	if (frac >= 1000) {
+		w++;
+		frac -= 1000;
+	}
+	snprintf(out, outsz, "%" PRIu64 ".%03" PRIu64 " ms", w, frac);
+}

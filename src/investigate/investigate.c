@@ -1,0 +1,601 @@
+/*
+ * analyze.c: one flare end to end (see analyze.h): open, model, analyze,
+ * judge, write. The only place that knows the order of the stages; each
+ * stage lives in its own file.
+ */
+#include "investigate/investigate.h"
+#include "flare/extract.h"
+#include "base/fsutil.h"
+#include "investigate/index.h"
+#include "investigate/investigation.h"
+#include "pprof/profile.h"
+#include "base/redact.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GOROUTINE_WAIT_MINUTES 10
+
+static int nomem(struct fw_error *err)
+{
+	return fw_err(err, -ENOMEM, "out of memory analyzing the flare");
+}
+
+static void thresholds_from(const struct fw_config *c, struct fw_thresholds *t)
+{
+	t->leak_growth_per_30s = (double)c->thresholds.leak_growth_per_30s;
+	t->leak_function_share = c->thresholds.leak_function_share_percent;
+	t->leak_min_growth_per_30s = (double)c->thresholds.leak_min_growth_per_30s;
+	t->cpu_function_share = c->thresholds.cpu_function_share_percent;
+	t->cpu_utilization = c->thresholds.cpu_utilization_percent;
+	t->cpu_app_share = c->thresholds.cpu_app_share_percent;
+	t->cpu_spike_min_utilization = c->thresholds.cpu_spike_min_utilization_percent;
+	t->contention_seconds = c->thresholds.contention_seconds;
+	t->goroutines_warn = c->thresholds.goroutines_warn;
+}
+
+/* The report folder's name for a hostname: hostnames are already of
+ * [A-Za-z0-9._-] (flare.c), but one starting with '.' or '_' or equal to a
+ * name the investigations tree uses for itself gets a '_' in front. The
+ * mapping is one-to-one: only names starting with '_' are changed names. */
+static void host_dir_name(const char *host, char *out, size_t outlen)
+{
+	static const char *const reserved[] = { "index.md" };
+	bool prefix = host[0] == '.' || host[0] == '_' || !host[0];
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]) && !prefix; i++)
+		prefix = strcmp(host, reserved[i]) == 0;
+	snprintf(out, outlen, "%s%s", prefix ? "_" : "", host);
+}
+
+/* The report being written: a hidden folder beside its final place, and
+ * the flock that tells fw_investigations_cleanup() it is alive. */
+struct pending {
+	char host_dir[4096]; /* DIR/<host folder> */
+	char tmp[4096];	     /* DIR/<host folder>/.tmp-<time>-XXXXXX, "" when none */
+	int lock_fd;
+};
+
+#define TMP_PREFIX ".tmp-"
+#define TMP_LOCK ".lock"
+/* A temporary folder without its lock file (a crash between mkdtemp and
+ * creating the lock) is removed once it is this old. */
+#define TMP_UNLOCKED_AGE_S 3600
+
+static int pending_create(const char *out, const char *host, const char *when, struct pending *p,
+			  struct fw_error *err)
+{
+	char dname[128], lock[4200], final[4200], tmpl[4096];
+	int r;
+
+	p->tmp[0] = 0;
+	p->lock_fd = -1;
+	host_dir_name(host, dname, sizeof(dname));
+	if (snprintf(p->host_dir, sizeof(p->host_dir), "%s/%s", out, dname) >= (int)sizeof(p->host_dir) ||
+	    snprintf(p->tmp, sizeof(p->tmp), "%s/" TMP_PREFIX "%s-XXXXXX", p->host_dir, when) >=
+		    (int)sizeof(p->tmp)) {
+		p->tmp[0] = 0;
+		return fw_err(err, -ENAMETOOLONG, "%s: path too long", out);
+	}
+	snprintf(tmpl, sizeof(tmpl), "%s", p->tmp);
+	/* a concurrent pending_abandon() may remove the host folder
+	 * between the two calls: then create it again */
+	for (int tries = 0;; tries++) {
+		if ((r = fw_mkdir_p(p->host_dir, 0755, err)) < 0) {
+			p->tmp[0] = 0;
+			return r;
+		}
+		snprintf(p->tmp, sizeof(p->tmp), "%s", tmpl);
+		if (mkdtemp(p->tmp))
+			break;
+		if (errno != ENOENT || tries == 10) {
+			r = fw_err(err, -errno, "%s: cannot create a temporary report folder: %s", p->host_dir,
+				   strerror(errno));
+			p->tmp[0] = 0;
+			return r;
+		}
+	}
+	/* The lock file appears under its final name already locked, so
+	 * fw_investigations_cleanup() never takes a live folder for a dead one. */
+	snprintf(lock, sizeof(lock), "%s/" TMP_LOCK ".XXXXXX", p->tmp);
+	p->lock_fd = mkostemp(lock, O_CLOEXEC);
+	if (p->lock_fd < 0)
+		return fw_err(err, -errno, "%s: %s", lock, strerror(errno));
+	if (flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return fw_err(err, -errno, "%s: lock: %s", lock, strerror(errno));
+	snprintf(final, sizeof(final), "%s/" TMP_LOCK, p->tmp);
+	if (rename(lock, final) < 0)
+		return fw_err(err, -errno, "%s: %s", final, strerror(errno));
+	return 0;
+}
+
+/* Removes the unpublished folder (on every error path). */
+static void pending_abandon(struct pending *p)
+{
+	struct fw_error e;
+
+	if (p->tmp[0]) {
+		(void)fw_tree_remove(p->tmp, &e);
+		(void)rmdir(p->host_dir); /* only if no other report is there */
+	}
+	p->tmp[0] = 0;
+	if (p->lock_fd >= 0)
+		close(p->lock_fd);
+	p->lock_fd = -1;
+}
+
+/* Moves p->tmp to DIR/<host>/<time>[-N], the first name that is free,
+ * writing that name to intent_path (when given) just before each rename.
+ * RENAME_NOREPLACE never replaces a concurrent worker's report; where the
+ * file system lacks it, mkdir reserves the name and rename() replaces
+ * that empty folder. */
+static int pending_publish(struct pending *p, const char *when, const char *intent_path, char **dir,
+			   struct fw_error *err)
+{
+	char path[4200], lock[4300];
+	bool noreplace = true;
+	int r;
+
+	if (chmod(p->tmp, 0755) < 0)
+		return fw_err(err, -errno, "%s: %s", p->tmp, strerror(errno));
+	for (int i = 1; i < 10000; i++) {
+		struct stat st;
+		if (i == 1)
+			snprintf(path, sizeof(path), "%s/%s", p->host_dir, when);
+		else
+			snprintf(path, sizeof(path), "%s/%s-%d", p->host_dir, when, i);
+		if (lstat(path, &st) == 0)
+			continue;
+		if (intent_path) {
+			char line[4300];
+			int n = snprintf(line, sizeof(line), "%s\n", path);
+			if ((r = fw_write_file_atomic(intent_path, line, (size_t)n, 0644, err)) < 0)
+				return r;
+		}
+		if (noreplace) {
+			if (renameat2(AT_FDCWD, p->tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+				goto published;
+			if (errno == EEXIST)
+				continue;
+			if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+				return fw_err(err, -errno, "%s: cannot publish the report: %s", path,
+					      strerror(errno));
+			noreplace = false;
+		}
+		if (mkdir(path, 0755) < 0) {
+			if (errno == EEXIST)
+				continue;
+			return fw_err(err, -errno, "%s: %s", path, strerror(errno));
+		}
+		if (rename(p->tmp, path) == 0)
+			goto published;
+		r = fw_err(err, -errno, "%s: cannot publish the report: %s", path, strerror(errno));
+		rmdir(path);
+		return r;
+	}
+	return fw_err(err, -EEXIST, "%s/%s: too many reports for one flare time", p->host_dir, when);
+published:
+	p->tmp[0] = 0;
+	snprintf(lock, sizeof(lock), "%s/" TMP_LOCK, path);
+	(void)unlink(lock);
+	close(p->lock_fd);
+	p->lock_fd = -1;
+	{
+		int dfd = open(p->host_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+	}
+	if (!(*dir = strdup(path)))
+		return nomem(err);
+	return 0;
+}
+
+static int write_file(const char *dir, const char *name, const char *data, size_t len, struct fw_error *err)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return fw_err(err, -ENAMETOOLONG, "%s: path too long", dir);
+	return fw_write_file_atomic(path, data, len, 0644, err);
+}
+
+static void index_entry(const struct fw_investigation *inv, const struct fw_analyze_result *res, char *when,
+			size_t when_len, const char *report, struct fw_index_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	fw_utc_format(when, when_len, inv->flare.time_ms, FW_UTC_ISO);
+	e->time = when;
+	e->hostname = inv->flare.hostname;
+	e->agent_version = res->agent_version;
+	e->verdict = fw_verdict_name(inv->verdict.kind);
+	e->summary = inv->verdict.summary;
+	e->report = report;
+}
+
+/* Writes every file of the report into a hidden folder, publishes it, then
+ * adds it to the index. Once the report is published nothing fails: an
+ * index problem becomes res->index_warning. */
+static int write_outputs(struct fw_investigation *inv, const char *out_dir, const char *intent_path,
+			 struct fw_analyze_result *res, struct fw_error *err)
+{
+	struct fw_buf md, js, row;
+	struct fw_index_entry e;
+	struct pending p;
+	char svg[160], rel[4096], when[32];
+	const char *sub;
+	int r;
+
+	fw_buf_init(&md);
+	fw_buf_init(&js);
+	fw_buf_init(&row);
+	if ((r = pending_create(out_dir, inv->flare.hostname, inv->flare_time, &p, err)) < 0)
+		goto out;
+	if ((r = fw_report_markdown(inv, &md, err)) < 0 || (r = fw_report_json(inv, &js, err)) < 0)
+		goto out;
+	index_entry(inv, res, when, sizeof(when), inv->md_name, &e);
+	if (fw_index_row(&e, &row) < 0) {
+		r = nomem(err);
+		goto out;
+	}
+	if ((r = write_file(p.tmp, inv->md_name, md.data, md.len, err)) < 0 ||
+	    (r = write_file(p.tmp, "report.json", js.data, js.len, err)) < 0 ||
+	    (r = write_file(p.tmp, FW_INDEX_ROW_FILE, row.data, row.len, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < inv->n_procs; i++) {
+		const struct fw_process *pr = &inv->procs[i];
+		if (pr->cpu.svg) {
+			fw_svg_name(svg, sizeof(svg), pr->name, "cpu");
+			if ((r = write_file(p.tmp, svg, pr->cpu.svg, strlen(pr->cpu.svg), err)) < 0)
+				goto out;
+		}
+		if (pr->heap_diff_space.svg) {
+			fw_svg_name(svg, sizeof(svg), pr->name, "heap-diff");
+			if ((r = write_file(p.tmp, svg, pr->heap_diff_space.svg, strlen(pr->heap_diff_space.svg),
+					    err)) < 0)
+				goto out;
+		}
+	}
+	if ((r = pending_publish(&p, inv->flare_time, intent_path, &res->report_dir, err)) < 0)
+		goto out;
+	if (asprintf(&res->report_path, "%s/%s", res->report_dir, inv->md_name) < 0 ||
+	    asprintf(&res->json_path, "%s/report.json", res->report_dir) < 0) {
+		res->report_path = res->json_path = NULL;
+		r = nomem(err);
+		goto out;
+	}
+	/* the index links reports relative to its own folder */
+	sub = res->report_dir + strlen(out_dir);
+	while (*sub == '/')
+		sub++;
+	snprintf(rel, sizeof(rel), "%s/%s", sub, inv->md_name);
+	e.report = rel;
+	{
+		struct fw_error ie = { "" };
+		if (fw_index_add(out_dir, &e, &ie) != 0) {
+			char *msg = fw_redact(ie.msg, strlen(ie.msg), NULL);
+			if (!msg || asprintf(&res->index_warning, "%s/index.md: %s", out_dir, msg) < 0) {
+				res->index_warning = NULL;
+				free(msg);
+				r = nomem(err);
+				goto out;
+			}
+			free(msg);
+		}
+	}
+	r = 0;
+out:
+	pending_abandon(&p);
+	fw_buf_free(&md);
+	fw_buf_free(&js);
+	fw_buf_free(&row);
+	return r;
+}
+
+static int fill_result(const struct fw_investigation *inv, struct fw_analyze_result *res)
+{
+	const struct fw_flare *f = &inv->flare;
+	const struct fw_process *grow = NULL, *cpu = NULL;
+	size_t len;
+
+	res->verdict = inv->verdict.kind;
+	for (size_t i = 0; i < inv->n_procs; i++) {
+		const struct fw_process *p = &inv->procs[i];
+		if (p->have_heap_diff && (!grow || p->growth_app_30s > grow->growth_app_30s))
+			grow = p;
+		if (p->have_cpu && p->top_cpu_app.name && !cpu)
+			cpu = p; /* core comes first */
+	}
+	res->heap_growth_bytes = grow ? (int64_t)grow->growth_app_30s : 0;
+	res->hostname = strdup(f->hostname);
+	res->agent_version = strdup(f->has_status ? f->status.agent_version : "");
+	res->summary = fw_redact(inv->verdict.summary, strlen(inv->verdict.summary), &len);
+	res->flare_time = strdup(inv->flare_time);
+	res->top_growth_function = grow && grow->top_growth_app.name
+					   ? fw_redact(grow->top_growth_app.name, strlen(grow->top_growth_app.name), &len)
+					   : strdup("");
+	res->top_cpu_function = cpu ? fw_redact(cpu->top_cpu_app.name, strlen(cpu->top_cpu_app.name), &len)
+				    : strdup("");
+	if (!res->hostname || !res->agent_version || !res->summary || !res->flare_time ||
+	    !res->top_growth_function || !res->top_cpu_function)
+		return -ENOMEM;
+	return 0;
+}
+
+static void investigation_free(struct fw_investigation *inv)
+{
+	for (size_t i = 0; i < inv->n_procs; i++)
+		fw_process_free(&inv->procs[i]);
+	free(inv->procs);
+	fw_verdict_free(&inv->verdict);
+	fw_flare_free(&inv->flare);
+	free(inv->flare_name);
+	free(inv->flare_time);
+	free(inv->md_name);
+}
+
+int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_analyze_result *res,
+	       struct fw_error *err)
+{
+	struct fw_investigation inv;
+	struct fw_thresholds th;
+	struct fw_decode_limits dlim;
+	struct stat st;
+	char tmp[4096] = "", when[32];
+	const char *dir = path, *name;
+	const char *out_dir = o->out_dir ? o->out_dir : o->cfg->investigations_dir;
+	size_t len, name_len;
+	int r;
+
+	if (o->display_name) {
+		name = o->display_name;
+		name_len = strlen(name);
+	} else {
+		name = fw_path_base(path, &name_len);
+	}
+	memset(res, 0, sizeof(*res));
+	memset(&inv, 0, sizeof(inv));
+	inv.cfg = o->cfg;
+	if (stat(path, &st) < 0)
+		return fw_err(err, -errno, "%s: %s", path, strerror(errno));
+	if (S_ISREG(st.st_mode)) {
+		struct fw_archive_limits lim;
+		fw_archive_limits_default(&lim);
+		lim.max_entries = o->cfg->archive.max_entries;
+		lim.max_total_bytes = o->cfg->archive.max_total_size;
+		lim.max_ratio = (uint32_t)o->cfg->archive.max_compression_ratio;
+		if ((r = fw_tmpdir_create(o->tmp_parent, "flarewatch-", tmp, sizeof(tmp), err)) < 0)
+			return r;
+		if ((r = fw_archive_extract(path, tmp, &lim, err)) < 0)
+			goto out;
+		dir = tmp;
+	} else if (!S_ISDIR(st.st_mode)) {
+		return fw_err(err, -EINVAL, "%s: not a zip file or a folder", path);
+	}
+
+	if (!(inv.flare_name = fw_redact(name, name_len, &len))) {
+		r = nomem(err);
+		goto out;
+	}
+	if ((r = fw_flare_open(dir, inv.flare_name, GOROUTINE_WAIT_MINUTES, &inv.flare, err)) < 0) {
+		fw_err_prefix(err, "%s", inv.flare_name);
+		goto out;
+	}
+	fw_utc_format(when, sizeof(when), inv.flare.time_ms, FW_UTC_COMPACT);
+	if (!(inv.flare_time = strdup(when)) ||
+	    asprintf(&inv.md_name, "flare-profiling-%s.md", inv.flare.hostname) < 0) {
+		inv.md_name = NULL;
+		r = nomem(err);
+		goto out;
+	}
+	fw_analyze_decode_limits(o->cfg, &dlim);
+	inv.procs = calloc(inv.flare.n_procs + 1, sizeof(*inv.procs));
+	if (!inv.procs) {
+		r = nomem(err);
+		goto out;
+	}
+	for (size_t i = 0; i < inv.flare.n_procs; i++) {
+		if ((r = fw_process_analyze(inv.flare.profiles_dir, inv.flare.procs[i], &dlim, &inv.procs[i], err)) < 0)
+			goto out;
+		inv.n_procs++;
+	}
+	thresholds_from(o->cfg, &th);
+	if ((r = fw_verdict_evaluate(inv.procs, inv.n_procs, &th, &inv.verdict, err)) < 0)
+		goto out;
+	if (fill_result(&inv, res) < 0) {
+		r = nomem(err);
+		goto out;
+	}
+	r = write_outputs(&inv, out_dir, o->intent_path, res, err);
+out:
+	if (tmp[0]) {
+		struct fw_error e2;
+		if (fw_tree_remove(tmp, &e2) < 0 && r == 0)
+			r = fw_err(err, -EIO, "%s", e2.msg);
+	}
+	investigation_free(&inv);
+	if (r < 0)
+		fw_analyze_result_free(res);
+	return r;
+}
+
+void fw_analyze_result_free(struct fw_analyze_result *res)
+{
+	free(res->hostname);
+	free(res->agent_version);
+	free(res->summary);
+	free(res->report_dir);
+	free(res->report_path);
+	free(res->json_path);
+	free(res->flare_time);
+	free(res->top_growth_function);
+	free(res->top_cpu_function);
+	free(res->index_warning);
+	memset(res, 0, sizeof(*res));
+}
+
+/* ---- limits ---------------------------------------------------------------------- */
+
+void fw_analyze_decode_limits(const struct fw_config *cfg, struct fw_decode_limits *lim)
+{
+	uint64_t decoded = cfg->analysis.memory_limit / FW_DECODED_SHARE;
+	uint64_t file = cfg->archive.max_total_size;
+
+	memset(lim, 0, sizeof(*lim));
+	if (decoded > FW_DECODED_MAX)
+		decoded = FW_DECODED_MAX;
+	if (file > FW_DECODED_MAX)
+		file = FW_DECODED_MAX;
+	lim->max_decoded_bytes = (size_t)decoded;
+	lim->max_file_bytes = (size_t)file;
+}
+
+/* AddressSanitizer reserves terabytes of address space up front, so a
+ * sanitizer build cannot run under RLIMIT_AS. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN_BUILD 1
+#endif
+#endif
+#ifndef ASAN_BUILD
+#define ASAN_BUILD 0
+#endif
+
+bool fw_memory_limit_applies(void)
+{
+	return !ASAN_BUILD;
+}
+
+int fw_rlimit_lower(int resource, const char *name, uint64_t soft, uint64_t hard, struct fw_error *err)
+{
+	struct rlimit cur, want;
+
+	if (getrlimit(resource, &cur) < 0)
+		return fw_err(err, -errno, "cannot read %s: %s", name, strerror(errno));
+	want.rlim_max = cur.rlim_max != RLIM_INFINITY && cur.rlim_max < hard ? cur.rlim_max : (rlim_t)hard;
+	want.rlim_cur = soft < want.rlim_max ? (rlim_t)soft : want.rlim_max;
+	if (setrlimit(resource, &want) < 0)
+		return fw_err(err, -errno, "cannot set %s: %s", name, strerror(errno));
+	return 0;
+}
+
+/* ---- the investigations tree's own chores ---------------------------------------- */
+
+/* Removes DIR/host/name (a ".tmp-" folder) unless its writer is alive:
+ * the writer holds an flock on its TMP_LOCK until the folder is
+ * published. Returns 1 removed, 0 left, <0 error. */
+static int cleanup_one(int hfd, const char *host_path, const char *name, struct fw_error *err)
+{
+	char path[4096], lock[4200];
+	struct stat st;
+	int fd, r;
+
+	if (snprintf(path, sizeof(path), "%s/%s", host_path, name) >= (int)sizeof(path))
+		return 0;
+	if (fstatat(hfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	snprintf(lock, sizeof(lock), "%s/" TMP_LOCK, path);
+	fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		/* no lock yet, or a crash before it was made: only an old one goes */
+		if (errno != ENOENT || time(NULL) - st.st_mtime < TMP_UNLOCKED_AGE_S)
+			return 0;
+	} else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return 0; /* its writer is alive */
+	}
+	r = fw_tree_remove(path, err);
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? r : 1;
+}
+
+int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
+{
+	DIR *top;
+	int removed = 0, first = 0;
+	struct fw_error e;
+
+	if (!(top = opendir(out_dir))) {
+		if (errno == ENOENT)
+			return 0;
+		return fw_err(err, -errno, "%s: %s", out_dir, strerror(errno));
+	}
+	for (struct dirent *h; (h = readdir(top)) != NULL;) {
+		char host_path[4096];
+		struct stat st;
+		DIR *hd;
+		int removed_here = 0;
+		if (h->d_name[0] == '.' || fstatat(dirfd(top), h->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if (snprintf(host_path, sizeof(host_path), "%s/%s", out_dir, h->d_name) >= (int)sizeof(host_path) ||
+		    !(hd = opendir(host_path)))
+			continue;
+		for (struct dirent *t; (t = readdir(hd)) != NULL;) {
+			int r;
+			if (strncmp(t->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
+				continue;
+			r = cleanup_one(dirfd(hd), host_path, t->d_name, &e);
+			if (r > 0)
+				removed_here++;
+			else if (r < 0 && !first)
+				first = fw_err(err, r, "%s", e.msg);
+		}
+		closedir(hd);
+		if (removed_here)
+			(void)rmdir(host_path); /* only if no report is there */
+		removed += removed_here;
+	}
+	closedir(top);
+	return first ? first : removed;
+}
+
+int fw_analyze_published(const char *intent_path, char **report_dir, struct fw_error *err)
+{
+	uint8_t *data = NULL;
+	size_t len;
+	struct stat st;
+	char json[4200];
+	int r;
+
+	*report_dir = NULL;
+	if ((r = fw_read_file(intent_path, 4200, &data, &len, err)) < 0) {
+		if (r == -ENOENT)
+			return 0;
+		return r;
+	}
+	if (len < 2 || data[len - 1] != '\n' || memchr(data, 0, len) || memchr(data, '\n', len - 1)) {
+		free(data);
+		return fw_err(err, -EINVAL, "%s: not a report folder path", intent_path);
+	}
+	data[len - 1] = 0;
+	snprintf(json, sizeof(json), "%s/report.json", (char *)data);
+	if (stat(json, &st) < 0) {
+		r = errno;
+		if (r == ENOENT || r == ENOTDIR) {
+			free(data);
+			return 0;
+		}
+		free(data);
+		return fw_err(err, -r, "%s: %s", json, strerror(r));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		free(data);
+		return 0;
+	}
+	*report_dir = (char *)data;
+	return 1;
+}

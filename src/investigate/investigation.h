@@ -1,0 +1,35 @@
+/*
+ * investigation.h: everything one flare's report is made of: the flare
+ * model, the per-process analyses, the verdict and the settings that shape
+ * the text. analyze.c fills it; report_md.c, report_json.c and index.c only
+ * read it.
+ */
+#ifndef FW_INVESTIGATION_H
+#define FW_INVESTIGATION_H
+
+#include "investigate/process.h"
+#include "flare/flare.h"
+#include "base/fwconfig.h"
+#include "investigate/verdict.h"
+
+struct fw_investigation {
+	const struct fw_config *cfg;
+	char *flare_name; /* the input's name, redacted */
+	struct fw_flare flare;
+	struct fw_process *procs;
+	size_t n_procs;
+	struct fw_verdict verdict;
+	char *flare_time; /* YYYYmmddTHHMMSSZ */
+	char *md_name;	  /* flare-profiling-<host>.md */
+};
+
+/* The Markdown report (runbook order). The result is redacted as a whole. */
+int fw_report_markdown(const struct fw_investigation *inv, struct fw_buf *out, struct fw_error *err);
+
+/* report.json, schema "flarewatch.report" version 1 (see README). */
+int fw_report_json(const struct fw_investigation *inv, struct fw_buf *out, struct fw_error *err);
+
+/* File names of a process's flame graphs in the report folder. */
+void fw_svg_name(char *out, size_t len, const char *proc, const char *what);
+
+#endif

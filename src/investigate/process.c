@@ -1,0 +1,670 @@
+/*
+ * analysis.c: the runbook's per-process analyses (see analysis.h).
+ *
+ * Every table is computed exactly as `go tool pprof -top` would (the text is
+ * kept verbatim for the escalation summary); the verdict inputs come from
+ * the untrimmed graph, so no function is missed because pprof's node
+ * fraction hid it.
+ */
+#include "investigate/process.h"
+#include "pprof/flamegraph.h"
+#include "base/keymap.h"
+#include "pprof/merge.h"
+#include "pprof/report.h"
+#include "pprof/top.h"
+#include "pprof/units.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const kinds[5] = { "1st-heap", "cpu", "2nd-heap", "block", "mutex" };
+enum { K_HEAP1, K_CPU, K_HEAP2, K_BLOCK, K_MUTEX };
+
+bool fw_is_runtime_function(const char *name)
+{
+	static const char *const prefixes[] = { "runtime.", "runtime/", "internal/", "sync.",
+						"syscall.", "gcBgMarkWorker" };
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+static int nomem(struct fw_error *err)
+{
+	return fw_err(err, -ENOMEM, "out of memory analyzing profiles");
+}
+
+static int set_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = strdup(src ? src : "");
+	return *dst ? 0 : -ENOMEM;
+}
+
+const char *fw_heap_window_id(enum fw_heap_window w)
+{
+	switch (w) {
+	case FW_WINDOW_MEASURED: return "measured";
+	case FW_WINDOW_ABSENT: return "absent";
+	case FW_WINDOW_REVERSED: return "reversed";
+	case FW_WINDOW_TOO_SHORT: return "too_short";
+	case FW_WINDOW_TOO_LONG: return "too_long";
+	}
+	return "unknown";
+}
+
+const char *fw_heap_window_why(enum fw_heap_window w)
+{
+	switch (w) {
+	case FW_WINDOW_MEASURED: return "";
+	case FW_WINDOW_ABSENT: return "the snapshots carry no time";
+	case FW_WINDOW_REVERSED: return "the 1st snapshot is newer than the 2nd, so the diff goes from the "
+					"older (2nd) to the newer (1st) snapshot";
+	case FW_WINDOW_TOO_SHORT: return "the snapshots are less than 1 s apart";
+	case FW_WINDOW_TOO_LONG: return "the snapshots are more than 1 day apart";
+	}
+	return "";
+}
+
+/* The window between the two heap snapshots, from their time_nanos. */
+static enum fw_heap_window heap_window(int64_t t1, int64_t t2, int64_t *window_ns)
+{
+	int64_t d;
+
+	*window_ns = 0;
+	if (t1 <= 0 || t2 <= 0)
+		return FW_WINDOW_ABSENT;
+	d = t2 - t1; /* both positive: no overflow */
+	*window_ns = d < 0 ? -d : d;
+	if (d < 0)
+		return FW_WINDOW_REVERSED;
+	if (d < FW_WINDOW_MIN_NS)
+		return FW_WINDOW_TOO_SHORT;
+	if (d > FW_WINDOW_MAX_NS)
+		return FW_WINDOW_TOO_LONG;
+	return FW_WINDOW_MEASURED;
+}
+
+/* Adds a note to the process; fails only for out-of-memory. */
+static int add_note(struct fw_process *pr, struct fw_error *err, const char *f, ...)
+	__attribute__((format(printf, 3, 4)));
+static int add_note(struct fw_process *pr, struct fw_error *err, const char *f, ...)
+{
+	struct fw_buf b;
+	va_list ap;
+
+	if (pr->n_notes >= FW_PROCESS_NOTES)
+		return 0; /* at most one per profile and rule: cannot happen */
+	fw_buf_init(&b);
+	va_start(ap, f);
+	fw_buf_vprintf(&b, f, ap);
+	va_end(ap);
+	if (b.failed || !b.data) {
+		fw_buf_free(&b);
+		return nomem(err);
+	}
+	pr->notes[pr->n_notes++] = b.data;
+	return 0;
+}
+
+/* Nanoseconds in one `unit` for the time units the rules read; 0 for any
+ * other unit (count, bytes, ...). */
+static int64_t ns_per_unit(const char *unit)
+{
+	static const struct {
+		const char *name;
+		int64_t ns;
+	} units[] = {
+		{ "nanoseconds", 1 },	    { "nanosecond", 1 },	 { "ns", 1 },
+		{ "microseconds", 1000 },   { "microsecond", 1000 },	 { "us", 1000 },
+		{ "\xce\xbcs", 1000 },	    { "milliseconds", 1000000 }, { "millisecond", 1000000 },
+		{ "ms", 1000000 },	    { "seconds", 1000000000 },	 { "second", 1000000000 },
+		{ "s", 1000000000 },
+	};
+	for (size_t i = 0; unit && i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(unit, units[i].name) == 0)
+			return units[i].ns;
+	return 0;
+}
+
+/* v * per, saturated at the int64 limits (*ovf set then). */
+static int64_t to_ns(int64_t v, int64_t per, bool *ovf)
+{
+	int64_t r;
+	if (__builtin_mul_overflow(v, per, &r)) {
+		*ovf = true;
+		return v < 0 ? INT64_MIN : INT64_MAX;
+	}
+	return r;
+}
+
+/* Loads one profile file, recording its state. Returns 0 with *out NULL
+ * when the file is missing, empty or corrupt; <0 only for out-of-memory. */
+static int load(const char *dir, const char *proc, int k, const struct fw_decode_limits *lim,
+		struct fw_process *pr, struct fw_profile **out)
+{
+	struct fw_error e = { "" };
+	struct stat st;
+	char path[4096];
+	int r;
+
+	*out = NULL;
+	pr->files[k].kind = kinds[k];
+	if (snprintf(path, sizeof(path), "%s/%s-%s.pprof", dir, proc, kinds[k]) >= (int)sizeof(path)) {
+		pr->files[k].state = FW_PFILE_CORRUPT;
+		return set_str(&pr->files[k].error, "path too long");
+	}
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		pr->files[k].state = FW_PFILE_MISSING;
+		return 0;
+	}
+	pr->files[k].size = (uint64_t)st.st_size;
+	if (st.st_size == 0) {
+		pr->files[k].state = FW_PFILE_EMPTY;
+		return 0;
+	}
+	r = fw_profile_read(path, lim, out, &e);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		/* The decoder names the full path; the report wants the file. */
+		const char *msg = e.msg, *base = strrchr(path, '/');
+		size_t pl = strlen(path);
+		if (strncmp(msg, path, pl) == 0 && msg[pl] == ':') {
+			char buf[sizeof(e.msg) + sizeof(path)];
+			snprintf(buf, sizeof(buf), "%s%s", base ? base + 1 : path, msg + pl);
+			pr->files[k].state = FW_PFILE_CORRUPT;
+			return set_str(&pr->files[k].error, buf);
+		}
+		pr->files[k].state = FW_PFILE_CORRUPT;
+		return set_str(&pr->files[k].error, msg);
+	}
+	pr->files[k].state = FW_PFILE_OK;
+	return 0;
+}
+
+/* Per-function facts gathered from the untrimmed graph of a report. */
+struct graph_facts {
+	int64_t pos_all, pos_app, flat_app;
+	struct fw_fn_value max_flat_app, max_flat_any;
+	/* the sum of |value| over the samples does not fit in an int64, so
+	 * some total or flat above wrapped around (as pprof's do) */
+	bool overflow;
+};
+
+static int graph_facts(struct fw_report *r, struct graph_facts *f, struct fw_error *err)
+{
+	struct fw_graph g;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	{
+		const struct fw_profile *p = r->p;
+		int64_t abs_sum = 0;
+		for (size_t s = 0; s < p->n_samples && !f->overflow; s++) {
+			int64_t v = fw_sample_values(p, s)[r->vi];
+			if (v == INT64_MIN || __builtin_add_overflow(abs_sum, v < 0 ? -v : v, &abs_sum))
+				f->overflow = true;
+		}
+	}
+	if ((rc = fw_graph_build(&r->tab, r->vi, NULL, &g, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < g.n_nodes; i++) {
+		uint32_t n = g.nodes[i];
+		const char *name = fw_node_name(&r->tab, n);
+		int64_t flat = g.flat[n];
+		bool app = !fw_is_runtime_function(name);
+
+		if (flat > 0) {
+			f->pos_all = fw_add64(f->pos_all, flat);
+			if (app)
+				f->pos_app = fw_add64(f->pos_app, flat);
+		}
+		if (app)
+			f->flat_app = fw_add64(f->flat_app, flat);
+		if (app && (!f->max_flat_app.name || flat > f->max_flat_app.value ||
+			    (flat == f->max_flat_app.value && strcmp(name, f->max_flat_app.name) < 0))) {
+			f->max_flat_app.name = (char *)name;
+			f->max_flat_app.value = flat;
+		}
+		if (!f->max_flat_any.name || flat > f->max_flat_any.value ||
+		    (flat == f->max_flat_any.value && strcmp(name, f->max_flat_any.name) < 0)) {
+			f->max_flat_any.name = (char *)name;
+			f->max_flat_any.value = flat;
+		}
+	}
+	/* Names point into the report; copy them before it goes away. */
+	if (f->max_flat_app.name && !(f->max_flat_app.name = strdup(f->max_flat_app.name)))
+		rc = nomem(err);
+	if (f->max_flat_any.name && !(f->max_flat_any.name = strdup(f->max_flat_any.name)))
+		rc = nomem(err);
+	fw_graph_free(&g);
+	return rc;
+}
+
+/* Contention: each sample's delay goes to the application function closest
+ * to the blocking call (the first non-runtime frame from the leaf); the
+ * largest total wins, with the frame it was blocked in. */
+static int contention_facts(struct fw_report *r, struct fw_fn_value *best, char **callee,
+			    bool *ovf, struct fw_error *err)
+{
+	const struct fw_profile *p = r->p;
+	const struct fw_nodetab *t = &r->tab;
+	struct fw_keymap km;
+	int64_t *sums = NULL;
+	uint32_t *callee_of = NULL, *node_of = NULL;
+	size_t cap = 0, cap2 = 0, cap3 = 0, n = 0;
+	int64_t abs_sum = 0;
+	int rc = 0;
+
+	fw_keymap_init(&km);
+	for (size_t s = 0; s < p->n_samples; s++) {
+		const struct fw_sample *sm = &p->samples[s];
+		int64_t w = fw_sample_values(p, s)[r->vi];
+		uint32_t prev = FW_NONE, found = FW_NONE, below = FW_NONE;
+
+		if (w == 0)
+			continue;
+		/* no sum below can wrap while the sum of |w| fits in an int64 */
+		if (w == INT64_MIN || __builtin_add_overflow(abs_sum, w < 0 ? -w : w, &abs_sum))
+			*ovf = true;
+		for (uint32_t i = 0; i < sm->n_locs && found == FW_NONE; i++) {
+			uint32_t loc = p->sample_locs[sm->first_loc + i];
+			for (uint32_t k = 0; k < t->loc_count[loc]; k++) {
+				uint32_t node = t->loc_nodes[t->loc_first[loc] + k];
+				if (!fw_is_runtime_function(fw_node_name(t, node))) {
+					found = node;
+					below = prev;
+					break;
+				}
+				prev = node;
+			}
+		}
+		if (found == FW_NONE)
+			continue;
+		uint32_t slot;
+		int ins = fw_keymap_upsert(&km, &found, sizeof(found), (uint32_t)n, &slot);
+		if (ins < 0)
+			goto oom;
+		if (ins == 0) {
+			if (fw_grow((void **)&sums, &cap, n + 1, sizeof(*sums)) < 0 ||
+			    fw_grow((void **)&callee_of, &cap2, n + 1, sizeof(*callee_of)) < 0 ||
+			    fw_grow((void **)&node_of, &cap3, n + 1, sizeof(*node_of)) < 0)
+				goto oom;
+			sums[n] = 0;
+			callee_of[n] = below;
+			node_of[n] = found;
+			n++;
+		}
+		sums[slot] = fw_add64(sums[slot], w);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *name = fw_node_name(t, node_of[i]);
+		if (!best->name || sums[i] > best->value ||
+		    (sums[i] == best->value && strcmp(name, best->name) < 0)) {
+			free(best->name);
+			free(*callee);
+			best->name = strdup(name);
+			*callee = strdup(callee_of[i] != FW_NONE ? fw_node_name(t, callee_of[i]) : "");
+			best->value = sums[i];
+			if (!best->name || !*callee)
+				goto oom;
+		}
+	}
+	goto out;
+oom:
+	rc = nomem(err);
+out:
+	fw_keymap_free(&km);
+	free(sums);
+	free(callee_of);
+	free(node_of);
+	return rc;
+}
+
+/* Fills table t from profile p with the given sample index, and optionally
+ * the facts the verdict needs. Always takes p over (fw_report_init frees it,
+ * also on failure): the caller passes take(&its_pointer). */
+static int top_table(struct fw_profile *p, const char *sample_index, struct fw_top_table *t,
+		     const char *svg_title, struct graph_facts *facts, struct fw_fn_value *cbest,
+		     char **ccallee, bool *covf, struct fw_error *err)
+{
+	struct fw_report_opts o;
+	struct fw_report r;
+	struct fw_graph g;
+	struct fw_buf text;
+	size_t orig, dropped;
+	int rc;
+
+	fw_report_opts_default(&o);
+	o.sample_index = sample_index;
+	t->present = true;
+	t->time_nanos = p->time_nanos;
+	t->duration_nanos = p->duration_nanos;
+	if ((rc = fw_report_init(&r, p, &o, err)) < 0) {
+		if (rc == -ENOMEM)
+			return rc;
+		return set_str(&t->error, err->msg) < 0 ? nomem(err) : 0;
+	}
+	if (set_str(&t->sample_type, r.sample_type) < 0 || set_str(&t->sample_unit, r.sample_unit) < 0) {
+		rc = nomem(err);
+		goto out;
+	}
+	t->total = r.total;
+	fw_buf_init(&text);
+	if ((rc = fw_top_write(&r, &text, err)) < 0 || text.failed) {
+		fw_buf_free(&text);
+		rc = rc < 0 ? rc : nomem(err);
+		goto out;
+	}
+	t->text = text.data ? text.data : strdup("");
+	if (!t->text) {
+		rc = nomem(err);
+		goto out;
+	}
+	/* The table's rows: pprof -top -nodecount=10. */
+	r.o.nodecount = FW_TOP_ROWS;
+	if ((rc = fw_report_graph(&r, &g, &orig, &dropped, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < g.n_nodes && i < FW_TOP_ROWS; i++) {
+		uint32_t n = g.nodes[i];
+		t->rows[i].name = strdup(fw_node_name(&r.tab, n));
+		t->rows[i].flat = g.flat[n];
+		t->rows[i].cum = g.cum[n];
+		if (!t->rows[i].name) {
+			fw_graph_free(&g);
+			rc = nomem(err);
+			goto out;
+		}
+		t->n_rows++;
+	}
+	fw_graph_free(&g);
+	if (svg_title) {
+		struct fw_buf svg;
+		fw_buf_init(&svg);
+		rc = fw_flamegraph_write(&r, svg_title, &svg, err);
+		if (rc == -ENOMEM || svg.failed) {
+			fw_buf_free(&svg);
+			rc = nomem(err);
+			goto out;
+		}
+		if (rc < 0) {
+			/* a graph that cannot be drawn is a note, not a failure */
+			fw_buf_free(&svg);
+			if (set_str(&t->svg_error, err->msg) < 0) {
+				rc = nomem(err);
+				goto out;
+			}
+		} else {
+			t->svg = svg.data;
+		}
+	}
+	if (facts && (rc = graph_facts(&r, facts, err)) < 0)
+		goto out;
+	if (cbest && (rc = contention_facts(&r, cbest, ccallee, covf, err)) < 0)
+		goto out;
+	rc = 0;
+out:
+	fw_report_free(&r);
+	return rc;
+}
+
+/* A copy of a profile through merge (fw_report_init consumes its input). */
+static int diff_profile(struct fw_profile *heap2, struct fw_profile *heap1, struct fw_profile **out,
+			struct fw_top_table *t, struct fw_error *err)
+{
+	int rc = fw_profiles_combine(&heap2, 1, &heap1, 1, true, out, err);
+	if (rc == -ENOMEM || rc == 0)
+		return rc;
+	t->present = true;
+	return set_str(&t->error, err->msg) < 0 ? nomem(err) : 1;
+}
+
+static int copy_profile(struct fw_profile *p, struct fw_profile **out, struct fw_error *err)
+{
+	return fw_profiles_combine(&p, 1, NULL, 0, false, out, err);
+}
+
+/* Hands over the profile *pp to a consumer and forgets it here, so no path
+ * can free it a second time. */
+static struct fw_profile *take(struct fw_profile **pp)
+{
+	struct fw_profile *p = *pp;
+	*pp = NULL;
+	return p;
+}
+
+/* Moves a name out of the facts into the result (the facts forget it). */
+static void take_name(struct fw_fn_value *dst, struct fw_fn_value *src)
+{
+	free(dst->name);
+	*dst = *src;
+	src->name = NULL;
+}
+
+static void facts_free(struct graph_facts *f)
+{
+	free(f->max_flat_app.name);
+	free(f->max_flat_any.name);
+	memset(f, 0, sizeof(*f));
+}
+
+/* growth * 30 s / w, kept below 9.2e18 so that every writer may convert it
+ * to an int64 (30 times INT64_MAX bytes over 1 s would not fit). */
+static double rate30(int64_t growth, double w)
+{
+	double v = (double)growth * 30e9 / w;
+	return v > 9.2e18 ? 9.2e18 : v < -9.2e18 ? -9.2e18 : v;
+}
+
+/* Heap: the diff older -> newer snapshot (1st -> 2nd, unless their times
+ * say the other way), by space and by objects; the profiles are only read. */
+static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_profile *heap2,
+		     struct fw_error *err)
+{
+	struct fw_profile *d = NULL, *older = heap1, *newer = heap2;
+	struct graph_facts f = { 0 };
+	char title[160];
+	int rc;
+
+	pr->heap_window = heap_window(heap1->time_nanos, heap2->time_nanos, &pr->heap_window_ns);
+	if (pr->heap_window == FW_WINDOW_REVERSED) {
+		older = heap2;
+		newer = heap1;
+	}
+	snprintf(title, sizeof(title), "%.64s: in-use heap growth, %s snapshot", pr->name,
+		 older == heap1 ? "1st to 2nd" : "2nd to 1st (by their times)");
+	if ((rc = diff_profile(newer, older, &d, &pr->heap_diff_space, err)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = top_table(take(&d), "inuse_space", &pr->heap_diff_space, title, &f, NULL, NULL, NULL, err);
+	if (rc == 0 && !pr->heap_diff_space.error && f.overflow) {
+		rc = add_note(pr, err, "%s-1st-heap.pprof, %s-2nd-heap.pprof: the in-use space values overflow a "
+			      "64-bit sum; the memory leak rules are skipped", pr->name, pr->name);
+	} else if (rc == 0 && !pr->heap_diff_space.error) {
+		/* a rate only over a plausible measured window; else the raw growth */
+		double w = pr->heap_window == FW_WINDOW_MEASURED ? (double)pr->heap_window_ns : 30e9;
+		pr->have_heap_diff = true;
+		pr->growth_total = f.pos_all;
+		pr->growth_app = f.pos_app;
+		take_name(&pr->top_growth_app, &f.max_flat_app);
+		pr->growth_total_30s = rate30(f.pos_all, w);
+		pr->growth_app_30s = rate30(f.pos_app, w);
+	}
+	facts_free(&f);
+	if (rc < 0)
+		return rc;
+	if (pr->heap_diff_space.svg_error &&
+	    (rc = add_note(pr, err, "%s-1st-heap.pprof, %s-2nd-heap.pprof: no flame graph of the heap growth: %s",
+			   pr->name, pr->name, pr->heap_diff_space.svg_error)) < 0)
+		return rc;
+	if ((rc = diff_profile(newer, older, &d, &pr->heap_diff_objects, err)) != 0)
+		return rc < 0 ? rc : 0;
+	return top_table(take(&d), "inuse_objects", &pr->heap_diff_objects, NULL, NULL, NULL, NULL, NULL, err);
+}
+
+/* CPU: the table and the facts the CPU rules need, in nanoseconds.
+ * Consumes p. */
+static int cpu_facts(struct fw_process *pr, struct fw_profile *p, const char *title, struct fw_error *err)
+{
+	struct graph_facts f = { 0 };
+	const char *file = kinds[K_CPU];
+	int64_t per;
+	bool ovf = false;
+	int rc = top_table(p, NULL, &pr->cpu, title, &f, NULL, NULL, NULL, err);
+
+	if (rc < 0 || pr->cpu.error)
+		goto out;
+	if (pr->cpu.svg_error && (rc = add_note(pr, err, "%s-%s.pprof: no flame graph: %s", pr->name, file,
+						pr->cpu.svg_error)) < 0)
+		goto out;
+	per = ns_per_unit(pr->cpu.sample_unit);
+	if (!per) {
+		rc = add_note(pr, err, "%s-%s.pprof: the CPU samples are in \"%s\", not a unit of time; the CPU "
+			      "rules are skipped", pr->name, file, pr->cpu.sample_unit);
+		goto out;
+	}
+	pr->cpu_total_ns = to_ns(pr->cpu.total, per, &ovf);
+	pr->cpu_app_ns = to_ns(f.flat_app, per, &ovf);
+	take_name(&pr->top_cpu_app, &f.max_flat_app);
+	take_name(&pr->top_cpu_any, &f.max_flat_any);
+	pr->top_cpu_app.value = to_ns(pr->top_cpu_app.value, per, &ovf);
+	pr->top_cpu_any.value = to_ns(pr->top_cpu_any.value, per, &ovf);
+	if (f.overflow || ovf) {
+		rc = add_note(pr, err, "%s-%s.pprof: the CPU values overflow 64-bit nanoseconds; the CPU rules are "
+			      "skipped", pr->name, file);
+		goto out;
+	}
+	if (pr->cpu.duration_nanos > 0 &&
+	    (double)pr->cpu_total_ns / (double)pr->cpu.duration_nanos > FW_CPU_MAX_CORES) {
+		char a[64], b[64];
+		fw_unit_label(a, sizeof(a), pr->cpu_total_ns, "nanoseconds", "auto");
+		fw_unit_label(b, sizeof(b), pr->cpu.duration_nanos, "nanoseconds", "auto");
+		rc = add_note(pr, err, "%s-%s.pprof: %s of CPU in %s is more than %d cores could use; the CPU rules "
+			      "are skipped", pr->name, file, a, b, FW_CPU_MAX_CORES);
+		goto out;
+	}
+	pr->cpu_duration_ns = pr->cpu.duration_nanos;
+	pr->have_cpu = true;
+out:
+	facts_free(&f);
+	if (!pr->have_cpu) {
+		free(pr->top_cpu_app.name);
+		free(pr->top_cpu_any.name);
+		memset(&pr->top_cpu_app, 0, sizeof(pr->top_cpu_app));
+		memset(&pr->top_cpu_any, 0, sizeof(pr->top_cpu_any));
+		pr->cpu_total_ns = pr->cpu_app_ns = 0;
+	}
+	return rc;
+}
+
+/* Block or mutex: the table and the largest delay charged to one
+ * application function, in nanoseconds. Consumes p. */
+static int contention(struct fw_process *pr, struct fw_profile *p, int k, struct fw_error *err)
+{
+	struct fw_top_table *t = k == K_BLOCK ? &pr->block : &pr->mutex;
+	struct fw_fn_value *best = k == K_BLOCK ? &pr->top_block_app : &pr->top_mutex_app;
+	char **callee = k == K_BLOCK ? &pr->top_block_callee : &pr->top_mutex_callee;
+	int64_t *total = k == K_BLOCK ? &pr->block_total_ns : &pr->mutex_total_ns;
+	bool *have = k == K_BLOCK ? &pr->have_block : &pr->have_mutex;
+	bool ovf = false;
+	int64_t per;
+	int rc = top_table(p, NULL, t, NULL, NULL, best, callee, &ovf, err);
+
+	if (rc < 0 || t->error)
+		return rc;
+	per = ns_per_unit(t->sample_unit);
+	if (!per)
+		return add_note(pr, err, "%s-%s.pprof: the delay is in \"%s\", not a unit of time; the "
+			       "contention rule skips this profile", pr->name, kinds[k], t->sample_unit);
+	*total = to_ns(t->total, per, &ovf);
+	best->value = to_ns(best->value, per, &ovf);
+	if (ovf)
+		return add_note(pr, err, "%s-%s.pprof: the delays overflow 64-bit nanoseconds; the contention "
+			       "rule skips this profile", pr->name, kinds[k]);
+	*have = true;
+	return 0;
+}
+
+int fw_process_analyze(const char *dir, const char *name, const struct fw_decode_limits *lim,
+		       struct fw_process *pr, struct fw_error *err)
+{
+	struct fw_profile *prof[5] = { NULL }, *d = NULL;
+	char cpu_title[160];
+	int rc = 0;
+
+	snprintf(cpu_title, sizeof(cpu_title), "%.64s: CPU", name);
+
+	memset(pr, 0, sizeof(*pr));
+	if (!(pr->name = strdup(name)))
+		return nomem(err);
+	pr->heap_window = FW_WINDOW_ABSENT;
+	for (int k = 0; k < 5 && rc == 0; k++)
+		rc = load(dir, name, k, lim, pr, &prof[k]);
+	if (rc < 0) {
+		rc = nomem(err);
+		goto out;
+	}
+	/* Each step below either only reads a profile or takes it over (take()). */
+	if (prof[K_HEAP1] && prof[K_HEAP2] && (rc = heap_diff(pr, prof[K_HEAP1], prof[K_HEAP2], err)) < 0)
+		goto out;
+	if (prof[K_HEAP2]) {
+		if ((rc = copy_profile(prof[K_HEAP2], &d, err)) < 0 ||
+		    (rc = top_table(take(&d), "inuse_space", &pr->heap_top, NULL, NULL, NULL, NULL, NULL, err)) < 0)
+			goto out;
+	}
+	if (prof[K_CPU] && (rc = cpu_facts(pr, take(&prof[K_CPU]), cpu_title, err)) < 0)
+		goto out;
+	if (prof[K_BLOCK] && (rc = contention(pr, take(&prof[K_BLOCK]), K_BLOCK, err)) < 0)
+		goto out;
+	if (prof[K_MUTEX] && (rc = contention(pr, take(&prof[K_MUTEX]), K_MUTEX, err)) < 0)
+		goto out;
+	rc = 0;
+out:
+	for (int k = 0; k < 5; k++)
+		fw_profile_free(prof[k]);
+	fw_profile_free(d);
+	if (rc < 0)
+		fw_process_free(pr);
+	return rc;
+}
+
+static void table_free(struct fw_top_table *t)
+{
+	free(t->error);
+	free(t->sample_type);
+	free(t->sample_unit);
+	free(t->text);
+	free(t->svg);
+	free(t->svg_error);
+	for (size_t i = 0; i < t->n_rows; i++)
+		free(t->rows[i].name);
+	memset(t, 0, sizeof(*t));
+}
+
+void fw_process_free(struct fw_process *p)
+{
+	free(p->name);
+	table_free(&p->heap_diff_space);
+	table_free(&p->heap_diff_objects);
+	table_free(&p->heap_top);
+	table_free(&p->cpu);
+	table_free(&p->block);
+	table_free(&p->mutex);
+	for (int k = 0; k < 5; k++)
+		free(p->files[k].error);
+	free(p->top_growth_app.name);
+	free(p->top_cpu_app.name);
+	free(p->top_cpu_any.name);
+	free(p->top_block_app.name);
+	free(p->top_mutex_app.name);
+	free(p->top_block_callee);
+	free(p->top_mutex_callee);
+	for (size_t i = 0; i < p->n_notes; i++)
+		free(p->notes[i]);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,273 @@
+/*
+ * verdict.c: the verdict rules (see verdict.h). Each rule that fires leaves
+ * a sentence with the measured numbers and the threshold it crossed, so the
+ * report can say exactly why.
+ */
+#include "investigate/verdict.h"
+#include "pprof/units.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIB (1024.0 * 1024.0)
+
+void fw_thresholds_default(struct fw_thresholds *t)
+{
+	t->leak_growth_per_30s = 10 * MIB;
+	t->leak_function_share = 30;
+	t->leak_min_growth_per_30s = 1 * MIB;
+	t->cpu_function_share = 50;
+	t->cpu_utilization = 80;
+	t->cpu_app_share = 80;
+	t->cpu_spike_min_utilization = 5;
+	t->contention_seconds = 1.0;
+	t->goroutines_warn = 500;
+}
+
+const char *fw_verdict_name(enum fw_verdict_kind k)
+{
+	switch (k) {
+	case FW_VERDICT_NORMAL: return "NORMAL";
+	case FW_VERDICT_CONTENTION: return "CONTENTION";
+	case FW_VERDICT_CPU_SPIKE: return "CPU SPIKE";
+	case FW_VERDICT_MEMORY_LEAK: return "MEMORY LEAK";
+	case FW_VERDICT_MULTIPLE: return "MULTIPLE ISSUES";
+	}
+	return "UNKNOWN";
+}
+
+const char *fw_verdict_id(enum fw_verdict_kind k)
+{
+	switch (k) {
+	case FW_VERDICT_NORMAL: return "normal";
+	case FW_VERDICT_CONTENTION: return "contention";
+	case FW_VERDICT_CPU_SPIKE: return "cpu_spike";
+	case FW_VERDICT_MEMORY_LEAK: return "memory_leak";
+	case FW_VERDICT_MULTIPLE: return "multiple_issues";
+	}
+	return "unknown";
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	struct fw_buf b;
+	va_list ap;
+
+	fw_buf_init(&b);
+	va_start(ap, f);
+	fw_buf_vprintf(&b, f, ap);
+	va_end(ap);
+	if (b.failed) {
+		fw_buf_free(&b);
+		return NULL;
+	}
+	return b.data ? b.data : strdup("");
+}
+
+/* Doubles beyond the int64 range are clamped: converting them is UB. */
+static int64_t clamp64(double v)
+{
+	if (!(v == v))
+		return 0;
+	if (v >= 9223372036854775807.0)
+		return INT64_MAX;
+	if (v <= -9223372036854775807.0)
+		return -INT64_MAX;
+	return (int64_t)v;
+}
+
+static void bytes(char *out, size_t len, double v)
+{
+	fw_unit_label(out, len, clamp64(v), "bytes", "auto");
+}
+
+static void nanos(char *out, size_t len, int64_t v)
+{
+	fw_unit_label(out, len, v, "nanoseconds", "auto");
+}
+
+static double pct(double part, double whole)
+{
+	return whole > 0 ? part * 100.0 / whole : 0;
+}
+
+static int judge(const struct fw_process *p, const struct fw_thresholds *t, struct fw_process_verdict *v)
+{
+	char a[64], b[64], c[64], window[192];
+	struct fw_buf why; /* the short phrases for the one-line summary */
+	int fired = 0;
+
+	fw_buf_init(&why);
+	v->process = p->name;
+	if (p->have_heap_diff) {
+		/* growth_*_30s is a rate only over a measured window; otherwise it
+		 * is the raw growth between the snapshots (analysis.h) */
+		bool rate = p->heap_window == FW_WINDOW_MEASURED;
+		const char *per = rate ? "per 30 s" : "between the snapshots";
+		double share = pct((double)p->top_growth_app.value, (double)p->growth_total);
+		nanos(c, sizeof(c), p->heap_window_ns);
+		if (rate)
+			snprintf(window, sizeof(window), "measured window between snapshots %s", c);
+		else if (p->heap_window_ns)
+			snprintf(window, sizeof(window), "not a rate: %s, %s apart", fw_heap_window_why(p->heap_window), c);
+		else
+			snprintf(window, sizeof(window), "not a rate: %s", fw_heap_window_why(p->heap_window));
+		if (p->growth_app_30s > t->leak_growth_per_30s) {
+			bytes(a, sizeof(a), p->growth_app_30s);
+			bytes(b, sizeof(b), t->leak_growth_per_30s);
+			v->leak_reason = fmt("application functions grew the in-use heap by %s %s "
+					     "(threshold %s; %s), most in `%s`",
+					     a, per, b, window, p->top_growth_app.name ? p->top_growth_app.name : "?");
+			fw_buf_printf(&why, "memory leak, heap +%s %s in %s", a, per,
+				      p->top_growth_app.name ? p->top_growth_app.name : "?");
+		} else if (p->top_growth_app.name && p->top_growth_app.value > 0 &&
+			   share > t->leak_function_share && p->growth_total_30s >= t->leak_min_growth_per_30s) {
+			bytes(a, sizeof(a), p->growth_total_30s);
+			v->leak_reason = fmt("`%s` holds %.1f%% of the in-use heap growth (threshold %.0f%%), "
+					     "which is %s %s (%s)",
+					     p->top_growth_app.name, share, t->leak_function_share, a, per, window);
+			fw_buf_printf(&why, "memory leak, %.0f%% of heap growth (%s %s) in %s", share, a, per,
+				      p->top_growth_app.name);
+		}
+		if (v->leak_reason)
+			v->leak = true;
+	}
+	if (p->have_cpu && p->cpu_total_ns > 0) {
+		double share = pct((double)p->top_cpu_app.value, (double)p->cpu_total_ns);
+		bool util_known = p->cpu_duration_ns > 0;
+		double util = util_known ? pct((double)p->cpu_total_ns, (double)p->cpu_duration_ns) : 0;
+		double app = pct((double)p->cpu_app_ns, (double)p->cpu_total_ns);
+		/* one busy function is a spike only in a process that is busy:
+		 * the floor needs a duration unless it is 0 */
+		bool busy = t->cpu_spike_min_utilization <= 0 || (util_known && util >= t->cpu_spike_min_utilization);
+		if (p->top_cpu_app.name && share > t->cpu_function_share && busy) {
+			nanos(a, sizeof(a), p->top_cpu_app.value);
+			nanos(b, sizeof(b), p->cpu_total_ns);
+			v->cpu_reason = fmt("`%s` uses %.1f%% of the CPU samples (%s of %s; threshold %.0f%%) while the "
+					    "process uses %.1f%% of one core (floor %.3g%%)",
+					    p->top_cpu_app.name, share, a, b, t->cpu_function_share, util,
+					    t->cpu_spike_min_utilization);
+			fw_buf_printf(&why, "%sCPU spike, %.0f%% of CPU in %s", why.len ? "; " : "", share,
+				      p->top_cpu_app.name);
+		} else if (util > t->cpu_utilization && app > t->cpu_app_share) {
+			v->cpu_reason = fmt("CPU utilisation is %.1f%% of one core (threshold %.0f%%), %.1f%% of it in "
+					    "application functions (threshold %.0f%%)",
+					    util, t->cpu_utilization, app, t->cpu_app_share);
+			fw_buf_printf(&why, "%sCPU spike, %.0f%% of a core, %.0f%% in application code",
+				      why.len ? "; " : "", util, app);
+		}
+		if (v->cpu_reason)
+			v->cpu = true;
+	}
+	{
+		const struct fw_fn_value *best = NULL;
+		const char *prof = NULL, *callee = NULL;
+		if (p->have_block && p->top_block_app.name) {
+			best = &p->top_block_app;
+			prof = "block";
+			callee = p->top_block_callee;
+		}
+		if (p->have_mutex && p->top_mutex_app.name &&
+		    (!best || p->top_mutex_app.value > best->value)) {
+			best = &p->top_mutex_app;
+			prof = "mutex";
+			callee = p->top_mutex_callee;
+		}
+		if (best && (double)best->value > t->contention_seconds * 1e9) {
+			nanos(a, sizeof(a), best->value);
+			v->contention_reason = fmt("`%s` waited %s in the %s profile%s%s%s (threshold %.3gs)",
+						   best->name, a, prof, callee && *callee ? " on `" : "",
+						   callee && *callee ? callee : "", callee && *callee ? "`" : "",
+						   t->contention_seconds);
+			fw_buf_printf(&why, "%scontention, %s waited %s (%s profile)", why.len ? "; " : "",
+				      best->name, a, prof);
+			v->contention = true;
+		}
+	}
+	fired = v->leak + v->cpu + v->contention;
+	if ((v->leak && !v->leak_reason) || (v->cpu && !v->cpu_reason) ||
+	    (v->contention && !v->contention_reason)) {
+		fw_buf_free(&why);
+		return -ENOMEM;
+	}
+	if (fired > 1)
+		v->kind = FW_VERDICT_MULTIPLE;
+	else if (v->leak)
+		v->kind = FW_VERDICT_MEMORY_LEAK;
+	else if (v->cpu)
+		v->kind = FW_VERDICT_CPU_SPIKE;
+	else if (v->contention)
+		v->kind = FW_VERDICT_CONTENTION;
+	else
+		v->kind = FW_VERDICT_NORMAL;
+
+	if (v->kind == FW_VERDICT_NORMAL) {
+		if (!p->have_heap_diff && !p->have_cpu && !p->have_block && !p->have_mutex)
+			v->summary = fmt("%s: no usable profiles", p->name);
+		else
+			v->summary = fmt("%s: no rule fired", p->name);
+	} else {
+		v->summary = why.failed ? NULL : fmt("%s: %s", p->name, fw_buf_str(&why));
+	}
+	fw_buf_free(&why);
+	return v->summary ? 0 : -ENOMEM;
+}
+
+int fw_verdict_evaluate(const struct fw_process *procs, size_t n, const struct fw_thresholds *t,
+			struct fw_verdict *out, struct fw_error *err)
+{
+	struct fw_buf b;
+
+	memset(out, 0, sizeof(*out));
+	out->procs = calloc(n + 1, sizeof(*out->procs));
+	if (!out->procs)
+		return fw_err(err, -ENOMEM, "out of memory evaluating the verdict");
+	out->n_procs = n;
+	for (size_t i = 0; i < n; i++) {
+		if (judge(&procs[i], t, &out->procs[i]) < 0) {
+			fw_verdict_free(out);
+			return fw_err(err, -ENOMEM, "out of memory evaluating the verdict");
+		}
+		if (out->procs[i].kind > out->kind) {
+			out->kind = out->procs[i].kind;
+			out->worst = i;
+		}
+	}
+	fw_buf_init(&b);
+	if (out->kind == FW_VERDICT_NORMAL) {
+		fw_buf_puts(&b, n ? "no rule fired for " : "no profiles in this flare");
+		for (size_t i = 0; i < n; i++)
+			fw_buf_printf(&b, "%s%s", i ? ", " : "", procs[i].name);
+	} else {
+		bool first = true;
+		for (size_t i = 0; i < n; i++) {
+			if (out->procs[i].kind == FW_VERDICT_NORMAL)
+				continue;
+			fw_buf_printf(&b, "%s%s", first ? "" : "; ", out->procs[i].summary);
+			first = false;
+		}
+	}
+	if (b.failed || !(out->summary = b.data ? b.data : strdup(""))) {
+		fw_buf_free(&b);
+		fw_verdict_free(out);
+		return fw_err(err, -ENOMEM, "out of memory evaluating the verdict");
+	}
+	return 0;
+}
+
+void fw_verdict_free(struct fw_verdict *v)
+{
+	for (size_t i = 0; v->procs && i < v->n_procs; i++) {
+		free(v->procs[i].leak_reason);
+		free(v->procs[i].cpu_reason);
+		free(v->procs[i].contention_reason);
+		free(v->procs[i].summary);
+	}
+	free(v->procs);
+	free(v->summary);
+	memset(v, 0, sizeof(*v));
+}

@@ -1,0 +1,703 @@
+/*
+ * flamegraph.c: folded stacks and an SVG flame graph (see flamegraph.h).
+ *
+ * Both outputs start from the same list of stacks. Every sample of the
+ * report's (filtered, aggregated) profile with a non-zero value in the
+ * selected column becomes a sequence of nodes, root first: its locations
+ * from the outermost caller to the leaf and, within a location, its lines
+ * from the outermost (caller) to the innermost inlined frame. Equal node
+ * sequences are summed in a hash table, rendered as "name;name;name",
+ * sorted by that string (byte order) and summed again where different
+ * nodes print the same (names are what the formats compare). Stacks whose
+ * sum is zero are left out.
+ *
+ * Collapsed output is Brendan Gregg's folded format, one "stack value" line
+ * per stack; control characters in names print as '?' so that a line stays
+ * a line. The SVG is drawn from the same sorted stacks the way
+ * flamegraph.pl's flow() does it: consecutive stacks share the frames of
+ * their common prefix, so every frame is one rectangle whose width is the
+ * sum of |value| of the stacks through it. Names are redacted, cut to
+ * FW_OUT_NAME_MAX bytes, made valid UTF-8 with control and bidi characters
+ * shown as escapes, and XML-escaped; frames narrower than MIN_PX are left
+ * out.
+ */
+#include "pprof/flamegraph.h"
+#include "base/outtext.h"
+#include "pprof/units.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- stacks ----------------------------------------------------------------- */
+
+struct stack {
+	size_t off, len;	 /* node ids in stacks.pool */
+	int64_t value;		 /* summed; wraps like Go's int64 */
+	uint64_t hash;
+	size_t str_off, str_len; /* rendered, in stacks.text */
+};
+
+struct stacks {
+	uint32_t *pool;
+	size_t n_pool, cap_pool;
+	struct stack *s;
+	size_t n, cap;
+	uint32_t *slots; /* index + 1, 0 = empty */
+	size_t nslots;
+	struct fw_buf text;
+	size_t *order; /* merged stacks with non-zero sums, sorted */
+	size_t n_order;
+};
+
+static void stacks_free(struct stacks *st)
+{
+	free(st->pool);
+	free(st->s);
+	free(st->slots);
+	free(st->order);
+	fw_buf_free(&st->text);
+	memset(st, 0, sizeof(*st));
+}
+
+static int slots_grow(struct stacks *st)
+{
+	size_t ns = st->nslots ? st->nslots * 2 : 1024;
+	uint32_t *slots;
+
+	if (ns > SIZE_MAX / sizeof(*slots) || ns < st->nslots)
+		return -ENOMEM;
+	slots = calloc(ns, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n; i++) {
+		size_t h = (size_t)st->s[i].hash & (ns - 1);
+		while (slots[h])
+			h = (h + 1) & (ns - 1);
+		slots[h] = (uint32_t)(i + 1);
+	}
+	free(st->slots);
+	st->slots = slots;
+	st->nslots = ns;
+	return 0;
+}
+
+/* The node sequence of pool[off..n_pool) gets value v added: either to an
+ * equal stack (and the sequence is dropped from the pool) or as a new one. */
+static int stacks_add(struct stacks *st, size_t off, int64_t v)
+{
+	size_t len = st->n_pool - off, h;
+	uint64_t hash = fw_hash_bytes(st->pool + off, len * sizeof(uint32_t), 0x666c616d65ULL);
+
+	if ((st->n + 1) * 2 > st->nslots && slots_grow(st) < 0)
+		return -ENOMEM;
+	h = (size_t)hash & (st->nslots - 1);
+	for (; st->slots[h]; h = (h + 1) & (st->nslots - 1)) {
+		struct stack *s = &st->s[st->slots[h] - 1];
+		if (s->hash == hash && s->len == len &&
+		    memcmp(st->pool + s->off, st->pool + off, len * sizeof(uint32_t)) == 0) {
+			s->value = fw_add64(s->value, v);
+			st->n_pool = off;
+			return 0;
+		}
+	}
+	if (st->n >= UINT32_MAX - 1 || fw_grow((void **)&st->s, &st->cap, st->n + 1, sizeof(*st->s)) < 0)
+		return -ENOMEM;
+	st->s[st->n] = (struct stack){ .off = off, .len = len, .value = v, .hash = hash };
+	st->slots[h] = (uint32_t)(st->n + 1);
+	st->n++;
+	return 0;
+}
+
+static void put_folded_name(struct fw_buf *b, const char *name)
+{
+	const char *s = name;
+
+	for (;;) {
+		size_t n = 0;
+		while (s[n] && (unsigned char)s[n] >= 0x20 && s[n] != 0x7f)
+			n++;
+		fw_buf_putn(b, s, n);
+		if (!s[n])
+			break;
+		fw_buf_putc(b, '?');
+		s += n + 1;
+	}
+}
+
+struct sort_item {
+	const char *s;
+	size_t len, idx;
+};
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct sort_item *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, n);
+
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx; /* stable */
+}
+
+static int stacks_build(const struct fw_report *r, struct stacks *st, struct fw_error *err)
+{
+	const struct fw_profile *p = r->p;
+	const struct fw_nodetab *t = &r->tab;
+	struct sort_item *items = NULL;
+	size_t n_items = 0;
+
+	memset(st, 0, sizeof(*st));
+	fw_buf_init(&st->text);
+	if (fw_grow((void **)&st->pool, &st->cap_pool, 1, sizeof(uint32_t)) < 0)
+		goto nomem;
+	for (size_t si = 0; si < p->n_samples; si++) {
+		const struct fw_sample *sm = &p->samples[si];
+		int64_t v = fw_sample_values(p, si)[r->vi];
+		size_t off = st->n_pool;
+
+		if (v == 0)
+			continue;
+		for (uint32_t k = sm->n_locs; k-- > 0;) {
+			uint32_t loc = p->sample_locs[sm->first_loc + k];
+			uint32_t first = t->loc_first[loc], cnt = t->loc_count[loc];
+			if (fw_grow((void **)&st->pool, &st->cap_pool, st->n_pool + cnt, sizeof(uint32_t)) < 0)
+				goto nomem;
+			for (uint32_t j = cnt; j-- > 0;)
+				st->pool[st->n_pool++] = t->loc_nodes[first + j];
+		}
+		if (stacks_add(st, off, v) < 0)
+			goto nomem;
+	}
+	for (size_t i = 0; i < st->n; i++) {
+		struct stack *s = &st->s[i];
+		s->str_off = st->text.len;
+		for (size_t k = 0; k < s->len; k++) {
+			if (k)
+				fw_buf_putc(&st->text, ';');
+			put_folded_name(&st->text, fw_node_name(t, st->pool[s->off + k]));
+		}
+		s->str_len = st->text.len - s->str_off;
+	}
+	if (st->text.failed)
+		goto nomem;
+	items = malloc((st->n + 1) * sizeof(*items));
+	st->order = malloc((st->n + 1) * sizeof(*st->order));
+	if (!items || !st->order)
+		goto nomem;
+	for (size_t i = 0; i < st->n; i++) {
+		/* a stack with no frames (no locations) prints as "" */
+		items[i] = (struct sort_item){ fw_buf_str(&st->text) + st->s[i].str_off,
+					       st->s[i].str_len, i };
+	}
+	n_items = st->n;
+	fw_qsort(items, n_items, sizeof(*items), cmp_item);
+	for (size_t i = 0; i < n_items;) {
+		size_t j = i + 1, first = items[i].idx;
+		int64_t sum = st->s[first].value;
+		for (; j < n_items && items[j].len == items[i].len &&
+		       memcmp(items[j].s, items[i].s, items[i].len) == 0; j++)
+			sum = fw_add64(sum, st->s[items[j].idx].value);
+		st->s[first].value = sum;
+		if (sum != 0)
+			st->order[st->n_order++] = first;
+		i = j;
+	}
+	free(items);
+	return 0;
+nomem:
+	free(items);
+	stacks_free(st);
+	return fw_err(err, -ENOMEM, "out of memory collecting stacks");
+}
+
+int fw_collapsed_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
+{
+	struct stacks st;
+	int rc;
+
+	if ((rc = stacks_build(r, &st, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < st.n_order; i++) {
+		const struct stack *s = &st.s[st.order[i]];
+		fw_buf_putn(out, fw_buf_str(&st.text) + s->str_off, s->str_len);
+		fw_buf_printf(out, " %" PRId64 "\n", s->value);
+	}
+	stacks_free(&st);
+	if (out->failed)
+		return fw_err(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* ---- SVG -------------------------------------------------------------------- */
+
+#define SVG_W 1200
+#define PAD 10
+#define FRAME_H 16
+#define TOP 64
+#define BOTTOM 32
+#define FONT_PX 12
+#define CHAR_W (FONT_PX * 0.59) /* flamegraph.pl's average glyph width */
+#define MIN_PX 0.1
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+struct frame {
+	const char *name; /* NULL for the root, "all" */
+	uint32_t depth;
+	uint64_t x, w;	  /* in units of |value| */
+	int64_t delta;	  /* signed sum */
+};
+
+/* Appends str, redacted (function names come from the customer's
+ * profile) and cut to FW_OUT_NAME_MAX bytes with "…(N bytes cut)" after,
+ * with every invalid UTF-8 byte and every fw_cp_unsafe() character (C0, DEL,
+ * C1, bidi controls, U+FFFE/U+FFFF) written as a visible escape ("\x1b",
+ * "\u202e"): text any XML 1.0 document can hold once the five special
+ * characters are escaped. */
+static void put_clean_utf8(struct fw_buf *b, const char *str)
+{
+	size_t n, cut;
+	char *s = fw_out_prepare(str, strlen(str), FW_OUT_NAME_MAX, &n, &cut);
+
+	if (!s) {
+		b->failed = true;
+		return;
+	}
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = fw_utf8_decode(s + i, n - i, &cp);
+
+		if (l == 0) {
+			fw_buf_put_escape(b, (unsigned char)s[i], true);
+			i++;
+		} else if (fw_cp_unsafe(cp)) {
+			fw_buf_put_escape(b, cp, false);
+			i += l;
+		} else {
+			fw_buf_putn(b, s + i, l);
+			i += l;
+		}
+	}
+	fw_buf_put_cut(b, cut);
+	free(s);
+}
+
+/* Appends n bytes of valid UTF-8 with XML's special characters escaped. */
+static void put_xml(struct fw_buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&': fw_buf_puts(b, "&amp;"); break;
+		case '<': fw_buf_puts(b, "&lt;"); break;
+		case '>': fw_buf_puts(b, "&gt;"); break;
+		case '"': fw_buf_puts(b, "&quot;"); break;
+		case '\'': fw_buf_puts(b, "&apos;"); break;
+		default: fw_buf_putc(b, s[i]);
+		}
+	}
+}
+
+/* Any string, made valid and escaped. tmp is scratch space. */
+static void put_text(struct fw_buf *b, struct fw_buf *tmp, const char *s)
+{
+	tmp->len = 0;
+	put_clean_utf8(tmp, s);
+	if (tmp->failed) {
+		b->failed = true;
+		return;
+	}
+	put_xml(b, fw_buf_str(tmp), tmp->len);
+}
+
+/* The label drawn inside a frame of px pixels: the whole (clean) name if
+ * it fits, else as many characters as fit followed by "..", else nothing.
+ * The script redoes this when zooming. */
+static void put_label(struct fw_buf *b, const char *clean, size_t len, double px)
+{
+	size_t fit = px > 6 ? (size_t)((px - 6) / CHAR_W) : 0, chars = 0, i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)clean[i] & 0xc0) != 0x80)
+			chars++;
+	if (chars <= fit) {
+		put_xml(b, clean, len);
+		return;
+	}
+	if (fit < 3)
+		return;
+	/* keep fit - 2 characters */
+	chars = 0;
+	for (i = 0; i < len; i++) {
+		if (((unsigned char)clean[i] & 0xc0) != 0x80 && chars++ == fit - 2)
+			break;
+	}
+	put_xml(b, clean, i);
+	fw_buf_puts(b, "..");
+}
+
+static void warm_color(const char *name, char *out, size_t len)
+{
+	uint64_t h = fw_hash_bytes(name, strlen(name), 0x686f74ULL);
+	snprintf(out, len, "rgb(%u,%u,%u)", 205 + (unsigned)(h % 51), (unsigned)((h >> 16) % 231),
+		 (unsigned)((h >> 32) % 56));
+}
+
+static void diff_color(int64_t delta, uint64_t max_abs, char *out, size_t len)
+{
+	double ratio;
+	unsigned c;
+
+	if (delta == 0 || max_abs == 0) {
+		snprintf(out, len, "rgb(220,220,220)");
+		return;
+	}
+	ratio = (double)(uint64_t)fw_abs64(delta) / (double)max_abs;
+	if (ratio > 1)
+		ratio = 1;
+	c = (unsigned)(230.0 - 170.0 * ratio); /* light enough for black text */
+	if (delta > 0)
+		snprintf(out, len, "rgb(255,%u,%u)", c, c); /* growth */
+	else
+		snprintf(out, len, "rgb(%u,%u,255)", c, c); /* shrink */
+}
+
+/* pprof's percentage without its padding. */
+static void pct_label(int64_t v, int64_t total, char *out, size_t len)
+{
+	char p[32];
+	const char *s = p;
+
+	fw_percentage(p, sizeof(p), v, total);
+	while (*s == ' ')
+		s++;
+	snprintf(out, len, "%s", s);
+}
+
+/* flamegraph.pl's flow(): one frame per (prefix of the sorted stacks). */
+static int build_frames(const struct fw_report *r, const struct stacks *st, struct frame **out,
+			size_t *n_out, bool *diff, struct fw_error *err)
+{
+	const struct fw_nodetab *t = &r->tab;
+	struct frame *f = NULL;
+	size_t n = 0, cap = 0, *open = NULL, cap_open = 0, depth = 0;
+	const struct stack *prev = NULL;
+	uint64_t x = 0;
+
+	*diff = false;
+	if (fw_grow((void **)&f, &cap, 1, sizeof(*f)) < 0 ||
+	    fw_grow((void **)&open, &cap_open, 1, sizeof(*open)) < 0)
+		goto nomem;
+	f[n++] = (struct frame){ .name = NULL };
+	open[0] = 0;
+	for (size_t i = 0; i < st->n_order; i++) {
+		const struct stack *s = &st->s[st->order[i]];
+		uint64_t w = (uint64_t)fw_abs64(s->value);
+		size_t common = 0;
+
+		if (s->value < 0)
+			*diff = true;
+		/* frames shared with the previous stack */
+		while (prev && common < depth && common < s->len) {
+			uint32_t a = st->pool[prev->off + common], b = st->pool[s->off + common];
+			if (a != b && strcmp(fw_node_name(t, a), fw_node_name(t, b)) != 0)
+				break;
+			common++;
+		}
+		if (fw_grow((void **)&open, &cap_open, s->len + 1, sizeof(*open)) < 0 ||
+		    fw_grow((void **)&f, &cap, n + (s->len - common), sizeof(*f)) < 0)
+			goto nomem;
+		for (size_t k = common; k < s->len; k++) {
+			f[n] = (struct frame){ .name = fw_node_name(t, st->pool[s->off + k]),
+					       .depth = (uint32_t)(k + 1), .x = x };
+			open[k + 1] = n++;
+		}
+		depth = s->len;
+		for (size_t k = 0; k <= depth; k++) {
+			struct frame *fr = &f[open[k]];
+			fr->w += w;
+			fr->delta = fw_add64(fr->delta, s->value);
+		}
+		x += w;
+		prev = s;
+	}
+	free(open);
+	*out = f;
+	*n_out = n;
+	return 0;
+nomem:
+	free(f);
+	free(open);
+	return fw_err(err, -ENOMEM, "out of memory building the flame graph");
+}
+
+static const char style[] =
+	"<style type=\"text/css\"><![CDATA[\n"
+	"text { font-family: Verdana, \"DejaVu Sans\", sans-serif; font-size: 12px; fill: #000; }\n"
+	"#title { font-size: 17px; text-anchor: middle; }\n"
+	"#subtitle { text-anchor: middle; fill: #333; }\n"
+	"#frames text { pointer-events: none; }\n"
+	"#frames g { cursor: pointer; }\n"
+	"#frames g:hover rect { stroke: #000; stroke-width: 0.5; }\n"
+	".parent { opacity: 0.5; }\n"
+	".hide { display: none; }\n"
+	".btn { cursor: pointer; fill: #336; text-decoration: underline; }\n"
+	"]]></style>\n";
+
+/* Everything interactive: hover details, click to zoom, reset, regex
+ * search. Names come from each frame's <title> ("name (value, pct)"). */
+static const char script[] =
+	"<script type=\"text/ecmascript\"><![CDATA[\n"
+	"(function () {\n"
+	"\"use strict\";\n"
+	"var W = " STR(SVG_W) ", PAD = " STR(PAD) ", FW = W - 2 * PAD, CW = " STR(CHAR_W) ", EPS = 0.02;\n"
+	"var doc = document, frames = doc.getElementById(\"frames\");\n"
+	"var details = doc.getElementById(\"details\"), matched = doc.getElementById(\"matched\");\n"
+	"var unzoomBtn = doc.getElementById(\"unzoom\"), searchBtn = doc.getElementById(\"search\");\n"
+	"var all = [], zoomed = null, re = null;\n"
+	"function fit(f, x, w) {\n"
+	"\tvar n = f.name, max = Math.floor((w - 6) / CW), chars = Array.from(n);\n"
+	"\tf.text.setAttribute(\"x\", (x + 3).toFixed(2));\n"
+	"\tif (chars.length <= max) f.text.textContent = n;\n"
+	"\telse if (max < 3) f.text.textContent = \"\";\n"
+	"\telse f.text.textContent = chars.slice(0, max - 2).join(\"\") + \"..\";\n"
+	"}\n"
+	"function place(f, x, w) {\n"
+	"\tf.rect.setAttribute(\"x\", x.toFixed(2));\n"
+	"\tf.rect.setAttribute(\"width\", w.toFixed(2));\n"
+	"\tfit(f, x, w);\n"
+	"}\n"
+	"var gs = frames.getElementsByTagName(\"g\");\n"
+	"for (var i = 0; i < gs.length; i++) {\n"
+	"\tvar g = gs[i], rect = g.getElementsByTagName(\"rect\")[0];\n"
+	"\tvar title = g.getElementsByTagName(\"title\")[0].textContent;\n"
+	"\tvar f = { g: g, rect: rect, text: g.getElementsByTagName(\"text\")[0],\n"
+	"\t\tname: title.substring(0, title.lastIndexOf(\" (\")), title: title,\n"
+	"\t\tx: +rect.getAttribute(\"x\"), w: +rect.getAttribute(\"width\"),\n"
+	"\t\ty: +rect.getAttribute(\"y\"), fill: rect.getAttribute(\"fill\") };\n"
+	"\tg.fwFrame = f;\n"
+	"\tall.push(f);\n"
+	"}\n"
+	"function frameOf(e) {\n"
+	"\tfor (var n = e.target; n && n !== frames; n = n.parentNode)\n"
+	"\t\tif (n.fwFrame) return n.fwFrame;\n"
+	"\treturn null;\n"
+	"}\n"
+	"function zoom(z) {\n"
+	"\tvar s = FW / z.w;\n"
+	"\tzoomed = z;\n"
+	"\tall.forEach(function (f) {\n"
+	"\t\tf.g.classList.remove(\"parent\", \"hide\");\n"
+	"\t\tif (f.y > z.y && f.x <= z.x + EPS && f.x + f.w >= z.x + z.w - EPS) {\n"
+	"\t\t\tf.g.classList.add(\"parent\");\n"
+	"\t\t\tplace(f, PAD, FW);\n"
+	"\t\t} else if (f.y <= z.y && f.x >= z.x - EPS && f.x + f.w <= z.x + z.w + EPS) {\n"
+	"\t\t\tplace(f, PAD + (f.x - z.x) * s, f.w * s);\n"
+	"\t\t} else {\n"
+	"\t\t\tf.g.classList.add(\"hide\");\n"
+	"\t\t}\n"
+	"\t});\n"
+	"\tunzoomBtn.classList.remove(\"hide\");\n"
+	"}\n"
+	"function unzoom() {\n"
+	"\tzoomed = null;\n"
+	"\tall.forEach(function (f) {\n"
+	"\t\tf.g.classList.remove(\"parent\", \"hide\");\n"
+	"\t\tplace(f, f.x, f.w);\n"
+	"\t});\n"
+	"\tunzoomBtn.classList.add(\"hide\");\n"
+	"}\n"
+	"function search(pattern) {\n"
+	"\tvar spans = [], sum = 0, end = -1;\n"
+	"\tre = null;\n"
+	"\tif (pattern) {\n"
+	"\t\ttry { re = new RegExp(pattern); } catch (err) { matched.textContent = \"bad regex: \" + err.message; return; }\n"
+	"\t}\n"
+	"\tall.forEach(function (f) {\n"
+	"\t\tvar hit = re !== null && re.test(f.name);\n"
+	"\t\tf.rect.setAttribute(\"fill\", hit ? \"rgb(230,0,230)\" : f.fill);\n"
+	"\t\tif (hit) spans.push([f.x, f.x + f.w]);\n"
+	"\t});\n"
+	"\tspans.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });\n"
+	"\tspans.forEach(function (sp) {\n"
+	"\t\tif (sp[0] >= end - EPS) { sum += sp[1] - sp[0]; end = sp[1]; }\n"
+	"\t\telse if (sp[1] > end) { sum += sp[1] - end; end = sp[1]; }\n"
+	"\t});\n"
+	"\tmatched.textContent = re ? \"Matched: \" + (100 * sum / FW).toFixed(1) + \"%\" : \"\";\n"
+	"\tsearchBtn.textContent = re ? \"Reset Search\" : \"Search\";\n"
+	"}\n"
+	"frames.addEventListener(\"mouseover\", function (e) {\n"
+	"\tvar f = frameOf(e);\n"
+	"\tif (f) details.textContent = f.title;\n"
+	"});\n"
+	"frames.addEventListener(\"mouseout\", function () { details.textContent = \" \"; });\n"
+	"frames.addEventListener(\"click\", function (e) {\n"
+	"\tvar f = frameOf(e);\n"
+	"\tif (f) zoom(f);\n"
+	"});\n"
+	"unzoomBtn.addEventListener(\"click\", unzoom);\n"
+	"searchBtn.addEventListener(\"click\", function () {\n"
+	"\tif (re) { search(\"\"); return; }\n"
+	"\tvar p = window.prompt(\"Search for a function (regular expression):\", \"\");\n"
+	"\tif (p) search(p);\n"
+	"});\n"
+	"window.addEventListener(\"keydown\", function (e) {\n"
+	"\tif ((e.ctrlKey || e.metaKey) && e.keyCode === 70) {\n"
+	"\t\te.preventDefault();\n"
+	"\t\tvar p = window.prompt(\"Search for a function (regular expression):\", \"\");\n"
+	"\t\tif (p) search(p);\n"
+	"\t} else if (e.keyCode === 27) {\n"
+	"\t\tif (zoomed) unzoom(); else search(\"\");\n"
+	"\t}\n"
+	"});\n"
+	"})();\n"
+	"]]></script>\n";
+
+static void put_header(struct fw_buf *b, struct fw_buf *tmp, const struct fw_report *r,
+		       const char *title, int height, int64_t shown, int64_t total, bool diff)
+{
+	char v[64], t[64], pct[32];
+
+	fw_buf_printf(b,
+		      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+		      "<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		      "xmlns=\"http://www.w3.org/2000/svg\">\n",
+		      SVG_W, height, SVG_W, height);
+	fw_buf_puts(b, style);
+	fw_buf_printf(b,
+		      "<defs><linearGradient id=\"bg\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">"
+		      "<stop stop-color=\"#eeeeee\" offset=\"5%%\"/>"
+		      "<stop stop-color=\"#eeeeb0\" offset=\"95%%\"/></linearGradient></defs>\n"
+		      "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"url(#bg)\"/>\n",
+		      SVG_W, height);
+	fw_buf_printf(b, "<text id=\"title\" x=\"%d\" y=\"24\">", SVG_W / 2);
+	put_text(b, tmp, title ? title : "Flame Graph");
+	fw_buf_puts(b, "</text>\n");
+
+	fw_unit_label(t, sizeof(t), total, r->sample_unit, "auto");
+	fw_buf_printf(b, "<text id=\"subtitle\" x=\"%d\" y=\"44\">Type: ", SVG_W / 2);
+	put_text(b, tmp, r->sample_type[0] ? r->sample_type : "samples");
+	if (r->sample_unit[0]) {
+		fw_buf_puts(b, " (");
+		put_text(b, tmp, r->sample_unit);
+		fw_buf_putc(b, ')');
+	}
+	fw_buf_puts(b, ", Total: ");
+	put_xml(b, t, strlen(t));
+	if ((uint64_t)fw_abs64(shown) != (uint64_t)fw_abs64(total) || diff) {
+		fw_unit_label(v, sizeof(v), shown, r->sample_unit, "auto");
+		pct_label(shown, total, pct, sizeof(pct));
+		fw_buf_puts(b, diff ? ", Net change shown: " : ", Shown: ");
+		if (diff && shown > 0)
+			fw_buf_putc(b, '+');
+		put_xml(b, v, strlen(v));
+		fw_buf_printf(b, " (%s%s)", diff && shown > 0 ? "+" : diff && shown < 0 ? "-" : "", pct);
+	}
+	if (diff)
+		fw_buf_puts(b, " \xe2\x80\x94 red: growth, blue: shrink");
+	fw_buf_puts(b, "</text>\n");
+	fw_buf_printf(b,
+		      "<text id=\"unzoom\" class=\"btn hide\" x=\"%d\" y=\"44\">Reset Zoom</text>\n"
+		      "<text id=\"search\" class=\"btn\" x=\"%d\" y=\"44\" text-anchor=\"end\">Search</text>\n",
+		      PAD, SVG_W - PAD);
+}
+
+int fw_flamegraph_write(struct fw_report *r, const char *title, struct fw_buf *out,
+			struct fw_error *err)
+{
+	struct stacks st;
+	struct frame *f = NULL;
+	struct fw_buf tmp;
+	size_t n = 0;
+	uint32_t max_depth = 0;
+	uint64_t max_abs = 0;
+	int64_t total, shown = 0;
+	double scale = 0;
+	bool diff;
+	int rc, height;
+
+	if ((rc = stacks_build(r, &st, err)) < 0)
+		return rc;
+	if ((rc = build_frames(r, &st, &f, &n, &diff, err)) < 0) {
+		stacks_free(&st);
+		return rc;
+	}
+	if (f[0].w > 0)
+		scale = (SVG_W - 2.0 * PAD) / (double)f[0].w;
+	shown = f[0].delta;
+	total = r->total ? r->total : (int64_t)f[0].w;
+	for (size_t i = 0; i < n; i++) {
+		if ((double)f[i].w * scale < MIN_PX)
+			continue;
+		if (f[i].depth > max_depth)
+			max_depth = f[i].depth;
+		if (i > 0 && (uint64_t)fw_abs64(f[i].delta) > max_abs)
+			max_abs = (uint64_t)fw_abs64(f[i].delta);
+	}
+	if (max_abs == 0)
+		max_abs = (uint64_t)fw_abs64(f[0].delta);
+	if (max_depth > 100000) {
+		free(f);
+		stacks_free(&st);
+		return fw_err(err, -E2BIG, "stacks too deep for a flame graph (%" PRIu32 " frames)",
+			      max_depth);
+	}
+	height = TOP + (int)(max_depth + 1) * FRAME_H + BOTTOM;
+
+	fw_buf_init(&tmp);
+	put_header(out, &tmp, r, title, height, shown, total, diff);
+	fw_buf_puts(out, "<g id=\"frames\">\n");
+	for (size_t i = 0; i < n && f[0].w > 0; i++) {
+		const struct frame *fr = &f[i];
+		double px = (double)fr->w * scale, x = PAD + (double)fr->x * scale;
+		int y = height - BOTTOM - (int)(fr->depth + 1) * FRAME_H;
+		const char *name = fr->name ? fr->name : "all";
+		char color[32], v[64], pct[32];
+
+		if (px < MIN_PX)
+			continue;
+		tmp.len = 0;
+		put_clean_utf8(&tmp, name);
+		if (tmp.failed)
+			break;
+		if (diff)
+			diff_color(fr->delta, max_abs, color, sizeof(color));
+		else
+			warm_color(name, color, sizeof(color));
+		fw_unit_label(v, sizeof(v), fr->delta, r->sample_unit, "auto");
+		pct_label(fr->delta, total, pct, sizeof(pct));
+		fw_buf_puts(out, "<g><title>");
+		put_xml(out, tmp.data, tmp.len);
+		/* pprof's percentages are of |value|: a diff shows the sign */
+		fw_buf_printf(out, " (%s%s, %s%s)</title>", diff && fr->delta > 0 ? "+" : "", v,
+			      diff && fr->delta > 0 ? "+" : diff && fr->delta < 0 ? "-" : "", pct);
+		fw_buf_printf(out,
+			      "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\" "
+			      "rx=\"2\" ry=\"2\"/><text x=\"%.2f\" y=\"%.1f\">",
+			      x, y, px, FRAME_H - 1, color, x + 3, y + FRAME_H - 4.5);
+		put_label(out, tmp.data, tmp.len, px);
+		fw_buf_puts(out, "</text></g>\n");
+	}
+	fw_buf_puts(out, "</g>\n");
+	if (f[0].w == 0)
+		fw_buf_printf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">No samples</text>\n",
+			      SVG_W / 2, height - BOTTOM - FRAME_H / 2);
+	fw_buf_printf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", PAD, height - 12);
+	fw_buf_printf(out, "<text id=\"matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"></text>\n",
+		      SVG_W - PAD, height - 12);
+	fw_buf_puts(out, script);
+	fw_buf_puts(out, "</svg>\n");
+	if (tmp.failed)
+		out->failed = true;
+	fw_buf_free(&tmp);
+	free(f);
+	stacks_free(&st);
+	if (out->failed)
+		return fw_err(err, -ENOMEM, "out of memory");
+	return 0;
+}

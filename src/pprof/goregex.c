@@ -1,0 +1,154 @@
+/*
+ * goregex.c: Go (RE2) regular expressions as POSIX extended ones, so that
+ * patterns written for `go tool pprof` (peek, -focus, -ignore) mean the same
+ * here (see goregex.h).
+ */
+#include "pprof/goregex.h"
+
+#include <errno.h>
+#include <string.h>
+
+/*
+ * pprof compiles the argument with Go's regexp package; we match with POSIX
+ * extended regexes. Translate what Go has and ERE lacks and that is likely
+ * in a symbol pattern: leading (?flags), (?: groups, \Q...\E, the \d \s \w
+ * classes (and negations), \A and \z, lazy quantifiers (irrelevant to
+ * whether a string matches), and escaped punctuation inside brackets.
+ */
+static void put_class(struct fw_buf *b, char c, bool in_bracket)
+{
+	const char *set;
+	bool neg = false;
+
+	/* Inside brackets the caller only passes d, s and w. */
+
+	switch (c) {
+	case 'D': neg = true; /* fall through */
+	case 'd': set = "0-9"; break;
+	case 'S': neg = true; /* fall through */
+	case 's': set = "\t\n\f\r "; break;
+	case 'W': neg = true; /* fall through */
+	default: set = "0-9A-Za-z_"; break;
+	}
+	if (in_bracket) {
+		fw_buf_puts(b, set);
+		return;
+	}
+	fw_buf_printf(b, "[%s%s]", neg ? "^" : "", set);
+}
+
+static bool is_class(char c)
+{
+	return c && strchr("dDsSwW", c) != NULL;
+}
+
+static void put_literal(struct fw_buf *b, char c)
+{
+	if (strchr("\\^$.[]|()*+?{}", c))
+		fw_buf_putc(b, '\\');
+	fw_buf_putc(b, c);
+}
+
+/* Returns 0, -ENOMEM, or -EINVAL for what ERE cannot express (a negated
+ * class inside brackets, like [\D]). */
+int fw_regex_to_ere(const char *re, struct fw_buf *b, int *cflags)
+{
+	const char *s = re;
+
+	/* A leading flag group: (?i) is case folding, s/m/U change nothing
+	 * for a single-line name tested for any match. */
+	if (s[0] == '(' && s[1] == '?' && s[2] != ':') {
+		const char *e = s + 2;
+		while (*e && strchr("imsU", *e))
+			e++;
+		if (*e == ')' && e > s + 2) {
+			if (memchr(s + 2, 'i', (size_t)(e - s - 2)))
+				*cflags |= REG_ICASE;
+			s = e + 1;
+		}
+	}
+	while (*s) {
+		char c = *s;
+
+		if (c == '\\' && s[1] == 'Q') {
+			const char *end = strstr(s + 2, "\\E");
+			const char *stop = end ? end : s + strlen(s);
+			for (s += 2; s < stop; s++)
+				put_literal(b, *s);
+			s = end ? end + 2 : stop;
+		} else if (c == '\\' && is_class(s[1])) {
+			put_class(b, s[1], false);
+			s += 2;
+		} else if (c == '\\' && s[1] == 'A') {
+			fw_buf_putc(b, '^');
+			s += 2;
+		} else if (c == '\\' && s[1] == 'z') {
+			fw_buf_putc(b, '$');
+			s += 2;
+		} else if (c == '\\' && s[1]) {
+			fw_buf_putn(b, s, 2);
+			s += 2;
+		} else if (c == '(' && s[1] == '?' && s[2] == ':') {
+			fw_buf_putc(b, '(');
+			s += 3;
+		} else if ((c == '*' || c == '+' || c == '?' || c == '}') && s[1] == '?') {
+			fw_buf_putc(b, c); /* lazy: same matches */
+			s += 2;
+		} else if (c == '[') {
+			fw_buf_putc(b, *s++);
+			if (*s == '^')
+				fw_buf_putc(b, *s++);
+			if (*s == ']')
+				fw_buf_putc(b, *s++);
+			while (*s && *s != ']') {
+				if (s[0] == '[' && s[1] == ':') {
+					const char *e = strstr(s + 2, ":]");
+					size_t n = e ? (size_t)(e + 2 - s) : strlen(s);
+					fw_buf_putn(b, s, n);
+					s += n;
+				} else if (s[0] == '\\' && is_class(s[1])) {
+					if (s[1] == 'D' || s[1] == 'S' || s[1] == 'W')
+						return -EINVAL;
+					put_class(b, s[1], true);
+					s += 2;
+				} else if (s[0] == '\\' && s[1] && strchr("]^-", s[1]) == NULL) {
+					/* Escaped punctuation is the character itself;
+					 * in ERE a backslash in a bracket is literal. */
+					fw_buf_putc(b, s[1]);
+					s += 2;
+				} else {
+					fw_buf_putc(b, *s++);
+				}
+			}
+			if (*s)
+				fw_buf_putc(b, *s++);
+		} else {
+			fw_buf_putc(b, *s++);
+		}
+	}
+	return b->failed ? -ENOMEM : 0;
+}
+
+int fw_regex_compile(regex_t *rx, const char *regex, struct fw_error *err)
+{
+	struct fw_buf ere;
+	int cflags = REG_EXTENDED | REG_NOSUB, rc;
+
+	fw_buf_init(&ere);
+	rc = fw_regex_to_ere(regex, &ere, &cflags);
+	if (rc < 0) {
+		fw_buf_free(&ere);
+		if (rc == -EINVAL)
+			return fw_err(err, rc, "parsing argument regexp %s: unsupported syntax", regex);
+		return fw_err(err, rc, "out of memory");
+	}
+	rc = regcomp(rx, fw_buf_str(&ere), cflags);
+	fw_buf_free(&ere);
+	if (rc != 0) {
+		char msg[256];
+		regerror(rc, rx, msg, sizeof(msg));
+		return fw_err(err, -EINVAL, "parsing argument regexp %s: %s", regex, msg);
+	}
+	return 0;
+}
+

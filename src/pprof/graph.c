@@ -1,0 +1,516 @@
+/*
+ * graph.c: building, sorting and trimming the call graph (see graph.h),
+ * following pprof's internal/graph and report.newTrimmedGraph.
+ */
+#include "pprof/graph.h"
+#include "base/keymap.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- node table ----------------------------------------------------------- */
+
+static void printable_name(const struct fw_profile *p, const struct fw_node_info *ni, struct fw_buf *b)
+{
+	bool first = true;
+#define SEP() do { if (!first) fw_buf_putc(b, ' '); first = false; } while (0)
+	if (ni->address) {
+		SEP();
+		fw_buf_printf(b, "%016" PRIx64, ni->address);
+	}
+	if (ni->name) {
+		SEP();
+		fw_buf_puts(b, fw_pstr(p, ni->name));
+	}
+	if (ni->lineno) {
+		SEP();
+		fw_buf_printf(b, "%s:%" PRId64, fw_pstr(p, ni->file), ni->lineno);
+	} else if (ni->file) {
+		SEP();
+		fw_buf_puts(b, fw_pstr(p, ni->file));
+	} else if (ni->name) {
+		/* already printed */
+	} else if (ni->objfile) {
+		size_t bl;
+		const char *base = fw_path_base(fw_pstr(p, ni->objfile), &bl);
+		SEP();
+		fw_buf_putc(b, '[');
+		fw_buf_putn(b, base, bl);
+		fw_buf_putc(b, ']');
+	} else {
+		SEP();
+		fw_buf_puts(b, "<unknown>");
+	}
+#undef SEP
+}
+
+int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw_error *err)
+{
+	struct fw_keymap km;
+	struct fw_buf names;
+	size_t cap = 0, cap_nodes = 0, n_loc_nodes = 0;
+	int r = 0;
+
+	memset(t, 0, sizeof(*t));
+	fw_keymap_init(&km);
+	fw_buf_init(&names);
+	t->p = p;
+	t->loc_first = malloc((p->n_locations + 1) * sizeof(uint32_t));
+	t->loc_count = malloc((p->n_locations + 1) * sizeof(uint32_t));
+	if (!t->loc_first || !t->loc_count)
+		goto nomem;
+	for (size_t li = 0; li < p->n_locations; li++) {
+		const struct fw_location *l = &p->locations[li];
+		uint32_t nlines = l->n_lines ? l->n_lines : 1;
+		uint32_t objfile = l->mapping != FW_NONE ? p->mappings[l->mapping].filename : 0;
+
+		if (fw_grow((void **)&t->loc_nodes, &cap_nodes, n_loc_nodes + nlines, sizeof(uint32_t)) < 0)
+			goto nomem;
+		t->loc_first[li] = (uint32_t)n_loc_nodes;
+		t->loc_count[li] = nlines;
+		for (uint32_t k = 0; k < nlines; k++) {
+			struct fw_node_info ni;
+			uint32_t idx;
+
+			memset(&ni, 0, sizeof(ni));
+			ni.address = l->address;
+			if (l->n_lines == 0) {
+				ni.objfile = objfile;
+			} else {
+				const struct fw_line *ln = &p->lines[l->first_line + k];
+				const struct fw_function *f = &p->functions[ln->function];
+				ni.lineno = ln->line;
+				ni.name = f->name;
+				ni.file = f->filename;
+				if (ni.name == 0) {
+					ni.objfile = objfile;
+					ni.start_line = f->start_line;
+				}
+			}
+			r = fw_keymap_upsert(&km, &ni, sizeof(ni), (uint32_t)t->n, &idx);
+			if (r < 0)
+				goto nomem;
+			if (r == 0) {
+				if (fw_grow((void **)&t->info, &cap, t->n + 1, sizeof(ni)) < 0)
+					goto nomem;
+				t->info[t->n++] = ni;
+			}
+			t->loc_nodes[n_loc_nodes++] = idx;
+		}
+	}
+	t->name_off = malloc((t->n + 1) * sizeof(uint32_t));
+	if (!t->name_off)
+		goto nomem;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct fw_node_info *ni = &t->info[i];
+		/* Most nodes print as their bare function name: point at the
+		 * string table instead of copying it. */
+		if (ni->name && !ni->address && !ni->lineno && !ni->file) {
+			t->name_off[i] = ni->name;
+			continue;
+		}
+		if (names.len >= FW_NAME_SYNTH)
+			goto nomem;
+		t->name_off[i] = FW_NAME_SYNTH | (uint32_t)names.len;
+		printable_name(p, ni, &names);
+		fw_buf_putc(&names, 0);
+	}
+	if (names.failed)
+		goto nomem;
+	t->names = names.data;
+	if (t->names) {
+		char *shrunk = realloc(t->names, names.len);
+		if (shrunk)
+			t->names = shrunk;
+	}
+	if (t->n) {
+		struct fw_node_info *shrunk = realloc(t->info, t->n * sizeof(*t->info));
+		if (shrunk)
+			t->info = shrunk;
+	}
+	if (!t->names) {
+		t->names = calloc(1, 1);
+		if (!t->names)
+			goto nomem;
+	}
+	fw_keymap_free(&km);
+	return 0;
+nomem:
+	fw_keymap_free(&km);
+	fw_buf_free(&names);
+	fw_nodetab_free(t);
+	return fw_err(err, -ENOMEM, "out of memory building the call graph");
+}
+
+void fw_nodetab_free(struct fw_nodetab *t)
+{
+	free(t->info);
+	free(t->name_off);
+	free(t->names);
+	free(t->loc_first);
+	free(t->loc_count);
+	free(t->loc_nodes);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- edges: (src,dst) -> edge index, open addressing ---------------------- */
+
+struct edge_map {
+	uint64_t *keys; /* (src+1)<<32 | (dst+1); 0 empty */
+	uint32_t *vals;
+	size_t nslots, count;
+};
+
+static int edge_map_find(struct edge_map *m, uint32_t src, uint32_t dst, uint32_t new_val,
+			 uint32_t *out)
+{
+	uint64_t key = ((uint64_t)(src + 1) << 32) | (uint64_t)(dst + 1);
+	size_t h;
+
+	if ((m->count + 1) * 2 > m->nslots) {
+		size_t ns = m->nslots ? m->nslots * 2 : 256;
+		uint64_t *k = calloc(ns, sizeof(*k));
+		uint32_t *v = calloc(ns, sizeof(*v));
+		if (!k || !v) {
+			free(k);
+			free(v);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < m->nslots; i++) {
+			if (!m->keys[i])
+				continue;
+			size_t j = fw_hash_u64(m->keys[i], 0) & (ns - 1);
+			while (k[j])
+				j = (j + 1) & (ns - 1);
+			k[j] = m->keys[i];
+			v[j] = m->vals[i];
+		}
+		free(m->keys);
+		free(m->vals);
+		m->keys = k;
+		m->vals = v;
+		m->nslots = ns;
+	}
+	h = fw_hash_u64(key, 0) & (m->nslots - 1);
+	while (m->keys[h]) {
+		if (m->keys[h] == key) {
+			*out = m->vals[h];
+			return 1;
+		}
+		h = (h + 1) & (m->nslots - 1);
+	}
+	m->keys[h] = key;
+	m->vals[h] = new_val;
+	m->count++;
+	*out = new_val;
+	return 0;
+}
+
+/* ---- accumulation ----------------------------------------------------------- */
+
+/* with_edges = false computes only flat and cum: enough to decide what to
+ * trim, at a fraction of the memory a large profile's edges take. */
+static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool with_edges,
+		 struct fw_graph *g, struct fw_error *err)
+{
+	const struct fw_profile *p = t->p;
+	struct edge_map em;
+	uint32_t *seen = NULL, *edge_seen = NULL;
+	size_t cap_edges = 0, cap_edge_seen = 0;
+	int r;
+
+	memset(g, 0, sizeof(*g));
+	memset(&em, 0, sizeof(em));
+	g->tab = t;
+	g->flat = calloc(t->n + 1, sizeof(int64_t));
+	g->cum = calloc(t->n + 1, sizeof(int64_t));
+	seen = calloc(t->n + 1, sizeof(uint32_t));
+	g->nodes = malloc((t->n + 1) * sizeof(uint32_t));
+	if (!g->flat || !g->cum || !seen || !g->nodes)
+		goto nomem;
+
+	for (size_t s = 0; s < p->n_samples; s++) {
+		const struct fw_sample *sm = &p->samples[s];
+		int64_t w = fw_sample_values(p, s)[vi];
+		uint32_t stamp = (uint32_t)s + 1, parent = FW_NONE;
+		bool residual = false;
+
+		if (w == 0)
+			continue;
+		for (uint32_t i = sm->n_locs; i-- > 0;) {
+			uint32_t loc = p->sample_locs[sm->first_loc + i];
+			uint32_t first = t->loc_first[loc], cnt = t->loc_count[loc];
+			for (uint32_t ni = cnt; ni-- > 0;) {
+				uint32_t n = t->loc_nodes[first + ni];
+				if (kept && !kept[n]) {
+					residual = true;
+					continue;
+				}
+				if (seen[n] != stamp) {
+					seen[n] = stamp;
+					g->cum[n] = fw_add64(g->cum[n], w);
+				}
+				if (with_edges && parent != FW_NONE && n != parent) {
+					uint32_t e;
+					r = edge_map_find(&em, parent, n, (uint32_t)g->n_edges, &e);
+					if (r < 0)
+						goto nomem;
+					if (r == 0) {
+						if (fw_grow((void **)&g->edges, &cap_edges, g->n_edges + 1,
+							    sizeof(*g->edges)) < 0 ||
+						    fw_grow((void **)&edge_seen, &cap_edge_seen, g->n_edges + 1,
+							    sizeof(uint32_t)) < 0)
+							goto nomem;
+						memset(&g->edges[e], 0, sizeof(g->edges[e]));
+						g->edges[e].src = parent;
+						g->edges[e].dst = n;
+						g->edges[e].is_inline = true;
+						edge_seen[e] = 0;
+						g->n_edges++;
+					}
+					if (edge_seen[e] != stamp) {
+						struct fw_edge *ed = &g->edges[e];
+						edge_seen[e] = stamp;
+						ed->weight = fw_add64(ed->weight, w);
+						if (residual)
+							ed->residual = true;
+						if (ni != cnt - 1)
+							; /* inline contribution keeps the flag */
+						else
+							ed->is_inline = false;
+					}
+				}
+				parent = n;
+				residual = false;
+			}
+		}
+		if (parent != FW_NONE && !residual)
+			g->flat[parent] = fw_add64(g->flat[parent], w);
+	}
+	for (size_t n = 0; n < t->n; n++)
+		if (g->flat[n] != 0 || g->cum[n] != 0)
+			g->nodes[g->n_nodes++] = (uint32_t)n;
+	free(seen);
+	free(edge_seen);
+	free(em.keys);
+	free(em.vals);
+	return 0;
+nomem:
+	free(seen);
+	free(edge_seen);
+	free(em.keys);
+	free(em.vals);
+	fw_graph_free(g);
+	return fw_err(err, -ENOMEM, "out of memory building the call graph");
+}
+
+int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept, struct fw_graph *g,
+		   struct fw_error *err)
+{
+	return build(t, vi, kept, true, g, err);
+}
+
+void fw_graph_free(struct fw_graph *g)
+{
+	free(g->flat);
+	free(g->cum);
+	free(g->nodes);
+	free(g->edges);
+	memset(g, 0, sizeof(*g));
+}
+
+/* ---- sorting ---------------------------------------------------------------- */
+
+struct sort_ctx {
+	const struct fw_graph *g;
+	enum fw_sort order;
+};
+
+/* fmt.Sprint(NodeInfo): {Name OrigName Address File StartLine Lineno Objfile} */
+static void sprint_info(const struct fw_nodetab *t, uint32_t n, struct fw_buf *b)
+{
+	const struct fw_node_info *ni = &t->info[n];
+	fw_buf_printf(b, "{%s  %" PRIu64 " %s %" PRId64 " %" PRId64 " %s}", fw_pstr(t->p, ni->name),
+		      ni->address, fw_pstr(t->p, ni->file), ni->start_line, ni->lineno,
+		      fw_pstr(t->p, ni->objfile));
+}
+
+static int cmp_nodes(const void *a, const void *b, void *opaque)
+{
+	const struct sort_ctx *c = opaque;
+	const struct fw_graph *g = c->g;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int64_t k1x, k1y, k2x, k2y;
+	int r;
+
+	if (c->order == FW_SORT_FLAT) {
+		k1x = fw_abs64(g->flat[x]), k1y = fw_abs64(g->flat[y]);
+		k2x = fw_abs64(g->cum[x]), k2y = fw_abs64(g->cum[y]);
+	} else {
+		k1x = fw_abs64(g->cum[x]), k1y = fw_abs64(g->cum[y]);
+		k2x = fw_abs64(g->flat[x]), k2y = fw_abs64(g->flat[y]);
+	}
+	if (k1x != k1y)
+		return k1x > k1y ? -1 : 1;
+	r = strcmp(fw_node_name(g->tab, x), fw_node_name(g->tab, y));
+	if (r)
+		return r;
+	if (k2x != k2y)
+		return k2x > k2y ? -1 : 1;
+	{
+		struct fw_buf bx, by;
+		fw_buf_init(&bx);
+		fw_buf_init(&by);
+		sprint_info(g->tab, x, &bx);
+		sprint_info(g->tab, y, &by);
+		r = strcmp(fw_buf_str(&bx), fw_buf_str(&by));
+		fw_buf_free(&bx);
+		fw_buf_free(&by);
+	}
+	return r ? r : (x < y ? -1 : x > y);
+}
+
+void fw_graph_sort(struct fw_graph *g, enum fw_sort order)
+{
+	struct sort_ctx c = { g, order };
+	qsort_r(g->nodes, g->n_nodes, sizeof(uint32_t), cmp_nodes, &c);
+}
+
+/* ---- trimming --------------------------------------------------------------- */
+
+static int64_t cutoff(int64_t total, double fraction)
+{
+	double v = (double)total * fraction;
+	/* Go converts with int64(); values here are far inside the range. */
+	if (v >= 9.2e18 || v <= -9.2e18)
+		return INT64_MAX;
+	return fw_abs64((int64_t)v);
+}
+
+static void trim_edges(struct fw_graph *g, int64_t edge_cutoff)
+{
+	for (size_t e = 0; e < g->n_edges; e++)
+		if (fw_abs64(g->edges[e].weight) < edge_cutoff)
+			g->edges[e].removed = true;
+}
+
+int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim_opts *o,
+		     struct fw_graph *g, size_t *orig_count, size_t *dropped_nodes,
+		     struct fw_error *err)
+{
+	int64_t total = 0, node_cut, edge_cut;
+	bool *kept = NULL;
+	int r;
+
+	*dropped_nodes = 0;
+	if ((r = build(t, vi, NULL, false, g, err)) < 0)
+		return r;
+	for (size_t i = 0; i < g->n_nodes; i++)
+		total = fw_add64(total, g->flat[g->nodes[i]]);
+	node_cut = cutoff(total, o->nodefraction);
+	edge_cut = cutoff(total, o->edgefraction);
+
+	if (node_cut > 0) {
+		size_t nk = 0;
+		kept = calloc(t->n + 1, sizeof(bool));
+		if (!kept) {
+			fw_graph_free(g);
+			return fw_err(err, -ENOMEM, "out of memory trimming the call graph");
+		}
+		for (size_t i = 0; i < g->n_nodes; i++) {
+			uint32_t n = g->nodes[i];
+			if (fw_abs64(g->cum[n]) >= node_cut) {
+				kept[n] = true;
+				nk++;
+			}
+		}
+		if (nk != g->n_nodes)
+			*dropped_nodes = g->n_nodes - nk;
+	}
+	/* The graph again, now with edges, over the kept nodes. */
+	fw_graph_free(g);
+	r = build(t, vi, *dropped_nodes ? kept : NULL, true, g, err);
+	if (r < 0) {
+		free(kept);
+		return r;
+	}
+	*orig_count = g->n_nodes;
+	fw_graph_sort(g, o->order);
+	if (o->nodecount > 0 && (size_t)o->nodecount < g->n_nodes) {
+		bool *top = calloc(t->n + 1, sizeof(bool));
+		if (!top) {
+			free(kept);
+			fw_graph_free(g);
+			return fw_err(err, -ENOMEM, "out of memory trimming the call graph");
+		}
+		for (size_t i = 0; i < (size_t)o->nodecount; i++)
+			top[g->nodes[i]] = true;
+		fw_graph_free(g);
+		r = fw_graph_build(t, vi, top, g, err);
+		free(top);
+		if (r < 0) {
+			free(kept);
+			return r;
+		}
+		fw_graph_sort(g, o->order);
+	}
+	trim_edges(g, edge_cut);
+	free(kept);
+	return 0;
+}
+
+/* ---- edge listing ----------------------------------------------------------- */
+
+struct edge_sort_ctx {
+	const struct fw_nodetab *t;
+};
+
+static int cmp_edges(const void *a, const void *b, void *opaque)
+{
+	const struct edge_sort_ctx *c = opaque;
+	const struct fw_edge *x = *(const struct fw_edge *const *)a, *y = *(const struct fw_edge *const *)b;
+	int r;
+
+	if (x->weight != y->weight) {
+		int64_t ax = fw_abs64(x->weight), ay = fw_abs64(y->weight);
+		if (ax != ay)
+			return ax > ay ? -1 : 1;
+		/* Go's Less says "not less" both ways here; keep input order. */
+		return 0;
+	}
+	r = strcmp(fw_node_name(c->t, x->src), fw_node_name(c->t, y->src));
+	if (r)
+		return r;
+	return strcmp(fw_node_name(c->t, x->dst), fw_node_name(c->t, y->dst));
+}
+
+void fw_graph_sort_edges(const struct fw_nodetab *t, struct fw_edge **list, size_t n)
+{
+	struct edge_sort_ctx c = { t };
+	qsort_r(list, n, sizeof(*list), cmp_edges, &c);
+}
+
+int fw_graph_edges_of(const struct fw_graph *g, uint32_t n, bool incoming, struct fw_edge ***out,
+		      size_t *count)
+{
+	struct fw_edge **list;
+	size_t k = 0;
+
+	list = malloc((g->n_edges + 1) * sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	for (size_t e = 0; e < g->n_edges; e++) {
+		const struct fw_edge *ed = &g->edges[e];
+		if (ed->removed)
+			continue;
+		if ((incoming ? ed->dst : ed->src) == n)
+			list[k++] = (struct fw_edge *)ed;
+	}
+	fw_graph_sort_edges(g->tab, list, k);
+	*out = list;
+	*count = k;
+	return 0;
+}

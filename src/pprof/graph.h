@@ -1,0 +1,91 @@
+/*
+ * graph.h: aggregation of samples into nodes and edges, as pprof's
+ * internal/graph does. A node is one distinct NodeInfo (function name, file,
+ * line, address, object file, start line) of a (location, line) pair after
+ * the profile's granularity has been applied (report.c does that).
+ *
+ *  - flat: the value of samples whose leaf frame is the node;
+ *  - cum:  the value of samples whose stack contains the node, counted once
+ *          per sample even under recursion;
+ *  - edges caller -> callee, counted once per sample, marked inline when
+ *          every contribution came from an inlined frame.
+ */
+#ifndef FW_GRAPH_H
+#define FW_GRAPH_H
+
+#include "pprof/profile.h"
+
+struct fw_node_info {
+	uint32_t name, file, objfile; /* strings */
+	int64_t lineno, start_line;
+	uint64_t address;
+};
+
+/* Every possible node of a profile, and which node each location line is. */
+struct fw_nodetab {
+	const struct fw_profile *p;
+	struct fw_node_info *info;
+	size_t n;
+	uint32_t *name_off; /* FW_NAME_SYNTH|offset in names, or a string index */
+	char *names;	    /* printable names that are not a bare function name */
+	uint32_t *loc_first;	/* per location: first entry in loc_nodes */
+	uint32_t *loc_count;	/* per location: number of entries */
+	uint32_t *loc_nodes;	/* node index per line (innermost first) */
+};
+
+int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw_error *err);
+void fw_nodetab_free(struct fw_nodetab *t);
+#define FW_NAME_SYNTH 0x80000000u
+
+/* pprof's PrintableName of node n. */
+static inline const char *fw_node_name(const struct fw_nodetab *t, uint32_t n)
+{
+	uint32_t ref = t->name_off[n];
+	return ref & FW_NAME_SYNTH ? t->names + (ref & ~FW_NAME_SYNTH) : fw_pstr(t->p, ref);
+}
+
+struct fw_edge {
+	uint32_t src, dst; /* node indices */
+	int64_t weight;
+	bool is_inline, residual, removed;
+};
+
+struct fw_graph {
+	const struct fw_nodetab *tab;
+	int64_t *flat, *cum; /* per node index */
+	uint32_t *nodes;     /* nodes present in the graph, in sort order */
+	size_t n_nodes;
+	struct fw_edge *edges;
+	size_t n_edges;
+};
+
+/* Accumulates samples (value column vi) into a graph. kept, if non-NULL,
+ * is a per-node mask; frames whose node is not kept are skipped, and a
+ * sample whose leaf is skipped adds no flat value (pprof's residuals). */
+int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept,
+		   struct fw_graph *g, struct fw_error *err);
+void fw_graph_free(struct fw_graph *g);
+
+enum fw_sort { FW_SORT_FLAT, FW_SORT_CUM };
+void fw_graph_sort(struct fw_graph *g, enum fw_sort order);
+
+/* pprof's newTrimmedGraph: drop nodes below the node fraction, sort, keep
+ * the first nodecount (when > 0), trim low edges. */
+struct fw_trim_opts {
+	double nodefraction, edgefraction;
+	int nodecount;
+	enum fw_sort order;
+};
+int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim_opts *o,
+		     struct fw_graph *g, size_t *orig_count, size_t *dropped_nodes,
+		     struct fw_error *err);
+
+/* Sorted incoming or outgoing edges of node n that were not trimmed
+ * (pprof's EdgeMap.Sort order). Caller frees *out. */
+int fw_graph_edges_of(const struct fw_graph *g, uint32_t n, bool incoming, struct fw_edge ***out,
+		      size_t *count);
+/* Sorts edges in pprof's EdgeMap.Sort order (heaviest first, then by
+ * source and destination name). For callers that list many nodes' edges. */
+void fw_graph_sort_edges(const struct fw_nodetab *t, struct fw_edge **list, size_t n);
+
+#endif

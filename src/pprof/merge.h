@@ -1,0 +1,41 @@
+/*
+ * merge.h: combining and rescaling profiles, as pprof does before every
+ * report: Merge (dedup mappings, functions, locations; sum samples with the
+ * same stack and labels), ScaleProfiles (make units of several profiles
+ * compatible), Scale/ScaleN (multiply values), SetLabel.
+ */
+#ifndef FW_MERGE_H
+#define FW_MERGE_H
+
+#include "pprof/profile.h"
+
+/* Merges n >= 1 profiles into a new one (pprof's profile.Merge). The sources
+ * must have identical period and sample types. Samples whose values are all
+ * zero are dropped. The sources are not modified. */
+int fw_profile_merge(struct fw_profile *const *srcs, size_t n, struct fw_profile **out,
+		     struct fw_error *err);
+
+/* The same result as merging p alone (fw_profile_merge(&p, 1)), computed
+ * in place without a second copy: equal strings, functions, mappings and
+ * locations are unified, samples with the same stack and labels summed,
+ * all-zero samples dropped. Entries no sample uses are left in place. */
+int fw_profile_compact(struct fw_profile *p, struct fw_error *err);
+
+/* Multiplies column i by ratios[i], rounding half away from zero; drops
+ * samples that become all zero in the scaled columns (pprof's ScaleN). */
+void fw_profile_scale_n(struct fw_profile *p, const double *ratios);
+/* Scale(r): every column by r. */
+int fw_profile_scale(struct fw_profile *p, double r);
+
+/* Sets string label key=value on every sample, replacing other values of
+ * the same key (pprof's SetLabel). */
+int fw_profile_set_label(struct fw_profile *p, const char *key, const char *value,
+			 struct fw_error *err);
+/* True if sample s carries string label key=value. */
+bool fw_sample_has_label(const struct fw_profile *p, size_t s, const char *key, const char *value);
+
+/* measurement.ScaleProfiles: checks that period and sample types of the n
+ * profiles are compatible, and rescales them to common units. */
+int fw_profiles_scale_units(struct fw_profile *const *ps, size_t n, struct fw_error *err);
+
+#endif

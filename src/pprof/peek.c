@@ -1,0 +1,151 @@
+/*
+ * peek.c: pprof's printTree with a symbol regex, the `-peek REGEX` report
+ * (see peek.h). For every node of the untrimmed graph whose printable name
+ * matches, in graph order: its callers, the node itself, its callees, each
+ * edge with its weight and share of the node's cum.
+ */
+#include "pprof/peek.h"
+#include "pprof/goregex.h"
+#include "pprof/units.h"
+
+#include <errno.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char separator[] =
+	"----------------------------------------------------------+-------------\n";
+static const char legend[] =
+	"      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n";
+
+/* ---- edges per node --------------------------------------------------------- */
+
+/* Every kept edge, bucketed by destination (in) and by source (out). */
+struct adjacency {
+	uint32_t *in_first, *out_first; /* per node index, n + 1 entries */
+	struct fw_edge **in, **out;
+};
+
+static void adjacency_free(struct adjacency *a)
+{
+	free(a->in_first);
+	free(a->out_first);
+	free(a->in);
+	free(a->out);
+}
+
+static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjacency *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (g->n_edges >= UINT32_MAX)
+		return -ENOMEM;
+	a->in_first = calloc(n_tab + 2, sizeof(uint32_t));
+	a->out_first = calloc(n_tab + 2, sizeof(uint32_t));
+	a->in = malloc((g->n_edges + 1) * sizeof(*a->in));
+	a->out = malloc((g->n_edges + 1) * sizeof(*a->out));
+	if (!a->in_first || !a->out_first || !a->in || !a->out) {
+		adjacency_free(a);
+		return -ENOMEM;
+	}
+	/* Counting sort: count node n's edges at [n + 1], prefix sums make
+	 * [n] the start of n's bucket; placing advances [n] to the start of
+	 * n + 1's, so shift everything back one slot afterwards. */
+	for (size_t e = 0; e < g->n_edges; e++) {
+		const struct fw_edge *ed = &g->edges[e];
+		if (ed->removed)
+			continue;
+		a->in_first[ed->dst + 1]++;
+		a->out_first[ed->src + 1]++;
+	}
+	for (size_t i = 1; i <= n_tab; i++) {
+		a->in_first[i] += a->in_first[i - 1];
+		a->out_first[i] += a->out_first[i - 1];
+	}
+	for (size_t e = 0; e < g->n_edges; e++) {
+		struct fw_edge *ed = &g->edges[e];
+		if (ed->removed)
+			continue;
+		a->in[a->in_first[ed->dst]++] = ed;
+		a->out[a->out_first[ed->src]++] = ed;
+	}
+	for (size_t i = n_tab; i > 0; i--) {
+		a->in_first[i] = a->in_first[i - 1];
+		a->out_first[i] = a->out_first[i - 1];
+	}
+	a->in_first[0] = a->out_first[0] = 0;
+	return 0;
+}
+
+static void print_edges(const struct fw_report *r, struct fw_edge **list, size_t n, int64_t cum,
+			bool incoming, struct fw_buf *out)
+{
+	fw_graph_sort_edges(&r->tab, list, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_edge *ed = list[i];
+		char w[64], pct[32];
+
+		fw_report_value(r, ed->weight, w, sizeof(w));
+		fw_percentage(pct, sizeof(pct), ed->weight, cum);
+		fw_buf_printf(out, "%50s %s |   %s%s\n", w, pct,
+			      fw_node_name(&r->tab, incoming ? ed->src : ed->dst),
+			      ed->is_inline ? " (inline)" : "");
+	}
+}
+
+int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, struct fw_error *err)
+{
+	struct fw_graph g;
+	struct adjacency adj;
+	size_t orig, dropped, matched = 0;
+	int64_t flat_sum = 0;
+	regex_t rx;
+	int rc;
+
+	if ((rc = fw_regex_compile(&rx, regex, err)) < 0)
+		return rc;
+	/* pprof turns trimming off for peek, whatever the flags say. */
+	r->o.nodecount = 0;
+	r->o.nodefraction = 0;
+	r->o.edgefraction = 0;
+	if ((rc = fw_report_graph(r, &g, &orig, &dropped, err)) < 0) {
+		regfree(&rx);
+		return rc;
+	}
+	if (adjacency_build(&g, r->tab.n, &adj) < 0) {
+		fw_graph_free(&g);
+		regfree(&rx);
+		return fw_err(err, -ENOMEM, "out of memory");
+	}
+	fw_report_labels(r, &g, orig, dropped, out);
+	fw_buf_puts(out, separator);
+	fw_buf_puts(out, legend);
+	for (size_t i = 0; i < g.n_nodes; i++) {
+		uint32_t n = g.nodes[i];
+		const char *name = fw_node_name(&r->tab, n);
+		char f[64], c[64], fp[32], sp[32], cp[32];
+
+		if (regexec(&rx, name, 0, NULL, 0) != 0)
+			continue;
+		matched++;
+		fw_buf_puts(out, separator);
+		print_edges(r, adj.in + adj.in_first[n], adj.in_first[n + 1] - adj.in_first[n],
+			    g.cum[n], true, out);
+		flat_sum = fw_add64(flat_sum, g.flat[n]);
+		fw_report_value(r, g.flat[n], f, sizeof(f));
+		fw_report_value(r, g.cum[n], c, sizeof(c));
+		fw_percentage(fp, sizeof(fp), g.flat[n], r->total);
+		fw_percentage(sp, sizeof(sp), flat_sum, r->total);
+		fw_percentage(cp, sizeof(cp), g.cum[n], r->total);
+		fw_buf_printf(out, "%10s %s %s %10s %s                | %s\n", f, fp, sp, c, cp, name);
+		print_edges(r, adj.out + adj.out_first[n], adj.out_first[n + 1] - adj.out_first[n],
+			    g.cum[n], false, out);
+	}
+	if (g.n_nodes > 0)
+		fw_buf_puts(out, separator);
+	adjacency_free(&adj);
+	fw_graph_free(&g);
+	regfree(&rx);
+	if (matched == 0)
+		return fw_err(err, -ENOENT, "no matches found for regexp: %s", regex);
+	return 0;
+}

@@ -1,0 +1,1168 @@
+/*
+ * profile.c: decoding and validating profile.proto.
+ *
+ * Input is gunzipped (zlib) when it starts with the gzip magic, then walked
+ * one top-level field at a time. Each submessage (Sample, Location, ...) is
+ * decoded by protobuf-c's generated code into a small arena that is reset
+ * after every message, and copied into the compact form of profile.h. Peak
+ * memory is therefore the decompressed bytes plus the compact profile, never
+ * protobuf-c's whole object tree. After the walk every cross-reference is
+ * resolved and checked: string indices, mapping/function/location ids, and
+ * the number of values per sample. Anything wrong is an error that names the
+ * input and the problem; nothing is trusted before it is checked.
+ */
+#include "pprof/profile.h"
+#include "base/idmap.h"
+#include "pprof/profile.pb-c.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define DEFAULT_MAX_FILE (256u << 20)
+#define DEFAULT_MAX_DECODED ((size_t)256 << 20)
+#define DEFAULT_MAX_PROFILE ((size_t)1 << 30)
+#define DEFAULT_MAX_TYPES 1024
+
+/* ---- protobuf-c arena --------------------------------------------------- */
+
+struct chunk {
+	struct chunk *next;
+	max_align_t data[];
+};
+
+struct arena {
+	unsigned char *buf;
+	size_t used, cap;
+	struct chunk *extra;
+	size_t extra_bytes;
+};
+
+static void *arena_alloc(void *opaque, size_t size)
+{
+	struct arena *a = opaque;
+	size_t al = (size + 15) & ~(size_t)15;
+	struct chunk *c;
+
+	if (al < size)
+		return NULL;
+	if (a->cap - a->used >= al) {
+		void *p = a->buf + a->used;
+		a->used += al;
+		return p;
+	}
+	if (al > SIZE_MAX - sizeof(*c))
+		return NULL;
+	c = malloc(sizeof(*c) + al);
+	if (!c)
+		return NULL;
+	c->next = a->extra;
+	a->extra = c;
+	a->extra_bytes += al;
+	return c->data;
+}
+
+static void arena_free(void *opaque, void *ptr)
+{
+	(void)opaque;
+	(void)ptr; /* released all at once by arena_reset() */
+}
+
+static void arena_release_extra(struct arena *a)
+{
+	while (a->extra) {
+		struct chunk *c = a->extra;
+		a->extra = c->next;
+		free(c);
+	}
+}
+
+static void arena_reset(struct arena *a)
+{
+	size_t want = a->used + a->extra_bytes;
+
+	arena_release_extra(a);
+	a->used = 0;
+	/* Grow the main block toward the largest message seen, up to 1 MiB;
+	 * larger messages keep using one-off chunks. */
+	if (want > a->cap && want <= (1u << 20)) {
+		unsigned char *nb = realloc(a->buf, want);
+		if (nb) {
+			a->buf = nb;
+			a->cap = want;
+		}
+	}
+	a->extra_bytes = 0;
+}
+
+static void arena_destroy(struct arena *a)
+{
+	arena_release_extra(a);
+	free(a->buf);
+	memset(a, 0, sizeof(*a));
+}
+
+/* ---- gzip ---------------------------------------------------------------- */
+
+/* Initial output size: the gzip trailer's ISIZE (the last member's size mod
+ * 2^32) when it is plausible, that is within deflate's maximum ratio of
+ * about 1032:1, else four times the input. */
+static size_t first_guess(const uint8_t *in, size_t inlen)
+{
+	uint32_t isize;
+
+	if (inlen >= 18) {
+		isize = (uint32_t)in[inlen - 4] | (uint32_t)in[inlen - 3] << 8 |
+			(uint32_t)in[inlen - 2] << 16 | (uint32_t)in[inlen - 1] << 24;
+		if (isize > 0 && isize / 1032 <= inlen)
+			return (size_t)isize + 1;
+	}
+	return inlen < (SIZE_MAX / 8) ? inlen * 4 + 64 : inlen;
+}
+
+static int gunzip(const uint8_t *in, size_t inlen, size_t max, uint8_t **out,
+		  size_t *outlen, const char *name, struct fw_error *err)
+{
+	z_stream zs;
+	uint8_t *buf = NULL;
+	size_t cap = 0, len = 0;
+	int zr, r;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+		return fw_err(err, -ENOMEM, "%s: cannot initialise zlib", name);
+	zs.next_in = (Bytef *)in;
+	for (;;) {
+		size_t chunk = inlen - (size_t)((const uint8_t *)zs.next_in - in);
+		zs.avail_in = chunk > UINT32_MAX ? UINT32_MAX : (uInt)chunk;
+		if (len == cap) {
+			size_t want = cap ? cap * 2 : first_guess(in, inlen);
+			if (want > max + 1)
+				want = max + 1;
+			if (want <= cap) {
+				r = fw_err(err, -EFBIG,
+					   "%s: decompressed profile exceeds the limit of %zu bytes",
+					   name, max);
+				goto fail;
+			}
+			uint8_t *nb = realloc(buf, want);
+			if (!nb) {
+				r = fw_err(err, -ENOMEM, "%s: out of memory decompressing", name);
+				goto fail;
+			}
+			buf = nb;
+			cap = want;
+		}
+		zs.next_out = buf + len;
+		zs.avail_out = (cap - len) > UINT32_MAX ? UINT32_MAX : (uInt)(cap - len);
+		size_t before = zs.avail_out;
+		zr = inflate(&zs, Z_NO_FLUSH);
+		len += before - zs.avail_out;
+		if (len > max) {
+			r = fw_err(err, -EFBIG,
+				   "%s: decompressed profile exceeds the limit of %zu bytes",
+				   name, max);
+			goto fail;
+		}
+		if (zr == Z_STREAM_END) {
+			size_t left = inlen - (size_t)((const uint8_t *)zs.next_in - in);
+			const uint8_t *nx = zs.next_in;
+			/* Concatenated gzip members are one stream, as in Go. */
+			if (left >= 2 && nx[0] == 0x1f && nx[1] == 0x8b) {
+				if (inflateReset(&zs) != Z_OK) {
+					r = fw_err(err, -EINVAL, "%s: corrupt gzip stream", name);
+					goto fail;
+				}
+				continue;
+			}
+			/* Go's gzip reader refuses anything else after a member. */
+			if (left > 0) {
+				r = fw_err(err, -EINVAL, "%s: corrupt gzip data: %zu bytes after the last member",
+					   name, left);
+				goto fail;
+			}
+			break;
+		}
+		if (zr == Z_OK)
+			continue;
+		if (zr == Z_BUF_ERROR && zs.avail_out == 0)
+			continue;
+		if (zr == Z_BUF_ERROR) {
+			r = fw_err(err, -EINVAL, "%s: truncated gzip data", name);
+			goto fail;
+		}
+		r = fw_err(err, zr == Z_MEM_ERROR ? -ENOMEM : -EINVAL,
+			   "%s: corrupt gzip data: %s", name,
+			   zs.msg ? zs.msg : "inflate failed");
+		goto fail;
+	}
+	inflateEnd(&zs);
+	*out = buf;
+	*outlen = len;
+	return 0;
+fail:
+	inflateEnd(&zs);
+	free(buf);
+	return r;
+}
+
+/* ---- wire walking -------------------------------------------------------- */
+
+static int read_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t x = 0;
+
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		if (p >= end)
+			return -1;
+		uint8_t b = *p++;
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*pp = p;
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Everything decoded before references are resolved. Raw ids wait here. */
+struct decoder {
+	struct fw_profile *p;
+	const char *name;
+	struct fw_error *err;
+	const struct fw_decode_limits *lim;
+	struct arena arena;
+	ProtobufCAllocator alloc;
+	bool have_strings;
+
+	size_t cap_types, cap_comments, cap_mappings, cap_functions, cap_locations;
+	size_t cap_lines, cap_samples, cap_locs, cap_values, cap_labels;
+	/* Location ids are numbered in order of first sight (in a sample or
+	 * a Location), so samples can hold 32-bit ordinals until resolve(). */
+	/* Ids 1..dense (the location count, as writers number them) map to
+	 * ordinal id-1 directly; any other id gets the next ordinal through
+	 * loc_ord, and ord_id remembers it for error messages. */
+	size_t dense;
+	struct fw_idmap loc_ord; /* sparse location id -> ordinal */
+	uint64_t *ord_id;	 /* ordinal - dense -> sparse location id */
+	uint32_t *ord_loc;	 /* ordinal -> location index, or FW_NONE */
+	size_t n_ord, cap_ord_id, cap_ord_loc;
+	uint64_t *raw_loc_mapping;  /* per location */
+	size_t cap_raw_loc_mapping;
+	uint64_t *raw_line_func;    /* per line */
+	size_t cap_raw_line_func;
+	uint32_t *value_counts;	    /* per sample */
+	size_t cap_value_counts;
+	size_t n_values;
+};
+
+#define NOMEM(d) fw_err((d)->err, -ENOMEM, "%s: out of memory", (d)->name)
+
+/* A string index from the wire: negative or huge indices can never be valid.
+ * The upper bound against the table is checked once the table is complete. */
+static int str_index(struct decoder *d, int64_t v, uint32_t *out, const char *what)
+{
+	if (v < 0 || v >= (int64_t)UINT32_MAX)
+		return fw_err(d->err, -EINVAL, "%s: %s: string index %lld out of range",
+			      d->name, what, (long long)v);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int add_value_type(struct decoder *d, const Perftools__Profiles__ValueType *vt,
+			  struct fw_value_type *out, const char *what)
+{
+	int r;
+	if ((r = str_index(d, vt->type, &out->type, what)) < 0 ||
+	    (r = str_index(d, vt->unit, &out->unit, what)) < 0)
+		return r;
+	return 0;
+}
+
+static int location_ordinal(struct decoder *d, uint64_t id, uint32_t *ord)
+{
+	uint32_t o;
+
+	if (id >= 1 && id <= d->dense) {
+		*ord = (uint32_t)(id - 1);
+		return 0;
+	}
+	o = fw_idmap_get(&d->loc_ord, id);
+	if (o != UINT32_MAX) {
+		*ord = o;
+		return 0;
+	}
+	if (id == 0)
+		return fw_err(d->err, -EINVAL, "%s: reference to location id 0", d->name);
+	if (d->n_ord >= UINT32_MAX - 1)
+		return fw_err(d->err, -E2BIG, "%s: too many locations", d->name);
+	if (fw_grow((void **)&d->ord_id, &d->cap_ord_id, d->n_ord - d->dense + 1, sizeof(uint64_t)) < 0 ||
+	    fw_grow((void **)&d->ord_loc, &d->cap_ord_loc, d->n_ord + 1, sizeof(uint32_t)) < 0 ||
+	    fw_idmap_put(&d->loc_ord, id, (uint32_t)d->n_ord) < 0)
+		return NOMEM(d);
+	d->ord_id[d->n_ord - d->dense] = id;
+	d->ord_loc[d->n_ord] = FW_NONE;
+	*ord = (uint32_t)d->n_ord++;
+	return 0;
+}
+
+static uint64_t ordinal_id(const struct decoder *d, uint32_t ord)
+{
+	return ord < d->dense ? (uint64_t)ord + 1 : d->ord_id[ord - d->dense];
+}
+
+static int take_sample_type(struct decoder *d, const uint8_t *b, size_t n)
+{
+	struct fw_profile *p = d->p;
+	Perftools__Profiles__ValueType *m;
+	int r;
+
+	if (p->n_sample_types >= d->lim->max_sample_types)
+		return fw_err(d->err, -E2BIG, "%s: more than %zu sample types", d->name,
+			      d->lim->max_sample_types);
+	m = perftools__profiles__value_type__unpack(&d->alloc, n, b);
+	if (!m)
+		return fw_err(d->err, -EINVAL, "%s: malformed sample_type", d->name);
+	if (fw_grow((void **)&p->sample_types, &d->cap_types, p->n_sample_types + 1,
+		    sizeof(*p->sample_types)) < 0)
+		return NOMEM(d);
+	r = add_value_type(d, m, &p->sample_types[p->n_sample_types], "sample_type");
+	if (r == 0)
+		p->n_sample_types++;
+	return r;
+}
+
+static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
+{
+	struct fw_profile *p = d->p;
+	Perftools__Profiles__Sample *m;
+	struct fw_sample *s;
+	int r;
+
+	m = perftools__profiles__sample__unpack(&d->alloc, n, b);
+	if (!m)
+		return fw_err(d->err, -EINVAL, "%s: malformed sample %zu", d->name, p->n_samples);
+	if (p->n_samples >= UINT32_MAX - 1 || m->n_location_id > UINT32_MAX - p->n_sample_locs ||
+	    m->n_label > UINT32_MAX - p->n_labels || m->n_value > UINT32_MAX)
+		return fw_err(d->err, -E2BIG, "%s: too many samples", d->name);
+	if (fw_grow((void **)&p->samples, &d->cap_samples, p->n_samples + 1, sizeof(*p->samples)) < 0 ||
+	    fw_grow((void **)&d->value_counts, &d->cap_value_counts, p->n_samples + 1, sizeof(uint32_t)) < 0 ||
+	    fw_grow((void **)&p->sample_locs, &d->cap_locs, p->n_sample_locs + m->n_location_id,
+		    sizeof(uint32_t)) < 0 ||
+	    fw_grow((void **)&p->values, &d->cap_values, d->n_values + m->n_value, sizeof(int64_t)) < 0 ||
+	    fw_grow((void **)&p->labels, &d->cap_labels, p->n_labels + m->n_label, sizeof(*p->labels)) < 0)
+		return NOMEM(d);
+	s = &p->samples[p->n_samples];
+	s->first_loc = (uint32_t)p->n_sample_locs;
+	s->n_locs = (uint32_t)m->n_location_id;
+	for (size_t i = 0; i < m->n_location_id; i++) {
+		if ((r = location_ordinal(d, m->location_id[i], &p->sample_locs[p->n_sample_locs + i])) < 0)
+			return r;
+	}
+	p->n_sample_locs += m->n_location_id;
+	if (m->n_value)
+		memcpy(p->values + d->n_values, m->value, m->n_value * sizeof(int64_t));
+	d->n_values += m->n_value;
+	d->value_counts[p->n_samples] = (uint32_t)m->n_value;
+	s->first_label = (uint32_t)p->n_labels;
+	s->n_labels = 0;
+	for (size_t i = 0; i < m->n_label; i++) {
+		const Perftools__Profiles__Label *l = m->label[i];
+		struct fw_label *o = &p->labels[p->n_labels];
+		/* pprof keeps a label only if it has a string or a number. */
+		if (l->str == 0 && l->num == 0 && l->num_unit == 0)
+			continue;
+		if ((r = str_index(d, l->key, &o->key, "label key")) < 0 ||
+		    (r = str_index(d, l->str, &o->str, "label value")) < 0 ||
+		    (r = str_index(d, l->num_unit, &o->num_unit, "label unit")) < 0)
+			return r;
+		o->num = l->num;
+		p->n_labels++;
+		s->n_labels++;
+	}
+	p->n_samples++;
+	return 0;
+}
+
+static int take_mapping(struct decoder *d, const uint8_t *b, size_t n)
+{
+	struct fw_profile *p = d->p;
+	Perftools__Profiles__Mapping *m;
+	struct fw_mapping *o;
+	int r;
+
+	m = perftools__profiles__mapping__unpack(&d->alloc, n, b);
+	if (!m)
+		return fw_err(d->err, -EINVAL, "%s: malformed mapping %zu", d->name, p->n_mappings);
+	if (p->n_mappings >= UINT32_MAX - 1)
+		return fw_err(d->err, -E2BIG, "%s: too many mappings", d->name);
+	if (fw_grow((void **)&p->mappings, &d->cap_mappings, p->n_mappings + 1, sizeof(*p->mappings)) < 0)
+		return NOMEM(d);
+	o = &p->mappings[p->n_mappings];
+	memset(o, 0, sizeof(*o));
+	o->id = m->id;
+	o->start = m->memory_start;
+	o->limit = m->memory_limit;
+	o->offset = m->file_offset;
+	if ((r = str_index(d, m->filename, &o->filename, "mapping filename")) < 0 ||
+	    (r = str_index(d, m->build_id, &o->build_id, "mapping build_id")) < 0)
+		return r;
+	o->has_functions = m->has_functions;
+	o->has_filenames = m->has_filenames;
+	o->has_line_numbers = m->has_line_numbers;
+	o->has_inline_frames = m->has_inline_frames;
+	p->n_mappings++;
+	return 0;
+}
+
+static int take_location(struct decoder *d, const uint8_t *b, size_t n)
+{
+	struct fw_profile *p = d->p;
+	Perftools__Profiles__Location *m;
+	struct fw_location *o;
+	uint32_t ord;
+	int r;
+
+	m = perftools__profiles__location__unpack(&d->alloc, n, b);
+	if (!m)
+		return fw_err(d->err, -EINVAL, "%s: malformed location %zu", d->name, p->n_locations);
+	if (p->n_locations >= UINT32_MAX - 1 || m->n_line > UINT32_MAX - p->n_lines)
+		return fw_err(d->err, -E2BIG, "%s: too many locations", d->name);
+	if (fw_grow((void **)&p->locations, &d->cap_locations, p->n_locations + 1,
+		    sizeof(*p->locations)) < 0 ||
+	    fw_grow((void **)&d->raw_loc_mapping, &d->cap_raw_loc_mapping, p->n_locations + 1,
+		    sizeof(uint64_t)) < 0 ||
+	    fw_grow((void **)&p->lines, &d->cap_lines, p->n_lines + m->n_line, sizeof(*p->lines)) < 0 ||
+	    fw_grow((void **)&d->raw_line_func, &d->cap_raw_line_func, p->n_lines + m->n_line,
+		    sizeof(uint64_t)) < 0)
+		return NOMEM(d);
+	if (m->id == 0)
+		return fw_err(d->err, -EINVAL, "%s: location with reserved id 0", d->name);
+	if ((r = location_ordinal(d, m->id, &ord)) < 0)
+		return r;
+	if (d->ord_loc[ord] != FW_NONE)
+		return fw_err(d->err, -EINVAL, "%s: two locations with id %llu", d->name,
+			      (unsigned long long)m->id);
+	d->ord_loc[ord] = (uint32_t)p->n_locations;
+	o = &p->locations[p->n_locations];
+	memset(o, 0, sizeof(*o));
+	o->id = m->id;
+	o->address = m->address;
+	o->mapping = FW_NONE;
+	o->is_folded = m->is_folded;
+	o->first_line = (uint32_t)p->n_lines;
+	o->n_lines = (uint32_t)m->n_line;
+	d->raw_loc_mapping[p->n_locations] = m->mapping_id;
+	for (size_t i = 0; i < m->n_line; i++) {
+		p->lines[p->n_lines].function = FW_NONE;
+		p->lines[p->n_lines].line = m->line[i]->line;
+		d->raw_line_func[p->n_lines] = m->line[i]->function_id;
+		p->n_lines++;
+	}
+	p->n_locations++;
+	return 0;
+}
+
+static int take_function(struct decoder *d, const uint8_t *b, size_t n)
+{
+	struct fw_profile *p = d->p;
+	Perftools__Profiles__Function *m;
+	struct fw_function *o;
+	int r;
+
+	m = perftools__profiles__function__unpack(&d->alloc, n, b);
+	if (!m)
+		return fw_err(d->err, -EINVAL, "%s: malformed function %zu", d->name, p->n_functions);
+	if (p->n_functions >= UINT32_MAX - 1)
+		return fw_err(d->err, -E2BIG, "%s: too many functions", d->name);
+	if (fw_grow((void **)&p->functions, &d->cap_functions, p->n_functions + 1,
+		    sizeof(*p->functions)) < 0)
+		return NOMEM(d);
+	o = &p->functions[p->n_functions];
+	o->id = m->id;
+	o->start_line = m->start_line;
+	if ((r = str_index(d, m->name, &o->name, "function name")) < 0 ||
+	    (r = str_index(d, m->system_name, &o->system_name, "function system_name")) < 0 ||
+	    (r = str_index(d, m->filename, &o->filename, "function filename")) < 0)
+		return r;
+	p->n_functions++;
+	return 0;
+}
+
+static int take_string(struct decoder *d, const uint8_t *b, size_t n)
+{
+	uint32_t idx;
+
+	if (!d->have_strings) {
+		/* Entry 0 is the table's fixed "", already present. */
+		d->have_strings = true;
+		if (n != 0)
+			return fw_err(d->err, -EINVAL, "%s: string_table[0] must be ''", d->name);
+		return 0;
+	}
+	if (fw_strtab_add(&d->p->strings, (const char *)b, n, &idx) < 0)
+		return NOMEM(d);
+	return 0;
+}
+
+static int take_comment(struct decoder *d, uint64_t v)
+{
+	struct fw_profile *p = d->p;
+	if (fw_grow((void **)&p->comments, &d->cap_comments, p->n_comments + 1, sizeof(uint32_t)) < 0)
+		return NOMEM(d);
+	return str_index(d, (int64_t)v, &p->comments[p->n_comments++], "comment");
+}
+
+static int take_scalar(struct decoder *d, unsigned field, uint64_t v)
+{
+	struct fw_profile *p = d->p;
+
+	switch (field) {
+	case 7: return str_index(d, (int64_t)v, &p->drop_frames, "drop_frames");
+	case 8: return str_index(d, (int64_t)v, &p->keep_frames, "keep_frames");
+	case 9: p->time_nanos = (int64_t)v; return 0;
+	case 10: p->duration_nanos = (int64_t)v; return 0;
+	case 12: p->period = (int64_t)v; return 0;
+	case 13: return take_comment(d, v);
+	case 14: return str_index(d, (int64_t)v, &p->default_sample_type, "default_sample_type");
+	}
+	return 0;
+}
+
+static int walk(struct decoder *d, const uint8_t *buf, size_t len)
+{
+	const uint8_t *p = buf, *end = buf + len;
+	int r = 0;
+
+	while (p < end) {
+		size_t at = (size_t)(p - buf);
+		uint64_t key, v, n = 0;
+		unsigned field, wt;
+
+		if (read_varint(&p, end, &key) < 0)
+			return fw_err(d->err, -EINVAL, "%s: truncated field key at byte %zu", d->name, at);
+		field = key >> 3 > UINT32_MAX ? 0 : (unsigned)(key >> 3);
+		wt = key & 7;
+		if (field == 0)
+			return fw_err(d->err, -EINVAL, "%s: invalid field number 0 at byte %zu", d->name, at);
+		switch (wt) {
+		case 0:
+			if (read_varint(&p, end, &v) < 0)
+				return fw_err(d->err, -EINVAL, "%s: truncated varint at byte %zu", d->name, at);
+			if ((field >= 1 && field <= 6) || field == 11)
+				return fw_err(d->err, -EINVAL,
+					      "%s: field %u has the wrong wire type at byte %zu", d->name, field, at);
+			r = take_scalar(d, field, v);
+			break;
+		case 1:
+			if (end - p < 8)
+				return fw_err(d->err, -EINVAL, "%s: truncated fixed64 at byte %zu", d->name, at);
+			p += 8;
+			break;
+		case 5:
+			if (end - p < 4)
+				return fw_err(d->err, -EINVAL, "%s: truncated fixed32 at byte %zu", d->name, at);
+			p += 4;
+			break;
+		case 2: {
+			const uint8_t *b;
+			if (read_varint(&p, end, &n) < 0 || n > (uint64_t)(end - p))
+				return fw_err(d->err, -EINVAL,
+					      "%s: field %u at byte %zu claims %llu bytes, past the end of the data",
+					      d->name, field, at, (unsigned long long)n);
+			b = p;
+			p += n;
+			switch (field) {
+			case 1: r = take_sample_type(d, b, n); break;
+			case 2: r = take_sample(d, b, n); break;
+			case 3: r = take_mapping(d, b, n); break;
+			case 4: r = take_location(d, b, n); break;
+			case 5: r = take_function(d, b, n); break;
+			case 6: r = take_string(d, b, n); break;
+			case 11: {
+				Perftools__Profiles__ValueType *m =
+					perftools__profiles__value_type__unpack(&d->alloc, n, b);
+				if (!m)
+					return fw_err(d->err, -EINVAL, "%s: malformed period_type", d->name);
+				r = add_value_type(d, m, &d->p->period_type, "period_type");
+				break;
+			}
+			case 13: { /* packed comments */
+				const uint8_t *q = b, *qe = b + n;
+				while (r == 0 && q < qe) {
+					if (read_varint(&q, qe, &v) < 0)
+						return fw_err(d->err, -EINVAL, "%s: malformed comment list", d->name);
+					r = take_comment(d, v);
+				}
+				break;
+			}
+			case 7: case 8: case 9: case 10: case 12: case 14:
+				return fw_err(d->err, -EINVAL,
+					      "%s: field %u has the wrong wire type at byte %zu", d->name, field, at);
+			default:
+				break; /* unknown field: skipped, as pprof does */
+			}
+			arena_reset(&d->arena);
+			break;
+		}
+		default:
+			return fw_err(d->err, -EINVAL, "%s: unknown wire type %u at byte %zu", d->name, wt, at);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- sizing pass ------------------------------------------------------------ */
+
+struct counts {
+	size_t types, samples, sample_locs, labels, mappings, locations, lines, functions;
+	size_t strings, string_bytes, empty_strings;
+};
+
+/* Counts repeated field `want` inside a message: unpacked occurrences, or
+ * the varints of a packed run (bytes without the continuation bit). */
+static size_t count_field(const uint8_t *p, size_t n, unsigned want)
+{
+	const uint8_t *end = p + n;
+	size_t c = 0;
+
+	while (p < end) {
+		uint64_t key, v;
+		if (read_varint(&p, end, &key) < 0)
+			return c;
+		switch (key & 7) {
+		case 0:
+			if (read_varint(&p, end, &v) < 0)
+				return c;
+			if ((key >> 3) == want)
+				c++;
+			break;
+		case 1:
+			if (end - p < 8)
+				return c;
+			p += 8;
+			break;
+		case 5:
+			if (end - p < 4)
+				return c;
+			p += 4;
+			break;
+		case 2:
+			if (read_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
+				return c;
+			if ((key >> 3) == want) {
+				if (want == 1) /* packed location ids */
+					for (uint64_t i = 0; i < v; i++)
+						c += !(p[i] & 0x80);
+				else
+					c++;
+			}
+			p += v;
+			break;
+		default:
+			return c;
+		}
+	}
+	return c;
+}
+
+/* A quick pass over the top-level fields so that every array is allocated
+ * once at its final size: no growth slack, no copies while growing. It
+ * stops quietly at malformed data; walk() reports the error. */
+static void count_all(const uint8_t *p, size_t len, struct counts *c)
+{
+	const uint8_t *end = p + len;
+
+	memset(c, 0, sizeof(*c));
+	while (p < end) {
+		uint64_t key, v;
+		if (read_varint(&p, end, &key) < 0)
+			return;
+		switch (key & 7) {
+		case 0:
+			if (read_varint(&p, end, &v) < 0)
+				return;
+			break;
+		case 1:
+			if (end - p < 8)
+				return;
+			p += 8;
+			break;
+		case 5:
+			if (end - p < 4)
+				return;
+			p += 4;
+			break;
+		case 2:
+			if (read_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
+				return;
+			switch (key >> 3) {
+			case 1: c->types++; break;
+			case 2:
+				c->samples++;
+				c->sample_locs += count_field(p, v, 1);
+				c->labels += count_field(p, v, 3);
+				break;
+			case 3: c->mappings++; break;
+			case 4:
+				c->locations++;
+				c->lines += count_field(p, v, 4);
+				break;
+			case 5: c->functions++; break;
+			case 6:
+				/* string_table[0] is the one "" expected */
+				c->empty_strings += v == 0 && c->strings > 0;
+				c->strings++;
+				c->string_bytes += v + 1;
+				break;
+			}
+			p += v;
+			break;
+		default:
+			return;
+		}
+	}
+}
+
+/* Allocates an array of exactly n elements (fw_grow would round up). */
+#define PRESIZE(ptr, capv, n) \
+	do { \
+		if ((n) && (n) <= SIZE_MAX / sizeof(*(ptr))) { \
+			void *q_ = realloc((ptr), (n) * sizeof(*(ptr))); \
+			if (!q_) \
+				return -ENOMEM; \
+			(ptr) = q_; \
+			(capv) = (n); \
+		} \
+	} while (0)
+
+/* a + b and a * b, saturating at SIZE_MAX */
+static size_t sat_add(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static size_t sat_mul(size_t a, size_t b)
+{
+	return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+/* What the compact profile and the decoder's own per-element arrays will
+ * take for these counts (location and function ids: one hash slot each). */
+static size_t estimate_bytes(const struct decoder *d, const struct counts *c)
+{
+	const struct fw_profile *p = d->p;
+	size_t types = c->types < d->lim->max_sample_types ? c->types : d->lim->max_sample_types;
+	size_t e = 0;
+
+	e = sat_add(e, sat_mul(types, sizeof(*p->sample_types)));
+	e = sat_add(e, sat_mul(c->samples, sizeof(*p->samples) + sizeof(*d->value_counts)));
+	e = sat_add(e, sat_mul(sat_mul(c->samples, types), sizeof(*p->values)));
+	e = sat_add(e, sat_mul(c->sample_locs, sizeof(*p->sample_locs)));
+	e = sat_add(e, sat_mul(c->labels, sizeof(*p->labels)));
+	e = sat_add(e, sat_mul(c->mappings, sizeof(*p->mappings)));
+	e = sat_add(e, sat_mul(c->locations, sizeof(*p->locations) + sizeof(*d->raw_loc_mapping) +
+						     sizeof(*d->ord_loc) + sizeof(uint64_t) + sizeof(uint32_t)));
+	e = sat_add(e, sat_mul(c->lines, sizeof(*p->lines) + sizeof(*d->raw_line_func)));
+	e = sat_add(e, sat_mul(c->functions, sizeof(*p->functions) + sizeof(uint64_t) + sizeof(uint32_t)));
+	e = sat_add(e, sat_mul(c->strings, 2 * sizeof(uint32_t)));
+	return sat_add(e, c->string_bytes);
+}
+
+/* Refuses, before anything per element is allocated, counts that no
+ * profile of len decoded bytes plausibly has (see fw_decode_limits). */
+static int check_plausible(struct decoder *d, const struct counts *c, size_t len)
+{
+	size_t est = estimate_bytes(d, c);
+	size_t amp = sat_add(sat_mul(len, FW_MAX_AMPLIFICATION), (size_t)64 << 20);
+
+	if (c->empty_strings > FW_MAX_EMPTY_STRINGS)
+		return fw_err(d->err, -EFBIG,
+			      "%s: string_table holds %zu empty strings beyond the first (of %zu entries "
+			      "in %zu decoded bytes): implausible for a profile (at most %u), refused",
+			      d->name, c->empty_strings, c->strings, len, FW_MAX_EMPTY_STRINGS);
+	if (est > amp)
+		return fw_err(d->err, -EFBIG,
+			      "%s: %zu samples, %zu locations, %zu lines, %zu functions, %zu mappings and "
+			      "%zu strings in %zu decoded bytes would take about %zu bytes decoded: "
+			      "implausible for a profile (more than %u times its size), refused",
+			      d->name, c->samples, c->locations, c->lines, c->functions, c->mappings,
+			      c->strings, len, est, FW_MAX_AMPLIFICATION);
+	if (est > d->lim->max_profile_bytes)
+		return fw_err(d->err, -EFBIG,
+			      "%s: %zu samples, %zu locations and %zu strings in %zu decoded bytes would "
+			      "take about %zu bytes decoded, over the limit of %zu bytes; refused",
+			      d->name, c->samples, c->locations, c->strings, len, est,
+			      d->lim->max_profile_bytes);
+	return 0;
+}
+
+static int presize(struct decoder *d, const struct counts *c, size_t len)
+{
+	struct fw_profile *p = d->p;
+	size_t types = c->types < d->lim->max_sample_types ? c->types : d->lim->max_sample_types;
+
+	PRESIZE(p->sample_types, d->cap_types, types);
+	PRESIZE(p->samples, d->cap_samples, c->samples);
+	PRESIZE(d->value_counts, d->cap_value_counts, c->samples);
+	PRESIZE(p->sample_locs, d->cap_locs, c->sample_locs);
+	PRESIZE(p->labels, d->cap_labels, c->labels);
+	PRESIZE(p->mappings, d->cap_mappings, c->mappings);
+	PRESIZE(p->locations, d->cap_locations, c->locations);
+	PRESIZE(d->raw_loc_mapping, d->cap_raw_loc_mapping, c->locations);
+	PRESIZE(p->lines, d->cap_lines, c->lines);
+	PRESIZE(d->raw_line_func, d->cap_raw_line_func, c->lines);
+	PRESIZE(p->functions, d->cap_functions, c->functions);
+	PRESIZE(d->ord_loc, d->cap_ord_loc, c->locations);
+	for (size_t i = 0; i < c->locations; i++)
+		d->ord_loc[i] = FW_NONE;
+	d->dense = d->n_ord = c->locations;
+	/* Every value takes at least one byte on the wire, so a sane profile
+	 * has fewer values than input bytes; do not trust the counts beyond. */
+	if (types && c->samples <= len / types) {
+		size_t nvalues = c->samples * types;
+		PRESIZE(p->values, d->cap_values, nvalues);
+	}
+	PRESIZE(p->strings.blob, p->strings.blob_cap, c->string_bytes);
+	if (c->strings) {
+		size_t cap_off = p->strings.cap, cap_len = p->strings.cap;
+		PRESIZE(p->strings.off, cap_off, c->strings);
+		PRESIZE(p->strings.len, cap_len, c->strings);
+		p->strings.cap = cap_off < cap_len ? cap_off : cap_len;
+	}
+	return 0;
+}
+
+/* ---- resolution and validation ------------------------------------------ */
+
+static int check_str(struct decoder *d, uint32_t idx, const char *what)
+{
+	if (idx >= d->p->strings.n)
+		return fw_err(d->err, -EINVAL,
+			      "%s: %s refers to string %u, but the string table has %zu entries",
+			      d->name, what, idx, d->p->strings.n);
+	return 0;
+}
+
+static int check_strings(struct decoder *d)
+{
+	struct fw_profile *p = d->p;
+	int r = 0;
+
+#define CHK(idx, what) do { if ((r = check_str(d, (idx), (what))) < 0) return r; } while (0)
+	for (size_t i = 0; i < p->n_sample_types; i++) {
+		CHK(p->sample_types[i].type, "sample_type");
+		CHK(p->sample_types[i].unit, "sample_type unit");
+	}
+	CHK(p->period_type.type, "period_type");
+	CHK(p->period_type.unit, "period_type unit");
+	CHK(p->default_sample_type, "default_sample_type");
+	CHK(p->drop_frames, "drop_frames");
+	CHK(p->keep_frames, "keep_frames");
+	for (size_t i = 0; i < p->n_comments; i++)
+		CHK(p->comments[i], "comment");
+	for (size_t i = 0; i < p->n_mappings; i++) {
+		CHK(p->mappings[i].filename, "mapping filename");
+		CHK(p->mappings[i].build_id, "mapping build_id");
+	}
+	for (size_t i = 0; i < p->n_functions; i++) {
+		CHK(p->functions[i].name, "function name");
+		CHK(p->functions[i].system_name, "function system_name");
+		CHK(p->functions[i].filename, "function filename");
+	}
+	for (size_t i = 0; i < p->n_labels; i++) {
+		CHK(p->labels[i].key, "label key");
+		CHK(p->labels[i].str, "label value");
+		CHK(p->labels[i].num_unit, "label unit");
+	}
+#undef CHK
+	return r;
+}
+
+/* Indexes the ids of n entries. When they are exactly 1..n in order, as Go
+ * writes them, no table is built and lookups are direct (*dense = true). */
+static int index_ids(struct decoder *d, struct fw_idmap *m, size_t n, const void *base,
+		     size_t stride, const char *what, bool *dense)
+{
+	*dense = true;
+	for (size_t i = 0; i < n && *dense; i++)
+		*dense = *(const uint64_t *)((const char *)base + i * stride) == i + 1;
+	if (*dense)
+		return 0;
+	if (fw_idmap_init(m, n) < 0)
+		return NOMEM(d);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t id = *(const uint64_t *)((const char *)base + i * stride);
+		int r = fw_idmap_put(m, id, (uint32_t)i);
+		if (r == -EINVAL)
+			return fw_err(d->err, -EINVAL, "%s: %s with reserved id 0", d->name, what);
+		if (r == -EEXIST)
+			return fw_err(d->err, -EINVAL, "%s: two %ss with id %llu", d->name, what,
+				      (unsigned long long)id);
+		if (r < 0)
+			return NOMEM(d);
+	}
+	return 0;
+}
+
+static uint32_t lookup_id(const struct fw_idmap *m, bool dense, size_t n, uint64_t id)
+{
+	if (dense)
+		return id >= 1 && id <= n ? (uint32_t)(id - 1) : FW_NONE;
+	return fw_idmap_get(m, id);
+}
+
+static int resolve(struct decoder *d)
+{
+	struct fw_profile *p = d->p;
+	struct fw_idmap maps, funcs;
+	bool maps_dense, funcs_dense;
+	int r;
+
+	memset(&maps, 0, sizeof(maps));
+	memset(&funcs, 0, sizeof(funcs));
+
+	if (!d->have_strings)
+		return fw_err(d->err, -EINVAL, "%s: string_table[0] must be ''", d->name);
+	if (p->n_sample_types == 0 && p->n_samples != 0)
+		return fw_err(d->err, -EINVAL, "%s: missing sample type information", d->name);
+	for (size_t i = 0; i < p->n_samples; i++)
+		if (d->value_counts[i] != p->n_sample_types)
+			return fw_err(d->err, -EINVAL, "%s: sample %zu has %u values vs. %zu types",
+				      d->name, i, d->value_counts[i], p->n_sample_types);
+	if ((r = check_strings(d)) < 0)
+		return r;
+
+	if ((r = index_ids(d, &maps, p->n_mappings, p->n_mappings ? &p->mappings[0].id : NULL,
+			   sizeof(*p->mappings), "mapping", &maps_dense)) < 0 ||
+	    (r = index_ids(d, &funcs, p->n_functions, p->n_functions ? &p->functions[0].id : NULL,
+			   sizeof(*p->functions), "function", &funcs_dense)) < 0)
+		goto out;
+
+	for (size_t i = 0; i < p->n_locations; i++) {
+		struct fw_location *l = &p->locations[i];
+		l->mapping = lookup_id(&maps, maps_dense, p->n_mappings, d->raw_loc_mapping[i]); /* unknown: none */
+		for (uint32_t k = 0; k < l->n_lines; k++) {
+			struct fw_line *ln = &p->lines[l->first_line + k];
+			ln->function = lookup_id(&funcs, funcs_dense, p->n_functions,
+						 d->raw_line_func[l->first_line + k]);
+			if (ln->function == FW_NONE) {
+				r = fw_err(d->err, -EINVAL,
+					   "%s: location id %llu has a line with unknown function id %llu",
+					   d->name, (unsigned long long)l->id,
+					   (unsigned long long)d->raw_line_func[l->first_line + k]);
+				goto out;
+			}
+		}
+	}
+	for (size_t i = 0; i < p->n_samples; i++) {
+		const struct fw_sample *s = &p->samples[i];
+		for (uint32_t k = 0; k < s->n_locs; k++) {
+			uint32_t ord = p->sample_locs[s->first_loc + k];
+			if (d->ord_loc[ord] == FW_NONE) {
+				r = fw_err(d->err, -EINVAL, "%s: sample %zu refers to unknown location id %llu",
+					   d->name, i, (unsigned long long)ordinal_id(d, ord));
+				goto out;
+			}
+			p->sample_locs[s->first_loc + k] = d->ord_loc[ord];
+		}
+	}
+	r = 0;
+out:
+	fw_idmap_free(&maps);
+	fw_idmap_free(&funcs);
+	return r;
+}
+
+static void shrink(void **ptr, size_t n, size_t elem)
+{
+	void *q;
+	if (!*ptr || n == 0)
+		return;
+	q = realloc(*ptr, n * elem);
+	if (q) /* a failed shrink keeps the larger block, which is fine */
+		*ptr = q;
+}
+
+void fw_profile_shrink(struct fw_profile *p)
+{
+	shrink((void **)&p->sample_types, p->n_sample_types, sizeof(*p->sample_types));
+	shrink((void **)&p->comments, p->n_comments, sizeof(*p->comments));
+	shrink((void **)&p->mappings, p->n_mappings, sizeof(*p->mappings));
+	shrink((void **)&p->functions, p->n_functions, sizeof(*p->functions));
+	shrink((void **)&p->locations, p->n_locations, sizeof(*p->locations));
+	shrink((void **)&p->lines, p->n_lines, sizeof(*p->lines));
+	shrink((void **)&p->samples, p->n_samples, sizeof(*p->samples));
+	shrink((void **)&p->sample_locs, p->n_sample_locs, sizeof(*p->sample_locs));
+	shrink((void **)&p->values, p->n_samples * p->n_sample_types, sizeof(*p->values));
+	shrink((void **)&p->labels, p->n_labels, sizeof(*p->labels));
+	fw_strtab_shrink(&p->strings);
+}
+
+struct fw_profile *fw_profile_new(void)
+{
+	struct fw_profile *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	if (fw_strtab_init(&p->strings) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void fw_profile_free(struct fw_profile *p)
+{
+	if (!p)
+		return;
+	fw_strtab_free(&p->strings);
+	free(p->sample_types);
+	free(p->comments);
+	free(p->mappings);
+	free(p->functions);
+	free(p->locations);
+	free(p->lines);
+	free(p->samples);
+	free(p->sample_locs);
+	free(p->values);
+	free(p->labels);
+	free(p);
+}
+
+static void limits_or_defaults(const struct fw_decode_limits *in, struct fw_decode_limits *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (in)
+		*out = *in;
+	if (!out->max_file_bytes)
+		out->max_file_bytes = DEFAULT_MAX_FILE;
+	if (!out->max_decoded_bytes)
+		out->max_decoded_bytes = DEFAULT_MAX_DECODED;
+	if (!out->max_sample_types)
+		out->max_sample_types = DEFAULT_MAX_TYPES;
+	if (!out->max_profile_bytes)
+		out->max_profile_bytes = DEFAULT_MAX_PROFILE;
+}
+
+/* Legacy pprof inputs: text dumps ("heap profile: ...", "--- contention",
+ * "goroutine profile: ...") or gperftools' binary CPU format, whose header
+ * starts with a zero word. Used only to explain a decoding failure. */
+static bool looks_legacy(const uint8_t *buf, size_t len)
+{
+	size_t n = len < 64 ? len : 64, printable = 0;
+
+	if (len >= 8 && !buf[0] && !buf[1] && !buf[2] && !buf[3])
+		return true;
+	for (size_t i = 0; i < n; i++)
+		printable += (buf[i] >= 0x20 && buf[i] < 0x7f) || buf[i] == '\n' || buf[i] == '\t';
+	return n > 0 && printable == n;
+}
+
+static int decode_plain(const uint8_t *buf, size_t len, const char *name,
+			const struct fw_decode_limits *lim, struct fw_profile **out,
+			struct fw_error *err)
+{
+	struct decoder d;
+	int r;
+
+	if (len == 0)
+		return fw_err(err, -EINVAL, "%s: empty input", name);
+	if (len > lim->max_decoded_bytes)
+		return fw_err(err, -EFBIG, "%s: profile exceeds the limit of %zu bytes", name,
+			      lim->max_decoded_bytes);
+	memset(&d, 0, sizeof(d));
+	d.name = name;
+	d.err = err;
+	d.lim = lim;
+	d.alloc.alloc = arena_alloc;
+	d.alloc.free = arena_free;
+	d.alloc.allocator_data = &d.arena;
+	d.p = fw_profile_new();
+	if (!d.p)
+		return fw_err(err, -ENOMEM, "%s: out of memory", name);
+	{
+		struct counts c;
+		count_all(buf, len, &c);
+		r = check_plausible(&d, &c, len);
+		if (r == 0 && presize(&d, &c, len) < 0)
+			r = fw_err(err, -ENOMEM, "%s: out of memory", name);
+	}
+	if (r == 0 && (r = walk(&d, buf, len)) < 0 && looks_legacy(buf, len))
+		fw_err(err, r, "%s: not a profile.proto; legacy (pre-proto) pprof formats are not supported",
+		       name);
+	arena_destroy(&d.arena);
+	if (r == 0)
+		r = resolve(&d);
+	fw_idmap_free(&d.loc_ord);
+	free(d.ord_id);
+	free(d.ord_loc);
+	free(d.raw_loc_mapping);
+	free(d.raw_line_func);
+	free(d.value_counts);
+	if (r < 0) {
+		fw_profile_free(d.p);
+		return r;
+	}
+	fw_profile_shrink(d.p);
+	*out = d.p;
+	return 0;
+}
+
+static bool is_gzip(const uint8_t *data, size_t len)
+{
+	return len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+}
+
+int fw_profile_decode(const uint8_t *data, size_t len, const char *name,
+		      const struct fw_decode_limits *limits, struct fw_profile **out,
+		      struct fw_error *err)
+{
+	struct fw_decode_limits lim;
+	uint8_t *plain;
+	size_t plain_len;
+	int r;
+
+	limits_or_defaults(limits, &lim);
+	if (!name)
+		name = "profile";
+	if (!is_gzip(data, len))
+		return decode_plain(data, len, name, &lim, out, err);
+	if ((r = gunzip(data, len, lim.max_decoded_bytes, &plain, &plain_len, name, err)) < 0)
+		return r;
+	r = decode_plain(plain, plain_len, name, &lim, out, err);
+	free(plain);
+	return r;
+}
+
+int fw_profile_read(const char *path, const struct fw_decode_limits *limits,
+		    struct fw_profile **out, struct fw_error *err)
+{
+	struct fw_decode_limits lim;
+	uint8_t *data, *plain;
+	size_t len, plain_len;
+	int r;
+
+	limits_or_defaults(limits, &lim);
+	if ((r = fw_read_file(path, lim.max_file_bytes, &data, &len, err)) < 0)
+		return r;
+	if (!is_gzip(data, len)) {
+		r = decode_plain(data, len, path, &lim, out, err);
+		free(data);
+		return r;
+	}
+	/* Release the compressed bytes before decoding: peak memory is the
+	 * larger of (compressed + plain) and (plain + decoded profile). */
+	r = gunzip(data, len, lim.max_decoded_bytes, &plain, &plain_len, path, err);
+	free(data);
+	if (r < 0)
+		return r;
+	r = decode_plain(plain, plain_len, path, &lim, out, err);
+	free(plain);
+	return r;
+}

@@ -1,0 +1,602 @@
+/*
+ * report.c: the shared part of every report (see report.h). The order of
+ * operations follows `go tool pprof`'s driver: fetch and merge, choose the
+ * sample index, compute the total, filter by focus/ignore, aggregate to the
+ * requested granularity, build the graph.
+ */
+#include "pprof/report.h"
+#include "pprof/goregex.h"
+#include "pprof/merge.h"
+#include "pprof/units.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void fw_report_opts_default(struct fw_report_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->granularity = FW_GRAN_FUNCTIONS;
+	o->nodefraction = 0.005;
+	o->edgefraction = 0.001;
+}
+
+/* ---- fetching --------------------------------------------------------------- */
+
+int fw_profiles_combine(struct fw_profile *const *sources, size_t n_sources,
+			struct fw_profile *const *bases, size_t n_bases, bool diff_base,
+			struct fw_profile **out, struct fw_error *err)
+{
+	struct fw_profile *src = NULL, *base = NULL, *pair[2];
+	int r;
+
+	if (n_sources == 0)
+		return fw_err(err, -EINVAL, "no source profiles");
+	/* Sources of one kind are unit-scaled then merged, as pprof does. */
+	if ((r = fw_profiles_scale_units(sources, n_sources, err)) < 0 ||
+	    (r = fw_profile_merge(sources, n_sources, &src, err)) < 0)
+		return r;
+	if (n_bases == 0) {
+		*out = src;
+		return 0;
+	}
+	if ((r = fw_profiles_scale_units(bases, n_bases, err)) < 0 ||
+	    (r = fw_profile_merge(bases, n_bases, &base, err)) < 0)
+		goto out;
+	if (diff_base && (r = fw_profile_set_label(base, "pprof::base", "true", err)) < 0)
+		goto out;
+	if ((r = fw_profile_scale(base, -1)) < 0) {
+		r = fw_err(err, r, "out of memory");
+		goto out;
+	}
+	pair[0] = src;
+	pair[1] = base;
+	if ((r = fw_profiles_scale_units(pair, 2, err)) < 0 ||
+	    (r = fw_profile_merge(pair, 2, out, err)) < 0)
+		goto out;
+	r = 0;
+out:
+	fw_profile_free(src);
+	fw_profile_free(base);
+	return r;
+}
+
+static int load_all(const char *const *paths, size_t n, const struct fw_decode_limits *lim,
+		    struct fw_profile ***out, struct fw_error *err)
+{
+	struct fw_profile **ps = calloc(n + 1, sizeof(*ps));
+	int r;
+
+	if (!ps)
+		return fw_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if ((r = fw_profile_read(paths[i], lim, &ps[i], err)) < 0) {
+			for (size_t k = 0; k < i; k++)
+				fw_profile_free(ps[k]);
+			free(ps);
+			return r;
+		}
+	}
+	*out = ps;
+	return 0;
+}
+
+static void free_all(struct fw_profile **ps, size_t n)
+{
+	if (!ps)
+		return;
+	for (size_t i = 0; i < n; i++)
+		fw_profile_free(ps[i]);
+	free(ps);
+}
+
+int fw_profiles_load(const char *const *sources, size_t n_sources, const char *const *bases,
+		     size_t n_bases, bool diff_base, const struct fw_decode_limits *lim,
+		     struct fw_profile **out, struct fw_error *err)
+{
+	struct fw_profile **s = NULL, **b = NULL;
+	int r;
+
+	if ((r = load_all(sources, n_sources, lim, &s, err)) < 0)
+		return r;
+	if (n_sources == 1 && n_bases == 0) {
+		/* The common case: merge the one profile in place, no copy. */
+		if ((r = fw_profile_compact(s[0], err)) < 0) {
+			free_all(s, n_sources);
+			return r;
+		}
+		*out = s[0];
+		free(s);
+		return 0;
+	}
+	if (n_bases && (r = load_all(bases, n_bases, lim, &b, err)) < 0) {
+		free_all(s, n_sources);
+		return r;
+	}
+	r = fw_profiles_combine(s, n_sources, b, n_bases, diff_base, out, err);
+	free_all(s, n_sources);
+	free_all(b, n_bases);
+	return r;
+}
+
+/* ---- preparing a report ----------------------------------------------------- */
+
+static int sample_index(const struct fw_profile *p, const char *want, size_t *out, struct fw_error *err)
+{
+	size_t n = p->n_sample_types;
+	char *end;
+
+	if (n == 0)
+		return fw_err(err, -EINVAL, "profile has no sample types");
+	if (!want || !*want) {
+		if (p->default_sample_type) {
+			for (size_t i = 0; i < n; i++)
+				if (strcmp(fw_pstr(p, p->sample_types[i].type),
+					   fw_pstr(p, p->default_sample_type)) == 0) {
+					*out = i;
+					return 0;
+				}
+		}
+		*out = n - 1;
+		return 0;
+	}
+	errno = 0;
+	long long v = strtoll(want, &end, 10);
+	if (*end == 0 && errno == 0 && end != want) {
+		if (v < 0 || (unsigned long long)v >= n)
+			return fw_err(err, -EINVAL, "sample_index %s is outside the range [0..%zu]", want, n - 1);
+		*out = (size_t)v;
+		return 0;
+	}
+	{
+		const char *no_inuse = strncmp(want, "inuse_", 6) == 0 ? want + 6 : want;
+		struct fw_buf types;
+		for (size_t i = 0; i < n; i++) {
+			const char *t = fw_pstr(p, p->sample_types[i].type);
+			if (strcmp(t, want) == 0 || strcmp(t, no_inuse) == 0) {
+				*out = i;
+				return 0;
+			}
+		}
+		fw_buf_init(&types);
+		for (size_t i = 0; i < n; i++)
+			fw_buf_printf(&types, "%s%s", i ? " " : "", fw_pstr(p, p->sample_types[i].type));
+		fw_err(err, -EINVAL, "sample_index \"%s\" must be one of: [%s]", want, fw_buf_str(&types));
+		fw_buf_free(&types);
+		return -EINVAL;
+	}
+}
+
+/* computeTotal: sum of |v|; if any sample is a diff base sample, the sum
+ * over those alone. */
+static bool is_diff_base_sample(const struct fw_profile *p, size_t s)
+{
+	const struct fw_sample *sm = &p->samples[s];
+	for (uint32_t i = 0; i < sm->n_labels; i++) {
+		const struct fw_label *l = &p->labels[sm->first_label + i];
+		if (l->str && strcmp(fw_pstr(p, l->key), "pprof::base") == 0 &&
+		    strcmp(fw_pstr(p, l->str), "true") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* computeTotal: sum of |v|; if any sample is a diff base sample, the sum
+ * over those alone. */
+static int64_t compute_total(const struct fw_profile *p, size_t vi)
+{
+	int64_t total = 0, diff_total = 0;
+
+	for (size_t s = 0; s < p->n_samples; s++) {
+		int64_t x = fw_abs64(fw_sample_values(p, s)[vi]);
+		total = fw_add64(total, x);
+		if (is_diff_base_sample(p, s))
+			diff_total = fw_add64(diff_total, x);
+	}
+	return diff_total > 0 ? diff_total : total;
+}
+
+static bool location_matches(const struct fw_profile *p, const struct fw_location *l, const regex_t *re)
+{
+	for (uint32_t k = 0; k < l->n_lines; k++) {
+		const struct fw_function *f = &p->functions[p->lines[l->first_line + k].function];
+		if (regexec(re, fw_pstr(p, f->name), 0, NULL, 0) == 0 ||
+		    regexec(re, fw_pstr(p, f->filename), 0, NULL, 0) == 0)
+			return true;
+	}
+	if (l->mapping != FW_NONE &&
+	    regexec(re, fw_pstr(p, p->mappings[l->mapping].filename), 0, NULL, 0) == 0)
+		return true;
+	return false;
+}
+
+/* FilterSamplesByName for focus and ignore: a sample stays if it has a
+ * focused location (any, when there is no focus) and no ignored one. */
+static int filter_samples(struct fw_profile *p, const char *focus, const char *ignore,
+			  struct fw_error *err)
+{
+	regex_t fre, ire;
+	signed char *mark;
+	size_t fill = 0, nt = p->n_sample_types;
+	int r;
+
+	if (!focus && !ignore)
+		return 0;
+	if (focus && (r = fw_regex_compile(&fre, focus, err)) < 0)
+		return r;
+	if (ignore && (r = fw_regex_compile(&ire, ignore, err)) < 0) {
+		if (focus)
+			regfree(&fre);
+		return r;
+	}
+	mark = calloc(p->n_locations + 1, 1); /* 1 focus, -1 ignore, 0 neither */
+	if (!mark) {
+		r = fw_err(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < p->n_locations; i++) {
+		if (ignore && location_matches(p, &p->locations[i], &ire))
+			mark[i] = -1;
+		else if (!focus || location_matches(p, &p->locations[i], &fre))
+			mark[i] = 1;
+	}
+	for (size_t s = 0; s < p->n_samples; s++) {
+		const struct fw_sample *sm = &p->samples[s];
+		bool focused = false, ignored = false;
+		for (uint32_t k = 0; k < sm->n_locs && !ignored; k++) {
+			signed char m = mark[p->sample_locs[sm->first_loc + k]];
+			if (m < 0)
+				ignored = true;
+			else if (m > 0)
+				focused = true;
+		}
+		if (focused && !ignored) {
+			if (fill != s) {
+				p->samples[fill] = p->samples[s];
+				memmove(p->values + fill * nt, p->values + s * nt, nt * sizeof(int64_t));
+			}
+			fill++;
+		}
+	}
+	p->n_samples = fill;
+	r = 0;
+out:
+	free(mark);
+	if (focus)
+		regfree(&fre);
+	if (ignore)
+		regfree(&ire);
+	return r;
+}
+
+/* Go's filepath.Clean for '/'-separated paths. */
+static void clean_path(const char *path, struct fw_buf *out)
+{
+	size_t n = strlen(path), r = 0, dotdot = 0;
+	bool rooted = n > 0 && path[0] == '/';
+	size_t start;
+
+	out->len = 0;
+	out->failed = false;
+	if (n == 0) {
+		fw_buf_puts(out, ".");
+		return;
+	}
+	if (rooted) {
+		fw_buf_putc(out, '/');
+		r = 1;
+		dotdot = 1;
+	}
+	start = out->len;
+	while (r < n) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
+			r += 2;
+			if (out->len > dotdot) {
+				size_t w = out->len - 1;
+				while (w > dotdot && out->data[w] != '/')
+					w--;
+				out->len = w;
+				out->data[w] = 0;
+			} else if (!rooted) {
+				if (out->len > 0)
+					fw_buf_putc(out, '/');
+				fw_buf_puts(out, "..");
+				dotdot = out->len;
+			}
+		} else {
+			if ((rooted && out->len != 1) || (!rooted && out->len != 0))
+				fw_buf_putc(out, '/');
+			for (; r < n && path[r] != '/'; r++)
+				fw_buf_putc(out, path[r]);
+		}
+	}
+	(void)start;
+	if (out->len == 0)
+		fw_buf_puts(out, ".");
+}
+
+/* pprof's trimPath: drop the /proc/self/cwd prefixes Bazel leaves behind. */
+static const char *trim_path(const char *path)
+{
+	static const char *const prefixes[] = { "/proc/self/cwd/./", "/proc/self/cwd/" };
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncmp(path, prefixes[i], n) == 0)
+			return path + n;
+	}
+	return path;
+}
+
+/* profile.Aggregate plus the file-name clean-up: filepath.Clean, which
+ * graph.CreateNodes applies to every report, after trimPath, which only
+ * newGraph applies (unless untrimmed). */
+static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines, bool untrimmed,
+		     struct fw_error *err)
+{
+	bool function = true, filename = false, linenumber = false, address = false;
+	struct fw_buf clean;
+
+	switch (g) {
+	case FW_GRAN_ADDRESSES:
+		if (!noinlines)
+			break;
+		filename = linenumber = address = true;
+		break;
+	case FW_GRAN_LINES: filename = linenumber = true; break;
+	case FW_GRAN_FILES: function = false; filename = true; break;
+	case FW_GRAN_FUNCTIONS: break;
+	case FW_GRAN_FILEFUNCTIONS: filename = true; break;
+	}
+	if (g == FW_GRAN_ADDRESSES && !noinlines) {
+		/* pprof leaves the profile untouched at this granularity. */
+		filename = linenumber = address = true;
+	}
+	fw_buf_init(&clean);
+	for (size_t i = 0; i < p->n_functions; i++) {
+		struct fw_function *f = &p->functions[i];
+		if (!function) {
+			f->name = 0;
+			f->system_name = 0;
+		}
+		if (!filename) {
+			f->filename = 0;
+		} else if (f->filename) {
+			const char *path = fw_pstr(p, f->filename);
+			clean_path(untrimmed ? path : trim_path(path), &clean);
+			if (clean.failed || fw_strtab_intern(&p->strings, fw_buf_str(&clean), clean.len,
+							     &f->filename) < 0) {
+				fw_buf_free(&clean);
+				return fw_err(err, -ENOMEM, "out of memory");
+			}
+		}
+	}
+	fw_buf_free(&clean);
+	for (size_t i = 0; i < p->n_locations; i++) {
+		struct fw_location *l = &p->locations[i];
+		if (noinlines && l->n_lines > 1) {
+			l->first_line += l->n_lines - 1;
+			l->n_lines = 1;
+		}
+		if (!linenumber)
+			for (uint32_t k = 0; k < l->n_lines; k++)
+				p->lines[l->first_line + k].line = 0;
+		if (!address)
+			l->address = 0;
+	}
+	return 0;
+}
+
+int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_report_opts *o,
+		   struct fw_error *err)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->p = p;
+	r->o = *o;
+	fw_buf_init(&r->filters);
+	snprintf(r->output_unit, sizeof(r->output_unit), "minimum");
+	if ((rc = sample_index(p, o->sample_index, &r->vi, err)) < 0)
+		goto fail;
+	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
+	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);
+	r->total = compute_total(p, r->vi);
+	if (o->focus)
+		fw_buf_printf(&r->filters, "focus=%s\n", o->focus);
+	if (o->ignore)
+		fw_buf_printf(&r->filters, "ignore=%s\n", o->ignore);
+	if ((rc = filter_samples(p, o->focus, o->ignore, err)) < 0 ||
+	    (rc = aggregate(p, o->granularity, o->noinlines, o->untrimmed_paths, err)) < 0 ||
+	    (rc = fw_nodetab_build(p, &r->tab, err)) < 0)
+		goto fail;
+	/* Strings interned above may have moved the table: refresh. */
+	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
+	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);
+	return 0;
+fail:
+	fw_report_free(r);
+	return rc;
+}
+
+void fw_report_free(struct fw_report *r)
+{
+	fw_nodetab_free(&r->tab);
+	fw_profile_free(r->p);
+	fw_buf_free(&r->filters);
+	memset(r, 0, sizeof(*r));
+}
+
+void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len)
+{
+	fw_unit_label(out, len, v, r->sample_unit, r->output_unit);
+}
+
+static void select_output_unit(struct fw_report *r, const struct fw_graph *g)
+{
+	int64_t min = 0, max = r->total;
+	char min_unit[32], max_unit[32], unit[32];
+
+	if (strcmp(r->output_unit, "minimum") != 0 || g->n_nodes == 0)
+		return;
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		uint32_t n = g->nodes[i];
+		int64_t v = fw_abs64(g->flat[n]);
+		if (v == 0)
+			v = fw_abs64(g->cum[n]);
+		if (v > 0 && (min == 0 || v < min))
+			min = v;
+	}
+	if (min == 0)
+		min = max;
+	fw_unit_scale(min, r->sample_unit, "minimum", min_unit, sizeof(min_unit));
+	fw_unit_scale(max, r->sample_unit, "minimum", max_unit, sizeof(max_unit));
+	snprintf(unit, sizeof(unit), "%s", min_unit);
+	/* Go's int64 arithmetic wraps; do the same without UB. */
+	if (strcmp(min_unit, max_unit) != 0 && (int64_t)((uint64_t)min * 100) < max)
+		fw_unit_scale((int64_t)((uint64_t)min * 100), r->sample_unit, "minimum", unit, sizeof(unit));
+	snprintf(r->output_unit, sizeof(r->output_unit), "%s", unit[0] ? unit : r->sample_unit);
+}
+
+int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
+		    size_t *dropped_nodes, struct fw_error *err)
+{
+	struct fw_trim_opts t = {
+		.nodefraction = r->o.nodefraction,
+		.edgefraction = r->o.edgefraction,
+		.nodecount = r->o.nodecount,
+		.order = r->o.cum_sort ? FW_SORT_CUM : FW_SORT_FLAT,
+	};
+	int rc = fw_graph_trimmed(&r->tab, r->vi, &t, g, orig_count, dropped_nodes, err);
+	if (rc == 0)
+		select_output_unit(r, g);
+	return rc;
+}
+
+/* Go's time layout "Jan 2, 2006 at 3:04pm (MST)" in the local zone. */
+static void format_time(int64_t nanos, char *out, size_t len)
+{
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t secs = (time_t)(nanos / 1000000000);
+	struct tm tm;
+	int h;
+
+	if (nanos < 0 && nanos % 1000000000)
+		secs--; /* Go floors toward the earlier second */
+	if (!localtime_r(&secs, &tm)) {
+		snprintf(out, len, "%" PRId64, nanos);
+		return;
+	}
+	h = tm.tm_hour % 12;
+	if (h == 0)
+		h = 12;
+	snprintf(out, len, "%s %d, %d at %d:%02d%s (%s)", mon[tm.tm_mon], tm.tm_mday, tm.tm_year + 1900,
+		 h, tm.tm_min, tm.tm_hour < 12 ? "am" : "pm", tm.tm_zone ? tm.tm_zone : "UTC");
+}
+
+void fw_report_profile_labels(const struct fw_report *r, struct fw_buf *b)
+{
+	const struct fw_profile *p = r->p;
+	char buf[128], v[64];
+
+	if (p->n_mappings > 0) {
+		const struct fw_mapping *m = &p->mappings[0];
+		if (m->filename) {
+			size_t n;
+			const char *base = fw_path_base(fw_pstr(p, m->filename), &n);
+			fw_buf_puts(b, "File: ");
+			fw_buf_putn(b, base, n);
+			fw_buf_putc(b, '\n');
+		}
+		if (m->build_id)
+			fw_buf_printf(b, "Build ID: %s\n", fw_pstr(p, m->build_id));
+	}
+	for (size_t i = 0; i < p->n_comments; i++) {
+		const char *c = fw_pstr(p, p->comments[i]);
+		if (c[0] != '#')
+			fw_buf_printf(b, "%s\n", c);
+	}
+	if (r->sample_type[0])
+		fw_buf_printf(b, "Type: %s\n", r->sample_type);
+	if (p->time_nanos != 0) {
+		format_time(p->time_nanos, buf, sizeof(buf));
+		fw_buf_printf(b, "Time: %s\n", buf);
+	}
+	if (p->duration_nanos != 0) {
+		char unit[32], ratio[64] = "";
+		double total_ns;
+		fw_unit_label(buf, sizeof(buf), p->duration_nanos, "nanoseconds", "auto");
+		total_ns = fw_unit_scale(r->total, r->sample_unit, "nanoseconds", unit, sizeof(unit));
+		if (strcmp(unit, "ns") == 0 && total_ns != 0) {
+			char pct[32];
+			int64_t tn = (total_ns >= 9.2e18 || total_ns <= -9.2e18) ? INT64_MAX : (int64_t)total_ns;
+			fw_percentage(pct, sizeof(pct), tn, p->duration_nanos);
+			snprintf(ratio, sizeof(ratio), "(%s)", pct);
+		}
+		fw_report_value(r, r->total, v, sizeof(v));
+		fw_buf_printf(b, "Duration: %s, Total samples = %s %s\n", buf, v, ratio);
+	}
+}
+
+static const char *trim_space(char *s)
+{
+	size_t n;
+	while (*s == ' ')
+		s++;
+	n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		s[--n] = 0;
+	return s;
+}
+
+void fw_report_labels(const struct fw_report *r, const struct fw_graph *g, size_t orig_count,
+		      size_t dropped_nodes, struct fw_buf *b)
+{
+	int64_t flat_sum = 0;
+	char a[64], pct[32], t[64];
+
+	fw_report_profile_labels(r, b);
+	for (size_t i = 0; i < g->n_nodes; i++)
+		flat_sum = fw_add64(flat_sum, g->flat[g->nodes[i]]);
+	if (r->filters.len) {
+		const char *s = fw_buf_str((struct fw_buf *)&r->filters);
+		fw_buf_puts(b, "Active filters:\n");
+		while (*s) {
+			const char *nl = strchr(s, '\n');
+			size_t n = nl ? (size_t)(nl - s) : strlen(s);
+			/* pprof cuts filters longer than 80 bytes with an ellipsis */
+			fw_buf_puts(b, "   ");
+			if (n > 80) {
+				fw_buf_putn(b, s, 80);
+				fw_buf_puts(b, "\xe2\x80\xa6");
+			} else {
+				fw_buf_putn(b, s, n);
+			}
+			fw_buf_putc(b, '\n');
+			s += n + (nl ? 1 : 0);
+		}
+	}
+	fw_report_value(r, flat_sum, a, sizeof(a));
+	fw_percentage(pct, sizeof(pct), flat_sum, r->total);
+	fw_report_value(r, r->total, t, sizeof(t));
+	fw_buf_printf(b, "Showing nodes accounting for %s, %s of %s total\n", a, trim_space(pct), t);
+	if (r->total != 0) {
+		if (dropped_nodes > 0) {
+			double c = (double)r->total * r->o.nodefraction;
+			int64_t cut = fw_abs64((c >= 9.2e18 || c <= -9.2e18) ? INT64_MAX : (int64_t)c);
+			fw_report_value(r, cut, a, sizeof(a));
+			fw_buf_printf(b, "Dropped %zu node%s (cum <= %s)\n", dropped_nodes,
+				      dropped_nodes > 1 ? "s" : "", a);
+		}
+		if (g->n_nodes > 0 && g->n_nodes < orig_count)
+			fw_buf_printf(b, "Showing top %zu nodes out of %zu\n", g->n_nodes, orig_count);
+	}
+}

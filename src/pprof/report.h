@@ -1,0 +1,77 @@
+/*
+ * report.h: what every pprof-style report shares: loading the source (and
+ * base) profiles the way `go tool pprof` fetches them, choosing the sample
+ * type, computing the total that percentages refer to, filtering, applying
+ * the granularity, choosing the output unit and printing the header lines.
+ * The individual reports (top.c, peek.c, traces.c, ...) build on this.
+ */
+#ifndef FW_REPORT_H
+#define FW_REPORT_H
+
+#include "pprof/graph.h"
+#include "pprof/profile.h"
+
+enum fw_granularity {
+	FW_GRAN_FUNCTIONS,
+	FW_GRAN_FILEFUNCTIONS,
+	FW_GRAN_FILES,
+	FW_GRAN_LINES,
+	FW_GRAN_ADDRESSES,
+};
+
+struct fw_report_opts {
+	const char *sample_index; /* name or number; NULL = the profile's default */
+	bool cum_sort;
+	enum fw_granularity granularity;
+	bool noinlines;
+	int nodecount;	     /* 0 = no limit */
+	double nodefraction; /* pprof default 0.005 */
+	double edgefraction; /* pprof default 0.001 */
+	const char *focus, *ignore; /* POSIX extended regexes, or NULL */
+	/* Keep source paths as recorded (only cleaned): pprof's traces report
+	 * skips the /proc/self/cwd/ trimming of its graph reports. */
+	bool untrimmed_paths;
+};
+
+void fw_report_opts_default(struct fw_report_opts *o);
+
+/* pprof's fetch: merges the sources; when bases are given, merges them,
+ * marks them with the pprof::base label if diff_base, negates them and
+ * merges everything (after making units compatible). Finally applies the
+ * profile's drop_frames/keep_frames. */
+int fw_profiles_load(const char *const *sources, size_t n_sources, const char *const *bases,
+		     size_t n_bases, bool diff_base, const struct fw_decode_limits *lim,
+		     struct fw_profile **out, struct fw_error *err);
+/* The same for profiles already decoded (they are not modified). */
+int fw_profiles_combine(struct fw_profile *const *sources, size_t n_sources,
+			struct fw_profile *const *bases, size_t n_bases, bool diff_base,
+			struct fw_profile **out, struct fw_error *err);
+
+struct fw_report {
+	struct fw_profile *p; /* owned */
+	struct fw_report_opts o;
+	size_t vi;
+	const char *sample_type, *sample_unit;
+	int64_t total;
+	char output_unit[32];
+	struct fw_nodetab tab;
+	struct fw_buf filters; /* "focus=..." lines, each ending in '\n' */
+};
+
+/* Takes ownership of p (also on failure). */
+int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_report_opts *o,
+		   struct fw_error *err);
+void fw_report_free(struct fw_report *r);
+
+/* The trimmed graph for this report, with the output unit selected. */
+int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
+		    size_t *dropped_nodes, struct fw_error *err);
+
+void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len);
+/* ProfileLabels: File, Build ID, comments, Type, Time, Duration lines. */
+void fw_report_profile_labels(const struct fw_report *r, struct fw_buf *b);
+/* reportLabels: the above plus filters, "Showing nodes ...", "Dropped ..." */
+void fw_report_labels(const struct fw_report *r, const struct fw_graph *g, size_t orig_count,
+		      size_t dropped_nodes, struct fw_buf *b);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * top.c: pprof's printText (see top.h).
+ */
+#include "pprof/top.h"
+#include "pprof/units.h"
+
+#include <errno.h>
+
+#include <stdlib.h>
+
+int fw_top_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
+{
+	struct fw_graph g;
+	size_t orig, dropped;
+	int64_t flat_sum = 0;
+	unsigned char *inl, *noinl;
+	int rc;
+
+	if ((rc = fw_report_graph(r, &g, &orig, &dropped, err)) < 0)
+		return rc;
+	fw_report_labels(r, &g, orig, dropped, out);
+	fw_buf_printf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
+	/* One pass over the edges: does each node have inline and non-inline
+	 * callers? (pprof looks at the in-edges left after trimming.) */
+	inl = calloc(r->tab.n + 1, 1);
+	noinl = calloc(r->tab.n + 1, 1);
+	if (!inl || !noinl) {
+		free(inl);
+		free(noinl);
+		fw_graph_free(&g);
+		return fw_err(err, -ENOMEM, "out of memory");
+	}
+	for (size_t e = 0; e < g.n_edges; e++) {
+		const struct fw_edge *ed = &g.edges[e];
+		if (ed->removed)
+			continue;
+		if (ed->is_inline)
+			inl[ed->dst] = 1;
+		else
+			noinl[ed->dst] = 1;
+	}
+	for (size_t i = 0; i < g.n_nodes; i++) {
+		uint32_t n = g.nodes[i];
+		char f[64], c[64], fp[32], sp[32], cp[32];
+
+		flat_sum = fw_add64(flat_sum, g.flat[n]);
+		fw_report_value(r, g.flat[n], f, sizeof(f));
+		fw_report_value(r, g.cum[n], c, sizeof(c));
+		fw_percentage(fp, sizeof(fp), g.flat[n], r->total);
+		fw_percentage(sp, sizeof(sp), flat_sum, r->total);
+		fw_percentage(cp, sizeof(cp), g.cum[n], r->total);
+		fw_buf_printf(out, "%10s %s %s %10s %s  %s%s\n", f, fp, sp, c, cp, fw_node_name(&r->tab, n),
+			      inl[n] ? (noinl[n] ? " (partial-inline)" : " (inline)") : "");
+	}
+	free(inl);
+	free(noinl);
+	fw_graph_free(&g);
+	return 0;
+}

@@ -1,0 +1,12 @@
+/*
+ * top.h: the `-top` (text) report: one row per node with flat, flat%,
+ * running sum%, cum and cum%, byte-identical to `go tool pprof -top`.
+ */
+#ifndef FW_TOP_H
+#define FW_TOP_H
+
+#include "pprof/report.h"
+
+int fw_top_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err);
+
+#endif
