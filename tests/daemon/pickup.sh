@@ -74,6 +74,10 @@ wait "$WRITER"
 check "a zip written slowly is not taken while it grows" test "$taken_early" = 0
 check "... and is analyzed once it settled" wait_for 30 done_has slow.zip
 check "... from its complete content" cmp -s "$T/slow-src.zip" "$D/state/done/slow.zip"
+# the daemon files the flare in done/ first and logs its verdict right
+# after: wait for that line before counting (a loaded machine is slow)
+slow_logged() { grep -q '^flarewatchd: info: slow.zip: .* on .*, report ' "$LOG"; }
+wait_for 10 slow_logged
 n=$(grep -c '^flarewatchd: info: slow.zip: .* on .*, report ' "$LOG")
 check "... exactly once (analyses of slow.zip: $n)" test "$n" = 1
 n=$(grep -c ': .* on .*, report ' "$LOG")
