@@ -218,15 +218,23 @@ static int cmp_proc(const void *a, const void *b)
 	return rx != ry ? rx - ry : strcmp(x, y);
 }
 
+const char *fw_profile_kind_name(enum fw_profile_kind k)
+{
+	static const char *const names[FW_PK_COUNT] = {
+		[FW_PK_HEAP1] = "1st-heap", [FW_PK_CPU] = "cpu", [FW_PK_HEAP2] = "2nd-heap",
+		[FW_PK_BLOCK] = "block", [FW_PK_MUTEX] = "mutex",
+	};
+	return (unsigned)k < FW_PK_COUNT ? names[k] : NULL;
+}
+
 /* "<proc>-<kind>.pprof" -> proc, for the kinds the runbook reads. */
 static bool proc_of(const char *name, char *out, size_t outsz)
 {
-	static const char *const kinds[] = { "-1st-heap.pprof", "-2nd-heap.pprof", "-cpu.pprof",
-					     "-block.pprof", "-mutex.pprof" };
 	size_t n = strlen(name);
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		size_t k = strlen(kinds[i]);
-		if (n > k && strcmp(name + n - k, kinds[i]) == 0 && n - k < outsz) {
+	for (int i = 0; i < FW_PK_COUNT; i++) {
+		char suffix[32];
+		size_t k = (size_t)snprintf(suffix, sizeof(suffix), "-%s.pprof", fw_profile_kind_name(i));
+		if (n > k && strcmp(name + n - k, suffix) == 0 && n - k < outsz) {
 			memcpy(out, name, n - k);
 			out[n - k] = 0;
 			return true;
