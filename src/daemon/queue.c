@@ -26,19 +26,6 @@
 #define MAX_SUFFIX 100000
 #define ERROR_SUFFIX ".error.txt"
 
-static char *path_join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	char *p = malloc(a + 1 + b + 1);
-
-	if (!p)
-		return NULL;
-	memcpy(p, dir, a);
-	p[a] = '/';
-	memcpy(p + a + 1, name, b + 1);
-	return p;
-}
-
 /* mkdir that also sets the setgid bit on what it creates (mkdir(2) ignores
  * S_ISGID in its mode on Linux). 1 created, 0 existed, or -errno. */
 static int mkdirat_shared(int dirfd, const char *path)
@@ -99,7 +86,7 @@ static int open_sub(struct state *s, const char *sub, int *fd, char **path, stru
 	*fd = openat(s->dir_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)
 		return fw_err(err, -errno, "cannot open %s/%s: %s", s->dir, sub, strerror(errno));
-	*path = path_join(s->dir, sub);
+	*path = fw_path_join(s->dir, sub);
 	if (!*path)
 		return fw_err(err, -ENOMEM, "out of memory");
 	return 0;
@@ -565,7 +552,7 @@ int queue_seen_read(const char *seen_dir, const char *sha256, char **text, size_
 
 	if (!is_sha256(sha256))
 		return fw_err(err, -EINVAL, "bad content hash \"%s\"", sha256);
-	path = path_join(seen_dir, sha256);
+	path = fw_path_join(seen_dir, sha256);
 	if (!path)
 		return fw_err(err, -ENOMEM, "out of memory");
 	r = fw_read_file(path, RECORD_MAX_SIZE, &data, len, err);
