@@ -15,6 +15,7 @@
 #include "base/idmap.h"
 #include "pprof/profile.pb-c.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1165,4 +1166,16 @@ int fw_profile_read(const char *path, const struct fw_decode_limits *limits,
 	r = decode_plain(plain, plain_len, path, &lim, out, err);
 	free(plain);
 	return r;
+}
+
+size_t fw_profile_default_sample(const struct fw_profile *p)
+{
+	assert(p && p->n_sample_types > 0);
+	if (p->default_sample_type) {
+		const char *want = fw_pstr(p, p->default_sample_type);
+		for (size_t i = 0; i < p->n_sample_types; i++)
+			if (strcmp(fw_pstr(p, p->sample_types[i].type), want) == 0)
+				return i;
+	}
+	return p->n_sample_types - 1;
 }

@@ -133,15 +133,7 @@ static int sample_index(const struct fw_profile *p, const char *want, size_t *ou
 	if (n == 0)
 		return fw_err(err, -EINVAL, "profile has no sample types");
 	if (!want || !*want) {
-		if (p->default_sample_type) {
-			for (size_t i = 0; i < n; i++)
-				if (strcmp(fw_pstr(p, p->sample_types[i].type),
-					   fw_pstr(p, p->default_sample_type)) == 0) {
-					*out = i;
-					return 0;
-				}
-		}
-		*out = n - 1;
+		*out = fw_profile_default_sample(p);
 		return 0;
 	}
 	errno = 0;
