@@ -412,7 +412,8 @@ out:
 	return rc;
 }
 
-/* A copy of a profile through merge (fw_report_init consumes its input). */
+/* The diff heap2 - heap1 (pprof -diff_base): a new profile; the inputs are
+ * only read. 1 (with t's error set) when they cannot be combined. */
 static int diff_profile(struct fw_profile *heap2, struct fw_profile *heap1, struct fw_profile **out,
 			struct fw_top_table *t, struct fw_error *err)
 {
@@ -421,11 +422,6 @@ static int diff_profile(struct fw_profile *heap2, struct fw_profile *heap1, stru
 		return rc;
 	t->present = true;
 	return set_str(&t->error, err->msg) < 0 ? nomem(err) : 1;
-}
-
-static int copy_profile(struct fw_profile *p, struct fw_profile **out, struct fw_error *err)
-{
-	return fw_profiles_combine(&p, 1, NULL, 0, false, out, err);
 }
 
 /* Hands over the profile *pp to a consumer and forgets it here, so no path
@@ -465,7 +461,7 @@ static double rate30(int64_t growth, double w)
 static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_profile *heap2,
 		     struct fw_error *err)
 {
-	struct fw_profile *d = NULL, *older = heap1, *newer = heap2;
+	struct fw_profile *diff = NULL, *d = NULL, *older = heap1, *newer = heap2;
 	struct graph_facts f = { 0 };
 	char title[160];
 	int rc;
@@ -477,8 +473,14 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 	}
 	snprintf(title, sizeof(title), "%.64s: in-use heap growth, %s snapshot", pr->name,
 		 older == heap1 ? "1st to 2nd" : "2nd to 1st (by their times)");
-	if ((rc = diff_profile(newer, older, &d, &pr->heap_diff_space, err)) != 0)
+	if ((rc = diff_profile(newer, older, &diff, &pr->heap_diff_space, err)) != 0)
 		return rc < 0 ? rc : 0;
+	/* two reports of one diff: the first works on a copy (fw_report_init
+	 * consumes its profile), the second takes the diff itself */
+	if (fw_profile_clone(diff, &d) < 0) {
+		fw_profile_free(diff);
+		return nomem(err);
+	}
 	rc = top_table(take(&d), "inuse_space", &pr->heap_diff_space, title, &f, NULL, NULL, NULL, err);
 	if (rc == 0 && !pr->heap_diff_space.error && f.overflow) {
 		rc = add_note(pr, err, "%s-1st-heap.pprof, %s-2nd-heap.pprof: the in-use space values overflow a "
@@ -494,15 +496,14 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 		pr->growth_app_30s = rate30(f.pos_app, w);
 	}
 	facts_free(&f);
-	if (rc < 0)
+	if (rc == 0 && pr->heap_diff_space.svg_error)
+		rc = add_note(pr, err, "%s-1st-heap.pprof, %s-2nd-heap.pprof: no flame graph of the heap growth: %s",
+			      pr->name, pr->name, pr->heap_diff_space.svg_error);
+	if (rc < 0) {
+		fw_profile_free(diff);
 		return rc;
-	if (pr->heap_diff_space.svg_error &&
-	    (rc = add_note(pr, err, "%s-1st-heap.pprof, %s-2nd-heap.pprof: no flame graph of the heap growth: %s",
-			   pr->name, pr->name, pr->heap_diff_space.svg_error)) < 0)
-		return rc;
-	if ((rc = diff_profile(newer, older, &d, &pr->heap_diff_objects, err)) != 0)
-		return rc < 0 ? rc : 0;
-	return top_table(take(&d), "inuse_objects", &pr->heap_diff_objects, NULL, NULL, NULL, NULL, NULL, err);
+	}
+	return top_table(take(&diff), "inuse_objects", &pr->heap_diff_objects, NULL, NULL, NULL, NULL, NULL, err);
 }
 
 /* CPU: the table and the facts the CPU rules need, in nanoseconds.
@@ -591,7 +592,7 @@ static int contention(struct fw_process *pr, struct fw_profile *p, enum fw_profi
 int fw_process_analyze(const char *dir, const char *name, const struct fw_decode_limits *lim,
 		       struct fw_process *pr, struct fw_error *err)
 {
-	struct fw_profile *prof[FW_PK_COUNT] = { NULL }, *d = NULL;
+	struct fw_profile *prof[FW_PK_COUNT] = { NULL };
 	char cpu_title[160];
 	int rc = 0;
 
@@ -610,9 +611,12 @@ int fw_process_analyze(const char *dir, const char *name, const struct fw_decode
 	/* Each step below either only reads a profile or takes it over (take()). */
 	if (prof[FW_PK_HEAP1] && prof[FW_PK_HEAP2] && (rc = heap_diff(pr, prof[FW_PK_HEAP1], prof[FW_PK_HEAP2], err)) < 0)
 		goto out;
+	/* heap_diff only read the 2nd snapshot: its table takes it over,
+	 * merged in place as pprof merges a single profile */
 	if (prof[FW_PK_HEAP2]) {
-		if ((rc = copy_profile(prof[FW_PK_HEAP2], &d, err)) < 0 ||
-		    (rc = top_table(take(&d), "inuse_space", &pr->heap_top, NULL, NULL, NULL, NULL, NULL, err)) < 0)
+		if ((rc = fw_profile_compact(prof[FW_PK_HEAP2], err)) < 0 ||
+		    (rc = top_table(take(&prof[FW_PK_HEAP2]), "inuse_space", &pr->heap_top, NULL, NULL, NULL, NULL,
+				    NULL, err)) < 0)
 			goto out;
 	}
 	if (prof[FW_PK_CPU] && (rc = cpu_facts(pr, take(&prof[FW_PK_CPU]), cpu_title, err)) < 0)
@@ -625,7 +629,6 @@ int fw_process_analyze(const char *dir, const char *name, const struct fw_decode
 out:
 	for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++)
 		fw_profile_free(prof[k]);
-	fw_profile_free(d);
 	if (rc < 0)
 		fw_process_free(pr);
 	return rc;

@@ -135,6 +135,10 @@ void fw_profile_shrink(struct fw_profile *p);
  * default_sample_type, else the last. p must have a sample type. */
 size_t fw_profile_default_sample(const struct fw_profile *p);
 
+/* An exact, independent copy of p (same indices, same strings, same order;
+ * nothing merged), to be released with fw_profile_free(). -ENOMEM or 0. */
+int fw_profile_clone(const struct fw_profile *p, struct fw_profile **out);
+
 /* A newly allocated empty profile (string table holds ""). */
 struct fw_profile *fw_profile_new(void);
 

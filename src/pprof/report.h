@@ -58,7 +58,9 @@ struct fw_report {
 	struct fw_buf filters; /* "focus=..." lines, each ending in '\n' */
 };
 
-/* Takes ownership of p (also on failure). */
+/* Takes ownership of p (also on failure) and changes it (filters,
+ * aggregates). A caller that needs p afterwards passes a copy made with
+ * fw_profile_clone() (profile.h). */
 int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_report_opts *o,
 		   struct fw_error *err);
 void fw_report_free(struct fw_report *r);
