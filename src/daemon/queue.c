@@ -6,6 +6,7 @@
  */
 #include "queue.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -128,13 +129,17 @@ fail:
 
 struct state *state_ref(struct state *s)
 {
+	assert(s && s->refs > 0); /* only a live state gains references */
 	s->refs++;
 	return s;
 }
 
 void state_unref(struct state *s)
 {
-	if (!s || --s->refs > 0)
+	if (!s)
+		return;
+	assert(s->refs > 0); /* an unref without its ref */
+	if (--s->refs > 0)
 		return;
 	if (s->dir_fd >= 0)
 		close(s->dir_fd);
@@ -188,6 +193,7 @@ static int suffixed(const char *name, unsigned i, size_t max, char out[NAME_MAX 
 	if (i > 0)
 		snprintf(num, sizeof(num), "-%u", i);
 	stem = (size_t)(dot - name);
+	assert(stem <= strlen(name));
 	ext = strlen(dot);
 	sfx = strlen(num);
 	if (max > NAME_MAX)
@@ -198,6 +204,7 @@ static int suffixed(const char *name, unsigned i, size_t max, char out[NAME_MAX 
 		stem--;
 	if (stem == 0)
 		return -ENAMETOOLONG;
+	assert(stem + sfx + ext <= NAME_MAX);
 	memcpy(out, name, stem);
 	memcpy(out + stem, num, sfx);
 	memcpy(out + stem + sfx, dot, ext + 1);
@@ -404,7 +411,10 @@ int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_e
 int queue_claim_file(const struct state *s, const char *name, const char *kind, char *out,
 		     size_t size)
 {
-	int n = snprintf(out, size, "%s/.%s%s", s->processing, name, kind);
+	int n;
+
+	assert(s && name && kind && out);
+	n = snprintf(out, size, "%s/.%s%s", s->processing, name, kind);
 
 	return n < 0 || (size_t)n >= size || strlen(name) + 1 + strlen(kind) > NAME_MAX ?
 		       -ENAMETOOLONG : 0;
@@ -487,6 +497,7 @@ int queue_finish_done(struct state *s, const char *name, char **final, struct fw
 	char target[NAME_MAX + 1];
 	int r = -EEXIST;
 
+	assert(s && name && final);
 	for (unsigned i = 0; i < MAX_SUFFIX && r == -EEXIST; i++) {
 		r = suffixed(name, i, NAME_MAX, target);
 		if (r < 0)

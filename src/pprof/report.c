@@ -9,6 +9,7 @@
 #include "pprof/merge.h"
 #include "pprof/units.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <regex.h>
@@ -391,6 +392,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 {
 	int rc;
 
+	assert(r && p && o);
 	memset(r, 0, sizeof(*r));
 	r->p = p;
 	r->o = *o;
@@ -398,6 +400,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	snprintf(r->output_unit, sizeof(r->output_unit), "minimum");
 	if ((rc = sample_index(p, o->sample_index, &r->vi, err)) < 0)
 		goto fail;
+	assert(r->vi < p->n_sample_types);
 	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
 	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);
 	r->total = compute_total(p, r->vi);
