@@ -350,18 +350,31 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Opens a directory stream on a duplicate of dirfd, rewound. */
-static DIR *open_dir(int dirfd)
+/* A directory stream on a new descriptor of the folder dirfd (so it starts
+ * at the beginning), or NULL with err set (naming dir) and errno kept. */
+static DIR *open_listing(int dirfd, const char *dir, struct fw_error *err)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), e;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 
-	if (fd < 0)
-		return NULL;
-	d = fdopendir(fd);
-	if (!d)
+	if (d)
+		return d;
+	e = errno;
+	if (fd >= 0)
 		close(fd);
-	return d;
+	fw_err(err, -e, "%s: %s", dir, strerror(e));
+	errno = e;
+	return NULL;
+}
+
+/* readdir() with its error: 1 with *de, 0 at the end, or <0 with err set. */
+static int next_entry(DIR *d, const char *dir, struct dirent **de, struct fw_error *err)
+{
+	errno = 0;
+	*de = readdir(d);
+	if (*de)
+		return 1;
+	return errno ? fw_err(err, -errno, "%s: %s", dir, strerror(errno)) : 0;
 }
 
 int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_error *err)
@@ -370,19 +383,12 @@ int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_e
 	size_t cap = 0, len = 0;
 	struct dirent *de;
 	struct stat st;
-	DIR *d = open_dir(s->processing_fd);
+	DIR *d = open_listing(s->processing_fd, s->processing, err);
 	int r = 0;
 
 	if (!d)
-		return fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				r = fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
-			break;
-		}
+		return -errno;
+	while ((r = next_entry(d, s->processing, &de, err)) > 0) {
 		if (de->d_name[0] == '.' ||
 		    fstatat(s->processing_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode))
@@ -467,20 +473,13 @@ int queue_cleanup_claims(struct state *s, unsigned *removed, struct fw_error *er
 	char name[NAME_MAX + 1];
 	struct dirent *de;
 	struct stat st;
-	DIR *d = open_dir(s->processing_fd);
+	DIR *d = open_listing(s->processing_fd, s->processing, err);
 	int r = 0;
 
 	*removed = 0;
 	if (!d)
-		return fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				r = fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
-			break;
-		}
+		return -errno;
+	while ((r = next_entry(d, s->processing, &de, err)) > 0) {
 		if (!claim_of(de->d_name, name) ||
 		    fstatat(s->processing_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 		    errno != ENOENT)
@@ -614,17 +613,9 @@ int queue_expire_done(struct state *s, unsigned days, unsigned *removed, struct 
 	*removed = 0;
 	if (days == 0)
 		return 0;
-	d = open_dir(s->done_fd);
-	if (!d)
-		return fw_err(err, -errno, "%s: %s", s->done, strerror(errno));
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				r = fw_err(err, -errno, "%s: %s", s->done, strerror(errno));
-			break;
-		}
+	if (!(d = open_listing(s->done_fd, s->done, err)))
+		return -errno;
+	while ((r = next_entry(d, s->done, &de, err)) > 0) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		/* ctime: a rename updates it, so it is the time of the move
