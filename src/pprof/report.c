@@ -429,6 +429,21 @@ void fw_report_free(struct fw_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void fw_report_top_columns(const struct fw_report *r, const struct fw_graph *g, uint32_t n,
+			   int64_t *flat_sum, struct fw_buf *out)
+{
+	char f[64], c[64], fp[32], sp[32], cp[32];
+
+	assert(r && g && flat_sum && out && n < r->tab.n);
+	*flat_sum = fw_add64(*flat_sum, g->flat[n]);
+	fw_report_value(r, g->flat[n], f, sizeof(f));
+	fw_report_value(r, g->cum[n], c, sizeof(c));
+	fw_percentage(fp, sizeof(fp), g->flat[n], r->total);
+	fw_percentage(sp, sizeof(sp), *flat_sum, r->total);
+	fw_percentage(cp, sizeof(cp), g->cum[n], r->total);
+	fw_buf_printf(out, "%10s %s %s %10s %s", f, fp, sp, c, cp);
+}
+
 void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len)
 {
 	fw_unit_label(out, len, v, r->sample_unit, r->output_unit);
