@@ -31,6 +31,7 @@
  * (fuzz/Makefile.inc). Reproduce: fuzz/redact_fuzzer CRASH-FILE.
  */
 #include "base/redact.h"
+#include "base/util.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -123,46 +124,14 @@ static bool matches(const char *out, size_t m, const char *in, size_t n)
 	return true;
 }
 
-/* Length of the valid UTF-8 sequence at s (n > 0 left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
-{
-	size_t len;
-	unsigned c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* Valid UTF-8 without NUL, C0 (but the allowed ones), DEL or C1? */
 static bool clean_text(const char *s, size_t n, const char *allowed)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	for (size_t i = 0; i < n;) {
-		unsigned cp;
-		size_t l = utf8_len(p + i, n - i, &cp);
+		uint32_t cp;
+		size_t l = fw_utf8_decode(p + i, n - i, &cp);
 
 		if (!l || (cp < 0x20 && !(cp && strchr(allowed, (int)cp))) ||
 		    (cp >= 0x7f && cp <= 0x9f))

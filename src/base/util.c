@@ -266,6 +266,19 @@ bool fw_utc_format(char *out, size_t len, int64_t ms, enum fw_utc_style style)
 	return ok;
 }
 
+char *fw_path_join(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = malloc(a + 1 + b + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, name, b + 1);
+	return p;
+}
+
 const char *fw_path_base(const char *path, size_t *len)
 {
 	size_t n = strlen(path);

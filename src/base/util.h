@@ -52,6 +52,9 @@ bool fw_utc_format(char *out, size_t len, int64_t ms, enum fw_utc_style style);
  * slashes dropped, "" gives "." and a path of only slashes gives "/". */
 const char *fw_path_base(const char *path, size_t *len);
 
+/* dir + "/" + name in a new string (free it), or NULL when out of memory. */
+char *fw_path_join(const char *dir, const char *name);
+
 /* qsort, which C does not allow on a NULL array even when it is empty:
  * fewer than two elements are left as they are. */
 void fw_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));

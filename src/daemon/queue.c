@@ -6,6 +6,7 @@
  */
 #include "queue.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,19 +26,6 @@
 #define FILE_MODE 0660
 #define MAX_SUFFIX 100000
 #define ERROR_SUFFIX ".error.txt"
-
-static char *path_join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	char *p = malloc(a + 1 + b + 1);
-
-	if (!p)
-		return NULL;
-	memcpy(p, dir, a);
-	p[a] = '/';
-	memcpy(p + a + 1, name, b + 1);
-	return p;
-}
 
 /* mkdir that also sets the setgid bit on what it creates (mkdir(2) ignores
  * S_ISGID in its mode on Linux). 1 created, 0 existed, or -errno. */
@@ -99,7 +87,7 @@ static int open_sub(struct state *s, const char *sub, int *fd, char **path, stru
 	*fd = openat(s->dir_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)
 		return fw_err(err, -errno, "cannot open %s/%s: %s", s->dir, sub, strerror(errno));
-	*path = path_join(s->dir, sub);
+	*path = fw_path_join(s->dir, sub);
 	if (!*path)
 		return fw_err(err, -ENOMEM, "out of memory");
 	return 0;
@@ -141,13 +129,17 @@ fail:
 
 struct state *state_ref(struct state *s)
 {
+	assert(s && s->refs > 0); /* only a live state gains references */
 	s->refs++;
 	return s;
 }
 
 void state_unref(struct state *s)
 {
-	if (!s || --s->refs > 0)
+	if (!s)
+		return;
+	assert(s->refs > 0); /* an unref without its ref */
+	if (--s->refs > 0)
 		return;
 	if (s->dir_fd >= 0)
 		close(s->dir_fd);
@@ -201,6 +193,7 @@ static int suffixed(const char *name, unsigned i, size_t max, char out[NAME_MAX 
 	if (i > 0)
 		snprintf(num, sizeof(num), "-%u", i);
 	stem = (size_t)(dot - name);
+	assert(stem <= strlen(name));
 	ext = strlen(dot);
 	sfx = strlen(num);
 	if (max > NAME_MAX)
@@ -211,6 +204,7 @@ static int suffixed(const char *name, unsigned i, size_t max, char out[NAME_MAX 
 		stem--;
 	if (stem == 0)
 		return -ENAMETOOLONG;
+	assert(stem + sfx + ext <= NAME_MAX);
 	memcpy(out, name, stem);
 	memcpy(out + stem, num, sfx);
 	memcpy(out + stem + sfx, dot, ext + 1);
@@ -356,18 +350,31 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Opens a directory stream on a duplicate of dirfd, rewound. */
-static DIR *open_dir(int dirfd)
+/* A directory stream on a new descriptor of the folder dirfd (so it starts
+ * at the beginning), or NULL with err set (naming dir) and errno kept. */
+static DIR *open_listing(int dirfd, const char *dir, struct fw_error *err)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), e;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 
-	if (fd < 0)
-		return NULL;
-	d = fdopendir(fd);
-	if (!d)
+	if (d)
+		return d;
+	e = errno;
+	if (fd >= 0)
 		close(fd);
-	return d;
+	fw_err(err, -e, "%s: %s", dir, strerror(e));
+	errno = e;
+	return NULL;
+}
+
+/* readdir() with its error: 1 with *de, 0 at the end, or <0 with err set. */
+static int next_entry(DIR *d, const char *dir, struct dirent **de, struct fw_error *err)
+{
+	errno = 0;
+	*de = readdir(d);
+	if (*de)
+		return 1;
+	return errno ? fw_err(err, -errno, "%s: %s", dir, strerror(errno)) : 0;
 }
 
 int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_error *err)
@@ -376,19 +383,12 @@ int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_e
 	size_t cap = 0, len = 0;
 	struct dirent *de;
 	struct stat st;
-	DIR *d = open_dir(s->processing_fd);
+	DIR *d = open_listing(s->processing_fd, s->processing, err);
 	int r = 0;
 
 	if (!d)
-		return fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				r = fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
-			break;
-		}
+		return -errno;
+	while ((r = next_entry(d, s->processing, &de, err)) > 0) {
 		if (de->d_name[0] == '.' ||
 		    fstatat(s->processing_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode))
@@ -417,7 +417,10 @@ int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_e
 int queue_claim_file(const struct state *s, const char *name, const char *kind, char *out,
 		     size_t size)
 {
-	int n = snprintf(out, size, "%s/.%s%s", s->processing, name, kind);
+	int n;
+
+	assert(s && name && kind && out);
+	n = snprintf(out, size, "%s/.%s%s", s->processing, name, kind);
 
 	return n < 0 || (size_t)n >= size || strlen(name) + 1 + strlen(kind) > NAME_MAX ?
 		       -ENAMETOOLONG : 0;
@@ -470,20 +473,13 @@ int queue_cleanup_claims(struct state *s, unsigned *removed, struct fw_error *er
 	char name[NAME_MAX + 1];
 	struct dirent *de;
 	struct stat st;
-	DIR *d = open_dir(s->processing_fd);
+	DIR *d = open_listing(s->processing_fd, s->processing, err);
 	int r = 0;
 
 	*removed = 0;
 	if (!d)
-		return fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				r = fw_err(err, -errno, "%s: %s", s->processing, strerror(errno));
-			break;
-		}
+		return -errno;
+	while ((r = next_entry(d, s->processing, &de, err)) > 0) {
 		if (!claim_of(de->d_name, name) ||
 		    fstatat(s->processing_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 		    errno != ENOENT)
@@ -500,6 +496,7 @@ int queue_finish_done(struct state *s, const char *name, char **final, struct fw
 	char target[NAME_MAX + 1];
 	int r = -EEXIST;
 
+	assert(s && name && final);
 	for (unsigned i = 0; i < MAX_SUFFIX && r == -EEXIST; i++) {
 		r = suffixed(name, i, NAME_MAX, target);
 		if (r < 0)
@@ -565,7 +562,7 @@ int queue_seen_read(const char *seen_dir, const char *sha256, char **text, size_
 
 	if (!is_sha256(sha256))
 		return fw_err(err, -EINVAL, "bad content hash \"%s\"", sha256);
-	path = path_join(seen_dir, sha256);
+	path = fw_path_join(seen_dir, sha256);
 	if (!path)
 		return fw_err(err, -ENOMEM, "out of memory");
 	r = fw_read_file(path, RECORD_MAX_SIZE, &data, len, err);
@@ -616,17 +613,9 @@ int queue_expire_done(struct state *s, unsigned days, unsigned *removed, struct 
 	*removed = 0;
 	if (days == 0)
 		return 0;
-	d = open_dir(s->done_fd);
-	if (!d)
-		return fw_err(err, -errno, "%s: %s", s->done, strerror(errno));
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno)
-				r = fw_err(err, -errno, "%s: %s", s->done, strerror(errno));
-			break;
-		}
+	if (!(d = open_listing(s->done_fd, s->done, err)))
+		return -errno;
+	while ((r = next_entry(d, s->done, &de, err)) > 0) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		/* ctime: a rename updates it, so it is the time of the move

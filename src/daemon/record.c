@@ -2,8 +2,12 @@
  * record.c: writing and reading the key=value records of record.h.
  */
 #include "record.h"
+#include "investigate/investigate.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,4 +184,98 @@ void record_free(struct record *rec)
 	}
 	free(rec->f);
 	memset(rec, 0, sizeof(*rec));
+}
+
+/* ---- the analysis result ---------------------------------------------------- */
+
+enum result_type { RT_VERDICT, RT_STRING, RT_INT64 };
+
+static const struct result_field {
+	const char *key;
+	enum result_type type;
+	size_t off; /* in struct fw_analyze_result */
+} result_fields[] = {
+	{ "verdict", RT_VERDICT, offsetof(struct fw_analyze_result, verdict) },
+	{ "hostname", RT_STRING, offsetof(struct fw_analyze_result, hostname) },
+	{ "agent_version", RT_STRING, offsetof(struct fw_analyze_result, agent_version) },
+	{ "summary", RT_STRING, offsetof(struct fw_analyze_result, summary) },
+	{ "report_dir", RT_STRING, offsetof(struct fw_analyze_result, report_dir) },
+	{ "report_path", RT_STRING, offsetof(struct fw_analyze_result, report_path) },
+	{ "json_path", RT_STRING, offsetof(struct fw_analyze_result, json_path) },
+	{ "flare_time", RT_STRING, offsetof(struct fw_analyze_result, flare_time) },
+	{ "heap_growth_bytes", RT_INT64, offsetof(struct fw_analyze_result, heap_growth_bytes) },
+	{ "top_growth_function", RT_STRING, offsetof(struct fw_analyze_result, top_growth_function) },
+	{ "top_cpu_function", RT_STRING, offsetof(struct fw_analyze_result, top_cpu_function) },
+};
+#define N_RESULT_FIELDS (sizeof(result_fields) / sizeof(result_fields[0]))
+
+static bool verdict_from_id(const char *id, enum fw_verdict_kind *k)
+{
+	for (int v = FW_VERDICT_NORMAL; v <= FW_VERDICT_MULTIPLE; v++) {
+		if (id && strcmp(fw_verdict_id((enum fw_verdict_kind)v), id) == 0) {
+			*k = (enum fw_verdict_kind)v;
+			return true;
+		}
+	}
+	return false;
+}
+
+void record_put_result(struct fw_buf *b, const struct fw_analyze_result *r)
+{
+	assert(b && r);
+	for (size_t i = 0; i < N_RESULT_FIELDS; i++) {
+		const struct result_field *f = &result_fields[i];
+		const char *at = (const char *)r + f->off;
+
+		switch (f->type) {
+		case RT_VERDICT:
+			record_put(b, f->key, fw_verdict_id(*(const enum fw_verdict_kind *)(const void *)at));
+			break;
+		case RT_STRING:
+			record_put(b, f->key, *(char *const *)(const void *)at);
+			break;
+		case RT_INT64:
+			record_putf(b, f->key, "%" PRId64, *(const int64_t *)(const void *)at);
+			break;
+		}
+	}
+}
+
+void record_copy_result(struct fw_buf *b, const struct record *rec)
+{
+	assert(b && rec);
+	for (size_t i = 0; i < N_RESULT_FIELDS; i++)
+		record_put(b, result_fields[i].key, record_get(rec, result_fields[i].key));
+}
+
+int record_get_result(const struct record *rec, struct fw_analyze_result *r)
+{
+	assert(rec && r);
+	memset(r, 0, sizeof(*r));
+	if (!record_get(rec, "report_path"))
+		return -EINVAL;
+	for (size_t i = 0; i < N_RESULT_FIELDS; i++) {
+		const struct result_field *f = &result_fields[i];
+		const char *v = record_get(rec, f->key);
+		char *at = (char *)r + f->off;
+
+		switch (f->type) {
+		case RT_VERDICT:
+			if (!verdict_from_id(v, (enum fw_verdict_kind *)(void *)at)) {
+				fw_analyze_result_free(r);
+				return -EINVAL;
+			}
+			break;
+		case RT_STRING:
+			if (v && !(*(char **)(void *)at = strdup(v))) {
+				fw_analyze_result_free(r);
+				return -ENOMEM;
+			}
+			break;
+		case RT_INT64:
+			*(int64_t *)(void *)at = v ? strtoll(v, NULL, 10) : 0;
+			break;
+		}
+	}
+	return 0;
 }

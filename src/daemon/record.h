@@ -47,4 +47,20 @@ const char *record_get(const struct record *rec, const char *key);
 
 void record_free(struct record *rec);
 
+/*
+ * An analysis's result (struct fw_analyze_result, without index_warning) as
+ * record fields: verdict (its id), hostname, agent_version, summary,
+ * report_dir, report_path, json_path, flare_time, heap_growth_bytes,
+ * top_growth_function, top_cpu_function. The worker child writes them, the
+ * parent reads them back, and the dedup index keeps a copy.
+ */
+struct fw_analyze_result;
+void record_put_result(struct fw_buf *b, const struct fw_analyze_result *r);
+/* Copies rec's result fields, as they are, to b. */
+void record_copy_result(struct fw_buf *b, const struct record *rec);
+/* Fills *r with copies of rec's result fields (free it with
+ * fw_analyze_result_free()). -EINVAL when rec has no known verdict or no
+ * report_path, -ENOMEM; on failure *r is empty. */
+int record_get_result(const struct record *rec, struct fw_analyze_result *r);
+
 #endif

@@ -76,21 +76,6 @@ struct job {
 
 /* ---- the child ------------------------------------------------------ */
 
-static void put_result(struct fw_buf *b, const struct fw_analyze_result *r)
-{
-	record_put(b, "verdict", fw_verdict_id(r->verdict));
-	record_put(b, "hostname", r->hostname);
-	record_put(b, "agent_version", r->agent_version);
-	record_put(b, "summary", r->summary);
-	record_put(b, "report_dir", r->report_dir);
-	record_put(b, "report_path", r->report_path);
-	record_put(b, "json_path", r->json_path);
-	record_put(b, "flare_time", r->flare_time);
-	record_putf(b, "heap_growth_bytes", "%" PRId64, r->heap_growth_bytes);
-	record_put(b, "top_growth_function", r->top_growth_function);
-	record_put(b, "top_cpu_function", r->top_cpu_function);
-}
-
 /* Is text a usable dedup entry (a record with a report_path)? */
 static bool seen_usable(const char *text, size_t len)
 {
@@ -267,7 +252,7 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 	if (r < 0)
 		return child_failed(d, j, b, err.msg, -r);
 	fw_buf_init(&rb);
-	put_result(&rb, &res);
+	record_put_result(&rb, &res);
 	fw_analyze_result_free(&res);
 	/* kept until the flare is filed, for a restart that finds its
 	 * report published but never heard of this record */
@@ -497,47 +482,9 @@ static int priority_of(const struct fw_config *cfg, enum fw_verdict_kind k)
 	return p->normal;
 }
 
-static bool verdict_from_id(const char *id, enum fw_verdict_kind *k)
-{
-	for (int v = FW_VERDICT_NORMAL; v <= FW_VERDICT_MULTIPLE; v++) {
-		if (id && strcmp(fw_verdict_id((enum fw_verdict_kind)v), id) == 0) {
-			*k = (enum fw_verdict_kind)v;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* A result whose strings point into rec (for fw_journal_verdict()). */
-static bool result_from_record(const struct record *rec, struct fw_analyze_result *r)
-{
-	const char *growth = record_get(rec, "heap_growth_bytes");
-
-	memset(r, 0, sizeof(*r));
-	if (!verdict_from_id(record_get(rec, "verdict"), &r->verdict) ||
-	    !record_get(rec, "report_path"))
-		return false;
-	r->hostname = (char *)record_get(rec, "hostname");
-	r->agent_version = (char *)record_get(rec, "agent_version");
-	r->summary = (char *)record_get(rec, "summary");
-	r->report_dir = (char *)record_get(rec, "report_dir");
-	r->report_path = (char *)record_get(rec, "report_path");
-	r->json_path = (char *)record_get(rec, "json_path");
-	r->flare_time = (char *)record_get(rec, "flare_time");
-	r->heap_growth_bytes = growth ? strtoll(growth, NULL, 10) : 0;
-	r->top_growth_function = (char *)record_get(rec, "top_growth_function");
-	r->top_cpu_function = (char *)record_get(rec, "top_cpu_function");
-	return true;
-}
-
 /* The dedup entry: the analysis's result plus where and when. */
 static void remember_analysis(struct job *j, const struct record *rec, const char *sha)
 {
-	static const char *const keys[] = {
-		"verdict", "hostname", "agent_version", "summary", "report_dir", "report_path",
-		"json_path", "flare_time", "heap_growth_bytes", "top_growth_function",
-		"top_cpu_function",
-	};
 	struct fw_error err;
 	struct fw_buf b;
 	char when[32];
@@ -546,8 +493,7 @@ static void remember_analysis(struct job *j, const struct record *rec, const cha
 	int r;
 
 	fw_buf_init(&b);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		record_put(&b, keys[i], record_get(rec, keys[i]));
+	record_copy_result(&b, rec);
 	record_put(&b, "flare", j->display);
 	if (gmtime_r(&now, &tm) && strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		record_put(&b, "analyzed_at", when);
@@ -583,12 +529,19 @@ static bool finish_done(struct job *j, const struct record *rec, enum how_done h
 	struct fw_error err;
 	int r;
 
-	if (!result_from_record(rec, &res))
+	r = record_get_result(rec, &res);
+	if (r == -ENOMEM) {
+		log_msg(&d->log, LOG_ERR, "%s: out of memory reading its result; it will be "
+			"taken again at the next start", j->display);
+		return true;
+	}
+	if (r < 0)
 		return false;
 	r = queue_finish_done(j->state, j->name, &final, &err);
 	if (r < 0) {
 		log_msg(&d->log, LOG_ERR, "%s; it will be taken again at the next start",
 			err.msg);
+		fw_analyze_result_free(&res);
 		return true;
 	}
 	queue_forget_claim(j->state, j->name);
@@ -623,6 +576,7 @@ static bool finish_done(struct job *j, const struct record *rec, enum how_done h
 				res.report_path);
 	}
 	free(final);
+	fw_analyze_result_free(&res);
 	return true;
 }
 

@@ -69,21 +69,9 @@ static bool is_file(const char *path)
 	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static char *join(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *s = malloc(la + lb + 2);
-	if (!s)
-		return NULL;
-	memcpy(s, a, la);
-	s[la] = '/';
-	memcpy(s + la + 1, b, lb + 1);
-	return s;
-}
-
 static bool holds_flare(const char *dir)
 {
-	char *a = join(dir, "status.log"), *b = join(dir, "profiles");
+	char *a = fw_path_join(dir, "status.log"), *b = fw_path_join(dir, "profiles");
 	bool r = (a && is_file(a)) || (b && is_dir(b));
 	free(a);
 	free(b);
@@ -114,7 +102,7 @@ static int find_root(const char *dir, int depth, char **out)
 			free(list[i]);
 			continue;
 		}
-		sub = join(dir, list[i]->d_name);
+		sub = fw_path_join(dir, list[i]->d_name);
 		free(list[i]);
 		if (!sub) {
 			found = -ENOMEM;
@@ -135,7 +123,7 @@ static int find_root(const char *dir, int depth, char **out)
 static int read_text(struct fw_flare *f, const char *rel, size_t max, char **data, size_t *len)
 {
 	struct fw_error e;
-	char *path = join(f->root, rel);
+	char *path = fw_path_join(f->root, rel);
 	uint8_t *d;
 	int r;
 
@@ -218,15 +206,23 @@ static int cmp_proc(const void *a, const void *b)
 	return rx != ry ? rx - ry : strcmp(x, y);
 }
 
+const char *fw_profile_kind_name(enum fw_profile_kind k)
+{
+	static const char *const names[FW_PK_COUNT] = {
+		[FW_PK_HEAP1] = "1st-heap", [FW_PK_CPU] = "cpu", [FW_PK_HEAP2] = "2nd-heap",
+		[FW_PK_BLOCK] = "block", [FW_PK_MUTEX] = "mutex",
+	};
+	return (unsigned)k < FW_PK_COUNT ? names[k] : NULL;
+}
+
 /* "<proc>-<kind>.pprof" -> proc, for the kinds the runbook reads. */
 static bool proc_of(const char *name, char *out, size_t outsz)
 {
-	static const char *const kinds[] = { "-1st-heap.pprof", "-2nd-heap.pprof", "-cpu.pprof",
-					     "-block.pprof", "-mutex.pprof" };
 	size_t n = strlen(name);
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		size_t k = strlen(kinds[i]);
-		if (n > k && strcmp(name + n - k, kinds[i]) == 0 && n - k < outsz) {
+	for (int i = 0; i < FW_PK_COUNT; i++) {
+		char suffix[32];
+		size_t k = (size_t)snprintf(suffix, sizeof(suffix), "-%s.pprof", fw_profile_kind_name(i));
+		if (n > k && strcmp(name + n - k, suffix) == 0 && n - k < outsz) {
 			memcpy(out, name, n - k);
 			out[n - k] = 0;
 			return true;
@@ -421,7 +417,7 @@ static int scan_profiles(struct fw_flare *f, int64_t *newest)
 	int r;
 
 	*newest = 0;
-	if (!(f->profiles_dir = join(f->root, "profiles")))
+	if (!(f->profiles_dir = fw_path_join(f->root, "profiles")))
 		return -ENOMEM;
 	f->has_profiles = is_dir(f->profiles_dir);
 	if (!f->has_profiles)
@@ -561,7 +557,7 @@ static int date_flare(struct fw_flare *f, const char *name_hint, int64_t newest_
 		f->time_source = "file name";
 		return add_note(f, "status.log gives no date: the flare is dated from its file name");
 	}
-	if (!(p = join(f->root, "status.log")))
+	if (!(p = fw_path_join(f->root, "status.log")))
 		return -ENOMEM;
 	if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
 		t = (int64_t)st.st_mtime;

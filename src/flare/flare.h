@@ -13,6 +13,13 @@
 #include "flare/memstats.h"
 #include "flare/status.h"
 
+/* The profile kinds the runbook reads, one file "<proc>-<name>.pprof" each,
+ * in the order the analyses and the reports list them. */
+enum fw_profile_kind { FW_PK_HEAP1, FW_PK_CPU, FW_PK_HEAP2, FW_PK_BLOCK, FW_PK_MUTEX, FW_PK_COUNT };
+
+/* "1st-heap", "cpu", "2nd-heap", "block", "mutex"; NULL for anything else. */
+const char *fw_profile_kind_name(enum fw_profile_kind k);
+
 struct fw_flare_file {
 	char *name; /* file name inside profiles/, redacted for display */
 	uint64_t size;

@@ -56,25 +56,24 @@ static void field(struct fw_buf *b, const char *s, size_t max)
 	free(r);
 }
 
+#define N_FIELDS 6 /* time, hostname, agent_version, verdict, summary, report */
+
 int fw_index_row(const struct fw_index_entry *e, struct fw_buf *out)
 {
-	field(out, e->time, FIELD_MAX);
-	fw_buf_putc(out, '\t');
-	field(out, e->hostname, FIELD_MAX);
-	fw_buf_putc(out, '\t');
-	field(out, e->agent_version, FIELD_MAX);
-	fw_buf_putc(out, '\t');
-	field(out, e->verdict, FIELD_MAX);
-	fw_buf_putc(out, '\t');
-	field(out, e->summary, SUMMARY_MAX);
-	fw_buf_putc(out, '\t');
-	field(out, e->report, REPORT_MAX);
-	fw_buf_putc(out, '\n');
+	const char *const v[N_FIELDS] = { e->time, e->hostname, e->agent_version,
+					  e->verdict, e->summary, e->report };
+	static const size_t max[N_FIELDS] = { FIELD_MAX, FIELD_MAX, FIELD_MAX,
+					      FIELD_MAX, SUMMARY_MAX, REPORT_MAX };
+
+	for (int k = 0; k < N_FIELDS; k++) {
+		field(out, v[k], max[k]);
+		fw_buf_putc(out, k == N_FIELDS - 1 ? '\n' : '\t');
+	}
 	return out->failed ? -ENOMEM : 0;
 }
 
 struct line {
-	char *f[6];
+	char *f[N_FIELDS];
 };
 
 static int cmp_line(const void *a, const void *b)
@@ -109,7 +108,7 @@ static int parse(char *tsv, size_t len, struct line **out, size_t *n_out)
 		if (!nl)
 			break;
 		*nl = 0;
-		for (char *q = p; k < 6; k++) {
+		for (char *q = p; k < N_FIELDS; k++) {
 			char *tab = strchr(q, '\t');
 			l.f[k] = q;
 			if (!tab) {
@@ -119,7 +118,7 @@ static int parse(char *tsv, size_t len, struct line **out, size_t *n_out)
 			*tab = 0;
 			q = tab + 1;
 		}
-		if (k == 6) {
+		if (k == N_FIELDS) {
 			if (fw_grow((void **)&lines, &cap, n + 1, sizeof(*lines)) < 0) {
 				free(lines);
 				return -ENOMEM;
@@ -264,8 +263,8 @@ static int rebuild_locked(const char *dir, struct scan *s, size_t *dropped, stru
 	 * the limit, so that the next additions do not rebuild again. */
 	budget = s->tsv.len <= MAX_INDEX ? MAX_INDEX : MAX_INDEX / 2;
 	for (; keep < n; keep++) {
-		size_t b = 6;
-		for (int k = 0; k < 6; k++)
+		size_t b = N_FIELDS;
+		for (int k = 0; k < N_FIELDS; k++)
 			b += strlen(lines[keep].f[k]);
 		if (keep_bytes + b > budget)
 			break;
@@ -274,9 +273,9 @@ static int rebuild_locked(const char *dir, struct scan *s, size_t *dropped, stru
 	*dropped = n - keep;
 	fw_buf_init(&out);
 	for (size_t i = keep; i-- > 0;) { /* oldest first, as appends would be */
-		for (int k = 0; k < 6; k++) {
+		for (int k = 0; k < N_FIELDS; k++) {
 			fw_buf_puts(&out, lines[i].f[k]);
-			fw_buf_putc(&out, k == 5 ? '\n' : '\t');
+			fw_buf_putc(&out, k == N_FIELDS - 1 ? '\n' : '\t');
 		}
 	}
 	snprintf(tsv_path, sizeof(tsv_path), "%s/.index.tsv", dir);

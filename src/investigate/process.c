@@ -21,8 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const kinds[5] = { "1st-heap", "cpu", "2nd-heap", "block", "mutex" };
-enum { K_HEAP1, K_CPU, K_HEAP2, K_BLOCK, K_MUTEX };
 
 bool fw_is_runtime_function(const char *name)
 {
@@ -145,7 +143,7 @@ static int64_t to_ns(int64_t v, int64_t per, bool *ovf)
 
 /* Loads one profile file, recording its state. Returns 0 with *out NULL
  * when the file is missing, empty or corrupt; <0 only for out-of-memory. */
-static int load(const char *dir, const char *proc, int k, const struct fw_decode_limits *lim,
+static int load(const char *dir, const char *proc, enum fw_profile_kind k, const struct fw_decode_limits *lim,
 		struct fw_process *pr, struct fw_profile **out)
 {
 	struct fw_error e = { "" };
@@ -154,8 +152,8 @@ static int load(const char *dir, const char *proc, int k, const struct fw_decode
 	int r;
 
 	*out = NULL;
-	pr->files[k].kind = kinds[k];
-	if (snprintf(path, sizeof(path), "%s/%s-%s.pprof", dir, proc, kinds[k]) >= (int)sizeof(path)) {
+	pr->files[k].kind = fw_profile_kind_name(k);
+	if (snprintf(path, sizeof(path), "%s/%s-%s.pprof", dir, proc, fw_profile_kind_name(k)) >= (int)sizeof(path)) {
 		pr->files[k].state = FW_PFILE_CORRUPT;
 		return set_str(&pr->files[k].error, "path too long");
 	}
@@ -414,7 +412,8 @@ out:
 	return rc;
 }
 
-/* A copy of a profile through merge (fw_report_init consumes its input). */
+/* The diff heap2 - heap1 (pprof -diff_base): a new profile; the inputs are
+ * only read. 1 (with t's error set) when they cannot be combined. */
 static int diff_profile(struct fw_profile *heap2, struct fw_profile *heap1, struct fw_profile **out,
 			struct fw_top_table *t, struct fw_error *err)
 {
@@ -423,11 +422,6 @@ static int diff_profile(struct fw_profile *heap2, struct fw_profile *heap1, stru
 		return rc;
 	t->present = true;
 	return set_str(&t->error, err->msg) < 0 ? nomem(err) : 1;
-}
-
-static int copy_profile(struct fw_profile *p, struct fw_profile **out, struct fw_error *err)
-{
-	return fw_profiles_combine(&p, 1, NULL, 0, false, out, err);
 }
 
 /* Hands over the profile *pp to a consumer and forgets it here, so no path
@@ -467,7 +461,7 @@ static double rate30(int64_t growth, double w)
 static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_profile *heap2,
 		     struct fw_error *err)
 {
-	struct fw_profile *d = NULL, *older = heap1, *newer = heap2;
+	struct fw_profile *diff = NULL, *d = NULL, *older = heap1, *newer = heap2;
 	struct graph_facts f = { 0 };
 	char title[160];
 	int rc;
@@ -479,8 +473,14 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 	}
 	snprintf(title, sizeof(title), "%.64s: in-use heap growth, %s snapshot", pr->name,
 		 older == heap1 ? "1st to 2nd" : "2nd to 1st (by their times)");
-	if ((rc = diff_profile(newer, older, &d, &pr->heap_diff_space, err)) != 0)
+	if ((rc = diff_profile(newer, older, &diff, &pr->heap_diff_space, err)) != 0)
 		return rc < 0 ? rc : 0;
+	/* two reports of one diff: the first works on a copy (fw_report_init
+	 * consumes its profile), the second takes the diff itself */
+	if (fw_profile_clone(diff, &d) < 0) {
+		fw_profile_free(diff);
+		return nomem(err);
+	}
 	rc = top_table(take(&d), "inuse_space", &pr->heap_diff_space, title, &f, NULL, NULL, NULL, err);
 	if (rc == 0 && !pr->heap_diff_space.error && f.overflow) {
 		rc = add_note(pr, err, "%s-1st-heap.pprof, %s-2nd-heap.pprof: the in-use space values overflow a "
@@ -496,15 +496,14 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 		pr->growth_app_30s = rate30(f.pos_app, w);
 	}
 	facts_free(&f);
-	if (rc < 0)
+	if (rc == 0 && pr->heap_diff_space.svg_error)
+		rc = add_note(pr, err, "%s-1st-heap.pprof, %s-2nd-heap.pprof: no flame graph of the heap growth: %s",
+			      pr->name, pr->name, pr->heap_diff_space.svg_error);
+	if (rc < 0) {
+		fw_profile_free(diff);
 		return rc;
-	if (pr->heap_diff_space.svg_error &&
-	    (rc = add_note(pr, err, "%s-1st-heap.pprof, %s-2nd-heap.pprof: no flame graph of the heap growth: %s",
-			   pr->name, pr->name, pr->heap_diff_space.svg_error)) < 0)
-		return rc;
-	if ((rc = diff_profile(newer, older, &d, &pr->heap_diff_objects, err)) != 0)
-		return rc < 0 ? rc : 0;
-	return top_table(take(&d), "inuse_objects", &pr->heap_diff_objects, NULL, NULL, NULL, NULL, NULL, err);
+	}
+	return top_table(take(&diff), "inuse_objects", &pr->heap_diff_objects, NULL, NULL, NULL, NULL, NULL, err);
 }
 
 /* CPU: the table and the facts the CPU rules need, in nanoseconds.
@@ -512,7 +511,7 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 static int cpu_facts(struct fw_process *pr, struct fw_profile *p, const char *title, struct fw_error *err)
 {
 	struct graph_facts f = { 0 };
-	const char *file = kinds[K_CPU];
+	const char *file = fw_profile_kind_name(FW_PK_CPU);
 	int64_t per;
 	bool ovf = false;
 	int rc = top_table(p, NULL, &pr->cpu, title, &f, NULL, NULL, NULL, err);
@@ -564,13 +563,13 @@ out:
 
 /* Block or mutex: the table and the largest delay charged to one
  * application function, in nanoseconds. Consumes p. */
-static int contention(struct fw_process *pr, struct fw_profile *p, int k, struct fw_error *err)
+static int contention(struct fw_process *pr, struct fw_profile *p, enum fw_profile_kind k, struct fw_error *err)
 {
-	struct fw_top_table *t = k == K_BLOCK ? &pr->block : &pr->mutex;
-	struct fw_fn_value *best = k == K_BLOCK ? &pr->top_block_app : &pr->top_mutex_app;
-	char **callee = k == K_BLOCK ? &pr->top_block_callee : &pr->top_mutex_callee;
-	int64_t *total = k == K_BLOCK ? &pr->block_total_ns : &pr->mutex_total_ns;
-	bool *have = k == K_BLOCK ? &pr->have_block : &pr->have_mutex;
+	struct fw_top_table *t = k == FW_PK_BLOCK ? &pr->block : &pr->mutex;
+	struct fw_fn_value *best = k == FW_PK_BLOCK ? &pr->top_block_app : &pr->top_mutex_app;
+	char **callee = k == FW_PK_BLOCK ? &pr->top_block_callee : &pr->top_mutex_callee;
+	int64_t *total = k == FW_PK_BLOCK ? &pr->block_total_ns : &pr->mutex_total_ns;
+	bool *have = k == FW_PK_BLOCK ? &pr->have_block : &pr->have_mutex;
 	bool ovf = false;
 	int64_t per;
 	int rc = top_table(p, NULL, t, NULL, NULL, best, callee, &ovf, err);
@@ -580,12 +579,12 @@ static int contention(struct fw_process *pr, struct fw_profile *p, int k, struct
 	per = ns_per_unit(t->sample_unit);
 	if (!per)
 		return add_note(pr, err, "%s-%s.pprof: the delay is in \"%s\", not a unit of time; the "
-			       "contention rule skips this profile", pr->name, kinds[k], t->sample_unit);
+			       "contention rule skips this profile", pr->name, fw_profile_kind_name(k), t->sample_unit);
 	*total = to_ns(t->total, per, &ovf);
 	best->value = to_ns(best->value, per, &ovf);
 	if (ovf)
 		return add_note(pr, err, "%s-%s.pprof: the delays overflow 64-bit nanoseconds; the contention "
-			       "rule skips this profile", pr->name, kinds[k]);
+			       "rule skips this profile", pr->name, fw_profile_kind_name(k));
 	*have = true;
 	return 0;
 }
@@ -593,7 +592,7 @@ static int contention(struct fw_process *pr, struct fw_profile *p, int k, struct
 int fw_process_analyze(const char *dir, const char *name, const struct fw_decode_limits *lim,
 		       struct fw_process *pr, struct fw_error *err)
 {
-	struct fw_profile *prof[5] = { NULL }, *d = NULL;
+	struct fw_profile *prof[FW_PK_COUNT] = { NULL };
 	char cpu_title[160];
 	int rc = 0;
 
@@ -603,31 +602,33 @@ int fw_process_analyze(const char *dir, const char *name, const struct fw_decode
 	if (!(pr->name = strdup(name)))
 		return nomem(err);
 	pr->heap_window = FW_WINDOW_ABSENT;
-	for (int k = 0; k < 5 && rc == 0; k++)
+	for (enum fw_profile_kind k = 0; k < FW_PK_COUNT && rc == 0; k++)
 		rc = load(dir, name, k, lim, pr, &prof[k]);
 	if (rc < 0) {
 		rc = nomem(err);
 		goto out;
 	}
 	/* Each step below either only reads a profile or takes it over (take()). */
-	if (prof[K_HEAP1] && prof[K_HEAP2] && (rc = heap_diff(pr, prof[K_HEAP1], prof[K_HEAP2], err)) < 0)
+	if (prof[FW_PK_HEAP1] && prof[FW_PK_HEAP2] && (rc = heap_diff(pr, prof[FW_PK_HEAP1], prof[FW_PK_HEAP2], err)) < 0)
 		goto out;
-	if (prof[K_HEAP2]) {
-		if ((rc = copy_profile(prof[K_HEAP2], &d, err)) < 0 ||
-		    (rc = top_table(take(&d), "inuse_space", &pr->heap_top, NULL, NULL, NULL, NULL, NULL, err)) < 0)
+	/* heap_diff only read the 2nd snapshot: its table takes it over,
+	 * merged in place as pprof merges a single profile */
+	if (prof[FW_PK_HEAP2]) {
+		if ((rc = fw_profile_compact(prof[FW_PK_HEAP2], err)) < 0 ||
+		    (rc = top_table(take(&prof[FW_PK_HEAP2]), "inuse_space", &pr->heap_top, NULL, NULL, NULL, NULL,
+				    NULL, err)) < 0)
 			goto out;
 	}
-	if (prof[K_CPU] && (rc = cpu_facts(pr, take(&prof[K_CPU]), cpu_title, err)) < 0)
+	if (prof[FW_PK_CPU] && (rc = cpu_facts(pr, take(&prof[FW_PK_CPU]), cpu_title, err)) < 0)
 		goto out;
-	if (prof[K_BLOCK] && (rc = contention(pr, take(&prof[K_BLOCK]), K_BLOCK, err)) < 0)
+	if (prof[FW_PK_BLOCK] && (rc = contention(pr, take(&prof[FW_PK_BLOCK]), FW_PK_BLOCK, err)) < 0)
 		goto out;
-	if (prof[K_MUTEX] && (rc = contention(pr, take(&prof[K_MUTEX]), K_MUTEX, err)) < 0)
+	if (prof[FW_PK_MUTEX] && (rc = contention(pr, take(&prof[FW_PK_MUTEX]), FW_PK_MUTEX, err)) < 0)
 		goto out;
 	rc = 0;
 out:
-	for (int k = 0; k < 5; k++)
+	for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++)
 		fw_profile_free(prof[k]);
-	fw_profile_free(d);
 	if (rc < 0)
 		fw_process_free(pr);
 	return rc;
@@ -655,7 +656,7 @@ void fw_process_free(struct fw_process *p)
 	table_free(&p->cpu);
 	table_free(&p->block);
 	table_free(&p->mutex);
-	for (int k = 0; k < 5; k++)
+	for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++)
 		free(p->files[k].error);
 	free(p->top_growth_app.name);
 	free(p->top_cpu_app.name);

@@ -8,6 +8,7 @@
 #ifndef FW_ANALYSIS_H
 #define FW_ANALYSIS_H
 
+#include "flare/flare.h"
 #include "pprof/profile.h"
 
 #define FW_TOP_ROWS 10
@@ -73,7 +74,7 @@ struct fw_process {
 		enum fw_pfile_state state;
 		uint64_t size;
 		char *error;
-	} files[5];
+	} files[FW_PK_COUNT]; /* by enum fw_profile_kind */
 
 	/* heap growth: window between snapshots and growth scaled to 30 s */
 	bool have_heap_diff;

@@ -165,7 +165,7 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	fw_buf_putc(b, '}');
 	key(b, &first, "files");
 	fw_buf_putc(b, '[');
-	for (int k = 0; k < 5; k++) {
+	for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++) {
 		fw_buf_printf(b, "%s{\"kind\":\"%s\",\"state\":\"%s\",\"size\":%" PRIu64 ",\"error\":", k ? "," : "",
 			      p->files[k].kind ? p->files[k].kind : "", state_name(p->files[k].state), p->files[k].size);
 		jtext(b, p->files[k].error);

@@ -572,7 +572,7 @@ static void contention_section(const struct fw_investigation *inv, const struct 
 static void file_notes(const struct fw_process *p, struct fw_buf *b)
 {
 	bool any = false;
-	for (int k = 0; k < 5; k++) {
+	for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++) {
 		const char *why = NULL;
 		switch (p->files[k].state) {
 		case FW_PFILE_OK: continue;
@@ -852,7 +852,7 @@ static void recommendations(const struct fw_investigation *inv, struct fw_buf *b
 		     (p->mutex.present && !p->mutex.error && p->mutex.total == 0)))
 			fw_buf_printf(b, "%zu. %s: the block or mutex profile is empty; if contention is suspected, "
 					 "collect a flare with `--profile-mutex --profile-blocking`.\n", ++n, p->name);
-		for (int k = 0; k < 5; k++)
+		for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++)
 			if (p->files[k].state == FW_PFILE_CORRUPT || p->files[k].state == FW_PFILE_EMPTY) {
 				fw_buf_printf(b, "%zu. %s: `%s-%s.pprof` could not be used; ask for a new flare.\n", ++n,
 					      p->name, p->name, p->files[k].kind);

@@ -185,15 +185,20 @@ static int put_value_type(struct enc *e, unsigned field, const struct fw_value_t
 	return put_message(e, field, &m.base);
 }
 
+/* Is [first, first + n) inside an array of total elements? */
+static bool slice_ok(uint32_t first, uint32_t n, size_t total)
+{
+	return first <= total && n <= total - first;
+}
+
 static int put_sample(struct enc *e, size_t si)
 {
 	const struct fw_profile *p = e->p;
 	const struct fw_sample *s = &p->samples[si];
 	Perftools__Profiles__Sample m = PERFTOOLS__PROFILES__SAMPLE__INIT;
 
-	if (s->first_loc > p->n_sample_locs || s->n_locs > p->n_sample_locs - s->first_loc)
-		return bad(e, "sample", si);
-	if (s->first_label > p->n_labels || s->n_labels > p->n_labels - s->first_label)
+	if (!slice_ok(s->first_loc, s->n_locs, p->n_sample_locs) ||
+	    !slice_ok(s->first_label, s->n_labels, p->n_labels))
 		return bad(e, "sample", si);
 	if (fw_grow((void **)&e->ids, &e->cap_ids, s->n_locs, sizeof(*e->ids)) < 0 ||
 	    fw_grow((void **)&e->labels, &e->cap_labels, s->n_labels, sizeof(*e->labels)) < 0 ||
@@ -252,7 +257,7 @@ static int put_location(struct enc *e, uint32_t i)
 	const struct fw_location *s = &p->locations[i];
 	Perftools__Profiles__Location m = PERFTOOLS__PROFILES__LOCATION__INIT;
 
-	if (s->first_line > p->n_lines || s->n_lines > p->n_lines - s->first_line)
+	if (!slice_ok(s->first_line, s->n_lines, p->n_lines))
 		return bad(e, "location", i);
 	if (s->mapping != FW_NONE && s->mapping >= p->n_mappings)
 		return bad(e, "mapping index", s->mapping);

@@ -49,6 +49,78 @@ static void put_literal(struct fw_buf *b, char c)
 	fw_buf_putc(b, c);
 }
 
+/* Translates the bracket expression at *sp (at its '['), moving *sp past
+ * it. In ERE a backslash inside brackets is itself, and ']', '^' and '-'
+ * are literal only in certain places: escaped ones (Go's \] \^ \-) are put
+ * there (']' first, '^' not first, '-' last). -EINVAL for a negated Perl
+ * class inside brackets, which ERE cannot express. */
+static int put_bracket(struct fw_buf *b, const char **sp)
+{
+	const char *s = *sp + 1;
+	bool neg = false, rbracket = false, caret = false, dash = false;
+	struct fw_buf body;
+
+	fw_buf_init(&body);
+	if (*s == '^') {
+		neg = true;
+		s++;
+	}
+	if (*s == ']') {
+		rbracket = true;
+		s++;
+	}
+	while (*s && *s != ']') {
+		if (s[0] == '[' && s[1] == ':') {
+			const char *e = strstr(s + 2, ":]");
+			size_t n = e ? (size_t)(e + 2 - s) : strlen(s);
+			fw_buf_putn(&body, s, n);
+			s += n;
+		} else if (s[0] == '\\' && is_class(s[1])) {
+			if (s[1] == 'D' || s[1] == 'S' || s[1] == 'W') {
+				fw_buf_free(&body);
+				return -EINVAL;
+			}
+			put_class(&body, s[1], true);
+			s += 2;
+		} else if (s[0] == '\\' && s[1]) {
+			/* Escaped punctuation is the character itself. */
+			rbracket = rbracket || s[1] == ']';
+			caret = caret || s[1] == '^';
+			dash = dash || s[1] == '-';
+			if (!strchr("]^-", s[1]))
+				fw_buf_putc(&body, s[1]);
+			s += 2;
+		} else {
+			fw_buf_putc(&body, *s++);
+		}
+	}
+	if (!neg && !rbracket && !dash && body.len == 0 && caret) {
+		fw_buf_puts(b, "\\^"); /* [\^] alone: "[^]" would be a negation */
+	} else {
+		fw_buf_putc(b, '[');
+		if (neg)
+			fw_buf_putc(b, '^');
+		if (rbracket)
+			fw_buf_putc(b, ']');
+		fw_buf_putn(b, body.data ? body.data : "", body.len);
+		if (caret && !neg && !rbracket && body.len == 0) {
+			fw_buf_puts(b, "-^"); /* dash is set: '-' first, then '^' */
+			dash = false;
+		} else if (caret) {
+			fw_buf_putc(b, '^');
+		}
+		if (dash)
+			fw_buf_putc(b, '-');
+		if (*s)
+			fw_buf_putc(b, ']');
+	}
+	if (body.failed)
+		b->failed = true;
+	fw_buf_free(&body);
+	*sp = *s ? s + 1 : s;
+	return 0;
+}
+
 /* Returns 0, -ENOMEM, or -EINVAL for what ERE cannot express (a negated
  * class inside brackets, like [\D]). */
 int fw_regex_to_ere(const char *re, struct fw_buf *b, int *cflags)
@@ -95,33 +167,9 @@ int fw_regex_to_ere(const char *re, struct fw_buf *b, int *cflags)
 			fw_buf_putc(b, c); /* lazy: same matches */
 			s += 2;
 		} else if (c == '[') {
-			fw_buf_putc(b, *s++);
-			if (*s == '^')
-				fw_buf_putc(b, *s++);
-			if (*s == ']')
-				fw_buf_putc(b, *s++);
-			while (*s && *s != ']') {
-				if (s[0] == '[' && s[1] == ':') {
-					const char *e = strstr(s + 2, ":]");
-					size_t n = e ? (size_t)(e + 2 - s) : strlen(s);
-					fw_buf_putn(b, s, n);
-					s += n;
-				} else if (s[0] == '\\' && is_class(s[1])) {
-					if (s[1] == 'D' || s[1] == 'S' || s[1] == 'W')
-						return -EINVAL;
-					put_class(b, s[1], true);
-					s += 2;
-				} else if (s[0] == '\\' && s[1] && strchr("]^-", s[1]) == NULL) {
-					/* Escaped punctuation is the character itself;
-					 * in ERE a backslash in a bracket is literal. */
-					fw_buf_putc(b, s[1]);
-					s += 2;
-				} else {
-					fw_buf_putc(b, *s++);
-				}
-			}
-			if (*s)
-				fw_buf_putc(b, *s++);
+			int r = put_bracket(b, &s);
+			if (r < 0)
+				return r;
 		} else {
 			fw_buf_putc(b, *s++);
 		}

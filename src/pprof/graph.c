@@ -5,6 +5,7 @@
 #include "pprof/graph.h"
 #include "base/keymap.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -222,6 +223,7 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 	size_t cap_edges = 0, cap_edge_seen = 0;
 	int r;
 
+	assert(t && g && vi < p->n_sample_types);
 	memset(g, 0, sizeof(*g));
 	memset(&em, 0, sizeof(em));
 	g->tab = t;

@@ -13,6 +13,7 @@
 #ifndef FW_GRAPH_H
 #define FW_GRAPH_H
 
+#include <assert.h>
 #include "pprof/profile.h"
 
 struct fw_node_info {
@@ -40,7 +41,10 @@ void fw_nodetab_free(struct fw_nodetab *t);
 /* pprof's PrintableName of node n. */
 static inline const char *fw_node_name(const struct fw_nodetab *t, uint32_t n)
 {
-	uint32_t ref = t->name_off[n];
+	uint32_t ref;
+
+	assert(n < t->n);
+	ref = t->name_off[n];
 	return ref & FW_NAME_SYNTH ? t->names + (ref & ~FW_NAME_SYNTH) : fw_pstr(t->p, ref);
 }
 

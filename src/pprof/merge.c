@@ -13,6 +13,7 @@
 #include "base/keymap.h"
 #include "pprof/units.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -122,6 +123,42 @@ static bool is_zero_sample(const struct fw_profile *p, size_t s)
 		if (v[i] != 0)
 			return false;
 	return true;
+}
+
+/* Moves sample `from` (its record and values) down to slot `to`. */
+static void move_sample(struct fw_profile *p, size_t to, size_t from)
+{
+	size_t nt = p->n_sample_types;
+
+	assert(to <= from && from < p->n_samples);
+	if (to != from) {
+		p->samples[to] = p->samples[from];
+		memmove(p->values + to * nt, p->values + from * nt, nt * sizeof(int64_t));
+	}
+}
+
+/* Keeps, in order, the samples for which keep(p, s, canon) holds. */
+static void keep_samples(struct fw_profile *p, bool (*keep)(const struct fw_profile *, size_t, const uint32_t *),
+			 const uint32_t *canon)
+{
+	size_t fill = 0;
+
+	for (size_t s = 0; s < p->n_samples; s++)
+		if (keep(p, s, canon))
+			move_sample(p, fill++, s);
+	p->n_samples = fill;
+}
+
+static bool nonzero(const struct fw_profile *p, size_t s, const uint32_t *canon)
+{
+	(void)canon;
+	return !is_zero_sample(p, s);
+}
+
+/* a sample that is its own canonical (first) copy and not all zero */
+static bool canonical_nonzero(const struct fw_profile *p, size_t s, const uint32_t *canon)
+{
+	return canon[s] == s && !is_zero_sample(p, s);
 }
 
 static bool same_str(const struct fw_profile *a, uint32_t ia, const struct fw_profile *b, uint32_t ib)
@@ -268,13 +305,8 @@ void fw_profile_scale_n(struct fw_profile *p, const double *ratios)
 				keep = keep || v[i] != 0;
 			}
 		}
-		if (keep) {
-			if (fill != s) {
-				p->samples[fill] = p->samples[s];
-				memmove(p->values + fill * nt, v, nt * sizeof(int64_t));
-			}
-			fill++;
-		}
+		if (keep)
+			move_sample(p, fill++, s);
 	}
 	p->n_samples = fill;
 }
@@ -679,7 +711,7 @@ static int canon_of(size_t n, uint64_t (*hash)(const void *, uint32_t),
 int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
 {
 	uint32_t *c = NULL;
-	size_t nt = p->n_sample_types, fill = 0;
+	size_t nt = p->n_sample_types;
 	int r;
 
 	if ((r = canon_strings(p)) < 0)
@@ -709,22 +741,12 @@ int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
 	free(c);
 	c = NULL;
 	/* samples: drop all-zero inputs, sum equal ones into the first */
-	for (size_t s = 0; s < p->n_samples; s++) {
-		if (is_zero_sample(p, s))
-			continue;
-		if (fill != s) {
-			p->samples[fill] = p->samples[s];
-			memmove(p->values + fill * nt, p->values + s * nt, nt * sizeof(int64_t));
-		}
-		fill++;
-	}
-	p->n_samples = fill;
+	keep_samples(p, nonzero, NULL);
 	for (size_t s = 0; s < p->n_samples; s++)
 		if (p->samples[s].n_labels)
 			sort_labels(p->labels + p->samples[s].first_label, p->samples[s].n_labels);
 	if ((r = canon_of(p->n_samples, sample_hash, sample_equal, p, &c)) < 0)
 		goto nomem;
-	fill = 0;
 	for (size_t s = 0; s < p->n_samples; s++) {
 		if (c[s] != s) {
 			int64_t *dst = p->values + (size_t)c[s] * nt;
@@ -735,16 +757,7 @@ int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
 	}
 	/* Compact: keep canonical, non-zero samples in order. Canonical
 	 * samples come before their duplicates, so a forward pass is safe. */
-	for (size_t s = 0; s < p->n_samples; s++) {
-		if (c[s] != s || is_zero_sample(p, s))
-			continue;
-		if (fill != s) {
-			p->samples[fill] = p->samples[s];
-			memmove(p->values + fill * nt, p->values + s * nt, nt * sizeof(int64_t));
-		}
-		fill++;
-	}
-	p->n_samples = fill;
+	keep_samples(p, canonical_nonzero, c);
 	free(c);
 	return 0;
 nomem:

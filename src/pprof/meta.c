@@ -64,18 +64,6 @@ static void put_line(struct fw_buf *b, const char *key, const char *value)
 	fw_buf_putc(b, '\n');
 }
 
-/* The same rule as report.c's sample_index() with no -sample_index. */
-static size_t default_index(const struct fw_profile *p)
-{
-	if (p->default_sample_type) {
-		const char *want = fw_pstr(p, p->default_sample_type);
-		for (size_t i = 0; i < p->n_sample_types; i++)
-			if (strcmp(fw_pstr(p, p->sample_types[i].type), want) == 0)
-				return i;
-	}
-	return p->n_sample_types - 1;
-}
-
 static void put_time(struct fw_buf *b, int64_t nanos)
 {
 	int64_t secs = nanos / 1000000000;
@@ -176,7 +164,7 @@ int fw_meta_write(const struct fw_profile *p, const char *name, struct fw_buf *o
 
 	if (p->n_sample_types == 0)
 		return fw_err(err, -EINVAL, "%s: profile has no sample types", name);
-	def = default_index(p);
+	def = fw_profile_default_sample(p);
 	put_line(out, "file", name);
 	for (size_t i = 0; i < p->n_sample_types; i++) {
 		fw_buf_puts(out, "sample_type: ");

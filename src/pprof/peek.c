@@ -122,7 +122,6 @@ int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, st
 	for (size_t i = 0; i < g.n_nodes; i++) {
 		uint32_t n = g.nodes[i];
 		const char *name = fw_node_name(&r->tab, n);
-		char f[64], c[64], fp[32], sp[32], cp[32];
 
 		if (regexec(&rx, name, 0, NULL, 0) != 0)
 			continue;
@@ -130,13 +129,8 @@ int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, st
 		fw_buf_puts(out, separator);
 		print_edges(r, adj.in + adj.in_first[n], adj.in_first[n + 1] - adj.in_first[n],
 			    g.cum[n], true, out);
-		flat_sum = fw_add64(flat_sum, g.flat[n]);
-		fw_report_value(r, g.flat[n], f, sizeof(f));
-		fw_report_value(r, g.cum[n], c, sizeof(c));
-		fw_percentage(fp, sizeof(fp), g.flat[n], r->total);
-		fw_percentage(sp, sizeof(sp), flat_sum, r->total);
-		fw_percentage(cp, sizeof(cp), g.cum[n], r->total);
-		fw_buf_printf(out, "%10s %s %s %10s %s                | %s\n", f, fp, sp, c, cp, name);
+		fw_report_top_columns(r, &g, n, &flat_sum, out);
+		fw_buf_printf(out, "                | %s\n", name);
 		print_edges(r, adj.out + adj.out_first[n], adj.out_first[n + 1] - adj.out_first[n],
 			    g.cum[n], false, out);
 	}

@@ -15,6 +15,7 @@
 #include "base/idmap.h"
 #include "pprof/profile.pb-c.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1035,6 +1036,67 @@ void fw_profile_free(struct fw_profile *p)
 	free(p);
 }
 
+/* *dst = a copy of src[0..n) elements (NULL when n is 0). */
+static int dup_array(void **dst, const void *src, size_t n, size_t elem)
+{
+	*dst = NULL;
+	if (n == 0)
+		return 0;
+	if (!(*dst = malloc(n * elem)))
+		return -ENOMEM;
+	memcpy(*dst, src, n * elem);
+	return 0;
+}
+
+int fw_profile_clone(const struct fw_profile *p, struct fw_profile **out)
+{
+	struct fw_profile *c = calloc(1, sizeof(*c));
+
+	assert(p && out);
+	*out = NULL;
+	if (!c)
+		return -ENOMEM;
+	*c = *p;
+	memset(&c->strings, 0, sizeof(c->strings));
+	c->sample_types = NULL;
+	c->comments = NULL;
+	c->mappings = NULL;
+	c->functions = NULL;
+	c->locations = NULL;
+	c->lines = NULL;
+	c->samples = NULL;
+	c->sample_locs = NULL;
+	c->values = NULL;
+	c->labels = NULL;
+	if (fw_strtab_init(&c->strings) < 0) {
+		free(c);
+		return -ENOMEM;
+	}
+	/* index 0 is "" in both tables; the rest keep their indices */
+	for (size_t i = 1; i < p->strings.n; i++) {
+		uint32_t idx;
+		if (fw_strtab_add(&c->strings, fw_pstr(p, (uint32_t)i), fw_strlen(&p->strings, (uint32_t)i), &idx) < 0)
+			goto nomem;
+		assert(idx == i);
+	}
+	if (dup_array((void **)&c->sample_types, p->sample_types, p->n_sample_types, sizeof(*p->sample_types)) < 0 ||
+	    dup_array((void **)&c->comments, p->comments, p->n_comments, sizeof(*p->comments)) < 0 ||
+	    dup_array((void **)&c->mappings, p->mappings, p->n_mappings, sizeof(*p->mappings)) < 0 ||
+	    dup_array((void **)&c->functions, p->functions, p->n_functions, sizeof(*p->functions)) < 0 ||
+	    dup_array((void **)&c->locations, p->locations, p->n_locations, sizeof(*p->locations)) < 0 ||
+	    dup_array((void **)&c->lines, p->lines, p->n_lines, sizeof(*p->lines)) < 0 ||
+	    dup_array((void **)&c->samples, p->samples, p->n_samples, sizeof(*p->samples)) < 0 ||
+	    dup_array((void **)&c->sample_locs, p->sample_locs, p->n_sample_locs, sizeof(*p->sample_locs)) < 0 ||
+	    dup_array((void **)&c->values, p->values, p->n_samples * p->n_sample_types, sizeof(*p->values)) < 0 ||
+	    dup_array((void **)&c->labels, p->labels, p->n_labels, sizeof(*p->labels)) < 0)
+		goto nomem;
+	*out = c;
+	return 0;
+nomem:
+	fw_profile_free(c);
+	return -ENOMEM;
+}
+
 static void limits_or_defaults(const struct fw_decode_limits *in, struct fw_decode_limits *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -1165,4 +1227,16 @@ int fw_profile_read(const char *path, const struct fw_decode_limits *limits,
 	r = decode_plain(plain, plain_len, path, &lim, out, err);
 	free(plain);
 	return r;
+}
+
+size_t fw_profile_default_sample(const struct fw_profile *p)
+{
+	assert(p && p->n_sample_types > 0);
+	if (p->default_sample_type) {
+		const char *want = fw_pstr(p, p->default_sample_type);
+		for (size_t i = 0; i < p->n_sample_types; i++)
+			if (strcmp(fw_pstr(p, p->sample_types[i].type), want) == 0)
+				return i;
+	}
+	return p->n_sample_types - 1;
 }

@@ -131,6 +131,14 @@ static inline const int64_t *fw_sample_values(const struct fw_profile *p, size_t
  * that will not grow again (it resets no capacity bookkeeping). */
 void fw_profile_shrink(struct fw_profile *p);
 
+/* The sample type pprof reports when none is asked for: the one named by
+ * default_sample_type, else the last. p must have a sample type. */
+size_t fw_profile_default_sample(const struct fw_profile *p);
+
+/* An exact, independent copy of p (same indices, same strings, same order;
+ * nothing merged), to be released with fw_profile_free(). -ENOMEM or 0. */
+int fw_profile_clone(const struct fw_profile *p, struct fw_profile **out);
+
 /* A newly allocated empty profile (string table holds ""). */
 struct fw_profile *fw_profile_new(void);
 

@@ -9,6 +9,7 @@
 #include "pprof/merge.h"
 #include "pprof/units.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <regex.h>
@@ -133,15 +134,7 @@ static int sample_index(const struct fw_profile *p, const char *want, size_t *ou
 	if (n == 0)
 		return fw_err(err, -EINVAL, "profile has no sample types");
 	if (!want || !*want) {
-		if (p->default_sample_type) {
-			for (size_t i = 0; i < n; i++)
-				if (strcmp(fw_pstr(p, p->sample_types[i].type),
-					   fw_pstr(p, p->default_sample_type)) == 0) {
-					*out = i;
-					return 0;
-				}
-		}
-		*out = n - 1;
+		*out = fw_profile_default_sample(p);
 		return 0;
 	}
 	errno = 0;
@@ -399,6 +392,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 {
 	int rc;
 
+	assert(r && p && o);
 	memset(r, 0, sizeof(*r));
 	r->p = p;
 	r->o = *o;
@@ -406,6 +400,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	snprintf(r->output_unit, sizeof(r->output_unit), "minimum");
 	if ((rc = sample_index(p, o->sample_index, &r->vi, err)) < 0)
 		goto fail;
+	assert(r->vi < p->n_sample_types);
 	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
 	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);
 	r->total = compute_total(p, r->vi);
@@ -432,6 +427,21 @@ void fw_report_free(struct fw_report *r)
 	fw_profile_free(r->p);
 	fw_buf_free(&r->filters);
 	memset(r, 0, sizeof(*r));
+}
+
+void fw_report_top_columns(const struct fw_report *r, const struct fw_graph *g, uint32_t n,
+			   int64_t *flat_sum, struct fw_buf *out)
+{
+	char f[64], c[64], fp[32], sp[32], cp[32];
+
+	assert(r && g && flat_sum && out && n < r->tab.n);
+	*flat_sum = fw_add64(*flat_sum, g->flat[n]);
+	fw_report_value(r, g->flat[n], f, sizeof(f));
+	fw_report_value(r, g->cum[n], c, sizeof(c));
+	fw_percentage(fp, sizeof(fp), g->flat[n], r->total);
+	fw_percentage(sp, sizeof(sp), *flat_sum, r->total);
+	fw_percentage(cp, sizeof(cp), g->cum[n], r->total);
+	fw_buf_printf(out, "%10s %s %s %10s %s", f, fp, sp, c, cp);
 }
 
 void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len)

@@ -58,7 +58,9 @@ struct fw_report {
 	struct fw_buf filters; /* "focus=..." lines, each ending in '\n' */
 };
 
-/* Takes ownership of p (also on failure). */
+/* Takes ownership of p (also on failure) and changes it (filters,
+ * aggregates). A caller that needs p afterwards passes a copy made with
+ * fw_profile_clone() (profile.h). */
 int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_report_opts *o,
 		   struct fw_error *err);
 void fw_report_free(struct fw_report *r);
@@ -68,6 +70,11 @@ int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		    size_t *dropped_nodes, struct fw_error *err);
 
 void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len);
+/* Appends the columns of a `top` row for node n of g, as pprof prints them:
+ * "flat flat% sum% cum cum%" (no newline). *flat_sum is the flat of the rows
+ * printed before; n's flat is added to it. */
+void fw_report_top_columns(const struct fw_report *r, const struct fw_graph *g, uint32_t n,
+			   int64_t *flat_sum, struct fw_buf *out);
 /* ProfileLabels: File, Build ID, comments, Type, Time, Duration lines. */
 void fw_report_profile_labels(const struct fw_report *r, struct fw_buf *b);
 /* reportLabels: the above plus filters, "Showing nodes ...", "Dropped ..." */

@@ -41,15 +41,9 @@ int fw_top_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 	}
 	for (size_t i = 0; i < g.n_nodes; i++) {
 		uint32_t n = g.nodes[i];
-		char f[64], c[64], fp[32], sp[32], cp[32];
 
-		flat_sum = fw_add64(flat_sum, g.flat[n]);
-		fw_report_value(r, g.flat[n], f, sizeof(f));
-		fw_report_value(r, g.cum[n], c, sizeof(c));
-		fw_percentage(fp, sizeof(fp), g.flat[n], r->total);
-		fw_percentage(sp, sizeof(sp), flat_sum, r->total);
-		fw_percentage(cp, sizeof(cp), g.cum[n], r->total);
-		fw_buf_printf(out, "%10s %s %s %10s %s  %s%s\n", f, fp, sp, c, cp, fw_node_name(&r->tab, n),
+		fw_report_top_columns(r, &g, n, &flat_sum, out);
+		fw_buf_printf(out, "  %s%s\n", fw_node_name(&r->tab, n),
 			      inl[n] ? (noinl[n] ? " (partial-inline)" : " (inline)") : "");
 	}
 	free(inl);

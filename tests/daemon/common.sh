@@ -155,6 +155,34 @@ start_daemon() {
 	wait_for 20 grep -q 'started: watching' "$log"
 }
 
+# daemon_up NAME [key=value...]: a daemon on its own folder D=$T/NAME
+# (log LOG=$T/NAME.log, configuration from write_config with the
+# arguments); when it does not start, the test ends here, with the log.
+daemon_up() {
+	local name=$1
+	shift
+	D=$T/$name
+	LOG=$T/$name.log
+	write_config "$D" "$@"
+	start_daemon "$LOG" "$D/flarewatch.yaml" ||
+		{ nok "daemon starts ($name)"; show_log "$LOG"; done_testing; }
+}
+
+# daemon_down: stops the daemon of daemon_up with SIGTERM and checks it
+# exits 0; shows its log when any test so far failed.
+daemon_down() {
+	stop_daemon "$DPID"
+	check "SIGTERM: exit status 0" test "$DSTATUS" = 0
+	[ "$_tap_failed" = 0 ] || show_log "$LOG"
+}
+
+# drop_flare NAME N [DIR]: make_flare's flare N made aside, then moved
+# whole into DIR (default $D/incoming) as NAME.
+drop_flare() { make_flare "$T/$1" "$2" && mv "$T/$1" "${3:-$D/incoming}/$1"; }
+
+# done_has NAME: the flare NAME is filed in $D/state/done/
+done_has() { [ -f "$D/state/done/$1" ]; }
+
 # alive PID: running and not a zombie
 alive() {
 	local st

@@ -8,79 +8,55 @@
 require_daemon
 require_flare
 
-done_has() { [ -f "$D/state/done/$1" ]; }
 nlines() { grep -c "$1" "$LOG"; }
 
 # ---- rm -rf incoming && mkdir incoming -----------------------------------------
-D=$T/rmdir
-LOG=$T/rmdir.log
-write_config "$D" settle_seconds=0 rescan_seconds=1
-start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon starts"; show_log "$LOG"; done_testing; }
-make_flare "$T/a.zip" 1
-mv "$T/a.zip" "$D/incoming/a.zip"
+daemon_up rmdir settle_seconds=0 rescan_seconds=1
+drop_flare a.zip 1
 check "a flare is taken from the original incoming folder" wait_for 30 done_has a.zip
 rm -rf "$D/incoming" && mkdir "$D/incoming"
-make_flare "$T/b.zip" 2
-mv "$T/b.zip" "$D/incoming/b.zip"
+drop_flare b.zip 2
 check "after rm -rf incoming && mkdir incoming, a new flare is still taken" \
 	wait_for 30 done_has b.zip
 check "... and the change is logged" wait_for 5 grep -q "watching .*incoming.* again" "$LOG"
 # a few more rescans: no repeated message while nothing changes
 sleep 3
 check "... once" test "$(nlines "watching .*incoming.* again")" = 1
-make_flare "$T/c.zip" 3
-mv "$T/c.zip" "$D/incoming/c.zip"
+drop_flare c.zip 3
 check "the new folder keeps being watched" wait_for 30 done_has c.zip
-stop_daemon "$DPID"
-check "SIGTERM: exit status 0" test "$DSTATUS" = 0
-[ "$_tap_failed" = 0 ] || show_log "$LOG"
+daemon_down
 
 # ---- a symlinked incoming_dir re-pointed -----------------------------------------
-D=$T/link
-LOG=$T/link.log
-mkdir -p "$D/in-1" "$D/in-2"
-ln -s in-1 "$D/incoming"
-write_config "$D" settle_seconds=0 rescan_seconds=1
-start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon starts (link)"; show_log "$LOG"; done_testing; }
-make_flare "$T/d.zip" 4
-mv "$T/d.zip" "$D/in-1/d.zip"
+mkdir -p "$T/link/in-1" "$T/link/in-2"
+ln -s in-1 "$T/link/incoming"
+daemon_up link settle_seconds=0 rescan_seconds=1
+drop_flare d.zip 4 "$D/in-1"
 check "a flare is taken through the symlink" wait_for 30 done_has d.zip
 # re-point it atomically, as a deployment would
 ln -s in-2 "$D/incoming.new" && mv -T "$D/incoming.new" "$D/incoming"
-make_flare "$T/e.zip" 5
-mv "$T/e.zip" "$D/in-2/e.zip"
+drop_flare e.zip 5 "$D/in-2"
 check "after the symlink is re-pointed, a flare in the new target is taken" \
 	wait_for 30 done_has e.zip
 check "... and the change is logged" wait_for 5 grep -q "watching .*incoming.* again" "$LOG"
-make_flare "$T/f.zip" 6
-mv "$T/f.zip" "$D/in-1/f.zip"
+drop_flare f.zip 6 "$D/in-1"
 sleep 3
 check "a flare dropped in the old target is not taken" \
 	eval '[ -f "$D/in-1/f.zip" ] && ! done_has f.zip'
 check "the change was logged once" test "$(nlines "watching .*incoming.* again")" = 1
-stop_daemon "$DPID"
-check "SIGTERM: exit status 0" test "$DSTATUS" = 0
-[ "$_tap_failed" = 0 ] || show_log "$LOG"
+daemon_down
 
 # ---- without waiting for a rescan: moved away (inotify says so), SIGHUP ---------------
-D=$T/slow
-LOG=$T/slow.log
-write_config "$D" settle_seconds=0 rescan_seconds=3600
-start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon starts (slow)"; show_log "$LOG"; done_testing; }
+daemon_up slow settle_seconds=0 rescan_seconds=3600
 mv "$D/incoming" "$D/incoming.old" && mkdir "$D/incoming"
-make_flare "$T/g.zip" 7
 check "incoming moved away and made again: watched again at once" \
 	wait_for 10 grep -q "watching .*incoming.* again" "$LOG"
-mv "$T/g.zip" "$D/incoming/g.zip"
+drop_flare g.zip 7
 check "... and a flare dropped there is taken" wait_for 30 done_has g.zip
 rm -rf "$D/incoming" && mkdir "$D/incoming"
 kill -HUP "$DPID"
 check "rm -rf and mkdir, then SIGHUP: watched again" \
 	wait_for 10 eval '[ "$(nlines "watching .*incoming.* again")" = 2 ]'
-make_flare "$T/h.zip" 8
-mv "$T/h.zip" "$D/incoming/h.zip"
+drop_flare h.zip 8
 check "... and a flare dropped there is taken" wait_for 30 done_has h.zip
-stop_daemon "$DPID"
-check "SIGTERM: exit status 0" test "$DSTATUS" = 0
-[ "$_tap_failed" = 0 ] || show_log "$LOG"
+daemon_down
 done_testing

@@ -6,21 +6,15 @@
 require_daemon
 require_flare
 
-done_has() { [ -f "$D/state/done/$1" ]; }
-
 # ---- SIGHUP ---------------------------------------------------------------
-D=$T/hup
-LOG=$T/hup.log
-write_config "$D" settle_seconds=0
-start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon starts"; show_log "$LOG"; done_testing; }
+daemon_up hup settle_seconds=0
 
 printf 'incoming_dir: %s/incoming\nworkers: many\n' "$D" >"$D/flarewatch.yaml"
 kill -HUP "$DPID"
 check "SIGHUP with a bad configuration: the reload fails, with the file:line:col" \
 	wait_for 10 grep -Eq 'reload failed, keeping the previous configuration: .*flarewatch.yaml:2:[0-9]+' "$LOG"
 check "... and the daemon keeps running" alive "$DPID"
-make_flare "$T/a.zip" 1
-mv "$T/a.zip" "$D/incoming/a.zip"
+drop_flare a.zip 1
 check "... with the previous configuration: a flare is still analyzed" wait_for 30 done_has a.zip
 
 rm -f "$D/flarewatch.yaml"
@@ -34,28 +28,20 @@ write_config "$D" settle_seconds=0 incoming_dir="$D/incoming2"
 kill -HUP "$DPID"
 check "SIGHUP with a valid configuration reloads it" \
 	wait_for 10 grep -q 'reloaded the configuration' "$LOG"
-make_flare "$T/b.zip" 2
-mv "$T/b.zip" "$D/incoming2/b.zip"
+drop_flare b.zip 2 "$D/incoming2"
 check "... and watches the new incoming folder" wait_for 30 done_has b.zip
-stop_daemon "$DPID"
-check "SIGTERM: exit status 0" test "$DSTATUS" = 0
-[ "$_tap_failed" = 0 ] || show_log "$LOG"
+daemon_down
 
 # ---- SIGTERM with one analysis running and flares queued -------------------------
-D=$T/term
-LOG=$T/term.log
-write_config "$D" settle_seconds=0 workers=1
-mkdir -p "$D/incoming"
-FLAREWATCHD_DEBUG=1 start_daemon "$LOG" "$D/flarewatch.yaml" ||
-	{ nok "daemon starts (term)"; show_log "$LOG"; done_testing; }
+mkdir -p "$T/term/incoming"
+FLAREWATCHD_DEBUG=1 daemon_up term settle_seconds=0 workers=1
 # a flare whose analysis takes a few seconds (hashing 512 MiB of holes)
 make_slow_flare "$D/incoming/.slow.zip" 512M
 mv "$D/incoming/.slow.zip" "$D/incoming/slow.zip"
 running() { [ -f "$D/state/processing/slow.zip" ] && [ -n "$(children "$DPID")" ]; }
 if wait_for 10 running; then
 	for i in 1 2 3; do
-		make_flare "$T/q-$i.zip" $((10 + i))
-		mv "$T/q-$i.zip" "$D/incoming/"
+		drop_flare "q-$i.zip" $((10 + i))
 	done
 	before=$(cd "$D/incoming" && stat -c '%n %i %s %Y' q-*.zip && sha256sum q-*.zip)
 	check "three flares queued behind it" \

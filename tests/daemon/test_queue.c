@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "investigate/investigate.h"
 #include "queue.h"
 #include "record.h"
 
@@ -88,6 +89,68 @@ static void test_record(void)
 	TAP_EQ_INT(record_parse("a=\\q\n", 5, &rec), -EINVAL, "an unknown escape is refused");
 	TAP_EQ_INT(record_parse("a=1\na=2\n", 8, &rec), 0, "a repeated key parses");
 	TAP_EQ_STR(record_get(&rec, "a"), "2", "... and the later value wins");
+	record_free(&rec);
+}
+
+/* The analysis result's fields round-trip through a record, and a record
+ * without a verdict or report path is not a result. */
+static void test_result_record(void)
+{
+	struct fw_analyze_result r = { 0 }, got;
+	struct fw_buf b, copy;
+	struct record rec, rec2;
+
+	r.verdict = FW_VERDICT_MEMORY_LEAK;
+	r.hostname = "host-1";
+	r.agent_version = "7.58.0";
+	r.summary = "core grows\nfast";
+	r.report_dir = "/out/host-1/20241002T142152Z";
+	r.report_path = "/out/host-1/20241002T142152Z/flare-profiling-host-1.md";
+	r.json_path = "/out/host-1/20241002T142152Z/report.json";
+	r.flare_time = "20241002T142152Z";
+	r.heap_growth_bytes = -123456789012345;
+	r.top_growth_function = "main.leak";
+	r.top_cpu_function = "";
+	fw_buf_init(&b);
+	record_put_result(&b, &r);
+	if (!TAP_EQ_INT(record_parse(b.data, b.len, &rec), 0, "a result record parses"))
+		return;
+	TAP_EQ_STR(record_get(&rec, "verdict"), "memory_leak", "the verdict is written as its id");
+	if (TAP_EQ_INT(record_get_result(&rec, &got), 0, "a result record reads back")) {
+		TAP_OK(got.verdict == r.verdict && got.heap_growth_bytes == r.heap_growth_bytes,
+		       "verdict and heap_growth_bytes read back");
+		TAP_EQ_STR(got.hostname, r.hostname, "hostname reads back");
+		TAP_EQ_STR(got.agent_version, r.agent_version, "agent_version reads back");
+		TAP_EQ_STR(got.summary, r.summary, "summary reads back");
+		TAP_EQ_STR(got.report_dir, r.report_dir, "report_dir reads back");
+		TAP_EQ_STR(got.report_path, r.report_path, "report_path reads back");
+		TAP_EQ_STR(got.json_path, r.json_path, "json_path reads back");
+		TAP_EQ_STR(got.flare_time, r.flare_time, "flare_time reads back");
+		TAP_EQ_STR(got.top_growth_function, r.top_growth_function, "top_growth_function reads back");
+		TAP_EQ_STR(got.top_cpu_function, r.top_cpu_function, "top_cpu_function reads back");
+		TAP_OK(got.index_warning == NULL, "index_warning is not part of the record");
+		fw_analyze_result_free(&got);
+	}
+	fw_buf_init(&copy);
+	record_put(&copy, "status", "ok");
+	record_copy_result(&copy, &rec);
+	TAP_OK(!copy.failed && record_parse(copy.data, copy.len, &rec2) == 0, "a copied result parses");
+	if (!copy.failed) {
+		TAP_OK(copy.len == b.len + strlen("status=ok\n") &&
+			       memcmp(copy.data + strlen("status=ok\n"), b.data, b.len) == 0,
+		       "the copy appends the result fields exactly as written");
+		record_free(&rec2);
+	}
+	fw_buf_free(&copy);
+	record_free(&rec);
+	fw_buf_free(&b);
+
+	TAP_EQ_INT(record_parse("verdict=memory_leak\n", 20, &rec), 0, "a record without report_path parses");
+	TAP_EQ_INT(record_get_result(&rec, &got), -EINVAL, "... but is not a result");
+	record_free(&rec);
+	TAP_EQ_INT(record_parse("verdict=bogus\nreport_path=/x\n", 29, &rec), 0, "a record with an unknown verdict parses");
+	TAP_EQ_INT(record_get_result(&rec, &got), -EINVAL, "... but is not a result");
+	TAP_OK(got.report_path == NULL, "... and the result is left empty");
 	record_free(&rec);
 }
 
@@ -234,6 +297,7 @@ int main(void)
 		return 99;
 	}
 	test_record();
+	test_result_record();
 	test_names();
 	test_moves();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);

@@ -12,6 +12,7 @@
  * `go tool pprof -traces` / `-top` (go1.19.8) on the same profiles written
  * to disk (e.g. 1000 B + 3 kB: go prints 3072B and 1000B, 4072B total).
  */
+#include "pprof/encode.h"
 #include "pprof/merge.h"
 #include "pprof/profile.h"
 
@@ -293,6 +294,34 @@ out:
 	fw_profile_free(m);
 }
 
+/* fw_profile_clone: the copy encodes to the same bytes, and changing it
+ * (compaction) leaves the original as it was. */
+static void test_clone(void)
+{
+	struct fw_profile *orig = dup_profile(), *c = NULL;
+	uint8_t *eo = NULL, *ec = NULL, *er = NULL;
+	size_t lo = 0, lc = 0, lr = 0;
+
+	if (!TAP_EQ_INT(fw_profile_clone(orig, &c), 0, "clone"))
+		goto out;
+	TAP_OK(c->samples != orig->samples && c->values != orig->values &&
+		       c->strings.blob != orig->strings.blob,
+	       "the clone shares no array with the original");
+	if (TAP_EQ_INT(fw_profile_encode(orig, false, &eo, &lo, &err), 0, "encode the original") &&
+	    TAP_EQ_INT(fw_profile_encode(c, false, &ec, &lc, &err), 0, "encode the clone"))
+		TAP_OK(lo == lc && memcmp(eo, ec, lo) == 0, "the clone encodes to the original's bytes");
+	TAP_EQ_INT(fw_profile_compact(c, &err), 0, "compact the clone");
+	TAP_OK(c->n_samples < orig->n_samples, "the clone's samples were merged");
+	if (TAP_EQ_INT(fw_profile_encode(orig, false, &er, &lr, &err), 0, "encode the original again"))
+		TAP_OK(lr == lo && memcmp(er, eo, lo) == 0, "the original is unchanged by changes to the clone");
+out:
+	free(eo);
+	free(ec);
+	free(er);
+	fw_profile_free(orig);
+	fw_profile_free(c);
+}
+
 /* ---- scaling ------------------------------------------------------------------------ */
 
 static void test_scale(void)
@@ -482,6 +511,7 @@ int main(void)
 	test_merge_mappings();
 	test_merge_incompatible();
 	test_compact();
+	test_clone();
 	test_scale();
 	test_set_label();
 	test_scale_units();

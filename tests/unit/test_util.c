@@ -53,6 +53,16 @@ static void test_path_base(void)
 	}
 }
 
+static void test_path_join(void)
+{
+	char *p = fw_path_join("/var/lib/flarewatch", "incoming");
+	TAP_EQ_STR(p, "/var/lib/flarewatch/incoming", "fw_path_join: dir/name");
+	free(p);
+	p = fw_path_join("", "x");
+	TAP_EQ_STR(p, "/x", "fw_path_join: an empty dir gives /name");
+	free(p);
+}
+
 static void test_utc_format(void)
 {
 	char s[64];
@@ -264,6 +274,7 @@ static void test_outtext(void)
 int main(void)
 {
 	test_path_base();
+	test_path_join();
 	test_utc_format();
 	test_civil();
 	test_arith();
