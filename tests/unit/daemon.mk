@@ -53,7 +53,8 @@ TESTS += \
 	tests/daemon/rewatch.sh \
 	tests/daemon/tmpclean.sh \
 	tests/daemon/reports.sh \
-	tests/daemon/hostfault.sh
+	tests/daemon/hostfault.sh \
+	tests/daemon/killloop.sh
 
 EXTRA_DIST += \
 	tests/daemon/common.sh \
@@ -70,4 +71,5 @@ EXTRA_DIST += \
 	tests/daemon/tmpclean.sh \
 	tests/daemon/reports.sh \
 	tests/daemon/hostfault.sh \
-	tests/daemon/load.sh
+	tests/daemon/load.sh \
+	tests/daemon/killloop.sh
