@@ -68,15 +68,42 @@ struct pending {
 
 #define TMP_PREFIX ".tmp-"
 #define TMP_LOCK ".lock"
-/* A temporary folder without its lock file (a crash between mkdtemp and
- * creating the lock) is removed once it is this old. */
+/* DIR/.tmp.lock: writers hold it shared from mkdtemp until their folder's
+ * TMP_LOCK is in place, fw_investigations_cleanup() exclusively while it
+ * looks; so a folder without a lock file that it sees is a dead writer's
+ * (killed between the two), whatever its age. */
+#define TMP_TREE_LOCK ".tmp.lock"
+/* Without DIR/.tmp.lock (it cannot be created), a temporary folder without
+ * its lock file is removed once it is this old. */
 #define TMP_UNLOCKED_AGE_S 3600
+
+/* Opens and flocks DIR/.tmp.lock (op: LOCK_SH or LOCK_EX); the fd or
+ * -errno. */
+static int tree_lock(const char *out, int op)
+{
+	char path[4200];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/" TMP_TREE_LOCK, out) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, op) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+	}
+	return fd;
+}
 
 static int pending_create(const char *out, const char *host, const char *when, struct pending *p,
 			  struct fw_error *err)
 {
 	char dname[128], lock[4200], final[4200], tmpl[4096];
-	int r;
+	int r, tree_fd;
 
 	p->tmp[0] = 0;
 	p->lock_fd = -1;
@@ -88,13 +115,16 @@ static int pending_create(const char *out, const char *host, const char *when, s
 		return fw_err(err, -ENAMETOOLONG, "%s: path too long", out);
 	}
 	snprintf(tmpl, sizeof(tmpl), "%s", p->tmp);
+	p->tmp[0] = 0;
+	if ((r = fw_mkdir_p(out, 0755, err)) < 0)
+		return r;
+	if ((tree_fd = tree_lock(out, LOCK_SH)) < 0)
+		return fw_err(err, tree_fd, "%s/" TMP_TREE_LOCK ": %s", out, strerror(-tree_fd));
 	/* a concurrent pending_abandon() may remove the host folder
 	 * between the two calls: then create it again */
 	for (int tries = 0;; tries++) {
-		if ((r = fw_mkdir_p(p->host_dir, 0755, err)) < 0) {
-			p->tmp[0] = 0;
-			return r;
-		}
+		if ((r = fw_mkdir_p(p->host_dir, 0755, err)) < 0)
+			goto out;
 		snprintf(p->tmp, sizeof(p->tmp), "%s", tmpl);
 		if (mkdtemp(p->tmp))
 			break;
@@ -102,21 +132,30 @@ static int pending_create(const char *out, const char *host, const char *when, s
 			r = fw_err(err, -errno, "%s: cannot create a temporary report folder: %s", p->host_dir,
 				   strerror(errno));
 			p->tmp[0] = 0;
-			return r;
+			goto out;
 		}
 	}
 	/* The lock file appears under its final name already locked, so
 	 * fw_investigations_cleanup() never takes a live folder for a dead one. */
 	snprintf(lock, sizeof(lock), "%s/" TMP_LOCK ".XXXXXX", p->tmp);
 	p->lock_fd = mkostemp(lock, O_CLOEXEC);
-	if (p->lock_fd < 0)
-		return fw_err(err, -errno, "%s: %s", lock, strerror(errno));
-	if (flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0)
-		return fw_err(err, -errno, "%s: lock: %s", lock, strerror(errno));
+	if (p->lock_fd < 0) {
+		r = fw_err(err, -errno, "%s: %s", lock, strerror(errno));
+		goto out;
+	}
+	if (flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		r = fw_err(err, -errno, "%s: lock: %s", lock, strerror(errno));
+		goto out;
+	}
 	snprintf(final, sizeof(final), "%s/" TMP_LOCK, p->tmp);
-	if (rename(lock, final) < 0)
-		return fw_err(err, -errno, "%s: %s", final, strerror(errno));
-	return 0;
+	if (rename(lock, final) < 0) {
+		r = fw_err(err, -errno, "%s: %s", final, strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	close(tree_fd);
+	return r;
 }
 
 /* Removes the unpublished folder (on every error path). */
@@ -495,8 +534,11 @@ int fw_rlimit_lower(int resource, const char *name, uint64_t soft, uint64_t hard
 
 /* Removes DIR/host/name (a ".tmp-" folder) unless its writer is alive:
  * the writer holds an flock on its TMP_LOCK until the folder is
- * published. Returns 1 removed, 0 left, <0 error. */
-static int cleanup_one(int hfd, const char *host_path, const char *name, struct fw_error *err)
+ * published. A folder without TMP_LOCK is a dead writer's when tree_locked
+ * (DIR/.tmp.lock held exclusively), else only once it is old. Returns 1
+ * removed, 0 left, <0 error. */
+static int cleanup_one(int hfd, const char *host_path, const char *name, bool tree_locked,
+		       struct fw_error *err)
 {
 	char path[4096], lock[4200];
 	struct stat st;
@@ -510,7 +552,7 @@ static int cleanup_one(int hfd, const char *host_path, const char *name, struct 
 	fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		/* no lock yet, or a crash before it was made: only an old one goes */
-		if (errno != ENOENT || time(NULL) - st.st_mtime < TMP_UNLOCKED_AGE_S)
+		if (errno != ENOENT || (!tree_locked && time(NULL) - st.st_mtime < TMP_UNLOCKED_AGE_S))
 			return 0;
 	} else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
@@ -525,7 +567,7 @@ static int cleanup_one(int hfd, const char *host_path, const char *name, struct 
 int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
 {
 	DIR *top;
-	int removed = 0, first = 0;
+	int removed = 0, first = 0, tree_fd;
 	struct fw_error e;
 
 	if (!(top = opendir(out_dir))) {
@@ -533,6 +575,7 @@ int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
 			return 0;
 		return fw_err(err, -errno, "%s: %s", out_dir, strerror(errno));
 	}
+	tree_fd = tree_lock(out_dir, LOCK_EX);
 	for (struct dirent *h; (h = readdir(top)) != NULL;) {
 		char host_path[4096];
 		struct stat st;
@@ -548,7 +591,7 @@ int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
 			int r;
 			if (strncmp(t->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
 				continue;
-			r = cleanup_one(dirfd(hd), host_path, t->d_name, &e);
+			r = cleanup_one(dirfd(hd), host_path, t->d_name, tree_fd >= 0, &e);
 			if (r > 0)
 				removed_here++;
 			else if (r < 0 && !first)
@@ -560,6 +603,8 @@ int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
 		removed += removed_here;
 	}
 	closedir(top);
+	if (tree_fd >= 0)
+		close(tree_fd);
 	return first ? first : removed;
 }
 

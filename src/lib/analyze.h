@@ -66,9 +66,12 @@ int fw_analyze_published(const char *intent_path, char **report_dir, struct fw_e
 
 /* Removes the hidden temporary report folders (DIR/<host>/.tmp-*) that no
  * live analysis holds (each writer holds an flock on its folder's .lock
- * until it publishes; a folder without a lock file goes once it is an hour
- * old). Returns how many were removed, or the first error (after trying
- * them all). A DIR that does not exist is not an error. */
+ * until it publishes; a folder without a lock file is a writer's killed
+ * before making it: writers hold DIR/.tmp.lock shared until it is there,
+ * and this holds it exclusively; where DIR/.tmp.lock cannot be made, such a
+ * folder goes once it is an hour old). Returns how many were removed, or
+ * the first error (after trying them all). A DIR that does not exist is
+ * not an error. */
 int fw_investigations_cleanup(const char *out_dir, struct fw_error *err);
 
 /* ---- resource bounds, the same for the daemon's workers and the CLI ---- */
