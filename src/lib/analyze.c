@@ -183,9 +183,10 @@ static int pending_publish(struct pending *p, const char *when, const char *inte
 {
 	char path[4200], lock[4300];
 	bool noreplace = true;
+	struct stat self;
 	int r;
 
-	if (chmod(p->tmp, 0755) < 0)
+	if (chmod(p->tmp, 0755) < 0 || lstat(p->tmp, &self) < 0)
 		return fw_err(err, -errno, "%s: %s", p->tmp, strerror(errno));
 	for (int i = 1; i < 10000; i++) {
 		struct stat st;
@@ -196,8 +197,12 @@ static int pending_publish(struct pending *p, const char *when, const char *inte
 		if (lstat(path, &st) == 0)
 			continue;
 		if (intent_path) {
+			/* the path, and the folder's identity: a kill before
+			 * the rename leaves an intent whose path another
+			 * analysis may publish a report at */
 			char line[4300];
-			int n = snprintf(line, sizeof(line), "%s\n", path);
+			int n = snprintf(line, sizeof(line), "%s\n%llu %llu\n", path,
+					 (unsigned long long)self.st_dev, (unsigned long long)self.st_ino);
 			if ((r = fw_write_file_atomic(intent_path, line, (size_t)n, 0644, err)) < 0)
 				return r;
 		}
@@ -613,20 +618,32 @@ int fw_analyze_published(const char *intent_path, char **report_dir, struct fw_e
 	uint8_t *data = NULL;
 	size_t len;
 	struct stat st;
-	char json[4200];
+	char json[4200], *nl, tail;
+	unsigned long long dev, ino;
 	int r;
 
 	*report_dir = NULL;
-	if ((r = fw_read_file(intent_path, 4200, &data, &len, err)) < 0) {
+	if ((r = fw_read_file(intent_path, 4300, &data, &len, err)) < 0) {
 		if (r == -ENOENT)
 			return 0;
 		return r;
 	}
-	if (len < 2 || data[len - 1] != '\n' || memchr(data, 0, len) || memchr(data, '\n', len - 1)) {
+	/* "<path>\n<st_dev> <st_ino>\n" */
+	nl = len > 2 && data[len - 1] == '\n' && !memchr(data, 0, len) ? memchr(data, '\n', len - 1) : NULL;
+	if (nl)
+		data[len - 1] = 0;
+	if (!nl || nl == (char *)data || sscanf(nl + 1, "%llu %llu%c", &dev, &ino, &tail) != 2 ||
+	    strchr(nl + 1, '\n')) {
 		free(data);
-		return fw_err(err, -EINVAL, "%s: not a report folder path", intent_path);
+		return fw_err(err, -EINVAL, "%s: not a report folder path and identity", intent_path);
 	}
-	data[len - 1] = 0;
+	*nl = 0;
+	/* another analysis's report at the path this one meant to take */
+	if (lstat((char *)data, &st) < 0 || !S_ISDIR(st.st_mode) || (unsigned long long)st.st_dev != dev ||
+	    (unsigned long long)st.st_ino != ino) {
+		free(data);
+		return 0;
+	}
 	snprintf(json, sizeof(json), "%s/report.json", (char *)data);
 	if (stat(json, &st) < 0) {
 		r = errno;

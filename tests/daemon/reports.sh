@@ -17,6 +17,8 @@ P=$D/state/processing
 done_has() { [ -f "$D/state/done/$1" ]; }
 folders() { find "$D/investigations" -name report.json | wc -l; }
 rows() { cat "$D"/investigations/.index.tsv 2>/dev/null | wc -l; }
+# the claim record's content (analyze.h): the folder and its identity
+intent() { printf '%s\n%s\n' "$1" "$(stat -c '%d %i' "$1")"; }
 
 # ---- a first analysis, to have a real published report -------------------------
 start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon starts"; show_log "$LOG"; done_testing; }
@@ -34,7 +36,7 @@ check "no claim records are left behind" test -z "$(find "$P" -name '.*')"
 # no dedup entry (an interrupted analysis never wrote one), and no index
 # row (killed before it added one: tests/daemon/killloop.sh found that)
 mv "$D/state/done/x.zip" "$P/x.zip"
-printf '%s\n' "$R" >"$P/.x.zip.report"
+intent "$R" >"$P/.x.zip.report"
 rm -f "$D/state/seen/"*
 : >"$D/investigations/.index.tsv"
 LOG=$T/reports-2.log
@@ -48,7 +50,7 @@ stop_daemon "$DPID"
 
 # ---- killed after its worker saved its record ---------------------------------------
 mv "$D/state/done/x.zip" "$P/x.zip"
-printf '%s\n' "$R" >"$P/.x.zip.report"
+intent "$R" >"$P/.x.zip.report"
 {
 	printf 'verdict=normal\nhostname=fixture\nagent_version=\nsummary=saved\n'
 	printf 'report_dir=%s\nreport_path=%s\njson_path=%s/report.json\n' "$R" \
