@@ -86,7 +86,8 @@ static int tree_lock(const char *out, int op)
 
 	if (snprintf(path, sizeof(path), "%s/" TMP_TREE_LOCK, out) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* read-only: flock needs no more, and another user's file does */
+	fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	while (flock(fd, op) < 0) {
@@ -556,7 +557,9 @@ static int cleanup_one(int hfd, const char *host_path, const char *name, bool tr
 	snprintf(lock, sizeof(lock), "%s/" TMP_LOCK, path);
 	fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		/* no lock yet, or a crash before it was made: only an old one goes */
+		/* a crash before the lock was made (no writer holds the
+		 * tree lock), or, without the tree lock, maybe no lock yet:
+		 * then only an old one goes */
 		if (errno != ENOENT || (!tree_locked && time(NULL) - st.st_mtime < TMP_UNLOCKED_AGE_S))
 			return 0;
 	} else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
