@@ -426,15 +426,29 @@ int queue_claim_file(const struct state *s, const char *name, const char *kind, 
 		       -ENAMETOOLONG : 0;
 }
 
+static bool claim_of(const char *name, char out[NAME_MAX + 1]);
+
 void queue_forget_claim(struct state *s, const char *name)
 {
 	static const char *const kinds[] = { QUEUE_INTENT, QUEUE_RESULT };
-	char file[NAME_MAX + 2];
+	char file[NAME_MAX + 2], owner[NAME_MAX + 1];
+	struct dirent *de;
+	DIR *d;
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (snprintf(file, sizeof(file), ".%s%s", name, kinds[i]) < (int)sizeof(file))
 			(void)unlinkat(s->processing_fd, file, 0);
 	}
+	/* and the temporary files of their atomic writes that a worker
+	 * killed while writing one left (kill -9 loops find them) */
+	if (!(d = open_dir(s->processing_fd)))
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' && de->d_name[1] == '.' && claim_of(de->d_name, owner) &&
+		    strcmp(owner, name) == 0)
+			(void)unlinkat(s->processing_fd, de->d_name, 0);
+	}
+	closedir(d);
 }
 
 /* The flare name of a claim record ".<name>.report" or ".<name>.result",

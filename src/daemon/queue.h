@@ -86,8 +86,9 @@ int queue_list_processing(struct state *s, char ***names, size_t *n, struct fw_e
 /* out = processing/.<name><kind>; -ENAMETOOLONG when it does not fit. */
 int queue_claim_file(const struct state *s, const char *name, const char *kind, char *out,
 		     size_t size);
-/* Removes both claim records of processing/name (once it left, or before
- * a new flare of that name is analyzed). */
+/* Removes both claim records of processing/name, and the temporary files
+ * of their atomic writes (once it left, or before a new flare of that name
+ * is analyzed). */
 void queue_forget_claim(struct state *s, const char *name);
 /* Removes the claim records whose flare is no longer in processing/.
  * *removed counts them. */

@@ -43,6 +43,7 @@
 #include "daemon.h"
 #include "base/fsutil.h"
 #include "daemon/journal.h"
+#include "investigate/index.h"
 #include "record.h"
 #include "base/redact.h"
 #include "base/sha256.h"
@@ -90,11 +91,36 @@ static bool seen_usable(const char *text, size_t len)
 }
 
 /*
+ * An analysis killed between publishing report_dir (DIR/<host>/<time>)
+ * and adding its index row leaves the report out of DIR's index. The
+ * index is derived from the reports: rebuilding it adds the row once,
+ * whether or not it was added. Appends index_warning=what happened to b.
+ */
+static void index_recovered(const char *report_dir, struct fw_buf *b)
+{
+	char dir[PATH_MAX], *slash;
+	struct fw_error err;
+
+	if (snprintf(dir, sizeof(dir), "%s", report_dir) >= (int)sizeof(dir))
+		return;
+	for (int up = 0; up < 2; up++) {
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return;
+		*slash = 0;
+	}
+	(void)fw_index_rebuild(dir, &err);
+	record_put(b, "index_warning", err.msg);
+}
+
+/*
  * Did an earlier, interrupted analysis of processing/name publish its
  * report? Then appends to b what is known of it: the worker record it
  * saved (processing/.<name>.result) when it got that far, else just
- * report_dir; and recovered=record or recovered=folder. Returns 1, 0 (no
- * published report) or a negative errno (err says why).
+ * report_dir (and the index is rebuilt, which adds the report's row if
+ * that analysis was killed before it did); and recovered=record or
+ * recovered=folder. Returns 1, 0 (no published report) or a negative
+ * errno (err says why).
  */
 static int published_record(const struct state *s, const char *name, struct fw_buf *b,
 			    struct fw_error *err)
@@ -125,6 +151,7 @@ static int published_record(const struct state *s, const char *name, struct fw_b
 			fw_buf_putc(b, '\n');
 	} else {
 		record_put(b, "report_dir", dir);
+		index_recovered(dir, b);
 	}
 	record_put(b, "recovered", full ? "record" : "folder");
 	free(text);
@@ -589,9 +616,12 @@ static void finish_published(struct job *j, const struct record *rec)
 {
 	struct daemon *d = j->d;
 	const char *dir = record_get(rec, "report_dir");
+	const char *index = record_get(rec, "index_warning");
 	struct fw_error err;
 	char *final = NULL;
 
+	if (index)
+		log_msg(&d->log, LOG_WARNING, "%s: %s", j->display, index);
 	if (finish_done(j, rec, DONE_RECOVERED))
 		return;
 	if (queue_finish_done(j->state, j->name, &final, &err) < 0) {

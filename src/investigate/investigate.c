@@ -68,15 +68,43 @@ struct pending {
 
 #define TMP_PREFIX ".tmp-"
 #define TMP_LOCK ".lock"
-/* A temporary folder without its lock file (a crash between mkdtemp and
- * creating the lock) is removed once it is this old. */
+/* DIR/.tmp.lock: writers hold it shared from mkdtemp until their folder's
+ * TMP_LOCK is in place, fw_investigations_cleanup() exclusively while it
+ * looks; so a folder without a lock file that it sees is a dead writer's
+ * (killed between the two), whatever its age. */
+#define TMP_TREE_LOCK ".tmp.lock"
+/* Without DIR/.tmp.lock (it cannot be created), a temporary folder without
+ * its lock file is removed once it is this old. */
 #define TMP_UNLOCKED_AGE_S 3600
+
+/* Opens and flocks DIR/.tmp.lock (op: LOCK_SH or LOCK_EX); the fd or
+ * -errno. */
+static int tree_lock(const char *out, int op)
+{
+	char path[4200];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/" TMP_TREE_LOCK, out) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	/* read-only: flock needs no more, and another user's file does */
+	fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, op) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+	}
+	return fd;
+}
 
 static int pending_create(const char *out, const char *host, const char *when, struct pending *p,
 			  struct fw_error *err)
 {
 	char dname[128], lock[4200], final[4200], tmpl[4096];
-	int r;
+	int r, tree_fd;
 
 	p->tmp[0] = 0;
 	p->lock_fd = -1;
@@ -88,13 +116,16 @@ static int pending_create(const char *out, const char *host, const char *when, s
 		return fw_err(err, -ENAMETOOLONG, "%s: path too long", out);
 	}
 	snprintf(tmpl, sizeof(tmpl), "%s", p->tmp);
+	p->tmp[0] = 0;
+	if ((r = fw_mkdir_p(out, 0755, err)) < 0)
+		return r;
+	if ((tree_fd = tree_lock(out, LOCK_SH)) < 0)
+		return fw_err(err, tree_fd, "%s/" TMP_TREE_LOCK ": %s", out, strerror(-tree_fd));
 	/* a concurrent pending_abandon() may remove the host folder
 	 * between the two calls: then create it again */
 	for (int tries = 0;; tries++) {
-		if ((r = fw_mkdir_p(p->host_dir, 0755, err)) < 0) {
-			p->tmp[0] = 0;
-			return r;
-		}
+		if ((r = fw_mkdir_p(p->host_dir, 0755, err)) < 0)
+			goto out;
 		snprintf(p->tmp, sizeof(p->tmp), "%s", tmpl);
 		if (mkdtemp(p->tmp))
 			break;
@@ -102,21 +133,30 @@ static int pending_create(const char *out, const char *host, const char *when, s
 			r = fw_err(err, -errno, "%s: cannot create a temporary report folder: %s", p->host_dir,
 				   strerror(errno));
 			p->tmp[0] = 0;
-			return r;
+			goto out;
 		}
 	}
 	/* The lock file appears under its final name already locked, so
 	 * fw_investigations_cleanup() never takes a live folder for a dead one. */
 	snprintf(lock, sizeof(lock), "%s/" TMP_LOCK ".XXXXXX", p->tmp);
 	p->lock_fd = mkostemp(lock, O_CLOEXEC);
-	if (p->lock_fd < 0)
-		return fw_err(err, -errno, "%s: %s", lock, strerror(errno));
-	if (flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0)
-		return fw_err(err, -errno, "%s: lock: %s", lock, strerror(errno));
+	if (p->lock_fd < 0) {
+		r = fw_err(err, -errno, "%s: %s", lock, strerror(errno));
+		goto out;
+	}
+	if (flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		r = fw_err(err, -errno, "%s: lock: %s", lock, strerror(errno));
+		goto out;
+	}
 	snprintf(final, sizeof(final), "%s/" TMP_LOCK, p->tmp);
-	if (rename(lock, final) < 0)
-		return fw_err(err, -errno, "%s: %s", final, strerror(errno));
-	return 0;
+	if (rename(lock, final) < 0) {
+		r = fw_err(err, -errno, "%s: %s", final, strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	close(tree_fd);
+	return r;
 }
 
 /* Removes the unpublished folder (on every error path). */
@@ -144,9 +184,10 @@ static int pending_publish(struct pending *p, const char *when, const char *inte
 {
 	char path[4200], lock[4300];
 	bool noreplace = true;
+	struct stat self;
 	int r;
 
-	if (chmod(p->tmp, 0755) < 0)
+	if (chmod(p->tmp, 0755) < 0 || lstat(p->tmp, &self) < 0)
 		return fw_err(err, -errno, "%s: %s", p->tmp, strerror(errno));
 	for (int i = 1; i < 10000; i++) {
 		struct stat st;
@@ -157,8 +198,12 @@ static int pending_publish(struct pending *p, const char *when, const char *inte
 		if (lstat(path, &st) == 0)
 			continue;
 		if (intent_path) {
+			/* the path, and the folder's identity: a kill before
+			 * the rename leaves an intent whose path another
+			 * analysis may publish a report at */
 			char line[4300];
-			int n = snprintf(line, sizeof(line), "%s\n", path);
+			int n = snprintf(line, sizeof(line), "%s\n%llu %llu\n", path,
+					 (unsigned long long)self.st_dev, (unsigned long long)self.st_ino);
 			if ((r = fw_write_file_atomic(intent_path, line, (size_t)n, 0644, err)) < 0)
 				return r;
 		}
@@ -495,8 +540,11 @@ int fw_rlimit_lower(int resource, const char *name, uint64_t soft, uint64_t hard
 
 /* Removes DIR/host/name (a ".tmp-" folder) unless its writer is alive:
  * the writer holds an flock on its TMP_LOCK until the folder is
- * published. Returns 1 removed, 0 left, <0 error. */
-static int cleanup_one(int hfd, const char *host_path, const char *name, struct fw_error *err)
+ * published. A folder without TMP_LOCK is a dead writer's when tree_locked
+ * (DIR/.tmp.lock held exclusively), else only once it is old. Returns 1
+ * removed, 0 left, <0 error. */
+static int cleanup_one(int hfd, const char *host_path, const char *name, bool tree_locked,
+		       struct fw_error *err)
 {
 	char path[4096], lock[4200];
 	struct stat st;
@@ -509,8 +557,10 @@ static int cleanup_one(int hfd, const char *host_path, const char *name, struct 
 	snprintf(lock, sizeof(lock), "%s/" TMP_LOCK, path);
 	fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		/* no lock yet, or a crash before it was made: only an old one goes */
-		if (errno != ENOENT || time(NULL) - st.st_mtime < TMP_UNLOCKED_AGE_S)
+		/* a crash before the lock was made (no writer holds the
+		 * tree lock), or, without the tree lock, maybe no lock yet:
+		 * then only an old one goes */
+		if (errno != ENOENT || (!tree_locked && time(NULL) - st.st_mtime < TMP_UNLOCKED_AGE_S))
 			return 0;
 	} else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
@@ -525,7 +575,7 @@ static int cleanup_one(int hfd, const char *host_path, const char *name, struct 
 int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
 {
 	DIR *top;
-	int removed = 0, first = 0;
+	int removed = 0, first = 0, tree_fd;
 	struct fw_error e;
 
 	if (!(top = opendir(out_dir))) {
@@ -533,6 +583,7 @@ int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
 			return 0;
 		return fw_err(err, -errno, "%s: %s", out_dir, strerror(errno));
 	}
+	tree_fd = tree_lock(out_dir, LOCK_EX);
 	for (struct dirent *h; (h = readdir(top)) != NULL;) {
 		char host_path[4096];
 		struct stat st;
@@ -548,7 +599,7 @@ int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
 			int r;
 			if (strncmp(t->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
 				continue;
-			r = cleanup_one(dirfd(hd), host_path, t->d_name, &e);
+			r = cleanup_one(dirfd(hd), host_path, t->d_name, tree_fd >= 0, &e);
 			if (r > 0)
 				removed_here++;
 			else if (r < 0 && !first)
@@ -560,6 +611,8 @@ int fw_investigations_cleanup(const char *out_dir, struct fw_error *err)
 		removed += removed_here;
 	}
 	closedir(top);
+	if (tree_fd >= 0)
+		close(tree_fd);
 	return first ? first : removed;
 }
 
@@ -568,20 +621,32 @@ int fw_analyze_published(const char *intent_path, char **report_dir, struct fw_e
 	uint8_t *data = NULL;
 	size_t len;
 	struct stat st;
-	char json[4200];
+	char json[4200], *nl, tail;
+	unsigned long long dev, ino;
 	int r;
 
 	*report_dir = NULL;
-	if ((r = fw_read_file(intent_path, 4200, &data, &len, err)) < 0) {
+	if ((r = fw_read_file(intent_path, 4300, &data, &len, err)) < 0) {
 		if (r == -ENOENT)
 			return 0;
 		return r;
 	}
-	if (len < 2 || data[len - 1] != '\n' || memchr(data, 0, len) || memchr(data, '\n', len - 1)) {
+	/* "<path>\n<st_dev> <st_ino>\n" */
+	nl = len > 2 && data[len - 1] == '\n' && !memchr(data, 0, len) ? memchr(data, '\n', len - 1) : NULL;
+	if (nl)
+		data[len - 1] = 0;
+	if (!nl || nl == (char *)data || sscanf(nl + 1, "%llu %llu%c", &dev, &ino, &tail) != 2 ||
+	    strchr(nl + 1, '\n')) {
 		free(data);
-		return fw_err(err, -EINVAL, "%s: not a report folder path", intent_path);
+		return fw_err(err, -EINVAL, "%s: not a report folder path and identity", intent_path);
 	}
-	data[len - 1] = 0;
+	*nl = 0;
+	/* another analysis's report at the path this one meant to take */
+	if (lstat((char *)data, &st) < 0 || !S_ISDIR(st.st_mode) || (unsigned long long)st.st_dev != dev ||
+	    (unsigned long long)st.st_ino != ino) {
+		free(data);
+		return 0;
+	}
 	snprintf(json, sizeof(json), "%s/report.json", (char *)data);
 	if (stat(json, &st) < 0) {
 		r = errno;

@@ -22,9 +22,11 @@ struct fw_analyze_opts {
 	const char *tmp_parent;	     /* where to extract zips; NULL: $TMPDIR or /tmp */
 	const char *display_name;    /* the flare's name in the report; NULL: basename of path */
 	/* When not NULL: just before the rename that publishes the report,
-	 * the final report folder's path is written there (one line,
-	 * atomically), so that a caller that crashes can tell with
-	 * fw_analyze_published() whether the report exists. */
+	 * the final report folder's path and the folder's identity are
+	 * written there ("<path>\n<st_dev> <st_ino>\n", atomically), so that
+	 * a caller that crashes can tell with fw_analyze_published() whether
+	 * its report exists (and is not another analysis's, published at
+	 * that path after a crash before the rename). */
 	const char *intent_path;
 };
 
@@ -59,16 +61,21 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 void fw_analyze_result_free(struct fw_analyze_result *res);
 
 /* 1 with *report_dir (malloc'd) when intent_path (see fw_analyze_opts)
- * names a folder holding a report.json: that report was published. 0 when
- * intent_path does not exist or its folder or report.json does not; <0 when
- * it cannot be read or is not one path line. */
+ * names a folder holding a report.json that is the very folder the
+ * analysis made: its report was published. 0 when intent_path does not
+ * exist, or its folder or report.json does not, or the folder there is
+ * another one (another analysis's report); <0 when it cannot be read or is
+ * not a path line and an identity line. */
 int fw_analyze_published(const char *intent_path, char **report_dir, struct fw_error *err);
 
 /* Removes the hidden temporary report folders (DIR/<host>/.tmp-*) that no
  * live analysis holds (each writer holds an flock on its folder's .lock
- * until it publishes; a folder without a lock file goes once it is an hour
- * old). Returns how many were removed, or the first error (after trying
- * them all). A DIR that does not exist is not an error. */
+ * until it publishes; a folder without a lock file is a writer's killed
+ * before making it: writers hold DIR/.tmp.lock shared until it is there,
+ * and this holds it exclusively; where DIR/.tmp.lock cannot be made, such a
+ * folder goes once it is an hour old). Returns how many were removed, or
+ * the first error (after trying them all). A DIR that does not exist is
+ * not an error. */
 int fw_investigations_cleanup(const char *out_dir, struct fw_error *err);
 
 /* ---- resource bounds, the same for the daemon's workers and the CLI ---- */

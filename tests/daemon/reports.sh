@@ -17,6 +17,8 @@ P=$D/state/processing
 done_has() { [ -f "$D/state/done/$1" ]; }
 folders() { find "$D/investigations" -name report.json | wc -l; }
 rows() { cat "$D"/investigations/.index.tsv 2>/dev/null | wc -l; }
+# the claim record's content (analyze.h): the folder and its identity
+intent() { printf '%s\n%s\n' "$1" "$(stat -c '%d %i' "$1")"; }
 
 # ---- a first analysis, to have a real published report -------------------------
 start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon starts"; show_log "$LOG"; done_testing; }
@@ -31,22 +33,24 @@ check "no claim records are left behind" test -z "$(find "$P" -name '.*')"
 
 # ---- killed after publishing, before its worker said anything ---------------------
 # the flare back in processing/, its intent naming the published folder,
-# and no dedup entry (an interrupted analysis never wrote one)
+# no dedup entry (an interrupted analysis never wrote one), and no index
+# row (killed before it added one: tests/daemon/killloop.sh found that)
 mv "$D/state/done/x.zip" "$P/x.zip"
-printf '%s\n' "$R" >"$P/.x.zip.report"
+intent "$R" >"$P/.x.zip.report"
 rm -f "$D/state/seen/"*
+: >"$D/investigations/.index.tsv"
 LOG=$T/reports-2.log
 start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon restarts"; show_log "$LOG"; done_testing; }
 check "taken again after the crash, it is filed in done/" wait_for 30 done_has x.zip
 check "... without a second report folder" test "$(folders)" = 1
-check "... or a second index row" test "$(rows)" = "$rows0"
+check "... and with its one index row, added once" test "$(rows)" = "$rows0"
 check "... and says so" grep -q 'x.zip: its report .* was published by an analysis that was interrupted' "$LOG"
 check "... and its claim record is removed" test ! -e "$P/.x.zip.report"
 stop_daemon "$DPID"
 
 # ---- killed after its worker saved its record ---------------------------------------
 mv "$D/state/done/x.zip" "$P/x.zip"
-printf '%s\n' "$R" >"$P/.x.zip.report"
+intent "$R" >"$P/.x.zip.report"
 {
 	printf 'verdict=normal\nhostname=fixture\nagent_version=\nsummary=saved\n'
 	printf 'report_dir=%s\nreport_path=%s\njson_path=%s/report.json\n' "$R" \

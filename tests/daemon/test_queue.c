@@ -282,6 +282,19 @@ static void test_moves(void)
 		TAP_EQ_UINT(removed, 0, "... keeps flares filed today");
 		TAP_OK(exists(s->done, "a.zip") && exists(s->done, "a-1.zip"), "... both still there");
 	}
+	/* forgetting a claim removes its records and the temporary files of
+	 * their atomic writes (a worker killed while writing one), not other
+	 * flares' */
+	put_file(s->processing, ".k.zip.report", "/r\n");
+	put_file(s->processing, "..k.zip.result.Ab12Cd", "verdict=");
+	put_file(s->processing, "..k.zip.report.Ef34Gh", "/r");
+	put_file(s->processing, "..kk.zip.result.Ab12Cd", "verdict=");
+	queue_forget_claim(s, "k.zip");
+	TAP_OK(!exists(s->processing, ".k.zip.report") &&
+		       !exists(s->processing, "..k.zip.result.Ab12Cd") &&
+		       !exists(s->processing, "..k.zip.report.Ef34Gh"),
+	       "queue_forget_claim removes the claim records and their temporary files");
+	TAP_OK(exists(s->processing, "..kk.zip.result.Ab12Cd"), "... not another flare's");
 	close(in_fd);
 	state_unref(s);
 }

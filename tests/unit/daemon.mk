@@ -54,7 +54,8 @@ TESTS += \
 	tests/daemon/rewatch.sh \
 	tests/daemon/tmpclean.sh \
 	tests/daemon/reports.sh \
-	tests/daemon/hostfault.sh
+	tests/daemon/hostfault.sh \
+	tests/daemon/killloop.sh
 
 EXTRA_DIST += \
 	tests/daemon/common.sh \
@@ -71,4 +72,5 @@ EXTRA_DIST += \
 	tests/daemon/tmpclean.sh \
 	tests/daemon/reports.sh \
 	tests/daemon/hostfault.sh \
-	tests/daemon/load.sh
+	tests/daemon/load.sh \
+	tests/daemon/killloop.sh

@@ -110,9 +110,30 @@ static void test_intent(void)
 	/* an intent written before a crash that came before the rename */
 	{
 		char line[8192];
-		snprintf(line, sizeof(line), "%s-3\n", res.report_dir);
+		struct stat st;
+		snprintf(line, sizeof(line), "%s-3\n1 2\n", res.report_dir);
 		put(intent, line);
 		TAP_EQ_INT(fw_analyze_published(intent, &dir, &err), 0, "intent of an unpublished folder: 0");
+		/* ... and another analysis published a report at its path
+		 * (the -2 folder, with the first folder's identity in the
+		 * intent): not this analysis's report (found by
+		 * tests/daemon/killloop.sh) */
+		if (TAP_OK(stat(res.report_dir, &st) == 0, "stat the first report folder")) {
+			snprintf(line, sizeof(line), "%s-2\n%llu %llu\n", res.report_dir,
+				 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+			put(intent, line);
+			TAP_EQ_INT(fw_analyze_published(intent, &dir, &err), 0,
+				   "an intent whose path holds another analysis's report: 0");
+			snprintf(line, sizeof(line), "%s\n%llu %llu\n", res.report_dir,
+				 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+			put(intent, line);
+			TAP_EQ_INT(fw_analyze_published(intent, &dir, &err), 1, "... with its own: 1");
+			free(dir);
+			dir = NULL;
+		}
+		snprintf(line, sizeof(line), "%s\n", res.report_dir);
+		put(intent, line);
+		TAP_OK(fw_analyze_published(intent, &dir, &err) < 0, "a path without an identity is an error");
 		put(intent, "two\nlines\n");
 		TAP_OK(fw_analyze_published(intent, &dir, &err) < 0, "a malformed intent file is an error");
 	}
@@ -170,10 +191,14 @@ static void test_cleanup(void)
 	put(path, "");
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	TAP_OK(fd >= 0 && flock(fd, LOCK_EX) == 0, "the live folder's lock is held");
-	TAP_EQ_INT(fw_investigations_cleanup(out, &err), 1, "one folder removed (%s)", err.msg);
+	/* a writer killed before its lock file had its name (kill -9 loops
+	 * leave these): no writer holds DIR/.tmp.lock, so it is dead */
+	snprintf(path, sizeof(path), "%s/.lock.Ab12Cd", nolock);
+	put(path, "");
+	TAP_EQ_INT(fw_investigations_cleanup(out, &err), 2, "two folders removed (%s)", err.msg);
 	TAP_OK(!exists(stale, ""), "the stale folder is gone");
 	TAP_OK(exists(live, ""), "the locked folder is kept");
-	TAP_OK(exists(nolock, ""), "a young folder without a lock is kept");
+	TAP_OK(!exists(nolock, ""), "a young folder without its lock file is gone too");
 	TAP_OK(exists(out, "host/20241002T142152Z"), "the published report is kept");
 	if (fd >= 0)
 		close(fd);
