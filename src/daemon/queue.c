@@ -432,6 +432,7 @@ void queue_forget_claim(struct state *s, const char *name)
 {
 	static const char *const kinds[] = { QUEUE_INTENT, QUEUE_RESULT };
 	char file[NAME_MAX + 2], owner[NAME_MAX + 1];
+	struct fw_error err;
 	struct dirent *de;
 	DIR *d;
 
@@ -440,10 +441,11 @@ void queue_forget_claim(struct state *s, const char *name)
 			(void)unlinkat(s->processing_fd, file, 0);
 	}
 	/* and the temporary files of their atomic writes that a worker
-	 * killed while writing one left (kill -9 loops find them) */
-	if (!(d = open_dir(s->processing_fd)))
+	 * killed while writing one left (kill -9 loops find them); best
+	 * effort: a leftover is removed again at the next start */
+	if (!(d = open_listing(s->processing_fd, s->processing, &err)))
 		return;
-	while ((de = readdir(d))) {
+	while (next_entry(d, s->processing, &de, &err) > 0) {
 		if (de->d_name[0] == '.' && de->d_name[1] == '.' && claim_of(de->d_name, owner) &&
 		    strcmp(owner, name) == 0)
 			(void)unlinkat(s->processing_fd, de->d_name, 0);
