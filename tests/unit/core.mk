@@ -2,7 +2,8 @@
 # util.c (shared helpers), units.c (pprof's measurement formatting), strtab.c, idmap.c and keymap.c
 # (string table and hash maps), profile.c (the profile.proto decoder),
 # merge.c (Merge, ScaleN, SetLabel, ScaleProfiles), graph.c (nodes,
-# edges, sorting and trimming) and verdict.c (the rules at their thresholds). Included from the top-level automake file
+# edges, sorting and trimming) and verdict.c (the rules at their thresholds, the
+# decisions the writers print, failed allocations). Included from the top-level automake file
 # after tests/Makefile.inc, which defines TESTS and check_PROGRAMS; paths are
 # relative to the top directory. The tests build their inputs in memory
 # (test_merge and test_graph with tests/unit/profbuild.h; test_profile writes
@@ -47,6 +48,15 @@ check_PROGRAMS += tests/unit/test_verdict
 TESTS += tests/unit/test_verdict
 tests_unit_test_verdict_SOURCES = tests/unit/test_verdict.c tests/tap.h
 tests_unit_test_verdict_LDADD = $(LIBFW_LIBS)
+
+# the verdict under failed allocations (the Nth malloc/calloc/realloc/strdup
+# the library makes fails; --wrap redirects the calls of the linked objects)
+check_PROGRAMS += tests/unit/test_verdict_oom
+TESTS += tests/unit/test_verdict_oom
+tests_unit_test_verdict_oom_SOURCES = tests/unit/test_verdict_oom.c tests/tap.h
+tests_unit_test_verdict_oom_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc \
+	-Wl,--wrap=strdup
+tests_unit_test_verdict_oom_LDADD = $(LIBFW_LIBS)
 
 # analyze.c's publishing: intent files, host folder names, stale temporary
 # report folders, the index rebuilt from the reports (writes under $TMPDIR)
