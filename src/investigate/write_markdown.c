@@ -1040,11 +1040,6 @@ static void escalation(const struct fw_investigation *inv, struct fw_buf *out)
 	fw_buf_free(&body);
 }
 
-void fw_svg_name(char *out, size_t len, const char *proc, const char *what)
-{
-	snprintf(out, len, "%s-%s.svg", proc, what);
-}
-
 int fw_report_markdown(const struct fw_investigation *inv, struct fw_buf *out, struct fw_error *err)
 {
 	title(inv, out);
