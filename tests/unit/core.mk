@@ -1,6 +1,6 @@
 # tests/unit/core.mk -- unit tests for the profile core of the library:
 # util.c (shared helpers), units.c (pprof's measurement formatting), strtab.c, idmap.c and keymap.c
-# (string table and hash maps), profile.c (the profile.proto decoder),
+# (string table and hash maps), sha256.c, profile.c (the profile.proto decoder),
 # merge.c (Merge, ScaleN, SetLabel, ScaleProfiles), graph.c (nodes,
 # edges, sorting and trimming) and verdict.c (the rules at their thresholds, the
 # decisions the writers print, failed allocations). Included from the top-level automake file
@@ -43,6 +43,11 @@ check_PROGRAMS += tests/unit/test_graph
 TESTS += tests/unit/test_graph
 tests_unit_test_graph_SOURCES = tests/unit/test_graph.c tests/tap.h tests/unit/profbuild.h
 tests_unit_test_graph_LDADD = $(LIBFW_LIBS)
+
+check_PROGRAMS += tests/unit/test_sha256
+TESTS += tests/unit/test_sha256
+tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c tests/tap.h
+tests_unit_test_sha256_LDADD = $(LIBFW_LIBS)
 
 check_PROGRAMS += tests/unit/test_verdict
 TESTS += tests/unit/test_verdict
