@@ -1,7 +1,8 @@
 /*
- * analyze.c: one flare end to end (see analyze.h): open, model, analyze,
- * judge, write. The only place that knows the order of the stages; each
- * stage lives in its own file.
+ * investigate.c: one flare end to end (see investigate.h): open, model,
+ * analyze, judge, write, publish. The only place that knows the order of
+ * the stages; each stage lives in its own file, and nothing here compares a
+ * number with a threshold or formats report text.
  */
 #include "investigate/investigate.h"
 #include "flare/extract.h"

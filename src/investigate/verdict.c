@@ -1,7 +1,9 @@
 /*
  * verdict.c: the verdict rules (see verdict.h). Each rule that fires leaves
  * a sentence with the measured numbers and the threshold it crossed, so the
- * report can say exactly why.
+ * report can say exactly why. The writers read no threshold: every decision
+ * they print is made here. It must not format a report (only the
+ * sentences of its own reasons).
  */
 #include "investigate/verdict.h"
 #include "pprof/units.h"

@@ -1,8 +1,10 @@
 /*
- * report_json.c: report.json, the machine-readable twin of the Markdown
+ * write_json.c: report.json, the machine-readable twin of the Markdown
  * report. Schema "flarewatch.report", version 1, documented in the README:
  * every number is raw (bytes, nanoseconds, counts), absent facts are null,
- * and every string from the flare is redacted before it is written.
+ * and every string from the flare is redacted before it is written. It
+ * prints the verdict's decisions and must not make one: no threshold is
+ * read here.
  */
 #include "investigate/investigation.h"
 #include "base/outtext.h"

@@ -1,11 +1,14 @@
 /*
- * report_md.c: the investigation report in Markdown, in the support
+ * write_markdown.c: the investigation report in Markdown, in the support
  * runbook's order: title, agent line, verdict, memory stats, one section per
  * process (heap growth, current heap, CPU, block, mutex), traces and
  * goroutines, running checks, profile files, recommendations, customer
  * message, escalation summary. Every sentence is built from the numbers;
  * every string from the flare is redacted, then escaped for Markdown, field
  * by field (redacting the finished document would swallow table cells).
+ * It prints the verdict's decisions (struct fw_verdict) and must not make
+ * one: no threshold is read here. Over 1,000 lines because the runbook's
+ * report has that many sections; each is one function.
  */
 #include "investigate/investigation.h"
 #include "base/outtext.h"

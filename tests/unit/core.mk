@@ -63,7 +63,7 @@ tests_unit_test_verdict_oom_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=malloc -Wl,--wrap
 	-Wl,--wrap=strdup
 tests_unit_test_verdict_oom_LDADD = $(LIBFW_LIBS)
 
-# analyze.c's publishing: intent files, host folder names, stale temporary
+# investigate.c's publishing: intent files, host folder names, stale temporary
 # report folders, the index rebuilt from the reports (writes under $TMPDIR)
 check_PROGRAMS += tests/unit/test_publish
 TESTS += tests/unit/test_publish
