@@ -44,6 +44,12 @@ TESTS += tests/unit/test_graph
 tests_unit_test_graph_SOURCES = tests/unit/test_graph.c tests/tap.h tests/unit/profbuild.h
 tests_unit_test_graph_LDADD = $(LIBFW_LIBS)
 
+# process.c's analyses on tests/fixtures/profiles (numbers from go tool pprof)
+check_PROGRAMS += tests/unit/test_process
+TESTS += tests/unit/test_process
+tests_unit_test_process_SOURCES = tests/unit/test_process.c tests/tap.h
+tests_unit_test_process_LDADD = $(LIBFW_LIBS)
+
 check_PROGRAMS += tests/unit/test_sha256
 TESTS += tests/unit/test_sha256
 tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c tests/tap.h
