@@ -27,7 +27,7 @@ shift 2
 seeds() {
 	case $1 in
 	profile) echo "fuzz/corpus/profile tests/fixtures/profiles" ;;
-	zip) echo "tests/fixtures/flares tests/fixtures/hostile tests/fixtures/hostile-zips" ;;
+	zip) echo "tests/fixtures/flares tests/fixtures/hostile" ;;
 	flaretext) echo "tests/fixtures/flarefiles" ;;
 	redact) echo "fuzz/corpus/redact tests/fixtures/flarefiles" ;;
 	analyze) echo "fuzz/corpus/analyze" ;;

@@ -1,6 +1,6 @@
 /*
  * fsutil.h: the file-system chores that the analyzer, the extractor
- * (archive.c) and the daemon share: private temporary folders, removing a
+ * (flare/extract.c) and the daemon share: private temporary folders, removing a
  * tree without following symlinks, creating folder paths, and writing a
  * file atomically. Every function follows the library's convention: it
  * returns 0 or a negative errno and leaves a one-line message naming the

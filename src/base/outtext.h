@@ -1,6 +1,6 @@
 /*
  * outtext.h: a string from a flare made ready for an output. Every writer
- * (report_md.c, report_json.c, flamegraph.c, journal.c, the CLI) starts
+ * (write_markdown.c, write_json.c, flamegraph.c, journal.c, the CLI) starts
  * from fw_out_prepare(): redacted whole (a secret cut in half is never
  * shown), then cut to a bound of util.h (FW_OUT_NAME_MAX, FW_OUT_TEXT_MAX)
  * at a character boundary. Each output syntax then escapes what it must,

@@ -87,7 +87,7 @@ static inline int64_t fw_abs64(int64_t v)
 }
 
 /* A growable byte buffer for building text. Allocation failures are sticky:
- * once one happens, fw_buf_failed() is true and further appends are no-ops. */
+ * once one happens, the `failed` field is true and further appends are no-ops. */
 struct fw_buf {
 	char *data;
 	size_t len, cap;
@@ -114,7 +114,7 @@ const char *fw_buf_str(struct fw_buf *b);
  *    verdict summary or reason) or of one line of pprof's own `top` text.
  * A longer string is cut at a character boundary and followed by
  * "…(N bytes cut)" (fw_buf_put_cut). The escaping helpers of each output
- * syntax (outtext.h, report_md.c, report_json.c, flamegraph.c) apply them. */
+ * syntax (outtext.h, write_markdown.c, write_json.c, flamegraph.c) apply them. */
 #define FW_OUT_NAME_MAX 1024
 #define FW_OUT_TEXT_MAX 4096
 

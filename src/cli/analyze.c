@@ -28,7 +28,10 @@
 
 #include "base/fsutil.h"
 
-#define DEFAULT_CONFIG "/etc/flarewatch/flarewatch.yaml"
+/* $(sysconfdir)/flarewatch/flarewatch.yaml, from src/cli/cli.mk */
+#ifndef FW_CONFIG_PATH
+#error "FW_CONFIG_PATH must name the default configuration file (src/cli/cli.mk defines it)"
+#endif
 
 static void usage(FILE *f)
 {
@@ -39,7 +42,7 @@ static void usage(FILE *f)
 	      "  -o, --output DIR   investigations folder (default ./investigations)\n"
 	      "      --json         print report.json to standard output\n"
 	      "  -c, --config FILE  configuration for thresholds and report texts\n"
-	      "                     (default " DEFAULT_CONFIG " if it exists)\n"
+	      "                     (default " FW_CONFIG_PATH " if it exists)\n"
 	      "  -h, --help         show this help\n"
 	      "Exit status: 0 analyzed (whatever the verdict), 1 analysis error, 2 usage error.\n",
 	      f);
@@ -267,8 +270,8 @@ int cli_analyze(int argc, char **argv)
 	}
 
 	fw_config_defaults(&cfg);
-	if (!config && access(DEFAULT_CONFIG, F_OK) == 0)
-		config = DEFAULT_CONFIG;
+	if (!config && access(FW_CONFIG_PATH, F_OK) == 0)
+		config = FW_CONFIG_PATH;
 	if (config && fw_config_load(config, &cfg, &err) < 0) {
 		fprintf(stderr, "flarewatch: %s\n", err.msg);
 		fw_config_free(&cfg);

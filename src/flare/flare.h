@@ -3,7 +3,7 @@
  * is, what its text files say (status.log, install_info, expvar/memstats,
  * go-routine-dump.log, parsed by their own modules), which files profiles/
  * holds and which agent processes they belong to. Nothing here analyzes a
- * profile; analysis.c does that per process.
+ * profile; investigate/process.c does that per process.
  */
 #ifndef FW_FLARE_H
 #define FW_FLARE_H

@@ -1,5 +1,7 @@
 /*
- * index.c: the investigations index (see index.h).
+ * index.c: the investigations index (see index.h). It lists reports that
+ * are written; it must not analyze or judge a flare (its verdict column is
+ * the report's own).
  */
 #include "investigate/index.h"
 #include "base/fsutil.h"

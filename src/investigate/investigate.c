@@ -1,7 +1,8 @@
 /*
- * analyze.c: one flare end to end (see analyze.h): open, model, analyze,
- * judge, write. The only place that knows the order of the stages; each
- * stage lives in its own file.
+ * investigate.c: one flare end to end (see investigate.h): open, model,
+ * analyze, judge, write, publish. The only place that knows the order of
+ * the stages; each stage lives in its own file, and nothing here compares a
+ * number with a threshold or formats report text.
  */
 #include "investigate/investigate.h"
 #include "flare/extract.h"
@@ -29,19 +30,6 @@
 static int nomem(struct fw_error *err)
 {
 	return fw_err(err, -ENOMEM, "out of memory analyzing the flare");
-}
-
-static void thresholds_from(const struct fw_config *c, struct fw_thresholds *t)
-{
-	t->leak_growth_per_30s = (double)c->thresholds.leak_growth_per_30s;
-	t->leak_function_share = c->thresholds.leak_function_share_percent;
-	t->leak_min_growth_per_30s = (double)c->thresholds.leak_min_growth_per_30s;
-	t->cpu_function_share = c->thresholds.cpu_function_share_percent;
-	t->cpu_utilization = c->thresholds.cpu_utilization_percent;
-	t->cpu_app_share = c->thresholds.cpu_app_share_percent;
-	t->cpu_spike_min_utilization = c->thresholds.cpu_spike_min_utilization_percent;
-	t->contention_seconds = c->thresholds.contention_seconds;
-	t->goroutines_warn = c->thresholds.goroutines_warn;
 }
 
 /* The report folder's name for a hostname: hostnames are already of
@@ -454,8 +442,10 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 			goto out;
 		inv.n_procs++;
 	}
-	thresholds_from(o->cfg, &th);
-	if ((r = fw_verdict_evaluate(inv.procs, inv.n_procs, &th, &inv.verdict, err)) < 0)
+	fw_thresholds_from_config(o->cfg, &th);
+	r = fw_verdict_evaluate(inv.procs, inv.n_procs, inv.flare.has_goroutines ? &inv.flare.gor : NULL, &th,
+				&inv.verdict, err);
+	if (r < 0)
 		goto out;
 	if (fill_result(&inv, res) < 0) {
 		r = nomem(err);

@@ -1,9 +1,11 @@
 /*
- * analyze.h: one flare, end to end: open it (zip through archive.c into a
- * private temporary folder, or an already extracted folder), find its root,
- * parse its files, analyze every agent process's profiles, judge, and write
- * the investigation (Markdown, JSON, flame graphs, index). This is the call
- * both `flarewatch analyze` and flarewatchd's workers make.
+ * investigate.h: one flare, end to end: open it (a zip through
+ * flare/extract.c into a private temporary folder, or an already extracted
+ * folder), find its root, parse its files, analyze every agent process's
+ * profiles, judge, and write the investigation (Markdown, JSON, flame
+ * graphs, index). This is the call both `flarewatch analyze` and
+ * flarewatchd's workers make. It orders the stages; it must not analyze,
+ * decide or format anything itself (process.c, verdict.c and the writers do).
  */
 #ifndef FW_ANALYZE_H
 #define FW_ANALYZE_H

@@ -1,8 +1,8 @@
 /*
  * investigation.h: everything one flare's report is made of: the flare
  * model, the per-process analyses, the verdict and the settings that shape
- * the text. analyze.c fills it; report_md.c, report_json.c and index.c only
- * read it.
+ * the text. investigate.c fills it; write_markdown.c, write_json.c and
+ * index.c only read it, and the writers print what the verdict decided.
  */
 #ifndef FW_INVESTIGATION_H
 #define FW_INVESTIGATION_H
@@ -23,13 +23,17 @@ struct fw_investigation {
 	char *md_name;	  /* flare-profiling-<host>.md */
 };
 
-/* The Markdown report (runbook order). The result is redacted as a whole. */
+/* The Markdown report (runbook order). Every string from the flare is
+ * redacted and escaped field by field (write_markdown.c); the finished
+ * document is not redacted again. */
 int fw_report_markdown(const struct fw_investigation *inv, struct fw_buf *out, struct fw_error *err);
 
 /* report.json, schema "flarewatch.report" version 1 (see README). */
 int fw_report_json(const struct fw_investigation *inv, struct fw_buf *out, struct fw_error *err);
 
-/* File names of a process's flame graphs in the report folder. */
+/* File names of a process's flame graphs in the report folder:
+ * "<proc>-<what>.svg" (what: "cpu", "heap-diff"). investigation.c, so that
+ * both writers and investigate.c share it without depending on each other. */
 void fw_svg_name(char *out, size_t len, const char *proc, const char *what);
 
 #endif

@@ -1,5 +1,7 @@
 /*
- * analysis.c: the runbook's per-process analyses (see analysis.h).
+ * process.c: the runbook's per-process analyses (see process.h). It
+ * measures; it must not judge (no threshold: verdict.c) nor format report
+ * text (the writers).
  *
  * Every table is computed exactly as `go tool pprof -top` would (the text is
  * kept verbatim for the escalation summary); the verdict inputs come from

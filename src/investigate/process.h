@@ -1,9 +1,10 @@
 /*
- * analysis.h: the support runbook's profile analyses for one agent process
+ * process.h: the support runbook's profile analyses for one agent process
  * (core, trace, process, ...): heap diff between the two heap snapshots by
  * inuse_space and inuse_objects, the current heap, CPU, block and mutex
  * tops, plus the numbers the verdict rules need. Built on the pprof engine
- * (report.c, graph.c); it formats nothing itself beyond pprof's own text.
+ * (report.c, graph.c); it formats nothing itself beyond pprof's own text,
+ * and compares nothing with a threshold (verdict.h does).
  */
 #ifndef FW_ANALYSIS_H
 #define FW_ANALYSIS_H

@@ -1,30 +1,48 @@
 /*
  * verdict.c: the verdict rules (see verdict.h). Each rule that fires leaves
  * a sentence with the measured numbers and the threshold it crossed, so the
- * report can say exactly why.
+ * report can say exactly why. The writers read no threshold: every decision
+ * they print is made here. It must not format a report (only the
+ * sentences of its own reasons).
  */
 #include "investigate/verdict.h"
 #include "pprof/units.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MIB (1024.0 * 1024.0)
-
-void fw_thresholds_default(struct fw_thresholds *t)
+void fw_thresholds_from_config(const struct fw_config *c, struct fw_thresholds *t)
 {
-	t->leak_growth_per_30s = 10 * MIB;
-	t->leak_function_share = 30;
-	t->leak_min_growth_per_30s = 1 * MIB;
-	t->cpu_function_share = 50;
-	t->cpu_utilization = 80;
-	t->cpu_app_share = 80;
-	t->cpu_spike_min_utilization = 5;
-	t->contention_seconds = 1.0;
-	t->goroutines_warn = 500;
+	t->leak_growth_per_30s = (double)c->thresholds.leak_growth_per_30s;
+	t->leak_function_share = c->thresholds.leak_function_share_percent;
+	t->leak_min_growth_per_30s = (double)c->thresholds.leak_min_growth_per_30s;
+	t->cpu_function_share = c->thresholds.cpu_function_share_percent;
+	t->cpu_utilization = c->thresholds.cpu_utilization_percent;
+	t->cpu_app_share = c->thresholds.cpu_app_share_percent;
+	t->cpu_spike_min_utilization = c->thresholds.cpu_spike_min_utilization_percent;
+	t->contention_seconds = c->thresholds.contention_seconds;
+	t->goroutines_warn = c->thresholds.goroutines_warn;
+}
+
+int64_t fw_figure_bytes(double v)
+{
+	if (!(v == v))
+		return 0;
+	/* beyond the int64 range llround's result is unspecified */
+	if (v > 9.2e18)
+		return INT64_MAX;
+	if (v < -9.2e18)
+		return -INT64_MAX;
+	return (int64_t)llround(v);
+}
+
+void fw_figure_bytes_label(char *out, size_t len, double v)
+{
+	fw_unit_label(out, len, fw_figure_bytes(v), "bytes", "auto");
 }
 
 const char *fw_verdict_name(enum fw_verdict_kind k)
@@ -68,21 +86,9 @@ static char *fmt(const char *f, ...)
 	return b.data ? b.data : strdup("");
 }
 
-/* Doubles beyond the int64 range are clamped: converting them is UB. */
-static int64_t clamp64(double v)
-{
-	if (!(v == v))
-		return 0;
-	if (v >= 9223372036854775807.0)
-		return INT64_MAX;
-	if (v <= -9223372036854775807.0)
-		return -INT64_MAX;
-	return (int64_t)v;
-}
-
 static void bytes(char *out, size_t len, double v)
 {
-	fw_unit_label(out, len, clamp64(v), "bytes", "auto");
+	fw_figure_bytes_label(out, len, v);
 }
 
 static void nanos(char *out, size_t len, int64_t v)
@@ -95,6 +101,9 @@ static double pct(double part, double whole)
 	return whole > 0 ? part * 100.0 / whole : 0;
 }
 
+/* A rule that fired: its flag is set before its reason is allocated, so a
+ * failed allocation (reason NULL) is seen below and fails the evaluation
+ * instead of quietly turning the rule off. */
 static int judge(const struct fw_process *p, const struct fw_thresholds *t, struct fw_process_verdict *v)
 {
 	char a[64], b[64], c[64], window[192];
@@ -103,20 +112,24 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 
 	fw_buf_init(&why);
 	v->process = p->name;
+	/* growth_*_30s is a rate only over a measured window; otherwise it is
+	 * the raw growth between the snapshots (process.h) */
+	v->growth_is_rate = p->heap_window == FW_WINDOW_MEASURED;
+	v->growth_per = v->growth_is_rate ? "per 30 s" : "between the snapshots";
 	if (p->have_heap_diff) {
-		/* growth_*_30s is a rate only over a measured window; otherwise it
-		 * is the raw growth between the snapshots (analysis.h) */
-		bool rate = p->heap_window == FW_WINDOW_MEASURED;
-		const char *per = rate ? "per 30 s" : "between the snapshots";
+		const char *per = v->growth_per;
 		double share = pct((double)p->top_growth_app.value, (double)p->growth_total);
 		nanos(c, sizeof(c), p->heap_window_ns);
-		if (rate)
+		if (v->growth_is_rate)
 			snprintf(window, sizeof(window), "measured window between snapshots %s", c);
 		else if (p->heap_window_ns)
 			snprintf(window, sizeof(window), "not a rate: %s, %s apart", fw_heap_window_why(p->heap_window), c);
 		else
 			snprintf(window, sizeof(window), "not a rate: %s", fw_heap_window_why(p->heap_window));
-		if (p->growth_app_30s > t->leak_growth_per_30s) {
+		v->growth_over_leak = p->growth_app_30s > t->leak_growth_per_30s;
+		if (v->growth_over_leak) {
+			v->leak = true;
+			v->leak_fn = p->top_growth_app.name;
 			bytes(a, sizeof(a), p->growth_app_30s);
 			bytes(b, sizeof(b), t->leak_growth_per_30s);
 			v->leak_reason = fmt("application functions grew the in-use heap by %s %s "
@@ -126,6 +139,8 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 				      p->top_growth_app.name ? p->top_growth_app.name : "?");
 		} else if (p->top_growth_app.name && p->top_growth_app.value > 0 &&
 			   share > t->leak_function_share && p->growth_total_30s >= t->leak_min_growth_per_30s) {
+			v->leak = true;
+			v->leak_fn = p->top_growth_app.name;
 			bytes(a, sizeof(a), p->growth_total_30s);
 			v->leak_reason = fmt("`%s` holds %.1f%% of the in-use heap growth (threshold %.0f%%), "
 					     "which is %s %s (%s)",
@@ -133,8 +148,6 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 			fw_buf_printf(&why, "memory leak, %.0f%% of heap growth (%s %s) in %s", share, a, per,
 				      p->top_growth_app.name);
 		}
-		if (v->leak_reason)
-			v->leak = true;
 	}
 	if (p->have_cpu && p->cpu_total_ns > 0) {
 		double share = pct((double)p->top_cpu_app.value, (double)p->cpu_total_ns);
@@ -145,6 +158,7 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 		 * the floor needs a duration unless it is 0 */
 		bool busy = t->cpu_spike_min_utilization <= 0 || (util_known && util >= t->cpu_spike_min_utilization);
 		if (p->top_cpu_app.name && share > t->cpu_function_share && busy) {
+			v->cpu = true;
 			nanos(a, sizeof(a), p->top_cpu_app.value);
 			nanos(b, sizeof(b), p->cpu_total_ns);
 			v->cpu_reason = fmt("`%s` uses %.1f%% of the CPU samples (%s of %s; threshold %.0f%%) while the "
@@ -154,18 +168,22 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 			fw_buf_printf(&why, "%sCPU spike, %.0f%% of CPU in %s", why.len ? "; " : "", share,
 				      p->top_cpu_app.name);
 		} else if (util > t->cpu_utilization && app > t->cpu_app_share) {
+			v->cpu = true;
 			v->cpu_reason = fmt("CPU utilisation is %.1f%% of one core (threshold %.0f%%), %.1f%% of it in "
 					    "application functions (threshold %.0f%%)",
 					    util, t->cpu_utilization, app, t->cpu_app_share);
 			fw_buf_printf(&why, "%sCPU spike, %.0f%% of a core, %.0f%% in application code",
 				      why.len ? "; " : "", util, app);
 		}
-		if (v->cpu_reason)
-			v->cpu = true;
+		if (v->cpu)
+			v->cpu_fn = p->top_cpu_app.name ? p->top_cpu_app.name : p->top_cpu_any.name;
 	}
 	{
 		const struct fw_fn_value *best = NULL;
 		const char *prof = NULL, *callee = NULL;
+		double floor = t->contention_seconds * 1e9 / 10;
+		v->block_significant = (double)p->block_total_ns > floor;
+		v->mutex_significant = (double)p->mutex_total_ns > floor;
 		if (p->have_block && p->top_block_app.name) {
 			best = &p->top_block_app;
 			prof = "block";
@@ -178,6 +196,8 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 			callee = p->top_mutex_callee;
 		}
 		if (best && (double)best->value > t->contention_seconds * 1e9) {
+			v->contention = true;
+			v->contention_fn = best->name;
 			nanos(a, sizeof(a), best->value);
 			v->contention_reason = fmt("`%s` waited %s in the %s profile%s%s%s (threshold %.3gs)",
 						   best->name, a, prof, callee && *callee ? " on `" : "",
@@ -185,12 +205,11 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 						   t->contention_seconds);
 			fw_buf_printf(&why, "%scontention, %s waited %s (%s profile)", why.len ? "; " : "",
 				      best->name, a, prof);
-			v->contention = true;
 		}
 	}
 	fired = v->leak + v->cpu + v->contention;
 	if ((v->leak && !v->leak_reason) || (v->cpu && !v->cpu_reason) ||
-	    (v->contention && !v->contention_reason)) {
+	    (v->contention && !v->contention_reason) || why.failed) {
 		fw_buf_free(&why);
 		return -ENOMEM;
 	}
@@ -211,18 +230,24 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 		else
 			v->summary = fmt("%s: no rule fired", p->name);
 	} else {
-		v->summary = why.failed ? NULL : fmt("%s: %s", p->name, fw_buf_str(&why));
+		v->summary = fmt("%s: %s", p->name, fw_buf_str(&why));
 	}
 	fw_buf_free(&why);
 	return v->summary ? 0 : -ENOMEM;
 }
 
-int fw_verdict_evaluate(const struct fw_process *procs, size_t n, const struct fw_thresholds *t,
-			struct fw_verdict *out, struct fw_error *err)
+int fw_verdict_evaluate(const struct fw_process *procs, size_t n, const struct fw_goroutines *gor,
+			const struct fw_thresholds *t, struct fw_verdict *out, struct fw_error *err)
 {
 	struct fw_buf b;
 
 	memset(out, 0, sizeof(*out));
+	out->goroutines_warn = t->goroutines_warn;
+	if (gor) {
+		out->have_goroutines = true;
+		out->goroutines = gor->total;
+		out->goroutines_above_warn = gor->total > t->goroutines_warn;
+	}
 	out->procs = calloc(n + 1, sizeof(*out->procs));
 	if (!out->procs)
 		return fw_err(err, -ENOMEM, "out of memory evaluating the verdict");

@@ -1,8 +1,10 @@
 /*
- * report_json.c: report.json, the machine-readable twin of the Markdown
+ * write_json.c: report.json, the machine-readable twin of the Markdown
  * report. Schema "flarewatch.report", version 1, documented in the README:
  * every number is raw (bytes, nanoseconds, counts), absent facts are null,
- * and every string from the flare is redacted before it is written.
+ * and every string from the flare is redacted before it is written. It
+ * prints the verdict's decisions and must not make one: no threshold is
+ * read here.
  */
 #include "investigate/investigation.h"
 #include "base/outtext.h"
@@ -186,14 +188,13 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 		 * raw growth; window_ns: |2nd - 1st| time, 0 when absent */
 		fw_buf_printf(b, "{\"window_ns\":%" PRId64 ",\"window_measured\":%s,\"window_state\":\"%s\","
 				 "\"window_note\":",
-			      p->heap_window_ns, p->heap_window == FW_WINDOW_MEASURED ? "true" : "false",
+			      p->heap_window_ns, v->growth_is_rate ? "true" : "false",
 			      fw_heap_window_id(p->heap_window));
-		jstr(b, p->heap_window == FW_WINDOW_MEASURED ? NULL : fw_heap_window_why(p->heap_window));
+		jstr(b, v->growth_is_rate ? NULL : fw_heap_window_why(p->heap_window));
 		fw_buf_printf(b, ",\"total_bytes\":%" PRId64 ",\"app_bytes\":%" PRId64 ",\"total_per_30s\":",
 			      p->growth_total, p->growth_app);
-		num(b, round(p->growth_total_30s));
-		fw_buf_puts(b, ",\"app_per_30s\":");
-		num(b, round(p->growth_app_30s));
+		fw_buf_printf(b, "%" PRId64 ",\"app_per_30s\":%" PRId64, fw_figure_bytes(p->growth_total_30s),
+			      fw_figure_bytes(p->growth_app_30s));
 		fw_buf_puts(b, ",\"top_app_function\":");
 		fn_value(b, &p->top_growth_app);
 		fw_buf_putc(b, '}');
@@ -354,7 +355,7 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	key(b, &first, "goroutines");
 	if (f->has_goroutines) {
 		fw_buf_printf(b, "{\"total\":%" PRIu64 ",\"above_warning\":%s,\"states\":[", f->gor.total,
-			      f->gor.total > inv->cfg->thresholds.goroutines_warn ? "true" : "false");
+			      inv->verdict.goroutines_above_warn ? "true" : "false");
 		for (size_t i = 0; i < f->gor.n_states; i++) {
 			fw_buf_printf(b, "%s{\"state\":", i ? "," : "");
 			jstr(b, f->gor.states[i].name);

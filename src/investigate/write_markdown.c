@@ -1,11 +1,14 @@
 /*
- * report_md.c: the investigation report in Markdown, in the support
+ * write_markdown.c: the investigation report in Markdown, in the support
  * runbook's order: title, agent line, verdict, memory stats, one section per
  * process (heap growth, current heap, CPU, block, mutex), traces and
  * goroutines, running checks, profile files, recommendations, customer
  * message, escalation summary. Every sentence is built from the numbers;
  * every string from the flare is redacted, then escaped for Markdown, field
  * by field (redacting the finished document would swallow table cells).
+ * It prints the verdict's decisions (struct fw_verdict) and must not make
+ * one: no threshold is read here. Over 1,000 lines because the runbook's
+ * report has that many sections; each is one function.
  */
 #include "investigate/investigation.h"
 #include "base/outtext.h"
@@ -217,11 +220,10 @@ static const char *val(char *buf, size_t len, int64_t v, const char *unit)
 	return buf;
 }
 
+/* Byte figures round as the verdict's do (fw_figure_bytes_label). */
 static const char *bytes(char *buf, size_t len, double v)
 {
-	/* beyond the int64 range llround's result is unspecified */
-	fw_unit_label(buf, len, v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? -INT64_MAX : (int64_t)llround(v), "bytes",
-		      "auto");
+	fw_figure_bytes_label(buf, len, v);
 	return buf;
 }
 
@@ -429,7 +431,7 @@ static bool table_usable(struct fw_buf *b, const struct fw_top_table *t, const c
 	return true;
 }
 
-static void heap_section(const struct fw_investigation *inv, const struct fw_process *p, struct fw_buf *b)
+static void heap_section(const struct fw_process *p, const struct fw_process_verdict *v, struct fw_buf *b)
 {
 	const struct fw_top_table *s = &p->heap_diff_space, *o = &p->heap_diff_objects;
 	char a[64], c[64], d[64], w[64], e[64];
@@ -437,7 +439,7 @@ static void heap_section(const struct fw_investigation *inv, const struct fw_pro
 
 	fw_buf_puts(b, "### Heap growth (1st → 2nd heap snapshot)\n\n");
 	if (table_usable(b, s, "heap diff")) {
-		bool rate = p->heap_window == FW_WINDOW_MEASURED; /* else no rate: the raw growth */
+		bool rate = v->growth_is_rate; /* else no rate: the raw growth */
 		nanos(w, sizeof(w), p->heap_window_ns);
 		if (rate)
 			fw_buf_printf(b, "Total growth: **%s** (sum of every function's in-use growth; %s in application "
@@ -474,10 +476,10 @@ static void heap_section(const struct fw_investigation *inv, const struct fw_pro
 				fw_buf_printf(b, " with %s (%.0f%% of the growth). ",
 					      bytes(a, sizeof(a), (double)p->top_growth_app.value), share);
 			}
-			if (p->growth_app_30s > (double)inv->cfg->thresholds.leak_growth_per_30s && !rate)
+			if (v->growth_over_leak && !rate)
 				fw_buf_puts(b, "This growth is more than the leak threshold allows per 30 s; memory that "
 					       "keeps growing like this is not released by the garbage collector.\n\n");
-			else if (p->growth_app_30s > (double)inv->cfg->thresholds.leak_growth_per_30s)
+			else if (v->growth_over_leak)
 				fw_buf_puts(b, "At this rate the process gains more than the leak threshold every 30 s; "
 					       "memory that keeps growing like this is not released by the garbage collector.\n\n");
 			else if (!rate)
@@ -529,7 +531,7 @@ static void cpu_section(const struct fw_process *p, struct fw_buf *b)
 	}
 }
 
-static void contention_section(const struct fw_investigation *inv, const struct fw_process *p,
+static void contention_section(const struct fw_process *p, const struct fw_process_verdict *v,
 			       struct fw_buf *b, bool block)
 {
 	const struct fw_top_table *t = block ? &p->block : &p->mutex;
@@ -537,14 +539,11 @@ static void contention_section(const struct fw_investigation *inv, const struct 
 	const char *callee = block ? p->top_block_callee : p->top_mutex_callee;
 	const char *what = block ? "blocking" : "mutex";
 	char a[64];
-	int64_t floor = (int64_t)(inv->cfg->thresholds.contention_seconds * 1e9 / 10);
 
 	fw_buf_printf(b, "### %s profile\n\n", block ? "Block" : "Mutex");
 	if (!table_usable(b, t, block ? "block profile" : "mutex profile"))
 		return;
-	/* the rule's own numbers: nanoseconds, whatever the profile's unit */
-	int64_t total_ns = block ? p->block_total_ns : p->mutex_total_ns;
-	if (total_ns <= floor || t->n_rows == 0) {
+	if (!(block ? v->block_significant : v->mutex_significant) || t->n_rows == 0) {
 		fw_buf_printf(b, "No significant %s contention detected", what);
 		if (t->total > 0)
 			fw_buf_printf(b, " (%s of delay in total)", val(a, sizeof(a), t->total, t->sample_unit));
@@ -606,12 +605,13 @@ static void processes(const struct fw_investigation *inv, struct fw_buf *b)
 {
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
+		const struct fw_process_verdict *v = &inv->verdict.procs[i];
 		fw_buf_printf(b, "## Process: %s\n\n", p->name);
 		file_notes(p, b);
-		heap_section(inv, p, b);
+		heap_section(p, v, b);
 		cpu_section(p, b);
-		contention_section(inv, p, b, true);
-		contention_section(inv, p, b, false);
+		contention_section(p, v, b, true);
+		contention_section(p, v, b, false);
 	}
 }
 
@@ -641,7 +641,7 @@ static void traces_goroutines(const struct fw_investigation *inv, struct fw_buf 
 		return;
 	}
 	fw_buf_printf(b, "| Goroutine dump | |\n|---|---|\n| Goroutines | %" PRIu64 "%s |\n", g->total,
-		      g->total > inv->cfg->thresholds.goroutines_warn ? " **(above the warning level)**" : "");
+		      inv->verdict.goroutines_above_warn ? " **(above the warning level)**" : "");
 	for (size_t i = 0; i < g->n_states && i < 5; i++) {
 		fw_buf_puts(b, "| State ");
 		md_code(b, g->states[i].name);
@@ -823,29 +823,24 @@ static void recommendations(const struct fw_investigation *inv, struct fw_buf *b
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
 		const struct fw_process_verdict *v = &inv->verdict.procs[i];
-		if (v->leak && p->top_growth_app.name) {
-			fw_buf_printf(b, "%zu. **%s: memory growth of %s per 30 s**", ++n, p->name,
-				      bytes(a, sizeof(a), p->growth_app_30s));
-			where(b, p->top_growth_app.name);
+		if (v->leak && v->leak_fn) {
+			fw_buf_printf(b, "%zu. **%s: memory growth of %s %s**", ++n, p->name,
+				      bytes(a, sizeof(a), p->growth_app_30s), v->growth_per);
+			where(b, v->leak_fn);
 			fw_buf_puts(b, ". Collect a second flare with `datadog-agent flare --profile 30` a few hours later "
 				       "to confirm the growth continues, and note the agent's RSS over time.\n");
 		}
-		if (v->cpu && (p->top_cpu_app.name || p->top_cpu_any.name)) {
-			const char *fn = p->top_cpu_app.name ? p->top_cpu_app.name : p->top_cpu_any.name;
+		if (v->cpu && v->cpu_fn) {
 			fw_buf_printf(b, "%zu. **%s: CPU spike**", ++n, p->name);
-			where(b, fn);
+			where(b, v->cpu_fn);
 			fw_buf_puts(b, ". Collect a longer CPU profile while the load is high: "
 				       "`datadog-agent flare --profile 60`.\n");
 		}
-		if (v->contention) {
-			const struct fw_fn_value *best = p->top_block_app.value >= p->top_mutex_app.value
-								 ? &p->top_block_app : &p->top_mutex_app;
-			if (best->name) {
-				fw_buf_printf(b, "%zu. **%s: contention**", ++n, p->name);
-				where(b, best->name);
-				fw_buf_puts(b, ". A goroutine dump taken during the slowdown shows who holds the lock: "
-					       "`datadog-agent flare --profile 30 --profile-mutex --profile-blocking`.\n");
-			}
+		if (v->contention && v->contention_fn) {
+			fw_buf_printf(b, "%zu. **%s: contention**", ++n, p->name);
+			where(b, v->contention_fn);
+			fw_buf_puts(b, ". A goroutine dump taken during the slowdown shows who holds the lock: "
+				       "`datadog-agent flare --profile 30 --profile-mutex --profile-blocking`.\n");
 		}
 		if (!v->contention && (p->block.present || p->mutex.present) &&
 		    ((p->block.present && !p->block.error && p->block.total == 0) ||
@@ -859,9 +854,9 @@ static void recommendations(const struct fw_investigation *inv, struct fw_buf *b
 				break;
 			}
 	}
-	if (f->has_goroutines && f->gor.total > inv->cfg->thresholds.goroutines_warn) {
-		fw_buf_printf(b, "%zu. **%" PRIu64 " goroutines** (warning level %u)", ++n, f->gor.total,
-			      inv->cfg->thresholds.goroutines_warn);
+	if (inv->verdict.goroutines_above_warn) {
+		fw_buf_printf(b, "%zu. **%" PRIu64 " goroutines** (warning level %u)", ++n, inv->verdict.goroutines,
+			      inv->verdict.goroutines_warn);
 		if (f->gor.n_top) {
 			fw_buf_puts(b, "; most are parked in ");
 			md_code(b, f->gor.top[0].name);
@@ -1046,11 +1041,6 @@ static void escalation(const struct fw_investigation *inv, struct fw_buf *out)
 		fw_buf_putc(out, '`');
 	fw_buf_putc(out, '\n');
 	fw_buf_free(&body);
-}
-
-void fw_svg_name(char *out, size_t len, const char *proc, const char *what)
-{
-	snprintf(out, len, "%s-%s.svg", proc, what);
 }
 
 int fw_report_markdown(const struct fw_investigation *inv, struct fw_buf *out, struct fw_error *err)

@@ -31,28 +31,6 @@ EXTRA_DIST += \
 	tests/analyze/injection.sh \
 	tests/bench/analyze_bench.sh \
 	tests/bench/common.sh \
-	tests/fixtures/hostile-zips/README.md \
-	tests/fixtures/hostile-zips/make-hostile.py \
-	tests/fixtures/hostile-zips/abs-path.zip \
-	tests/fixtures/hostile-zips/backslash-dos.zip \
-	tests/fixtures/hostile-zips/backslash-plain.zip \
-	tests/fixtures/hostile-zips/backslash.zip \
-	tests/fixtures/hostile-zips/device.zip \
-	tests/fixtures/hostile-zips/dotdot.zip \
-	tests/fixtures/hostile-zips/duplicate.zip \
-	tests/fixtures/hostile-zips/encrypted.zip \
-	tests/fixtures/hostile-zips/good.zip \
-	tests/fixtures/hostile-zips/random.zip \
-	tests/fixtures/hostile-zips/secret-cut.zip \
-	tests/fixtures/hostile-zips/secret-cut-160.zip \
-	tests/fixtures/hostile-zips/secret-escaped.zip \
-	tests/fixtures/hostile-zips/secret-name.zip \
-	tests/fixtures/hostile-zips/secret-password.zip \
-	tests/fixtures/hostile-zips/symlink.zip \
-	tests/fixtures/hostile-zips/too-many-entries.zip \
-	tests/fixtures/hostile-zips/total-size.zip \
-	tests/fixtures/hostile-zips/truncated.zip \
-	tests/fixtures/hostile-zips/zip-bomb.zip \
 	tests/fixtures/golden-md/README.md \
 	tests/fixtures/golden-md/regen.sh \
 	tests/fixtures/golden-md/leak.md \

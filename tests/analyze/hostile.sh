@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/analyze/hostile.sh -- `flarewatch analyze` refuses hostile input:
-# the zips of tests/fixtures/hostile-zips/ (see its README.md), a non-zip
+# the analyze-*.zip archives of tests/fixtures/hostile/ (see its README.md), a non-zip
 # file, a missing path and a FIFO. For each: exit status 1 with nothing on
 # stdout, stderr naming the input and the reason, nothing written outside
 # the case's folder, no report, and no extraction folder left in $TMPDIR.
@@ -10,8 +10,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 fa_require_binary
 
-hz=$abs_top_srcdir/tests/fixtures/hostile-zips
-[ -f "$hz/good.zip" ] || fa_bail "no hostile zips in $hz (run make-hostile.py)"
+hz=$abs_top_srcdir/tests/fixtures/hostile
+[ -f "$hz/analyze-good.zip" ] || fa_bail "no hostile zips in $hz (run make-hostile.py)"
 mkdir -p "$fa_tmp/logs"
 
 # A lowered total-size limit (etc/flarewatch.yaml: archive.max_total_size)
@@ -113,24 +113,24 @@ accepted() {
 }
 
 # ---- controls: the generator's zips are readable ------------------------------------
-accepted "good.zip" "$hz/good.zip"
-accepted "total-size.zip with the default limits" "$hz/total-size.zip"
+accepted "good.zip" "$hz/analyze-good.zip"
+accepted "total-size.zip with the default limits" "$hz/analyze-total-size.zip"
 
 # ---- refusals ----------------------------------------------------------------------------
-refused "abs-path.zip" 'absolute' "$hz/abs-path.zip"
-refused "dotdot.zip" '"\.\."' "$hz/dotdot.zip"
-refused "symlink.zip" 'symbolic link' "$hz/symlink.zip"
-refused "device.zip" 'device' "$hz/device.zip"
-refused "too-many-entries.zip" 'entries' "$hz/too-many-entries.zip"
-refused "zip-bomb.zip" '200:1|ratio' "$hz/zip-bomb.zip"
-refused "encrypted.zip" 'encrypt' "$hz/encrypted.zip"
-refused "truncated.zip" 'truncat|corrupt' "$hz/truncated.zip"
-refused "random.zip" 'not a (readable )?zip|corrupt|unrecognized' "$hz/random.zip"
-refused "duplicate.zip" 'duplicate' "$hz/duplicate.zip"
-refused "backslash.zip" 'backslash' "$hz/backslash.zip"
-refused "backslash-dos.zip" 'backslash' "$hz/backslash-dos.zip"
-refused "backslash-plain.zip" 'backslash' "$hz/backslash-plain.zip"
-refused "total-size.zip with max_total_size: 1 MiB" 'total|limit' "$hz/total-size.zip" \
+refused "abs-path.zip" 'absolute' "$hz/analyze-abs-path.zip"
+refused "dotdot.zip" '"\.\."' "$hz/analyze-dotdot.zip"
+refused "symlink.zip" 'symbolic link' "$hz/analyze-symlink.zip"
+refused "device.zip" 'device' "$hz/analyze-device.zip"
+refused "too-many-entries.zip" 'entries' "$hz/analyze-too-many-entries.zip"
+refused "zip-bomb.zip" '200:1|ratio' "$hz/analyze-zip-bomb.zip"
+refused "encrypted.zip" 'encrypt' "$hz/analyze-encrypted.zip"
+refused "truncated.zip" 'truncat|corrupt' "$hz/analyze-truncated.zip"
+refused "random.zip" 'not a (readable )?zip|corrupt|unrecognized' "$hz/analyze-random.zip"
+refused "duplicate.zip" 'duplicate' "$hz/analyze-duplicate.zip"
+refused "backslash.zip" 'backslash' "$hz/analyze-backslash.zip"
+refused "backslash-dos.zip" 'backslash' "$hz/analyze-backslash-dos.zip"
+refused "backslash-plain.zip" 'backslash' "$hz/analyze-backslash-plain.zip"
+refused "total-size.zip with max_total_size: 1 MiB" 'total|limit' "$hz/analyze-total-size.zip" \
 	-c "$fa_tmp/small-total.yaml"
 
 # ---- not zips ------------------------------------------------------------------------------

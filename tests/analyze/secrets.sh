@@ -115,15 +115,15 @@ if [ -n "$leakzip" ]; then
 fi
 
 # ---- refused zips whose entry names hold secrets -----------------------------------------
-hz=$abs_top_srcdir/tests/fixtures/hostile-zips
+hz=$abs_top_srcdir/tests/fixtures/hostile
 for z in secret-name secret-password secret-cut secret-cut-160 secret-escaped; do
-	if [ ! -f "$hz/$z.zip" ]; then
-		fa_not_ok "$z.zip: refused without showing the secret" "missing $hz/$z.zip"
+	if [ ! -f "$hz/analyze-$z.zip" ]; then
+		fa_not_ok "$z.zip: refused without showing the secret" "missing $hz/analyze-$z.zip"
 		continue
 	fi
 	d=$(mktemp -d "$fa_tmp/run.XXXXXX")
 	fa_env=(TMPDIR="$d")
-	fa_run "$d/r" analyze -c "$fa_cfg" "$hz/$z.zip" -o "$d/out"
+	fa_run "$d/r" analyze -c "$fa_cfg" "$hz/analyze-$z.zip" -o "$d/out"
 	fa_env=()
 	if [ "$fa_rc" -ne 1 ] || [ ! -s "$d/r.err" ]; then
 		fa_not_ok "$z.zip: refused without showing the secret" "expected exit status 1 and an error"

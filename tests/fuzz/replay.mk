@@ -17,7 +17,7 @@ check_PROGRAMS += tests/fuzz/replay_zip
 TESTS += tests/fuzz/replay_zip
 tests_fuzz_replay_zip_SOURCES = fuzz/zip_fuzzer.c fuzz/replay.c
 tests_fuzz_replay_zip_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DREPLAY_DIRS='"fuzz/regressions/zip:tests/fixtures/flares:tests/fixtures/hostile:tests/fixtures/hostile-zips"'
+	-DREPLAY_DIRS='"fuzz/regressions/zip:tests/fixtures/flares:tests/fixtures/hostile"'
 tests_fuzz_replay_zip_LDADD = $(REPLAY_LDADD)
 
 check_PROGRAMS += tests/fuzz/replay_flaretext

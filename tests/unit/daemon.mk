@@ -1,29 +1,8 @@
-# tests/unit/daemon.mk -- flarewatchd (src/daemon/) and its tests: the unit
-# tests of src/base/sha256.c and of the daemon's queue and records, and the
-# integration tests in tests/daemon/ that run the real daemon. Included from
-# the top-level Makefile.am after tests/Makefile.inc, which defines TESTS and
-# check_PROGRAMS; paths are relative to the top directory. The systemd files
-# (systemd/) are installed by Makefile.am.
-
-sbin_PROGRAMS = flarewatchd
-flarewatchd_SOURCES = \
-	src/daemon/daemon.h \
-	src/daemon/main.c \
-	src/daemon/loop.c \
-	src/daemon/watch.c \
-	src/daemon/queue.c src/daemon/queue.h \
-	src/daemon/worker.c \
-	src/daemon/record.c src/daemon/record.h \
-	src/daemon/log.c src/daemon/log.h \
-	src/daemon/journal.c src/daemon/journal.h
-flarewatchd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/daemon $(LIBSYSTEMD_CFLAGS) \
-	-DFW_CONFIG_PATH='"$(sysconfdir)/flarewatch/flarewatch.yaml"'
-flarewatchd_LDADD = $(LIBFW_LIBS) $(LIBSYSTEMD_LIBS)
-
-check_PROGRAMS += tests/unit/test_sha256
-TESTS += tests/unit/test_sha256
-tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c tests/tap.h
-tests_unit_test_sha256_LDADD = $(LIBFW_LIBS)
+# tests/unit/daemon.mk -- the tests of flarewatchd (the program is defined in
+# src/daemon/daemon.mk): the unit tests of the daemon's queue and records, and
+# the integration tests in tests/daemon/ that run the real daemon. Included
+# from the top-level Makefile.am after tests/Makefile.inc, which defines TESTS
+# and check_PROGRAMS; paths are relative to the top directory.
 
 check_PROGRAMS += tests/daemon/test_queue
 TESTS += tests/daemon/test_queue

@@ -1,5 +1,5 @@
 /*
- * test_publish.c -- how fw_analyze() publishes a report (analyze.h): the
+ * test_publish.c -- how fw_analyze() publishes a report (investigate.h): the
  * intent file and fw_analyze_published(), host folder names that would
  * collide with the investigations tree's own files, the stale temporary
  * folders fw_investigations_cleanup() removes (and the live ones it

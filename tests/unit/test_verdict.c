@@ -10,6 +10,7 @@
 
 #include "../tap.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #define MIB (1024.0 * 1024.0)
@@ -23,7 +24,7 @@ static enum fw_verdict_kind judge(const struct fw_process *p, char *why, size_t 
 	struct fw_error e = { { 0 } };
 	enum fw_verdict_kind k;
 
-	if (fw_verdict_evaluate(p, 1, &th, &v, &e) < 0) {
+	if (fw_verdict_evaluate(p, 1, NULL, &th, &v, &e) < 0) {
 		TAP_DIAG("fw_verdict_evaluate: %s", e.msg);
 		return (enum fw_verdict_kind)-1;
 	}
@@ -182,14 +183,93 @@ static void test_huge(void)
 	TAP_OK(strstr(why, "EB") || strstr(why, "PB"), "30 x INT64_MAX bytes: a clamped label (%s)", why);
 }
 
+/* The decisions the writers print: the verdict makes them, at the same
+ * thresholds. */
+static void test_decisions(void)
+{
+	struct fw_process p;
+	struct fw_verdict v;
+	struct fw_goroutines g;
+	struct fw_error e = { { 0 } };
+	char x[64];
+
+	/* goroutines: above goroutines_warn (500) is a finding */
+	heap(&p, 0, 0, 0);
+	memset(&g, 0, sizeof(g));
+	const uint64_t counts[] = { 499, 500, 501 };
+	for (size_t i = 0; i < 3; i++) {
+		g.total = counts[i];
+		if (!TAP_EQ_INT(fw_verdict_evaluate(&p, 1, &g, &th, &v, &e), 0, "evaluate with %" PRIu64 " goroutines",
+				g.total))
+			continue;
+		TAP_OK(v.have_goroutines && v.goroutines == g.total && v.goroutines_warn == 500,
+		       "%" PRIu64 " goroutines: the count and the warning level", g.total);
+		TAP_EQ_INT(v.goroutines_above_warn, g.total > 500, "%" PRIu64 " goroutines: above the warning level: %s",
+			   g.total, g.total > 500 ? "yes" : "no");
+		fw_verdict_free(&v);
+	}
+	if (TAP_EQ_INT(fw_verdict_evaluate(&p, 1, NULL, &th, &v, &e), 0, "evaluate without a goroutine dump")) {
+		TAP_OK(!v.have_goroutines && !v.goroutines_above_warn, "no dump: no goroutine finding");
+		fw_verdict_free(&v);
+	}
+
+	/* the growth's wording and the leak threshold for the heap prose */
+	heap(&p, th.leak_growth_per_30s + 1, th.leak_growth_per_30s + 1, 10);
+	if (TAP_EQ_INT(fw_verdict_evaluate(&p, 1, NULL, &th, &v, &e), 0, "evaluate a leak")) {
+		TAP_OK(v.procs[0].growth_is_rate && v.procs[0].growth_over_leak, "measured, above: a rate over the threshold");
+		TAP_EQ_STR(v.procs[0].growth_per, "per 30 s", "measured: per 30 s");
+		TAP_EQ_STR(v.procs[0].leak_fn, "main.leak", "the leak names its function");
+		fw_verdict_free(&v);
+	}
+	p.heap_window = FW_WINDOW_ABSENT;
+	p.growth_app_30s = th.leak_growth_per_30s;
+	if (TAP_EQ_INT(fw_verdict_evaluate(&p, 1, NULL, &th, &v, &e), 0, "evaluate raw growth at the threshold")) {
+		TAP_OK(!v.procs[0].growth_is_rate && !v.procs[0].growth_over_leak, "absent, at: raw, not over");
+		TAP_EQ_STR(v.procs[0].growth_per, "between the snapshots", "absent: between the snapshots");
+		fw_verdict_free(&v);
+	}
+
+	/* contention worth a sentence: above a tenth of contention_seconds */
+	memset(&p, 0, sizeof(p));
+	p.name = (char *)"core";
+	p.have_block = p.have_mutex = true;
+	p.block_total_ns = 100000000LL;
+	p.mutex_total_ns = 100000001LL;
+	p.top_block_app.name = (char *)"main.b";
+	p.top_block_app.value = 1500000000LL;
+	p.top_mutex_app.name = (char *)"main.m";
+	p.top_mutex_app.value = 1500000000LL;
+	if (TAP_EQ_INT(fw_verdict_evaluate(&p, 1, NULL, &th, &v, &e), 0, "evaluate contention")) {
+		TAP_OK(!v.procs[0].block_significant, "block delay at 0.1 s: not significant");
+		TAP_OK(v.procs[0].mutex_significant, "mutex delay just above 0.1 s: significant");
+		/* equal delays: the block profile's function, as the reason says */
+		TAP_EQ_STR(v.procs[0].contention_fn, "main.b", "contention names the function of its reason");
+		TAP_OK(strstr(v.procs[0].contention_reason, "main.b") != NULL, "... which the reason names (%s)",
+		       v.procs[0].contention_reason);
+		fw_verdict_free(&v);
+	}
+
+	/* one rounding: half a byte rounds up, as the Markdown always did */
+	TAP_EQ_INT(fw_figure_bytes(1023.5), 1024, "1023.5 bytes round to 1024");
+	TAP_EQ_INT(fw_figure_bytes(1023.4), 1023, "1023.4 bytes round to 1023");
+	TAP_EQ_INT(fw_figure_bytes(0.0 / 0.0), 0, "NaN is 0");
+	TAP_EQ_INT(fw_figure_bytes(1e19), INT64_MAX, "beyond the int64 range: clamped");
+	fw_figure_bytes_label(x, sizeof(x), 10485759.6);
+	TAP_EQ_STR(x, "10MB", "10485759.6 bytes: 10MB");
+}
+
 int main(void)
 {
-	fw_thresholds_default(&th);
+	struct fw_config cfg;
+
+	fw_config_defaults(&cfg);
+	fw_thresholds_from_config(&cfg, &th);
 	TAP_OK(th.cpu_spike_min_utilization == 5, "the CPU floor defaults to 5 %% of a core");
 	test_leak();
 	test_windows();
 	test_cpu();
 	test_contention();
 	test_huge();
+	test_decisions();
 	return tap_done();
 }
