@@ -529,6 +529,19 @@ static const char *kind_expect(enum kind kind)
 	return "a value";
 }
 
+/* The two ways a scalar of the wrong form is refused, worded once. */
+static int not_quoted(struct fw_error *err, const char *name, const struct key *k)
+{
+	return fw_err(err, -EINVAL, "invalid value for \"%s\": expected %s, got a quoted string", name,
+		      kind_expect(k->kind));
+}
+
+static int not_a(struct fw_error *err, const char *name, const struct key *k, const char *shown)
+{
+	return fw_err(err, -EINVAL, "invalid value for \"%s\": expected %s, got \"%s\"", name,
+		      kind_expect(k->kind), shown);
+}
+
 /*
  * Parses the scalar s[0..n) (plain: it was unquoted) for key k and stores it
  * in c, only on success. On failure err says
@@ -588,13 +601,10 @@ static int parse_value(const struct key *k, const char *s, size_t n, bool plain,
 	}
 	case T_UINT:
 		if (!plain)
-			return fw_err(err, -EINVAL,
-				      "invalid value for \"%s\": expected %s, got a quoted string",
-				      name, kind_expect(k->kind));
+			return not_quoted(err, name, k);
 		r = parse_int(s, n, &iv);
 		if (r == -EINVAL)
-			return fw_err(err, -EINVAL, "invalid value for \"%s\": expected %s, got \"%s\"",
-				      name, kind_expect(k->kind), shown);
+			return not_a(err, name, k, shown);
 		if (r < 0 || iv < 0 || (uint64_t)iv < k->umin || (uint64_t)iv > k->umax)
 			return fw_err(err, -EINVAL,
 				      "invalid value for \"%s\": must be between %" PRIu64 " and %" PRIu64
@@ -608,8 +618,7 @@ static int parse_value(const struct key *k, const char *s, size_t n, bool plain,
 		else
 			r = parse_size(s, n, &uv);
 		if (r == -EINVAL)
-			return fw_err(err, -EINVAL, "invalid value for \"%s\": expected %s, got \"%s\"",
-				      name, kind_expect(k->kind), shown);
+			return not_a(err, name, k, shown);
 		if (r < 0 || uv < k->umin || uv > k->umax) {
 			fmt_size(k->umin, lo, sizeof(lo));
 			fmt_size(k->umax, hi, sizeof(hi));
@@ -621,13 +630,10 @@ static int parse_value(const struct key *k, const char *s, size_t n, bool plain,
 		return 0;
 	case T_NUMBER:
 		if (!plain)
-			return fw_err(err, -EINVAL,
-				      "invalid value for \"%s\": expected %s, got a quoted string",
-				      name, kind_expect(k->kind));
+			return not_quoted(err, name, k);
 		r = parse_number(s, n, &dv);
 		if (r == -EINVAL)
-			return fw_err(err, -EINVAL, "invalid value for \"%s\": expected %s, got \"%s\"",
-				      name, kind_expect(k->kind), shown);
+			return not_a(err, name, k, shown);
 		if (r < 0 || !(dv >= k->dmin && dv <= k->dmax)) {
 			fmt_double(k->dmin, lo, sizeof(lo));
 			fmt_double(k->dmax, hi, sizeof(hi));
@@ -658,8 +664,7 @@ static int parse_value(const struct key *k, const char *s, size_t n, bool plain,
 				      "invalid value for \"%s\": must be between 0 and 7, got %s", name,
 				      shown);
 		if (r < 0)
-			return fw_err(err, -EINVAL, "invalid value for \"%s\": expected %s, got \"%s\"",
-				      name, kind_expect(k->kind), shown);
+			return not_a(err, name, k, shown);
 		*FIELD(c, k, int) = pv;
 		return 0;
 	}
