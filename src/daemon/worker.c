@@ -18,6 +18,10 @@
  * out (its child killed or failed after publishing, or the daemon killed)
  * is filed in done/ from them. A failure the record blames on the host
  * (fault=host) leaves the flare queued in processing/ (loop.c retries).
+ *
+ * Over 1,000 lines because the child and the parent's handling of its
+ * end are one protocol (limits, record, filing, recovery after a crash):
+ * split, each half would have to restate the other's rules.
  * Every analysis extracts under the daemon's private temporary folder.
  */
 #include <ctype.h>
