@@ -414,7 +414,7 @@ static void reload(struct daemon *d)
 	struct fw_config *cfg = NULL, *old = d->cfg;
 	struct state *st = NULL;
 	struct fw_error err;
-	bool new_state, new_incoming;
+	bool new_state, new_incoming, unchanged;
 	int r;
 
 	(void)sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
@@ -433,6 +433,7 @@ static void reload(struct daemon *d)
 	    (r = watch_check(cfg->incoming_dir, st ? st : d->state, &err)) < 0)
 		goto failed;
 
+	unchanged = fw_config_equal(cfg, old);
 	d->cfg = cfg;
 	fw_config_free(old);
 	free(old);
@@ -458,8 +459,9 @@ static void reload(struct daemon *d)
 	arm_retention(d);
 	/* the administrator may have fixed the host: retry now */
 	d->fault_retry_usec = 0;
-	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_RELOADED, "reloaded the configuration from %s",
-		  d->config_path ? d->config_path : "built-in defaults");
+	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_RELOADED, "reloaded the configuration from %s%s",
+		  d->config_path ? d->config_path : "built-in defaults",
+		  unchanged ? " (no setting changed)" : "");
 	(void)sd_notify(false, "READY=1");
 	daemon_dispatch(d);
 	return;

@@ -1,7 +1,7 @@
 /*
  * main.c: flarewatchd's command line and start-up.
  *
- *   flarewatchd [-c FILE] [--foreground] [--check-config] [--version] [--help]
+ *   flarewatchd [-c FILE] [--foreground] [--check-config | --print-config] [--version] [--help]
  *
  * The configuration is FILE, or FW_CONFIG_PATH (/etc/flarewatch/
  * flarewatch.yaml) when that exists, or the built-in defaults. The daemon
@@ -30,7 +30,7 @@ enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: flarewatchd [-c FILE] [--foreground] [--check-config]\n"
+		"Usage: flarewatchd [-c FILE] [--foreground] [--check-config | --print-config]\n"
 		"       flarewatchd --version | --help\n"
 		"\n"
 		"Watches the incoming folder for Datadog Agent flares, analyzes each one once\n"
@@ -42,6 +42,8 @@ static void usage(FILE *out)
 		"      --foreground   log to stderr, even when started by systemd\n"
 		"      --check-config validate the configuration, print \"configuration OK\"\n"
 		"                     or the error, and exit (0 valid, 1 invalid)\n"
+		"      --print-config print the configuration in effect (the file over the\n"
+		"                     built-in defaults, every key) as YAML, and exit\n"
 		"      --version      print the version and exit\n"
 		"  -h, --help         print this help and exit\n"
 		"\n"
@@ -97,13 +99,14 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "print-config", no_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon d = { .incoming_fd = -1, .tmp_lock_fd = -1 };
 	const char *config = NULL;
-	bool foreground = false, check = false;
+	bool foreground = false, check = false, print = false;
 	struct fw_error err;
 	struct stat st;
 	int c, r;
@@ -113,6 +116,7 @@ int main(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'f': foreground = true; break;
 		case 'C': check = true; break;
+		case 'P': print = true; break;
 		case 'V': printf("flarewatchd %s\n", PACKAGE_VERSION); return EXIT_OK;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -131,6 +135,27 @@ int main(int argc, char **argv)
 	if (!config && (stat(FW_CONFIG_PATH, &st) == 0 || errno != ENOENT))
 		config = FW_CONFIG_PATH;
 	r = daemon_load_config(config, &d.cfg, &err);
+	if (print) {
+		struct fw_buf out;
+		if (r < 0) {
+			fprintf(stderr, "%s\n", err.msg);
+			return EXIT_ERROR;
+		}
+		fw_buf_init(&out);
+		fw_buf_printf(&out, "# flarewatchd %s: the configuration in effect (%s)\n", PACKAGE_VERSION,
+			      config ? config : "built-in defaults");
+		r = fw_config_render(d.cfg, &out, &err);
+		if (r == 0 && (out.failed || fwrite(out.data, 1, out.len, stdout) != out.len ||
+			       fflush(stdout) != 0))
+			r = fw_err(&err, -EIO, "writing standard output: %s", strerror(errno));
+		fw_buf_free(&out);
+		daemon_free(&d);
+		if (r < 0) {
+			fprintf(stderr, "flarewatchd: %s\n", err.msg);
+			return EXIT_ERROR;
+		}
+		return EXIT_OK;
+	}
 	if (check) {
 		if (r < 0) {
 			fprintf(stderr, "%s\n", err.msg);

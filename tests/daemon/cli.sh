@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/daemon/cli.sh -- flarewatchd's command line: --version, --help,
 # usage errors (exit 2), --check-config (exit 0 or 1 with FILE:LINE:COL),
+# --print-config (every key in effect, reading back the same),
 # and a daemon that refuses to start on a bad configuration (exit 1).
 . "$(dirname "$0")/common.sh"
 require_daemon
@@ -12,7 +13,7 @@ check "--version prints \"flarewatchd VERSION\" and exits 0" \
 	eval '[ $rc = 0 ] && [[ "$out" =~ ^flarewatchd\ [0-9] ]]'
 "$FLAREWATCHD" --help >"$T/help" 2>&1
 check "--help exits 0" test $? = 0
-check "--help shows the synopsis" grep -q 'flarewatchd \[-c FILE\] \[--foreground\] \[--check-config\]' "$T/help"
+check "--help shows the synopsis" grep -qF 'flarewatchd [-c FILE] [--foreground] [--check-config | --print-config]' "$T/help"
 "$FLAREWATCHD" --no-such-option >/dev/null 2>&1
 check "an unknown option exits 2" test $? = 2
 "$FLAREWATCHD" extra-argument >/dev/null 2>&1
@@ -26,6 +27,23 @@ rc=$?
 check "--check-config on a good file: \"configuration OK\", exit 0" \
 	eval '[ $rc = 0 ] && [[ "$out" == "configuration OK"* ]]'
 check "--check-config starts nothing (no folders created)" test ! -e "$T/good/state"
+
+# --print-config: the configuration in effect, every key, as YAML that loads
+# back to the same configuration
+write_config "$T/print" thresholds.leak_growth_per_30s=3MiB workers=3
+"$FLAREWATCHD" -c "$T/print/flarewatch.yaml" --print-config >"$T/print/out.yaml" 2>"$T/print/err"
+check "--print-config exits 0" test $? = 0
+check "... shows a value from the file (workers: 3)" grep -qx 'workers: 3' "$T/print/out.yaml"
+check "... with its unit (leak_growth_per_30s: 3 MiB)" grep -qx '  leak_growth_per_30s: 3 MiB' "$T/print/out.yaml"
+check "... and a default the file does not set (analysis.timeout_seconds)" \
+	grep -qx '  timeout_seconds: 300' "$T/print/out.yaml"
+check "... starts nothing (no folders created)" test ! -e "$T/print/state"
+"$FLAREWATCHD" -c "$T/print/out.yaml" --print-config >"$T/print/again.yaml" 2>&1
+check "... and reads back to the same configuration" \
+	cmp -s <(sed 1d "$T/print/out.yaml") <(sed 1d "$T/print/again.yaml")
+printf 'workers: many\n' >"$T/print/bad.yaml"
+"$FLAREWATCHD" -c "$T/print/bad.yaml" --print-config >"$T/print/bad.out" 2>&1
+check "--print-config on a bad file exits 1" test $? = 1
 
 printf 'workers: 2\nno_such_key: 1\n' >"$T/bad.yaml"
 out=$("$FLAREWATCHD" -c "$T/bad.yaml" --check-config 2>&1)

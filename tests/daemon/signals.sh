@@ -28,8 +28,13 @@ write_config "$D" settle_seconds=0 incoming_dir="$D/incoming2"
 kill -HUP "$DPID"
 check "SIGHUP with a valid configuration reloads it" \
 	wait_for 10 grep -q 'reloaded the configuration' "$LOG"
+check "... and says it changed something" \
+	eval '! grep -q "reloaded the configuration.*(no setting changed)" "$LOG"'
 drop_flare b.zip 2 "$D/incoming2"
 check "... and watches the new incoming folder" wait_for 30 done_has b.zip
+kill -HUP "$DPID"
+check "SIGHUP again with the same file: the reload says no setting changed" \
+	wait_for 10 grep -q 'reloaded the configuration.*(no setting changed)' "$LOG"
 daemon_down
 
 # ---- SIGTERM with one analysis running and flares queued -------------------------
