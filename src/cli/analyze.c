@@ -1,5 +1,5 @@
 /*
- * analyze.c: `flarewatch analyze PATH [-o DIR] [--json] [-c FILE]`, one
+ * analyze.c: `flarewatch analyze PATH [-o DIR] [--json] [-c FILE] [--set K=V]`, one
  * flare through the library's fw_analyze(). Prints the verdict and where the
  * report went, or the report's JSON with --json.
  *
@@ -33,9 +33,11 @@
 #error "FW_CONFIG_PATH must name the default configuration file (src/cli/cli.mk defines it)"
 #endif
 
+#define MAX_SETS 64
+
 static void usage(FILE *f)
 {
-	fputs("Usage: flarewatch analyze [-o DIR] [--json] [-c FILE] PATH\n"
+	fputs("Usage: flarewatch analyze [-o DIR] [--json] [-c FILE] [--set KEY=VALUE]... PATH\n"
 	      "Analyze one Datadog Agent flare (a .zip or an extracted folder) and write its\n"
 	      "investigation report to DIR/<hostname>/<flare time>/.\n"
 	      "\n"
@@ -43,6 +45,9 @@ static void usage(FILE *f)
 	      "      --json         print report.json to standard output\n"
 	      "  -c, --config FILE  configuration for thresholds and report texts\n"
 	      "                     (default " FW_CONFIG_PATH " if it exists)\n"
+	      "      --set KEY=VALUE  override one setting of the configuration, named as\n"
+	      "                     in the file with dots (thresholds.leak_growth_per_30s=5MiB);\n"
+	      "                     repeatable; `flarewatchd --print-config` lists the keys\n"
 	      "  -h, --help         show this help\n"
 	      "Exit status: 0 analyzed (whatever the verdict), 1 analysis error, 2 usage error.\n",
 	      f);
@@ -226,9 +231,38 @@ static int run(const char *path, const char *out, struct fw_config *cfg, bool js
 	return EXIT_ANALYSIS;
 }
 
+/* Applies the --set KEY=VALUE overrides in order, then the cross-field
+ * checks; prints what was wrong and returns -1 on a bad one. */
+static int apply_sets(struct fw_config *cfg, const char *const *sets, size_t n)
+{
+	struct fw_error err;
+	char key[128];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t klen = (size_t)(strchr(sets[i], '=') - sets[i]);
+		if (klen >= sizeof(key)) {
+			fprintf(stderr, "flarewatch analyze: --set %.*s...: no such key\n", 40, sets[i]);
+			return -1;
+		}
+		memcpy(key, sets[i], klen);
+		key[klen] = 0;
+		if (fw_config_set(cfg, key, sets[i] + klen + 1, &err) < 0) {
+			fprintf(stderr, "flarewatch analyze: --set %s: %s\n", key, err.msg);
+			return -1;
+		}
+	}
+	if (n && fw_config_validate(cfg, &err) < 0) {
+		fprintf(stderr, "flarewatch analyze: --set: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_analyze(int argc, char **argv)
 {
 	const char *out = "./investigations", *config = NULL, *path = NULL;
+	const char *sets[MAX_SETS];
+	size_t n_sets = 0;
 	struct fw_config cfg;
 	struct fw_error err;
 	bool json = false;
@@ -250,6 +284,17 @@ int cli_analyze(int argc, char **argv)
 				out = argv[++i];
 			else
 				config = argv[++i];
+		} else if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
+			const char *kv = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
+			if (!kv || !strchr(kv, '=') || kv[0] == '=') {
+				fprintf(stderr, "flarewatch analyze: --set needs KEY=VALUE (see flarewatch analyze --help)\n");
+				return EXIT_USAGE;
+			}
+			if (n_sets == MAX_SETS) {
+				fprintf(stderr, "flarewatch analyze: at most %d --set options\n", MAX_SETS);
+				return EXIT_USAGE;
+			}
+			sets[n_sets++] = kv;
 		} else if (!strncmp(a, "--output=", 9)) {
 			out = a + 9;
 		} else if (!strncmp(a, "--config=", 9)) {
@@ -276,6 +321,10 @@ int cli_analyze(int argc, char **argv)
 		fprintf(stderr, "flarewatch: %s\n", err.msg);
 		fw_config_free(&cfg);
 		return EXIT_ANALYSIS;
+	}
+	if (apply_sets(&cfg, sets, n_sets) < 0) {
+		fw_config_free(&cfg);
+		return EXIT_USAGE;
 	}
 	rc = run(path, out, &cfg, json);
 	fw_config_free(&cfg);

@@ -9,7 +9,8 @@ TESTS += \
 	tests/analyze/flaremodel.sh \
 	tests/analyze/rules.sh \
 	tests/analyze/injection.sh \
-	tests/analyze/publish.sh
+	tests/analyze/publish.sh \
+	tests/analyze/overrides.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -19,6 +20,7 @@ tests_analyze_mkprofile_LDADD = $(LIBFW_LIBS)
 
 EXTRA_DIST += \
 	tests/analyze/common.sh \
+	tests/analyze/overrides.sh \
 	tests/analyze/publish.sh \
 	tests/analyze/profile-bomb.py \
 	tests/analyze/verdicts.sh \
