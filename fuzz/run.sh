@@ -10,7 +10,7 @@
 # Each harness fuzz/<name>_fuzzer (built by `make fuzz`) runs for SECONDS
 # over a fresh copy of its seeds in fuzz/corpus-run-<name>/, with its
 # dictionary if there is one, replaying fuzz/regressions/<name>/ first. The
-# seeds are the ones `make check` replays (tests/fuzz/replay.mk): keep the
+# seeds are the ones `make check` replays (fuzz/replay.mk): keep the
 # two lists alike. Crashes go to fuzz/crash-* (leak-*, timeout-*, oom-*).
 # libFuzzer's output is kept in fuzz/run-<name>.log; at the end of each
 # harness one line sums the run up: wall time, executions, exec/s, the

@@ -450,11 +450,11 @@ static void facts_free(struct graph_facts *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* growth * 30 s / w, kept below 9.2e18 so that every writer may convert it
+/* growth * FW_RATE_WINDOW_NS / w, kept below 9.2e18 so that every writer may convert it
  * to an int64 (30 times INT64_MAX bytes over 1 s would not fit). */
 static double rate30(int64_t growth, double w)
 {
-	double v = (double)growth * 30e9 / w;
+	double v = (double)growth * (double)FW_RATE_WINDOW_NS / w;
 	return v > 9.2e18 ? 9.2e18 : v < -9.2e18 ? -9.2e18 : v;
 }
 
@@ -489,7 +489,7 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 			      "64-bit sum; the memory leak rules are skipped", pr->name, pr->name);
 	} else if (rc == 0 && !pr->heap_diff_space.error) {
 		/* a rate only over a plausible measured window; else the raw growth */
-		double w = pr->heap_window == FW_WINDOW_MEASURED ? (double)pr->heap_window_ns : 30e9;
+		double w = pr->heap_window == FW_WINDOW_MEASURED ? (double)pr->heap_window_ns : (double)FW_RATE_WINDOW_NS;
 		pr->have_heap_diff = true;
 		pr->growth_total = f.pos_all;
 		pr->growth_app = f.pos_app;

@@ -52,6 +52,9 @@ enum fw_heap_window {
 };
 #define FW_WINDOW_MIN_NS 1000000000LL	   /* 1 s */
 #define FW_WINDOW_MAX_NS 86400000000000LL /* 1 day */
+/* The runbook states heap growth per 30 s: the rate's reference window, and
+ * the window assumed when the snapshots give none (growth then stays raw). */
+#define FW_RATE_WINDOW_NS 30000000000LL /* 30 s */
 
 /* "measured", "absent", "reversed", "too_short", "too_long" */
 const char *fw_heap_window_id(enum fw_heap_window w);
