@@ -8,7 +8,8 @@
 # directory, moves packaging/debian to ./debian there, installs the build
 # dependencies (as root; debian/control's Build-Depends through apt-get
 # build-dep, plus dpkg-dev, debhelper and lintian), runs
-# `dpkg-buildpackage -us -uc -b` and copies the .deb (and .buildinfo,
+# `dpkg-buildpackage -us -uc -b` (its output in OUTDIR/dpkg-buildpackage.log;
+# on failure the last 60 lines are printed) and copies the .deb (and .buildinfo,
 # .changes) into OUTDIR. Prints the path of the .deb as its last line.
 # DEB_BUILD_OPTIONS is passed through (nocheck skips make check).
 set -euo pipefail
@@ -54,8 +55,12 @@ else
 	say "not root: not installing build dependencies (dpkg-buildpackage checks them)"
 fi
 
-say "dpkg-buildpackage -us -uc -b"
-(cd "$src" && dpkg-buildpackage -us -uc -b) >&2
+say "dpkg-buildpackage -us -uc -b (log: $out/dpkg-buildpackage.log)"
+if ! (cd "$src" && dpkg-buildpackage -us -uc -b) >"$out/dpkg-buildpackage.log" 2>&1; then
+	say "dpkg-buildpackage failed; the last 60 lines of $out/dpkg-buildpackage.log:"
+	tail -n 60 "$out/dpkg-buildpackage.log" >&2
+	exit 1
+fi
 
 shopt -s nullglob
 debs=("$work"/*.deb)

@@ -27,8 +27,8 @@ fail() { echo "FAILED: $*"; failures+=("$1"); }
 say "building the .deb"
 if ! bash "$top/packaging/build-deb.sh" "$out" >"$out/build-deb.log" 2>&1; then
 	# dh_auto_test's failing tests, then the end of the log
-	grep -E '^(FAIL|ERROR|XPASS): ' "$out/build-deb.log" | head -n 40
-	tail -n 60 "$out/build-deb.log"
+	grep -E '^(FAIL|ERROR|XPASS): ' "$out/dpkg-buildpackage.log" 2>/dev/null | head -n 40
+	tail -n 70 "$out/build-deb.log"
 	echo "check-deb: FAILED (build)"
 	exit 1
 fi
