@@ -53,10 +53,15 @@ static const char report_flags_help[] =
 	"  -focus=REGEX           only samples with a frame matching REGEX\n"
 	"  -ignore=REGEX          drop samples with a frame matching REGEX\n"
 	"  -diff_base=FILE        subtract FILE, percentages relative to FILE\n"
-	"  -base=FILE             subtract FILE\n"
-	"  -o FILE                output file (flamegraph, merge)\n"
-	"Regular expressions are POSIX extended; focus/ignore match function names,\n"
-	"file names and mapping file names, unanchored.\n";
+	"  -base=FILE             subtract FILE\n";
+
+static const char output_flag_help[] = "  -o FILE                the output file (required)\n";
+
+static const char regex_help[] =
+	"Regular expressions use Go's syntax as far as pprof users need it ((?i), \\d, \\w,\n"
+	"\\s, \\Q...\\E, (?:...), lazy quantifiers), translated to POSIX extended\n"
+	"expressions; what cannot be translated is refused with a message. focus and\n"
+	"ignore match function names, file names and mapping file names, unanchored.\n";
 
 static void usage_all(FILE *f)
 {
@@ -68,11 +73,21 @@ static void usage_all(FILE *f)
 	      f);
 }
 
+/* Each command lists the flags it takes: meta none, merge only -o. */
 static void usage_cmd(FILE *f, const struct command *c)
 {
 	fprintf(f, "Usage: flarewatch pprof %s %s\n%s.\n\n", c->name, c->args, c->summary);
-	if (c->cmd != CMD_META && c->cmd != CMD_MERGE)
-		fputs(report_flags_help, f);
+	if (c->cmd == CMD_META)
+		return;
+	if (c->cmd == CMD_MERGE) {
+		fputs("Flags:\n", f);
+		fputs(output_flag_help, f);
+		return;
+	}
+	fputs(report_flags_help, f);
+	if (c->cmd == CMD_FLAMEGRAPH)
+		fputs(output_flag_help, f);
+	fputs(regex_help, f);
 }
 
 struct args {
@@ -156,6 +171,11 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
 			*help = true;
 			return 0;
 		}
+		/* what usage_cmd() lists: meta takes no flag, merge only -o */
+		bool output_flag = !strcmp(key, "o") || !strcmp(key, "output");
+		if (output_flag ? c->cmd != CMD_FLAMEGRAPH && c->cmd != CMD_MERGE
+				: c->cmd == CMD_META || c->cmd == CMD_MERGE)
+			return bad_usage(c, "unknown flag", arg);
 		if (BOOL_FLAG("cum")) { a->ro.cum_sort = true; continue; }
 		if (BOOL_FLAG("flat")) { a->ro.cum_sort = false; continue; }
 		if (BOOL_FLAG("functions")) { a->ro.granularity = FW_GRAN_FUNCTIONS; continue; }

@@ -2,3 +2,6 @@
 # from Makefile.am after tests/Makefile.inc (which sets up the TAP driver).
 TESTS += tests/integration/merge.sh
 EXTRA_DIST += tests/integration/merge.sh
+# every command's --help lists exactly the flags it takes
+TESTS += tests/integration/pprofhelp.sh
+EXTRA_DIST += tests/integration/pprofhelp.sh

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# tests/integration/pprofhelp.sh -- `flarewatch pprof CMD --help` lists
+# exactly the flags CMD takes: every flag its help names is accepted, and
+# every flag of another command's help that CMD's help does not name is
+# refused as an unknown flag (exit 2). TAP.
+set -u
+. "$abs_top_srcdir/tests/tap.sh"
+FLAREWATCH=${FLAREWATCH:-$abs_top_builddir/flarewatch}
+[ -x "$FLAREWATCH" ] || tap_bail "flarewatch binary not found: $FLAREWATCH"
+prof=$abs_top_srcdir/tests/fixtures/profiles/heap1.pb.gz
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+cmds="top peek traces meta flamegraph collapsed merge"
+# flags NAME: the flags a command's --help names, one per line ("-cum")
+flags() {
+	"$FLAREWATCH" pprof "$1" --help | grep -E '^  -' | grep -oE '(^|[ ,])-[a-z_]+' | sed 's/^[ ,]*//' | sort -u
+}
+for c in $cmds; do
+	if ! "$FLAREWATCH" pprof "$c" --help >"$T/$c.help" 2>&1; then
+		tap_not_ok "pprof $c --help exits 0" "$(cat "$T/$c.help")"
+		continue
+	fi
+	flags "$c" >"$T/$c.flags"
+done
+sort -u "$T"/*.flags >"$T/all.flags"
+tap_ok "the commands' help name $(wc -l <"$T/all.flags") flags in all"
+
+value_flag() { grep -qE "^  $1=" "$T"/*.help || grep -qE "^  $1 [A-Z]" "$T"/*.help; }
+for c in $cmds; do
+	args=()
+	[ "$c" = peek ] && args=(main)
+	while read -r f; do
+		case $f in -h|-help) continue ;; esac
+		a=("$f")
+		if value_flag "$f"; then
+			case $f in
+			-o|-output) a=("$f" "$T/out") ;;
+			-diff_base|-base) a=("$f=$prof") ;;
+			-nodecount) a=("$f=5") ;;
+			-nodefraction|-edgefraction) a=("$f=0.1") ;;
+			-sample_index) a=("$f=0") ;;
+			*) a=("$f=x") ;;
+			esac
+		fi
+		extra=()
+		case $c in flamegraph|merge) [ "$f" = -o ] || [ "$f" = -output ] || extra=(-o "$T/out") ;; esac
+		"$FLAREWATCH" pprof "$c" "${args[@]}" "${a[@]}" "${extra[@]}" "$prof" >/dev/null 2>"$T/err"
+		rc=$?
+		if grep -qxF -- "$f" "$T/$c.flags"; then
+			if grep -q 'unknown flag' "$T/err"; then
+				tap_not_ok "pprof $c takes $f, which its help lists" "$(cat "$T/err")"
+			else
+				tap_ok "pprof $c takes $f, which its help lists"
+			fi
+		elif [ "$rc" -eq 2 ] && grep -q 'unknown flag' "$T/err"; then
+			tap_ok "pprof $c refuses $f, which its help does not list"
+		else
+			tap_not_ok "pprof $c refuses $f, which its help does not list" "exit $rc: $(cat "$T/err")"
+		fi
+	done <"$T/all.flags"
+done
+if grep -q 'POSIX extended;' "$T/top.help"; then
+	tap_not_ok "top's help gives the regex dialect as Go's syntax"
+else
+	tap_ok "top's help gives the regex dialect as Go's syntax"
+fi
+tap_finish
