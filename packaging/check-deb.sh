@@ -6,7 +6,8 @@
 #      unit; run the installed `flarewatch --version` and
 #      `flarewatchd --check-config`; then dpkg -r (and --purge);
 #   4. if rpmbuild exists (Debian's rpm package), build the RPM from the
-#      tarball of `make dist` with packaging/rpm/flarewatch.spec.
+#      tarball of `make dist` with packaging/rpm/flarewatch.spec, and
+#      rpmlint it (no errors beyond packaging/rpm/flarewatch.rpmlintrc).
 # Exit status non-zero on any failure. The last line is "check-deb: OK" or
 # "check-deb: FAILED (...)".
 #
@@ -74,6 +75,10 @@ if dpkg -i "$deb"; then
 		/usr/share/man/man5/flarewatch.yaml.5.gz; do
 		[ -f "$m" ] || echo "warning: $m not installed (is man/man.mk included from Makefile.am?)"
 	done
+	for d in README.md flarewatch.catalog; do
+		[ -f "/usr/share/doc/flarewatch/$d" ] || [ -f "/usr/share/doc/flarewatch/$d.gz" ] ||
+			fail doc "/usr/share/doc/flarewatch/$d not installed"
+	done
 	say "dpkg -r"
 	dpkg -r flarewatch || fail remove "dpkg -r"
 	[ ! -e /usr/bin/flarewatch ] && [ ! -e /usr/sbin/flarewatchd ] || fail remove-files "binaries left after dpkg -r"
@@ -103,6 +108,13 @@ if command -v rpmbuild >/dev/null 2>&1; then
 			"$top/packaging/rpm/flarewatch.spec" >"$out/rpmbuild.log" 2>&1; then
 			find "$rpmtop/RPMS" -name '*.rpm' -print
 			for r in "$rpmtop"/RPMS/*/*.rpm; do rpm -qlp "$r"; done
+			if command -v rpmlint >/dev/null 2>&1; then
+				say "rpmlint (findings that do not apply: packaging/rpm/flarewatch.rpmlintrc)"
+				rpmlint -r "$top/packaging/rpm/flarewatch.rpmlintrc" "$rpmtop"/RPMS/*/*.rpm \
+					"$top/packaging/rpm/flarewatch.spec" || fail rpmlint "rpmlint"
+			else
+				say "rpmlint not installed: the RPM was not linted"
+			fi
 		else
 			tail -n 40 "$out/rpmbuild.log"
 			fail rpmbuild "rpmbuild"
@@ -112,7 +124,7 @@ if command -v rpmbuild >/dev/null 2>&1; then
 		fail make-dist "make dist"
 	fi
 else
-	say "rpmbuild not installed: RPM not built"
+	say "rpmbuild not installed (Debian package rpm, in packaging/test-deps.txt): RPM not built"
 fi
 
 echo
