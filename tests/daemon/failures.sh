@@ -7,7 +7,6 @@
 require_daemon
 require_flare
 
-done_has() { [ -f "$1/state/done/$2" ]; }
 failed_has() { [ -f "$1/state/failed/$2" ] && [ -f "$1/state/failed/$2.error.txt" ]; }
 
 # ---- a corrupt zip, then a good one ------------------------------------------
@@ -28,7 +27,7 @@ check "the .error.txt says why (first line non-empty) and names the flare" \
 diag "reason: $(head -n 1 "$D/state/failed/truncated.zip.error.txt" 2>/dev/null)"
 make_flare "$T/good.zip" 1
 mv "$T/good.zip" "$D/incoming/good.zip"
-check "the next good flare is still analyzed" wait_for 30 done_has "$D" good.zip
+check "the next good flare is still analyzed" wait_for 30 done_has good.zip
 check "the daemon is still running" alive "$DPID"
 check "no report for the failed ones" test "$(reports "$D/investigations")" = 1
 stop_daemon "$DPID"

@@ -29,7 +29,6 @@ mount --bind "$I" "$I" && mount -o remount,bind,ro "$I" ||
 	skip_all "cannot make a read-only bind mount"
 touch "$I/probe" 2>/dev/null && skip_all "the read-only bind mount is writable"
 
-done_has() { [ -f "$D/state/done/$1" ]; }
 # the first retry after 1 s, then 2, 4...
 FLAREWATCHD_RETRY_SECONDS=1 FLAREWATCHD_DEBUG=1 start_daemon "$LOG" "$D/flarewatch.yaml" ||
 	{ nok "daemon starts"; show_log "$LOG"; done_testing; }

@@ -17,7 +17,6 @@ make_flare "$D/incoming/backlog-2.zip" 2
 start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon starts"; show_log "$LOG"; done_testing; }
 ok "daemon starts"
 
-done_has() { [ -f "$D/state/done/$1" ]; }
 check "backlog present before start: both analyzed" \
 	wait_for 30 eval 'done_has backlog-1.zip && done_has backlog-2.zip'
 

@@ -14,7 +14,6 @@ D=$T/reports
 LOG=$T/reports.log
 write_config "$D" settle_seconds=0 workers=1
 P=$D/state/processing
-done_has() { [ -f "$D/state/done/$1" ]; }
 folders() { find "$D/investigations" -name report.json | wc -l; }
 rows() { cat "$D"/investigations/.index.tsv 2>/dev/null | wc -l; }
 # the claim record's content (analyze.h): the folder and its identity
