@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "base/limits.h"
 
 /* $(sysconfdir)/flarewatch/flarewatch.yaml, from src/cli/cli.mk */
 #ifndef FW_CONFIG_PATH

@@ -46,6 +46,7 @@
 #include "investigate/investigate.h"
 #include "daemon.h"
 #include "base/fsutil.h"
+#include "base/limits.h"
 #include "daemon/journal.h"
 #include "investigate/index.h"
 #include "record.h"

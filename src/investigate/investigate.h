@@ -90,12 +90,4 @@ int fw_investigations_cleanup(const char *out_dir, struct fw_error *err);
 #define FW_DECODED_MAX ((uint64_t)1 << 30)
 void fw_analyze_decode_limits(const struct fw_config *cfg, struct fw_decode_limits *lim);
 
-/* False in an AddressSanitizer build, whose shadow memory needs terabytes
- * of address space: analysis.memory_limit (RLIMIT_AS) cannot apply. */
-bool fw_memory_limit_applies(void);
-
-/* Lowers resource (RLIMIT_AS, RLIMIT_CPU...) to soft/hard, never above the
- * current hard limit. name is for the message. Returns 0 or -errno. */
-int fw_rlimit_lower(int resource, const char *name, uint64_t soft, uint64_t hard, struct fw_error *err);
-
 #endif
