@@ -38,6 +38,21 @@ else
 	skip "systemd-analyze verify" "flarewatchd is not built, so ExecStart= has no executable"
 fi
 
+# Documentation= names man pages this tree ships (man/NAME.SECTION[.in])
+docs=$(sed -n 's/^Documentation=//p' "$U")
+check "the unit has a Documentation= line" test -n "$docs"
+for d in $docs; do
+	case $d in
+	man:*)
+		page=${d#man:}
+		f=$abs_top_srcdir/man/${page%(*}.${page##*(}
+		f=${f%)}
+		check "Documentation= $d is a man page of this tree" eval '[ -f "$f" ] || [ -f "$f.in" ]'
+		;;
+	*) nok "Documentation= $d is a man: page" ;;
+	esac
+done
+
 private_run systemd-analyze security --offline=yes --threshold=10 "$U" >"$T/security.out" 2>&1
 rc=$?
 check "systemd-analyze security --offline=yes --threshold=10: exit 0" test "$rc" = 0
