@@ -273,7 +273,9 @@ static int attr_table(const struct fw_report *r, struct fw_attr_table *t, bool *
 		if (rows[i].python)
 			t->python = fw_add64(t->python, rows[i].value);
 	}
-	for (size_t i = 0; i < n && i < FW_TOP_ROWS && rc == 0; i++) {
+	/* rows sort by value, largest first: the table lists the positive
+	 * ones (what the functions hold, use or grew), at most FW_TOP_ROWS */
+	for (size_t i = 0; i < n && i < FW_TOP_ROWS && rows[i].value > 0 && rc == 0; i++) {
 		struct fw_attr_row *row = &t->rows[i];
 		char check[256];
 		t->n_rows = i + 1; /* freed with the table even when half filled */

@@ -51,7 +51,8 @@ struct fw_attr_row {
 	int64_t value; /* in the profile's unit */
 };
 
-/* Top FW_TOP_ROWS application functions by attributed value. */
+/* Top FW_TOP_ROWS application functions by attributed value (positive
+ * values only: what they use, hold or grew). */
 struct fw_attr_table {
 	bool present;
 	/* what shares refer to: the sum of the positive attributed values plus

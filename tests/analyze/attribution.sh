@@ -95,7 +95,7 @@ check "python: top_attributed is that function with its value ($want_v ns)" \
 	'[ "$(jqv py ".processes[0].cpu_facts.top_attributed | [.function, .value, .python_check, .check] | @tsv")" = "$cfn	$want_v	true	postgres" ]' \
 	"$(jqv py '.processes[0].cpu_facts.top_attributed')"
 # the whole attributed table, row by row
-want=$(attr "$cpu" 1 | grep -v '^unattributed \|^total ' | head -n 10 | awk '{ print $1, $3, ($4 == "" ? "-" : $4) }')
+want=$(attr "$cpu" 1 | grep -v '^unattributed \|^total ' | awk '$1 > 0' | head -n 10 | awk '{ print $1, $3, ($4 == "" ? "-" : $4) }')
 got=$(jqv py '.processes[0].attributed.cpu.rows[] | "\(.value) \(.function) \(.check // "-")"')
 check "python: the attributed CPU table is pprof_edit.py's, row by row" '[ "$got" = "$want" ]' "got:" "$got" "want:" "$want"
 read -r _ un_v _ <<<"$(attr "$cpu" 1 | grep '^unattributed ')"
@@ -176,7 +176,7 @@ check "idle only: the delay is all idle-loop waits, nothing counted for Worker.R
 flare leak leak
 analyze leak
 h2=$prof/core-2nd-heap.pprof h1=$prof/core-1st-heap.pprof
-want=$(attr "$h2" 3 | grep -v '^unattributed \|^total ' | head -n 10 | awk '{ print $1, $3 }')
+want=$(attr "$h2" 3 | grep -v '^unattributed \|^total ' | awk '$1 > 0' | head -n 10 | awk '{ print $1, $3 }')
 got=$(jqv leak '.processes[0].attributed.heap.rows[] | "\(.value) \(.function)"')
 check "leak: the attributed current heap (inuse_space) is pprof_edit.py's, row by row" '[ "$got" = "$want" ]' \
 	"got:" "$got" "want:" "$want"

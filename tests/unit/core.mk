@@ -93,3 +93,10 @@ check_PROGRAMS += tests/unit/test_components
 TESTS += tests/unit/test_components
 tests_unit_test_components_SOURCES = tests/unit/test_components.c tests/tap.h
 tests_unit_test_components_LDADD = $(LIBFW_LIBS)
+
+# attribute.c and contention.c on profiles built in memory (profbuild.h)
+check_PROGRAMS += tests/unit/test_attribute
+TESTS += tests/unit/test_attribute
+tests_unit_test_attribute_SOURCES = tests/unit/test_attribute.c tests/tap.h tests/unit/profbuild.h
+tests_unit_test_attribute_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/tests/unit
+tests_unit_test_attribute_LDADD = $(LIBFW_LIBS)
