@@ -80,7 +80,7 @@ int fw_attribute(const struct fw_report *r, struct fw_attribution *a, struct fw_
 		uint32_t prev = FW_NONE, slot;
 		int ins;
 
-		if (w == 0)
+		if (w == 0 && c == 0)
 			continue;
 		/* no sum below can wrap while the sum of |w| fits in an int64 */
 		if (w == INT64_MIN || __builtin_add_overflow(abs_sum, w < 0 ? -w : w, &abs_sum))
@@ -105,11 +105,12 @@ int fw_attribute(const struct fw_report *r, struct fw_attribution *a, struct fw_
 			}
 		}
 		if (k.fn == FW_NONE) {
+			/* a path all the same (fn NULL), for its leaf */
 			a->unattributed = fw_add64(a->unattributed, w);
 			a->unattributed_count = fw_add64(a->unattributed_count, c);
-			continue;
-		}
-		if (fw_is_python_check_frame(fw_node_name(t, k.fn)))
+			k.via = FW_NONE;
+			k.outermost = 0;
+		} else if (fw_is_python_check_frame(fw_node_name(t, k.fn)))
 			k.check = check_label(p, sm);
 		ins = fw_keymap_upsert(&km, &k, sizeof(k), (uint32_t)n, &slot);
 		if (ins < 0)
@@ -120,11 +121,11 @@ int fw_attribute(const struct fw_report *r, struct fw_attribution *a, struct fw_
 				goto oom;
 			keys[n] = k;
 			memset(&a->paths[n], 0, sizeof(a->paths[n]));
-			a->paths[n].fn = fw_node_name(t, k.fn);
+			a->paths[n].fn = k.fn != FW_NONE ? fw_node_name(t, k.fn) : NULL;
 			a->paths[n].via = k.via != FW_NONE ? fw_node_name(t, k.via) : NULL;
-			a->paths[n].leaf = fw_node_name(t, k.leaf);
+			a->paths[n].leaf = k.leaf != FW_NONE ? fw_node_name(t, k.leaf) : NULL;
 			a->paths[n].check = k.check ? fw_pstr(p, k.check) : NULL;
-			a->paths[n].python = fw_is_python_check_frame(a->paths[n].fn);
+			a->paths[n].python = a->paths[n].fn && fw_is_python_check_frame(a->paths[n].fn);
 			a->paths[n].outermost = k.outermost;
 			n++;
 			a->n_paths = n;
@@ -186,6 +187,8 @@ int fw_attribution_by_function(const struct fw_attribution *a, struct fw_attr_fn
 		uint32_t j;
 		int ins;
 
+		if (!pa->fn)
+			continue; /* no application frame */
 		/* the key: the function's name, a NUL, the check's (or none) */
 		key.len = 0;
 		fw_buf_putn(&key, pa->fn, strlen(pa->fn) + 1);

@@ -22,9 +22,9 @@
  * the report's node table (valid while the report lives); check into its
  * profile's strings, or NULL. */
 struct fw_attr_path {
-	const char *fn;	   /* the nearest application function */
+	const char *fn;	   /* the nearest application function, or NULL (no application frame) */
 	const char *via;   /* the frame just below it (the call it made), or NULL when fn is the leaf */
-	const char *leaf;  /* the sample's leaf frame */
+	const char *leaf;  /* the sample's leaf frame, or NULL (a sample with no frame) */
 	const char *check; /* the check label's value, or NULL */
 	bool python;	   /* fn is a Python check frame */
 	bool outermost;	   /* no application frame above fn: its goroutine's own function */
@@ -33,7 +33,9 @@ struct fw_attr_path {
 };
 
 struct fw_attribution {
-	struct fw_attr_path *paths; /* by value, largest first, then by names */
+	/* by value, largest first, then by names; samples with no application
+	 * frame have paths too (fn NULL), for their leaf */
+	struct fw_attr_path *paths;
 	size_t n_paths;
 	int64_t total;	      /* the sum of every sample's value */
 	int64_t unattributed; /* of samples with no application frame */
@@ -58,7 +60,8 @@ struct fw_attr_fn {
 	int64_t value, count;
 };
 
-/* Groups a's paths by (fn, check); *out (caller frees, not the names) by
+/* Groups a's paths by (fn, check), those with an application frame; *out
+ * (caller frees, not the names) by
  * value, largest first, then by names. */
 int fw_attribution_by_function(const struct fw_attribution *a, struct fw_attr_fn **out, size_t *n,
 			       struct fw_error *err);

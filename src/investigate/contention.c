@@ -143,29 +143,26 @@ int fw_contention_analyze(const struct fw_report *r, bool mutex, struct fw_conte
 	c->present = true;
 	c->overflow = a.overflow;
 	c->total = a.total;
-	c->total_count = a.unattributed_count;
+	c->total_count = 0;
 	if (a.n_paths && !(acc = calloc(a.n_paths, sizeof(*acc)))) {
 		fw_attribution_free(&a);
 		fw_keymap_free(&km);
 		return fw_err(err, -ENOMEM, "out of memory analyzing contention");
 	}
-	/* samples with no application frame still have a kind */
-	{
-		enum fw_wait_kind k = mutex ? FW_WAIT_LOCK : FW_WAIT_OTHER;
-		c->by_kind[k] = fw_add64(c->by_kind[k], a.unattributed);
-		c->count_by_kind[k] = fw_add64(c->count_by_kind[k], a.unattributed_count);
-	}
 	for (size_t i = 0; i < a.n_paths; i++) {
 		const struct fw_attr_path *pa = &a.paths[i];
 		enum fw_wait_kind k = mutex ? FW_WAIT_LOCK : fw_wait_kind_of(pa->via, pa->leaf);
-		bool idle = !mutex && fw_wait_is_idle(k, pa->fn, pa->outermost);
-		bool counted = mutex || k == FW_WAIT_LOCK ||
-			       ((k == FW_WAIT_CHAN_RECV || k == FW_WAIT_CHAN_SEND || k == FW_WAIT_SELECT) && !idle);
+		bool idle = !mutex && pa->fn && fw_wait_is_idle(k, pa->fn, pa->outermost);
+		bool counted = pa->fn && (mutex || k == FW_WAIT_LOCK ||
+					  ((k == FW_WAIT_CHAN_RECV || k == FW_WAIT_CHAN_SEND || k == FW_WAIT_SELECT) &&
+					   !idle));
 		size_t j;
 
 		c->total_count = fw_add64(c->total_count, pa->count);
 		c->by_kind[k] = fw_add64(c->by_kind[k], pa->value);
 		c->count_by_kind[k] = fw_add64(c->count_by_kind[k], pa->count);
+		if (!pa->fn)
+			continue; /* no application frame: its kind only */
 		if (idle) {
 			c->idle = fw_add64(c->idle, pa->value);
 			c->idle_count = fw_add64(c->idle_count, pa->count);

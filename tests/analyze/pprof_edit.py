@@ -217,7 +217,7 @@ def attribute(fields, k):
             continue
         s = Sample(v)
         val, cnt = s.vals[k], s.vals[0]
-        if val == 0:
+        if val == 0 and cnt == 0:
             continue
         total[0] += val
         total[1] += cnt

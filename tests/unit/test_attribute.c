@@ -93,9 +93,13 @@ static void test_cpu(void)
 	TAP_OK(r && r->via && strcmp(r->via, "runtime.newobject") == 0,
 	       "... via the call of its largest path, runtime.newobject");
 	for (size_t i = 0; i < a.n_paths; i++)
-		if (strcmp(a.paths[i].fn, "example.com/agg.(*ContextResolver).trackContext") == 0 && a.paths[i].value == 30)
+		if (a.paths[i].fn && strcmp(a.paths[i].fn, "example.com/agg.(*ContextResolver).trackContext") == 0 && a.paths[i].value == 30)
 			TAP_OK(strcmp(a.paths[i].leaf, "runtime.mallocgc") == 0 && !a.paths[i].outermost,
 			       "its mallocgc path: leaf runtime.mallocgc, main.main above it");
+	for (size_t i = 0; i < a.n_paths; i++)
+		if (!a.paths[i].fn)
+			TAP_OK(a.paths[i].value == 7 && strcmp(a.paths[i].leaf, "runtime.gcBgMarkWorker") == 0,
+			       "the GC sample: a path with no function, its leaf kept");
 	free(rows);
 	fw_attribution_free(&a);
 	fw_report_free(rep);
@@ -156,17 +160,20 @@ static void test_block(void)
 	sample(p, LOCS(recv, get, handle), VALS(4, 2000), NULL); /* receive under handle: counted */
 	sample(p, LOCS(send, enq), VALS(29, 300), NULL);     /* send: counted */
 	sample(p, LOCS(wg, start), VALS(1, 500), NULL);      /* WaitGroup: not counted */
+	sample(p, LOCS(recv), VALS(1, 100), NULL);	      /* no application frame: its kind only */
+	sample(p, LOCS(lock, run), VALS(2, 0), NULL);	      /* contentions with no delay count too */
 	if (!(rep = report(p, "delay")))
 		return;
 	if (!TAP_EQ_INT(fw_contention_analyze(rep, false, &c, &err), 0, "analyze a block profile")) {
 		fw_report_free(rep);
 		return;
 	}
-	TAP_EQ_INT(c.total, 19250, "total delay 10290+6160+2000+300+500");
-	TAP_EQ_INT(c.total_count, 325, "contentions 160+131+4+29+1");
+	TAP_EQ_INT(c.total, 19350, "total delay 10290+6160+2000+300+500+100+0");
+	TAP_EQ_INT(c.total_count, 328, "contentions 160+131+4+29+1+1+2");
 	TAP_EQ_INT(c.by_kind[FW_WAIT_LOCK], 10290, "lock 10290");
-	TAP_EQ_INT(c.by_kind[FW_WAIT_CHAN_RECV], 8160, "receive 6160+2000");
-	TAP_EQ_INT(c.count_by_kind[FW_WAIT_CHAN_RECV], 135, "... 131+4 contentions");
+	TAP_EQ_INT(c.count_by_kind[FW_WAIT_LOCK], 162, "... 160+2 contentions");
+	TAP_EQ_INT(c.by_kind[FW_WAIT_CHAN_RECV], 8260, "receive 6160+2000+100 (the one with no application frame)");
+	TAP_EQ_INT(c.count_by_kind[FW_WAIT_CHAN_RECV], 136, "... 131+4+1 contentions");
 	TAP_EQ_INT(c.by_kind[FW_WAIT_CHAN_SEND], 300, "send 300");
 	TAP_EQ_INT(c.by_kind[FW_WAIT_COND], 500, "WaitGroup 500");
 	TAP_EQ_INT(c.idle, 6160, "idle: Worker.Run's own receive, 6160");
@@ -174,6 +181,7 @@ static void test_block(void)
 	TAP_EQ_STR(c.top.name, "x/collector.(*Worker).Run", "the rule's candidate: Worker.Run");
 	TAP_EQ_INT(c.top.counted, 10290, "... with its lock waits only (10290 of 16450)");
 	TAP_EQ_INT(c.top.delay, 16450, "... of 16450 in all");
+	TAP_EQ_INT(c.top.count, 293, "... 160+131+2 contentions");
 	TAP_EQ_INT(c.top.idle, 6160, "... 6160 idle");
 	TAP_EQ_STR(c.top.via, "sync.(*Mutex).Lock", "... mostly in sync.(*Mutex).Lock");
 	TAP_EQ_UINT(c.n_rows, 4, "4 functions");
