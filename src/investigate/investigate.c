@@ -345,8 +345,8 @@ static int fill_result(const struct fw_investigation *inv, struct fw_analyze_res
 		const struct fw_process *p = &inv->procs[i];
 		if (p->have_heap_diff && (!grow || p->growth_app_30s > grow->growth_app_30s))
 			grow = p;
-		if (p->have_cpu && p->top_cpu_app.name && !cpu)
-			cpu = p; /* core comes first */
+		if (p->have_cpu && p->top_cpu_attr.name && !cpu)
+			cpu = p; /* core comes first; attributed, as the CPU rules read it */
 	}
 	res->heap_growth_bytes = grow ? (int64_t)grow->growth_app_30s : 0;
 	res->hostname = strdup(f->hostname);
@@ -356,7 +356,7 @@ static int fill_result(const struct fw_investigation *inv, struct fw_analyze_res
 	res->top_growth_function = grow && grow->top_growth_app.name
 					   ? fw_redact(grow->top_growth_app.name, strlen(grow->top_growth_app.name), &len)
 					   : strdup("");
-	res->top_cpu_function = cpu ? fw_redact(cpu->top_cpu_app.name, strlen(cpu->top_cpu_app.name), &len)
+	res->top_cpu_function = cpu ? fw_redact(cpu->top_cpu_attr.name, strlen(cpu->top_cpu_attr.name), &len)
 				    : strdup("");
 	if (!res->hostname || !res->agent_version || !res->summary || !res->flare_time ||
 	    !res->top_growth_function || !res->top_cpu_function)

@@ -9,6 +9,7 @@
  * fraction hid it.
  */
 #include "investigate/process.h"
+#include "investigate/attribute.h"
 #include "pprof/flamegraph.h"
 #include "base/keymap.h"
 #include "pprof/merge.h"
@@ -247,92 +248,68 @@ static int graph_facts(struct fw_report *r, struct graph_facts *f, struct fw_err
 	return rc;
 }
 
-/* Contention: each sample's delay goes to the application function closest
- * to the blocking call (the first non-runtime frame from the leaf); the
- * largest total wins, with the frame it was blocked in. */
-static int contention_facts(struct fw_report *r, struct fw_fn_value *best, char **callee,
-			    bool *ovf, struct fw_error *err)
+/* Fills an attributed table (attribute.h) from the report. *ovf is set
+ * when the values overflow a 64-bit sum. */
+static int attr_table(const struct fw_report *r, struct fw_attr_table *t, bool *ovf, struct fw_error *err)
 {
-	const struct fw_profile *p = r->p;
-	const struct fw_nodetab *t = &r->tab;
-	struct fw_keymap km;
-	int64_t *sums = NULL;
-	uint32_t *callee_of = NULL, *node_of = NULL;
-	size_t cap = 0, cap2 = 0, cap3 = 0, n = 0;
-	int64_t abs_sum = 0;
-	int rc = 0;
+	struct fw_attribution a;
+	struct fw_attr_fn *rows = NULL;
+	size_t n = 0;
+	int rc;
 
-	fw_keymap_init(&km);
-	for (size_t s = 0; s < p->n_samples; s++) {
-		const struct fw_sample *sm = &p->samples[s];
-		int64_t w = fw_sample_values(p, s)[r->vi];
-		uint32_t prev = FW_NONE, found = FW_NONE, below = FW_NONE;
-
-		if (w == 0)
-			continue;
-		/* no sum below can wrap while the sum of |w| fits in an int64 */
-		if (w == INT64_MIN || __builtin_add_overflow(abs_sum, w < 0 ? -w : w, &abs_sum))
-			*ovf = true;
-		for (uint32_t i = 0; i < sm->n_locs && found == FW_NONE; i++) {
-			uint32_t loc = p->sample_locs[sm->first_loc + i];
-			for (uint32_t k = 0; k < t->loc_count[loc]; k++) {
-				uint32_t node = t->loc_nodes[t->loc_first[loc] + k];
-				if (!fw_is_runtime_function(fw_node_name(t, node))) {
-					found = node;
-					below = prev;
-					break;
-				}
-				prev = node;
-			}
-		}
-		if (found == FW_NONE)
-			continue;
-		uint32_t slot;
-		int ins = fw_keymap_upsert(&km, &found, sizeof(found), (uint32_t)n, &slot);
-		if (ins < 0)
-			goto oom;
-		if (ins == 0) {
-			if (fw_grow((void **)&sums, &cap, n + 1, sizeof(*sums)) < 0 ||
-			    fw_grow((void **)&callee_of, &cap2, n + 1, sizeof(*callee_of)) < 0 ||
-			    fw_grow((void **)&node_of, &cap3, n + 1, sizeof(*node_of)) < 0)
-				goto oom;
-			sums[n] = 0;
-			callee_of[n] = below;
-			node_of[n] = found;
-			n++;
-		}
-		sums[slot] = fw_add64(sums[slot], w);
+	if ((rc = fw_attribute(r, &a, err)) < 0)
+		return rc;
+	if ((rc = fw_attribution_by_function(&a, &rows, &n, err)) < 0) {
+		fw_attribution_free(&a);
+		return rc;
 	}
+	t->present = true;
+	*ovf = *ovf || a.overflow;
+	t->unattributed = a.unattributed;
+	t->total = a.unattributed > 0 ? a.unattributed : 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *name = fw_node_name(t, node_of[i]);
-		if (!best->name || sums[i] > best->value ||
-		    (sums[i] == best->value && strcmp(name, best->name) < 0)) {
-			free(best->name);
-			free(*callee);
-			best->name = strdup(name);
-			*callee = strdup(callee_of[i] != FW_NONE ? fw_node_name(t, callee_of[i]) : "");
-			best->value = sums[i];
-			if (!best->name || !*callee)
-				goto oom;
-		}
+		if (rows[i].value > 0)
+			t->total = fw_add64(t->total, rows[i].value);
+		if (rows[i].python)
+			t->python = fw_add64(t->python, rows[i].value);
 	}
-	goto out;
-oom:
-	rc = nomem(err);
-out:
-	fw_keymap_free(&km);
-	free(sums);
-	free(callee_of);
-	free(node_of);
+	/* rows sort by value, largest first: the table lists the positive
+	 * ones (what the functions hold, use or grew), at most FW_TOP_ROWS */
+	for (size_t i = 0; i < n && i < FW_TOP_ROWS && rows[i].value > 0 && rc == 0; i++) {
+		struct fw_attr_row *row = &t->rows[i];
+		char check[256];
+		t->n_rows = i + 1; /* freed with the table even when half filled */
+		row->python = rows[i].python;
+		row->value = rows[i].value;
+		row->name = strdup(rows[i].fn);
+		row->via = strdup(rows[i].via ? rows[i].via : "");
+		if (rows[i].check) {
+			fw_check_name(rows[i].check, check, sizeof(check));
+			if (!(row->check = strdup(check)))
+				rc = nomem(err);
+		}
+		if (!row->name || !row->via)
+			rc = nomem(err);
+	}
+	free(rows);
+	fw_attribution_free(&a);
 	return rc;
 }
+
+/* What a table's report is also asked for, before it goes away. */
+struct extras {
+	struct graph_facts *facts;	 /* facts of the untrimmed graph */
+	struct fw_attr_table *attr;	 /* the attributed table */
+	bool *attr_ovf;			 /* its values overflowed */
+	struct fw_contention *wait;	 /* the delay by kind of wait */
+	bool mutex;			 /* ... of a mutex profile */
+};
 
 /* Fills table t from profile p with the given sample index, and optionally
  * the facts the verdict needs. Always takes p over (fw_report_init frees it,
  * also on failure): the caller passes take(&its_pointer). */
 static int top_table(struct fw_profile *p, const char *sample_index, struct fw_top_table *t,
-		     const char *svg_title, struct graph_facts *facts, struct fw_fn_value *cbest,
-		     char **ccallee, bool *covf, struct fw_error *err)
+		     const char *svg_title, const struct extras *x, struct fw_error *err)
 {
 	struct fw_report_opts o;
 	struct fw_report r;
@@ -404,9 +381,11 @@ static int top_table(struct fw_profile *p, const char *sample_index, struct fw_t
 			t->svg = svg.data;
 		}
 	}
-	if (facts && (rc = graph_facts(&r, facts, err)) < 0)
+	if (x && x->facts && (rc = graph_facts(&r, x->facts, err)) < 0)
 		goto out;
-	if (cbest && (rc = contention_facts(&r, cbest, ccallee, covf, err)) < 0)
+	if (x && x->attr && (rc = attr_table(&r, x->attr, x->attr_ovf, err)) < 0)
+		goto out;
+	if (x && x->wait && (rc = fw_contention_analyze(&r, x->mutex, x->wait, err)) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -483,7 +462,10 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 		fw_profile_free(diff);
 		return nomem(err);
 	}
-	rc = top_table(take(&d), "inuse_space", &pr->heap_diff_space, title, &f, NULL, NULL, NULL, err);
+	{
+		struct extras x = { .facts = &f, .attr = &pr->growth_attr, .attr_ovf = &f.overflow };
+		rc = top_table(take(&d), "inuse_space", &pr->heap_diff_space, title, &x, err);
+	}
 	if (rc == 0 && !pr->heap_diff_space.error && f.overflow) {
 		rc = add_note(pr, err, "%s-1st-heap.pprof, %s-2nd-heap.pprof: the in-use space values overflow a "
 			      "64-bit sum; the memory leak rules are skipped", pr->name, pr->name);
@@ -505,7 +487,23 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 		fw_profile_free(diff);
 		return rc;
 	}
-	return top_table(take(&diff), "inuse_objects", &pr->heap_diff_objects, NULL, NULL, NULL, NULL, NULL, err);
+	return top_table(take(&diff), "inuse_objects", &pr->heap_diff_objects, NULL, NULL, err);
+}
+
+/* The current heap (2nd snapshot, inuse_space): its table and what its
+ * application code holds, attributed. Consumes p. */
+static int heap_current(struct fw_process *pr, struct fw_profile *p, struct fw_error *err)
+{
+	bool ovf = false;
+	struct extras x = { .attr = &pr->heap_attr, .attr_ovf = &ovf };
+	int rc = top_table(p, "inuse_space", &pr->heap_top, NULL, &x, err);
+
+	if (rc == 0 && ovf)
+		rc = add_note(pr, err, "%s-2nd-heap.pprof: the in-use space values overflow a 64-bit sum; the "
+			      "attributed heap table is left out", pr->name);
+	if (rc == 0 && ovf)
+		pr->heap_attr.present = false;
+	return rc;
 }
 
 /* CPU: the table and the facts the CPU rules need, in nanoseconds.
@@ -516,7 +514,8 @@ static int cpu_facts(struct fw_process *pr, struct fw_profile *p, const char *ti
 	const char *file = fw_profile_kind_name(FW_PK_CPU);
 	int64_t per;
 	bool ovf = false;
-	int rc = top_table(p, NULL, &pr->cpu, title, &f, NULL, NULL, NULL, err);
+	struct extras x = { .facts = &f, .attr = &pr->cpu_attr, .attr_ovf = &f.overflow };
+	int rc = top_table(p, NULL, &pr->cpu, title, &x, err);
 
 	if (rc < 0 || pr->cpu.error)
 		goto out;
@@ -535,6 +534,19 @@ static int cpu_facts(struct fw_process *pr, struct fw_profile *p, const char *ti
 	take_name(&pr->top_cpu_any, &f.max_flat_any);
 	pr->top_cpu_app.value = to_ns(pr->top_cpu_app.value, per, &ovf);
 	pr->top_cpu_any.value = to_ns(pr->top_cpu_any.value, per, &ovf);
+	if (pr->cpu_attr.n_rows) {
+		const struct fw_attr_row *top = &pr->cpu_attr.rows[0];
+		if (!(pr->top_cpu_attr.name = strdup(top->name))) {
+			rc = nomem(err);
+			goto out;
+		}
+		pr->top_cpu_attr.value = to_ns(top->value, per, &ovf);
+		pr->top_cpu_attr_check = top->check;
+		pr->top_cpu_attr_python = top->python;
+	}
+	pr->cpu_attr_app_ns = to_ns(pr->cpu_attr.total - (pr->cpu_attr.unattributed > 0 ? pr->cpu_attr.unattributed : 0),
+				    per, &ovf);
+	pr->cpu_python_ns = to_ns(pr->cpu_attr.python, per, &ovf);
 	if (f.overflow || ovf) {
 		rc = add_note(pr, err, "%s-%s.pprof: the CPU values overflow 64-bit nanoseconds; the CPU rules are "
 			      "skipped", pr->name, file);
@@ -556,25 +568,33 @@ out:
 	if (!pr->have_cpu) {
 		free(pr->top_cpu_app.name);
 		free(pr->top_cpu_any.name);
+		free(pr->top_cpu_attr.name);
 		memset(&pr->top_cpu_app, 0, sizeof(pr->top_cpu_app));
 		memset(&pr->top_cpu_any, 0, sizeof(pr->top_cpu_any));
-		pr->cpu_total_ns = pr->cpu_app_ns = 0;
+		memset(&pr->top_cpu_attr, 0, sizeof(pr->top_cpu_attr));
+		pr->top_cpu_attr_check = NULL;
+		pr->top_cpu_attr_python = false;
+		pr->cpu_total_ns = pr->cpu_app_ns = pr->cpu_attr_app_ns = pr->cpu_python_ns = 0;
 	}
 	return rc;
 }
 
-/* Block or mutex: the table and the largest delay charged to one
+/* Block or mutex: the table, the delay by kind of wait and by function
+ * (contention.h), and the largest delay the rule counts for one
  * application function, in nanoseconds. Consumes p. */
 static int contention(struct fw_process *pr, struct fw_profile *p, enum fw_profile_kind k, struct fw_error *err)
 {
-	struct fw_top_table *t = k == FW_PK_BLOCK ? &pr->block : &pr->mutex;
-	struct fw_fn_value *best = k == FW_PK_BLOCK ? &pr->top_block_app : &pr->top_mutex_app;
-	char **callee = k == FW_PK_BLOCK ? &pr->top_block_callee : &pr->top_mutex_callee;
-	int64_t *total = k == FW_PK_BLOCK ? &pr->block_total_ns : &pr->mutex_total_ns;
-	bool *have = k == FW_PK_BLOCK ? &pr->have_block : &pr->have_mutex;
+	bool block = k == FW_PK_BLOCK;
+	struct fw_top_table *t = block ? &pr->block : &pr->mutex;
+	struct fw_contention *w = block ? &pr->block_wait : &pr->mutex_wait;
+	struct fw_fn_value *best = block ? &pr->top_block_app : &pr->top_mutex_app;
+	char **callee = block ? &pr->top_block_callee : &pr->top_mutex_callee;
+	int64_t *total = block ? &pr->block_total_ns : &pr->mutex_total_ns;
+	bool *have = block ? &pr->have_block : &pr->have_mutex;
+	struct extras x = { .wait = w, .mutex = !block };
 	bool ovf = false;
 	int64_t per;
-	int rc = top_table(p, NULL, t, NULL, NULL, best, callee, &ovf, err);
+	int rc = top_table(p, NULL, t, NULL, &x, err);
 
 	if (rc < 0 || t->error)
 		return rc;
@@ -582,9 +602,13 @@ static int contention(struct fw_process *pr, struct fw_profile *p, enum fw_profi
 	if (!per)
 		return add_note(pr, err, "%s-%s.pprof: the delay is in \"%s\", not a unit of time; the "
 			       "contention rule skips this profile", pr->name, fw_profile_kind_name(k), t->sample_unit);
+	if (w->top.name) {
+		if (!(best->name = strdup(w->top.name)) || !(*callee = strdup(w->top.via)))
+			return nomem(err);
+		best->value = to_ns(w->top.counted, per, &ovf);
+	}
 	*total = to_ns(t->total, per, &ovf);
-	best->value = to_ns(best->value, per, &ovf);
-	if (ovf)
+	if (ovf || w->overflow)
 		return add_note(pr, err, "%s-%s.pprof: the delays overflow 64-bit nanoseconds; the contention "
 			       "rule skips this profile", pr->name, fw_profile_kind_name(k));
 	*have = true;
@@ -617,8 +641,7 @@ int fw_process_analyze(const char *dir, const char *name, const struct fw_decode
 	 * merged in place as pprof merges a single profile */
 	if (prof[FW_PK_HEAP2]) {
 		if ((rc = fw_profile_compact(prof[FW_PK_HEAP2], err)) < 0 ||
-		    (rc = top_table(take(&prof[FW_PK_HEAP2]), "inuse_space", &pr->heap_top, NULL, NULL, NULL, NULL,
-				    NULL, err)) < 0)
+		    (rc = heap_current(pr, take(&prof[FW_PK_HEAP2]), err)) < 0)
 			goto out;
 	}
 	if (prof[FW_PK_CPU] && (rc = cpu_facts(pr, take(&prof[FW_PK_CPU]), cpu_title, err)) < 0)
@@ -634,6 +657,16 @@ out:
 	if (rc < 0)
 		fw_process_free(pr);
 	return rc;
+}
+
+static void attr_free(struct fw_attr_table *t)
+{
+	for (size_t i = 0; i < t->n_rows; i++) {
+		free(t->rows[i].name);
+		free(t->rows[i].via);
+		free(t->rows[i].check);
+	}
+	memset(t, 0, sizeof(*t));
 }
 
 static void table_free(struct fw_top_table *t)
@@ -658,6 +691,12 @@ void fw_process_free(struct fw_process *p)
 	table_free(&p->cpu);
 	table_free(&p->block);
 	table_free(&p->mutex);
+	attr_free(&p->cpu_attr);
+	attr_free(&p->heap_attr);
+	attr_free(&p->growth_attr);
+	fw_contention_free(&p->block_wait);
+	fw_contention_free(&p->mutex_wait);
+	free(p->top_cpu_attr.name);
 	for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++)
 		free(p->files[k].error);
 	free(p->top_growth_app.name);

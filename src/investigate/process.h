@@ -10,6 +10,7 @@
 #define FW_ANALYSIS_H
 
 #include "flare/flare.h"
+#include "investigate/contention.h"
 #include "pprof/profile.h"
 
 #define FW_TOP_ROWS 10
@@ -37,6 +38,31 @@ struct fw_top_table {
 struct fw_fn_value {
 	char *name;
 	int64_t value;
+};
+
+/* One row of an attributed table (attribute.h): an application function,
+ * or one Python check (python, with the check's name when a label gave it),
+ * and what its samples were charged through. */
+struct fw_attr_row {
+	char *name;
+	char *via;   /* the call below it of its largest path ("runtime.cgocall"), "" when it is the leaf */
+	char *check; /* the Python check's name (fw_check_name of its label), or NULL */
+	bool python; /* a Python check frame (fw_is_python_check_frame) */
+	int64_t value; /* in the profile's unit */
+};
+
+/* Top FW_TOP_ROWS application functions by attributed value (positive
+ * values only: what they use, hold or grew). */
+struct fw_attr_table {
+	bool present;
+	/* what shares refer to: the sum of the positive attributed values plus
+	 * the positive unattributed value (for CPU and the current heap, the
+	 * profile's total) */
+	int64_t total;
+	int64_t unattributed; /* samples with no application frame */
+	int64_t python;	      /* charged to Python check frames */
+	struct fw_attr_row rows[FW_TOP_ROWS];
+	size_t n_rows;
 };
 
 enum fw_pfile_state { FW_PFILE_OK, FW_PFILE_MISSING, FW_PFILE_EMPTY, FW_PFILE_CORRUPT };
@@ -71,6 +97,11 @@ struct fw_process {
 	char *name; /* "core", "trace", ... */
 
 	struct fw_top_table heap_diff_space, heap_diff_objects, heap_top, cpu, block, mutex;
+	/* attributed to the nearest application frame: CPU, the 2nd heap
+	 * snapshot's inuse_space, and the growth (the inuse_space diff) */
+	struct fw_attr_table cpu_attr, heap_attr, growth_attr;
+	/* the block and mutex delay by kind of wait and by function */
+	struct fw_contention block_wait, mutex_wait;
 
 	/* profile files this process should have and what was found */
 	struct {
@@ -98,11 +129,20 @@ struct fw_process {
 	int64_t cpu_total_ns, cpu_duration_ns, cpu_app_ns;
 	struct fw_fn_value top_cpu_app; /* largest flat among app functions */
 	struct fw_fn_value top_cpu_any; /* largest flat overall */
+	/* attributed (attribute.h), in nanoseconds: to application code, to
+	 * Python checks, and the largest application function or Python
+	 * check (cpu_attr.rows[0]) */
+	int64_t cpu_attr_app_ns, cpu_python_ns;
+	struct fw_fn_value top_cpu_attr;
+	const char *top_cpu_attr_check; /* borrowed from cpu_attr.rows[0], or NULL */
+	bool top_cpu_attr_python;
 
-	/* contention: delay attributed to the application function closest
-	 * to the blocking call, per profile; the largest one. In nanoseconds,
-	 * like the totals; have_block/have_mutex are false (with a note) when
-	 * the delay is not in a time unit */
+	/* contention (contention.h): the application function with the
+	 * largest delay the rule counts: in the block profile its lock waits
+	 * and non-idle channel waits, in the mutex profile the delay charged to
+	 * it as the lock's holder. In nanoseconds, like the totals;
+	 * have_block/have_mutex are false (with a note) when the delay is not
+	 * in a time unit */
 	bool have_block, have_mutex;
 	struct fw_fn_value top_block_app, top_mutex_app;
 	char *top_block_callee, *top_mutex_callee; /* the blocking call it made */

@@ -150,33 +150,52 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 		}
 	}
 	if (p->have_cpu && p->cpu_total_ns > 0) {
-		double share = pct((double)p->top_cpu_app.value, (double)p->cpu_total_ns);
+		/* Both CPU rules read the attributed figures (attribute.h): each
+		 * sample is charged to its nearest application frame, so
+		 * runtime.cgocall under a Python check's _Cfunc_ frame is that
+		 * check's, and runtime.mallocgc is its caller's. */
+		const struct fw_fn_value *top = &p->top_cpu_attr;
+		double share = pct((double)top->value, (double)p->cpu_total_ns);
 		bool util_known = p->cpu_duration_ns > 0;
 		double util = util_known ? pct((double)p->cpu_total_ns, (double)p->cpu_duration_ns) : 0;
-		double app = pct((double)p->cpu_app_ns, (double)p->cpu_total_ns);
+		double app = pct((double)p->cpu_attr_app_ns, (double)p->cpu_total_ns);
 		/* one busy function is a spike only in a process that is busy:
 		 * the floor needs a duration unless it is 0 */
 		bool busy = t->cpu_spike_min_utilization <= 0 || (util_known && util >= t->cpu_spike_min_utilization);
-		if (p->top_cpu_app.name && share > t->cpu_function_share && busy) {
+		char who[384];
+
+		if (p->top_cpu_attr_python && p->top_cpu_attr_check)
+			snprintf(who, sizeof(who), "Python check `%s` (`%s`)", p->top_cpu_attr_check,
+				 top->name ? top->name : "?");
+		else if (p->top_cpu_attr_python)
+			snprintf(who, sizeof(who), "a Python check (`%s`)", top->name ? top->name : "?");
+		else
+			snprintf(who, sizeof(who), "`%s`", top->name ? top->name : "?");
+		if (top->name && share > t->cpu_function_share && busy) {
 			v->cpu = true;
-			nanos(a, sizeof(a), p->top_cpu_app.value);
+			nanos(a, sizeof(a), top->value);
 			nanos(b, sizeof(b), p->cpu_total_ns);
-			v->cpu_reason = fmt("`%s` uses %.1f%% of the CPU samples (%s of %s; threshold %.0f%%) while the "
-					    "process uses %.1f%% of one core (floor %.3g%%)",
-					    p->top_cpu_app.name, share, a, b, t->cpu_function_share, util,
-					    t->cpu_spike_min_utilization);
-			fw_buf_printf(&why, "%sCPU spike, %.0f%% of CPU in %s", why.len ? "; " : "", share,
-				      p->top_cpu_app.name);
+			v->cpu_reason = fmt("%s uses %.1f%% of the CPU samples, attributed to its nearest application "
+					    "frame (%s of %s; threshold %.0f%%) while the process uses %.1f%% of one core "
+					    "(floor %.3g%%)",
+					    who, share, a, b, t->cpu_function_share, util, t->cpu_spike_min_utilization);
+			fw_buf_printf(&why, "%sCPU spike, %.0f%% of CPU in %s%s%s", why.len ? "; " : "", share,
+				      p->top_cpu_attr_python ? "Python check " : "",
+				      p->top_cpu_attr_python && p->top_cpu_attr_check ? p->top_cpu_attr_check : "",
+				      p->top_cpu_attr_python && p->top_cpu_attr_check ? "" : top->name);
 		} else if (util > t->cpu_utilization && app > t->cpu_app_share) {
 			v->cpu = true;
-			v->cpu_reason = fmt("CPU utilisation is %.1f%% of one core (threshold %.0f%%), %.1f%% of it in "
-					    "application functions (threshold %.0f%%)",
-					    util, t->cpu_utilization, app, t->cpu_app_share);
+			v->cpu_reason = fmt("CPU utilisation is %.1f%% of one core (threshold %.0f%%), %.1f%% of it "
+					    "attributed to application functions (threshold %.0f%%), most to %s",
+					    util, t->cpu_utilization, app, t->cpu_app_share, who);
 			fw_buf_printf(&why, "%sCPU spike, %.0f%% of a core, %.0f%% in application code",
 				      why.len ? "; " : "", util, app);
 		}
-		if (v->cpu)
-			v->cpu_fn = p->top_cpu_app.name ? p->top_cpu_app.name : p->top_cpu_any.name;
+		if (v->cpu) {
+			v->cpu_fn = top->name ? top->name : p->top_cpu_any.name;
+			v->cpu_python = p->top_cpu_attr_python && top->name;
+			v->cpu_check = v->cpu_python ? p->top_cpu_attr_check : NULL;
+		}
 	}
 	{
 		const struct fw_fn_value *best = NULL;
@@ -199,8 +218,14 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 			v->contention = true;
 			v->contention_fn = best->name;
 			nanos(a, sizeof(a), best->value);
-			v->contention_reason = fmt("`%s` waited %s in the %s profile%s%s%s (threshold %.3gs)",
-						   best->name, a, prof, callee && *callee ? " on `" : "",
+			/* block: the waiter's lock and non-idle channel waits;
+			 * mutex: the delay charged to the lock's holder */
+			v->contention_reason = fmt(best == &p->top_mutex_app
+							   ? "`%s` held a lock others waited %s for (mutex profile, "
+							     "charged where it unlocked%s%s%s; threshold %.3gs)"
+							   : "`%s` waited %s on locks and busy channels (block profile, "
+							     "most%s%s%s; idle-loop channel waits not counted; threshold %.3gs)",
+						   best->name, a, callee && *callee ? " in `" : "",
 						   callee && *callee ? callee : "", callee && *callee ? "`" : "",
 						   t->contention_seconds);
 			fw_buf_printf(&why, "%scontention, %s waited %s (%s profile)", why.len ? "; " : "",

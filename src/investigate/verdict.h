@@ -18,9 +18,9 @@ struct fw_thresholds {
 	double leak_growth_per_30s;	/* bytes of app growth per 30 s (10 MiB) */
 	double leak_function_share;	/* percent of total growth in one app function (30) */
 	double leak_min_growth_per_30s; /* bytes of total growth per 30 s for that rule (1 MiB) */
-	double cpu_function_share;	/* percent of CPU flat in one app function (50) */
+	double cpu_function_share;	/* percent of CPU attributed to one app function or Python check (50) */
 	double cpu_utilization;		/* percent of one core (80) */
-	double cpu_app_share;		/* percent of CPU in app functions (80) */
+	double cpu_app_share;		/* percent of CPU attributed to app functions (80) */
 	double cpu_spike_min_utilization; /* the one-function rule's floor, percent of one core (5) */
 	double contention_seconds;	/* delay charged to one app function (1.0) */
 	unsigned goroutines_warn;	/* goroutine count flagged above (500) */
@@ -63,7 +63,9 @@ struct fw_process_verdict {
 	 * from the struct fw_process; NULL when the rule did not fire or
 	 * names no function. */
 	const char *leak_fn;	   /* the application function that grew most */
-	const char *cpu_fn;	   /* the busiest application function, else the busiest */
+	const char *cpu_fn;	   /* the busiest application function (attributed), else the busiest */
+	bool cpu_python;	   /* cpu_fn is a Python check frame (components.h) */
+	const char *cpu_check;	   /* ... and the check it ran, when a label named it */
 	const char *contention_fn; /* the application function that waited most */
 	/* growth_*_30s: "per 30 s" over a measured window, else "between the
 	 * snapshots" (the raw growth, see enum fw_heap_window) */

@@ -6,6 +6,7 @@
  * prints the verdict's decisions and must not make one: no threshold is
  * read here.
  */
+#include "investigate/components.h"
 #include "investigate/investigation.h"
 #include "base/outtext.h"
 
@@ -146,6 +147,71 @@ static const char *state_name(enum fw_pfile_state s)
 	return "unknown";
 }
 
+/* An attributed table (process.h): null when not computed. Values in the
+ * profile's unit; share_percent of `total`. */
+static void attr_json(struct fw_buf *b, const struct fw_attr_table *t, const char *unit)
+{
+	if (!t->present) {
+		fw_buf_puts(b, "null");
+		return;
+	}
+	fw_buf_puts(b, "{\"unit\":");
+	jstr(b, unit);
+	fw_buf_printf(b, ",\"total\":%" PRId64 ",\"unattributed\":%" PRId64 ",\"python_checks\":%" PRId64
+			 ",\"rows\":[",
+		      t->total, t->unattributed, t->python);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const struct fw_attr_row *r = &t->rows[i];
+		const struct fw_component *c = fw_component_of(r->name);
+		fw_buf_printf(b, "%s{\"rank\":%zu,\"function\":", i ? "," : "", i + 1);
+		jstr(b, r->name);
+		fw_buf_puts(b, ",\"component\":");
+		jstr(b, c ? c->id : NULL);
+		fw_buf_puts(b, ",\"via\":");
+		jstr(b, r->via && *r->via ? r->via : NULL);
+		fw_buf_printf(b, ",\"python_check\":%s,\"check\":", r->python ? "true" : "false");
+		jstr(b, r->check);
+		fw_buf_printf(b, ",\"value\":%" PRId64 ",\"share_percent\":", r->value);
+		num(b, t->total > 0 ? 100.0 * (double)r->value / (double)t->total : 0);
+		fw_buf_putc(b, '}');
+	}
+	fw_buf_puts(b, "]}");
+}
+
+/* The block or mutex delay by kind of wait and by function (contention.h):
+ * null when not computed. Delays in the profile's unit. */
+static void wait_json(struct fw_buf *b, const struct fw_contention *w, const char *unit)
+{
+	if (!w->present) {
+		fw_buf_puts(b, "null");
+		return;
+	}
+	fw_buf_puts(b, "{\"unit\":");
+	jstr(b, unit);
+	fw_buf_printf(b, ",\"delay_charged_to\":\"%s\",\"total_delay\":%" PRId64 ",\"contentions\":%" PRId64
+			 ",\"idle_loop_delay\":%" PRId64 ",\"idle_loop_contentions\":%" PRId64
+			 ",\"counted_delay\":%" PRId64 ",\"by_kind\":{",
+		      w->mutex ? "holder" : "waiter", w->total, w->total_count, w->idle, w->idle_count, w->counted);
+	for (enum fw_wait_kind k = 0; k < FW_WAIT_COUNT; k++)
+		fw_buf_printf(b, "%s\"%s\":{\"delay\":%" PRId64 ",\"contentions\":%" PRId64 "}", k ? "," : "",
+			      fw_wait_kind_id(k), w->by_kind[k], w->count_by_kind[k]);
+	fw_buf_puts(b, "},\"rows\":[");
+	for (size_t i = 0; i < w->n_rows; i++) {
+		const struct fw_contention_row *r = &w->rows[i];
+		const struct fw_component *c = fw_component_of(r->name);
+		fw_buf_printf(b, "%s{\"rank\":%zu,\"function\":", i ? "," : "", i + 1);
+		jstr(b, r->name);
+		fw_buf_puts(b, ",\"component\":");
+		jstr(b, c ? c->id : NULL);
+		fw_buf_puts(b, ",\"via\":");
+		jstr(b, r->via && *r->via ? r->via : NULL);
+		fw_buf_printf(b, ",\"kind\":\"%s\",\"contentions\":%" PRId64 ",\"delay\":%" PRId64
+				 ",\"counted_delay\":%" PRId64 ",\"lock_delay\":%" PRId64 ",\"idle_loop_delay\":%" PRId64 "}",
+			      fw_wait_kind_id(r->kind), r->count, r->delay, r->counted, r->lock, r->idle);
+	}
+	fw_buf_puts(b, "]}");
+}
+
 static void process(struct fw_buf *b, const struct fw_process *p, const struct fw_process_verdict *v)
 {
 	bool first = true;
@@ -215,6 +281,20 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 				 ",\"top_app_function\":",
 			      p->cpu_total_ns, p->cpu_duration_ns, p->cpu_app_ns);
 		fn_value(b, &p->top_cpu_app);
+		/* attributed to the nearest application frame (attribute.h) */
+		fw_buf_printf(b, ",\"attributed_app_ns\":%" PRId64 ",\"python_checks_ns\":%" PRId64
+				 ",\"top_attributed\":",
+			      p->cpu_attr_app_ns, p->cpu_python_ns);
+		if (p->top_cpu_attr.name) {
+			fw_buf_puts(b, "{\"function\":");
+			jstr(b, p->top_cpu_attr.name);
+			fw_buf_printf(b, ",\"value\":%" PRId64 ",\"python_check\":%s,\"check\":", p->top_cpu_attr.value,
+				      p->top_cpu_attr_python ? "true" : "false");
+			jstr(b, p->top_cpu_attr_check);
+			fw_buf_putc(b, '}');
+		} else {
+			fw_buf_puts(b, "null");
+		}
 		fw_buf_putc(b, '}');
 	} else {
 		fw_buf_puts(b, "null");
@@ -232,6 +312,18 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	fn_value(b, &p->top_mutex_app);
 	fw_buf_puts(b, ",\"mutex_waits_in\":");
 	jstr(b, p->top_mutex_callee);
+	fw_buf_puts(b, ",\"block_by_wait\":");
+	wait_json(b, &p->block_wait, p->block.sample_unit);
+	fw_buf_puts(b, ",\"mutex_by_holder\":");
+	wait_json(b, &p->mutex_wait, p->mutex.sample_unit);
+	fw_buf_putc(b, '}');
+	key(b, &first, "attributed");
+	fw_buf_puts(b, "{\"cpu\":");
+	attr_json(b, &p->cpu_attr, p->cpu.sample_unit);
+	fw_buf_puts(b, ",\"heap\":");
+	attr_json(b, &p->heap_attr, p->heap_top.sample_unit);
+	fw_buf_puts(b, ",\"heap_growth\":");
+	attr_json(b, &p->growth_attr, p->heap_diff_space.sample_unit);
 	fw_buf_putc(b, '}');
 	key(b, &first, "flamegraphs");
 	fw_buf_putc(b, '{');

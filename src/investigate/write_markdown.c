@@ -10,6 +10,7 @@
  * one: no threshold is read here. Over 1,000 lines because the runbook's
  * report has that many sections; each is one function.
  */
+#include "investigate/components.h"
 #include "investigate/investigation.h"
 #include "base/outtext.h"
 #include "base/redact.h"
@@ -393,18 +394,27 @@ static void memstats(const struct fw_investigation *inv, struct fw_buf *b)
 	fw_buf_putc(b, '\n');
 }
 
+/* The component of a function for a table cell: its display name, or "-". */
+static const char *component_cell(const char *fn)
+{
+	const struct fw_component *c = fw_component_of(fn);
+	return c ? c->name : "-";
+}
+
 static void top_rows(struct fw_buf *b, const struct fw_top_table *t, bool with_pct)
 {
 	char f[64], c[64], fp[32], cp[32];
 
 	if (with_pct)
-		fw_buf_puts(b, "| Rank | Function | flat | flat% | cum | cum% |\n|---:|---|---:|---:|---:|---:|\n");
+		fw_buf_puts(b, "| Rank | Function | Component | flat | flat% | cum | cum% |\n"
+			       "|---:|---|---|---:|---:|---:|---:|\n");
 	else
-		fw_buf_puts(b, "| Rank | Function | flat | cum |\n|---:|---|---:|---:|\n");
+		fw_buf_puts(b, "| Rank | Function | Component | flat | cum |\n|---:|---|---|---:|---:|\n");
 	for (size_t i = 0; i < t->n_rows; i++) {
 		const struct fw_top_row *r = &t->rows[i];
 		fw_buf_printf(b, "| %zu | ", i + 1);
 		md_code(b, r->name);
+		fw_buf_printf(b, " | %s", component_cell(r->name));
 		if (with_pct)
 			fw_buf_printf(b, " | %s | %s | %s | %s |\n", val(f, sizeof(f), r->flat, t->sample_unit),
 				      pct(fp, sizeof(fp), r->flat, t->total), val(c, sizeof(c), r->cum, t->sample_unit),
@@ -429,6 +439,54 @@ static bool table_usable(struct fw_buf *b, const struct fw_top_table *t, const c
 		return false;
 	}
 	return true;
+}
+
+/* An attributed table (process.h): each row an application function or
+ * a Python check, the value charged to it, its share and the runtime call
+ * it was charged through. */
+static void attr_rows(struct fw_buf *b, const struct fw_attr_table *t, const char *unit, const char *what)
+{
+	char v[64], sh[32];
+
+	fw_buf_printf(b, "| Rank | Application function | Component | %s | Share | Charged via |\n"
+			 "|---:|---|---|---:|---:|---|\n", what);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const struct fw_attr_row *r = &t->rows[i];
+		fw_buf_printf(b, "| %zu | ", i + 1);
+		if (r->python) {
+			fw_buf_puts(b, "Python check ");
+			if (r->check) {
+				md_code(b, r->check);
+				fw_buf_putc(b, ' ');
+			}
+			fw_buf_puts(b, "(");
+			md_code(b, r->name);
+			fw_buf_putc(b, ')');
+		} else {
+			md_code(b, r->name);
+		}
+		fw_buf_printf(b, " | %s | %s | %s | ", component_cell(r->name), val(v, sizeof(v), r->value, unit),
+			      pct(sh, sizeof(sh), r->value, t->total));
+		if (r->via && *r->via)
+			md_code(b, r->via);
+		else
+			fw_buf_puts(b, "(its own code)");
+		fw_buf_puts(b, " |\n");
+	}
+	fw_buf_putc(b, '\n');
+}
+
+/* "`fn` is in <component>: <interpretation>. " when a component is known. */
+static void interpret(struct fw_buf *b, const char *fn)
+{
+	const struct fw_component *c = fw_component_of(fn);
+
+	if (!c)
+		return;
+	md_code(b, fn);
+	fw_buf_printf(b, " is in %s: ", c->name);
+	md_composed(b, c->interpretation);
+	fw_buf_puts(b, ". ");
 }
 
 static void heap_section(const struct fw_process *p, const struct fw_process_verdict *v, struct fw_buf *b)
@@ -475,6 +533,7 @@ static void heap_section(const struct fw_process *p, const struct fw_process_ver
 				md_code(b, p->top_growth_app.name);
 				fw_buf_printf(b, " with %s (%.0f%% of the growth). ",
 					      bytes(a, sizeof(a), (double)p->top_growth_app.value), share);
+				interpret(b, p->top_growth_app.name);
 			}
 			if (v->growth_over_leak && !rate)
 				fw_buf_puts(b, "This growth is more than the leak threshold allows per 30 s; memory that "
@@ -490,6 +549,11 @@ static void heap_section(const struct fw_process *p, const struct fw_process_ver
 					       "buffering between the snapshots.\n\n");
 		}
 	}
+	if (s->present && !s->error && p->growth_attr.present && p->growth_attr.n_rows) {
+		fw_buf_puts(b, "Growth attributed to the nearest application frame (allocations in the runtime, "
+			       "such as `runtime.mallocgc`, charged to the code that asked for them):\n\n");
+		attr_rows(b, &p->growth_attr, s->sample_unit, "Growth");
+	}
 	if (table_usable(b, o, "object-count diff")) {
 		fw_buf_puts(b, "Top 10 by in-use objects growth:\n\n");
 		top_rows(b, o, false);
@@ -498,12 +562,17 @@ static void heap_section(const struct fw_process *p, const struct fw_process_ver
 	if (table_usable(b, &p->heap_top, "current heap")) {
 		fw_buf_printf(b, "In-use space: %s.\n\n", val(a, sizeof(a), p->heap_top.total, p->heap_top.sample_unit));
 		top_rows(b, &p->heap_top, false);
+		if (p->heap_attr.present && p->heap_attr.n_rows) {
+			fw_buf_puts(b, "In-use space attributed to the nearest application frame:\n\n");
+			attr_rows(b, &p->heap_attr, p->heap_top.sample_unit, "In use");
+		}
 	}
 }
 
 static void cpu_section(const struct fw_process *p, struct fw_buf *b)
 {
 	const struct fw_top_table *t = &p->cpu;
+	const struct fw_attr_table *at = &p->cpu_attr;
 	char a[64], c[64], svg[128];
 
 	fw_buf_puts(b, "### CPU\n\n");
@@ -518,27 +587,94 @@ static void cpu_section(const struct fw_process *p, struct fw_buf *b)
 	if (t->svg)
 		fw_buf_printf(b, "Flame graph: [%s](%s)\n\n", svg, svg);
 	top_rows(b, t, true);
+	if (at->present && at->n_rows) {
+		fw_buf_puts(b, "CPU attributed to the nearest application frame (runtime work such as `runtime.cgocall` "
+			       "or `runtime.mallocgc` charged to the code that caused it):\n\n");
+		attr_rows(b, at, t->sample_unit, "CPU");
+	}
 	if (p->cpu_total_ns > 0) {
-		fw_buf_printf(b, "%.0f%% of the CPU time is in application code. ",
-			      100.0 * (double)p->cpu_app_ns / (double)p->cpu_total_ns);
-		if (p->top_cpu_app.name) {
-			fw_buf_puts(b, "The busiest application function is ");
-			md_code(b, p->top_cpu_app.name);
-			fw_buf_printf(b, " with %s of flat time (%.1f%%).", nanos(a, sizeof(a), p->top_cpu_app.value),
-				      100.0 * (double)p->top_cpu_app.value / (double)p->cpu_total_ns);
+		fw_buf_printf(b, "%.0f%% of the CPU time is in application code by flat time, %.0f%% once runtime work "
+				 "is charged to the application code that caused it. ",
+			      100.0 * (double)p->cpu_app_ns / (double)p->cpu_total_ns,
+			      100.0 * (double)p->cpu_attr_app_ns / (double)p->cpu_total_ns);
+		if (p->top_cpu_attr.name) {
+			double share = 100.0 * (double)p->top_cpu_attr.value / (double)p->cpu_total_ns;
+			if (p->top_cpu_attr_python) {
+				fw_buf_puts(b, "The busiest is a Python check");
+				if (p->top_cpu_attr_check) {
+					fw_buf_putc(b, ' ');
+					md_code(b, p->top_cpu_attr_check);
+				}
+				fw_buf_puts(b, ", running in the embedded interpreter through ");
+				md_code(b, p->top_cpu_attr.name);
+			} else {
+				fw_buf_puts(b, "The busiest application function is ");
+				md_code(b, p->top_cpu_attr.name);
+			}
+			fw_buf_printf(b, " with %s (%.1f%% of the samples", nanos(a, sizeof(a), p->top_cpu_attr.value), share);
+			if (t->duration_nanos > 0)
+				fw_buf_printf(b, ", %.1f%% of one core",
+					      100.0 * (double)p->top_cpu_attr.value / (double)t->duration_nanos);
+			fw_buf_puts(b, "). ");
+			interpret(b, p->top_cpu_attr.name);
 		}
+		if (p->cpu_python_ns > 0 && !(p->top_cpu_attr_python && p->cpu_python_ns == p->top_cpu_attr.value))
+			fw_buf_printf(b, "Python checks (`_Cfunc_` calls into the interpreter) use %s in all (%.1f%%). ",
+				      nanos(a, sizeof(a), p->cpu_python_ns),
+				      100.0 * (double)p->cpu_python_ns / (double)p->cpu_total_ns);
 		fw_buf_puts(b, "\n\n");
 	}
+}
+
+/* The block or mutex delay per application function, with the runbook's
+ * Contentions and Delay columns (contention.h). */
+static void contention_rows(struct fw_buf *b, const struct fw_contention *w, const char *unit)
+{
+	char d[64], c[64], dp[32], n[64];
+
+	fw_buf_printf(b, "| Rank | Application function | Component | Contentions | Delay | Delay%% | %s |\n"
+			 "|---:|---|---|---:|---:|---:|---|\n", w->mutex ? "Unlocked in" : "Waiting in");
+	for (size_t i = 0; i < w->n_rows; i++) {
+		const struct fw_contention_row *r = &w->rows[i];
+		fw_buf_printf(b, "| %zu | ", i + 1);
+		md_code(b, r->name);
+		fw_buf_printf(b, " | %s | %s | %s | %s | ", component_cell(r->name),
+			      val(c, sizeof(c), r->count, "count"), val(d, sizeof(d), r->delay, unit),
+			      pct(dp, sizeof(dp), r->delay, w->total));
+		md_code(b, r->via && *r->via ? r->via : "?");
+		if (!w->mutex && r->idle > 0)
+			fw_buf_printf(b, " (%s idle-loop channel wait)", val(n, sizeof(n), r->idle, unit));
+		fw_buf_puts(b, " |\n");
+	}
+	fw_buf_putc(b, '\n');
+}
+
+static void wait_kinds(struct fw_buf *b, const struct fw_contention *w, const char *unit)
+{
+	char d[64], c[64], dp[32];
+
+	fw_buf_puts(b, "| Kind of wait | Contentions | Delay | Delay% |\n|---|---:|---:|---:|\n");
+	for (enum fw_wait_kind k = 0; k < FW_WAIT_COUNT; k++) {
+		if (!w->by_kind[k] && !w->count_by_kind[k])
+			continue;
+		fw_buf_printf(b, "| %s | %s | %s | %s |\n", fw_wait_kind_name(k),
+			      val(c, sizeof(c), w->count_by_kind[k], "count"), val(d, sizeof(d), w->by_kind[k], unit),
+			      pct(dp, sizeof(dp), w->by_kind[k], w->total));
+	}
+	fw_buf_printf(b, "\nOf the channel waits, %s are goroutines' own loops waiting for work (idle, not "
+			 "contention). Counted as contention: %s (lock waits and the other channel waits).\n\n",
+		      val(d, sizeof(d), w->idle, unit), val(c, sizeof(c), w->counted, unit));
 }
 
 static void contention_section(const struct fw_process *p, const struct fw_process_verdict *v,
 			       struct fw_buf *b, bool block)
 {
 	const struct fw_top_table *t = block ? &p->block : &p->mutex;
+	const struct fw_contention *w = block ? &p->block_wait : &p->mutex_wait;
 	const struct fw_fn_value *best = block ? &p->top_block_app : &p->top_mutex_app;
 	const char *callee = block ? p->top_block_callee : p->top_mutex_callee;
 	const char *what = block ? "blocking" : "mutex";
-	char a[64];
+	char a[64], c[64];
 
 	fw_buf_printf(b, "### %s profile\n\n", block ? "Block" : "Mutex");
 	if (!table_usable(b, t, block ? "block profile" : "mutex profile"))
@@ -553,19 +689,42 @@ static void contention_section(const struct fw_process *p, const struct fw_proce
 		fw_buf_puts(b, ".\n\n");
 		return;
 	}
-	fw_buf_printf(b, "Total delay: %s.", val(a, sizeof(a), t->total, t->sample_unit));
-	if (best->name) {
-		fw_buf_puts(b, " The application function closest to the blocking calls is ");
+	fw_buf_printf(b, "Total delay: %s in %s contentions.", val(a, sizeof(a), t->total, t->sample_unit),
+		      val(c, sizeof(c), w->total_count, "count"));
+	if (best->name && block) {
+		fw_buf_puts(b, " The application function that waited most on locks and busy channels is ");
 		md_code(b, best->name);
 		fw_buf_printf(b, " with %s", nanos(a, sizeof(a), best->value));
 		if (callee && *callee) {
-			fw_buf_puts(b, ", waiting in ");
+			fw_buf_puts(b, ", most in ");
 			md_code(b, callee);
 		}
 		fw_buf_putc(b, '.');
+	} else if (best->name) {
+		fw_buf_puts(b, " The mutex profile charges the delay to the goroutine that held the lock, where it "
+			       "unlocked: ");
+		md_code(b, best->name);
+		fw_buf_printf(b, " held locks others waited %s for", nanos(a, sizeof(a), best->value));
+		if (callee && *callee) {
+			fw_buf_puts(b, " (in ");
+			md_code(b, callee);
+			fw_buf_putc(b, ')');
+		}
+		fw_buf_putc(b, '.');
+		if (p->have_block && p->block_wait.top.name && p->block_wait.top.lock > 0) {
+			fw_buf_putc(b, ' ');
+			md_code(b, best->name);
+			fw_buf_puts(b, " holds the lock that ");
+			md_code(b, p->block_wait.top.name);
+			fw_buf_printf(b, " waits on (the block profile shows it waiting %s in lock calls; the profiles do "
+					 "not name the lock: the largest holder and the largest waiter are paired).",
+				      val(a, sizeof(a), p->block_wait.top.lock, p->block.sample_unit));
+		}
 	}
 	fw_buf_puts(b, "\n\n");
-	top_rows(b, t, true);
+	contention_rows(b, w, t->sample_unit);
+	if (block)
+		wait_kinds(b, w, t->sample_unit);
 }
 
 static void file_notes(const struct fw_process *p, struct fw_buf *b)
@@ -718,66 +877,9 @@ static void profile_files(const struct fw_investigation *inv, struct fw_buf *b)
 
 /* ---- recommendations -------------------------------------------------------- */
 
-struct component {
-	const char *needle, *name, *advice;
-};
-
-static const struct component components[] = {
-	{ "/pkg/aggregator", "the aggregator (metric contexts)",
-	  "look for high-cardinality metrics: DogStatsD clients or checks that send many unique tag "
-	  "combinations. `datadog-agent dogstatsd-stats` (with `dogstatsd_stats_enable: true`) lists the busiest "
-	  "metric names" },
-	{ "dogstatsd", "DogStatsD", "check the packet rate and sizes (`datadog-agent dogstatsd-stats`) and the "
-				    "clients sending them" },
-	{ "/pkg/collector/corechecks/", "a core check", "run the check alone with `datadog-agent check <name> -t 5` "
-						      "to time it" },
-	{ "/pkg/collector/python", "a Python check", "run the check alone with `datadog-agent check <name> -t 5` and "
-						    "review its configuration" },
-	{ "/pkg/collector", "the check runner", "look at the checks with the longest Average Execution Time in "
-					      "status.log and run them alone with `datadog-agent check <name> -t 5`" },
-	{ "/pkg/trace", "the trace-agent", "review APM traffic (`agent status`, APM section), sampling rates and "
-					 "payload sizes" },
-	{ "/pkg/logs", "the logs agent", "count the tailed files and review `logs_config` (open files limit, "
-				       "processing rules)" },
-	{ "/comp/logs", "the logs agent", "count the tailed files and review `logs_config`" },
-	{ "forwarder", "the forwarder", "check connectivity to the intake and the retry queue size "
-				      "(`forwarder_retry_queue_max_size`)" },
-	{ "/pkg/serializer", "the serializer", "compare payload sizes with the number of metric contexts" },
-	{ "/pkg/process", "the process-agent", "review process collection settings and the number of processes "
-					     "and containers" },
-	{ "/pkg/network", "system-probe (network monitoring)", "review NPM/USM settings and connection counts" },
-	{ "tagger", "the tagger", "look for container or pod churn on the host" },
-	{ "workloadmeta", "the workload metadata store", "look for container or pod churn on the host" },
-};
-
-static const struct component *component_of(const char *fn)
-{
-	for (size_t i = 0; i < sizeof(components) / sizeof(components[0]); i++)
-		if (strstr(fn, components[i].needle))
-			return &components[i];
-	return NULL;
-}
-
-/* The Go package of a function name: up to the first '.' after the last '/'. */
-static void package_of(const char *fn, char *out, size_t len)
-{
-	const char *slash = NULL, *p;
-	size_t n;
-
-	for (p = fn; *p && *p != '('; p++)
-		if (*p == '/')
-			slash = p;
-	p = strchr(slash ? slash : fn, '.');
-	n = p ? (size_t)(p - fn) : strlen(fn);
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, fn, n);
-	out[n] = 0;
-}
-
 static void where(struct fw_buf *b, const char *fn)
 {
-	const struct component *c = component_of(fn);
+	const struct fw_component *c = fw_component_of(fn);
 	char pkg[256];
 
 	if (c) {
@@ -785,7 +887,7 @@ static void where(struct fw_buf *b, const char *fn)
 		md_code(b, fn);
 		fw_buf_printf(b, "): %s", c->advice);
 	} else {
-		package_of(fn, pkg, sizeof(pkg));
+		fw_package_of(fn, pkg, sizeof(pkg));
 		fw_buf_puts(b, " in package ");
 		md_code(b, pkg);
 		fw_buf_puts(b, " (");

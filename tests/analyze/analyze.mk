@@ -10,7 +10,8 @@ TESTS += \
 	tests/analyze/rules.sh \
 	tests/analyze/injection.sh \
 	tests/analyze/publish.sh \
-	tests/analyze/overrides.sh
+	tests/analyze/overrides.sh \
+	tests/analyze/attribution.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -19,6 +20,7 @@ tests_analyze_mkprofile_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/tests/un
 tests_analyze_mkprofile_LDADD = $(LIBFW_LIBS)
 
 EXTRA_DIST += \
+	tests/analyze/attribution.sh \
 	tests/analyze/common.sh \
 	tests/analyze/overrides.sh \
 	tests/analyze/publish.sh \
@@ -48,4 +50,5 @@ EXTRA_DIST += \
 	tests/fixtures/flares/leak-datadog-agent-2024-10-02T14-21-52Z-info.zip \
 	tests/fixtures/flares/multiple-datadog-agent-2024-10-02T14-21-52Z-info.zip \
 	tests/fixtures/flares/noprofiles-datadog-agent-2024-10-02T14-21-52Z-info.zip \
-	tests/fixtures/flares/normal-datadog-agent-2024-10-02T14-21-52Z-info.zip
+	tests/fixtures/flares/normal-datadog-agent-2024-10-02T14-21-52Z-info.zip \
+	tests/fixtures/flares/python-datadog-agent-2024-10-02T14-21-52Z-info.zip

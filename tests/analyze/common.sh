@@ -138,7 +138,7 @@ fa_scenario() {
 fa_verdict_of() {
 	case $1 in
 	leak) echo "MEMORY LEAK" ;;
-	cpu) echo "CPU SPIKE" ;;
+	cpu | python) echo "CPU SPIKE" ;;
 	contention) echo "CONTENTION" ;;
 	multiple) echo "MULTIPLE ISSUES" ;;
 	normal | noprofiles | badprofiles) echo "NORMAL" ;;

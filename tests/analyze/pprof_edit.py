@@ -20,7 +20,17 @@ computed independently of flarewatch's decoder.
   pprof_edit.py addvalue FILE INDEX DELTA FN   value[INDEX] += DELTA in the 1st
                                                sample whose leaf function has FN
                                                in its name
-The file is rewritten in place, gzipped.
+  pprof_edit.py dropleaf FILE FN               remove the samples whose leaf
+                                               function has FN in its name
+  pprof_edit.py attribute FILE INDEX           each sample's value[INDEX] (and
+                                               value[0]) charged to its nearest
+                                               application frame: lines
+                                               "VALUE COUNT FUNCTION [CHECK]",
+                                               then "unattributed V C" and
+                                               "total V C" (CHECK: the check_id
+                                               label's name, for Python check
+                                               _Cfunc_ frames)
+The file is rewritten in place, gzipped (attribute only prints).
 """
 import gzip
 import sys
@@ -170,6 +180,69 @@ def leaf_functions(fields):
     return leaf
 
 
+def location_functions(fields):
+    """location id -> its function names, innermost (leaf) first"""
+    st = strings(fields)
+    funcs = {}
+    for f, _, v in fields:
+        if f == 5:
+            d = dict((a, c) for a, _, c in parse(v))
+            funcs[d.get(1, 0)] = st[d.get(2, 0)]
+    out = {}
+    for f, _, v in fields:
+        if f == 4:
+            fs = parse(v)
+            lid = dict((a, c) for a, wt, c in fs if wt == 0).get(1, 0)
+            out[lid] = [funcs.get(dict((a, c) for a, _, c in parse(c)).get(1, 0), "?") for a, wt, c in fs if a == 4]
+    return out
+
+
+RUNTIME_PREFIXES = ("runtime.", "runtime/", "internal/", "sync.", "syscall.", "gcBgMarkWorker")
+
+
+def python_check_frame(fn):
+    """a _Cfunc_ function of a package under pkg/collector/python or rtloader"""
+    head, _, tail = fn.rpartition("/")
+    pkg = head + "/" + tail.split(".", 1)[0] if head else tail.split(".", 1)[0]
+    rest = fn[len(pkg):]
+    return ("/pkg/collector/python" in pkg or "rtloader" in pkg) and rest.startswith("._Cfunc_")
+
+
+def attribute(fields, k):
+    st = strings(fields)
+    locs = location_functions(fields)
+    sums, un, total = {}, [0, 0], [0, 0]
+    for f, _, v in fields:
+        if f != 2:
+            continue
+        s = Sample(v)
+        val, cnt = s.vals[k], s.vals[0]
+        if val == 0 and cnt == 0:
+            continue
+        total[0] += val
+        total[1] += cnt
+        fn = next((n for lid in s.locs for n in locs.get(lid, []) if not n.startswith(RUNTIME_PREFIXES)), None)
+        if fn is None:
+            un[0] += val
+            un[1] += cnt
+            continue
+        check = ""
+        if python_check_frame(fn):
+            for a, wt, lab in s.rest:
+                if a == 3:
+                    d = dict((x, y) for x, _, y in parse(lab))
+                    if st[d.get(1, 0)] == "check_id" and d.get(2):
+                        check = st[d[2]].split(":", 1)[0] or st[d[2]]
+        key = (fn, check)
+        a = sums.setdefault(key, [0, 0])
+        a[0] += val
+        a[1] += cnt
+    for (fn, check), (val, cnt) in sorted(sums.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        print(("%d %d %s %s" % (val, cnt, fn, check)).rstrip())
+    print("unattributed %d %d" % tuple(un))
+    print("total %d %d" % tuple(total))
+
+
 def flat_by_function(fields, k):
     leaf = leaf_functions(fields)
     flat = {}
@@ -188,6 +261,9 @@ def main(argv):
         k = int(argv[4])
         new, old = flat_by_function(fields, k), flat_by_function(load(argv[3]), k)
         print(sum(d for d in (new.get(n, 0) - old.get(n, 0) for n in set(new) | set(old)) if d > 0))
+        return
+    if cmd == "attribute":
+        attribute(fields, int(argv[3]))
         return
     if cmd == "info":
         st = strings(fields)
@@ -258,6 +334,10 @@ def main(argv):
         fields = map_samples(fields, addv)
         if not done:
             sys.exit("no sample with a leaf function named like " + fn)
+    elif cmd == "dropleaf":
+        fn = argv[3]
+        leaf = leaf_functions(fields)
+        fields = [x for x in fields if x[0] != 2 or not (Sample(x[2]).locs and fn in leaf.get(Sample(x[2]).locs[0], ""))]
     elif cmd == "deepstack":
         n = int(argv[3])
         first = next(Sample(v) for f, _, v in fields if f == 2)

@@ -102,8 +102,9 @@ static void test_windows(void)
 	TAP_EQ_STR(fw_heap_window_why(FW_WINDOW_MEASURED), "", "measured: nothing to explain");
 }
 
-/* A CPU profile of `total_ns` over `dur_ns`, `app_pct` of it in app code and
- * `share` percent in one app function. */
+/* A CPU profile of `total_ns` over `dur_ns`, `app_pct` of it attributed to
+ * app code and `share` percent attributed to one app function (the flat
+ * figures are the same: a profile with no runtime frame). */
 static void cpu(struct fw_process *p, int64_t total_ns, int64_t dur_ns, double app_pct, double share)
 {
 	memset(p, 0, sizeof(*p));
@@ -111,9 +112,73 @@ static void cpu(struct fw_process *p, int64_t total_ns, int64_t dur_ns, double a
 	p->have_cpu = true;
 	p->cpu_total_ns = total_ns;
 	p->cpu_duration_ns = dur_ns;
-	p->cpu_app_ns = (int64_t)((double)total_ns * app_pct / 100.0);
-	p->top_cpu_app.name = (char *)"main.spin";
-	p->top_cpu_app.value = (int64_t)((double)total_ns * share / 100.0);
+	p->cpu_app_ns = p->cpu_attr_app_ns = (int64_t)((double)total_ns * app_pct / 100.0);
+	p->top_cpu_app.name = p->top_cpu_attr.name = (char *)"main.spin";
+	p->top_cpu_app.value = p->top_cpu_attr.value = (int64_t)((double)total_ns * share / 100.0);
+}
+
+/* A Python check behind runtime.cgocall: by flat time all the CPU is in
+ * the runtime (no application function, 0 % in app code); attributed, it
+ * is the check's. `share` percent of `total_ns` over `dur_ns`. */
+static void cgo(struct fw_process *p, int64_t total_ns, int64_t dur_ns, double share, const char *check)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = (char *)"core";
+	p->have_cpu = true;
+	p->cpu_total_ns = total_ns;
+	p->cpu_duration_ns = dur_ns;
+	p->cpu_app_ns = 0;
+	p->top_cpu_any.name = (char *)"runtime.cgocall";
+	p->top_cpu_any.value = total_ns;
+	p->cpu_attr_app_ns = p->cpu_python_ns = (int64_t)((double)total_ns * share / 100.0);
+	p->top_cpu_attr.name = (char *)"github.com/DataDog/datadog-agent/pkg/collector/python._Cfunc_run_check";
+	p->top_cpu_attr.value = p->cpu_python_ns;
+	p->top_cpu_attr_python = true;
+	p->top_cpu_attr_check = check;
+}
+
+static void test_cpu_attributed(void)
+{
+	struct fw_process p;
+	struct fw_verdict v;
+	struct fw_error e = { { 0 } };
+	const int64_t s = 1000000000LL;
+
+	/* rule 1 on the attributed share: a check at 97 % of the samples */
+	cgo(&p, 3 * s / 10, s, 97, "postgres");
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_CPU_SPIKE, "97 %% attributed to a Python check: CPU spike");
+	if (fw_verdict_evaluate(&p, 1, NULL, &th, &v, &e) == 0) {
+		TAP_OK(v.procs[0].cpu_python, "the spike is a Python check's");
+		TAP_EQ_STR(v.procs[0].cpu_check, "postgres", "... named by its label");
+		TAP_OK(strstr(v.procs[0].cpu_reason, "Python check `postgres`") != NULL, "the reason names it: %s",
+		       v.procs[0].cpu_reason);
+		TAP_OK(strstr(v.procs[0].summary, "Python check postgres") != NULL, "so does the summary: %s",
+		       v.procs[0].summary);
+		fw_verdict_free(&v);
+	}
+	cgo(&p, 3 * s / 10, s, 50, "postgres");
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "a check at 50 %% (the threshold): normal");
+	cgo(&p, 3 * s / 10, s, 97, NULL);
+	if (fw_verdict_evaluate(&p, 1, NULL, &th, &v, &e) == 0) {
+		TAP_OK(v.procs[0].cpu && v.procs[0].cpu_python && !v.procs[0].cpu_check,
+		       "no label: a Python check, unnamed");
+		TAP_OK(strstr(v.procs[0].cpu_reason, "a Python check (`") != NULL, "... said so: %s",
+		       v.procs[0].cpu_reason);
+		fw_verdict_free(&v);
+	}
+	/* rule 2 on the attributed application share: 90 % of a core, the
+	 * check at 45 % (under rule 1), all of it in application code once
+	 * attributed (0 % by flat time) */
+	cgo(&p, 9 * s / 10, s, 45, "mysql");
+	p.cpu_attr_app_ns = 9 * s / 10;
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_CPU_SPIKE, "90 %% of a core, 100 %% attributed to app code: spike");
+	p.cpu_attr_app_ns = 7 * s / 10; /* 77.8 % */
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "... 77.8 %% attributed to app code: normal");
+	/* the old flat figures alone no longer decide */
+	cgo(&p, 3 * s / 10, s, 10, NULL);
+	p.top_cpu_app.name = (char *)"main.flat";
+	p.top_cpu_app.value = 3 * s / 10;
+	TAP_EQ_INT(judge(&p, NULL, 0), FW_VERDICT_NORMAL, "100 %% flat but 10 %% attributed in one function: normal");
 }
 
 static void test_cpu(void)
@@ -268,6 +333,7 @@ int main(void)
 	test_leak();
 	test_windows();
 	test_cpu();
+	test_cpu_attributed();
 	test_contention();
 	test_huge();
 	test_decisions();

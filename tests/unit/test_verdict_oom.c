@@ -72,8 +72,9 @@ int main(void)
 	p.top_growth_app.value = 100 << 20;
 	p.have_cpu = true;
 	p.cpu_total_ns = p.cpu_duration_ns = p.cpu_app_ns = 1000000000LL;
-	p.top_cpu_app.name = (char *)"main.spin";
-	p.top_cpu_app.value = 900000000LL;
+	p.top_cpu_app.name = p.top_cpu_attr.name = (char *)"main.spin";
+	p.top_cpu_app.value = p.top_cpu_attr.value = 900000000LL;
+	p.cpu_attr_app_ns = p.cpu_app_ns;
 	p.have_block = true;
 	p.top_block_app.name = (char *)"main.wait";
 	p.top_block_app.value = p.block_total_ns = 5000000000LL;
