@@ -10,6 +10,7 @@
  * one: no threshold is read here. Over 1,000 lines because the runbook's
  * report has that many sections; each is one function.
  */
+#include "investigate/components.h"
 #include "investigate/investigation.h"
 #include "base/outtext.h"
 #include "base/redact.h"
@@ -718,66 +719,9 @@ static void profile_files(const struct fw_investigation *inv, struct fw_buf *b)
 
 /* ---- recommendations -------------------------------------------------------- */
 
-struct component {
-	const char *needle, *name, *advice;
-};
-
-static const struct component components[] = {
-	{ "/pkg/aggregator", "the aggregator (metric contexts)",
-	  "look for high-cardinality metrics: DogStatsD clients or checks that send many unique tag "
-	  "combinations. `datadog-agent dogstatsd-stats` (with `dogstatsd_stats_enable: true`) lists the busiest "
-	  "metric names" },
-	{ "dogstatsd", "DogStatsD", "check the packet rate and sizes (`datadog-agent dogstatsd-stats`) and the "
-				    "clients sending them" },
-	{ "/pkg/collector/corechecks/", "a core check", "run the check alone with `datadog-agent check <name> -t 5` "
-						      "to time it" },
-	{ "/pkg/collector/python", "a Python check", "run the check alone with `datadog-agent check <name> -t 5` and "
-						    "review its configuration" },
-	{ "/pkg/collector", "the check runner", "look at the checks with the longest Average Execution Time in "
-					      "status.log and run them alone with `datadog-agent check <name> -t 5`" },
-	{ "/pkg/trace", "the trace-agent", "review APM traffic (`agent status`, APM section), sampling rates and "
-					 "payload sizes" },
-	{ "/pkg/logs", "the logs agent", "count the tailed files and review `logs_config` (open files limit, "
-				       "processing rules)" },
-	{ "/comp/logs", "the logs agent", "count the tailed files and review `logs_config`" },
-	{ "forwarder", "the forwarder", "check connectivity to the intake and the retry queue size "
-				      "(`forwarder_retry_queue_max_size`)" },
-	{ "/pkg/serializer", "the serializer", "compare payload sizes with the number of metric contexts" },
-	{ "/pkg/process", "the process-agent", "review process collection settings and the number of processes "
-					     "and containers" },
-	{ "/pkg/network", "system-probe (network monitoring)", "review NPM/USM settings and connection counts" },
-	{ "tagger", "the tagger", "look for container or pod churn on the host" },
-	{ "workloadmeta", "the workload metadata store", "look for container or pod churn on the host" },
-};
-
-static const struct component *component_of(const char *fn)
-{
-	for (size_t i = 0; i < sizeof(components) / sizeof(components[0]); i++)
-		if (strstr(fn, components[i].needle))
-			return &components[i];
-	return NULL;
-}
-
-/* The Go package of a function name: up to the first '.' after the last '/'. */
-static void package_of(const char *fn, char *out, size_t len)
-{
-	const char *slash = NULL, *p;
-	size_t n;
-
-	for (p = fn; *p && *p != '('; p++)
-		if (*p == '/')
-			slash = p;
-	p = strchr(slash ? slash : fn, '.');
-	n = p ? (size_t)(p - fn) : strlen(fn);
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, fn, n);
-	out[n] = 0;
-}
-
 static void where(struct fw_buf *b, const char *fn)
 {
-	const struct component *c = component_of(fn);
+	const struct fw_component *c = fw_component_of(fn);
 	char pkg[256];
 
 	if (c) {
@@ -785,7 +729,7 @@ static void where(struct fw_buf *b, const char *fn)
 		md_code(b, fn);
 		fw_buf_printf(b, "): %s", c->advice);
 	} else {
-		package_of(fn, pkg, sizeof(pkg));
+		fw_package_of(fn, pkg, sizeof(pkg));
 		fw_buf_puts(b, " in package ");
 		md_code(b, pkg);
 		fw_buf_puts(b, " (");

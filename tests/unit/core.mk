@@ -87,3 +87,9 @@ check_PROGRAMS += tests/unit/test_fsutil
 TESTS += tests/unit/test_fsutil
 tests_unit_test_fsutil_SOURCES = tests/unit/test_fsutil.c tests/tap.h
 tests_unit_test_fsutil_LDADD = $(LIBFW_LIBS)
+
+# components.c: agent function names to components (no fixtures)
+check_PROGRAMS += tests/unit/test_components
+TESTS += tests/unit/test_components
+tests_unit_test_components_SOURCES = tests/unit/test_components.c tests/tap.h
+tests_unit_test_components_LDADD = $(LIBFW_LIBS)
