@@ -532,6 +532,16 @@ static void cpu_section(const struct fw_process *p, struct fw_buf *b)
 	}
 }
 
+/* The link to a block or mutex profile's delay flame graph, if drawn. */
+static void delay_svg_link(const struct fw_process *p, struct fw_buf *b, bool block)
+{
+	char svg[128];
+
+	fw_svg_name(svg, sizeof(svg), p->name, block ? "block-delay" : "mutex-delay");
+	if ((block ? p->block.svg : p->mutex.svg) != NULL)
+		fw_buf_printf(b, "Delay flame graph: [%s](%s)\n\n", svg, svg);
+}
+
 static void contention_section(const struct fw_process *p, const struct fw_process_verdict *v,
 			       struct fw_buf *b, bool block)
 {
@@ -552,6 +562,7 @@ static void contention_section(const struct fw_process *p, const struct fw_proce
 			fw_buf_printf(b, " (the profile is empty: the agent collects it only with "
 					 "`--profile-%s`)", block ? "blocking" : "mutex");
 		fw_buf_puts(b, ".\n\n");
+		delay_svg_link(p, b, block);
 		return;
 	}
 	fw_buf_printf(b, "Total delay: %s.", val(a, sizeof(a), t->total, t->sample_unit));
@@ -566,6 +577,7 @@ static void contention_section(const struct fw_process *p, const struct fw_proce
 		fw_buf_putc(b, '.');
 	}
 	fw_buf_puts(b, "\n\n");
+	delay_svg_link(p, b, block);
 	top_rows(b, t, true);
 }
 
