@@ -241,6 +241,44 @@ nomem:
 	return fw_err(err, -ENOMEM, "out of memory collecting stacks");
 }
 
+/* Byte order with ';' below every other byte: frame by frame, a name
+ * before any longer name it starts ("f" < "f.func1"), so that all the
+ * stacks through one frame are consecutive. */
+static int cmp_tree(const void *a, const void *b)
+{
+	const struct sort_item *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = (unsigned char)x->s[i], d = (unsigned char)y->s[i];
+		if (c != d)
+			return (c == ';' ? 0 : c + 1) < (d == ';' ? 0 : d + 1) ? -1 : 1;
+	}
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Reorders st->order for the flame graph (cmp_tree). In plain byte order a
+ * function's own stack "p;f" and its children "p;f;g" would sit on both
+ * sides of "p;f.func1", and f would be drawn twice. */
+static int tree_order(struct stacks *st)
+{
+	struct sort_item *items = malloc((st->n_order + 1) * sizeof(*items));
+
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_order; i++) {
+		const struct stack *s = &st->s[st->order[i]];
+		items[i] = (struct sort_item){ fw_buf_str(&st->text) + s->str_off, s->str_len, st->order[i] };
+	}
+	fw_qsort(items, st->n_order, sizeof(*items), cmp_tree);
+	for (size_t i = 0; i < st->n_order; i++)
+		st->order[i] = items[i].idx;
+	free(items);
+	return 0;
+}
+
 int fw_collapsed_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 {
 	struct stacks st;
@@ -832,6 +870,10 @@ int fw_flamegraph_write(struct fw_report *r, const struct fw_flamegraph_opts *op
 
 	if ((rc = stacks_build(r, &st, err)) < 0)
 		return rc;
+	if (tree_order(&st) < 0) {
+		stacks_free(&st);
+		return fw_err(err, -ENOMEM, "out of memory sorting the stacks");
+	}
 	if ((rc = build_frames(r, &st, &f, &n, &h.diff, err)) < 0) {
 		stacks_free(&st);
 		return rc;

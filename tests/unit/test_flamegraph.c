@@ -535,6 +535,31 @@ static void test_classes(void)
 	free(s);
 }
 
+/* Profile E: p;f 1, p;f.func1 2, p;f;g 4 -- in byte order "p;f.func1"
+ * sorts between "p;f" and "p;f;g". */
+static const char *const e_funcs[] = { "p", "f", "f.func1", "g" };
+static const struct loc_spec e_locs[] = { { { 0 }, 1 }, { { 1 }, 1 }, { { 2 }, 1 }, { { 3 }, 1 } };
+static const struct sample_spec e_samples[] = {
+	{ .locs = { 1, 0 }, .n = 2, .v = { 0, 1 * MS } },
+	{ .locs = { 2, 0 }, .n = 2, .v = { 0, 2 * MS } },
+	{ .locs = { 3, 1, 0 }, .n = 3, .v = { 0, 4 * MS } },
+};
+
+static void test_tree_order(void)
+{
+	char *s = run(build(1, e_funcs, N(e_funcs), e_locs, N(e_locs), e_samples, N(e_samples)), true, NULL, NULL,
+		      "e", NULL);
+	char *c = run(build(1, e_funcs, N(e_funcs), e_locs, N(e_locs), e_samples, N(e_samples)), false, NULL,
+		      NULL, NULL, NULL);
+
+	TAP_EQ_STR(c, "p;f 1000000\np;f.func1 2000000\np;f;g 4000000\n", "tree order: collapsed stays in byte order");
+	TAP_OK(s && count(s, "<title>f (") == 1 && strstr(s, "<title>f (5ms, 71.43%)</title>"),
+	       "tree order: f is one frame of 5ms although f.func1 sorts between its stacks");
+	TAP_OK(s && strstr(s, "<title>f.func1 (2ms, 28.57%)</title>"), "tree order: f.func1 its own frame");
+	free(s);
+	free(c);
+}
+
 static void test_growth(void)
 {
 	struct fw_flamegraph_opts fo = { .title = "growth", .growth = true };
@@ -740,6 +765,7 @@ int main(void)
 	test_labels();
 	test_classes();
 	test_growth();
+	test_tree_order();
 	test_meta();
 	test_fixture();
 	return tap_done();
