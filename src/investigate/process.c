@@ -591,7 +591,9 @@ static int contention(struct fw_process *pr, struct fw_profile *p, enum fw_profi
 	int rc;
 
 	/* the delay flame graph */
-	snprintf(title, sizeof(title), "%.64s: %s delay", pr->name, k == FW_PK_BLOCK ? "block" : "mutex");
+	snprintf(title, sizeof(title), "%.64s: %s", pr->name,
+		 k == FW_PK_BLOCK ? "block delay (where goroutines waited)"
+				  : "mutex delay (charged to the lock holder, where Unlock ran)");
 	rc = top_table(p, NULL, t, &fg, NULL, best, callee, &ovf, err);
 	if (rc < 0 || t->error)
 		return rc;

@@ -560,6 +560,49 @@ static void test_tree_order(void)
 	free(c);
 }
 
+/* Every function its own component: 14 > the 12 palette colours. */
+static struct fw_flame_class own_class(const char *func, void *ctx)
+{
+	(void)ctx;
+	return (struct fw_flame_class){ func, false };
+}
+
+static void test_many_classes(void)
+{
+	static const char *const funcs[] = { "main", "component-01", "component-02", "component-03",
+					     "component-04", "component-05", "component-06", "component-07",
+					     "component-08", "component-09", "component-10", "component-11",
+					     "component-12", "component-13" };
+	struct loc_spec locs[N(funcs)];
+	struct sample_spec ss[N(funcs) - 1];
+	struct fw_flamegraph_opts fo = { .title = "many", .classify = own_class };
+	char a[64], b[64], c[64];
+	size_t len = 0;
+	char *s;
+	int height = 0;
+
+	for (size_t i = 0; i < N(funcs); i++)
+		locs[i] = (struct loc_spec){ { (int)i }, 1 };
+	for (size_t i = 1; i < N(funcs); i++)
+		ss[i - 1] = (struct sample_spec){ .locs = { (int)i, 0 }, .n = 2, .v = { 0, 10 * MS } };
+	s = run_opts(build(1, funcs, N(funcs), locs, N(locs), ss, N(ss)), true, NULL, NULL, NULL, &fo, &len);
+	if (!TAP_OK(s != NULL, "many classes: writes the graph"))
+		return;
+	fill_of(s, "component-01", a, sizeof(a));
+	fill_of(s, "component-02", b, sizeof(b));
+	fill_of(s, "component-13", c, sizeof(c));
+	TAP_OK(strcmp(a, b) != 0 && strcmp(a, c) == 0, "many classes: distinct colours, repeating after 12 (%s %s %s)",
+	       a, b, c);
+	TAP_OK(strstr(s, ">(more components: colours repeat)</text>") != NULL, "many classes: the legend says so");
+	if (sscanf(strstr(s, "height=\"") + 8, "%d", &height) != 1)
+		height = -1;
+	/* title area 64 px, 2 legend lines of 18, 3 frame rows of 16, 32 below */
+	TAP_EQ_INT(height, 64 + 2 * 18 + 3 * 16 + 32, "many classes: the legend takes two lines");
+	if (xmllint(s, len) > 0)
+		TAP_OK(0, "many classes svg: xmllint --noout");
+	free(s);
+}
+
 static void test_growth(void)
 {
 	struct fw_flamegraph_opts fo = { .title = "growth", .growth = true };
@@ -765,6 +808,7 @@ int main(void)
 	test_labels();
 	test_classes();
 	test_growth();
+	test_many_classes();
 	test_tree_order();
 	test_meta();
 	test_fixture();
