@@ -52,7 +52,8 @@ static const char report_flags_help[] =
 	"  -edgefraction=F        hide edges below F of the total (default 0.001)\n"
 	"  -focus=REGEX           only samples with a frame matching REGEX\n"
 	"  -ignore=REGEX          drop samples with a frame matching REGEX\n"
-	"  -diff_base=FILE        subtract FILE, percentages relative to FILE\n"
+	"  -diff_base=FILE        subtract FILE, percentages relative to FILE (flamegraph:\n"
+	"                         red grew, blue shrank, percentages of the total growth)\n"
 	"  -base=FILE             subtract FILE\n";
 
 static const char output_flag_help[] = "  -o FILE                the output file (required)\n";
@@ -300,7 +301,13 @@ static int run(const struct command *c, struct args *a)
 	case CMD_PEEK: r = fw_peek_write(&rpt, a->regex, &out, &err); break;
 	case CMD_TRACES: r = fw_traces_write(&rpt, &out, &err); break;
 	case CMD_COLLAPSED: r = fw_collapsed_write(&rpt, &out, &err); break;
-	case CMD_FLAMEGRAPH: r = fw_flamegraph_write(&rpt, a->files[0], &out, &err); break;
+	case CMD_FLAMEGRAPH: {
+		/* -diff_base: the differential graph flarewatch draws for the heap
+		 * growth (pprof's own flame graph cannot show a diff) */
+		struct fw_flamegraph_opts fo = { .title = a->files[0], .growth = a->diff_base };
+		r = fw_flamegraph_write(&rpt, &fo, &out, &err);
+		break;
+	}
 	default: break;
 	}
 	fw_report_free(&rpt);

@@ -32,7 +32,7 @@ int fw_report_markdown(const struct fw_investigation *inv, struct fw_buf *out, s
 int fw_report_json(const struct fw_investigation *inv, struct fw_buf *out, struct fw_error *err);
 
 /* File names of a process's flame graphs in the report folder:
- * "<proc>-<what>.svg" (what: "cpu", "heap-diff"). investigation.c, so that
+ * "<proc>-<what>.svg" (what: "cpu", "heap-diff", "block-delay", "mutex-delay"). investigation.c, so that
  * both writers and investigate.c share it without depending on each other. */
 void fw_svg_name(char *out, size_t len, const char *proc, const char *what);
 

@@ -10,6 +10,7 @@
  */
 #include "investigate/process.h"
 #include "investigate/attribute.h"
+#include "investigate/components.h"
 #include "pprof/flamegraph.h"
 #include "base/keymap.h"
 #include "pprof/merge.h"
@@ -33,6 +34,15 @@ bool fw_is_runtime_function(const char *name)
 		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
 			return true;
 	return false;
+}
+
+/* Flame graph colours: the runtime grey, agent components by components.h. */
+static struct fw_flame_class flame_class(const char *func, void *ctx)
+{
+	const struct fw_component *c = fw_is_runtime_function(func) ? NULL : fw_component_of(func);
+
+	(void)ctx;
+	return (struct fw_flame_class){ c ? c->name : NULL, fw_is_runtime_function(func) };
 }
 
 static int nomem(struct fw_error *err)
@@ -309,7 +319,7 @@ struct extras {
  * the facts the verdict needs. Always takes p over (fw_report_init frees it,
  * also on failure): the caller passes take(&its_pointer). */
 static int top_table(struct fw_profile *p, const char *sample_index, struct fw_top_table *t,
-		     const char *svg_title, const struct extras *x, struct fw_error *err)
+		     const struct fw_flamegraph_opts *fg, const struct extras *x, struct fw_error *err)
 {
 	struct fw_report_opts o;
 	struct fw_report r;
@@ -361,10 +371,10 @@ static int top_table(struct fw_profile *p, const char *sample_index, struct fw_t
 		t->n_rows++;
 	}
 	fw_graph_free(&g);
-	if (svg_title) {
+	if (fg) {
 		struct fw_buf svg;
 		fw_buf_init(&svg);
-		rc = fw_flamegraph_write(&r, svg_title, &svg, err);
+		rc = fw_flamegraph_write(&r, fg, &svg, err);
 		if (rc == -ENOMEM || svg.failed) {
 			fw_buf_free(&svg);
 			rc = nomem(err);
@@ -464,7 +474,8 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 	}
 	{
 		struct extras x = { .facts = &f, .attr = &pr->growth_attr, .attr_ovf = &f.overflow };
-		rc = top_table(take(&d), "inuse_space", &pr->heap_diff_space, title, &x, err);
+		struct fw_flamegraph_opts fg = { .title = title, .growth = true };
+		rc = top_table(take(&d), "inuse_space", &pr->heap_diff_space, &fg, &x, err);
 	}
 	if (rc == 0 && !pr->heap_diff_space.error && f.overflow) {
 		rc = add_note(pr, err, "%s-1st-heap.pprof, %s-2nd-heap.pprof: the in-use space values overflow a "
@@ -515,7 +526,8 @@ static int cpu_facts(struct fw_process *pr, struct fw_profile *p, const char *ti
 	int64_t per;
 	bool ovf = false;
 	struct extras x = { .facts = &f, .attr = &pr->cpu_attr, .attr_ovf = &f.overflow };
-	int rc = top_table(p, NULL, &pr->cpu, title, &x, err);
+	struct fw_flamegraph_opts fg = { .title = title, .classify = flame_class };
+	int rc = top_table(p, NULL, &pr->cpu, &fg, &x, err);
 
 	if (rc < 0 || pr->cpu.error)
 		goto out;
@@ -594,10 +606,24 @@ static int contention(struct fw_process *pr, struct fw_profile *p, enum fw_profi
 	struct extras x = { .wait = w, .mutex = !block };
 	bool ovf = false;
 	int64_t per;
-	int rc = top_table(p, NULL, t, NULL, &x, err);
+	char title[160];
+	struct fw_flamegraph_opts fg = { .title = title, .classify = flame_class };
+	int rc;
 
+	/* the delay flame graph */
+	snprintf(title, sizeof(title), "%.64s: %s", pr->name,
+		 k == FW_PK_BLOCK ? "block delay (where goroutines waited)"
+				  : "mutex delay (charged to the lock holder, where Unlock ran)");
+	rc = top_table(p, NULL, t, &fg, &x, err);
 	if (rc < 0 || t->error)
 		return rc;
+	if (t->svg_error && (rc = add_note(pr, err, "%s-%s.pprof: no flame graph: %s", pr->name,
+					   fw_profile_kind_name(k), t->svg_error)) < 0)
+		return rc;
+	if (t->total == 0) { /* no delay (profiling off): no graph to draw */
+		free(t->svg);
+		t->svg = NULL;
+	}
 	per = ns_per_unit(t->sample_unit);
 	if (!per)
 		return add_note(pr, err, "%s-%s.pprof: the delay is in \"%s\", not a unit of time; the "

@@ -30,7 +30,7 @@ struct fw_top_table {
 	struct fw_top_row rows[FW_TOP_ROWS];
 	size_t n_rows;
 	char *text;	  /* the full `pprof -top` text, byte-identical to Go's */
-	char *svg;	  /* a flame graph of it, for CPU and the heap diff; or NULL */
+	char *svg;	  /* a flame graph of it (CPU, heap diff, block, mutex); or NULL */
 	char *svg_error;  /* why that flame graph could not be drawn, or NULL */
 };
 

@@ -333,6 +333,12 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	fw_svg_name(svg, sizeof(svg), p->name, "heap-diff");
 	fw_buf_puts(b, ",\"heap_diff\":");
 	jstr(b, p->heap_diff_space.svg ? svg : NULL);
+	fw_svg_name(svg, sizeof(svg), p->name, "block-delay");
+	fw_buf_puts(b, ",\"block_delay\":");
+	jstr(b, p->block.svg ? svg : NULL);
+	fw_svg_name(svg, sizeof(svg), p->name, "mutex-delay");
+	fw_buf_puts(b, ",\"mutex_delay\":");
+	jstr(b, p->mutex.svg ? svg : NULL);
 	fw_buf_puts(b, "}}");
 }
 

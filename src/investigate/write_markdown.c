@@ -666,6 +666,16 @@ static void wait_kinds(struct fw_buf *b, const struct fw_contention *w, const ch
 		      val(d, sizeof(d), w->idle, unit), val(c, sizeof(c), w->counted, unit));
 }
 
+/* The link to a block or mutex profile's delay flame graph, if drawn. */
+static void delay_svg_link(const struct fw_process *p, struct fw_buf *b, bool block)
+{
+	char svg[128];
+
+	fw_svg_name(svg, sizeof(svg), p->name, block ? "block-delay" : "mutex-delay");
+	if ((block ? p->block.svg : p->mutex.svg) != NULL)
+		fw_buf_printf(b, "Delay flame graph: [%s](%s)\n\n", svg, svg);
+}
+
 static void contention_section(const struct fw_process *p, const struct fw_process_verdict *v,
 			       struct fw_buf *b, bool block)
 {
@@ -687,6 +697,7 @@ static void contention_section(const struct fw_process *p, const struct fw_proce
 			fw_buf_printf(b, " (the profile is empty: the agent collects it only with "
 					 "`--profile-%s`)", block ? "blocking" : "mutex");
 		fw_buf_puts(b, ".\n\n");
+		delay_svg_link(p, b, block);
 		return;
 	}
 	fw_buf_printf(b, "Total delay: %s in %s contentions.", val(a, sizeof(a), t->total, t->sample_unit),
@@ -722,6 +733,7 @@ static void contention_section(const struct fw_process *p, const struct fw_proce
 		}
 	}
 	fw_buf_puts(b, "\n\n");
+	delay_svg_link(p, b, block);
 	contention_rows(b, w, t->sample_unit);
 	if (block)
 		wait_kinds(b, w, t->sample_unit);

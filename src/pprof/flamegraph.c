@@ -19,7 +19,17 @@
  * sum of |value| of the stacks through it. Names are redacted, cut to
  * FW_OUT_NAME_MAX bytes, made valid UTF-8 with control and bidi characters
  * shown as escapes, and XML-escaped; frames narrower than MIN_PX are left
- * out.
+ * out. A frame shows the short label (fw_flame_label_offset) and has the
+ * full name in its <title>.
+ *
+ * Colours: growth mode (a diff) red/blue by the sign and size of the
+ * change, percentages of the total growth; with a classifier, one palette
+ * colour per component, grey for the runtime, warm for the rest; else
+ * flamegraph.pl's warm colours. A legend under the subtitle says which.
+ *
+ * Over 1,000 lines: about 150 of them are the SVG's embedded script and
+ * style, which must match the markup drawn here (ids, the <title> and
+ * data-label conventions); the folded stacks are the SVG's input.
  */
 #include "pprof/flamegraph.h"
 #include "base/outtext.h"
@@ -127,6 +137,25 @@ static void put_folded_name(struct fw_buf *b, const char *name)
 	}
 }
 
+size_t fw_flame_label_offset(const char *name)
+{
+	size_t depth = 0, cut = 0;
+
+	for (size_t i = 0; name[i]; i++) {
+		char c = name[i];
+
+		if (c == '(' || c == '[' || c == '{')
+			depth++;
+		else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+			depth--;
+		else if (depth == 0 && c == ' ')
+			break;
+		else if (depth == 0 && c == '/' && name[i + 1] && name[i + 1] != ' ')
+			cut = i + 1;
+	}
+	return cut;
+}
+
 struct sort_item {
 	const char *s;
 	size_t len, idx;
@@ -214,6 +243,44 @@ nomem:
 	free(items);
 	stacks_free(st);
 	return fw_err(err, -ENOMEM, "out of memory collecting stacks");
+}
+
+/* Byte order with ';' below every other byte: frame by frame, a name
+ * before any longer name it starts ("f" < "f.func1"), so that all the
+ * stacks through one frame are consecutive. */
+static int cmp_tree(const void *a, const void *b)
+{
+	const struct sort_item *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = (unsigned char)x->s[i], d = (unsigned char)y->s[i];
+		if (c != d)
+			return (c == ';' ? 0 : c + 1) < (d == ';' ? 0 : d + 1) ? -1 : 1;
+	}
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Reorders st->order for the flame graph (cmp_tree). In plain byte order a
+ * function's own stack "p;f" and its children "p;f;g" would sit on both
+ * sides of "p;f.func1", and f would be drawn twice. */
+static int tree_order(struct stacks *st)
+{
+	struct sort_item *items = malloc((st->n_order + 1) * sizeof(*items));
+
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_order; i++) {
+		const struct stack *s = &st->s[st->order[i]];
+		items[i] = (struct sort_item){ fw_buf_str(&st->text) + s->str_off, s->str_len, st->order[i] };
+	}
+	fw_qsort(items, st->n_order, sizeof(*items), cmp_tree);
+	for (size_t i = 0; i < st->n_order; i++)
+		st->order[i] = items[i].idx;
+	free(items);
+	return 0;
 }
 
 int fw_collapsed_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
@@ -367,6 +434,35 @@ static void diff_color(int64_t delta, uint64_t max_abs, char *out, size_t len)
 		snprintf(out, len, "rgb(%u,%u,255)", c, c); /* shrink */
 }
 
+/* Class colours: grey for the runtime, one of these per component (in the
+ * components' byte order, repeating after 12), warm colours for the rest.
+ * None is grey, and none is in the warm range (red > 200, blue < 56). */
+#define RUNTIME_COLOR "rgb(190,190,190)"
+static const char *const palette[] = {
+	"rgb(110,160,240)", "rgb(110,200,110)", "rgb(180,130,230)", "rgb(80,190,190)",
+	"rgb(240,140,200)", "rgb(170,200,80)",	"rgb(130,200,245)", "rgb(210,170,255)",
+	"rgb(130,230,180)", "rgb(150,120,90)",	"rgb(140,150,225)", "rgb(100,140,110)",
+};
+#define N_PALETTE (sizeof(palette) / sizeof(palette[0]))
+#define CLASS_OTHER (-2)
+#define CLASS_RUNTIME (-1)
+
+struct legend_item {
+	const char *label, *color; /* color NULL: text only */
+};
+
+struct classes {
+	int *of;	     /* per frame: CLASS_*, or an index into comp */
+	const char **comp;   /* distinct component labels, sorted */
+	size_t n_comp;
+	bool any_runtime, any_other;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* pprof's percentage without its padding. */
 static void pct_label(int64_t v, int64_t total, char *out, size_t len)
 {
@@ -443,6 +539,7 @@ static const char style[] =
 	"#subtitle { text-anchor: middle; fill: #333; }\n"
 	"#frames text { pointer-events: none; }\n"
 	"#frames g { cursor: pointer; }\n"
+	"#frames rect { stroke: #fff; stroke-width: 0.5; }\n"
 	"#frames g:hover rect { stroke: #000; stroke-width: 0.5; }\n"
 	".parent { opacity: 0.5; }\n"
 	".hide { display: none; }\n"
@@ -450,7 +547,8 @@ static const char style[] =
 	"]]></style>\n";
 
 /* Everything interactive: hover details, click to zoom, reset, regex
- * search. Names come from each frame's <title> ("name (value, pct)"). */
+ * search. Names come from each frame's <title> ("name (value, pct)"), the
+ * short label drawn from its text's data-label (absent: the name). */
 static const char script[] =
 	"<script type=\"text/ecmascript\"><![CDATA[\n"
 	"(function () {\n"
@@ -461,7 +559,7 @@ static const char script[] =
 	"var unzoomBtn = doc.getElementById(\"unzoom\"), searchBtn = doc.getElementById(\"search\");\n"
 	"var all = [], zoomed = null, re = null;\n"
 	"function fit(f, x, w) {\n"
-	"\tvar n = f.name, max = Math.floor((w - 6) / CW), chars = Array.from(n);\n"
+	"\tvar n = f.label || f.name, max = Math.floor((w - 6) / CW), chars = Array.from(n);\n"
 	"\tf.text.setAttribute(\"x\", (x + 3).toFixed(2));\n"
 	"\tif (chars.length <= max) f.text.textContent = n;\n"
 	"\telse if (max < 3) f.text.textContent = \"\";\n"
@@ -478,6 +576,7 @@ static const char script[] =
 	"\tvar title = g.getElementsByTagName(\"title\")[0].textContent;\n"
 	"\tvar f = { g: g, rect: rect, text: g.getElementsByTagName(\"text\")[0],\n"
 	"\t\tname: title.substring(0, title.lastIndexOf(\" (\")), title: title,\n"
+	"\t\tlabel: g.getElementsByTagName(\"text\")[0].getAttribute(\"data-label\"),\n"
 	"\t\tx: +rect.getAttribute(\"x\"), w: +rect.getAttribute(\"width\"),\n"
 	"\t\ty: +rect.getAttribute(\"y\"), fill: rect.getAttribute(\"fill\") };\n"
 	"\tg.fwFrame = f;\n"
@@ -558,8 +657,123 @@ static const char script[] =
 	"})();\n"
 	"]]></script>\n";
 
+/* Sorts the classes of the frames drawn (w >= min_w) into cl. */
+static int classify_frames(const struct frame *f, size_t n, uint64_t min_w,
+			   const struct fw_flamegraph_opts *o, struct classes *cl)
+{
+	size_t cap = 0;
+
+	memset(cl, 0, sizeof(*cl));
+	if (!(cl->of = calloc(n ? n : 1, sizeof(*cl->of))))
+		return -ENOMEM;
+	for (size_t i = 1; i < n; i++) {
+		struct fw_flame_class c;
+		size_t k;
+
+		if (f[i].w < min_w)
+			continue;
+		c = o->classify(f[i].name, o->ctx);
+		if (c.runtime) {
+			cl->of[i] = CLASS_RUNTIME;
+			cl->any_runtime = true;
+			continue;
+		}
+		if (!c.component || !*c.component) {
+			cl->of[i] = CLASS_OTHER;
+			cl->any_other = true;
+			continue;
+		}
+		for (k = 0; k < cl->n_comp && strcmp(cl->comp[k], c.component) != 0; k++)
+			;
+		if (k == cl->n_comp) {
+			if (fw_grow((void **)&cl->comp, &cap, k + 1, sizeof(*cl->comp)) < 0)
+				return -ENOMEM;
+			cl->comp[cl->n_comp++] = c.component;
+		}
+		cl->of[i] = (int)k;
+	}
+	cl->of[0] = CLASS_OTHER;
+	/* indices into the sorted labels, so that colours do not depend on the
+	 * order frames come in */
+	if (cl->n_comp > 1) {
+		const char **sorted = malloc(cl->n_comp * sizeof(*sorted));
+		if (!sorted)
+			return -ENOMEM;
+		memcpy(sorted, cl->comp, cl->n_comp * sizeof(*sorted));
+		qsort(sorted, cl->n_comp, sizeof(*sorted), cmp_str);
+		for (size_t i = 1; i < n; i++) {
+			if (cl->of[i] < 0 || f[i].w < min_w)
+				continue;
+			for (size_t k = 0; k < cl->n_comp; k++)
+				if (!strcmp(sorted[k], cl->comp[cl->of[i]])) {
+					cl->of[i] = (int)k;
+					break;
+				}
+		}
+		free(cl->comp);
+		cl->comp = sorted;
+	}
+	return 0;
+}
+
+static void classes_free(struct classes *cl)
+{
+	free(cl->of);
+	free(cl->comp);
+	memset(cl, 0, sizeof(*cl));
+}
+
+#define LEGEND_LINE 18
+#define LEGEND_BOX 11
+
+/* x of every legend item, wrapping lines at the width; returns the number
+ * of lines (0 without items). */
+static int legend_layout(const struct legend_item *it, size_t n, double *x, int *line)
+{
+	double at = PAD;
+	int lines = n ? 1 : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double w = (it[i].color ? LEGEND_BOX + 4 : 0) + CHAR_W * (double)strlen(it[i].label) + 16;
+		if (at > PAD && at + w > SVG_W - PAD) {
+			lines++;
+			at = PAD;
+		}
+		x[i] = at;
+		line[i] = lines - 1;
+		at += w;
+	}
+	return lines;
+}
+
+static void put_legend(struct fw_buf *b, struct fw_buf *tmp, const struct legend_item *it, size_t n,
+		       const double *x, const int *line, int y0)
+{
+	fw_buf_puts(b, "<g id=\"legend\">\n");
+	for (size_t i = 0; i < n; i++) {
+		int y = y0 + line[i] * LEGEND_LINE;
+		if (it[i].color)
+			fw_buf_printf(b,
+				      "<rect x=\"%.2f\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" "
+				      "stroke=\"#666\" stroke-width=\"0.5\"/>",
+				      x[i], y - LEGEND_BOX + 1, LEGEND_BOX, LEGEND_BOX, it[i].color);
+		fw_buf_printf(b, "<text x=\"%.2f\" y=\"%d\">", x[i] + (it[i].color ? LEGEND_BOX + 4 : 0), y);
+		put_text(b, tmp, it[i].label);
+		fw_buf_puts(b, "</text>\n");
+	}
+	fw_buf_puts(b, "</g>\n");
+}
+
+struct header {
+	const char *title;
+	int height;
+	int64_t shown, total;
+	bool diff, growth;
+	int64_t growth_total; /* growth mode: the percentages' reference */
+};
+
 static void put_header(struct fw_buf *b, struct fw_buf *tmp, const struct fw_report *r,
-		       const char *title, int height, int64_t shown, int64_t total, bool diff)
+		       const struct header *h)
 {
 	char v[64], t[64], pct[32];
 
@@ -567,19 +781,18 @@ static void put_header(struct fw_buf *b, struct fw_buf *tmp, const struct fw_rep
 		      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		      "<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		      "xmlns=\"http://www.w3.org/2000/svg\">\n",
-		      SVG_W, height, SVG_W, height);
+		      SVG_W, h->height, SVG_W, h->height);
 	fw_buf_puts(b, style);
 	fw_buf_printf(b,
 		      "<defs><linearGradient id=\"bg\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">"
 		      "<stop stop-color=\"#eeeeee\" offset=\"5%%\"/>"
 		      "<stop stop-color=\"#eeeeb0\" offset=\"95%%\"/></linearGradient></defs>\n"
 		      "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"url(#bg)\"/>\n",
-		      SVG_W, height);
+		      SVG_W, h->height);
 	fw_buf_printf(b, "<text id=\"title\" x=\"%d\" y=\"24\">", SVG_W / 2);
-	put_text(b, tmp, title ? title : "Flame Graph");
+	put_text(b, tmp, h->title ? h->title : "Flame Graph");
 	fw_buf_puts(b, "</text>\n");
 
-	fw_unit_label(t, sizeof(t), total, r->sample_unit, "auto");
 	fw_buf_printf(b, "<text id=\"subtitle\" x=\"%d\" y=\"44\">Type: ", SVG_W / 2);
 	put_text(b, tmp, r->sample_type[0] ? r->sample_type : "samples");
 	if (r->sample_unit[0]) {
@@ -587,52 +800,101 @@ static void put_header(struct fw_buf *b, struct fw_buf *tmp, const struct fw_rep
 		put_text(b, tmp, r->sample_unit);
 		fw_buf_putc(b, ')');
 	}
-	fw_buf_puts(b, ", Total: ");
-	put_xml(b, t, strlen(t));
-	if ((uint64_t)fw_abs64(shown) != (uint64_t)fw_abs64(total) || diff) {
-		fw_unit_label(v, sizeof(v), shown, r->sample_unit, "auto");
-		pct_label(shown, total, pct, sizeof(pct));
-		fw_buf_puts(b, diff ? ", Net change shown: " : ", Shown: ");
-		if (diff && shown > 0)
+	if (h->growth) {
+		/* the percentages' reference first, then the net change */
+		fw_unit_label(t, sizeof(t), h->growth_total, r->sample_unit, "auto");
+		fw_unit_label(v, sizeof(v), h->shown, r->sample_unit, "auto");
+		fw_buf_puts(b, ", Total growth: +");
+		put_xml(b, t, strlen(t));
+		fw_buf_puts(b, " (sum of the functions that grew), Net change: ");
+		if (h->shown > 0)
 			fw_buf_putc(b, '+');
 		put_xml(b, v, strlen(v));
-		fw_buf_printf(b, " (%s%s)", diff && shown > 0 ? "+" : diff && shown < 0 ? "-" : "", pct);
+		fw_buf_puts(b, "</text>\n");
+		goto buttons;
 	}
-	if (diff)
+	fw_unit_label(t, sizeof(t), h->total, r->sample_unit, "auto");
+	fw_buf_puts(b, ", Total: ");
+	put_xml(b, t, strlen(t));
+	if ((uint64_t)fw_abs64(h->shown) != (uint64_t)fw_abs64(h->total) || h->diff) {
+		fw_unit_label(v, sizeof(v), h->shown, r->sample_unit, "auto");
+		pct_label(h->shown, h->total, pct, sizeof(pct));
+		fw_buf_puts(b, h->diff ? ", Net change shown: " : ", Shown: ");
+		if (h->diff && h->shown > 0)
+			fw_buf_putc(b, '+');
+		put_xml(b, v, strlen(v));
+		fw_buf_printf(b, " (%s%s)", h->diff && h->shown > 0 ? "+" : h->diff && h->shown < 0 ? "-" : "",
+			      pct);
+	}
+	if (h->diff)
 		fw_buf_puts(b, " \xe2\x80\x94 red: growth, blue: shrink");
 	fw_buf_puts(b, "</text>\n");
+buttons:
 	fw_buf_printf(b,
 		      "<text id=\"unzoom\" class=\"btn hide\" x=\"%d\" y=\"44\">Reset Zoom</text>\n"
 		      "<text id=\"search\" class=\"btn\" x=\"%d\" y=\"44\" text-anchor=\"end\">Search</text>\n",
 		      PAD, SVG_W - PAD);
 }
 
-int fw_flamegraph_write(struct fw_report *r, const char *title, struct fw_buf *out,
+/* The sum of the positive flat values of the untrimmed graph: what
+ * `pprof -top` lists, so the growth is the report's. */
+static int growth_total(struct fw_report *r, int64_t *out, struct fw_error *err)
+{
+	struct fw_graph g;
+	int rc;
+
+	*out = 0;
+	if ((rc = fw_graph_build(&r->tab, r->vi, NULL, &g, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < g.n_nodes; i++)
+		if (g.flat[g.nodes[i]] > 0)
+			*out = fw_add64(*out, g.flat[g.nodes[i]]);
+	fw_graph_free(&g);
+	return 0;
+}
+
+int fw_flamegraph_write(struct fw_report *r, const struct fw_flamegraph_opts *opts, struct fw_buf *out,
 			struct fw_error *err)
 {
+	static const struct fw_flamegraph_opts none = { 0 };
+	const struct fw_flamegraph_opts *o = opts ? opts : &none;
 	struct stacks st;
 	struct frame *f = NULL;
+	struct classes cl = { 0 };
+	struct legend_item legend[N_PALETTE + 4];
+	double legend_x[N_PALETTE + 4];
+	int legend_line[N_PALETTE + 4], legend_lines;
+	size_t n = 0, n_legend = 0;
 	struct fw_buf tmp;
-	size_t n = 0;
+	struct header h = { .title = o->title };
 	uint32_t max_depth = 0;
-	uint64_t max_abs = 0;
-	int64_t total, shown = 0;
+	uint64_t max_abs = 0, min_w;
 	double scale = 0;
-	bool diff;
-	int rc, height;
+	int rc, top;
 
 	if ((rc = stacks_build(r, &st, err)) < 0)
 		return rc;
-	if ((rc = build_frames(r, &st, &f, &n, &diff, err)) < 0) {
+	if (tree_order(&st) < 0) {
+		stacks_free(&st);
+		return fw_err(err, -ENOMEM, "out of memory sorting the stacks");
+	}
+	if ((rc = build_frames(r, &st, &f, &n, &h.diff, err)) < 0) {
 		stacks_free(&st);
 		return rc;
 	}
+	h.growth = o->growth;
+	if (h.growth && (rc = growth_total(r, &h.growth_total, err)) < 0)
+		goto out;
 	if (f[0].w > 0)
 		scale = (SVG_W - 2.0 * PAD) / (double)f[0].w;
-	shown = f[0].delta;
-	total = r->total ? r->total : (int64_t)f[0].w;
+	/* the narrowest frame drawn: MIN_PX wide at this scale */
+	min_w = scale > 0 ? (uint64_t)(MIN_PX / scale) : 0;
+	while (scale > 0 && (double)min_w * scale < MIN_PX)
+		min_w++;
+	h.shown = f[0].delta;
+	h.total = r->total ? r->total : (int64_t)f[0].w;
 	for (size_t i = 0; i < n; i++) {
-		if ((double)f[i].w * scale < MIN_PX)
+		if (f[i].w < min_w)
 			continue;
 		if (f[i].depth > max_depth)
 			max_depth = f[i].depth;
@@ -642,62 +904,105 @@ int fw_flamegraph_write(struct fw_report *r, const char *title, struct fw_buf *o
 	if (max_abs == 0)
 		max_abs = (uint64_t)fw_abs64(f[0].delta);
 	if (max_depth > 100000) {
-		free(f);
-		stacks_free(&st);
-		return fw_err(err, -E2BIG, "stacks too deep for a flame graph (%" PRIu32 " frames)",
-			      max_depth);
+		rc = fw_err(err, -E2BIG, "stacks too deep for a flame graph (%" PRIu32 " frames)", max_depth);
+		goto out;
 	}
-	height = TOP + (int)(max_depth + 1) * FRAME_H + BOTTOM;
+	if (h.growth) {
+		legend[n_legend++] = (struct legend_item){ "grew (the darker, the more)", "rgb(255,60,60)" };
+		legend[n_legend++] = (struct legend_item){ "shrank", "rgb(60,60,255)" };
+		legend[n_legend++] = (struct legend_item){ "unchanged", "rgb(220,220,220)" };
+		legend[n_legend++] = (struct legend_item){ "percentages are of the total growth", NULL };
+	} else if (o->classify && f[0].w > 0) {
+		if (classify_frames(f, n, min_w, o, &cl) < 0) {
+			rc = fw_err(err, -ENOMEM, "out of memory colouring the flame graph");
+			goto out;
+		}
+		for (size_t k = 0; k < cl.n_comp && k < N_PALETTE; k++)
+			legend[n_legend++] = (struct legend_item){ cl.comp[k], palette[k] };
+		if (cl.n_comp > N_PALETTE)
+			legend[n_legend++] = (struct legend_item){ "(more components: colours repeat)", NULL };
+		if (cl.any_runtime)
+			legend[n_legend++] = (struct legend_item){ "Go runtime", RUNTIME_COLOR };
+		if (cl.any_other)
+			legend[n_legend++] = (struct legend_item){ "other", "rgb(230,120,30)" };
+	}
+	legend_lines = legend_layout(legend, n_legend, legend_x, legend_line);
+	top = TOP + legend_lines * LEGEND_LINE;
+	h.height = top + (int)(max_depth + 1) * FRAME_H + BOTTOM;
 
 	fw_buf_init(&tmp);
-	put_header(out, &tmp, r, title, height, shown, total, diff);
+	put_header(out, &tmp, r, &h);
+	if (n_legend)
+		put_legend(out, &tmp, legend, n_legend, legend_x, legend_line, TOP - 4);
 	fw_buf_puts(out, "<g id=\"frames\">\n");
 	for (size_t i = 0; i < n && f[0].w > 0; i++) {
 		const struct frame *fr = &f[i];
 		double px = (double)fr->w * scale, x = PAD + (double)fr->x * scale;
-		int y = height - BOTTOM - (int)(fr->depth + 1) * FRAME_H;
+		int y = h.height - BOTTOM - (int)(fr->depth + 1) * FRAME_H;
 		const char *name = fr->name ? fr->name : "all";
 		char color[32], v[64], pct[32];
+		const char *label;
+		bool signs = h.diff || h.growth;
 
-		if (px < MIN_PX)
+		if (fr->w < min_w)
 			continue;
 		tmp.len = 0;
 		put_clean_utf8(&tmp, name);
 		if (tmp.failed)
 			break;
-		if (diff)
+		label = fw_buf_str(&tmp) + fw_flame_label_offset(fw_buf_str(&tmp));
+		if (signs)
 			diff_color(fr->delta, max_abs, color, sizeof(color));
+		else if (cl.of && i == 0)
+			snprintf(color, sizeof(color), "rgb(225,225,225)"); /* "all" */
+		else if (cl.of && cl.of[i] == CLASS_RUNTIME)
+			snprintf(color, sizeof(color), RUNTIME_COLOR);
+		else if (cl.of && cl.of[i] >= 0)
+			snprintf(color, sizeof(color), "%s", palette[(size_t)cl.of[i] % N_PALETTE]);
 		else
 			warm_color(name, color, sizeof(color));
 		fw_unit_label(v, sizeof(v), fr->delta, r->sample_unit, "auto");
-		pct_label(fr->delta, total, pct, sizeof(pct));
 		fw_buf_puts(out, "<g><title>");
 		put_xml(out, tmp.data, tmp.len);
 		/* pprof's percentages are of |value|: a diff shows the sign */
-		fw_buf_printf(out, " (%s%s, %s%s)</title>", diff && fr->delta > 0 ? "+" : "", v,
-			      diff && fr->delta > 0 ? "+" : diff && fr->delta < 0 ? "-" : "", pct);
+		fw_buf_printf(out, " (%s%s", signs && fr->delta > 0 ? "+" : "", v);
+		if (h.growth && h.growth_total > 0) {
+			pct_label(fr->delta, h.growth_total, pct, sizeof(pct));
+			fw_buf_printf(out, ", %s%s of growth", fr->delta > 0 ? "+" : fr->delta < 0 ? "-" : "", pct);
+		} else if (!h.growth) {
+			pct_label(fr->delta, h.total, pct, sizeof(pct));
+			fw_buf_printf(out, ", %s%s", signs && fr->delta > 0 ? "+" : signs && fr->delta < 0 ? "-" : "",
+				      pct);
+		}
 		fw_buf_printf(out,
-			      "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\" "
-			      "rx=\"2\" ry=\"2\"/><text x=\"%.2f\" y=\"%.1f\">",
+			      ")</title><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\" "
+			      "rx=\"2\" ry=\"2\"/><text x=\"%.2f\" y=\"%.1f\"",
 			      x, y, px, FRAME_H - 1, color, x + 3, y + FRAME_H - 4.5);
-		put_label(out, tmp.data, tmp.len, px);
+		if (label != fw_buf_str(&tmp)) {
+			fw_buf_puts(out, " data-label=\"");
+			put_xml(out, label, strlen(label));
+			fw_buf_putc(out, '"');
+		}
+		fw_buf_putc(out, '>');
+		put_label(out, label, strlen(label), px);
 		fw_buf_puts(out, "</text></g>\n");
 	}
 	fw_buf_puts(out, "</g>\n");
 	if (f[0].w == 0)
 		fw_buf_printf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">No samples</text>\n",
-			      SVG_W / 2, height - BOTTOM - FRAME_H / 2);
-	fw_buf_printf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", PAD, height - 12);
+			      SVG_W / 2, h.height - BOTTOM - FRAME_H / 2);
+	fw_buf_printf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", PAD, h.height - 12);
 	fw_buf_printf(out, "<text id=\"matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"></text>\n",
-		      SVG_W - PAD, height - 12);
+		      SVG_W - PAD, h.height - 12);
 	fw_buf_puts(out, script);
 	fw_buf_puts(out, "</svg>\n");
 	if (tmp.failed)
 		out->failed = true;
 	fw_buf_free(&tmp);
+	rc = out->failed ? fw_err(err, -ENOMEM, "out of memory") : 0;
+out:
+	classes_free(&cl);
 	free(f);
 	stacks_free(&st);
-	if (out->failed)
-		return fw_err(err, -ENOMEM, "out of memory");
-	return 0;
+	return rc;
 }

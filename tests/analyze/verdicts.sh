@@ -28,6 +28,10 @@ check_files() {
 	badprofiles) want=(trace-cpu.svg trace-heap-diff.svg) ;; # core: no heap diff, no CPU
 	*) want=(core-cpu.svg core-heap-diff.svg trace-cpu.svg trace-heap-diff.svg) ;;
 	esac
+	# the delay flame graphs: where the block/mutex profiles record some delay
+	case $scen in
+	badprofiles | contention | normal) want+=(core-block-delay.svg core-mutex-delay.svg trace-block-delay.svg) ;;
+	esac
 	for f in "${want[@]}"; do
 		if [ ! -s "$dir/$f" ]; then
 			echo "missing or empty: $f"

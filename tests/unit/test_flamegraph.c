@@ -1,7 +1,9 @@
 /*
  * test_flamegraph.c: folded stacks, the SVG flame graph and the metadata
  * summary (src/pprof/flamegraph.c, src/pprof/meta.c), on profiles built in
- * memory and on the committed cpu.pb.gz fixture.
+ * memory and on the committed cpu.pb.gz fixture: frame labels shortened to
+ * the last package path element and the symbol, growth colours and
+ * percentages of the total growth, colours by class (runtime grey).
  */
 #include "pprof/flamegraph.h"
 #include "pprof/meta.h"
@@ -219,10 +221,12 @@ static int init_report(struct fw_report *r, struct fw_profile *p, const char *sa
 	return rc;
 }
 
-/* Runs collapsed (svg false) or flamegraph on a fresh report of p. */
-static char *run(struct fw_profile *p, bool svg, const char *sample_index, const char *focus,
-		 const char *title, size_t *len)
+/* Runs collapsed (svg false) or flamegraph on a fresh report of p, with
+ * the flame graph options fo (NULL: the title only). */
+static char *run_opts(struct fw_profile *p, bool svg, const char *sample_index, const char *focus,
+		      const char *title, const struct fw_flamegraph_opts *fo, size_t *len)
 {
+	struct fw_flamegraph_opts t = { .title = title };
 	struct fw_report r;
 	struct fw_error err = { "" };
 	struct fw_buf out;
@@ -231,7 +235,7 @@ static char *run(struct fw_profile *p, bool svg, const char *sample_index, const
 	if (init_report(&r, p, sample_index, focus) < 0)
 		return NULL;
 	fw_buf_init(&out);
-	rc = svg ? fw_flamegraph_write(&r, title, &out, &err) : fw_collapsed_write(&r, &out, &err);
+	rc = svg ? fw_flamegraph_write(&r, fo ? fo : &t, &out, &err) : fw_collapsed_write(&r, &out, &err);
 	fw_report_free(&r);
 	if (rc < 0 || out.failed) {
 		tap_diag("writing: %s", err.msg);
@@ -243,6 +247,41 @@ static char *run(struct fw_profile *p, bool svg, const char *sample_index, const
 	if (!out.data)
 		return calloc(1, 1);
 	return out.data;
+}
+
+static char *run(struct fw_profile *p, bool svg, const char *sample_index, const char *focus,
+		 const char *title, size_t *len)
+{
+	return run_opts(p, svg, sample_index, focus, title, NULL, len);
+}
+
+/* The fill of the first frame whose <title> starts with "name (", or "". */
+static const char *fill_of(const char *svg, const char *name, char *out, size_t len)
+{
+	char key[512];
+	const char *t, *f, *e;
+
+	snprintf(out, len, "%s", "");
+	snprintf(key, sizeof(key), "<title>%s (", name);
+	if (!(t = strstr(svg, key)) || !(f = strstr(t, "fill=\"")) || !(e = strchr(f + 6, '"')))
+		return out;
+	snprintf(out, len, "%.*s", (int)(e - f - 6), f + 6);
+	return out;
+}
+
+/* The text drawn in the first frame whose <title> starts with "name (". */
+static const char *text_of(const char *svg, const char *name, char *out, size_t len)
+{
+	char key[512];
+	const char *t, *g, *e;
+
+	snprintf(out, len, "%s", "");
+	snprintf(key, sizeof(key), "<title>%s (", name);
+	if (!(t = strstr(svg, key)) || !(g = strstr(t, "<text ")) || !(g = strchr(g, '>')) ||
+	    !(e = strstr(g, "</text>")))
+		return out;
+	snprintf(out, len, "%.*s", (int)(e - g - 1), g + 1);
+	return out;
 }
 
 /* ---- tests --------------------------------------------------------------------- */
@@ -363,6 +402,245 @@ static void test_svg(void)
 	TAP_OK(s && strstr(s, "No samples") && strstr(s, "</svg>\n"), "svg: a profile without samples");
 	if (s && xmllint(s, len) > 0)
 		TAP_OK(0, "empty svg: xmllint --noout");
+	free(s);
+}
+
+/* ---- labels, growth, classes ------------------------------------------------ */
+
+static void label_case(const char *name, const char *want)
+{
+	char shown[160];
+	size_t off = fw_flame_label_offset(name);
+
+	snprintf(shown, sizeof(shown), "%s", name);
+	for (char *c = shown; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
+	TAP_OK(off <= strlen(name) && strcmp(name + off, want) == 0, "label: \"%s\" -> \"%s\" (got \"%s\")",
+	       shown, want, off <= strlen(name) ? name + off : "(out of range)");
+}
+
+static void test_labels(void)
+{
+	label_case("github.com/DataDog/datadog-agent/pkg/aggregator.(*ContextResolver).trackContext",
+		   "aggregator.(*ContextResolver).trackContext");
+	label_case("main.main", "main.main");				/* no slash: whole */
+	label_case("runtime.mallocgc", "runtime.mallocgc");
+	label_case("gopkg.in/yaml.v2.(*parser).parse", "yaml.v2.(*parser).parse"); /* dots in the path */
+	label_case("github.com/x/y.Map[...].Get", "y.Map[...].Get");		   /* generics */
+	label_case("github.com/x/y.F[github.com/a/b.T]", "y.F[github.com/a/b.T]"); /* '/' in brackets */
+	label_case("github.com/x/y.(*T[a/b.U]).M", "y.(*T[a/b.U]).M");
+	label_case("k8s.io/client-go/tools/cache.(*Reflector).ListAndWatch.func1.2",
+		   "cache.(*Reflector).ListAndWatch.func1.2"); /* closures */
+	label_case("github.com/a/b.F /src/github.com/a/b/f.go:12", "b.F /src/github.com/a/b/f.go:12"); /* -lines */
+	label_case("struct { F a/b.T }.M", "struct { F a/b.T }.M");
+	label_case("foo/", "foo/");	 /* nothing after the slash */
+	label_case("a/b/", "b/");
+	label_case("/", "/");
+	label_case("", "");
+	label_case("x/ y", "x/ y");
+	label_case("a)/b", "b");	 /* a stray closing bracket is a byte */
+	label_case("a[/b", "a[/b");	 /* unclosed: the rest is inside */
+	label_case("x/\xff\x01/y\x1b[31m", "y\x1b[31m"); /* hostile bytes */
+	label_case("/usr/lib/go/src/runtime/proc.go", "proc.go");	/* -files */
+}
+
+/* Profile D: agent-like names. runtime.main;main.work;trackContext;
+ * runtime.mallocgc 5ms, runtime.main;main.work 3ms, and a hostile
+ * name under a path, runtime.main;x/\x1b[31mevil 1ms. */
+#define TRACK "github.com/DataDog/datadog-agent/pkg/aggregator.(*ContextResolver).trackContext"
+static const char *const d_funcs[] = { "runtime.main", "main.work", TRACK, "runtime.mallocgc", "x/\x1b[31mevil" };
+static const struct loc_spec d_locs[] = { { { 0 }, 1 }, { { 1 }, 1 }, { { 2 }, 1 }, { { 3 }, 1 }, { { 4 }, 1 } };
+static const struct sample_spec d_samples[] = {
+	{ .locs = { 3, 2, 1, 0 }, .n = 4, .v = { 0, 5 * MS } },
+	{ .locs = { 1, 0 }, .n = 2, .v = { 0, 3 * MS } },
+	{ .locs = { 4, 0 }, .n = 2, .v = { 0, 1 * MS } },
+};
+
+static struct fw_flame_class test_class(const char *func, void *ctx)
+{
+	int *calls = ctx;
+	(*calls)++;
+	if (!strncmp(func, "runtime.", 8))
+		return (struct fw_flame_class){ NULL, true };
+	if (strstr(func, "/pkg/aggregator"))
+		return (struct fw_flame_class){ "aggregator", false };
+	if (!strcmp(func, "main.work"))
+		return (struct fw_flame_class){ "<work & co>", false };
+	return (struct fw_flame_class){ NULL, false };
+}
+
+static bool warm(const char *fill)
+{
+	unsigned r, g, b;
+	return sscanf(fill, "rgb(%u,%u,%u)", &r, &g, &b) == 3 && r >= 205 && g <= 230 && b <= 55;
+}
+
+static bool grey(const char *fill)
+{
+	unsigned r, g, b;
+	return sscanf(fill, "rgb(%u,%u,%u)", &r, &g, &b) == 3 && r == g && g == b;
+}
+
+static void test_classes(void)
+{
+	int calls = 0;
+	struct fw_flamegraph_opts fo = { .title = "d", .classify = test_class, .ctx = &calls };
+	char a[64], b[64], c[64];
+	size_t len = 0;
+	char *s = run_opts(build(1, d_funcs, N(d_funcs), d_locs, N(d_locs), d_samples, N(d_samples)), true, NULL,
+			   NULL, NULL, &fo, &len);
+
+	if (!TAP_OK(s != NULL, "classes: writes profile D"))
+		return;
+	TAP_OK(calls > 0, "classes: the classifier was called (%d times)", calls);
+	TAP_OK(strstr(s, "<title>" TRACK " (5ms, 55.56%)</title>") != NULL, "classes: full name, value, %% in <title>");
+	TAP_EQ_STR(text_of(s, TRACK, a, sizeof(a)), "aggregator.(*ContextResolver).trackContext",
+		   "classes: the frame shows the short label");
+	TAP_OK(strstr(s, "data-label=\"aggregator.(*ContextResolver).trackContext\"") != NULL,
+	       "classes: the script gets the short label");
+	TAP_EQ_STR(text_of(s, "main.work", a, sizeof(a)), "main.work", "classes: a name without '/' is whole");
+	TAP_OK(strstr(s, "<title>x/\\x1b[31mevil (1ms") != NULL, "classes: hostile name escaped in <title>");
+	TAP_EQ_STR(text_of(s, "x/\\x1b[31mevil", a, sizeof(a)), "\\x1b[31mevil",
+		   "classes: hostile name's label is the escaped suffix");
+	fill_of(s, "runtime.main", a, sizeof(a));
+	fill_of(s, "runtime.mallocgc", b, sizeof(b));
+	TAP_OK(grey(a) && grey(b) && !strcmp(a, b), "classes: runtime frames grey (%s, %s)", a, b);
+	fill_of(s, TRACK, a, sizeof(a));
+	fill_of(s, "main.work", b, sizeof(b));
+	fill_of(s, "x/\\x1b[31mevil", c, sizeof(c));
+	TAP_OK(!grey(a) && !warm(a) && !grey(b) && !warm(b) && strcmp(a, b) != 0,
+	       "classes: two components, two palette colours (%s, %s)", a, b);
+	TAP_OK(warm(c), "classes: unclassified code warm (%s)", c);
+	{
+		/* the legend: each component with its colour, the runtime, other */
+		char want[128];
+		const char *lg = strstr(s, "<g id=\"legend\">"), *end = lg ? strstr(lg, "</g>") : NULL;
+		fill_of(s, TRACK, a, sizeof(a));
+		snprintf(want, sizeof(want), "fill=\"%s\"", a);
+		TAP_OK(lg && end && strstr(lg, ">aggregator</text>") && strstr(lg, want) && strstr(lg, want) < end,
+		       "classes: legend names the component with its colour");
+		TAP_OK(lg && strstr(lg, ">&lt;work &amp; co&gt;</text>") && strstr(lg, ">&lt;work") < end,
+		       "classes: legend labels escaped");
+		TAP_OK(lg && strstr(lg, ">Go runtime</text>") && strstr(lg, ">other</text>"),
+		       "classes: legend has the runtime and other code");
+	}
+	{
+		int x = xmllint(s, len);
+		if (x < 0)
+			TAP_SKIP("xmllint not installed", "classes svg: xmllint --noout");
+		else
+			TAP_EQ_INT(x, 0, "classes svg: xmllint --noout");
+	}
+	free(s);
+}
+
+/* Profile E: p;f 1, p;f.func1 2, p;f;g 4 -- in byte order "p;f.func1"
+ * sorts between "p;f" and "p;f;g". */
+static const char *const e_funcs[] = { "p", "f", "f.func1", "g" };
+static const struct loc_spec e_locs[] = { { { 0 }, 1 }, { { 1 }, 1 }, { { 2 }, 1 }, { { 3 }, 1 } };
+static const struct sample_spec e_samples[] = {
+	{ .locs = { 1, 0 }, .n = 2, .v = { 0, 1 * MS } },
+	{ .locs = { 2, 0 }, .n = 2, .v = { 0, 2 * MS } },
+	{ .locs = { 3, 1, 0 }, .n = 3, .v = { 0, 4 * MS } },
+};
+
+static void test_tree_order(void)
+{
+	char *s = run(build(1, e_funcs, N(e_funcs), e_locs, N(e_locs), e_samples, N(e_samples)), true, NULL, NULL,
+		      "e", NULL);
+	char *c = run(build(1, e_funcs, N(e_funcs), e_locs, N(e_locs), e_samples, N(e_samples)), false, NULL,
+		      NULL, NULL, NULL);
+
+	TAP_EQ_STR(c, "p;f 1000000\np;f.func1 2000000\np;f;g 4000000\n", "tree order: collapsed stays in byte order");
+	TAP_OK(s && count(s, "<title>f (") == 1 && strstr(s, "<title>f (5ms, 71.43%)</title>"),
+	       "tree order: f is one frame of 5ms although f.func1 sorts between its stacks");
+	TAP_OK(s && strstr(s, "<title>f.func1 (2ms, 28.57%)</title>"), "tree order: f.func1 its own frame");
+	free(s);
+	free(c);
+}
+
+/* Every function its own component: 14 > the 12 palette colours. */
+static struct fw_flame_class own_class(const char *func, void *ctx)
+{
+	(void)ctx;
+	return (struct fw_flame_class){ func, false };
+}
+
+static void test_many_classes(void)
+{
+	static const char *const funcs[] = { "main", "component-01", "component-02", "component-03",
+					     "component-04", "component-05", "component-06", "component-07",
+					     "component-08", "component-09", "component-10", "component-11",
+					     "component-12", "component-13" };
+	struct loc_spec locs[N(funcs)];
+	struct sample_spec ss[N(funcs) - 1];
+	struct fw_flamegraph_opts fo = { .title = "many", .classify = own_class };
+	char a[64], b[64], c[64];
+	size_t len = 0;
+	char *s;
+	int height = 0;
+
+	for (size_t i = 0; i < N(funcs); i++)
+		locs[i] = (struct loc_spec){ { (int)i }, 1 };
+	for (size_t i = 1; i < N(funcs); i++)
+		ss[i - 1] = (struct sample_spec){ .locs = { (int)i, 0 }, .n = 2, .v = { 0, 10 * MS } };
+	s = run_opts(build(1, funcs, N(funcs), locs, N(locs), ss, N(ss)), true, NULL, NULL, NULL, &fo, &len);
+	if (!TAP_OK(s != NULL, "many classes: writes the graph"))
+		return;
+	fill_of(s, "component-01", a, sizeof(a));
+	fill_of(s, "component-02", b, sizeof(b));
+	fill_of(s, "component-13", c, sizeof(c));
+	TAP_OK(strcmp(a, b) != 0 && strcmp(a, c) == 0, "many classes: distinct colours, repeating after 12 (%s %s %s)",
+	       a, b, c);
+	TAP_OK(strstr(s, ">(more components: colours repeat)</text>") != NULL, "many classes: the legend says so");
+	if (sscanf(strstr(s, "height=\"") + 8, "%d", &height) != 1)
+		height = -1;
+	/* title area 64 px, 2 legend lines of 18, 3 frame rows of 16, 32 below */
+	TAP_EQ_INT(height, 64 + 2 * 18 + 3 * 16 + 32, "many classes: the legend takes two lines");
+	if (xmllint(s, len) > 0)
+		TAP_OK(0, "many classes svg: xmllint --noout");
+	free(s);
+}
+
+static void test_growth(void)
+{
+	struct fw_flamegraph_opts fo = { .title = "growth", .growth = true };
+	char a[64];
+	size_t len = 0;
+	char *s;
+
+	/* B: a +3 (5 - 2), c -4, b 0, bad +1: total growth 4ms, net 0 */
+	s = run_opts(build(2, b_funcs, N(b_funcs), b_locs, N(b_locs), b_samples, N(b_samples)), true, NULL, NULL,
+		     NULL, &fo, &len);
+	if (!TAP_OK(s != NULL, "growth: writes diff profile B"))
+		return;
+	TAP_OK(strstr(s, "Total growth: +4ms (sum of the functions that grew), Net change: 0<") != NULL,
+	       "growth: subtitle has the total growth and the net change");
+	TAP_OK(strstr(s, "<title>a (+3ms, +75.00% of growth)</title>") != NULL, "growth: a is 75%% of the growth");
+	TAP_OK(strstr(s, "<title>c (-4ms, -100% of growth)</title>") != NULL, "growth: c shrank by 100%% of it");
+	TAP_OK(strstr(s, "<title>bad\\x01\\xffname (+1ms, +25.00% of growth)</title>") != NULL,
+	       "growth: bad is 25%% of the growth");
+	TAP_OK(strstr(s, "<title>all (0, 0% of growth)</title>") != NULL, "growth: root is the net change");
+	fill_of(s, "a", a, sizeof(a));
+	TAP_EQ_STR(a, "rgb(255,102,102)", "growth: a red (3/4 of the largest change)");
+	fill_of(s, "c", a, sizeof(a));
+	TAP_EQ_STR(a, "rgb(60,60,255)", "growth: c blue, the largest change");
+	fill_of(s, "all", a, sizeof(a));
+	TAP_EQ_STR(a, "rgb(220,220,220)", "growth: net zero is grey");
+	TAP_OK(strstr(s, ">grew (the darker, the more)</text>") && strstr(s, ">shrank</text>") &&
+		       strstr(s, ">percentages are of the total growth</text>"),
+	       "growth: legend");
+	if (xmllint(s, len) > 0)
+		TAP_OK(0, "growth svg: xmllint --noout");
+	free(s);
+
+	/* growth mode on a profile that only grew: red everywhere, 100% */
+	s = run_opts(profile_a(), true, NULL, NULL, NULL, &fo, &len);
+	TAP_OK(s && strstr(s, "<title>all (+22ms, +100% of growth)</title>") &&
+		       strstr(s, "<title>a (+8ms, +36.36% of growth)</title>"),
+	       "growth: a profile without negatives is all growth");
+	TAP_OK(s && !strstr(s, ",255)\" rx"), "growth: ... and nothing blue");
 	free(s);
 }
 
@@ -507,7 +785,10 @@ static void test_fixture(void)
 	fw_buf_free(&out);
 
 	fw_buf_init(&out);
-	TAP_EQ_INT(fw_flamegraph_write(&r, "cpu.pb.gz", &out, &err), 0, "cpu.pb.gz: flamegraph");
+	{
+		struct fw_flamegraph_opts fo = { .title = "cpu.pb.gz" };
+		TAP_EQ_INT(fw_flamegraph_write(&r, &fo, &out, &err), 0, "cpu.pb.gz: flamegraph");
+	}
 	TAP_OK(clean_utf8(fw_buf_str(&out), out.len), "cpu.pb.gz svg: valid UTF-8");
 	{
 		int x = xmllint(fw_buf_str(&out), out.len);
@@ -524,6 +805,11 @@ int main(void)
 {
 	test_collapsed();
 	test_svg();
+	test_labels();
+	test_classes();
+	test_growth();
+	test_many_classes();
+	test_tree_order();
 	test_meta();
 	test_fixture();
 	return tap_done();
