@@ -296,22 +296,29 @@ static size_t bad_files(struct builder *b, struct fw_recommendation *r, struct f
 	return n;
 }
 
-/* A process whose memory or CPU was not analyzed: one item naming every
- * file that could not be used (block and mutex too). */
-static void not_analyzed(struct builder *b, const struct fw_process *p)
+/* A process whose memory or CPU was not analyzed, or that the verdict
+ * found INCONCLUSIVE: one item naming every file that could not be used
+ * (block and mutex too). High, unless a rule fired in the process anyway
+ * (its own item is High and the verdict stands): then Medium. Called once
+ * per priority (pass), so that the list stays in priority order. */
+static void not_analyzed(struct builder *b, const struct fw_process *p, const struct fw_process_verdict *v,
+			 enum fw_rec_priority pass)
 {
 	static const enum fw_profile_kind heap[] = { FW_PK_HEAP1, FW_PK_HEAP2 }, cpu[] = { FW_PK_CPU },
 					  cont[] = { FW_PK_BLOCK, FW_PK_MUTEX };
 	bool mem = fw_process_memory_analyzed(p), cp = fw_process_cpu_analyzed(p);
+	bool finding = v->leak || v->cpu || v->contention;
 	struct fw_recommendation *r;
 	struct fw_buf t;
 
-	if (mem && cp)
+	if ((mem && cp && v->kind != FW_VERDICT_INCONCLUSIVE) || pass != (finding ? FW_REC_MEDIUM : FW_REC_HIGH))
 		return;
-	if (!(r = add(b, FW_REC_HIGH, "process_not_analyzed", p->name)))
+	if (!(r = add(b, pass, "process_not_analyzed", p->name)))
 		return;
 	fw_buf_init(&t);
 	fw_buf_printf(&t, "%s: ", p->name);
+	if (mem && cp) /* the verdict's coverage rule saw more than the files */
+		fw_buf_printf(&t, "the verdict is %s (%s)", fw_verdict_name(v->kind), v->summary ? v->summary : "");
 	if (!mem) {
 		fw_buf_puts(&t, "memory was not analyzed (");
 		if (!bad_files(b, r, &t, p, heap, 2)) {
@@ -339,8 +346,9 @@ static void not_analyzed(struct builder *b, const struct fw_process *p)
 			t.failed = true;
 		fw_buf_free(&c);
 	}
-	fw_buf_puts(&t, ". Without both heap snapshots and the CPU profile this process cannot be called normal: "
-			"ask for a new flare made with profiling.");
+	fw_buf_puts(&t, finding ? ". The rule that fired stands; a new flare made with profiling would cover the rest."
+				: ". Without both heap snapshots and the CPU profile this process cannot be called normal: "
+				  "ask for a new flare made with profiling.");
 	set_text(b, r, &t);
 	set_command(b, r, "datadog-agent flare --profile 30");
 }
@@ -620,13 +628,15 @@ int fw_recommend(const struct fw_flare *f, const struct fw_process *procs, size_
 	/* High */
 	no_profiles(&b, f, n);
 	for (size_t i = 0; i < n; i++)
-		not_analyzed(&b, &procs[i]);
+		not_analyzed(&b, &procs[i], &v->procs[i], FW_REC_HIGH);
 	for (size_t i = 0; i < n; i++) {
 		leak(&b, &procs[i], &v->procs[i]);
 		cpu(&b, &procs[i], &v->procs[i]);
 		contention(&b, &procs[i], &v->procs[i]);
 	}
 	/* Medium */
+	for (size_t i = 0; i < n; i++)
+		not_analyzed(&b, &procs[i], &v->procs[i], FW_REC_MEDIUM);
 	checks(&b, f, true);
 	goroutines(&b, f, v);
 	/* Low */

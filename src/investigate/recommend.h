@@ -10,10 +10,11 @@
  *   High    a rule fired (memory leak, CPU spike, contention: one item per
  *           rule and process), or the verdict could not be established: no
  *           profiles at all, or a process whose heap pair or CPU profile is
- *           missing, empty or unreadable (one item per process, naming the
- *           files).
- *   Medium  a check in error (one item per check), goroutines above the
- *           warning level.
+ *           missing, empty or unreadable, or that the verdict calls
+ *           INCONCLUSIVE (one item per process, naming the files).
+ *   Medium  such a process in which a rule fired anyway (the finding
+ *           stands), a check in error (one item per check), goroutines
+ *           above the warning level.
  *   Low     information: checks with warnings (one item per check), block
  *           or mutex profiles that are unusable while heap and CPU were
  *           analyzed (one item per process), empty block/mutex profiles

@@ -870,19 +870,44 @@ static void customer_process(const struct fw_process *p, const struct fw_process
 	fw_buf_puts(b, v->cpu ? ": **abnormal**, a CPU spike.\n" : ": normal.\n");
 }
 
+/* "the memory and CPU of `core`, the CPU of `trace`": the processes whose
+ * memory and/or CPU were (analyzed) or were not (!analyzed) analyzed;
+ * false when there is none. */
+static bool coverage_list(const struct fw_investigation *inv, bool analyzed, struct fw_buf *b)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < inv->n_procs; i++) {
+		const struct fw_process *p = &inv->procs[i];
+		bool mem = fw_process_memory_analyzed(p) == analyzed, cpu = fw_process_cpu_analyzed(p) == analyzed;
+		if (!mem && !cpu)
+			continue;
+		fw_buf_puts(b, n ? ", " : "");
+		fw_buf_puts(b, mem && cpu ? "the memory and CPU of " : mem ? "the memory of " : "the CPU of ");
+		md_code(b, p->name);
+		n++;
+	}
+	return n > 0;
+}
+
 /* The finding (what fired, per process) and the next step, in 1-2
- * sentences; "memory that keeps growing" only where the leak rule fired. */
+ * sentences; "memory that keeps growing" only where the leak rule fired.
+ * When memory or CPU could not be analyzed somewhere (the verdict's
+ * INCONCLUSIVE), it says what could and what could not. */
 static void customer_finding(const struct fw_investigation *inv, struct fw_buf *b)
 {
 	const struct fw_verdict *v = &inv->verdict;
-	bool leak = false, cpu = false, contention = false, partial = false, first = true;
+	bool leak = false, cpu = false, contention = false, first = true, partial;
+	struct fw_buf ok, missing;
 
+	fw_buf_init(&ok);
+	fw_buf_init(&missing);
+	coverage_list(inv, true, &ok);
+	partial = coverage_list(inv, false, &missing);
 	for (size_t i = 0; i < inv->n_procs && i < v->n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
 		const struct fw_process_verdict *pv = &v->procs[i];
 		int k = 0;
-		if (!fw_process_memory_analyzed(p) || !fw_process_cpu_analyzed(p))
-			partial = true;
 		if (!pv->leak && !pv->cpu && !pv->contention)
 			continue;
 		fw_buf_puts(b, first ? "The profiles of " : "; those of ");
@@ -931,15 +956,31 @@ static void customer_finding(const struct fw_investigation *inv, struct fw_buf *
 	else if (contention)
 		fw_buf_puts(b, "Could you send a flare made with `datadog-agent flare --profile 30 --profile-blocking "
 			       "--profile-mutex` while the slowdown happens?");
-	else if (partial)
-		fw_buf_puts(b, "Because part of the profiles could not be read, we cannot tell yet whether the Agent "
-			       "behaves normally. Could you send a new flare made with `datadog-agent flare --profile 30`?");
-	else
+	if (!first && partial) {
+		fw_buf_puts(b, " We could not analyze ");
+		fw_buf_puts(b, fw_buf_str(&missing));
+		fw_buf_puts(b, "; that flare will cover it too.");
+	} else if (partial || v->kind == FW_VERDICT_INCONCLUSIVE) {
+		if (ok.len) {
+			fw_buf_puts(b, "We could analyze ");
+			fw_buf_puts(b, fw_buf_str(&ok));
+			fw_buf_puts(b, partial ? " but not " : ", ");
+		} else {
+			fw_buf_puts(b, "We could not analyze ");
+		}
+		fw_buf_puts(b, partial ? fw_buf_str(&missing) : "");
+		fw_buf_puts(b, partial ? ", so we cannot tell yet whether the Agent behaves normally. "
+				       : "but these profiles do not allow a conclusion yet. ");
+		fw_buf_puts(b, "Could you send a new flare made with `datadog-agent flare --profile 30`?");
+	} else if (first) {
 		fw_buf_puts(b, "We found no sign of a memory leak, a CPU spike or lock contention in these profiles. If "
 			       "you still see the problem, could you tell us when it happens and send a flare made with "
 			       "`datadog-agent flare --profile 30` at that time?");
-	if (!first && partial)
-		fw_buf_puts(b, " Part of the profiles could not be read (see above); the new flare will cover them too.");
+	}
+	if (ok.failed || missing.failed)
+		b->failed = true;
+	fw_buf_free(&ok);
+	fw_buf_free(&missing);
 }
 
 static void customer_message(const struct fw_investigation *inv, struct fw_buf *b)
