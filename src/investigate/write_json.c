@@ -245,7 +245,7 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 }
 
 /* recommend.c's list: priority ("high", "medium", "low"), kind, process,
- * plain text, command, evidence {function, value, unit, files}. */
+ * plain text, command, evidence {function, value, unit, measure, files}. */
 static void recommendations(struct fw_buf *b, const struct fw_recommendations *rs)
 {
 	fw_buf_putc(b, '[');
@@ -267,6 +267,8 @@ static void recommendations(struct fw_buf *b, const struct fw_recommendations *r
 			fw_buf_puts(b, "null");
 		fw_buf_puts(b, ",\"unit\":");
 		jstr(b, r->ev.has_value ? r->ev.unit : NULL);
+		fw_buf_puts(b, ",\"measure\":");
+		jstr(b, r->ev.has_value ? r->ev.measure : NULL);
 		fw_buf_puts(b, ",\"files\":[");
 		for (size_t k = 0; k < r->ev.n_files; k++) {
 			if (k)

@@ -276,6 +276,12 @@ for i, r in enumerate(recs):
         eq("%s: the largest such delay" % tag, ev["value"], max(sums.values()))
         result(label(ev["value"], "ns") in r["text"], "%s: the text says %s" % (tag, label(ev["value"], "ns")),
                r["text"])
+        m = re.search(r"; the mutex profile charges (\S+) to (\S+) ", r["text"])
+        if which == "block" and m:
+            mx = nearest_app(load(pfile(p, "mutex")), 1)
+            top = sorted(mx.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            eq("%s: the lock holder: the mutex profile charges %s to %s (nearest application frame)"
+               % (tag, m.group(1), m.group(2)), m.groups(), (label(mx[top], "ns"), short(top)))
     elif kind == "check_error" or kind == "check_warning":
         m = re.match(r"Check (\S+) has (\d+) of (\d+) instances? (in error|with warnings)", r["text"])
         if not m:
