@@ -278,8 +278,9 @@ static void no_profiles(struct builder *b, const struct fw_flare *f, size_t n)
 		add_file(b, r, "profiles/");
 }
 
-/* The files of kinds [from, to] that are not OK, as "core-1st-heap.pprof
- * is empty (0 bytes)" clauses joined by ", "; also listed as evidence. */
+/* The files of kinds[0..nk) that are not OK, as "core-1st-heap.pprof is
+ * empty (0 bytes)" clauses joined by ", " on t, each also listed as the
+ * item's evidence; returns how many. */
 static size_t bad_files(struct builder *b, struct fw_recommendation *r, struct fw_buf *t,
 			const struct fw_process *p, const enum fw_profile_kind *kinds, size_t nk)
 {
