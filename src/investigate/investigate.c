@@ -376,6 +376,7 @@ static void investigation_free(struct fw_investigation *inv)
 		fw_process_free(&inv->procs[i]);
 	free(inv->procs);
 	fw_verdict_free(&inv->verdict);
+	fw_recommendations_free(&inv->recs);
 	fw_flare_free(&inv->flare);
 	free(inv->flare_name);
 	free(inv->flare_time);
@@ -450,7 +451,7 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 	fw_thresholds_from_config(o->cfg, &th);
 	r = fw_verdict_evaluate(inv.procs, inv.n_procs, inv.flare.has_goroutines ? &inv.flare.gor : NULL, &th,
 				&inv.verdict, err);
-	if (r < 0)
+	if (r < 0 || (r = fw_recommend(&inv.flare, inv.procs, inv.n_procs, &inv.verdict, &inv.recs, err)) < 0)
 		goto out;
 	if (fill_result(&inv, res) < 0) {
 		r = nomem(err);

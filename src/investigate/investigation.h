@@ -11,6 +11,7 @@
 #include "flare/flare.h"
 #include "base/fwconfig.h"
 #include "investigate/verdict.h"
+#include "investigate/recommend.h"
 
 struct fw_investigation {
 	const struct fw_config *cfg;
@@ -19,6 +20,7 @@ struct fw_investigation {
 	struct fw_process *procs;
 	size_t n_procs;
 	struct fw_verdict verdict;
+	struct fw_recommendations recs; /* what to do next (recommend.h) */
 	char *flare_time; /* YYYYmmddTHHMMSSZ */
 	char *md_name;	  /* flare-profiling-<host>.md */
 };

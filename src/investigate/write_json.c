@@ -342,6 +342,42 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	fw_buf_puts(b, "}}");
 }
 
+/* recommend.c's list: priority ("high", "medium", "low"), kind, process,
+ * plain text, command, evidence {function, value, unit, measure, files}. */
+static void recommendations(struct fw_buf *b, const struct fw_recommendations *rs)
+{
+	fw_buf_putc(b, '[');
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct fw_recommendation *r = &rs->items[i];
+		fw_buf_printf(b, "%s{\"priority\":\"%s\",\"kind\":\"%s\",\"process\":", i ? "," : "",
+			      fw_rec_priority_id(r->priority), r->kind);
+		jstr(b, r->process);
+		fw_buf_puts(b, ",\"text\":");
+		jtext(b, r->text);
+		fw_buf_puts(b, ",\"command\":");
+		jtext(b, r->command);
+		fw_buf_puts(b, ",\"evidence\":{\"function\":");
+		jstr(b, r->ev.function);
+		fw_buf_puts(b, ",\"value\":");
+		if (r->ev.has_value)
+			fw_buf_printf(b, "%" PRId64, r->ev.value);
+		else
+			fw_buf_puts(b, "null");
+		fw_buf_puts(b, ",\"unit\":");
+		jstr(b, r->ev.has_value ? r->ev.unit : NULL);
+		fw_buf_puts(b, ",\"measure\":");
+		jstr(b, r->ev.has_value ? r->ev.measure : NULL);
+		fw_buf_puts(b, ",\"files\":[");
+		for (size_t k = 0; k < r->ev.n_files; k++) {
+			if (k)
+				fw_buf_putc(b, ',');
+			jstr(b, r->ev.files[k]);
+		}
+		fw_buf_puts(b, "]}}");
+	}
+	fw_buf_putc(b, ']');
+}
+
 int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct fw_error *err)
 {
 	const struct fw_flare *f = &inv->flare;
@@ -500,6 +536,8 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 		process(b, &inv->procs[i], &inv->verdict.procs[i]);
 	}
 	fw_buf_putc(b, ']');
+	key(b, &first, "recommendations");
+	recommendations(b, &inv->recs);
 	key(b, &first, "report");
 	fw_buf_puts(b, "{\"markdown\":");
 	jstr(b, inv->md_name);

@@ -889,155 +889,321 @@ static void profile_files(const struct fw_investigation *inv, struct fw_buf *b)
 
 /* ---- recommendations -------------------------------------------------------- */
 
-static void where(struct fw_buf *b, const char *fn)
+/* The evidence's figure in its unit. */
+static const char *evidence_value(char *buf, size_t len, const struct fw_rec_evidence *ev)
 {
-	const struct fw_component *c = fw_component_of(fn);
-	char pkg[256];
-
-	if (c) {
-		fw_buf_printf(b, " in %s (", c->name);
-		md_code(b, fn);
-		fw_buf_printf(b, "): %s", c->advice);
-	} else {
-		fw_package_of(fn, pkg, sizeof(pkg));
-		fw_buf_puts(b, " in package ");
-		md_code(b, pkg);
-		fw_buf_puts(b, " (");
-		md_code(b, fn);
-		fw_buf_putc(b, ')');
-	}
+	if (ev->unit && strcmp(ev->unit, "bytes") == 0)
+		return bytes(buf, len, (double)ev->value);
+	if (ev->unit && strcmp(ev->unit, "nanoseconds") == 0)
+		return nanos(buf, len, ev->value);
+	snprintf(buf, len, "%" PRId64, ev->value);
+	return buf;
 }
 
-/* `datadog-agent check NAME` as one code span, whatever the name holds. */
-static void check_command(struct fw_buf *b, const char *name)
-{
-	struct fw_buf cmd;
-
-	fw_buf_init(&cmd);
-	fw_buf_puts(&cmd, "datadog-agent check ");
-	fw_buf_puts(&cmd, name);
-	if (cmd.failed)
-		b->failed = true;
-	else
-		md_code(b, fw_buf_str(&cmd));
-	fw_buf_free(&cmd);
-}
-
+/* recommend.c's list, High first: the priority, the text, the command to
+ * run and the evidence (function, figure, files) on a nested line. */
 static void recommendations(const struct fw_investigation *inv, struct fw_buf *b)
 {
-	const struct fw_flare *f = &inv->flare;
-	size_t n = 0;
 	char a[64];
 
 	fw_buf_puts(b, "## Recommendations\n\n");
-	if (!f->has_profiles) {
-		fw_buf_printf(b, "%zu. Ask for a new flare made with `datadog-agent flare --profile 30` so that heap, CPU, "
-				 "block and mutex profiles are included.\n", ++n);
+	for (size_t i = 0; i < inv->recs.n; i++) {
+		const struct fw_recommendation *r = &inv->recs.items[i];
+		const struct fw_rec_evidence *ev = &r->ev;
+		int indent = snprintf(a, sizeof(a), "%zu. ", i + 1);
+		bool any = false;
+
+		fw_buf_printf(b, "%s**%s:** ", a, fw_rec_priority_name(r->priority));
+		md_text_long(b, r->text);
+		if (r->command) {
+			fw_buf_puts(b, " Run: ");
+			md_code(b, r->command);
+		}
+		fw_buf_putc(b, '\n');
+		if (!ev->function && !ev->has_value && !ev->n_files)
+			continue;
+		fw_buf_printf(b, "%*s- Evidence: ", indent, "");
+		if (ev->function) {
+			md_code(b, ev->function);
+			any = true;
+		}
+		if (ev->has_value) {
+			fw_buf_printf(b, "%s%s", any ? ", " : "", evidence_value(a, sizeof(a), ev));
+			if (ev->measure)
+				fw_buf_printf(b, " (%s)", ev->measure);
+			any = true;
+		}
+		for (size_t k = 0; k < ev->n_files; k++) {
+			fw_buf_puts(b, k ? ", " : any ? " in " : "");
+			md_code(b, ev->files[k]);
+		}
+		fw_buf_putc(b, '\n');
 	}
+	fw_buf_putc(b, '\n');
+}
+
+/* "`core-1st-heap.pprof` is empty (0 bytes), ..." for the files of kinds
+ * that are not OK; false when all are OK. */
+static bool unusable_files(struct fw_buf *b, const struct fw_process *p, const enum fw_profile_kind *kinds, size_t nk)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < nk; i++) {
+		const char *why = NULL;
+		char name[160];
+		switch (p->files[kinds[i]].state) {
+		case FW_PFILE_OK: continue;
+		case FW_PFILE_MISSING: why = "missing"; break;
+		case FW_PFILE_EMPTY: why = "empty"; break;
+		case FW_PFILE_CORRUPT: why = "unreadable"; break;
+		}
+		snprintf(name, sizeof(name), "%s-%s.pprof", p->name, fw_profile_kind_name(kinds[i]));
+		fw_buf_puts(b, any ? ", " : "");
+		md_code(b, name);
+		fw_buf_printf(b, " is %s", why);
+		any = true;
+	}
+	return any;
+}
+
+/* A function as the customer reads it: its short name in a code span. */
+static void short_fn(struct fw_buf *b, const char *fn)
+{
+	md_code(b, fw_function_short_name(fn));
+}
+
+/* One process's overview: memory growth over the window (or in use) with
+ * its top two functions, then CPU utilisation with its top function and
+ * whether the CPU rules found it normal. */
+static void customer_process(const struct fw_process *p, const struct fw_process_verdict *v, struct fw_buf *b)
+{
+	static const enum fw_profile_kind heap[] = { FW_PK_HEAP1, FW_PK_HEAP2 }, cpu[] = { FW_PK_CPU };
+	const struct fw_top_table *t = NULL;
+	char x[64], y[64];
+	size_t shown = 0;
+
+	fw_buf_puts(b, "- ");
+	md_code(b, p->name);
+	fw_buf_puts(b, ": ");
+	if (!fw_process_memory_analyzed(p)) {
+		fw_buf_puts(b, "its memory could not be analyzed");
+		fw_buf_puts(b, " (");
+		if (!unusable_files(b, p, heap, 2))
+			fw_buf_puts(b, "the two heap profiles could not be compared");
+		fw_buf_puts(b, ").");
+	} else {
+		if (v->growth_is_rate)
+			fw_buf_printf(b, "in the %s between the two heap profiles", nanos(x, sizeof(x), p->heap_window_ns));
+		else
+			fw_buf_printf(b, "between the two heap profiles (%s, so no time window is known)",
+				      fw_heap_window_why(p->heap_window));
+		if (p->growth_total > 0) {
+			fw_buf_printf(b, " its in-use heap grew by %s (summed over the functions that grew)",
+				      bytes(x, sizeof(x), (double)p->growth_total));
+			t = &p->heap_diff_space;
+		} else {
+			fw_buf_puts(b, " its in-use heap did not grow");
+			if (p->heap_top.present && !p->heap_top.error)
+				t = &p->heap_top;
+		}
+		/* the top two rows that hold memory (a diff's rows are ordered by
+		 * |flat|: the first two positive ones are the largest) */
+		for (size_t i = 0; t && i < t->n_rows && shown < 2; i++) {
+			if (t->rows[i].flat <= 0)
+				continue;
+			fw_buf_puts(b, shown ? " and " : t == &p->heap_top ? "; most memory in use is in " : ", most in ");
+			short_fn(b, t->rows[i].name);
+			fw_buf_printf(b, " (%s)", bytes(y, sizeof(y), (double)t->rows[i].flat));
+			shown++;
+		}
+		fw_buf_putc(b, '.');
+	}
+	fw_buf_putc(b, ' ');
+	if (!fw_process_cpu_analyzed(p)) {
+		fw_buf_puts(b, "Its CPU usage could not be analyzed (");
+		if (!unusable_files(b, p, cpu, 1))
+			fw_buf_puts(b, "the CPU profile gives no CPU time");
+		fw_buf_puts(b, ").\n");
+		return;
+	}
+	fw_buf_puts(b, "It used ");
+	if (p->cpu_duration_ns > 0)
+		fw_buf_printf(b, "%.1f%% of one CPU core during the %s CPU profile",
+			      100.0 * (double)p->cpu_total_ns / (double)p->cpu_duration_ns,
+			      nanos(x, sizeof(x), p->cpu_duration_ns));
+	else
+		fw_buf_printf(b, "%s of CPU time in its CPU profile", nanos(x, sizeof(x), p->cpu_total_ns));
+	if (p->cpu.n_rows && p->cpu.rows[0].flat > 0 && p->cpu.total > 0) {
+		fw_buf_puts(b, ", most in ");
+		short_fn(b, p->cpu.rows[0].name);
+		fw_buf_printf(b, " (%.1f%% of the samples)", 100.0 * (double)p->cpu.rows[0].flat / (double)p->cpu.total);
+	}
+	fw_buf_puts(b, v->cpu ? ": **abnormal**, a CPU spike.\n" : ": normal.\n");
+}
+
+/* "the memory and CPU of `core`, the CPU of `trace`": the processes whose
+ * memory and/or CPU were (analyzed) or were not (!analyzed) analyzed;
+ * false when there is none. */
+static bool coverage_list(const struct fw_investigation *inv, bool analyzed, struct fw_buf *b)
+{
+	size_t n = 0;
+
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
-		const struct fw_process_verdict *v = &inv->verdict.procs[i];
-		if (v->leak && v->leak_fn) {
-			fw_buf_printf(b, "%zu. **%s: memory growth of %s %s**", ++n, p->name,
-				      bytes(a, sizeof(a), p->growth_app_30s), v->growth_per);
-			where(b, v->leak_fn);
-			fw_buf_puts(b, ". Collect a second flare with `datadog-agent flare --profile 30` a few hours later "
-				       "to confirm the growth continues, and note the agent's RSS over time.\n");
-		}
-		if (v->cpu && v->cpu_fn) {
-			fw_buf_printf(b, "%zu. **%s: CPU spike**", ++n, p->name);
-			where(b, v->cpu_fn);
-			fw_buf_puts(b, ". Collect a longer CPU profile while the load is high: "
-				       "`datadog-agent flare --profile 60`.\n");
-		}
-		if (v->contention && v->contention_fn) {
-			fw_buf_printf(b, "%zu. **%s: contention**", ++n, p->name);
-			where(b, v->contention_fn);
-			fw_buf_puts(b, ". A goroutine dump taken during the slowdown shows who holds the lock: "
-				       "`datadog-agent flare --profile 30 --profile-mutex --profile-blocking`.\n");
-		}
-		if (!v->contention && (p->block.present || p->mutex.present) &&
-		    ((p->block.present && !p->block.error && p->block.total == 0) ||
-		     (p->mutex.present && !p->mutex.error && p->mutex.total == 0)))
-			fw_buf_printf(b, "%zu. %s: the block or mutex profile is empty; if contention is suspected, "
-					 "collect a flare with `--profile-mutex --profile-blocking`.\n", ++n, p->name);
-		for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++)
-			if (p->files[k].state == FW_PFILE_CORRUPT || p->files[k].state == FW_PFILE_EMPTY) {
-				fw_buf_printf(b, "%zu. %s: `%s-%s.pprof` could not be used; ask for a new flare.\n", ++n,
-					      p->name, p->name, p->files[k].kind);
-				break;
+		bool mem = fw_process_memory_analyzed(p) == analyzed, cpu = fw_process_cpu_analyzed(p) == analyzed;
+		if (!mem && !cpu)
+			continue;
+		fw_buf_puts(b, n ? ", " : "");
+		fw_buf_puts(b, mem && cpu ? "the memory and CPU of " : mem ? "the memory of " : "the CPU of ");
+		md_code(b, p->name);
+		n++;
+	}
+	return n > 0;
+}
+
+/* The finding (what fired, per process) and the next step, in 1-2
+ * sentences; "memory that keeps growing" only where the leak rule fired.
+ * When memory or CPU could not be analyzed somewhere (the verdict's
+ * INCONCLUSIVE), it says what could and what could not. */
+static void customer_finding(const struct fw_investigation *inv, struct fw_buf *b)
+{
+	const struct fw_verdict *v = &inv->verdict;
+	bool leak = false, cpu = false, contention = false, first = true, partial;
+	struct fw_buf ok, missing;
+
+	fw_buf_init(&ok);
+	fw_buf_init(&missing);
+	coverage_list(inv, true, &ok);
+	partial = coverage_list(inv, false, &missing);
+	for (size_t i = 0; i < inv->n_procs && i < v->n_procs; i++) {
+		const struct fw_process *p = &inv->procs[i];
+		const struct fw_process_verdict *pv = &v->procs[i];
+		int k = 0;
+		if (!pv->leak && !pv->cpu && !pv->contention)
+			continue;
+		fw_buf_puts(b, first ? "The profiles of " : "; those of ");
+		md_code(b, p->name);
+		fw_buf_puts(b, " show ");
+		if (pv->leak) {
+			fw_buf_puts(b, "memory that keeps growing");
+			if (pv->leak_fn) {
+				fw_buf_puts(b, " (most in ");
+				short_fn(b, pv->leak_fn);
+				fw_buf_putc(b, ')');
 			}
-	}
-	if (inv->verdict.goroutines_above_warn) {
-		fw_buf_printf(b, "%zu. **%" PRIu64 " goroutines** (warning level %u)", ++n, inv->verdict.goroutines,
-			      inv->verdict.goroutines_warn);
-		if (f->gor.n_top) {
-			fw_buf_puts(b, "; most are parked in ");
-			md_code(b, f->gor.top[0].name);
-			fw_buf_printf(b, " (%" PRIu64 ")", f->gor.top[0].count);
+			k++;
 		}
-		fw_buf_puts(b, ". Compare with a second goroutine dump to see whether the count keeps rising.\n");
-	}
-	if (f->has_status) {
-		for (size_t i = 0; i < f->status.n_checks; i++) {
-			const struct fw_status_check *c = &f->status.checks[i];
-			if (!c->n_error)
-				continue;
-			fw_buf_printf(b, "%zu. Check ", ++n);
-			md_code(b, c->name);
-			fw_buf_printf(b, " has %zu instance%s in error", c->n_error, c->n_error > 1 ? "s" : "");
-			for (size_t k = c->msg_first; k < c->msg_first + c->msg_count && k < f->status.n_msgs; k++)
-				if (f->status.msgs[k].kind == FW_CHECK_MSG_ERROR) {
-					fw_buf_puts(b, ": ");
-					md_code_text(b, f->status.msgs[k].text);
-					break;
-				}
-			fw_buf_puts(b, "; fix its configuration, then check with ");
-			check_command(b, c->name);
-			fw_buf_puts(b, ".\n");
+		if (pv->cpu) {
+			fw_buf_puts(b, k ? (pv->contention ? ", " : " and ") : "");
+			fw_buf_puts(b, "a CPU hot spot");
+			if (pv->cpu_fn) {
+				fw_buf_puts(b, " in ");
+				short_fn(b, pv->cpu_fn);
+			}
+			k++;
 		}
+		if (pv->contention) {
+			fw_buf_puts(b, k ? " and " : "");
+			fw_buf_puts(b, "time spent waiting on locks");
+			if (pv->contention_fn) {
+				fw_buf_puts(b, " in ");
+				short_fn(b, pv->contention_fn);
+			}
+		}
+		leak |= pv->leak;
+		cpu |= pv->cpu;
+		contention |= pv->contention;
+		first = false;
 	}
-	if (n == 0)
-		fw_buf_puts(b, "Nothing in this flare calls for action: no rule fired, no check is in error and the "
-			       "goroutine count is normal. If the customer still sees a problem, ask when it happens and "
-			       "collect a flare with `datadog-agent flare --profile 30` at that time.\n");
-	fw_buf_putc(b, '\n');
+	if (!first)
+		fw_buf_puts(b, ". ");
+	if (leak)
+		fw_buf_puts(b, "Could you send a second flare made with `datadog-agent flare --profile 30` in a few hours, "
+			       "and tell us how the Agent's memory use (RSS) evolves, so that we can confirm whether the "
+			       "growth continues?");
+	else if (cpu)
+		fw_buf_puts(b, "Could you send a flare with a longer CPU profile, made with "
+			       "`datadog-agent flare --profile 60` while the CPU usage is high?");
+	else if (contention)
+		fw_buf_puts(b, "Could you send a flare made with `datadog-agent flare --profile 30 --profile-blocking "
+			       "--profile-mutex` while the slowdown happens?");
+	if (!first && partial) {
+		fw_buf_puts(b, " We could not analyze ");
+		fw_buf_puts(b, fw_buf_str(&missing));
+		fw_buf_puts(b, "; that flare will cover it too.");
+	} else if (partial || v->kind == FW_VERDICT_INCONCLUSIVE) {
+		if (ok.len) {
+			fw_buf_puts(b, "We could analyze ");
+			fw_buf_puts(b, fw_buf_str(&ok));
+			fw_buf_puts(b, partial ? " but not " : ", ");
+		} else {
+			fw_buf_puts(b, "We could not analyze ");
+		}
+		fw_buf_puts(b, partial ? fw_buf_str(&missing) : "");
+		fw_buf_puts(b, partial ? ", so we cannot tell yet whether the Agent behaves normally. "
+				       : "but these profiles do not allow a conclusion yet. ");
+		fw_buf_puts(b, "Could you send a new flare made with `datadog-agent flare --profile 30`?");
+	} else if (first) {
+		fw_buf_puts(b, "We found no sign of a memory leak, a CPU spike or lock contention in these profiles. If "
+			       "you still see the problem, could you tell us when it happens and send a flare made with "
+			       "`datadog-agent flare --profile 30` at that time?");
+	}
+	if (ok.failed || missing.failed)
+		b->failed = true;
+	fw_buf_free(&ok);
+	fw_buf_free(&missing);
 }
 
 static void customer_message(const struct fw_investigation *inv, struct fw_buf *b)
 {
-	const struct fw_verdict *v = &inv->verdict;
 	const struct fw_config_report *r = &inv->cfg->report;
+	const struct fw_flare *f = &inv->flare;
+	const struct fw_memstats *m = &f->mem;
+	bool ver = f->has_status && f->status.agent_version[0], up = f->has_status && f->status.has_uptime;
+	char x[64], upt[FW_UPTIME_BUFSZ];
 
 	if (!r->customer_message)
 		return;
 	fw_buf_puts(b, "## Customer message\n\n");
 	fw_buf_puts(b, r->greeting);
-	fw_buf_printf(b, "\n\nThank you for the flare from `%s`. ", inv->flare.hostname);
-	if (!inv->flare.has_profiles) {
-		fw_buf_puts(b, "It does not contain profiles, so we cannot yet see where the Agent spends its memory "
-			       "or CPU. Could you send a new flare created with `datadog-agent flare --profile 30`? "
-			       "It takes about a minute longer to create.");
-	} else if (v->kind == FW_VERDICT_NORMAL) {
-		fw_buf_puts(b, "We analyzed the Agent's memory, CPU and lock profiles and found no sign of a leak, a "
-			       "CPU spike or lock contention during the profiling window.");
-	} else {
-		const struct fw_process_verdict *pv = &v->procs[v->worst];
-		fw_buf_printf(b, "The profiles of the `%s` process show ", pv->process);
-		if (pv->leak)
-			fw_buf_puts(b, "memory that keeps growing");
-		if (pv->leak && (pv->cpu || pv->contention))
-			fw_buf_puts(b, pv->cpu && pv->contention ? ", " : " and ");
-		if (pv->cpu)
-			fw_buf_puts(b, "a CPU hot spot");
-		if (pv->cpu && pv->contention)
-			fw_buf_puts(b, " and ");
-		if (pv->contention)
-			fw_buf_puts(b, "time spent waiting on locks");
-		fw_buf_puts(b, ". We are looking into the cause with our engineering team and may ask for a second "
-			       "flare later to confirm the trend.");
+	fw_buf_puts(b, "\n\nThank you for the flare from ");
+	md_code(b, f->has_status && f->status.hostname[0] ? f->status.hostname : f->hostname);
+	if (ver || up) {
+		fw_buf_puts(b, " (");
+		if (ver) {
+			fw_buf_puts(b, "Agent ");
+			md_text(b, f->status.agent_version);
+		}
+		if (up) {
+			fw_format_uptime(f->status.uptime_sec, upt, sizeof(upt));
+			fw_buf_printf(b, "%srunning for %s", ver ? ", " : "", upt);
+		}
+		fw_buf_putc(b, ')');
 	}
-	fw_buf_puts(b, "\n\n");
+	fw_buf_puts(b, ". ");
+	if (!f->has_profiles || inv->n_procs == 0) {
+		fw_buf_puts(b, f->has_profiles ? "Its profiles/ folder holds no profile we can read"
+					       : "It does not contain profiles");
+		fw_buf_puts(b, ", so we cannot yet see where the Agent spends its memory or CPU. Could you send a new "
+			       "flare created with `datadog-agent flare --profile 30`? It takes about a minute longer to "
+			       "create.\n\n");
+	} else {
+		fw_buf_puts(b, "Here is what it shows:\n\n");
+		if (f->has_memstats && (m->has_heap_inuse || m->has_heap_objects)) {
+			fw_buf_puts(b, "- The Agent's Go heap (expvar/memstats) holds ");
+			if (m->has_heap_inuse)
+				fw_buf_printf(b, "%s in use (HeapInuse)", bytes(x, sizeof(x), m->heap_inuse));
+			if (m->has_heap_objects)
+				fw_buf_printf(b, "%s%.0f objects (HeapObjects)", m->has_heap_inuse ? " in " : "",
+					      m->heap_objects);
+			fw_buf_puts(b, ".\n");
+		}
+		for (size_t i = 0; i < inv->n_procs && i < inv->verdict.n_procs; i++)
+			customer_process(&inv->procs[i], &inv->verdict.procs[i], b);
+		fw_buf_putc(b, '\n');
+		customer_finding(inv, b);
+		fw_buf_puts(b, "\n\n");
+	}
 	fw_buf_puts(b, r->signature);
 	fw_buf_puts(b, "\n\n");
 }

@@ -11,7 +11,8 @@ TESTS += \
 	tests/analyze/injection.sh \
 	tests/analyze/publish.sh \
 	tests/analyze/overrides.sh \
-	tests/analyze/attribution.sh
+	tests/analyze/attribution.sh \
+	tests/analyze/recommend.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -23,6 +24,7 @@ EXTRA_DIST += \
 	tests/analyze/attribution.sh \
 	tests/analyze/common.sh \
 	tests/analyze/overrides.sh \
+	tests/analyze/recommend.sh \
 	tests/analyze/publish.sh \
 	tests/analyze/profile-bomb.py \
 	tests/analyze/verdicts.sh \
