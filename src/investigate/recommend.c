@@ -357,6 +357,9 @@ static void leak(struct builder *b, const struct fw_process *p, const struct fw_
 	profile_file(b, r, p, FW_PK_HEAP2);
 }
 
+/* The CPU spike: the application function or Python check the verdict
+ * named, with the CPU time attributed to it (its nearest application
+ * frame's samples, attribute.h), so a check's runtime.cgocall is its own. */
 static void cpu(struct builder *b, const struct fw_process *p, const struct fw_process_verdict *v)
 {
 	const struct fw_fn_value *fv = NULL;
@@ -367,23 +370,39 @@ static void cpu(struct builder *b, const struct fw_process *p, const struct fw_p
 	if (!v->cpu || !(r = add(b, FW_REC_HIGH, "cpu_spike", p->name)))
 		return;
 	if (v->cpu_fn)
-		fv = v->cpu_fn == p->top_cpu_app.name ? &p->top_cpu_app : &p->top_cpu_any;
+		fv = v->cpu_fn == p->top_cpu_attr.name ? &p->top_cpu_attr : &p->top_cpu_any;
 	fw_buf_init(&t);
 	fw_buf_printf(&t, "%s: CPU spike", p->name);
 	if (fv && fv->name && p->cpu_total_ns > 0) {
 		fw_buf_puts(&t, "; ");
+		if (v->cpu_python)
+			fw_buf_printf(&t, "Python check %s%s(", v->cpu_check ? v->cpu_check : "", v->cpu_check ? " " : "");
 		function_name(&t, fv->name);
+		if (v->cpu_python)
+			fw_buf_putc(&t, ')');
 		fw_buf_printf(&t, " uses %s of the %s of CPU time sampled (%.1f%%).", nanos(a, sizeof(a), fv->value),
 			      nanos(c, sizeof(c), p->cpu_total_ns), 100.0 * (double)fv->value / (double)p->cpu_total_ns);
-		advice(&t, fv->name);
+		if (v->cpu_python)
+			fw_buf_puts(&t, " The time is spent in the embedded Python interpreter (runtime.cgocall): review "
+					"the check's instances and collection interval.");
+		else
+			advice(&t, fv->name);
 		set_function(b, r, fv->name);
-		set_value(r, fv->value, "nanoseconds", "flat CPU time");
+		set_value(r, fv->value, "nanoseconds",
+			  fv == &p->top_cpu_attr ? "CPU time charged to it (nearest application frame)" : "flat CPU time");
 	} else {
 		fw_buf_putc(&t, '.');
 	}
-	fw_buf_puts(&t, " Collect a longer CPU profile while the load is high.");
+	if (v->cpu_python && v->cpu_check) {
+		char cmd[320];
+		snprintf(cmd, sizeof(cmd), "datadog-agent check %.256s -t 5", v->cpu_check);
+		fw_buf_puts(&t, " Time the check alone.");
+		set_command(b, r, cmd);
+	} else {
+		fw_buf_puts(&t, " Collect a longer CPU profile while the load is high.");
+		set_command(b, r, "datadog-agent flare --profile 60");
+	}
 	set_text(b, r, &t);
-	set_command(b, r, "datadog-agent flare --profile 60");
 	profile_file(b, r, p, FW_PK_CPU);
 }
 

@@ -161,6 +161,10 @@ static void test_findings(void)
 	p.cpu_app_ns = 2700000000LL;
 	p.top_cpu_app.name = (char *)"github.com/DataDog/datadog-agent/pkg/serializer.(*Serializer).SendSeries";
 	p.top_cpu_app.value = 2700000000LL;
+	/* ... the figures the rules read: attributed to the nearest
+	 * application frame (here the same function) */
+	p.cpu_attr_app_ns = 2700000000LL;
+	p.top_cpu_attr = p.top_cpu_app;
 	/* 2 s of block delay charged to one function: contention */
 	p.have_block = true;
 	p.block_total_ns = 2000000000LL;
