@@ -100,6 +100,7 @@ enum key_id {
 	K_PRIO_CPU_SPIKE,
 	K_PRIO_CONTENTION,
 	K_PRIO_NORMAL,
+	K_PRIO_INCONCLUSIVE,
 	K_PRIO_FAILED,
 	K_GREETING,
 	K_SIGNATURE,
@@ -189,6 +190,7 @@ static const struct key keys[K_COUNT] = {
 	[K_PRIO_CPU_SPIKE] = KPRIO(S_PRIORITY, "cpu_spike", journal.priority.cpu_spike, 5),
 	[K_PRIO_CONTENTION] = KPRIO(S_PRIORITY, "contention", journal.priority.contention, 5),
 	[K_PRIO_NORMAL] = KPRIO(S_PRIORITY, "normal", journal.priority.normal, 6),
+	[K_PRIO_INCONCLUSIVE] = KPRIO(S_PRIORITY, "inconclusive", journal.priority.inconclusive, 5),
 	[K_PRIO_FAILED] = KPRIO(S_PRIORITY, "failed", journal.priority.failed, 3),
 
 	[K_GREETING] = KTEXT(S_REPORT, "greeting", report.greeting, "Hi,"),

@@ -49,6 +49,7 @@ struct fw_config_priority {
 	int cpu_spike;	     /* notice (5) */
 	int contention;	     /* notice (5) */
 	int normal;	     /* info (6) */
+	int inconclusive;    /* notice (5): NORMAL could not be established */
 	int failed;	     /* err (3): the analysis itself failed */
 };
 

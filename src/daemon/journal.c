@@ -133,6 +133,7 @@ const char *fw_journal_message_id(enum fw_verdict_kind k)
 {
 	switch (k) {
 	case FW_VERDICT_NORMAL: return FW_MESSAGE_ID_NORMAL;
+	case FW_VERDICT_INCONCLUSIVE: return FW_MESSAGE_ID_INCONCLUSIVE;
 	case FW_VERDICT_CONTENTION: return FW_MESSAGE_ID_CONTENTION;
 	case FW_VERDICT_CPU_SPIKE: return FW_MESSAGE_ID_CPU_SPIKE;
 	case FW_VERDICT_MEMORY_LEAK: return FW_MESSAGE_ID_MEMORY_LEAK;

@@ -17,6 +17,7 @@
 
 /* Verdict entries, one id per verdict. */
 #define FW_MESSAGE_ID_NORMAL		"e7914a04badc4da28f756cabbe5f8a2b"
+#define FW_MESSAGE_ID_INCONCLUSIVE	"d0bf9b7a9bd64a09ba742f3dd94daf11"
 #define FW_MESSAGE_ID_CONTENTION	"55afd89e8d1c40a784ef8c0874b04ec9"
 #define FW_MESSAGE_ID_CPU_SPIKE		"e2de93aeabc44748a79c156d0041e417"
 #define FW_MESSAGE_ID_MEMORY_LEAK	"82c12e5767594c1ca9b11b854120322e"

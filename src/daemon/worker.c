@@ -505,6 +505,7 @@ static int priority_of(const struct fw_config *cfg, enum fw_verdict_kind k)
 
 	switch (k) {
 	case FW_VERDICT_NORMAL: return p->normal;
+	case FW_VERDICT_INCONCLUSIVE: return p->inconclusive;
 	case FW_VERDICT_CONTENTION: return p->contention;
 	case FW_VERDICT_CPU_SPIKE: return p->cpu_spike;
 	case FW_VERDICT_MEMORY_LEAK: return p->memory_leak;

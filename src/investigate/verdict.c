@@ -49,6 +49,7 @@ const char *fw_verdict_name(enum fw_verdict_kind k)
 {
 	switch (k) {
 	case FW_VERDICT_NORMAL: return "NORMAL";
+	case FW_VERDICT_INCONCLUSIVE: return "INCONCLUSIVE";
 	case FW_VERDICT_CONTENTION: return "CONTENTION";
 	case FW_VERDICT_CPU_SPIKE: return "CPU SPIKE";
 	case FW_VERDICT_MEMORY_LEAK: return "MEMORY LEAK";
@@ -61,6 +62,7 @@ const char *fw_verdict_id(enum fw_verdict_kind k)
 {
 	switch (k) {
 	case FW_VERDICT_NORMAL: return "normal";
+	case FW_VERDICT_INCONCLUSIVE: return "inconclusive";
 	case FW_VERDICT_CONTENTION: return "contention";
 	case FW_VERDICT_CPU_SPIKE: return "cpu_spike";
 	case FW_VERDICT_MEMORY_LEAK: return "memory_leak";

@@ -1,6 +1,7 @@
 /*
  * verdict.h: the runbook's verdict rules over the per-process analyses:
- * MEMORY LEAK, CPU SPIKE, CONTENTION, MULTIPLE ISSUES or NORMAL, with the
+ * MEMORY LEAK, CPU SPIKE, CONTENTION, MULTIPLE ISSUES, NORMAL or
+ * INCONCLUSIVE (NORMAL could not be established: profiles missing), with the
  * numbers that made each rule fire, and every other decision the writers
  * print (a figure above a threshold, a contention worth a sentence, a
  * goroutine count above the warning level). Thresholds come from the
@@ -38,18 +39,24 @@ int64_t fw_figure_bytes(double v);
 /* fw_unit_label(fw_figure_bytes(v), "bytes", "auto"): "10.50MB" */
 void fw_figure_bytes_label(char *out, size_t len, double v);
 
-/* Ordered by seriousness: a flare's verdict is its most serious process's. */
+/* Ordered by seriousness: a flare's verdict is its most serious process's.
+ * INCONCLUSIVE is above NORMAL (a process that could not be analyzed hides
+ * nothing behind a NORMAL) and below every finding (a rule that fired
+ * always wins). */
 enum fw_verdict_kind {
 	FW_VERDICT_NORMAL = 0,
+	FW_VERDICT_INCONCLUSIVE,
 	FW_VERDICT_CONTENTION,
 	FW_VERDICT_CPU_SPIKE,
 	FW_VERDICT_MEMORY_LEAK,
 	FW_VERDICT_MULTIPLE,
 };
 
-/* "NORMAL", "CONTENTION", "CPU SPIKE", "MEMORY LEAK", "MULTIPLE ISSUES" */
+/* "NORMAL", "INCONCLUSIVE", "CONTENTION", "CPU SPIKE", "MEMORY LEAK",
+ * "MULTIPLE ISSUES" */
 const char *fw_verdict_name(enum fw_verdict_kind k);
-/* "normal", "contention", "cpu_spike", "memory_leak", "multiple_issues" */
+/* "normal", "inconclusive", "contention", "cpu_spike", "memory_leak",
+ * "multiple_issues" */
 const char *fw_verdict_id(enum fw_verdict_kind k);
 
 struct fw_process_verdict {

@@ -154,6 +154,7 @@ fa_kind_of() {
 	"CONTENTION") echo contention ;;
 	"MULTIPLE ISSUES") echo multiple_issues ;;
 	"NORMAL") echo normal ;;
+	"INCONCLUSIVE") echo inconclusive ;;
 	*) return 1 ;;
 	esac
 }

@@ -94,6 +94,7 @@ else
 	cpu_spike) want_id=$(id_of CPU_SPIKE) want_prio=5 ;;
 	contention) want_id=$(id_of CONTENTION) want_prio=5 ;;
 	normal) want_id=$(id_of NORMAL) want_prio=6 ;;
+	inconclusive) want_id=$(id_of INCONCLUSIVE) want_prio=5 ;;
 	*) want_id=unknown want_prio=unknown ;;
 	esac
 	diag "verdict $v: $(field "$e" MESSAGE)"

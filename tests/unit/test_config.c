@@ -118,6 +118,7 @@ static void check_defaults_values(const struct fw_config *c, const char *what)
 	TAP_EQ_INT(c->journal.priority.cpu_spike, 5, "%s: priority.cpu_spike", what);
 	TAP_EQ_INT(c->journal.priority.contention, 5, "%s: priority.contention", what);
 	TAP_EQ_INT(c->journal.priority.normal, 6, "%s: priority.normal", what);
+	TAP_EQ_INT(c->journal.priority.inconclusive, 5, "%s: priority.inconclusive", what);
 	TAP_EQ_INT(c->journal.priority.failed, 3, "%s: priority.failed", what);
 	TAP_EQ_STR(c->report.greeting, "Hi,", "%s: report.greeting", what);
 	TAP_EQ_STR(c->report.signature, "Datadog Support", "%s: report.signature", what);
@@ -784,6 +785,7 @@ static void test_render(struct ctx *x)
 		"    cpu_spike: notice\n"
 		"    contention: notice\n"
 		"    normal: info\n"
+		"    inconclusive: notice\n"
 		"    failed: err\n"
 		"report:\n"
 		"  greeting: \"Hi,\"\n"
