@@ -304,6 +304,38 @@ static void title(const struct fw_investigation *inv, struct fw_buf *b)
 		fw_buf_putc(b, '\n');
 }
 
+/* Which analyses ran in each process, and why the others did not
+ * (coverage.h): one row per process. */
+static void coverage_table(const struct fw_verdict *v, struct fw_buf *b)
+{
+	fw_buf_puts(b, "**Coverage:**\n\n| Process | Analyzed | Not analyzed, and why |\n|---|---|---|\n");
+	for (size_t i = 0; i < v->n_procs; i++) {
+		const struct fw_coverage *c = &v->procs[i].coverage;
+		bool any = false;
+		fw_buf_puts(b, "| ");
+		md_text(b, v->procs[i].process);
+		fw_buf_puts(b, " | ");
+		for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
+			if (c->a[a].ran) {
+				fw_buf_printf(b, "%s%s", any ? ", " : "", fw_analysis_name(a));
+				any = true;
+			}
+		fw_buf_puts(b, any ? " | " : "nothing | ");
+		any = false;
+		for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
+			if (!c->a[a].ran) {
+				fw_buf_printf(b, "%s%s: ", any ? "<br>" : "", fw_analysis_name(a));
+				md_text_long(b, c->a[a].reason);
+				any = true;
+			}
+		fw_buf_puts(b, any ? " |\n" : "– |\n");
+	}
+	fw_buf_putc(b, '\n');
+	if (v->no_usable_profile)
+		fw_buf_puts(b, "No profile in this flare could be used, so nothing is known about the Agent's memory, "
+			       "CPU or locks. Ask for a new flare made with `datadog-agent flare --profile 30`.\n\n");
+}
+
 static void verdict(const struct fw_investigation *inv, struct fw_buf *b)
 {
 	const struct fw_verdict *v = &inv->verdict;
@@ -323,7 +355,7 @@ static void verdict(const struct fw_investigation *inv, struct fw_buf *b)
 	if (v->n_procs == 0) {
 		fw_buf_puts(b, "profiles/ holds no profile this report can read (named "
 			       "`<process>-1st-heap.pprof`, `-cpu.pprof`, `-2nd-heap.pprof`, `-block.pprof`, "
-			       "`-mutex.pprof`).\n\n");
+			       "`-mutex.pprof`). Ask for a new flare made with `datadog-agent flare --profile 30`.\n\n");
 		return;
 	}
 	fw_buf_puts(b, "| Process | Verdict | Why |\n|---|---|---|\n");
@@ -346,11 +378,20 @@ static void verdict(const struct fw_investigation *inv, struct fw_buf *b)
 			md_composed(b, pv->contention_reason);
 			any = true;
 		}
-		if (!any)
+		if (pv->incomplete) {
+			fw_buf_printf(b, "%s**Not analyzed:** ", any ? "<br>" : "");
+			md_text_long(b, pv->not_analyzed);
+		} else if (!any) {
 			fw_buf_puts(b, "no rule fired");
+		}
+		if (pv->borderline_reason) {
+			fw_buf_puts(b, "<br>**Borderline:** ");
+			md_text_long(b, pv->borderline_reason);
+		}
 		fw_buf_puts(b, " |\n");
 	}
 	fw_buf_putc(b, '\n');
+	coverage_table(v, b);
 }
 
 static void memstats(const struct fw_investigation *inv, struct fw_buf *b)
@@ -601,12 +642,34 @@ static void file_notes(const struct fw_process *p, struct fw_buf *b)
 		fw_buf_putc(b, '\n');
 }
 
+/* "Analyzed: heap diff, CPU. Not analyzed: block because ...; mutex
+ * because ...." */
+static void coverage_line(const struct fw_coverage *c, struct fw_buf *b)
+{
+	size_t n = 0;
+
+	fw_buf_puts(b, "Analyzed: ");
+	for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
+		if (c->a[a].ran)
+			fw_buf_printf(b, "%s%s", n++ ? ", " : "", fw_analysis_name(a));
+	if (!n)
+		fw_buf_puts(b, "nothing");
+	n = 0;
+	for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
+		if (!c->a[a].ran) {
+			fw_buf_printf(b, "%s%s because ", n++ ? "; " : ". Not analyzed: ", fw_analysis_name(a));
+			md_text_long(b, c->a[a].reason);
+		}
+	fw_buf_puts(b, ".\n\n");
+}
+
 static void processes(const struct fw_investigation *inv, struct fw_buf *b)
 {
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
 		const struct fw_process_verdict *v = &inv->verdict.procs[i];
 		fw_buf_printf(b, "## Process: %s\n\n", p->name);
+		coverage_line(&v->coverage, b);
 		file_notes(p, b);
 		heap_section(p, v, b);
 		cpu_section(p, b);
@@ -816,7 +879,7 @@ static void recommendations(const struct fw_investigation *inv, struct fw_buf *b
 	char a[64];
 
 	fw_buf_puts(b, "## Recommendations\n\n");
-	if (!f->has_profiles) {
+	if (!f->has_profiles || !inv->n_procs) {
 		fw_buf_printf(b, "%zu. Ask for a new flare made with `datadog-agent flare --profile 30` so that heap, CPU, "
 				 "block and mutex profiles are included.\n", ++n);
 	}
@@ -847,12 +910,25 @@ static void recommendations(const struct fw_investigation *inv, struct fw_buf *b
 		     (p->mutex.present && !p->mutex.error && p->mutex.total == 0)))
 			fw_buf_printf(b, "%zu. %s: the block or mutex profile is empty; if contention is suspected, "
 					 "collect a flare with `--profile-mutex --profile-blocking`.\n", ++n, p->name);
+		bool asked = false;
 		for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++)
 			if (p->files[k].state == FW_PFILE_CORRUPT || p->files[k].state == FW_PFILE_EMPTY) {
 				fw_buf_printf(b, "%zu. %s: `%s-%s.pprof` could not be used; ask for a new flare.\n", ++n,
 					      p->name, p->name, p->files[k].kind);
+				asked = true;
 				break;
 			}
+		if (v->incomplete && !asked) {
+			fw_buf_printf(b, "%zu. %s: not analyzed: ", ++n, p->name);
+			md_text_long(b, v->not_analyzed);
+			fw_buf_puts(b, "; ask for a new flare made with `datadog-agent flare --profile 30`.\n");
+		}
+		if (v->borderline) {
+			fw_buf_printf(b, "%zu. watch: collect a second flare in a few hours. %s: application heap growth of "
+					 "%s %s is borderline (not a leak, not clearly normal); a second flare shows whether "
+					 "it continues.\n",
+				      ++n, p->name, bytes(a, sizeof(a), p->growth_app_30s), v->growth_per);
+		}
 	}
 	if (inv->verdict.goroutines_above_warn) {
 		fw_buf_printf(b, "%zu. **%" PRIu64 " goroutines** (warning level %u)", ++n, inv->verdict.goroutines,
@@ -904,6 +980,32 @@ static void customer_message(const struct fw_investigation *inv, struct fw_buf *
 		fw_buf_puts(b, "It does not contain profiles, so we cannot yet see where the Agent spends its memory "
 			       "or CPU. Could you send a new flare created with `datadog-agent flare --profile 30`? "
 			       "It takes about a minute longer to create.");
+	} else if (v->kind == FW_VERDICT_INCONCLUSIVE) {
+		/* exactly what could and could not be analyzed, per process */
+		fw_buf_puts(b, "Some of its profiles could not be read, so we cannot yet say whether the Agent is "
+			       "healthy.");
+		for (size_t i = 0; i < v->n_procs; i++) {
+			const struct fw_coverage *c = &v->procs[i].coverage;
+			size_t k = 0;
+			fw_buf_puts(b, " For the ");
+			md_code(b, v->procs[i].process);
+			fw_buf_puts(b, " process we could analyze ");
+			for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
+				if (c->a[a].ran)
+					fw_buf_printf(b, "%s%s", k++ ? ", " : "", fw_analysis_name(a));
+			if (!k)
+				fw_buf_puts(b, "nothing");
+			k = 0;
+			for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
+				if (!c->a[a].ran) {
+					fw_buf_printf(b, "%s%s (", k++ ? "; " : ", but not ", fw_analysis_name(a));
+					md_text_long(b, c->a[a].brief);
+					fw_buf_putc(b, ')');
+				}
+			fw_buf_putc(b, '.');
+		}
+		fw_buf_puts(b, v->n_procs ? " We found no problem in what we could analyze." : "");
+		fw_buf_puts(b, " Could you send a new flare created with `datadog-agent flare --profile 30`?");
 	} else if (v->kind == FW_VERDICT_NORMAL) {
 		fw_buf_puts(b, "We analyzed the Agent's memory, CPU and lock profiles and found no sign of a leak, a "
 			       "CPU spike or lock contention during the profiling window.");
