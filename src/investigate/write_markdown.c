@@ -981,7 +981,10 @@ static void customer_message(const struct fw_investigation *inv, struct fw_buf *
 			       "or CPU. Could you send a new flare created with `datadog-agent flare --profile 30`? "
 			       "It takes about a minute longer to create.");
 	} else if (v->kind == FW_VERDICT_INCONCLUSIVE) {
-		/* exactly what could and could not be analyzed, per process */
+		/* exactly what could and could not be analyzed, per process, in
+		 * the customer's words (by enum fw_analysis) */
+		static const char *const plain[FW_AN_COUNT] = { "memory growth", "memory in use", "CPU",
+								 "blocking", "lock contention" };
 		fw_buf_puts(b, "Some of its profiles could not be read, so we cannot yet say whether the Agent is "
 			       "healthy.");
 		for (size_t i = 0; i < v->n_procs; i++) {
@@ -992,13 +995,13 @@ static void customer_message(const struct fw_investigation *inv, struct fw_buf *
 			fw_buf_puts(b, " process we could analyze ");
 			for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
 				if (c->a[a].ran)
-					fw_buf_printf(b, "%s%s", k++ ? ", " : "", fw_analysis_name(a));
+					fw_buf_printf(b, "%s%s", k++ ? ", " : "", plain[a]);
 			if (!k)
 				fw_buf_puts(b, "nothing");
 			k = 0;
 			for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
 				if (!c->a[a].ran) {
-					fw_buf_printf(b, "%s%s (", k++ ? "; " : ", but not ", fw_analysis_name(a));
+					fw_buf_printf(b, "%s%s (", k++ ? "; " : ", but not ", plain[a]);
 					md_text_long(b, c->a[a].brief);
 					fw_buf_putc(b, ')');
 				}

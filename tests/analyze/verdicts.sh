@@ -179,7 +179,7 @@ for zip in "${zips[@]}"; do
 			grep -qxF '| core | block, mutex | heap diff: core-1st-heap.pprof is empty (0 bytes) and core-2nd-heap.pprof is missing<br>heap top: core-2nd-heap.pprof is missing<br>CPU: core-cpu.pprof is unreadable: unknown wire type 7 at byte 3 |' "$dir/$md"
 		fa_check "badprofiles: the customer message says what could not be analyzed, and asks for a flare" \
 			eval 'sed -n "/^## Customer message/,/^## /p" "$dir/$md" | grep -F "cannot yet say whether the Agent is healthy" |
-				grep -F "but not heap diff (core-1st-heap.pprof empty, core-2nd-heap.pprof missing)" |
+				grep -F "For the \`core\` process we could analyze blocking, lock contention, but not memory growth (core-1st-heap.pprof empty, core-2nd-heap.pprof missing); memory in use (core-2nd-heap.pprof missing); CPU (core-cpu.pprof corrupt)." |
 				grep -qF "datadog-agent flare --profile 30"'
 		fa_check "badprofiles: the customer message does not claim memory and CPU were analyzed" \
 			eval '! sed -n "/^## Customer message/,/^## /p" "$dir/$md" | grep -qF "found no sign of"'
