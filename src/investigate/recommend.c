@@ -36,16 +36,6 @@ const char *fw_rec_priority_id(enum fw_rec_priority p)
 	return "low";
 }
 
-bool fw_process_memory_analyzed(const struct fw_process *p)
-{
-	return p->have_heap_diff;
-}
-
-bool fw_process_cpu_analyzed(const struct fw_process *p)
-{
-	return p->have_cpu;
-}
-
 const char *fw_function_short_name(const char *fn)
 {
 	return fn + fw_flame_label_offset(fn);
@@ -276,7 +266,7 @@ static void not_analyzed(struct builder *b, const struct fw_process *p, const st
 {
 	static const enum fw_profile_kind heap[] = { FW_PK_HEAP1, FW_PK_HEAP2 }, cpu[] = { FW_PK_CPU },
 					  cont[] = { FW_PK_BLOCK, FW_PK_MUTEX };
-	bool mem = fw_process_memory_analyzed(p), cp = fw_process_cpu_analyzed(p);
+	bool mem = v->coverage.a[FW_AN_HEAP_DIFF].ran, cp = v->coverage.a[FW_AN_CPU].ran;
 	bool finding = v->leak || v->cpu || v->contention;
 	struct fw_recommendation *r;
 	struct fw_buf t;
@@ -321,6 +311,31 @@ static void not_analyzed(struct builder *b, const struct fw_process *p, const st
 				  "ask for a new flare made with profiling.");
 	set_text(b, r, &t);
 	set_command(b, r, "datadog-agent flare --profile 30");
+}
+
+/* Application growth that is no leak but above the runbook's NORMAL
+ * (verdict.h's borderline): watch it with a second flare. */
+static void borderline(struct builder *b, const struct fw_process *p, const struct fw_process_verdict *v)
+{
+	struct fw_recommendation *r;
+	struct fw_buf t;
+	char a[64];
+
+	if (!v->borderline || !(r = add(b, FW_REC_MEDIUM, "borderline_growth", p->name)))
+		return;
+	fw_buf_init(&t);
+	fw_buf_printf(&t, "Watch: collect a second flare in a few hours. %s: application heap growth of %s %s is "
+			  "borderline (not a leak, not clearly normal); a second flare shows whether it continues.",
+		      p->name, bytes(a, sizeof(a), p->growth_app_30s), v->growth_per);
+	set_text(b, r, &t);
+	set_command(b, r, "datadog-agent flare --profile 30");
+	if (p->top_growth_app.name) {
+		set_function(b, r, p->top_growth_app.name);
+		set_value(r, fw_figure_bytes(p->growth_app_30s), "bytes",
+			  v->growth_is_rate ? "application heap growth per 30 s" : "application heap growth between the snapshots");
+	}
+	profile_file(b, r, p, FW_PK_HEAP1);
+	profile_file(b, r, p, FW_PK_HEAP2);
 }
 
 static void leak(struct builder *b, const struct fw_process *p, const struct fw_process_verdict *v)
@@ -517,13 +532,13 @@ static void goroutines(struct builder *b, const struct fw_flare *f, const struct
 
 /* Block or mutex files unusable in a process whose memory and CPU were
  * analyzed (otherwise not_analyzed() named them already). */
-static void contention_unusable(struct builder *b, const struct fw_process *p)
+static void contention_unusable(struct builder *b, const struct fw_process *p, const struct fw_process_verdict *v)
 {
 	static const enum fw_profile_kind cont[] = { FW_PK_BLOCK, FW_PK_MUTEX };
 	struct fw_recommendation *r;
 	struct fw_buf t;
 
-	if (!fw_process_memory_analyzed(p) || !fw_process_cpu_analyzed(p))
+	if (!v->coverage.a[FW_AN_HEAP_DIFF].ran || !v->coverage.a[FW_AN_CPU].ran)
 		return;
 	if (!file_state(p->files[FW_PK_BLOCK].state) && !file_state(p->files[FW_PK_MUTEX].state))
 		return;
@@ -626,12 +641,14 @@ int fw_recommend(const struct fw_flare *f, const struct fw_process *procs, size_
 	/* Medium */
 	for (size_t i = 0; i < n; i++)
 		not_analyzed(&b, &procs[i], &v->procs[i], FW_REC_MEDIUM);
+	for (size_t i = 0; i < n; i++)
+		borderline(&b, &procs[i], &v->procs[i]);
 	checks(&b, f, true);
 	goroutines(&b, f, v);
 	/* Low */
 	checks(&b, f, false);
 	for (size_t i = 0; i < n; i++)
-		contention_unusable(&b, &procs[i]);
+		contention_unusable(&b, &procs[i], &v->procs[i]);
 	profiling_off(&b, procs, n);
 	no_action(&b);
 	if (!b.failed)

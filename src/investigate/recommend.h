@@ -53,6 +53,7 @@ struct fw_recommendation {
 	enum fw_rec_priority priority;
 	/* stable identifier of the kind of item: "no_profiles",
 	 * "process_not_analyzed", "memory_leak", "cpu_spike", "contention",
+	 * "borderline_growth" (Medium),
 	 * "check_error", "goroutines", "check_warning",
 	 * "contention_profiles_unusable", "contention_profiling_off",
 	 * "no_action" */
@@ -76,11 +77,6 @@ struct fw_recommendations {
 int fw_recommend(const struct fw_flare *f, const struct fw_process *procs, size_t n,
 		 const struct fw_verdict *v, struct fw_recommendations *out, struct fw_error *err);
 void fw_recommendations_free(struct fw_recommendations *r);
-
-/* Whether a process's memory (the heap diff) and CPU were analyzed: the
- * verdict can only call a process NORMAL when both were. */
-bool fw_process_memory_analyzed(const struct fw_process *p);
-bool fw_process_cpu_analyzed(const struct fw_process *p);
 
 /* A function name shortened to "pkg.Func" for sentences, as the flame
  * graphs label frames (fw_flame_label_offset):

@@ -20,6 +20,7 @@ void fw_thresholds_from_config(const struct fw_config *c, struct fw_thresholds *
 	t->leak_growth_per_30s = (double)c->thresholds.leak_growth_per_30s;
 	t->leak_function_share = c->thresholds.leak_function_share_percent;
 	t->leak_min_growth_per_30s = (double)c->thresholds.leak_min_growth_per_30s;
+	t->leak_borderline_per_30s = t->leak_growth_per_30s / 2;
 	t->cpu_function_share = c->thresholds.cpu_function_share_percent;
 	t->cpu_utilization = c->thresholds.cpu_utilization_percent;
 	t->cpu_app_share = c->thresholds.cpu_app_share_percent;
@@ -263,10 +264,83 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 	return v->summary ? 0 : -ENOMEM;
 }
 
+/* fw_buf's text handed over (NULL when it failed: out of memory). */
+static char *take_buf(struct fw_buf *b)
+{
+	char *s;
+
+	if (b->failed) {
+		fw_buf_free(b);
+		return NULL;
+	}
+	s = b->data ? b->data : strdup("");
+	fw_buf_init(b);
+	return s;
+}
+
+/* After the rules (judge()): what could not be analyzed, and the borderline
+ * note. A process whose heap diff or CPU analysis did not run is
+ * INCONCLUSIVE when no rule fired; its summary says what was not analyzed
+ * either way. */
+static int coverage_verdict(const struct fw_process *p, const struct fw_thresholds *t, struct fw_process_verdict *v)
+{
+	static const enum fw_analysis needed[] = { FW_AN_HEAP_DIFF, FW_AN_CPU };
+	struct fw_buf na, s;
+	char a[64], b[64], c[64];
+	char *sum;
+
+	if (fw_coverage_of(p, &v->coverage) < 0)
+		return -ENOMEM;
+	fw_buf_init(&na);
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		const struct fw_coverage_item *it = &v->coverage.a[needed[i]];
+		if (it->ran)
+			continue;
+		v->incomplete = true;
+		fw_buf_printf(&na, "%s%s (%s)", na.len ? ", " : "", fw_analysis_name(needed[i]), it->brief);
+	}
+	if (v->incomplete && !(v->not_analyzed = take_buf(&na)))
+		return -ENOMEM;
+	fw_buf_free(&na);
+	if (p->have_heap_diff && !v->leak && t->leak_borderline_per_30s > 0 &&
+	    p->growth_app_30s >= t->leak_borderline_per_30s && p->growth_app_30s <= t->leak_growth_per_30s) {
+		v->borderline = true;
+		bytes(a, sizeof(a), p->growth_app_30s);
+		bytes(b, sizeof(b), t->leak_borderline_per_30s);
+		bytes(c, sizeof(c), t->leak_growth_per_30s);
+		v->borderline_reason = fmt("application functions grew the in-use heap by %s %s: not a leak (threshold "
+					   "%s, and no function holds more than %.0f%% of the growth), but not clearly "
+					   "normal either (%s or more)",
+					   a, v->growth_per, c, t->leak_function_share, b);
+		if (!v->borderline_reason)
+			return -ENOMEM;
+	}
+	if (v->kind == FW_VERDICT_NORMAL && v->incomplete)
+		v->kind = FW_VERDICT_INCONCLUSIVE;
+	if (!v->incomplete && !v->borderline)
+		return 0;
+	/* the summary judge() wrote, completed */
+	fw_buf_init(&s);
+	if (v->kind == FW_VERDICT_INCONCLUSIVE)
+		fw_buf_printf(&s, "%s: not analyzed: %s", p->name, v->not_analyzed);
+	else if (v->incomplete)
+		fw_buf_printf(&s, "%s; not analyzed: %s", v->summary, v->not_analyzed);
+	else
+		fw_buf_puts(&s, v->summary);
+	if (v->borderline)
+		fw_buf_printf(&s, "; borderline heap growth, +%s %s", a, v->growth_per);
+	if (!(sum = take_buf(&s)))
+		return -ENOMEM;
+	free(v->summary);
+	v->summary = sum;
+	return 0;
+}
+
 int fw_verdict_evaluate(const struct fw_process *procs, size_t n, const struct fw_goroutines *gor,
 			const struct fw_thresholds *t, struct fw_verdict *out, struct fw_error *err)
 {
 	struct fw_buf b;
+	size_t n_ran = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->goroutines_warn = t->goroutines_warn;
@@ -280,28 +354,51 @@ int fw_verdict_evaluate(const struct fw_process *procs, size_t n, const struct f
 		return fw_err(err, -ENOMEM, "out of memory evaluating the verdict");
 	out->n_procs = n;
 	for (size_t i = 0; i < n; i++) {
-		if (judge(&procs[i], t, &out->procs[i]) < 0) {
+		if (judge(&procs[i], t, &out->procs[i]) < 0 || coverage_verdict(&procs[i], t, &out->procs[i]) < 0) {
 			fw_verdict_free(out);
 			return fw_err(err, -ENOMEM, "out of memory evaluating the verdict");
 		}
+		n_ran += out->procs[i].coverage.n_ran;
 		if (out->procs[i].kind > out->kind) {
 			out->kind = out->procs[i].kind;
 			out->worst = i;
 		}
 	}
+	/* no profile (no profiles/, or nothing usable in it): nothing is known */
+	out->no_usable_profile = n_ran == 0;
+	if (out->no_usable_profile && out->kind == FW_VERDICT_NORMAL)
+		out->kind = FW_VERDICT_INCONCLUSIVE;
 	fw_buf_init(&b);
 	if (out->kind == FW_VERDICT_NORMAL) {
-		fw_buf_puts(&b, n ? "no rule fired for " : "no profiles in this flare");
+		fw_buf_puts(&b, "no rule fired for ");
 		for (size_t i = 0; i < n; i++)
 			fw_buf_printf(&b, "%s%s", i ? ", " : "", procs[i].name);
-	} else {
-		bool first = true;
 		for (size_t i = 0; i < n; i++) {
-			if (out->procs[i].kind == FW_VERDICT_NORMAL)
+			char a[64];
+			if (!out->procs[i].borderline)
+				continue;
+			bytes(a, sizeof(a), procs[i].growth_app_30s);
+			fw_buf_printf(&b, "; %s: borderline heap growth, +%s %s", procs[i].name, a,
+				      out->procs[i].growth_per);
+		}
+	} else {
+		bool first = true, listed = false;
+		for (size_t i = 0; i < n; i++) {
+			if (out->procs[i].kind == FW_VERDICT_NORMAL && !out->procs[i].borderline)
 				continue;
 			fw_buf_printf(&b, "%s%s", first ? "" : "; ", out->procs[i].summary);
 			first = false;
 		}
+		/* INCONCLUSIVE: name the processes fully analyzed with no finding */
+		for (size_t i = 0; out->kind == FW_VERDICT_INCONCLUSIVE && i < n; i++) {
+			if (out->procs[i].kind != FW_VERDICT_NORMAL || out->procs[i].borderline)
+				continue;
+			fw_buf_printf(&b, "%s%s", listed ? ", " : "; no rule fired for ", procs[i].name);
+			listed = true;
+		}
+		if (out->no_usable_profile)
+			fw_buf_printf(&b, "%sno usable profile in this flare: ask for one made with "
+					  "datadog-agent flare --profile 30", n ? "; " : "");
 	}
 	if (b.failed || !(out->summary = b.data ? b.data : strdup(""))) {
 		fw_buf_free(&b);
@@ -318,6 +415,9 @@ void fw_verdict_free(struct fw_verdict *v)
 		free(v->procs[i].cpu_reason);
 		free(v->procs[i].contention_reason);
 		free(v->procs[i].summary);
+		fw_coverage_free(&v->procs[i].coverage);
+		free(v->procs[i].not_analyzed);
+		free(v->procs[i].borderline_reason);
 	}
 	free(v->procs);
 	free(v->summary);

@@ -13,12 +13,17 @@
 
 #include "base/fwconfig.h"
 #include "flare/goroutines.h"
+#include "investigate/coverage.h"
 #include "investigate/process.h"
 
 struct fw_thresholds {
 	double leak_growth_per_30s;	/* bytes of app growth per 30 s (10 MiB) */
 	double leak_function_share;	/* percent of total growth in one app function (30) */
 	double leak_min_growth_per_30s; /* bytes of total growth per 30 s for that rule (1 MiB) */
+	/* app growth per 30 s from which a growth that is no leak is named
+	 * "borderline": half of leak_growth_per_30s (5 MiB), the runbook's
+	 * NORMAL being below 5 MB */
+	double leak_borderline_per_30s;
 	double cpu_function_share;	/* percent of CPU attributed to one app function or Python check (50) */
 	double cpu_utilization;		/* percent of one core (80) */
 	double cpu_app_share;		/* percent of CPU attributed to app functions (80) */
@@ -82,6 +87,21 @@ struct fw_process_verdict {
 	/* a profile's delay is worth a sentence above a tenth of
 	 * contention_seconds */
 	bool block_significant, mutex_significant;
+
+	/* Which analyses ran (coverage.h). incomplete: the heap diff or the
+	 * CPU analysis did not run, so the process cannot be NORMAL (it is
+	 * INCONCLUSIVE unless a rule fired); not_analyzed names them in a few
+	 * words ("heap diff (core-1st-heap.pprof empty, core-2nd-heap.pprof
+	 * missing), CPU (core-cpu.pprof corrupt)"), NULL when complete. */
+	struct fw_coverage coverage;
+	bool incomplete;
+	char *not_analyzed;
+	/* No leak, but application growth of at least leak_borderline_per_30s
+	 * (and at most leak_growth_per_30s) with no function above
+	 * leak_function_share: worth a second flare, not a verdict.
+	 * borderline_reason is the sentence, NULL when not borderline. */
+	bool borderline;
+	char *borderline_reason;
 };
 
 struct fw_verdict {
@@ -89,7 +109,12 @@ struct fw_verdict {
 	struct fw_process_verdict *procs;
 	size_t n_procs;
 	size_t worst; /* index of the process that set the verdict, when any */
-	char *summary; /* one line for the whole flare */
+	/* one line for the whole flare: what fired, what could not be
+	 * analyzed, what is borderline */
+	char *summary;
+	/* no analysis ran in any process (or there is none): the flare holds
+	 * no usable profile */
+	bool no_usable_profile;
 
 	/* the goroutine dump (go-routine-dump.log), when the flare has one */
 	bool have_goroutines;
@@ -98,7 +123,14 @@ struct fw_verdict {
 	bool goroutines_above_warn; /* goroutines > goroutines_warn: a finding */
 };
 
-/* gor: the flare's goroutine dump, or NULL when it has none. */
+/* The flare's verdict is its most serious process's: a process whose heap
+ * diff or CPU analysis did not run and where no rule fired is INCONCLUSIVE,
+ * so a flare where every other process is NORMAL is INCONCLUSIVE too, and
+ * a flare with no process at all (no profiles/, or nothing usable in it) is
+ * INCONCLUSIVE. A rule that fired anywhere wins (MEMORY LEAK in core with
+ * trace not analyzed is MEMORY LEAK, and the summary says trace was not
+ * analyzed).
+ * gor: the flare's goroutine dump, or NULL when it has none. */
 int fw_verdict_evaluate(const struct fw_process *procs, size_t n, const struct fw_goroutines *gor,
 			const struct fw_thresholds *t, struct fw_verdict *out, struct fw_error *err);
 void fw_verdict_free(struct fw_verdict *v);

@@ -231,6 +231,24 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	fw_buf_puts(b, ",\"contention\":");
 	jtext(b, v->contention_reason);
 	fw_buf_putc(b, '}');
+	/* what could not be analyzed (heap diff, CPU), in a few words; null
+	 * when both ran */
+	key(b, &first, "not_analyzed");
+	jtext(b, v->not_analyzed);
+	key(b, &first, "borderline");
+	jtext(b, v->borderline_reason);
+	key(b, &first, "coverage");
+	fw_buf_putc(b, '{');
+	for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++) {
+		const struct fw_coverage_item *it = &v->coverage.a[a];
+		fw_buf_printf(b, "%s\"%s\":{\"ran\":%s,\"file\":", a ? "," : "", fw_analysis_id(a),
+			      it->ran ? "true" : "false");
+		jtext(b, it->file);
+		fw_buf_printf(b, ",\"state\":\"%s\",\"reason\":", state_name(it->state));
+		jtext(b, it->reason);
+		fw_buf_putc(b, '}');
+	}
+	fw_buf_putc(b, '}');
 	key(b, &first, "files");
 	fw_buf_putc(b, '[');
 	for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++) {
@@ -451,7 +469,7 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	jstr(b, fw_verdict_name(inv->verdict.kind));
 	fw_buf_puts(b, ",\"summary\":");
 	jtext(b, inv->verdict.summary);
-	fw_buf_putc(b, '}');
+	fw_buf_printf(b, ",\"no_usable_profile\":%s}", inv->verdict.no_usable_profile ? "true" : "false");
 
 	key(b, &first, "memstats");
 	if (f->has_memstats) {

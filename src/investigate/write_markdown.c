@@ -305,6 +305,38 @@ static void title(const struct fw_investigation *inv, struct fw_buf *b)
 		fw_buf_putc(b, '\n');
 }
 
+/* Which analyses ran in each process, and why the others did not
+ * (coverage.h): one row per process. */
+static void coverage_table(const struct fw_verdict *v, struct fw_buf *b)
+{
+	fw_buf_puts(b, "**Coverage:**\n\n| Process | Analyzed | Not analyzed, and why |\n|---|---|---|\n");
+	for (size_t i = 0; i < v->n_procs; i++) {
+		const struct fw_coverage *c = &v->procs[i].coverage;
+		bool any = false;
+		fw_buf_puts(b, "| ");
+		md_text(b, v->procs[i].process);
+		fw_buf_puts(b, " | ");
+		for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
+			if (c->a[a].ran) {
+				fw_buf_printf(b, "%s%s", any ? ", " : "", fw_analysis_name(a));
+				any = true;
+			}
+		fw_buf_puts(b, any ? " | " : "nothing | ");
+		any = false;
+		for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
+			if (!c->a[a].ran) {
+				fw_buf_printf(b, "%s%s: ", any ? "<br>" : "", fw_analysis_name(a));
+				md_text_long(b, c->a[a].reason);
+				any = true;
+			}
+		fw_buf_puts(b, any ? " |\n" : "– |\n");
+	}
+	fw_buf_putc(b, '\n');
+	if (v->no_usable_profile)
+		fw_buf_puts(b, "No profile in this flare could be used, so nothing is known about the Agent's memory, "
+			       "CPU or locks. Ask for a new flare made with `datadog-agent flare --profile 30`.\n\n");
+}
+
 static void verdict(const struct fw_investigation *inv, struct fw_buf *b)
 {
 	const struct fw_verdict *v = &inv->verdict;
@@ -324,7 +356,7 @@ static void verdict(const struct fw_investigation *inv, struct fw_buf *b)
 	if (v->n_procs == 0) {
 		fw_buf_puts(b, "profiles/ holds no profile this report can read (named "
 			       "`<process>-1st-heap.pprof`, `-cpu.pprof`, `-2nd-heap.pprof`, `-block.pprof`, "
-			       "`-mutex.pprof`).\n\n");
+			       "`-mutex.pprof`). Ask for a new flare made with `datadog-agent flare --profile 30`.\n\n");
 		return;
 	}
 	fw_buf_puts(b, "| Process | Verdict | Why |\n|---|---|---|\n");
@@ -347,11 +379,20 @@ static void verdict(const struct fw_investigation *inv, struct fw_buf *b)
 			md_composed(b, pv->contention_reason);
 			any = true;
 		}
-		if (!any)
+		if (pv->incomplete) {
+			fw_buf_printf(b, "%s**Not analyzed:** ", any ? "<br>" : "");
+			md_text_long(b, pv->not_analyzed);
+		} else if (!any) {
 			fw_buf_puts(b, "no rule fired");
+		}
+		if (pv->borderline_reason) {
+			fw_buf_puts(b, "<br>**Borderline:** ");
+			md_text_long(b, pv->borderline_reason);
+		}
 		fw_buf_puts(b, " |\n");
 	}
 	fw_buf_putc(b, '\n');
+	coverage_table(v, b);
 }
 
 static void memstats(const struct fw_investigation *inv, struct fw_buf *b)
@@ -772,12 +813,34 @@ static void file_notes(const struct fw_process *p, struct fw_buf *b)
 		fw_buf_putc(b, '\n');
 }
 
+/* "Analyzed: heap diff, CPU. Not analyzed: block because ...; mutex
+ * because ...." */
+static void coverage_line(const struct fw_coverage *c, struct fw_buf *b)
+{
+	size_t n = 0;
+
+	fw_buf_puts(b, "Analyzed: ");
+	for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
+		if (c->a[a].ran)
+			fw_buf_printf(b, "%s%s", n++ ? ", " : "", fw_analysis_name(a));
+	if (!n)
+		fw_buf_puts(b, "nothing");
+	n = 0;
+	for (enum fw_analysis a = 0; a < FW_AN_COUNT; a++)
+		if (!c->a[a].ran) {
+			fw_buf_printf(b, "%s%s because ", n++ ? "; " : ". Not analyzed: ", fw_analysis_name(a));
+			md_text_long(b, c->a[a].reason);
+		}
+	fw_buf_puts(b, ".\n\n");
+}
+
 static void processes(const struct fw_investigation *inv, struct fw_buf *b)
 {
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
 		const struct fw_process_verdict *v = &inv->verdict.procs[i];
 		fw_buf_printf(b, "## Process: %s\n\n", p->name);
+		coverage_line(&v->coverage, b);
 		file_notes(p, b);
 		heap_section(p, v, b);
 		cpu_section(p, b);
@@ -985,7 +1048,7 @@ static void customer_process(const struct fw_process *p, const struct fw_process
 	fw_buf_puts(b, "- ");
 	md_code(b, p->name);
 	fw_buf_puts(b, ": ");
-	if (!fw_process_memory_analyzed(p)) {
+	if (!v->coverage.a[FW_AN_HEAP_DIFF].ran) {
 		fw_buf_puts(b, "its memory could not be analyzed");
 		fw_buf_puts(b, " (");
 		if (!unusable_files(b, p, heap, 2))
@@ -1019,7 +1082,7 @@ static void customer_process(const struct fw_process *p, const struct fw_process
 		fw_buf_putc(b, '.');
 	}
 	fw_buf_putc(b, ' ');
-	if (!fw_process_cpu_analyzed(p)) {
+	if (!v->coverage.a[FW_AN_CPU].ran) {
 		fw_buf_puts(b, "Its CPU usage could not be analyzed (");
 		if (!unusable_files(b, p, cpu, 1))
 			fw_buf_puts(b, "the CPU profile gives no CPU time");
@@ -1048,9 +1111,10 @@ static bool coverage_list(const struct fw_investigation *inv, bool analyzed, str
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < inv->n_procs; i++) {
+	for (size_t i = 0; i < inv->n_procs && i < inv->verdict.n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
-		bool mem = fw_process_memory_analyzed(p) == analyzed, cpu = fw_process_cpu_analyzed(p) == analyzed;
+		const struct fw_coverage *c = &inv->verdict.procs[i].coverage;
+		bool mem = c->a[FW_AN_HEAP_DIFF].ran == analyzed, cpu = c->a[FW_AN_CPU].ran == analyzed;
 		if (!mem && !cpu)
 			continue;
 		fw_buf_puts(b, n ? ", " : "");

@@ -34,6 +34,7 @@ EXTRA_DIST += \
 	tests/analyze/flaremodel.sh \
 	tests/analyze/rules.sh \
 	tests/analyze/pprof_edit.py \
+	tests/analyze/coverage_check.py \
 	tests/analyze/injection.sh \
 	tests/bench/analyze_bench.sh \
 	tests/bench/common.sh \
@@ -53,4 +54,5 @@ EXTRA_DIST += \
 	tests/fixtures/flares/multiple-datadog-agent-2024-10-02T14-21-52Z-info.zip \
 	tests/fixtures/flares/noprofiles-datadog-agent-2024-10-02T14-21-52Z-info.zip \
 	tests/fixtures/flares/normal-datadog-agent-2024-10-02T14-21-52Z-info.zip \
-	tests/fixtures/flares/python-datadog-agent-2024-10-02T14-21-52Z-info.zip
+	tests/fixtures/flares/python-datadog-agent-2024-10-02T14-21-52Z-info.zip \
+	tests/fixtures/flares/partialtrace-datadog-agent-2024-10-02T14-21-52Z-info.zip

@@ -141,7 +141,9 @@ fa_verdict_of() {
 	cpu | python) echo "CPU SPIKE" ;;
 	contention) echo "CONTENTION" ;;
 	multiple) echo "MULTIPLE ISSUES" ;;
-	normal | noprofiles | badprofiles) echo "NORMAL" ;;
+	partialtrace) echo "MEMORY LEAK" ;; # core leaks; trace not analyzed
+	normal) echo "NORMAL" ;;
+	noprofiles | badprofiles) echo "INCONCLUSIVE" ;;
 	*) return 1 ;;
 	esac
 }

@@ -211,6 +211,7 @@ status = open(os.path.join(root, "status.log"), encoding="utf-8", errors="replac
 # ---- the list ---------------------------------------------------------------------
 PRIO = {"no_profiles": {"high"}, "process_not_analyzed": {"high", "medium"}, "memory_leak": {"high"},
         "cpu_spike": {"high"}, "contention": {"high"}, "check_error": {"medium"}, "goroutines": {"medium"},
+        "borderline_growth": {"medium"},
         "check_warning": {"low"}, "contention_profiles_unusable": {"low"},
         "contention_profiling_off": {"low"}, "no_action": {"low"}}
 ORDER = {"high": 0, "medium": 1, "low": 2}

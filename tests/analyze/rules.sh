@@ -181,7 +181,11 @@ flare cpu count-only
 ed droptype "$prof/core-cpu.pprof" 1
 analyze count-only
 fa_check_rc "count-only CPU profile: analyzed" 0
-check "count-only CPU profile: no CPU SPIKE" '[ "$(jqv count-only .verdict.kind)" = normal ]'
+# (nor NORMAL: without a CPU analysis the process is INCONCLUSIVE)
+check "count-only CPU profile: no CPU SPIKE, INCONCLUSIVE" '[ "$(jqv count-only .verdict.kind)" = inconclusive ]'
+check "count-only CPU profile: coverage says why the CPU was not analyzed" \
+	'[ "$(core count-only ".coverage.cpu | \"\\(.ran) \\(.state)\"")" = "false ok" ] &&
+	 core count-only .coverage.cpu.reason | grep -q "^core-cpu.pprof: .*not a unit of time"'
 check "count-only CPU profile: a note names the file" \
 	'core count-only ".notes[]" | grep -q "core-cpu.pprof: .*not a unit of time"'
 
@@ -235,5 +239,46 @@ check "CPU near INT64_MAX: no utilisation or share with 7 digits or more" \
 	'! grep -Eq "[0-9]{7,}(\.[0-9]+)?% of (one core|the CPU)" "$md" && ! jqv huge .verdict.summary | grep -Eq "[0-9]{7,}"'
 check "CPU near INT64_MAX: a note says the CPU rules are skipped" \
 	'core huge ".notes[]" | grep -q "core-cpu.pprof: .*more than 1000 cores"'
+
+# ---- borderline heap growth: a note, not a verdict ------------------------------------
+# The normal flare's 2nd core heap grown, per 30 s over its window, by
+# 3.2 MiB in each of its two application leaf functions (6.4 MiB: above half
+# the 10 MiB leak threshold) and 12 MiB in runtime.malg, so that neither
+# application function holds 30 % of the growth.
+flare normal borderline
+h1=$prof/core-1st-heap.pprof h2=$prof/core-2nd-heap.pprof
+w=$(( $(info "$h2" time_nanos) - $(info "$h1" time_nanos) ))
+per30() { python3 -c "import sys; print(round(float(sys.argv[1]) * 1048576 * int(sys.argv[2]) / 30e9))" "$1" "$w"; }
+ed addvalue "$h2" 3 "$(per30 3.2)" 'aggregator.(*BufferedAggregator).flushSeries'
+ed addvalue "$h2" 3 "$(per30 3.2)" 'forwarder.StartWorkers'
+ed addvalue "$h2" 3 "$(per30 12)" 'runtime.malg'
+# the application growth per 30 s and the largest application share, by
+# pprof_edit.py's decoder (application: not runtime., runtime/, internal/,
+# sync., syscall., gcBgMarkWorker)
+read -r app_30s top_share < <(python3 - "$edit" "$h1" "$h2" "$w" <<'PY'
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("pe", sys.argv[1]); pe = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(pe)
+old, new = pe.flat_by_function(pe.load(sys.argv[2]), 3), pe.flat_by_function(pe.load(sys.argv[3]), 3)
+d = {n: new.get(n, 0) - old.get(n, 0) for n in set(new) | set(old)}
+rt = ("runtime.", "runtime/", "internal/", "sync.", "syscall.", "gcBgMarkWorker")
+app = {n: v for n, v in d.items() if v > 0 and not n.startswith(rt)}
+total = sum(v for v in d.values() if v > 0)
+print(round(sum(app.values()) * 30e9 / int(sys.argv[4])), "%.1f" % (100.0 * max(app.values()) / total))
+PY
+)
+analyze borderline
+fa_check_rc "borderline growth: analyzed" 0
+check "borderline growth ($app_30s bytes per 30 s, top application function $top_share % of the growth): between 5 and 10 MiB, no function above 30 %" \
+	'[ "$app_30s" -ge 5242880 ] && [ "$app_30s" -le 10485760 ] && awk -v s="$top_share" "BEGIN { exit !(s < 30) }"'
+check "borderline growth: report.json's app_per_30s is that figure" \
+	'[ "$(core borderline .heap_growth.app_per_30s)" = "$app_30s" ]'
+check "borderline growth: NORMAL, not a leak" '[ "$(jqv borderline .verdict.kind)" = normal ]'
+check "borderline growth: core's borderline note in report.json" \
+	'core borderline .borderline | grep -q "^application functions grew the in-use heap by .* per 30 s: not a leak"'
+check "borderline growth: named in the summary" \
+	'jqv borderline .verdict.summary | grep -q "^no rule fired for core, trace; core: borderline heap growth, +.* per 30 s$"'
+check "borderline growth: the recommendation to watch" \
+	'md_has "watch: collect a second flare in a few hours."'
 
 fa_finish

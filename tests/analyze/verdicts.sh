@@ -26,6 +26,7 @@ check_files() {
 	case $scen in
 	noprofiles) ;;
 	badprofiles) want=(trace-cpu.svg trace-heap-diff.svg) ;; # core: no heap diff, no CPU
+	partialtrace) want=(core-cpu.svg core-heap-diff.svg) ;;  # trace: no heap diff, no CPU
 	*) want=(core-cpu.svg core-heap-diff.svg trace-cpu.svg trace-heap-diff.svg) ;;
 	esac
 	# the delay flame graphs: where the block/mutex profiles record some delay
@@ -140,6 +141,19 @@ for zip in "${zips[@]}"; do
 		fa_skip "$scen: report.json schema and verdict" "jq not found"
 	fi
 	fa_check "$scen: Markdown '## Verdict: $verdict'" check_md "$verdict" "$host" "$dir/$md"
+	# coverage: every analysis's file state, ran flag and the verdicts it
+	# implies, derived from the zip by coverage_check.py (pprof_edit.py's
+	# own decoder), never from flarewatch's
+	if $jq_ok && command -v python3 >/dev/null 2>&1; then
+		fa_check "$scen: report.json coverage and verdicts agree with the zip's files" \
+			python3 "$abs_top_srcdir/tests/analyze/coverage_check.py" "$zip" "$dir/report.json"
+	else
+		fa_skip "$scen: report.json coverage and verdicts agree with the zip's files" "needs jq and python3"
+	fi
+	# the Markdown says, per process, what was analyzed
+	fa_check "$scen: md has a Coverage table with a row per process" \
+		test "$(awk '/^\| Process \| Analyzed \| Not analyzed, and why \|$/ { on = 1; next }
+			on && /^$/ { on = 0 } on && /^\| [^-]/' "$dir/$md" | wc -l)" = "$(grep -c '^## Process: ' "$dir/$md")"
 
 	case $scen in
 	noprofiles)
@@ -149,6 +163,12 @@ for zip in "${zips[@]}"; do
 			grep -qxF "The agent was likely not configured with internal_profiling: enabled: true" "$dir/$md"
 		fa_check "noprofiles: md mentions datadog-agent flare --profile 30" \
 			grep -qF "datadog-agent flare --profile 30" "$dir/$md"
+		fa_check "noprofiles: stdout's summary gives the remedy" \
+			test "${l1#"$host: $verdict: "}" = "no usable profile in this flare: ask for one made with datadog-agent flare --profile 30"
+		if $jq_ok; then
+			fa_check "noprofiles: report.json: no process, no_usable_profile" test \
+				"$(jq -c '[(.processes | length), .verdict.no_usable_profile]' "$dir/report.json")" = '[0,true]'
+		fi
 		;;
 	badprofiles)
 		fa_check "badprofiles: md notes the zero-byte core-1st-heap.pprof" \
@@ -157,12 +177,48 @@ for zip in "${zips[@]}"; do
 			grep -Eq 'core-2nd-heap\.pprof.*missing' "$dir/$md"
 		fa_check "badprofiles: md notes the corrupt core-cpu.pprof" \
 			grep -Eiq 'core-cpu\.pprof.*(unreadable|corrupt|invalid|cannot)' "$dir/$md"
+		fa_check "badprofiles: stdout's summary says what was not analyzed" \
+			test "${l1#"$host: $verdict: "}" = "core: not analyzed: heap diff (core-1st-heap.pprof empty, core-2nd-heap.pprof missing), CPU (core-cpu.pprof corrupt); no rule fired for trace"
+		fa_check "badprofiles: md's coverage row for core: block and mutex analyzed, the rest not, with why" \
+			grep -qxF '| core | block, mutex | heap diff: core-1st-heap.pprof is empty (0 bytes) and core-2nd-heap.pprof is missing<br>heap top: core-2nd-heap.pprof is missing<br>CPU: core-cpu.pprof is unreadable: unknown wire type 7 at byte 3 |' "$dir/$md"
+		fa_check "badprofiles: the customer message says what could not be analyzed, and asks for a flare" \
+			eval 'sed -n "/^## Customer message/,/^## /p" "$dir/$md" | grep -F "cannot yet say whether the Agent is healthy" |
+				grep -F "For the \`core\` process we could analyze blocking, lock contention, but not memory growth (core-1st-heap.pprof empty, core-2nd-heap.pprof missing); memory in use (core-2nd-heap.pprof missing); CPU (core-cpu.pprof corrupt)." |
+				grep -qF "datadog-agent flare --profile 30"'
+		fa_check "badprofiles: the customer message does not claim memory and CPU were analyzed" \
+			eval '! sed -n "/^## Customer message/,/^## /p" "$dir/$md" | grep -qF "found no sign of"'
 		if $jq_ok; then
 			fa_check "badprofiles: report.json file states empty/missing/corrupt" test \
 				"$(jq -c '[.processes[] | select(.name == "core") | .files[] |
 					select(.kind == "1st-heap" or .kind == "2nd-heap" or .kind == "cpu") |
 					[.kind, .state]] | sort' "$dir/report.json")" = \
 				'[["1st-heap","empty"],["2nd-heap","missing"],["cpu","corrupt"]]'
+		fi
+		;;
+	partialtrace)
+		fa_check "partialtrace: stdout's summary has the leak, then says trace was not analyzed" \
+			eval '[[ "${l1#"$host: $verdict: "}" == "core: memory leak, heap +"*" per 30 s in flaregen/pkg/aggregator.(*ContextResolver).trackContext; trace: not analyzed: heap diff (trace-1st-heap.pprof missing), CPU (trace-cpu.pprof corrupt)" ]]'
+		fa_check "partialtrace: md's coverage row for trace" \
+			grep -qF '| trace | heap top, block, mutex | heap diff: trace-1st-heap.pprof is missing<br>CPU: trace-cpu.pprof is unreadable' "$dir/$md"
+		if $jq_ok; then
+			fa_check "partialtrace: report.json: core memory_leak, trace inconclusive" test \
+				"$(jq -c '[.processes[] | [.name, .verdict]]' "$dir/report.json")" = '[["core","memory_leak"],["trace","inconclusive"]]'
+			# the leak's numbers, from the zip by pprof_edit.py: the sum of
+			# the positive per-function inuse_space diffs, per 30 s over the
+			# snapshots' time_nanos
+			pt=$fa_tmp/pt-x
+			if fa_extractor && fa_extract "$zip" "$pt" >/dev/null 2>&1; then
+				pd=$pt/$host/profiles
+				pe=$abs_top_srcdir/tests/analyze/pprof_edit.py
+				g=$(python3 "$pe" growth "$pd/core-2nd-heap.pprof" "$pd/core-1st-heap.pprof" 3)
+				t1=$(python3 "$pe" info "$pd/core-1st-heap.pprof" | sed -n 's/^time_nanos //p')
+				t2=$(python3 "$pe" info "$pd/core-2nd-heap.pprof" | sed -n 's/^time_nanos //p')
+				want=$(python3 -c "import sys; g,t1,t2=map(int,sys.argv[1:]); print(g, round(g*30e9/(t2-t1)))" "$g" "$t1" "$t2")
+				fa_check "partialtrace: core growth $want (bytes, per 30 s) as pprof_edit.py computes it" test \
+					"$(jq -r '.processes[0].heap_growth | "\(.total_bytes) \(.total_per_30s)"' "$dir/report.json")" = "$want"
+			else
+				fa_skip "partialtrace: core growth as pprof_edit.py computes it" "no zip extractor"
+			fi
 		fi
 		;;
 	contention)

@@ -142,6 +142,54 @@ else
 		eval '[[ "$(field "$e" MESSAGE)" == "flare bad.zip could not be analyzed: "* ]]'
 fi
 
+# ---- fixture verdicts: the journal entry, report.json and the index agree --------------
+# (tests/fixtures/flares/README.md) unreadable or absent profiles are
+# INCONCLUSIVE, never NORMAL; a leak in core with trace's profiles damaged is
+# MEMORY LEAK, and trace is named as not analyzed.
+FLARES=$abs_top_srcdir/tests/fixtures/flares
+declare -A want_kind=([badprofiles]=inconclusive [noprofiles]=inconclusive [partialtrace]=memory_leak)
+declare -A want_name=([badprofiles]=INCONCLUSIVE [noprofiles]=INCONCLUSIVE [partialtrace]="MEMORY LEAK")
+declare -A want_mid=([badprofiles]=INCONCLUSIVE [noprofiles]=INCONCLUSIVE [partialtrace]=MEMORY_LEAK)
+declare -A want_prio=([badprofiles]=5 [noprofiles]=5 [partialtrace]=4)
+declare -A fsha=()
+n0=$(count "$D/state/done")
+n=0
+for s in badprofiles noprofiles partialtrace; do
+	z=("$FLARES/$s"-datadog-agent-*.zip)
+	[ -f "${z[0]}" ] || { nok "fixture $s: the zip is in $FLARES"; continue; }
+	fsha[$s]=$(sha256sum "${z[0]}" | cut -d' ' -f1)
+	cp "${z[0]}" "$T/$s.zip"
+	mv "$T/$s.zip" "$D/incoming/$s.zip"
+	n=$((n + 1))
+done
+wait_for 60 eval '[ "$(count "$D/state/done")" = $((n0 + n)) ]' || nok "the fixture flares are filed in done/"
+for s in "${!fsha[@]}"; do
+	e=$(entries | jq -c --arg s "${fsha[$s]}" 'select(.FLARE_SHA256 == $s and .FLARE_DUPLICATE_OF == null)' | head -n 1)
+	if [ -z "$e" ]; then
+		nok "$s: a verdict entry"
+		continue
+	fi
+	report=$(field "$e" REPORT_PATH)
+	js=$(dirname "$report")/report.json
+	rel=${report#"$D/investigations/"}
+	check "$s: FLAREWATCH_VERDICT=${want_kind[$s]}" test "$(field "$e" FLAREWATCH_VERDICT)" = "${want_kind[$s]}"
+	check "$s: MESSAGE_ID is FW_MESSAGE_ID_${want_mid[$s]}" \
+		test "$(field "$e" MESSAGE_ID)" = "$(id_of "${want_mid[$s]}")"
+	check "$s: PRIORITY=${want_prio[$s]} (the default)" test "$(field "$e" PRIORITY)" = "${want_prio[$s]}"
+	check "$s: report.json's verdict.kind agrees" test "$(jq -r .verdict.kind "$js" 2>&1)" = "${want_kind[$s]}"
+	check "$s: the report's index row says ${want_name[$s]}" \
+		test "$(cut -f4 "$(dirname "$report")/.index-row.tsv")" = "${want_name[$s]}"
+	check "$s: index.md lists the report as **${want_name[$s]}**" \
+		grep -qF "| **${want_name[$s]}** |" <(grep -F "($rel)" "$D/investigations/index.md")
+	check "$s: the entry's summary is report.json's" \
+		eval '[[ "$(field "$e" MESSAGE)" == *"$(jq -r .verdict.summary "$js")"* ]]'
+done
+if [ -n "${fsha[partialtrace]:-}" ]; then
+	e=$(entries | jq -c --arg s "${fsha[partialtrace]}" 'select(.FLARE_SHA256 == $s and .FLARE_DUPLICATE_OF == null)' | head -n 1)
+	check "partialtrace: the entry says trace was not analyzed" \
+		eval '[[ "$(field "$e" MESSAGE)" == *"trace: not analyzed: heap diff (trace-1st-heap.pprof missing), CPU (trace-cpu.pprof corrupt)"* ]]'
+fi
+
 # ---- life cycle ------------------------------------------------------------------------
 kill -HUP "$DPID"
 check "reload: an entry with MESSAGE_ID=$(id_of RELOADED)" \

@@ -3,8 +3,9 @@
  * just above each default threshold, on processes built by hand: the leak
  * rules (app growth per 30 s; one function's share with a minimum total),
  * the CPU rules (one function's share with the utilisation floor;
- * utilisation with the application share), the contention rule, and the
- * wording for heap windows that are not a rate.
+ * utilisation with the application share), the contention rule, the
+ * wording for heap windows that are not a rate, INCONCLUSIVE (heap diff or
+ * CPU not analyzed, or no process) and the borderline growth note.
  */
 #include "investigate/verdict.h"
 
@@ -36,11 +37,13 @@ static enum fw_verdict_kind judge(const struct fw_process *p, char *why, size_t 
 }
 
 /* A process whose app growth is `app` per 30 s, all in one function that
- * holds `share` percent of a total growth of `total` per 30 s. */
+ * holds `share` percent of a total growth of `total` per 30 s (and a CPU
+ * profile with no sample: both analyses ran). */
 static void heap(struct fw_process *p, double app, double total, double share)
 {
 	memset(p, 0, sizeof(*p));
 	p->name = (char *)"core";
+	p->have_cpu = true;
 	p->have_heap_diff = true;
 	p->heap_window = FW_WINDOW_MEASURED;
 	p->heap_window_ns = 30000000000LL;
@@ -109,6 +112,8 @@ static void cpu(struct fw_process *p, int64_t total_ns, int64_t dur_ns, double a
 {
 	memset(p, 0, sizeof(*p));
 	p->name = (char *)"core";
+	p->have_heap_diff = true; /* no growth: both analyses ran */
+	p->heap_window = FW_WINDOW_MEASURED;
 	p->have_cpu = true;
 	p->cpu_total_ns = total_ns;
 	p->cpu_duration_ns = dur_ns;
@@ -222,6 +227,7 @@ static void test_contention(void)
 
 	memset(&p, 0, sizeof(p));
 	p.name = (char *)"core";
+	p.have_heap_diff = p.have_cpu = true; /* nothing in them */
 	p.have_block = true;
 	p.top_block_app.name = (char *)"main.wait";
 	p.top_block_app.value = 1000000000LL;
@@ -297,6 +303,7 @@ static void test_decisions(void)
 	/* contention worth a sentence: above a tenth of contention_seconds */
 	memset(&p, 0, sizeof(p));
 	p.name = (char *)"core";
+	p.have_heap_diff = p.have_cpu = true;
 	p.have_block = p.have_mutex = true;
 	p.block_total_ns = 100000000LL;
 	p.mutex_total_ns = 100000001LL;
@@ -323,6 +330,196 @@ static void test_decisions(void)
 	TAP_EQ_STR(x, "10MB", "10485759.6 bytes: 10MB");
 }
 
+/* Evaluates n processes; the verdict in *v (freed by the caller) */
+static bool eval(const struct fw_process *p, size_t n, struct fw_verdict *v, const char *what)
+{
+	struct fw_error e = { { 0 } };
+
+	if (fw_verdict_evaluate(p, n, NULL, &th, v, &e) == 0)
+		return true;
+	TAP_DIAG("%s: fw_verdict_evaluate: %s", what, e.msg);
+	return false;
+}
+
+/* A process where every analysis ran and no rule fires. */
+static void complete(struct fw_process *p, const char *name)
+{
+	heap(p, 0, 0, 0);
+	p->name = (char *)name;
+	p->have_block = p->have_mutex = true;
+	p->heap_top.present = true;
+}
+
+static void test_inconclusive(void)
+{
+	struct fw_process p[2];
+	struct fw_verdict v;
+	const struct fw_coverage_item *it;
+
+	complete(&p[0], "core");
+	if (eval(p, 1, &v, "complete")) {
+		TAP_EQ_INT(v.kind, FW_VERDICT_NORMAL, "every analysis ran, no rule fired: NORMAL");
+		TAP_OK(v.procs[0].coverage.n_ran == FW_AN_COUNT && !v.procs[0].incomplete && !v.procs[0].not_analyzed,
+		       "... coverage complete");
+		TAP_EQ_STR(v.summary, "no rule fired for core", "... summary");
+		fw_verdict_free(&v);
+	}
+	p[0].have_block = false;
+	p[0].files[FW_PK_BLOCK].state = FW_PFILE_MISSING;
+	if (eval(p, 1, &v, "no block")) {
+		TAP_EQ_INT(v.kind, FW_VERDICT_NORMAL, "block profile missing: still NORMAL (heap and CPU ran)");
+		it = &v.procs[0].coverage.a[FW_AN_BLOCK];
+		TAP_OK(!it->ran && it->state == FW_PFILE_MISSING, "... block: not ran, missing");
+		TAP_EQ_STR(it->reason, "core-block.pprof is missing", "... its reason");
+		TAP_EQ_STR(it->file, "core-block.pprof", "... its file");
+		fw_verdict_free(&v);
+	}
+
+	/* the CPU profile unreadable */
+	complete(&p[0], "core");
+	p[0].have_cpu = false;
+	p[0].files[FW_PK_CPU].state = FW_PFILE_CORRUPT;
+	p[0].files[FW_PK_CPU].error = (char *)"core-cpu.pprof: unknown wire type 7 at byte 3";
+	if (eval(p, 1, &v, "corrupt CPU")) {
+		TAP_EQ_INT(v.kind, FW_VERDICT_INCONCLUSIVE, "CPU profile corrupt, no rule fired: INCONCLUSIVE");
+		it = &v.procs[0].coverage.a[FW_AN_CPU];
+		TAP_OK(!it->ran && it->state == FW_PFILE_CORRUPT, "... cpu: not ran, corrupt");
+		TAP_EQ_STR(it->reason, "core-cpu.pprof is unreadable: unknown wire type 7 at byte 3",
+			   "... the reason names the file once, with the decoder's error");
+		TAP_EQ_STR(v.procs[0].not_analyzed, "CPU (core-cpu.pprof corrupt)", "... not_analyzed");
+		TAP_EQ_STR(v.summary, "core: not analyzed: CPU (core-cpu.pprof corrupt)", "... the summary says so");
+		TAP_OK(!v.no_usable_profile, "... other analyses ran: not 'no usable profile'");
+		fw_verdict_free(&v);
+	}
+	/* ... read, but the rules skipped it (a note says why) */
+	complete(&p[0], "core");
+	p[0].have_cpu = false;
+	char *note = (char *)"core-cpu.pprof: the CPU samples are in \"count\", not a unit of time; the CPU rules are skipped";
+	p[0].notes[0] = note;
+	p[0].n_notes = 1;
+	if (eval(p, 1, &v, "CPU in counts")) {
+		TAP_EQ_INT(v.kind, FW_VERDICT_INCONCLUSIVE, "CPU rules skipped: INCONCLUSIVE");
+		it = &v.procs[0].coverage.a[FW_AN_CPU];
+		TAP_OK(!it->ran && it->state == FW_PFILE_OK, "... the file is ok, the analysis did not run");
+		TAP_EQ_STR(it->reason, note, "... the reason is the note");
+		TAP_EQ_STR(v.procs[0].not_analyzed, "CPU (core-cpu.pprof unusable)", "... not_analyzed");
+		fw_verdict_free(&v);
+	}
+
+	/* the heap pair: 1st empty, 2nd missing */
+	complete(&p[0], "core");
+	p[0].have_heap_diff = false;
+	p[0].heap_top.present = false;
+	p[0].files[FW_PK_HEAP1].state = FW_PFILE_EMPTY;
+	p[0].files[FW_PK_HEAP2].state = FW_PFILE_MISSING;
+	if (eval(p, 1, &v, "no heap pair")) {
+		TAP_EQ_INT(v.kind, FW_VERDICT_INCONCLUSIVE, "heap pair unusable: INCONCLUSIVE");
+		it = &v.procs[0].coverage.a[FW_AN_HEAP_DIFF];
+		TAP_OK(!it->ran && it->state == FW_PFILE_EMPTY, "... heap diff: not ran, state of its first bad file");
+		TAP_EQ_STR(it->file, "core-1st-heap.pprof", "... that file");
+		TAP_EQ_STR(it->reason, "core-1st-heap.pprof is empty (0 bytes) and core-2nd-heap.pprof is missing",
+			   "... the reason names both");
+		it = &v.procs[0].coverage.a[FW_AN_HEAP_TOP];
+		TAP_OK(!it->ran && it->state == FW_PFILE_MISSING, "... heap top: the 2nd heap is missing");
+		fw_verdict_free(&v);
+	}
+
+	/* a finding wins; the summary still says what was not analyzed */
+	heap(&p[0], th.leak_growth_per_30s * 3, th.leak_growth_per_30s * 3, 100);
+	p[0].have_cpu = false;
+	p[0].files[FW_PK_CPU].state = FW_PFILE_MISSING;
+	if (eval(p, 1, &v, "leak without CPU")) {
+		TAP_EQ_INT(v.kind, FW_VERDICT_MEMORY_LEAK, "leak with the CPU profile missing: MEMORY LEAK");
+		TAP_OK(v.procs[0].incomplete, "... incomplete");
+		TAP_OK(strstr(v.summary, "; not analyzed: CPU (core-cpu.pprof missing)") != NULL,
+		       "... the summary says CPU was not analyzed (%s)", v.summary);
+		fw_verdict_free(&v);
+	}
+
+	/* two processes: the flare takes the most serious */
+	complete(&p[0], "core");
+	complete(&p[1], "trace");
+	p[1].have_heap_diff = p[1].have_cpu = false;
+	p[1].files[FW_PK_HEAP1].state = FW_PFILE_CORRUPT;
+	p[1].files[FW_PK_CPU].state = FW_PFILE_MISSING;
+	if (eval(p, 2, &v, "core NORMAL, trace incomplete")) {
+		TAP_EQ_INT(v.kind, FW_VERDICT_INCONCLUSIVE, "core NORMAL and complete, trace not analyzed: INCONCLUSIVE");
+		TAP_EQ_INT(v.worst, 1, "... set by trace");
+		TAP_EQ_STR(v.summary,
+			   "trace: not analyzed: heap diff (trace-1st-heap.pprof corrupt), CPU (trace-cpu.pprof missing); "
+			   "no rule fired for core",
+			   "... the summary names both");
+		fw_verdict_free(&v);
+	}
+	heap(&p[0], th.leak_growth_per_30s * 3, th.leak_growth_per_30s * 3, 100);
+	if (eval(p, 2, &v, "core leak, trace incomplete")) {
+		TAP_EQ_INT(v.kind, FW_VERDICT_MEMORY_LEAK, "core leaks, trace not analyzed: MEMORY LEAK");
+		TAP_EQ_INT(v.procs[1].kind, FW_VERDICT_INCONCLUSIVE, "... trace INCONCLUSIVE");
+		TAP_OK(strstr(v.summary, "; trace: not analyzed: heap diff") != NULL,
+		       "... the summary says trace was not analyzed (%s)", v.summary);
+		fw_verdict_free(&v);
+	}
+
+	/* nothing usable */
+	if (eval(p, 0, &v, "no process")) {
+		TAP_EQ_INT(v.kind, FW_VERDICT_INCONCLUSIVE, "no process: INCONCLUSIVE");
+		TAP_OK(v.no_usable_profile, "... no usable profile");
+		TAP_EQ_STR(v.summary, "no usable profile in this flare: ask for one made with datadog-agent flare --profile 30",
+			   "... the summary gives the remedy");
+		fw_verdict_free(&v);
+	}
+	memset(&p[0], 0, sizeof(p[0]));
+	p[0].name = (char *)"core";
+	for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++)
+		p[0].files[k].state = FW_PFILE_EMPTY;
+	if (eval(p, 1, &v, "all empty")) {
+		TAP_EQ_INT(v.kind, FW_VERDICT_INCONCLUSIVE, "every file empty: INCONCLUSIVE");
+		TAP_OK(v.no_usable_profile && v.procs[0].coverage.n_ran == 0, "... no usable profile, nothing ran");
+		TAP_OK(strstr(v.summary, "no usable profile in this flare") != NULL, "... said in the summary (%s)",
+		       v.summary);
+		fw_verdict_free(&v);
+	}
+	TAP_OK(FW_VERDICT_NORMAL < FW_VERDICT_INCONCLUSIVE && FW_VERDICT_INCONCLUSIVE < FW_VERDICT_CONTENTION,
+	       "INCONCLUSIVE is above NORMAL, below every finding");
+	TAP_EQ_STR(fw_verdict_name(FW_VERDICT_INCONCLUSIVE), "INCONCLUSIVE", "its name");
+	TAP_EQ_STR(fw_verdict_id(FW_VERDICT_INCONCLUSIVE), "inconclusive", "its id");
+}
+
+/* Application growth from half the leak threshold up to it, with no
+ * dominant function: a note, not a verdict. */
+static void test_borderline(void)
+{
+	struct fw_process p;
+	struct fw_verdict v;
+	double lo = th.leak_growth_per_30s / 2, hi = th.leak_growth_per_30s;
+	const struct {
+		double app, share;
+		bool borderline;
+		enum fw_verdict_kind kind;
+		const char *what;
+	} cases[] = {
+		{ lo - 1, 10, false, FW_VERDICT_NORMAL, "just below 5 MiB/30 s: normal, no note" },
+		{ lo, 10, true, FW_VERDICT_NORMAL, "at 5 MiB/30 s: borderline" },
+		{ hi, 10, true, FW_VERDICT_NORMAL, "at 10 MiB/30 s (not above the leak threshold): borderline" },
+		{ hi + 1, 10, false, FW_VERDICT_MEMORY_LEAK, "just above 10 MiB/30 s: a leak, no note" },
+		{ lo + 1, 31, false, FW_VERDICT_MEMORY_LEAK, "6 MiB/30 s with one function at 31 %: a leak, no note" },
+	};
+
+	TAP_OK(th.leak_borderline_per_30s == 5 * MIB, "the borderline is half the leak threshold: 5 MiB");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		heap(&p, cases[i].app, cases[i].app, cases[i].share);
+		if (!eval(&p, 1, &v, cases[i].what))
+			continue;
+		TAP_OK(v.kind == cases[i].kind && v.procs[0].borderline == cases[i].borderline &&
+			       (v.procs[0].borderline_reason != NULL) == cases[i].borderline,
+		       "%s", cases[i].what);
+		if (cases[i].borderline)
+			TAP_OK(strstr(v.summary, "; core: borderline heap growth, +") == v.summary + strlen("no rule fired for core"),
+			       "... named in the summary (%s)", v.summary);
+		fw_verdict_free(&v);
+	}
+}
+
 int main(void)
 {
 	struct fw_config cfg;
@@ -337,5 +534,7 @@ int main(void)
 	test_contention();
 	test_huge();
 	test_decisions();
+	test_inconclusive();
+	test_borderline();
 	return tap_done();
 }
