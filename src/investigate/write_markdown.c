@@ -1096,10 +1096,23 @@ static void customer_process(const struct fw_process *p, const struct fw_process
 			      nanos(x, sizeof(x), p->cpu_duration_ns));
 	else
 		fw_buf_printf(b, "%s of CPU time in its CPU profile", nanos(x, sizeof(x), p->cpu_total_ns));
-	if (p->cpu.n_rows && p->cpu.rows[0].flat > 0 && p->cpu.total > 0) {
-		fw_buf_puts(b, ", most in ");
-		short_fn(b, p->cpu.rows[0].name);
-		fw_buf_printf(b, " (%.1f%% of the samples)", 100.0 * (double)p->cpu.rows[0].flat / (double)p->cpu.total);
+	/* the function (or Python check) its samples are charged to most: the
+	 * nearest application frame, so a check's runtime.cgocall is its own */
+	if (p->top_cpu_attr.name && p->top_cpu_attr.value > 0 && p->cpu_total_ns > 0) {
+		fw_buf_puts(b, ", most for ");
+		if (p->top_cpu_attr_python) {
+			fw_buf_puts(b, "the Python check ");
+			if (p->top_cpu_attr_check) {
+				md_code(b, p->top_cpu_attr_check);
+				fw_buf_putc(b, ' ');
+			}
+			fw_buf_putc(b, '(');
+			short_fn(b, p->top_cpu_attr.name);
+			fw_buf_putc(b, ')');
+		} else {
+			short_fn(b, p->top_cpu_attr.name);
+		}
+		fw_buf_printf(b, " (%.1f%% of the samples)", 100.0 * (double)p->top_cpu_attr.value / (double)p->cpu_total_ns);
 	}
 	fw_buf_puts(b, v->cpu ? ": **abnormal**, a CPU spike.\n" : ": normal.\n");
 }

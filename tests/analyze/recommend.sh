@@ -415,12 +415,17 @@ for name in procs:
     if cpu:
         f = load(pfile(name, "cpu"))
         tot, dur = total(f, 1), scalars(f).get(10, 0)
-        flat = pe.flat_by_function(f, 1)
-        topv, topf = sorted(((v, fn) for fn, v in flat.items()), key=lambda x: (-x[0], x[1]))[0]
-        want = "It used %.1f%% of one CPU core during the %s CPU profile, most in `%s` (%.1f%% of the samples): %s" % (
-            100.0 * tot / dur, label(dur, "ns"), short(topf), 100.0 * topv / tot,
-            "**abnormal**" if rules[name]["cpu_spike"] else "normal")
-        result(want in line, "customer message: %s" % want, line)
+        # the function the samples are charged to most: the nearest
+        # application frame (a Python check's _Cfunc_ frame for its cgocall)
+        att = nearest_app(f, 1)
+        topv, topf = sorted(((v, fn) for fn, v in att.items()), key=lambda x: (-x[0], x[1]))[0]
+        who = re.escape("`%s`" % short(topf))
+        if "._Cfunc_" in topf and ("/pkg/collector/python" in topf or "rtloader" in topf):
+            who = r"the Python check (?:`[^`]+` )?\(" + who + r"\)"
+        want = re.escape("It used %.1f%% of one CPU core during the %s CPU profile, most for " % (
+            100.0 * tot / dur, label(dur, "ns"))) + who + re.escape(" (%.1f%% of the samples): %s" % (
+            100.0 * topv / tot, "**abnormal**" if rules[name]["cpu_spike"] else "normal"))
+        result(re.search(want, line) is not None, "customer message: %s" % want, line)
     else:
         result("Its CPU usage could not be analyzed" in line, "customer message: %s's CPU not analyzed" % name, line)
 

@@ -31,7 +31,7 @@ check_files() {
 	esac
 	# the delay flame graphs: where the block/mutex profiles record some delay
 	case $scen in
-	badprofiles | contention | normal) want+=(core-block-delay.svg core-mutex-delay.svg trace-block-delay.svg) ;;
+	badprofiles | contention | normal | python) want+=(core-block-delay.svg core-mutex-delay.svg trace-block-delay.svg) ;;
 	esac
 	for f in "${want[@]}"; do
 		if [ ! -s "$dir/$f" ]; then
@@ -182,8 +182,9 @@ for zip in "${zips[@]}"; do
 		fa_check "badprofiles: md's coverage row for core: block and mutex analyzed, the rest not, with why" \
 			grep -qxF '| core | block, mutex | heap diff: core-1st-heap.pprof is empty (0 bytes) and core-2nd-heap.pprof is missing<br>heap top: core-2nd-heap.pprof is missing<br>CPU: core-cpu.pprof is unreadable: unknown wire type 7 at byte 3 |' "$dir/$md"
 		fa_check "badprofiles: the customer message says what could not be analyzed, and asks for a flare" \
-			eval 'sed -n "/^## Customer message/,/^## /p" "$dir/$md" | grep -F "cannot yet say whether the Agent is healthy" |
-				grep -F "For the \`core\` process we could analyze blocking, lock contention, but not memory growth (core-1st-heap.pprof empty, core-2nd-heap.pprof missing); memory in use (core-2nd-heap.pprof missing); CPU (core-cpu.pprof corrupt)." |
+			eval 'sed -n "/^## Customer message/,/^## /p" "$dir/$md" | tr "\n" " " |
+				grep -F "\`core\`: its memory could not be analyzed (\`core-1st-heap.pprof\` is empty, \`core-2nd-heap.pprof\` is missing). Its CPU usage could not be analyzed (\`core-cpu.pprof\` is unreadable)." |
+				grep -F "We could analyze the memory and CPU of \`trace\` but not the memory and CPU of \`core\`, so we cannot tell yet whether the Agent behaves normally." |
 				grep -qF "datadog-agent flare --profile 30"'
 		fa_check "badprofiles: the customer message does not claim memory and CPU were analyzed" \
 			eval '! sed -n "/^## Customer message/,/^## /p" "$dir/$md" | grep -qF "found no sign of"'

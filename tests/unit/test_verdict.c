@@ -129,6 +129,8 @@ static void cgo(struct fw_process *p, int64_t total_ns, int64_t dur_ns, double s
 {
 	memset(p, 0, sizeof(*p));
 	p->name = (char *)"core";
+	p->have_heap_diff = true; /* no growth: both analyses ran */
+	p->heap_window = FW_WINDOW_MEASURED;
 	p->have_cpu = true;
 	p->cpu_total_ns = total_ns;
 	p->cpu_duration_ns = dur_ns;
