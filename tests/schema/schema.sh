@@ -185,6 +185,7 @@ for zip in "${zips[@]}"; do
 	fa_check "$scen: version-2 facts hold (sha256, diff totals, durations, status.log times, sizes, plain text)" \
 		facts "$js" "$x/fixture-$scen-01" "$zip"
 	if fa_have_jq; then
+		# shellcheck disable=SC2034 # md is read by the eval below
 		md=$(find "$out/fixture-$scen-01" -name 'flare-profiling-*.md' | head -n 1)
 		fa_check "$scen: the rule sentences are the Markdown's without code spans" \
 			eval 'diff <(md_rules "$md") <(json_rules "$js")'
