@@ -253,6 +253,7 @@ static int child_analyze(const struct daemon *d, const struct job *j, struct fw_
 	if (r < 0)
 		return child_failed(d, j, b, err.msg, -r);
 	record_put(b, "sha256", sha);
+	opts.sha256 = sha; /* report.json's flare.sha256: hashed once */
 
 	/* taken again after a crash: is its report out already? */
 	r = published_record(j->state, j->name, b, &err);

@@ -30,6 +30,9 @@ struct fw_analyze_opts {
 	 * its report exists (and is not another analysis's, published at
 	 * that path after a crash before the rename). */
 	const char *intent_path;
+	/* The zip's SHA-256 (64 lowercase hex digits) when the caller has
+	 * hashed it already (flarewatchd's workers); NULL: hashed here. */
+	const char *sha256;
 };
 
 /* What the caller (CLI output, journal entry) needs to know. Strings are

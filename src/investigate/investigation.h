@@ -12,6 +12,7 @@
 #include "base/fwconfig.h"
 #include "investigate/verdict.h"
 #include "investigate/recommend.h"
+#include "base/sha256.h"
 
 struct fw_investigation {
 	const struct fw_config *cfg;
@@ -23,6 +24,7 @@ struct fw_investigation {
 	struct fw_recommendations recs; /* what to do next (recommend.h) */
 	char *flare_time; /* YYYYmmddTHHMMSSZ */
 	char *md_name;	  /* flare-profiling-<host>.md */
+	char sha256[FW_SHA256_HEX_LEN + 1]; /* the zip's SHA-256 (hex); "" for a folder */
 };
 
 /* The Markdown report (runbook order). Every string from the flare is
@@ -30,7 +32,8 @@ struct fw_investigation {
  * document is not redacted again. */
 int fw_report_markdown(const struct fw_investigation *inv, struct fw_buf *out, struct fw_error *err);
 
-/* report.json, schema "flarewatch.report" version 1 (see README). */
+/* report.json, schema "flarewatch.report" version 2 (see README and
+ * schema/report.schema.json). */
 int fw_report_json(const struct fw_investigation *inv, struct fw_buf *out, struct fw_error *err);
 
 /* File names of a process's flame graphs in the report folder:

@@ -343,6 +343,9 @@ static int top_table(struct fw_profile *p, const char *sample_index, struct fw_t
 		goto out;
 	}
 	t->total = r.total;
+	t->base_total = r.base_total;
+	for (size_t s = 0; s < r.p->n_samples; s++)
+		t->net_total = fw_add64(t->net_total, fw_sample_values(r.p, s)[r.vi]);
 	fw_buf_init(&text);
 	if ((rc = fw_top_write(&r, &text, err)) < 0 || text.failed) {
 		fw_buf_free(&text);

@@ -26,6 +26,9 @@ struct fw_top_table {
 	char *error;	  /* why it could not be computed, or NULL */
 	char *sample_type, *sample_unit;
 	int64_t total;	  /* pprof's total (percentages refer to it) */
+	/* a diff's own totals: the sum of its values (newer - older) and the
+	 * base (older) snapshot's total, pprof's total for a diff */
+	int64_t net_total, base_total;
 	int64_t time_nanos, duration_nanos;
 	struct fw_top_row rows[FW_TOP_ROWS];
 	size_t n_rows;

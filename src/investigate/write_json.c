@@ -1,8 +1,12 @@
 /*
  * write_json.c: report.json, the machine-readable twin of the Markdown
- * report. Schema "flarewatch.report", version 1, documented in the README:
- * every number is raw (bytes, nanoseconds, counts), absent facts are null,
- * and every string from the flare is redacted before it is written. It
+ * report. Schema "flarewatch.report", version 2, documented in the README
+ * and defined by schema/report.schema.json (JSON Schema 2020-12; the test
+ * suite validates every report it writes against it: change both
+ * together). Every number is an integer: bytes, counts, durations in
+ * nanoseconds (*_ns); points in time are RFC 3339 UTC strings; a fact that
+ * is absent or unknown is null, never 0. Every string from the flare is
+ * redacted before it is written, and text is plain (no Markdown). It
  * prints the verdict's decisions and must not make one: no threshold is
  * read here.
  */
@@ -72,49 +76,116 @@ static void jtext(struct fw_buf *b, const char *s)
 	jstr_max(b, s, FW_OUT_TEXT_MAX);
 }
 
+/* Text that verdict.c composed with names in single backticks (the
+ * reasons and summaries), as plain text: the backticks that
+ * write_markdown.c's md_composed() reads as a code span's delimiters (the
+ * 1st and 2nd, the 3rd and 4th... of the text) are dropped, an unpaired
+ * last one is kept. A name that itself holds a backtick may lose one here;
+ * the name fields (top_app_function...) carry every name exactly. */
+static void jplain(struct fw_buf *b, const char *s)
+{
+	const char *p, *open, *close;
+	struct fw_buf t;
+
+	if (!s) {
+		fw_buf_puts(b, "null");
+		return;
+	}
+	fw_buf_init(&t);
+	for (p = s; *p;) {
+		open = strchr(p, '`');
+		close = open ? strchr(open + 1, '`') : NULL;
+		if (!close) {
+			fw_buf_puts(&t, p);
+			break;
+		}
+		fw_buf_putn(&t, p, (size_t)(open - p));
+		fw_buf_putn(&t, open + 1, (size_t)(close - open - 1));
+		p = close + 1;
+	}
+	if (t.failed)
+		b->failed = true;
+	else
+		jtext(b, t.data ? t.data : "");
+	fw_buf_free(&t);
+}
+
 static void key(struct fw_buf *b, bool *first, const char *k)
 {
 	fw_buf_printf(b, "%s\"%s\":", *first ? "" : ",", k);
 	*first = false;
 }
 
-static void num(struct fw_buf *b, double v)
+/* A runtime.MemStats value (a uint64 that the agent wrote as a float64):
+ * its integer digits, or null when absent or not a whole number in the
+ * uint64 range. */
+static void opt_uint(struct fw_buf *b, bool has, double v)
 {
-	if (!isfinite(v))
-		fw_buf_puts(b, "null");
-	else if (v == floor(v) && fabs(v) < 9.0e15)
+	if (has && isfinite(v) && v >= 0 && v == floor(v) && v < 18446744073709551616.0)
 		fw_buf_printf(b, "%.0f", v);
 	else
-		fw_buf_printf(b, "%.17g", v);
+		fw_buf_puts(b, "null");
 }
 
-static void opt_num(struct fw_buf *b, bool has, double v)
+static void opt_i64(struct fw_buf *b, bool has, int64_t v)
 {
 	if (has)
-		num(b, v);
+		fw_buf_printf(b, "%" PRId64, v);
 	else
 		fw_buf_puts(b, "null");
 }
 
-static void table(struct fw_buf *b, const struct fw_top_table *t)
+/* A duration a profile records (duration_nanos): 0 or less is "not
+ * recorded", null. */
+static void duration_ns(struct fw_buf *b, int64_t v)
 {
-	bool first = true;
+	opt_i64(b, v > 0, v);
+}
+
+/* A point in time (ms since the epoch) as RFC 3339 UTC,
+ * "2024-10-02T14:21:52Z" or with ".317" milliseconds when it has some;
+ * null when absent or outside 1970..9999. */
+static void jtime(struct fw_buf *b, bool has, int64_t ms)
+{
+	char s[64];
+
+	if (!has || ms < 0 || ms > INT64_C(253402300799999) || !fw_utc_format(s, sizeof(s), ms, FW_UTC_ISO) ||
+	    strlen(s) != 20) {
+		fw_buf_puts(b, "null");
+		return;
+	}
+	if (ms % 1000)
+		fw_buf_printf(b, "\"%.19s.%03dZ\"", s, (int)(ms % 1000));
+	else
+		fw_buf_printf(b, "\"%s\"", s);
+}
+
+/* A `top` table; diff (pprof -diff_base) tables give their own net total
+ * and the base snapshot's total (what pprof's percentages of a diff refer
+ * to), the others pprof's total and base_total null. A table that could
+ * not be computed has its error and nulls. */
+static void table(struct fw_buf *b, const struct fw_top_table *t, bool diff)
+{
+	bool first = true, ok;
 
 	if (!t->present) {
 		fw_buf_puts(b, "null");
 		return;
 	}
+	ok = !t->error;
 	fw_buf_putc(b, '{');
 	key(b, &first, "error");
 	jtext(b, t->error);
 	key(b, &first, "sample_type");
-	jstr(b, t->sample_type);
+	jstr(b, ok ? t->sample_type : NULL);
 	key(b, &first, "unit");
-	jstr(b, t->sample_unit);
+	jstr(b, ok ? t->sample_unit : NULL);
 	key(b, &first, "total");
-	fw_buf_printf(b, "%" PRId64, t->total);
+	opt_i64(b, ok, diff ? t->net_total : t->total);
+	key(b, &first, "base_total");
+	opt_i64(b, ok && diff, t->base_total);
 	key(b, &first, "duration_ns");
-	fw_buf_printf(b, "%" PRId64, t->duration_nanos);
+	duration_ns(b, ok ? t->duration_nanos : 0);
 	key(b, &first, "rows");
 	fw_buf_putc(b, '[');
 	for (size_t i = 0; i < t->n_rows; i++) {
@@ -225,11 +296,11 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	key(b, &first, "rules");
 	fw_buf_putc(b, '{');
 	fw_buf_puts(b, "\"memory_leak\":");
-	jtext(b, v->leak_reason);
+	jplain(b, v->leak_reason);
 	fw_buf_puts(b, ",\"cpu_spike\":");
-	jtext(b, v->cpu_reason);
+	jplain(b, v->cpu_reason);
 	fw_buf_puts(b, ",\"contention\":");
-	jtext(b, v->contention_reason);
+	jplain(b, v->contention_reason);
 	fw_buf_putc(b, '}');
 	/* what could not be analyzed (heap diff, CPU), in a few words; null
 	 * when both ran */
@@ -252,8 +323,14 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	key(b, &first, "files");
 	fw_buf_putc(b, '[');
 	for (enum fw_profile_kind k = 0; k < FW_PK_COUNT; k++) {
-		fw_buf_printf(b, "%s{\"kind\":\"%s\",\"state\":\"%s\",\"size\":%" PRIu64 ",\"error\":", k ? "," : "",
-			      p->files[k].kind ? p->files[k].kind : "", state_name(p->files[k].state), p->files[k].size);
+		fw_buf_printf(b, "%s{\"kind\":", k ? "," : "");
+		jstr(b, p->files[k].kind);
+		fw_buf_printf(b, ",\"state\":\"%s\",\"size\":", state_name(p->files[k].state));
+		if (p->files[k].state == FW_PFILE_MISSING)
+			fw_buf_puts(b, "null");
+		else
+			fw_buf_printf(b, "%" PRIu64, p->files[k].size);
+		fw_buf_puts(b, ",\"error\":");
 		jtext(b, p->files[k].error);
 		fw_buf_putc(b, '}');
 	}
@@ -263,22 +340,24 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	for (size_t i = 0; i < p->n_notes; i++) {
 		if (i)
 			fw_buf_putc(b, ',');
-		jstr(b, p->notes[i]);
+		jtext(b, p->notes[i]);
 	}
 	fw_buf_putc(b, ']');
 	key(b, &first, "heap_growth");
 	if (p->have_heap_diff) {
-		/* *_per_30s: a rate only when window_state is "measured", else the
-		 * raw growth; window_ns: |2nd - 1st| time, 0 when absent */
-		fw_buf_printf(b, "{\"window_ns\":%" PRId64 ",\"window_measured\":%s,\"window_state\":\"%s\","
-				 "\"window_note\":",
-			      p->heap_window_ns, v->growth_is_rate ? "true" : "false",
-			      fw_heap_window_id(p->heap_window));
-		jstr(b, v->growth_is_rate ? NULL : fw_heap_window_why(p->heap_window));
+		/* window_ns: |2nd - 1st| time, null when a snapshot carries
+		 * none; *_per_30s: the rate, null unless window_state is
+		 * "measured" (the growth is then only total_bytes/app_bytes) */
+		fw_buf_puts(b, "{\"window_ns\":");
+		opt_i64(b, p->heap_window != FW_WINDOW_ABSENT, p->heap_window_ns);
+		fw_buf_printf(b, ",\"window_measured\":%s,\"window_state\":\"%s\",\"window_note\":",
+			      v->growth_is_rate ? "true" : "false", fw_heap_window_id(p->heap_window));
+		jtext(b, v->growth_is_rate ? NULL : fw_heap_window_why(p->heap_window));
 		fw_buf_printf(b, ",\"total_bytes\":%" PRId64 ",\"app_bytes\":%" PRId64 ",\"total_per_30s\":",
 			      p->growth_total, p->growth_app);
-		fw_buf_printf(b, "%" PRId64 ",\"app_per_30s\":%" PRId64, fw_figure_bytes(p->growth_total_30s),
-			      fw_figure_bytes(p->growth_app_30s));
+		opt_i64(b, v->growth_is_rate, fw_figure_bytes(p->growth_total_30s));
+		fw_buf_puts(b, ",\"app_per_30s\":");
+		opt_i64(b, v->growth_is_rate, fw_figure_bytes(p->growth_app_30s));
 		fw_buf_puts(b, ",\"top_app_function\":");
 		fn_value(b, &p->top_growth_app);
 		fw_buf_putc(b, '}');
@@ -286,18 +365,18 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 		fw_buf_puts(b, "null");
 	}
 	key(b, &first, "heap_diff_inuse_space");
-	table(b, &p->heap_diff_space);
+	table(b, &p->heap_diff_space, true);
 	key(b, &first, "heap_diff_inuse_objects");
-	table(b, &p->heap_diff_objects);
+	table(b, &p->heap_diff_objects, true);
 	key(b, &first, "heap");
-	table(b, &p->heap_top);
+	table(b, &p->heap_top, false);
 	key(b, &first, "cpu");
-	table(b, &p->cpu);
+	table(b, &p->cpu, false);
 	key(b, &first, "cpu_facts");
 	if (p->have_cpu) {
-		fw_buf_printf(b, "{\"total_ns\":%" PRId64 ",\"duration_ns\":%" PRId64 ",\"app_ns\":%" PRId64
-				 ",\"top_app_function\":",
-			      p->cpu_total_ns, p->cpu_duration_ns, p->cpu_app_ns);
+		fw_buf_printf(b, "{\"total_ns\":%" PRId64 ",\"duration_ns\":", p->cpu_total_ns);
+		duration_ns(b, p->cpu_duration_ns);
+		fw_buf_printf(b, ",\"app_ns\":%" PRId64 ",\"top_app_function\":", p->cpu_app_ns);
 		fn_value(b, &p->top_cpu_app);
 		/* attributed to the nearest application frame (attribute.h) */
 		fw_buf_printf(b, ",\"attributed_app_ns\":%" PRId64 ",\"python_checks_ns\":%" PRId64
@@ -318,18 +397,18 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 		fw_buf_puts(b, "null");
 	}
 	key(b, &first, "block");
-	table(b, &p->block);
+	table(b, &p->block, false);
 	key(b, &first, "mutex");
-	table(b, &p->mutex);
+	table(b, &p->mutex, false);
 	key(b, &first, "contention");
 	fw_buf_puts(b, "{\"block\":");
 	fn_value(b, &p->top_block_app);
 	fw_buf_puts(b, ",\"block_waits_in\":");
-	jstr(b, p->top_block_callee);
+	jstr(b, p->top_block_callee && *p->top_block_callee ? p->top_block_callee : NULL);
 	fw_buf_puts(b, ",\"mutex\":");
 	fn_value(b, &p->top_mutex_app);
 	fw_buf_puts(b, ",\"mutex_waits_in\":");
-	jstr(b, p->top_mutex_callee);
+	jstr(b, p->top_mutex_callee && *p->top_mutex_callee ? p->top_mutex_callee : NULL);
 	fw_buf_puts(b, ",\"block_by_wait\":");
 	wait_json(b, &p->block_wait, p->block.sample_unit);
 	fw_buf_puts(b, ",\"mutex_by_holder\":");
@@ -400,14 +479,13 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 {
 	const struct fw_flare *f = &inv->flare;
 	const struct fw_memstats *m = &f->mem;
-	bool first = true, f2;
-	char when[64];
+	bool first = true, f2, uptime_ok;
 
 	fw_buf_putc(b, '{');
 	key(b, &first, "schema");
 	jstr(b, "flarewatch.report");
 	key(b, &first, "schema_version");
-	fw_buf_puts(b, "1");
+	fw_buf_puts(b, "2");
 	key(b, &first, "generator");
 	jstr(b, PACKAGE_STRING);
 
@@ -416,21 +494,29 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	fw_buf_putc(b, '{');
 	key(b, &f2, "file");
 	jstr(b, inv->flare_name);
+	/* our own hash, lowercase hex (investigate.c): not flare text, and
+	 * the redactor would take it for a key */
+	key(b, &f2, "sha256");
+	if (inv->sha256[0])
+		fw_buf_printf(b, "\"%s\"", inv->sha256);
+	else
+		fw_buf_puts(b, "null");
 	key(b, &f2, "hostname");
 	jstr(b, f->hostname);
-	fw_utc_format(when, sizeof(when), f->time_ms, FW_UTC_ISO);
 	key(b, &f2, "time");
-	jstr(b, when);
+	jtime(b, f->time_source && strcmp(f->time_source, "unknown") != 0, f->time_ms);
 	key(b, &f2, "time_source");
 	jstr(b, f->time_source);
 	key(b, &f2, "agent_version");
 	jstr(b, f->has_status && f->status.agent_version[0] ? f->status.agent_version : NULL);
-	key(b, &f2, "status_date_ms");
-	opt_num(b, f->has_status && f->status.status_date.has_ms, (double)f->status.status_date.unix_ms);
-	key(b, &f2, "agent_start_ms");
-	opt_num(b, f->has_status && f->status.agent_start.has_ms, (double)f->status.agent_start.unix_ms);
-	key(b, &f2, "uptime_seconds");
-	opt_num(b, f->has_status && f->status.has_uptime, (double)f->status.uptime_sec);
+	key(b, &f2, "status_date");
+	jtime(b, f->has_status && f->status.status_date.has_ms, f->status.status_date.unix_ms);
+	key(b, &f2, "agent_start");
+	jtime(b, f->has_status && f->status.agent_start.has_ms, f->status.agent_start.unix_ms);
+	key(b, &f2, "uptime_ns");
+	uptime_ok = f->has_status && f->status.has_uptime && f->status.uptime_sec >= 0 &&
+		    f->status.uptime_sec <= INT64_MAX / 1000000000;
+	opt_i64(b, uptime_ok, uptime_ok ? f->status.uptime_sec * 1000000000 : 0);
 	key(b, &f2, "install");
 	if (f->has_install) {
 		fw_buf_puts(b, "{\"tool\":");
@@ -468,37 +554,37 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	fw_buf_puts(b, ",\"name\":");
 	jstr(b, fw_verdict_name(inv->verdict.kind));
 	fw_buf_puts(b, ",\"summary\":");
-	jtext(b, inv->verdict.summary);
+	jplain(b, inv->verdict.summary);
 	fw_buf_printf(b, ",\"no_usable_profile\":%s}", inv->verdict.no_usable_profile ? "true" : "false");
 
 	key(b, &first, "memstats");
 	if (f->has_memstats) {
 		fw_buf_puts(b, "{\"Alloc\":");
-		opt_num(b, m->has_alloc, m->alloc);
+		opt_uint(b, m->has_alloc, m->alloc);
 		fw_buf_puts(b, ",\"TotalAlloc\":");
-		opt_num(b, m->has_total_alloc, m->total_alloc);
+		opt_uint(b, m->has_total_alloc, m->total_alloc);
 		fw_buf_puts(b, ",\"Sys\":");
-		opt_num(b, m->has_sys, m->sys);
+		opt_uint(b, m->has_sys, m->sys);
 		fw_buf_puts(b, ",\"HeapAlloc\":");
-		opt_num(b, m->has_heap_alloc, m->heap_alloc);
+		opt_uint(b, m->has_heap_alloc, m->heap_alloc);
 		fw_buf_puts(b, ",\"HeapSys\":");
-		opt_num(b, m->has_heap_sys, m->heap_sys);
+		opt_uint(b, m->has_heap_sys, m->heap_sys);
 		fw_buf_puts(b, ",\"HeapInuse\":");
-		opt_num(b, m->has_heap_inuse, m->heap_inuse);
+		opt_uint(b, m->has_heap_inuse, m->heap_inuse);
 		fw_buf_puts(b, ",\"HeapIdle\":");
-		opt_num(b, m->has_heap_idle, m->heap_idle);
+		opt_uint(b, m->has_heap_idle, m->heap_idle);
 		fw_buf_puts(b, ",\"HeapReleased\":");
-		opt_num(b, m->has_heap_released, m->heap_released);
+		opt_uint(b, m->has_heap_released, m->heap_released);
 		fw_buf_puts(b, ",\"HeapObjects\":");
-		opt_num(b, m->has_heap_objects, m->heap_objects);
+		opt_uint(b, m->has_heap_objects, m->heap_objects);
 		fw_buf_puts(b, ",\"NumGC\":");
-		opt_num(b, m->has_num_gc, m->num_gc);
+		opt_uint(b, m->has_num_gc, m->num_gc);
 		fw_buf_puts(b, ",\"PauseTotalNs\":");
-		opt_num(b, m->has_pause_total_ns, m->pause_total_ns);
+		opt_uint(b, m->has_pause_total_ns, m->pause_total_ns);
 		fw_buf_puts(b, ",\"LastGC\":");
-		opt_num(b, m->has_last_gc, m->last_gc);
+		opt_uint(b, m->has_last_gc, m->last_gc);
 		fw_buf_puts(b, ",\"NextGC\":");
-		opt_num(b, m->has_next_gc, m->next_gc);
+		opt_uint(b, m->has_next_gc, m->next_gc);
 		fw_buf_putc(b, '}');
 	} else {
 		fw_buf_puts(b, "null");

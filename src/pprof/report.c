@@ -179,8 +179,8 @@ static bool is_diff_base_sample(const struct fw_profile *p, size_t s)
 }
 
 /* computeTotal: sum of |v|; if any sample is a diff base sample, the sum
- * over those alone. */
-static int64_t compute_total(const struct fw_profile *p, size_t vi)
+ * over those alone. *base_total: the sum over the base samples (0: none). */
+static int64_t compute_total(const struct fw_profile *p, size_t vi, int64_t *base_total)
 {
 	int64_t total = 0, diff_total = 0;
 
@@ -190,6 +190,7 @@ static int64_t compute_total(const struct fw_profile *p, size_t vi)
 		if (is_diff_base_sample(p, s))
 			diff_total = fw_add64(diff_total, x);
 	}
+	*base_total = diff_total;
 	return diff_total > 0 ? diff_total : total;
 }
 
@@ -403,7 +404,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	assert(r->vi < p->n_sample_types);
 	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
 	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);
-	r->total = compute_total(p, r->vi);
+	r->total = compute_total(p, r->vi, &r->base_total);
 	if (o->focus)
 		fw_buf_printf(&r->filters, "focus=%s\n", o->focus);
 	if (o->ignore)

@@ -53,6 +53,7 @@ struct fw_report {
 	size_t vi;
 	const char *sample_type, *sample_unit;
 	int64_t total;
+	int64_t base_total; /* -diff_base: sum of |v| over the base samples; else 0 */
 	char output_unit[32];
 	struct fw_nodetab tab;
 	struct fw_buf filters; /* "focus=..." lines, each ending in '\n' */

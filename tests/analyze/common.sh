@@ -20,6 +20,8 @@
 
 # shellcheck source=tests/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh" || exit 99
+# shellcheck source=tests/schema/sweep.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../schema/sweep.sh" || exit 99
 tap_flarewatch_env
 FW_SHARED_DIR=${FW_SHARED_DIR:-$abs_top_srcdir/../shared}
 export TZ=UTC LC_ALL=C
@@ -52,10 +54,26 @@ fa_diag_file() { tap_diag_file "$@"; } # FILE [MAX], at most 60 lines by default
 fa_ok() { tap_ok "$1"; }                # NAME
 fa_not_ok() { tap_not_ok "$@"; }        # NAME [MESSAGE...]
 fa_skip() { tap_skip "$@"; }            # NAME REASON
-fa_finish() { tap_finish; }
+fa_finish() { fa_schema_sweep; tap_finish; }
 fa_sanitizer_report() { tap_sanitizer_report "$@"; } # FILE
 
 fa_have_jq() { command -v jq >/dev/null 2>&1; }
+
+# fa_schema_sweep: every report.json below $fa_tmp validates against
+# schema/report.schema.json (../schema/sweep.sh); one check, when the test
+# wrote any. fa_finish runs it, so no test can skip it.
+fa_schema_sweep() {
+	fw_schema_sweep "$fa_tmp"
+	case $fw_schema_result in
+	none) ;;
+	ok) fa_ok "$fw_schema_name" ;;
+	skip) fa_skip "$fw_schema_name" "$fw_schema_diag" ;;
+	*)
+		fa_not_ok "$fw_schema_name"
+		printf '%s\n' "$fw_schema_diag" | sed -n '1,60p' | sed 's/^/# /'
+		;;
+	esac
+}
 
 # fa_check NAME COMMAND...: ok if COMMAND succeeds. The command's own output
 # (diagnostics) is shown only on failure. COMMAND runs in a subshell and

@@ -132,8 +132,8 @@ fi
 z=$fa_tmp/flare-1980.zip
 mkzip "$z" 1980-01-01T00:00:00 "status.log=not a status page" "profiles/core-cpu.pprof=@$prof/cpu.pb.gz"
 if analyze "zip without times" "$z"; then
-	fa_check "zip without times: time_source unknown, with a note" \
-		eval '[ "$(jget "$js" "j[\"flare\"][\"time_source\"]")" = unknown ] &&
+	fa_check "zip without times: time_source unknown, time null, with a note" \
+		eval '[ "$(jget "$js" "j[\"flare\"][\"time_source\"], j[\"flare\"][\"time\"]")" = "unknown None" ] &&
 		      grep -q "(unknown: the time of the analysis)" "$md" &&
 		      grep -q "^- the flare.s date is unknown" "$md"'
 fi

@@ -109,28 +109,31 @@ check "reversed window: the report says so, and not that the snapshots carry no 
 window reversed-growth $((t0 + 3000000000)) $t0 $mib100 0
 check "reversed window, 100 MiB growth: growth is newer minus older ($want_growth bytes)" \
 	'[ "$(core reversed-growth .heap_growth.total_bytes)" = "$want_growth" ] && [ "$want_growth" -gt $((mib100 * 9 / 10)) ]'
-check "reversed window, 100 MiB growth: raw growth, no rate" \
-	'[ "$(core reversed-growth .heap_growth.total_per_30s)" = "$want_growth" ]'
+check "reversed window, 100 MiB growth: raw growth, no rate (per_30s null)" \
+	'[ "$(core reversed-growth .heap_growth.total_per_30s)" = null ] && [ "$(core reversed-growth .heap_growth.window_ns)" = 3000000000 ]'
 check "reversed window, 100 MiB growth: MEMORY LEAK" '[ "$(jqv reversed-growth .verdict.kind)" = memory_leak ]'
 
 # A 1 ns window: no rate from it.
 window short $t0 $((t0 + 1))
 check "1 ns window: window_state too_short" '[ "$(core short .heap_growth.window_state)" = too_short ]'
-check "1 ns window: raw growth ($want_growth bytes), not scaled" \
-	'[ "$(core short .heap_growth.total_per_30s)" = "$want_growth" ] && [ "$(core short .heap_growth.total_bytes)" = "$want_growth" ]'
+check "1 ns window: raw growth ($want_growth bytes), not scaled (per_30s null, window 1 ns)" \
+	'[ "$(core short .heap_growth.total_per_30s)" = null ] && [ "$(core short .heap_growth.app_per_30s)" = null ] &&
+	 [ "$(core short .heap_growth.total_bytes)" = "$want_growth" ] && [ "$(core short .heap_growth.window_ns)" = 1 ]'
 check "1 ns window: the report gives no TB rate and says why" \
 	'! md_has "TB per 30 s" && md_has "less than 1 s apart" && ! md_has "carry no time"'
 
 # Two days apart.
 window long $t0 $((t0 + 2 * 86400000000000))
 check "2-day window: window_state too_long, raw growth" \
-	'[ "$(core long .heap_growth.window_state)" = too_long ] && [ "$(core long .heap_growth.total_per_30s)" = "$want_growth" ]'
+	'[ "$(core long .heap_growth.window_state)" = too_long ] && [ "$(core long .heap_growth.total_per_30s)" = null ] &&
+	 [ "$(core long .heap_growth.total_bytes)" = "$want_growth" ]'
 check "2-day window: the report says why" 'md_has "more than 1 day apart" && ! md_has "carry no time"'
 
 # No time at all: the one case where the snapshots carry no time.
 window absent 0 $t0
-check "no time: window_state absent, raw growth" \
-	'[ "$(core absent .heap_growth.window_state)" = absent ] && [ "$(core absent .heap_growth.total_per_30s)" = "$want_growth" ]'
+check "no time: window_state absent, raw growth, window_ns and per_30s null" \
+	'[ "$(core absent .heap_growth.window_state)" = absent ] && [ "$(core absent .heap_growth.total_per_30s)" = null ] &&
+	 [ "$(core absent .heap_growth.total_bytes)" = "$want_growth" ] && [ "$(core absent .heap_growth.window_ns)" = null ]'
 check "no time: the report says the snapshots carry no time" 'md_has "the snapshots carry no time"'
 
 # A plausible window still scales: growth * 30 s / window.

@@ -65,7 +65,7 @@ check_json() {
 	got=$(jq -c '[.schema, .schema_version, .verdict.kind, .verdict.name, .flare.hostname, .report.markdown]' "$js")
 	local want
 	want=$(jq -cn --arg k "$kind" --arg v "$verdict" --arg h "$host" --arg m "$md" \
-		'["flarewatch.report", 1, $k, $v, $h, $m]')
+		'["flarewatch.report", 2, $k, $v, $h, $m]')
 	if [ "$got" != "$want" ]; then
 		echo "[.schema, .schema_version, .verdict.kind, .verdict.name, .flare.hostname, .report.markdown]"
 		echo "expected $want"
@@ -343,13 +343,16 @@ if fa_extractor; then
 		fi
 		if $jq_ok && [ "$fa_rc" -eq 0 ]; then
 			xjs=$(dirname "$(sed -n '2s/^report: //p' "$fa_tmp/run/x-$scen.out")")/report.json
-			if diff <(jq -S 'del(.flare.file)' "${report_dir[$scen]}/report.json") \
-				<(jq -S 'del(.flare.file)' "$xjs") >"$fa_tmp/x-$scen.diff" 2>&1; then
-				fa_ok "$scen: extracted folder gives the same report.json (but .flare.file)"
+			if diff <(jq -S 'del(.flare.file, .flare.sha256)' "${report_dir[$scen]}/report.json") \
+				<(jq -S 'del(.flare.file, .flare.sha256)' "$xjs") >"$fa_tmp/x-$scen.diff" 2>&1; then
+				fa_ok "$scen: extracted folder gives the same report.json (but .flare.file and .sha256)"
 			else
-				fa_not_ok "$scen: extracted folder gives the same report.json (but .flare.file)"
+				fa_not_ok "$scen: extracted folder gives the same report.json (but .flare.file and .sha256)"
 				fa_diag_file "$fa_tmp/x-$scen.diff" 30
 			fi
+			fa_check "$scen: flare.sha256 is the zip's (sha256sum), null for the folder" \
+				test "$(jq -r '.flare.sha256' "${report_dir[$scen]}/report.json") $(jq -r '.flare.sha256' "$xjs")" = \
+				"$(sha256sum "$fa_flares/$scen-datadog-agent-2024-10-02T14-21-52Z-info.zip" | cut -d' ' -f1) null"
 		fi
 	done
 

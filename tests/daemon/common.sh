@@ -15,6 +15,8 @@ set -u
 : "${abs_top_builddir:=$abs_top_srcdir}"
 FLAREWATCHD=${FLAREWATCHD:-$abs_top_builddir/flarewatchd}
 export LC_ALL=C TZ=UTC
+# shellcheck source=tests/schema/sweep.sh
+. "$abs_top_srcdir/tests/schema/sweep.sh" || exit 99
 unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID JOURNAL_STREAM INVOCATION_ID
 
 # ---- TAP ---------------------------------------------------------------------
@@ -32,7 +34,17 @@ check() {
 }
 # skip_all REASON: the whole script is skipped (before any test ran)
 skip_all() { printf '1..0 # SKIP %s\n' "$1"; exit 0; }
+# done_testing: the plan, after checking that every report.json the test
+# wrote below $T validates against schema/report.schema.json
+# (../schema/sweep.sh).
 done_testing() {
+	fw_schema_sweep "$T"
+	case $fw_schema_result in
+	none) ;;
+	ok) ok "$fw_schema_name" ;;
+	skip) skip "$fw_schema_name" "$fw_schema_diag" ;;
+	*) nok "$fw_schema_name"; diag "$fw_schema_diag" ;;
+	esac
 	printf '1..%d\n' "$_tap_n"
 	[ "$_tap_failed" -eq 0 ]
 	exit

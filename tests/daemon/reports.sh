@@ -27,6 +27,8 @@ check "a flare is analyzed" wait_for 30 done_has x.zip
 stop_daemon "$DPID"
 R=$(dirname "$(find "$D/investigations" -name report.json)")
 check "one report folder and one index row" eval '[ "$(folders)" = 1 ] && [ "$(rows)" -le 1 ]'
+check "report.json's flare.sha256 is the flare's (sha256sum), hashed by the worker" \
+	grep -q "\"sha256\":\"$(sha256sum "$D/state/done/x.zip" | cut -d' ' -f1)\"" "$R/report.json"
 rows0=$(rows)
 check "no claim records are left behind" test -z "$(find "$P" -name '.*')"
 

@@ -1,0 +1,283 @@
+#!/bin/bash
+# tests/schema/schema.sh -- schema/report.schema.json (JSON Schema draft
+# 2020-12) and report.json's schema version 2:
+#  - the schema is a valid 2020-12 schema (check_schema), every object in it
+#    is closed (additionalProperties: false) and described, and every $defs
+#    entry is used;
+#  - every fixture flare's report.json validates, and its version-2 facts
+#    hold against independent computations: flare.sha256 = sha256sum of the
+#    zip (null for an extracted folder); a heap diff table's base_total =
+#    the older snapshot's total and its total = newer - older total, and
+#    duration_ns = the profile's duration_nanos or null when it has none
+#    (pprof_edit.py's own decoder); uptime_ns, status_date, agent_start from
+#    status.log's milliseconds (a Python regex); a missing file's size is
+#    null, every other the file's size (stat); the rule sentences and
+#    summaries are plain text (no backtick) and say what the Markdown's say
+#    without its code spans;
+#  - reports broken the ways a writer drifts (a field the schema lacks, v1's
+#    names, a float, 0 for an unknown duration, a bad date, a duplicate
+#    key...) fail validation, so the check can fail;
+#  - the sweep the shared test helpers run (sweep.sh) fails on a tree with
+#    one bad report, and without python3-jsonschema fails in CI (CI=true)
+#    and skips elsewhere.
+# TAP on stdout; see tests/analyze/common.sh for the environment.
+
+# shellcheck source=tests/analyze/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../analyze/common.sh"
+fa_require_binary
+
+validator=$abs_top_srcdir/tests/schema/validate.py
+schema=$abs_top_srcdir/schema/report.schema.json
+edit=$abs_top_srcdir/tests/analyze/pprof_edit.py
+
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+py=$(fw_schema_python)
+if ! command -v "$py" >/dev/null 2>&1 || ! "$py" -c 'import jsonschema' 2>/dev/null; then
+	if fw_schema_required; then
+		fa_not_ok "python3 and python3-jsonschema are installed" \
+			"they are test dependencies (packaging/test-deps.txt): apt-get install python3-jsonschema"
+		fa_finish
+	fi
+	skip_all "python3-jsonschema not installed (apt-get install python3-jsonschema; required when CI is set)"
+fi
+fa_extractor || skip_all "$fa_extract_why"
+
+# ---- 1. the schema itself ----------------------------------------------------------
+
+fa_check "schema: valid JSON Schema draft 2020-12 (check_schema)" \
+	"$py" "$validator" --check-schema --schema "$schema"
+
+fa_check "schema: every object closed (additionalProperties: false) and described, every \$defs entry used" \
+	python3 - "$schema" <<-'EOF'
+		import json, sys
+		s = json.load(open(sys.argv[1]))
+		bad, refs = [], set()
+		def walk(node, where):
+		    if isinstance(node, dict):
+		        if node.get("type") == "object":
+		            if node.get("additionalProperties") is not False:
+		                bad.append(where + ": not closed (additionalProperties: false)")
+		            if not node.get("description") and where != "":
+		                bad.append(where + ": no description")
+		        if "$ref" in node:
+		            refs.add(node["$ref"])
+		        for k, v in node.items():
+		            walk(v, where + "/" + k)
+		    elif isinstance(node, list):
+		        for i, v in enumerate(node):
+		            walk(v, "%s/%d" % (where, i))
+		walk(s, "")
+		for name in s["$defs"]:
+		    if "#/$defs/" + name not in refs:
+		        bad.append("$defs/" + name + ": never used")
+		if s.get("$schema") != "https://json-schema.org/draft/2020-12/schema":
+		    bad.append("$schema is not draft 2020-12")
+		print("\n".join(bad))
+		sys.exit(1 if bad else 0)
+	EOF
+
+# ---- 2. every fixture's report: valid, and its version-2 facts ------------------------
+
+# facts REPORT FLARE_DIR ZIP_OR_EMPTY: prints what does not hold (nothing
+# when all do); the flare's files are read with pprof_edit.py and Python.
+facts() {
+	python3 - "$1" "$2" "$3" "$edit" <<-'EOF'
+		import datetime, hashlib, json, os, re, subprocess, sys
+		js, root, zipf, edit = sys.argv[1:]
+		j = json.load(open(js))
+		bad = []
+		def want(what, got, exp):
+		    if got != exp:
+		        bad.append("%s: report.json has %r, expected %r" % (what, got, exp))
+		def info(path):
+		    out = subprocess.run([sys.executable, edit, "info", path], check=True,
+		                         capture_output=True, text=True).stdout
+		    d = {}
+		    for line in out.splitlines():
+		        f = line.split()
+		        if f[0] == "total":
+		            d[f[1].split("/")[0]] = int(f[2])
+		        else:
+		            d[f[0]] = int(f[1])
+		    return d
+		def rfc3339(ms):
+		    t = datetime.datetime.fromtimestamp(ms // 1000, datetime.timezone.utc)
+		    s = t.strftime("%Y-%m-%dT%H:%M:%S")
+		    return s + (".%03dZ" % (ms % 1000) if ms % 1000 else "Z")
+		f = j["flare"]
+		want("schema_version", j["schema_version"], 2)
+		want("flare.sha256", f["sha256"],
+		     hashlib.sha256(open(zipf, "rb").read()).hexdigest() if zipf else None)
+		status = open(os.path.join(root, "status.log")).read()
+		sd = int(re.search(r"Status date: .*\((\d+)\)", status).group(1))
+		st = int(re.search(r"Agent start: .*\((\d+)\)", status).group(1))
+		want("flare.status_date", f["status_date"], rfc3339(sd))
+		want("flare.agent_start", f["agent_start"], rfc3339(st))
+		want("flare.uptime_ns", f["uptime_ns"], (sd - st) // 1000 * 10**9)
+		want("flare.time", f["time"], rfc3339(sd))
+		prof = os.path.join(root, "profiles")
+		texts = [("verdict.summary", j["verdict"]["summary"])]
+		for p in j["processes"]:
+		    name = p["name"]
+		    for fl in p["files"]:
+		        path = os.path.join(prof, "%s-%s.pprof" % (name, fl["kind"]))
+		        want("%s %s size" % (name, fl["kind"]), fl["size"],
+		             os.path.getsize(path) if os.path.exists(path) else None)
+		        if fl["state"] == "missing":
+		            want("%s %s state" % (name, fl["kind"]), os.path.exists(path), False)
+		    for rule, text in p["rules"].items():
+		        texts.append(("%s rules.%s" % (name, rule), text))
+		    g = p["heap_growth"]
+		    if g is not None:
+		        older, newer = "1st", "2nd"
+		        if g["window_state"] == "reversed":
+		            older, newer = newer, older
+		        i1 = info(os.path.join(prof, "%s-%s-heap.pprof" % (name, older)))
+		        i2 = info(os.path.join(prof, "%s-%s-heap.pprof" % (name, newer)))
+		        for key, st in (("heap_diff_inuse_space", "inuse_space"), ("heap_diff_inuse_objects", "inuse_objects")):
+		            t = p[key]
+		            want("%s %s.base_total" % (name, key), t["base_total"], i1[st])
+		            want("%s %s.total" % (name, key), t["total"], i2[st] - i1[st])
+		            want("%s %s.duration_ns" % (name, key), t["duration_ns"], (i1["duration_nanos"] + i2["duration_nanos"]) or None)
+		        if i1["time_nanos"] > 0 and i2["time_nanos"] > 0:
+		            want("%s heap_growth.window_ns" % name, g["window_ns"], abs(i2["time_nanos"] - i1["time_nanos"]))
+		        if g["window_state"] != "measured":
+		            want("%s heap_growth.total_per_30s" % name, g["total_per_30s"], None)
+		    if p["cpu"] is not None and p["cpu"]["error"] is None:
+		        ci = info(os.path.join(prof, "%s-cpu.pprof" % name))
+		        want("%s cpu.duration_ns" % name, p["cpu"]["duration_ns"], ci["duration_nanos"] or None)
+		        want("%s cpu.base_total" % name, p["cpu"]["base_total"], None)
+		        if p["cpu_facts"] is not None:
+		            want("%s cpu_facts.duration_ns" % name, p["cpu_facts"]["duration_ns"], ci["duration_nanos"] or None)
+		for what, text in texts:
+		    if text is not None and "`" in text:
+		        bad.append("%s is not plain text: %r" % (what, text))
+		print("\n".join(bad))
+		sys.exit(1 if bad else 0)
+	EOF
+}
+
+# md_rules MD: the Markdown verdict table's rule sentences, code spans made
+# plain (one per line, "Contention: ..."), sorted.
+md_rules() {
+	grep '^| [a-z]* | [A-Z ]* | ' "$1" | sed 's/<br>/\n/g; s/^| [a-z]* | [A-Z ]* | //; s/ |$//' |
+		sed -n 's/^\*\*\([A-Za-z ]*\):\*\* /\1: /p' | tr -d '`' | sort
+}
+# json_rules JSON: the same from report.json
+json_rules() {
+	jq -r '.processes[].rules | to_entries[] | select(.value != null) |
+		({"memory_leak": "Memory leak", "cpu_spike": "CPU spike", "contention": "Contention"}[.key]) + ": " + .value' \
+		"$1" | sort
+}
+
+out=$fa_tmp/out
+mapfile -t zips < <(fa_fixture_zips)
+[ ${#zips[@]} -gt 0 ] || fa_bail "no fixture flares in $fa_flares"
+for zip in "${zips[@]}"; do
+	scen=$(fa_scenario "$zip")
+	fa_run "$fa_tmp/$scen" analyze -c "$fa_cfg" -o "$out" --json "$zip"
+	fa_check_rc "$scen: analyzed" 0
+	js=$(find "$out/fixture-$scen-01" -name report.json | head -n 1)
+	[ -n "$js" ] || { fa_not_ok "$scen: report.json written"; continue; }
+	fa_check "$scen: report.json validates against the schema" "$py" "$validator" --quiet "$js"
+	x=$fa_tmp/x-$scen
+	fa_extract "$zip" "$x" >/dev/null 2>&1 || fa_bail "cannot extract $zip"
+	fa_check "$scen: version-2 facts hold (sha256, diff totals, durations, status.log times, sizes, plain text)" \
+		facts "$js" "$x/fixture-$scen-01" "$zip"
+	if fa_have_jq; then
+		# shellcheck disable=SC2034 # md is read by the eval below
+		md=$(find "$out/fixture-$scen-01" -name 'flare-profiling-*.md' | head -n 1)
+		fa_check "$scen: the rule sentences are the Markdown's without code spans" \
+			eval 'diff <(md_rules "$md") <(json_rules "$js")'
+	fi
+	# the extracted folder: no zip, no sha256
+	if [ "$scen" = leak ]; then
+		fa_run "$fa_tmp/x-$scen" analyze -c "$fa_cfg" -o "$fa_tmp/xout" --json "$x/fixture-$scen-01"
+		fa_check_rc "$scen, extracted folder: analyzed" 0
+		fa_check "$scen, extracted folder: valid, sha256 null, the same facts otherwise" \
+			facts "$(find "$fa_tmp/xout" -name report.json | head -n 1)" "$x/fixture-$scen-01" ""
+	fi
+done
+
+# ---- 3. broken reports fail ---------------------------------------------------------------
+
+good=$(find "$out/fixture-leak-01" -name report.json | head -n 1)
+# broken NAME EXPECTED PYTHON: report.json with the change PYTHON made to j
+# (a dict) must fail validation with EXPECTED in the message.
+broken() {
+	local f=$fa_tmp/broken-$1.json
+	python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+open(sys.argv[3], "w").write(s if "s" in dir() else json.dumps(j))' "$good" "$3" "$f" || fa_bail "cannot write $f"
+	local o rc
+	o=$("$py" "$validator" --quiet "$f" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 1 ] && [[ $o == *"$2"* ]]; then
+		fa_ok "broken report fails: $1"
+	else
+		fa_not_ok "broken report fails: $1" "exit status $rc (want 1), want \"$2\" in: $o"
+	fi
+}
+fa_check "the unbroken report validates" "$py" "$validator" --quiet "$good"
+broken "a field the schema lacks" "'coverage' was unexpected" 'j["processes"][0]["coverage"] = {}'
+broken "v1's uptime_seconds" "'uptime_seconds' was unexpected" \
+	'j["flare"]["uptime_seconds"] = 53; del j["flare"]["uptime_ns"]'
+broken "v1's schema_version" "/schema_version: 2 was expected" 'j["schema_version"] = 1'
+broken "a required field missing" "'sha256' is a required property" 'del j["flare"]["sha256"]'
+broken "seconds as a float" "a number with a fraction" \
+	's = json.dumps(j).replace("\"uptime_ns\": %d" % j["flare"]["uptime_ns"], "\"uptime_ns\": 191980.5")'
+broken "3.0 for an integer" "a number with a fraction" \
+	's = json.dumps(j).replace("\"total_ns\": %d" % j["processes"][0]["cpu_facts"]["total_ns"], "\"total_ns\": 3.0")'
+broken "0 for an unknown duration" "/heap_diff_inuse_space/duration_ns: 0 is less than the minimum of 1" \
+	'j["processes"][0]["heap_diff_inuse_space"]["duration_ns"] = 0'
+broken "a diff table without base_total" "/heap_diff_inuse_space/base_total: None is not" \
+	'j["processes"][0]["heap_diff_inuse_space"]["base_total"] = None'
+broken "base_total in a plain table" "/cpu/base_total: 5 is not of type 'null'" 'j["processes"][0]["cpu"]["base_total"] = 5'
+broken "an impossible date" "is not a 'date-time'" 'j["flare"]["status_date"] = "2024-02-30T00:00:00Z"'
+broken "v1's milliseconds for a time" "/flare/agent_start: 1727686931648 is not valid" \
+	'j["flare"]["agent_start"] = 1727686931648'
+broken "an uppercase sha256" "/flare/sha256" 'j["flare"]["sha256"] = j["flare"]["sha256"].upper()'
+broken "an unknown verdict" "/verdict/kind" 'j["verdict"]["kind"] = "panic"'
+broken "a negative size" "/flare/profile_files/0/size: -1 is less than the minimum of 0" \
+	'j["flare"]["profile_files"][0]["size"] = -1'
+broken "a uint64 beyond 2^64" "/memstats/Sys" 'j["memstats"]["Sys"] = 2**64'
+broken "a duplicate key" "duplicate key 'schema'" 's = json.dumps(j).replace("{", "{\"schema\": \"x\", ", 1)'
+broken "NaN" "NaN is not JSON" 's = json.dumps(j).replace("\"NextGC\": %d" % j["memstats"]["NextGC"], "\"NextGC\": NaN")'
+
+# ---- 4. the sweep of the shared helpers (sweep.sh) ----------------------------------------
+
+sweep_tree=$fa_tmp/sweep
+mkdir -p "$sweep_tree/a/b" "$sweep_tree/c" "$fa_tmp/nojsonschema"
+cp "$good" "$sweep_tree/a/b/report.json"
+cp "$fa_tmp/broken-a field the schema lacks.json" "$sweep_tree/c/report.json"
+# sweep ENV...: fw_schema_sweep on the tree in a subshell with ENV; prints
+# the result and the diagnostics
+sweep() {
+	(
+		for e in "$@"; do export "${e?}"; done
+		fw_schema_sweep "$sweep_tree"
+		printf '%s\n%s\n' "$fw_schema_result" "$fw_schema_diag"
+	)
+}
+r=$(sweep CI=)
+if [ "$(sed -n 1p <<<"$r")" = "not ok" ] && grep -q "c/report.json: /processes/0: .*'coverage' was unexpected" <<<"$r" &&
+	! grep -q "a/b/report.json" <<<"$r"; then
+	fa_ok "sweep: one bad report of two fails the check and is named"
+else
+	fa_not_ok "sweep: one bad report of two fails the check and is named" "$r"
+fi
+# python3-jsonschema "missing": a module of that name that fails to import
+printf 'raise ImportError("simulated: not installed")\n' >"$fa_tmp/nojsonschema/jsonschema.py"
+r=$(sweep PYTHONPATH="$fa_tmp/nojsonschema" CI= FW_REQUIRE_SCHEMA=)
+fa_check "sweep without python3-jsonschema on a developer's machine: skipped, saying why" \
+	eval '[ "$(sed -n 1p <<<"$r")" = skip ] && grep -q "python3-jsonschema not installed" <<<"$r"'
+r=$(sweep PYTHONPATH="$fa_tmp/nojsonschema" CI=true)
+fa_check "sweep without python3-jsonschema in CI (CI=true): fails, naming the package" \
+	eval '[ "$(sed -n 1p <<<"$r")" = "not ok" ] && grep -q "apt-get install python3-jsonschema" <<<"$r"'
+r=$(sweep PYTHONPATH="$fa_tmp/nojsonschema" CI= FW_REQUIRE_SCHEMA=1)
+fa_check "sweep without python3-jsonschema, FW_REQUIRE_SCHEMA=1: fails" \
+	eval '[ "$(sed -n 1p <<<"$r")" = "not ok" ]'
+rm -rf "$sweep_tree" # its bad report is no report of this test's
+
+fa_finish
