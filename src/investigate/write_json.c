@@ -219,7 +219,7 @@ static const char *state_name(enum fw_pfile_state s)
 }
 
 /* An attributed table (process.h): null when not computed. Values in the
- * profile's unit; share_percent of `total`. */
+ * profile's unit; a row's share is its value over `total`. */
 static void attr_json(struct fw_buf *b, const struct fw_attr_table *t, const char *unit)
 {
 	if (!t->present) {
@@ -242,9 +242,8 @@ static void attr_json(struct fw_buf *b, const struct fw_attr_table *t, const cha
 		jstr(b, r->via && *r->via ? r->via : NULL);
 		fw_buf_printf(b, ",\"python_check\":%s,\"check\":", r->python ? "true" : "false");
 		jstr(b, r->check);
-		fw_buf_printf(b, ",\"value\":%" PRId64 ",\"share_percent\":", r->value);
-		num(b, t->total > 0 ? 100.0 * (double)r->value / (double)t->total : 0);
-		fw_buf_putc(b, '}');
+		/* its share is value / total (report.json holds integers only) */
+		fw_buf_printf(b, ",\"value\":%" PRId64 "}", r->value);
 	}
 	fw_buf_puts(b, "]}");
 }
