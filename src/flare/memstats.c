@@ -41,6 +41,11 @@ static const struct want wanted[] = {
 	W("HeapReleased", heap_released), W("HeapObjects", heap_objects),
 	W("NumGC", num_gc), W("PauseTotalNs", pause_total_ns),
 	W("LastGC", last_gc), W("NextGC", next_gc),
+	W("StackInuse", stack_inuse), W("StackSys", stack_sys),
+	W("MSpanInuse", mspan_inuse), W("MSpanSys", mspan_sys),
+	W("MCacheInuse", mcache_inuse), W("MCacheSys", mcache_sys),
+	W("BuckHashSys", buck_hash_sys), W("GCSys", gc_sys),
+	W("OtherSys", other_sys), W("Mallocs", mallocs), W("Frees", frees),
 };
 #undef W
 

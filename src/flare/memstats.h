@@ -38,6 +38,19 @@ struct fw_memstats {
 	double pause_total_ns;	bool has_pause_total_ns;
 	double last_gc;		bool has_last_gc;	/* ns since the epoch */
 	double next_gc;		bool has_next_gc;
+	/* what Sys is made of besides the heap (HeapSys): goroutine stacks,
+	 * the runtime's own metadata and the rest */
+	double stack_inuse;	bool has_stack_inuse;
+	double stack_sys;	bool has_stack_sys;
+	double mspan_inuse;	bool has_mspan_inuse;
+	double mspan_sys;	bool has_mspan_sys;
+	double mcache_inuse;	bool has_mcache_inuse;
+	double mcache_sys;	bool has_mcache_sys;
+	double buck_hash_sys;	bool has_buck_hash_sys;
+	double gc_sys;		bool has_gc_sys;
+	double other_sys;	bool has_other_sys;
+	double mallocs;		bool has_mallocs;
+	double frees;		bool has_frees;
 	/* A YAML error or a NUL byte stopped the parse after some MemStats
 	 * keys had been read (truncated or damaged file): those are kept. */
 	bool partial;

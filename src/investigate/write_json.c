@@ -146,7 +146,81 @@ static const char *state_name(enum fw_pfile_state s)
 	return "unknown";
 }
 
-static void process(struct fw_buf *b, const struct fw_process *p, const struct fw_process_verdict *v)
+static void opt_bytes(struct fw_buf *b, const char *k, struct fw_opt_bytes v)
+{
+	fw_buf_printf(b, ",\"%s\":", k);
+	if (v.has)
+		fw_buf_printf(b, "%" PRId64, v.v);
+	else
+		fw_buf_puts(b, "null");
+}
+
+/* memory_sanity: memsanity.c's facts; bytes and ns as integers, null when
+ * unknown */
+static void memory_sanity(struct fw_buf *b, const struct fw_memsanity *s)
+{
+	fw_buf_printf(b, "{\"memstats_apply\":%s,\"have_memstats\":%s", s->is_core ? "true" : "false",
+		      s->have_memstats ? "true" : "false");
+	opt_bytes(b, "profile_inuse_bytes", s->profile_inuse);
+	opt_bytes(b, "heap_alloc_bytes", s->heap_alloc);
+	opt_bytes(b, "sys_bytes", s->sys);
+	fw_buf_puts(b, ",\"heap_alloc_to_profile\":");
+	opt_num(b, s->has_heap_ratio, s->heap_ratio);
+	fw_buf_puts(b, ",\"sys_to_profile\":");
+	opt_num(b, s->has_sys_ratio, s->sys_ratio);
+	fw_buf_puts(b, ",\"sys_breakdown\":{\"heap_sys\":");
+	if (s->heap_sys.has)
+		fw_buf_printf(b, "%" PRId64, s->heap_sys.v);
+	else
+		fw_buf_puts(b, "null");
+	opt_bytes(b, "heap_inuse", s->heap_inuse);
+	opt_bytes(b, "heap_idle", s->heap_idle);
+	opt_bytes(b, "heap_released", s->heap_released);
+	opt_bytes(b, "heap_idle_retained", s->idle_retained);
+	opt_bytes(b, "heap_fragmentation", s->fragmentation);
+	opt_bytes(b, "stack_sys", s->stack_sys);
+	opt_bytes(b, "stack_inuse", s->stack_inuse);
+	opt_bytes(b, "runtime_metadata", s->runtime_meta);
+	opt_bytes(b, "gc_sys", s->gc_sys);
+	opt_bytes(b, "mspan_sys", s->mspan_sys);
+	opt_bytes(b, "mcache_sys", s->mcache_sys);
+	opt_bytes(b, "buck_hash_sys", s->buck_hash_sys);
+	opt_bytes(b, "other_sys", s->other_sys);
+	fw_buf_printf(b, ",\"largest_beyond_live_heap\":\"%s\"}", fw_sys_part_id(s->largest_part));
+	fw_buf_puts(b, ",\"goroutines\":");
+	opt_num(b, s->has_goroutines, (double)s->goroutines);
+	opt_bytes(b, "stack_bytes_per_goroutine", s->stack_per_goroutine);
+	fw_buf_puts(b, ",\"growth_per_30s_bytes\":");
+	if (s->has_growth_rate)
+		fw_buf_printf(b, "%" PRId64, fw_figure_bytes(s->growth_per_30s));
+	else
+		fw_buf_puts(b, "null");
+	fw_buf_puts(b, ",\"uptime_ns\":");
+	if (s->has_uptime)
+		fw_buf_printf(b, "%" PRId64, s->uptime_ns);
+	else
+		fw_buf_puts(b, "null");
+	fw_buf_puts(b, ",\"projected_growth_bytes\":");
+	if (s->has_projection)
+		fw_buf_printf(b, "%" PRId64, fw_figure_bytes(s->projected_growth));
+	else
+		fw_buf_puts(b, "null");
+	fw_buf_puts(b, ",\"projection_to_heap_alloc\":");
+	opt_num(b, s->has_projection, s->projection_ratio);
+	fw_buf_printf(b, ",\"growth_steadiness\":\"%s\",\"heap_mismatch\":%s,\"sys_mismatch\":%s",
+		      fw_steadiness_id(s->steadiness), s->heap_mismatch ? "true" : "false",
+		      s->sys_mismatch ? "true" : "false");
+	fw_buf_printf(b, ",\"python_checks_count\":%zu,\"python_checks\":[", s->n_python);
+	for (size_t i = 0; i < s->n_python && i < FW_MEMSANITY_MAX_PYTHON; i++) {
+		if (i)
+			fw_buf_putc(b, ',');
+		jstr(b, s->python[i]);
+	}
+	fw_buf_puts(b, "]}");
+}
+
+static void process(struct fw_buf *b, const struct fw_process *p, const struct fw_process_verdict *v,
+		    const struct fw_memsanity *ms)
 {
 	bool first = true;
 	char svg[128];
@@ -233,6 +307,8 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	fw_buf_puts(b, ",\"mutex_waits_in\":");
 	jstr(b, p->top_mutex_callee);
 	fw_buf_putc(b, '}');
+	key(b, &first, "memory_sanity");
+	memory_sanity(b, ms);
 	key(b, &first, "flamegraphs");
 	fw_buf_putc(b, '{');
 	fw_svg_name(svg, sizeof(svg), p->name, "cpu");
@@ -347,6 +423,21 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 		opt_num(b, m->has_last_gc, m->last_gc);
 		fw_buf_puts(b, ",\"NextGC\":");
 		opt_num(b, m->has_next_gc, m->next_gc);
+#define MS_KEY(name, f)                                \
+	fw_buf_puts(b, ",\"" name "\":");              \
+	opt_num(b, m->has_##f, m->f);
+		MS_KEY("StackInuse", stack_inuse)
+		MS_KEY("StackSys", stack_sys)
+		MS_KEY("MSpanInuse", mspan_inuse)
+		MS_KEY("MSpanSys", mspan_sys)
+		MS_KEY("MCacheInuse", mcache_inuse)
+		MS_KEY("MCacheSys", mcache_sys)
+		MS_KEY("BuckHashSys", buck_hash_sys)
+		MS_KEY("GCSys", gc_sys)
+		MS_KEY("OtherSys", other_sys)
+		MS_KEY("Mallocs", mallocs)
+		MS_KEY("Frees", frees)
+#undef MS_KEY
 		fw_buf_putc(b, '}');
 	} else {
 		fw_buf_puts(b, "null");
@@ -399,7 +490,7 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		if (i)
 			fw_buf_putc(b, ',');
-		process(b, &inv->procs[i], &inv->verdict.procs[i]);
+		process(b, &inv->procs[i], &inv->verdict.procs[i], &inv->sanity[i]);
 	}
 	fw_buf_putc(b, ']');
 	key(b, &first, "report");
