@@ -75,6 +75,9 @@ static void memstats_facts(const struct fw_memstats *m, struct fw_memsanity *s)
 	s->runtime_meta = opt(m->has_gc_sys && m->has_mspan_sys && m->has_mcache_sys && m->has_buck_hash_sys &&
 				      m->has_other_sys,
 			      m->gc_sys + m->mspan_sys + m->mcache_sys + m->buck_hash_sys + m->other_sys);
+	s->unaccounted.has = s->sys.has && s->heap_sys.has && s->stack_sys.has && s->runtime_meta.has;
+	if (s->unaccounted.has)
+		s->unaccounted.v = s->sys.v - s->heap_sys.v - s->stack_sys.v - s->runtime_meta.v;
 	s->idle_retained = diff(s->heap_idle, s->heap_released);
 	s->fragmentation = diff(s->heap_inuse, s->heap_alloc);
 }

@@ -84,6 +84,9 @@ struct fw_memsanity {
 	struct fw_opt_bytes runtime_meta;  /* GCSys + MSpanSys + MCacheSys + BuckHashSys + OtherSys */
 	struct fw_opt_bytes idle_retained; /* HeapIdle - HeapReleased (>= 0) */
 	struct fw_opt_bytes fragmentation; /* HeapInuse - HeapAlloc (>= 0) */
+	/* Sys - (HeapSys + StackSys + the runtime metadata): 0 in Go's
+	 * own figures; may be negative in a damaged or synthetic file */
+	struct fw_opt_bytes unaccounted;
 	/* the largest of idle_retained, heap_released, fragmentation,
 	 * stack_sys and runtime_meta: Sys = HeapAlloc + those five */
 	enum fw_sys_part largest_part;

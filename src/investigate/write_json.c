@@ -186,6 +186,7 @@ static void memory_sanity(struct fw_buf *b, const struct fw_memsanity *s)
 	opt_bytes(b, "mcache_sys", s->mcache_sys);
 	opt_bytes(b, "buck_hash_sys", s->buck_hash_sys);
 	opt_bytes(b, "other_sys", s->other_sys);
+	opt_bytes(b, "unaccounted", s->unaccounted);
 	fw_buf_printf(b, ",\"largest_beyond_live_heap\":\"%s\"}", fw_sys_part_id(s->largest_part));
 	fw_buf_puts(b, ",\"goroutines\":");
 	opt_num(b, s->has_goroutines, (double)s->goroutines);

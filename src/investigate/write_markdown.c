@@ -505,6 +505,11 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 		sys_row(b, "· MCacheSys", s->mcache_sys, &s->sys);
 		sys_row(b, "· BuckHashSys", s->buck_hash_sys, &s->sys);
 		sys_row(b, "· OtherSys", s->other_sys, &s->sys);
+		if (s->unaccounted.has && s->unaccounted.v > 0)
+			sys_row(b, "Not in the Sys fields above (Sys − their sum)", s->unaccounted, &s->sys);
+		else if (s->unaccounted.has && s->unaccounted.v < 0)
+			fw_buf_printf(b, "| The Sys fields above add up to more than Sys, by | %s | - |\n",
+				      bytes(a, sizeof(a), (double)-s->unaccounted.v));
 		sys_row(b, "**Sys**", s->sys, &s->sys);
 		fw_buf_putc(b, '\n');
 	}
