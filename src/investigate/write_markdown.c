@@ -467,21 +467,28 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 {
 	const struct fw_status *st = &inv->flare.status;
 	char a[64], c[64], d[64], r[32];
+	const char *sep = "";
 
 	fw_buf_printf(b, "### %s%s\n\n", s->process, with_profiles ? "" : " (no profiles)");
-	if (!s->is_core)
+	if (!s->is_core) {
 		fw_buf_puts(b, "expvar/memstats, the uptime and the goroutine dump in a flare are the core agent's: "
 			       "this flare has none for this process, so only its profiles speak for it.");
-	if (s->profile_inuse.has)
-		fw_buf_printf(b, "%sThe 2nd heap profile shows **%s** in use (inuse\\_space total).", s->is_core ? "" : " ",
+		sep = " ";
+	}
+	if (s->profile_inuse.has) {
+		fw_buf_printf(b, "%sThe 2nd heap profile shows **%s** in use (inuse\\_space total).", sep,
 			      bytes(a, sizeof(a), (double)s->profile_inuse.v));
-	else if (with_profiles)
-		fw_buf_printf(b, "%sThe 2nd heap profile could not be read: no in-use figure to compare.",
-			      s->is_core ? "" : " ");
-	if (s->is_core && !s->have_memstats)
-		fw_buf_puts(b, " No expvar/memstats in this flare: nothing to compare the profiles with.");
+		sep = " ";
+	} else if (with_profiles) {
+		fw_buf_printf(b, "%sThe 2nd heap profile could not be read: no in-use figure to compare.", sep);
+		sep = " ";
+	}
+	if (s->is_core && !s->have_memstats) {
+		fw_buf_printf(b, "%sNo expvar/memstats in this flare: nothing to compare the profiles with.", sep);
+		sep = " ";
+	}
 	if (s->have_memstats && s->heap_alloc.has) {
-		fw_buf_printf(b, " memstats: HeapAlloc is **%s**", bytes(c, sizeof(c), (double)s->heap_alloc.v));
+		fw_buf_printf(b, "%smemstats: HeapAlloc is **%s**", sep, bytes(c, sizeof(c), (double)s->heap_alloc.v));
 		if (s->sys.has)
 			fw_buf_printf(b, ", Sys **%s**", bytes(d, sizeof(d), (double)s->sys.v));
 		if (s->has_heap_ratio)
@@ -489,8 +496,10 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 		if (s->has_sys_ratio)
 			fw_buf_printf(b, ", Sys %s", ratio(r, sizeof(r), s->sys_ratio));
 		fw_buf_putc(b, '.');
+		sep = " ";
 	}
-	fw_buf_puts(b, "\n\n");
+	if (*sep)
+		fw_buf_puts(b, "\n\n");
 
 	if (s->have_memstats && s->sys.has) {
 		fw_buf_puts(b, "| Part of Sys | Bytes | Share |\n|---|---:|---:|\n");
@@ -543,7 +552,9 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 		fw_buf_puts(b, "**Growth over the uptime:** the heap did not grow between the snapshots.\n\n");
 		break;
 	case FW_STEADY_UNKNOWN:
-		if (!s->has_growth_rate)
+		if (!with_profiles)
+			fw_buf_puts(b, "**Growth over the uptime:** not projected: no heap profiles.\n\n");
+		else if (!s->has_growth_rate)
 			fw_buf_puts(b, "**Growth over the uptime:** not projected: no heap growth rate per 30 s "
 				       "(see the heap growth section).\n\n");
 		else if (!s->has_uptime)

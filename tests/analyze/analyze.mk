@@ -10,7 +10,8 @@ TESTS += \
 	tests/analyze/rules.sh \
 	tests/analyze/injection.sh \
 	tests/analyze/publish.sh \
-	tests/analyze/overrides.sh
+	tests/analyze/overrides.sh \
+	tests/analyze/memsanity.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -30,6 +31,8 @@ EXTRA_DIST += \
 	tests/analyze/flaremodel.sh \
 	tests/analyze/rules.sh \
 	tests/analyze/pprof_edit.py \
+	tests/analyze/memsanity.sh \
+	tests/analyze/memsanity_check.py \
 	tests/analyze/injection.sh \
 	tests/bench/analyze_bench.sh \
 	tests/bench/common.sh \
