@@ -131,8 +131,8 @@ void fw_memsanity_compute(const struct fw_process *p, const char *name, const st
 			  struct fw_memsanity *out);
 
 /* True when the growth may be called steady or continuing: anything but
- * FW_STEADY_NOT (an unknown steadiness stays as cautious as the text
- * allows, see write_markdown.c). */
+ * FW_STEADY_NOT, and for s NULL (no memory sanity computed). An unknown
+ * steadiness contradicts nothing: the text stays as it was. */
 bool fw_memsanity_growth_may_be_steady(const struct fw_memsanity *s);
 
 #endif

@@ -309,7 +309,10 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	jstr(b, p->top_mutex_callee);
 	fw_buf_putc(b, '}');
 	key(b, &first, "memory_sanity");
-	memory_sanity(b, ms);
+	if (ms)
+		memory_sanity(b, ms);
+	else
+		fw_buf_puts(b, "null");
 	key(b, &first, "flamegraphs");
 	fw_buf_putc(b, '{');
 	fw_svg_name(svg, sizeof(svg), p->name, "cpu");
@@ -491,7 +494,7 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		if (i)
 			fw_buf_putc(b, ',');
-		process(b, &inv->procs[i], &inv->verdict.procs[i], &inv->sanity[i]);
+		process(b, &inv->procs[i], &inv->verdict.procs[i], inv->sanity ? &inv->sanity[i] : NULL);
 	}
 	fw_buf_putc(b, ']');
 	key(b, &first, "report");

@@ -613,7 +613,7 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 static void memory_sanity(const struct fw_investigation *inv, struct fw_buf *b)
 {
 	fw_buf_puts(b, "## Memory sanity\n\n");
-	if (inv->n_sanity == 0) {
+	if (inv->n_sanity == 0 || !inv->sanity) {
 		fw_buf_puts(b, "No profiles and no expvar/memstats: nothing to read against each other.\n\n");
 		return;
 	}
@@ -844,7 +844,7 @@ static void processes(const struct fw_investigation *inv, struct fw_buf *b)
 		const struct fw_process_verdict *v = &inv->verdict.procs[i];
 		fw_buf_printf(b, "## Process: %s\n\n", p->name);
 		file_notes(p, b);
-		heap_section(p, v, &inv->sanity[i], b);
+		heap_section(p, v, inv->sanity ? &inv->sanity[i] : NULL, b);
 		cpu_section(p, b);
 		contention_section(p, v, b, true);
 		contention_section(p, v, b, false);
@@ -1147,7 +1147,7 @@ static void customer_message(const struct fw_investigation *inv, struct fw_buf *
 		const struct fw_process_verdict *pv = &v->procs[v->worst];
 		fw_buf_printf(b, "The profiles of the `%s` process show ", pv->process);
 		if (pv->leak)
-			fw_buf_puts(b, fw_memsanity_growth_may_be_steady(&inv->sanity[v->worst])
+			fw_buf_puts(b, fw_memsanity_growth_may_be_steady(inv->sanity ? &inv->sanity[v->worst] : NULL)
 					       ? "memory that keeps growing"
 					       : "memory that grew quickly while the profiles were taken");
 		if (pv->leak && (pv->cpu || pv->contention))
