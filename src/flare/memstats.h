@@ -63,6 +63,15 @@ struct fw_memstats {
 int fw_memstats_parse(const char *text, size_t len, struct fw_memstats *ms,
 		      struct fw_error *err);
 
+/* The same for a process's whole expvar set as the flare stores it
+ * (expvar/trace-agent: the trace-agent's /debug/vars through yaml.v2): the
+ * MemStats mapping is the value of the top-level key "memstats"; the
+ * top-level "uptime" (seconds, the trace-agent publishes it) goes to
+ * *uptime_sec with *has_uptime. -EINVAL also when there is no "memstats"
+ * mapping, or the file is the flare's "Error retrieving vars: ..." line. */
+int fw_memstats_parse_vars(const char *text, size_t len, struct fw_memstats *ms,
+			   double *uptime_sec, bool *has_uptime, struct fw_error *err);
+
 /* Formats LastGC (ns since the epoch) as "2024-10-02 14:21:48 UTC"
  * (rounded down to the second). 0 gives "never" (Go's value before the
  * first GC); negative, non-finite or after-9999 values give "-".

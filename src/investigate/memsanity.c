@@ -128,6 +128,7 @@ void fw_memsanity_compute(const struct fw_process *p, const char *name, const st
 			  struct fw_memsanity *s)
 {
 	const struct fw_top_table *h = p ? &p->heap_top : NULL;
+	bool is_trace;
 
 	memset(s, 0, sizeof(*s));
 	s->process = p ? p->name : name;
@@ -142,9 +143,16 @@ void fw_memsanity_compute(const struct fw_process *p, const char *name, const st
 		s->has_growth_rate = true;
 		s->growth_per_30s = p->growth_total_30s;
 	}
+	is_trace = s->process && strcmp(s->process, "trace") == 0;
 	if (s->is_core && f->has_memstats) {
 		s->have_memstats = true;
+		s->memstats_source = "expvar/memstats";
 		memstats_facts(&f->mem, s);
+		largest_part(s);
+	} else if (is_trace && f->has_trace_memstats) {
+		s->have_memstats = true;
+		s->memstats_source = "expvar/trace-agent";
+		memstats_facts(&f->trace_mem, s);
 		largest_part(s);
 	}
 	if (s->is_core && f->has_goroutines) {
@@ -157,6 +165,10 @@ void fw_memsanity_compute(const struct fw_process *p, const char *name, const st
 	    f->status.uptime_sec <= INT64_MAX / 1000000000) {
 		s->has_uptime = true;
 		s->uptime_ns = f->status.uptime_sec * 1000000000;
+	} else if (is_trace && f->has_trace_uptime && f->trace_uptime_sec >= 0 &&
+		   f->trace_uptime_sec < (double)(INT64_MAX / 1000000000)) {
+		s->has_uptime = true;
+		s->uptime_ns = (int64_t)f->trace_uptime_sec * 1000000000;
 	}
 	if (s->has_growth_rate && s->growth_per_30s > 0 && s->has_uptime && s->heap_alloc.has && s->heap_alloc.v > 0) {
 		s->has_projection = true;

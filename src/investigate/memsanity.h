@@ -9,7 +9,10 @@
  * expvar/memstats is the core agent's (the flare reads it from the core
  * agent's expvar server): it applies to the "core" process only. The
  * uptime (status.log's Agent start) and the goroutine dump are the core
- * agent's too; Python checks run inside the core agent.
+ * agent's too; Python checks run inside the core agent. The "trace"
+ * process gets the MemStats and uptime of expvar/trace-agent when the
+ * flare has them (the trace-agent's own expvars); no other process has
+ * any.
  *
  * The judgement (fw_memsanity_compute's last step) is the one other place
  * besides verdict.c that compares numbers with thresholds; the thresholds
@@ -71,14 +74,18 @@ const char *fw_sys_part_id(enum fw_sys_part p);
 
 struct fw_memsanity {
 	const char *process;	/* borrowed: the process's name */
-	bool is_core;		/* memstats, uptime and goroutines are its own */
-	bool have_memstats;	/* is_core and the flare has expvar/memstats */
+	bool is_core;		/* expvar/memstats, status.log's uptime, the goroutine dump */
+	/* the flare has this process's MemStats: memstats_source names the
+	 * file ("expvar/memstats" for core, "expvar/trace-agent" for trace),
+	 * NULL when none */
+	bool have_memstats;
+	const char *memstats_source;
 
 	/* the 2nd heap profile's inuse_space total, bytes as pprof scales
 	 * them (has: that profile was read and its unit is bytes) */
 	struct fw_opt_bytes profile_inuse;
 
-	/* memstats (core only), rounded to whole bytes */
+	/* memstats, rounded to whole bytes */
 	struct fw_opt_bytes heap_alloc, sys, heap_sys, heap_inuse, heap_idle, heap_released, stack_inuse,
 		stack_sys, gc_sys, mspan_sys, mcache_sys, buck_hash_sys, other_sys, next_gc;
 	struct fw_opt_bytes runtime_meta;  /* GCSys + MSpanSys + MCacheSys + BuckHashSys + OtherSys */
@@ -105,7 +112,9 @@ struct fw_memsanity {
 	 * growth_total_30s), only over a measured window */
 	bool has_growth_rate;
 	double growth_per_30s;
-	bool has_uptime; /* core only: status.log's Agent start to Status date */
+	/* core: status.log's Agent start to Status date; trace: the
+	 * trace-agent's expvar "uptime" (whole seconds either way) */
+	bool has_uptime;
 	int64_t uptime_ns;
 	/* growth_per_30s x uptime / 30 s, and that over HeapAlloc; has when
 	 * the rate, the uptime and HeapAlloc (> 0) are known and the rate > 0 */

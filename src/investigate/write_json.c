@@ -159,8 +159,9 @@ static void opt_bytes(struct fw_buf *b, const char *k, struct fw_opt_bytes v)
  * unknown */
 static void memory_sanity(struct fw_buf *b, const struct fw_memsanity *s)
 {
-	fw_buf_printf(b, "{\"memstats_apply\":%s,\"have_memstats\":%s", s->is_core ? "true" : "false",
+	fw_buf_printf(b, "{\"is_core\":%s,\"have_memstats\":%s,\"memstats_source\":", s->is_core ? "true" : "false",
 		      s->have_memstats ? "true" : "false");
+	jstr(b, s->memstats_source);
 	opt_bytes(b, "profile_inuse_bytes", s->profile_inuse);
 	opt_bytes(b, "heap_alloc_bytes", s->heap_alloc);
 	opt_bytes(b, "sys_bytes", s->sys);

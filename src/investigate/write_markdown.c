@@ -470,9 +470,13 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 	const char *sep = "";
 
 	fw_buf_printf(b, "### %s%s\n\n", s->process, with_profiles ? "" : " (no profiles)");
-	if (!s->is_core) {
+	if (!s->is_core && !s->have_memstats) {
 		fw_buf_puts(b, "expvar/memstats, the uptime and the goroutine dump in a flare are the core agent's: "
 			       "this flare has none for this process, so only its profiles speak for it.");
+		sep = " ";
+	} else if (!s->is_core) {
+		fw_buf_printf(b, "memstats and uptime from %s (the core agent's expvar/memstats is not this "
+				 "process's).", s->memstats_source);
 		sep = " ";
 	}
 	if (s->profile_inuse.has) {
@@ -488,7 +492,8 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 		sep = " ";
 	}
 	if (s->have_memstats && s->heap_alloc.has) {
-		fw_buf_printf(b, "%smemstats: HeapAlloc is **%s**", sep, bytes(c, sizeof(c), (double)s->heap_alloc.v));
+		fw_buf_printf(b, "%s%s: HeapAlloc is **%s**", sep, s->is_core ? "memstats" : s->memstats_source,
+			      bytes(c, sizeof(c), (double)s->heap_alloc.v));
 		if (s->sys.has)
 			fw_buf_printf(b, ", Sys **%s**", bytes(d, sizeof(d), (double)s->sys.v));
 		if (s->has_heap_ratio)

@@ -12,6 +12,8 @@
 #    "not steady", and no sentence says the memory "keeps growing";
 #  - leak with an uptime of 20 minutes (status.log's Agent start moved):
 #    the projection fits a steady growth and the text may say so;
+#  - trace with the trace-agent's own expvars (leak, with an
+#    expvar/trace-agent made from its memstats and an uptime);
 #  - a flare without expvar/memstats (normal, with that file removed);
 #  - Python checks (the fixtures' disk and postgres) and a flare without
 #    any (normal, with the versions and tracebacks taken out of status.log).
@@ -114,6 +116,23 @@ fa_check "leak, 20 min of uptime: the Markdown says a steady growth fits" \
 	grep -qF 'a steady growth fits these numbers' "$md"
 fa_check "leak, 20 min of uptime: the leak sentence may say the memory keeps growing" \
 	grep -qF 'memory that keeps growing like this is not released' "$md"
+
+# ---- the trace-agent's own expvars ------------------------------------------------
+# expvar/trace-agent as yaml.v2 nests a map: the fixture's memstats lines
+# indented by two under "memstats:" (sequences stay at the key's level),
+# then the trace-agent's "uptime" in seconds (30 minutes here)
+cp -r "$fa_tmp/x-leak" "$fa_tmp/x-tracevars"
+ms=$(find "$fa_tmp/x-tracevars" -path '*/expvar/memstats' | head -n 1)
+{ echo "cmdline:"; echo "- trace-agent"; echo "memstats:"; sed 's/^/  /' "$ms"; echo "uptime: 1800"; } \
+	>"$(dirname "$ms")/trace-agent"
+analyze tracevars "$fa_tmp/x-tracevars"
+verify tracevars "$fa_tmp/x-tracevars"
+trace='[p for p in d["processes"] if p["name"] == "trace"][0]["memory_sanity"]'
+fa_check "trace-agent vars: trace's memstats come from expvar/trace-agent, with its uptime" \
+	test "$(jsonget tracevars "($trace)['memstats_source'], ($trace)['uptime_ns']")" \
+	= "('expvar/trace-agent', 1800000000000)"
+fa_check "trace-agent vars: the Markdown says where trace's memstats come from" \
+	grep -qF 'memstats and uptime from expvar/trace-agent' "$md"
 
 # ---- no expvar/memstats -------------------------------------------------------
 cp -r "$fa_tmp/x-normal" "$fa_tmp/x-nomem"

@@ -10,7 +10,8 @@ only; nothing is taken from flarewatch's output but the values compared.
 FLAREDIR is the extracted flare (the folder holding status.log, or one
 above it). Sources of the independent figures:
   - expvar/memstats: its top-level "Key: number" lines (yaml.v2 writes them
-    unindented, numbers in Go's %g form);
+    unindented, numbers in Go's %g form); for trace, expvar/trace-agent's
+    "memstats:" block (the same lines indented by two) and its "uptime";
   - the 2nd heap profile's inuse_space total, and the growth between the
     heap snapshots: tests/analyze/pprof_edit.py (its own protobuf codec);
   - the goroutine count: the "goroutine N [" headers of go-routine-dump.log;
@@ -64,6 +65,27 @@ def memstats(root):
         if m:
             out[m.group(1)] = float(m.group(2))
     return out
+
+
+def trace_vars(root):
+    """expvar/trace-agent: the "memstats:" block's 2-space "Key: number"
+    lines, and the top-level "uptime: N" """
+    p = os.path.join(root, "expvar", "trace-agent")
+    if not os.path.isfile(p):
+        return None, None
+    mem, up, inside = {}, None, False
+    for line in open(p, encoding="utf-8", errors="replace"):
+        line = line.rstrip("\n")
+        if not line.startswith(" ") and not line.startswith("- "):
+            inside = line == "memstats:"
+            m = re.match(r"^uptime: *([0-9.eE+]+)\s*$", line)
+            if m:
+                up = float(m.group(1))
+            continue
+        m = re.match(r"^  ([A-Za-z]+): *([0-9.eE+]+)\s*$", line)
+        if inside and m:
+            mem[m.group(1)] = float(m.group(2))
+    return (mem or None), up
 
 
 def pprof_info(path):
@@ -196,6 +218,7 @@ def main():
     rep = json.load(open(report_json, encoding="utf-8"))
     md = open(report_md, encoding="utf-8").read()
     ms = memstats(root)
+    tms, tup = trace_vars(root)
     uptime, python = status(root)
     ngor = goroutines(root)
     sec = md.split("## Memory sanity\n", 1)
@@ -206,8 +229,15 @@ def main():
         name, s = p["name"], p["memory_sanity"]
         core = name == "core"
         n = name + ": "
-        eq(n + "memstats apply to core only", s["memstats_apply"], core)
-        eq(n + "have_memstats", s["have_memstats"], core and ms is not None)
+        trace = name == "trace"
+        src = None
+        if core and ms is not None:
+            src = "expvar/memstats"
+        elif trace and tms is not None:
+            src = "expvar/trace-agent"
+        eq(n + "is_core", s["is_core"], core)
+        eq(n + "have_memstats", s["have_memstats"], src is not None)
+        eq(n + "memstats source: core's expvar/memstats, trace's expvar/trace-agent", s["memstats_source"], src)
         h2 = os.path.join(root, "profiles", name + "-2nd-heap.pprof")
         h1 = os.path.join(root, "profiles", name + "-1st-heap.pprof")
         inuse = None
@@ -216,7 +246,7 @@ def main():
         except Exception:
             pass
         eq(n + "profile in-use = pprof_edit.py's inuse_space total", s["profile_inuse_bytes"], inuse)
-        m = ms if core else None
+        m = ms if core else tms if trace else None
         g = (lambda k: None if m is None or k not in m else llround(m[k]))
         for key, field in (("HeapAlloc", "heap_alloc_bytes"), ("Sys", "sys_bytes")):
             eq(n + field + " = memstats " + key, s[field], g(key))
@@ -268,7 +298,11 @@ def main():
             pass
         close(n + "growth per 30 s = pprof_edit.py growth x 30 s / window", s["growth_per_30s_bytes"],
               None if rate is None else llround(rate))
-        up = uptime * 10 ** 9 if core and uptime is not None else None
+        up = None
+        if core and uptime is not None:
+            up = uptime * 10 ** 9
+        elif trace and tup is not None:
+            up = int(tup) * 10 ** 9
         eq(n + "uptime (status.log) in ns", s["uptime_ns"], up)
         proj = None
         if rate is not None and rate > 0 and up is not None and ha:

@@ -542,6 +542,37 @@ static void test_memstats(void)
 	}
 	free(t);
 
+	/* expvar/trace-agent: yaml.v2 of the trace-agent's /debug/vars, the
+	 * MemStats nested under "memstats:" (sequences not indented), the
+	 * "uptime" seconds beside it */
+	{
+		static const char vars[] = "cmdline:\n- trace-agent\nmemstats:\n  Alloc: 1.8734216e+07\n"
+					   "  BySize:\n  - Frees: 0\n    Mallocs: 0\n    Size: 0\n"
+					   "  HeapAlloc: 1.8734216e+07\n  PauseNs:\n  - 0\n  Sys: 4.2e+07\n"
+					   "  StackInuse: 917504\nreceiver: []\nuptime: 192038\n"
+					   "HeapAlloc: 5\n";
+		double up = 0;
+		bool has_up = false;
+		int r = fw_memstats_parse_vars(vars, sizeof(vars) - 1, &ms, &up, &has_up, &err);
+		if (TAP_EQ_INT(r, 0, "trace-agent vars parse")) {
+			TAP_OK(ms.has_heap_alloc && ms.heap_alloc == 18734216.0,
+			       "HeapAlloc from the nested memstats, not the top-level key");
+			TAP_OK(ms.has_sys && ms.sys == 42000000.0 && ms.has_stack_inuse && ms.stack_inuse == 917504.0,
+			       "keys after the nested sequences");
+			TAP_OK(!ms.has_heap_sys, "absent keys stay absent");
+			TAP_OK(has_up && up == 192038.0, "uptime beside memstats");
+		}
+		TAP_EQ_INT(fw_memstats_parse_vars("uptime: 5\ncmdline: []\n", 22, &ms, &up, &has_up, &err), -EINVAL,
+			   "vars without memstats");
+		TAP_OK(strstr(err.msg, "no memstats mapping") != NULL && !has_up, "says so, no uptime kept");
+		TAP_EQ_INT(fw_memstats_parse_vars("Error retrieving vars: Get \"http://localhost:5012/debug/vars\": "
+						  "connection refused\n", 82, &ms, &up, &has_up, &err),
+			   -EINVAL, "the flare's error line is not vars");
+		TAP_EQ_INT(fw_memstats_parse(vars, sizeof(vars) - 1, &ms, &err), 0,
+			   "the same text read as plain memstats");
+		TAP_OK(ms.heap_alloc == 5.0 && !ms.has_sys, "plain memstats reads only the top level");
+	}
+
 	t = fixture("memstats-truncated", &len);
 	if (TAP_OK(t != NULL, "memstats-truncated fixture") &&
 	    TAP_EQ_INT(fw_memstats_parse(t, len, &ms, &err), 0, "truncated memstats parses")) {

@@ -85,7 +85,7 @@ static void test_facts(void)
 	flare(&f);
 	proc(&p, "core", 500 * MIB, 0);
 	fw_memsanity_compute(&p, p.name, &f, &s);
-	TAP_OK(s.is_core && s.have_memstats, "core: memstats apply");
+	TAP_OK(s.is_core && s.have_memstats && !strcmp(s.memstats_source, "expvar/memstats"), "core: memstats apply");
 	TAP_OK(s.profile_inuse.has && s.profile_inuse.v == (int64_t)(500 * MIB), "profile in-use");
 	TAP_OK(s.heap_alloc.has && s.heap_alloc.v == (int64_t)(1000 * MIB), "HeapAlloc");
 	TAP_OK(s.has_heap_ratio && s.heap_ratio == 2.0, "HeapAlloc / in-use = 2");
@@ -128,6 +128,26 @@ static void test_facts(void)
 	TAP_OK(s.profile_inuse.has && s.has_growth_rate, "trace: its own profile and growth");
 	TAP_EQ_INT(s.steadiness, FW_STEADY_UNKNOWN, "trace: steadiness unknown");
 	TAP_OK(!s.heap_mismatch && !s.sys_mismatch, "trace: no mismatch without memstats");
+
+	/* trace with the trace-agent's own expvars */
+	f.has_trace_memstats = true;
+	f.trace_mem.heap_alloc = 16 * MIB;
+	f.trace_mem.has_heap_alloc = true;
+	f.trace_mem.sys = 40 * MIB;
+	f.trace_mem.has_sys = true;
+	f.has_trace_uptime = true;
+	f.trace_uptime_sec = 3600;
+	proc(&p, "trace", 3 * MIB, 1 * MIB);
+	fw_memsanity_compute(&p, p.name, &f, &s);
+	TAP_OK(s.have_memstats && s.memstats_source && !strcmp(s.memstats_source, "expvar/trace-agent"),
+	       "trace: memstats from expvar/trace-agent");
+	TAP_OK(s.heap_alloc.v == (int64_t)(16 * MIB) && s.sys.v == (int64_t)(40 * MIB), "trace: its HeapAlloc and Sys");
+	TAP_OK(s.has_uptime && s.uptime_ns == 3600000000000LL, "trace: its uptime");
+	/* 1 MiB per 30 s over 120 windows = 120 MiB > 2 x 16 MiB */
+	TAP_EQ_INT(s.steadiness, FW_STEADY_NOT, "trace: projection 120 MiB against HeapAlloc 16 MiB: not steady");
+	TAP_OK(!s.has_goroutines && s.n_python == 0, "trace: still no goroutines or Python checks");
+	TAP_OK(s.heap_mismatch && s.sys_mismatch, "trace: 16 MiB and 40 MiB against 3 MiB: mismatches");
+	f.has_trace_memstats = f.has_trace_uptime = false;
 
 	/* core without its profiles (a flare with memstats, no profiles) */
 	fw_memsanity_compute(NULL, "core", &f, &s);
