@@ -69,8 +69,18 @@ static void fuzz_memstats(const char *text, size_t len)
 	struct fw_error err = { { 0 } };
 	struct fw_memstats ms;
 	char buf[FW_MEMSTATS_TIME_BUFSZ];
+	double up = 0;
+	bool has_up = false;
 	int r = fw_memstats_parse(text, len, &ms, &err);
 
+	check_error(r, &err);
+	if (r == 0) {
+		fw_memstats_format_last_gc(ms.last_gc, buf, sizeof(buf));
+		touch(buf);
+	}
+	/* the same bytes as expvar/trace-agent (MemStats under "memstats:") */
+	memset(&err, 0, sizeof(err));
+	r = fw_memstats_parse_vars(text, len, &ms, &up, &has_up, &err);
 	check_error(r, &err);
 	if (r == 0) {
 		fw_memstats_format_last_gc(ms.last_gc, buf, sizeof(buf));

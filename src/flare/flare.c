@@ -516,6 +516,18 @@ static int parse_files(struct fw_flare *f, unsigned wait_minutes)
 		f->has_memstats = r == 0;
 	}
 
+	if ((r = read_text(f, "expvar/trace-agent", MAX_TEXT, &data, &len)) == -ENOMEM)
+		return r;
+	if (r == 0) {
+		r = fw_memstats_parse_vars(data, len, &f->trace_mem, &f->trace_uptime_sec, &f->has_trace_uptime, &e);
+		free(data);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0 && add_note(f, "expvar/trace-agent: %s", e.msg) < 0)
+			return -ENOMEM;
+		f->has_trace_memstats = r == 0;
+	}
+
 	if ((r = read_text(f, "go-routine-dump.log", MAX_GOROUTINES, &data, &len)) == -ENOMEM)
 		return r;
 	if (r == 0) {

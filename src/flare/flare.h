@@ -42,6 +42,11 @@ struct fw_flare {
 	struct fw_installinfo install;
 	struct fw_memstats mem;
 	struct fw_goroutines gor;
+	/* expvar/trace-agent (the trace-agent's own expvars): its MemStats
+	 * and its "uptime" in seconds, when the flare has them */
+	bool has_trace_memstats, has_trace_uptime;
+	struct fw_memstats trace_mem;
+	double trace_uptime_sec;
 
 	bool has_profiles;		/* a profiles/ folder exists */
 	char *profiles_dir;

@@ -41,6 +41,11 @@ static const struct want wanted[] = {
 	W("HeapReleased", heap_released), W("HeapObjects", heap_objects),
 	W("NumGC", num_gc), W("PauseTotalNs", pause_total_ns),
 	W("LastGC", last_gc), W("NextGC", next_gc),
+	W("StackInuse", stack_inuse), W("StackSys", stack_sys),
+	W("MSpanInuse", mspan_inuse), W("MSpanSys", mspan_sys),
+	W("MCacheInuse", mcache_inuse), W("MCacheSys", mcache_sys),
+	W("BuckHashSys", buck_hash_sys), W("GCSys", gc_sys),
+	W("OtherSys", other_sys), W("Mallocs", mallocs), W("Frees", frees),
 };
 #undef W
 
@@ -113,44 +118,55 @@ static bool blank_only(const char *s, size_t n)
 	return true;
 }
 
-int fw_memstats_parse(const char *text, size_t len, struct fw_memstats *ms,
-		      struct fw_error *err)
+/* Reads the MemStats mapping: the top-level one (under NULL), or the
+ * mapping that is the value of the top-level key `under` (expvar/trace-agent:
+ * "memstats:"), whose top-level "uptime" number goes to *uptime. */
+static int parse(const char *text, size_t len, const char *under, struct fw_memstats *ms, double *uptime,
+		 bool *has_uptime, struct fw_error *err)
 {
+	const char *what = under ? "trace-agent vars" : "memstats";
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	size_t depth = 0;	/* open collections */
+	size_t at = under ? 2 : 1; /* depth of the MemStats mapping's nodes */
 	bool root_seen = false, expect_key = true, known = false, done = false;
-	const struct want *pending = NULL; /* key of the top-level value to come */
+	bool top_key = true;	 /* under: the next depth-1 node is a key */
+	bool want_under = false, want_uptime = false, in_target = false, target_seen = false;
+	const struct want *pending = NULL; /* key of the MemStats value to come */
 	char *clean;
 	size_t clen;
 	bool cut;
 	int r = 0;
 
 	memset(ms, 0, sizeof(*ms));
+	if (has_uptime)
+		*has_uptime = false;
 	if (!text || blank_only(text, len))
-		return fw_err(err, -ENODATA, "memstats: the file is empty");
+		return fw_err(err, -ENODATA, "%s: the file is empty", what);
 	if (!yaml_parser_initialize(&parser))
-		return fw_err(err, -ENOMEM, "memstats: out of memory");
+		return fw_err(err, -ENOMEM, "%s: out of memory", what);
 	/* libyaml refuses a whole file for one NUL or bad byte: feed it a
 	 * cleaned copy, and call a NUL-cut file partial. */
 	clean = fw_text_clean(text, len, &clen, &cut);
 	if (!clean) {
 		yaml_parser_delete(&parser);
-		return fw_err(err, -ENOMEM, "memstats: out of memory");
+		return fw_err(err, -ENOMEM, "%s: out of memory", what);
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)clean, clen);
+	if (!under)
+		in_target = target_seen = true;
 
 	while (!done) {
 		bool is_node = false, start = false;
 
 		if (!yaml_parser_parse(&parser, &ev)) {
 			if (parser.error == YAML_MEMORY_ERROR)
-				r = fw_err(err, -ENOMEM, "memstats: out of memory");
+				r = fw_err(err, -ENOMEM, "%s: out of memory", what);
 			else if (known)
 				ms->partial = true;
 			else
 				r = fw_err(err, -EINVAL,
-					   "memstats: not valid YAML (line %lu: %s)",
+					   "%s: not valid YAML (line %lu: %s)", what,
 					   (unsigned long)parser.problem_mark.line + 1,
 					   parser.problem ? parser.problem : "error");
 			break;
@@ -168,6 +184,9 @@ int fw_memstats_parse(const char *text, size_t len, struct fw_memstats *ms,
 		case YAML_SEQUENCE_END_EVENT:
 			if (depth)
 				depth--;
+			/* under: the MemStats mapping closes */
+			if (under && in_target && depth < at)
+				in_target = false;
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 		case YAML_STREAM_END_EVENT:
@@ -180,12 +199,30 @@ int fw_memstats_parse(const char *text, size_t len, struct fw_memstats *ms,
 			root_seen = true;
 			if (ev.type != YAML_MAPPING_START_EVENT) {
 				r = fw_err(err, -EINVAL,
-					   "memstats: the top level is not a mapping");
+					   "%s: the top level is not a mapping", what);
 				yaml_event_delete(&ev);
 				break;
 			}
-		} else if (is_node && depth == 1) {
-			/* a node of the top-level mapping: key or value */
+		} else if (is_node && under && depth == 1) {
+			/* a node of the top-level mapping of the vars */
+			if (top_key) {
+				want_under = ev.type == YAML_SCALAR_EVENT && key_is(&ev, under);
+				want_uptime = ev.type == YAML_SCALAR_EVENT && key_is(&ev, "uptime");
+			} else if (want_under && ev.type == YAML_MAPPING_START_EVENT) {
+				in_target = target_seen = true;
+				expect_key = true;
+				memset(ms, 0, sizeof(*ms)); /* a later duplicate replaces */
+				known = false;
+			} else if (want_uptime && uptime && has_uptime) {
+				double v = 0;
+				*has_uptime = ev.type == YAML_SCALAR_EVENT &&
+					      parse_number((const char *)ev.data.scalar.value,
+							   ev.data.scalar.length, &v);
+				*uptime = *has_uptime ? v : 0;
+			}
+			top_key = !top_key;
+		} else if (is_node && in_target && depth == at) {
+			/* a node of the MemStats mapping: key or value */
 			if (expect_key) {
 				pending = NULL;
 				if (ev.type == YAML_SCALAR_EVENT) {
@@ -216,11 +253,28 @@ int fw_memstats_parse(const char *text, size_t len, struct fw_memstats *ms,
 		ms->partial = true;
 	if (!r && !known)
 		r = fw_err(err, -EINVAL,
-			   root_seen ? "memstats: no runtime.MemStats keys in the mapping"
-				     : "memstats: the file holds no YAML mapping");
-	if (r)
+			   !root_seen ? "%s: the file holds no YAML mapping"
+			   : under && !target_seen ? "%s: no memstats mapping in the vars"
+						   : "%s: no runtime.MemStats keys in the mapping",
+			   what);
+	if (r) {
 		memset(ms, 0, sizeof(*ms));
+		if (has_uptime)
+			*has_uptime = false;
+	}
 	return r;
+}
+
+int fw_memstats_parse(const char *text, size_t len, struct fw_memstats *ms,
+		      struct fw_error *err)
+{
+	return parse(text, len, NULL, ms, NULL, NULL, err);
+}
+
+int fw_memstats_parse_vars(const char *text, size_t len, struct fw_memstats *ms,
+			   double *uptime_sec, bool *has_uptime, struct fw_error *err)
+{
+	return parse(text, len, "memstats", ms, uptime_sec, has_uptime, err);
 }
 
 void fw_memstats_format_last_gc(double last_gc_ns, char *out, size_t outsz)

@@ -38,6 +38,19 @@ struct fw_memstats {
 	double pause_total_ns;	bool has_pause_total_ns;
 	double last_gc;		bool has_last_gc;	/* ns since the epoch */
 	double next_gc;		bool has_next_gc;
+	/* what Sys is made of besides the heap (HeapSys): goroutine stacks,
+	 * the runtime's own metadata and the rest */
+	double stack_inuse;	bool has_stack_inuse;
+	double stack_sys;	bool has_stack_sys;
+	double mspan_inuse;	bool has_mspan_inuse;
+	double mspan_sys;	bool has_mspan_sys;
+	double mcache_inuse;	bool has_mcache_inuse;
+	double mcache_sys;	bool has_mcache_sys;
+	double buck_hash_sys;	bool has_buck_hash_sys;
+	double gc_sys;		bool has_gc_sys;
+	double other_sys;	bool has_other_sys;
+	double mallocs;		bool has_mallocs;
+	double frees;		bool has_frees;
 	/* A YAML error or a NUL byte stopped the parse after some MemStats
 	 * keys had been read (truncated or damaged file): those are kept. */
 	bool partial;
@@ -49,6 +62,15 @@ struct fw_memstats {
  * runtime.MemStats' key names (e.g. expvar/cmdline's "{}"). */
 int fw_memstats_parse(const char *text, size_t len, struct fw_memstats *ms,
 		      struct fw_error *err);
+
+/* The same for a process's whole expvar set as the flare stores it
+ * (expvar/trace-agent: the trace-agent's /debug/vars through yaml.v2): the
+ * MemStats mapping is the value of the top-level key "memstats"; the
+ * top-level "uptime" (seconds, the trace-agent publishes it) goes to
+ * *uptime_sec with *has_uptime. -EINVAL also when there is no "memstats"
+ * mapping, or the file is the flare's "Error retrieving vars: ..." line. */
+int fw_memstats_parse_vars(const char *text, size_t len, struct fw_memstats *ms,
+			   double *uptime_sec, bool *has_uptime, struct fw_error *err);
 
 /* Formats LastGC (ns since the epoch) as "2024-10-02 14:21:48 UTC"
  * (rounded down to the second). 0 gives "never" (Go's value before the

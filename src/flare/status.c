@@ -340,6 +340,7 @@ static int start_check(struct parser *ps, const struct line *title,
 		r = fw_redact_field(c->version, sizeof(c->version), ver, vl);
 	if (r)
 		return r;
+	c->python = c->version[0] != 0;
 	c->msg_first = st->n_msgs;
 	st->n_checks++;
 	ps->check = c;
@@ -424,6 +425,8 @@ static int check_line(struct parser *ps, const struct line *l)
 	 * deeper than "Traceback (most recent call last):", and it ends with
 	 * the exception line at that indentation. */
 	if (starts(t, n, "Traceback (most recent call last):")) {
+		if (ps->check)
+			ps->check->python = true;
 		ps->in_tb = true;
 		ps->tb_indent = l->indent;
 		return 0;

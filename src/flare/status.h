@@ -65,6 +65,12 @@ struct fw_status_check {
 	size_t n_ok, n_warning, n_error;
 	size_t n_other;			/* any other [STATUS] or none */
 	bool status_inferred;
+	/* A Python check (it runs in the core agent's embedded Python, its
+	 * memory outside the Go heap): its title carries a version (only
+	 * Python integrations have one; Go core checks print none) or its
+	 * block shows a Python traceback. A custom Python check without a
+	 * version and without an error is not recognised. */
+	bool python;
 	size_t msg_first, msg_count;	/* its messages: msgs[msg_first..+count) */
 };
 

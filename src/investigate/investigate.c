@@ -375,6 +375,7 @@ static void investigation_free(struct fw_investigation *inv)
 	for (size_t i = 0; i < inv->n_procs; i++)
 		fw_process_free(&inv->procs[i]);
 	free(inv->procs);
+	free(inv->sanity);
 	fw_verdict_free(&inv->verdict);
 	fw_recommendations_free(&inv->recs);
 	fw_flare_free(&inv->flare);
@@ -469,6 +470,21 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 		if ((r = fw_process_analyze(inv.flare.profiles_dir, inv.flare.procs[i], &dlim, &inv.procs[i], err)) < 0)
 			goto out;
 		inv.n_procs++;
+	}
+	inv.sanity = calloc(inv.n_procs + 1, sizeof(*inv.sanity));
+	if (!inv.sanity) {
+		r = nomem(err);
+		goto out;
+	}
+	{
+		bool core = false;
+		for (size_t i = 0; i < inv.n_procs; i++) {
+			fw_memsanity_compute(&inv.procs[i], inv.procs[i].name, &inv.flare, &inv.sanity[i]);
+			core |= inv.sanity[i].is_core;
+		}
+		inv.n_sanity = inv.n_procs;
+		if (!core && inv.flare.has_memstats)
+			fw_memsanity_compute(NULL, "core", &inv.flare, &inv.sanity[inv.n_sanity++]);
 	}
 	fw_thresholds_from_config(o->cfg, &th);
 	r = fw_verdict_evaluate(inv.procs, inv.n_procs, inv.flare.has_goroutines ? &inv.flare.gor : NULL, &th,

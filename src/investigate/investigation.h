@@ -8,6 +8,7 @@
 #define FW_INVESTIGATION_H
 
 #include "investigate/process.h"
+#include "investigate/memsanity.h"
 #include "flare/flare.h"
 #include "base/fwconfig.h"
 #include "investigate/verdict.h"
@@ -22,6 +23,11 @@ struct fw_investigation {
 	size_t n_procs;
 	struct fw_verdict verdict;
 	struct fw_recommendations recs; /* what to do next (recommend.h) */
+	/* memory sanity: sanity[i] is procs[i]'s; when no process is "core"
+	 * but the flare has expvar/memstats, one more entry (sanity[n_procs])
+	 * holds core's without profiles, and n_sanity is n_procs + 1 */
+	struct fw_memsanity *sanity;
+	size_t n_sanity;
 	char *flare_time; /* YYYYmmddTHHMMSSZ */
 	char *md_name;	  /* flare-profiling-<host>.md */
 	char sha256[FW_SHA256_HEX_LEN + 1]; /* the zip's SHA-256 (hex); "" for a folder */

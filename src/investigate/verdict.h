@@ -6,7 +6,8 @@
  * print (a figure above a threshold, a contention worth a sentence, a
  * goroutine count above the warning level). Thresholds come from the
  * configuration. This is the only place that compares a number with a
- * threshold: the writers (write_markdown.c, write_json.c) read none.
+ * threshold, besides memsanity.c's judge() (memory sanity, its factors in
+ * memsanity.h): the writers (write_markdown.c, write_json.c) read none.
  */
 #ifndef FW_VERDICT_H
 #define FW_VERDICT_H

@@ -248,6 +248,76 @@ static void attr_json(struct fw_buf *b, const struct fw_attr_table *t, const cha
 	fw_buf_puts(b, "]}");
 }
 
+static void opt_bytes(struct fw_buf *b, const char *k, struct fw_opt_bytes v)
+{
+	fw_buf_printf(b, ",\"%s\":", k);
+	if (v.has)
+		fw_buf_printf(b, "%" PRId64, v.v);
+	else
+		fw_buf_puts(b, "null");
+}
+
+/* memory_sanity: memsanity.c's facts; bytes and ns as integers, null when
+ * unknown (the ratios the report prints are these bytes' quotients: JSON
+ * holds integers only) */
+static void memory_sanity(struct fw_buf *b, const struct fw_memsanity *s)
+{
+	fw_buf_printf(b, "{\"is_core\":%s,\"have_memstats\":%s,\"memstats_source\":", s->is_core ? "true" : "false",
+		      s->have_memstats ? "true" : "false");
+	jstr(b, s->memstats_source);
+	opt_bytes(b, "profile_inuse_bytes", s->profile_inuse);
+	opt_bytes(b, "heap_alloc_bytes", s->heap_alloc);
+	opt_bytes(b, "sys_bytes", s->sys);
+	fw_buf_puts(b, ",\"sys_breakdown\":{\"heap_sys\":");
+	if (s->heap_sys.has)
+		fw_buf_printf(b, "%" PRId64, s->heap_sys.v);
+	else
+		fw_buf_puts(b, "null");
+	opt_bytes(b, "heap_inuse", s->heap_inuse);
+	opt_bytes(b, "heap_idle", s->heap_idle);
+	opt_bytes(b, "heap_released", s->heap_released);
+	opt_bytes(b, "heap_idle_retained", s->idle_retained);
+	opt_bytes(b, "heap_fragmentation", s->fragmentation);
+	opt_bytes(b, "stack_sys", s->stack_sys);
+	opt_bytes(b, "stack_inuse", s->stack_inuse);
+	opt_bytes(b, "runtime_metadata", s->runtime_meta);
+	opt_bytes(b, "gc_sys", s->gc_sys);
+	opt_bytes(b, "mspan_sys", s->mspan_sys);
+	opt_bytes(b, "mcache_sys", s->mcache_sys);
+	opt_bytes(b, "buck_hash_sys", s->buck_hash_sys);
+	opt_bytes(b, "other_sys", s->other_sys);
+	opt_bytes(b, "unaccounted", s->unaccounted);
+	fw_buf_printf(b, ",\"largest_beyond_live_heap\":\"%s\"}", fw_sys_part_id(s->largest_part));
+	fw_buf_puts(b, ",\"goroutines\":");
+	opt_uint(b, s->has_goroutines, (double)s->goroutines);
+	opt_bytes(b, "stack_bytes_per_goroutine", s->stack_per_goroutine);
+	fw_buf_puts(b, ",\"growth_per_30s_bytes\":");
+	if (s->has_growth_rate)
+		fw_buf_printf(b, "%" PRId64, fw_figure_bytes(s->growth_per_30s));
+	else
+		fw_buf_puts(b, "null");
+	fw_buf_puts(b, ",\"uptime_ns\":");
+	if (s->has_uptime)
+		fw_buf_printf(b, "%" PRId64, s->uptime_ns);
+	else
+		fw_buf_puts(b, "null");
+	fw_buf_puts(b, ",\"projected_growth_bytes\":");
+	if (s->has_projection)
+		fw_buf_printf(b, "%" PRId64, fw_figure_bytes(s->projected_growth));
+	else
+		fw_buf_puts(b, "null");
+	fw_buf_printf(b, ",\"growth_steadiness\":\"%s\",\"heap_mismatch\":%s,\"sys_mismatch\":%s",
+		      fw_steadiness_id(s->steadiness), s->heap_mismatch ? "true" : "false",
+		      s->sys_mismatch ? "true" : "false");
+	fw_buf_printf(b, ",\"python_checks_count\":%zu,\"python_checks\":[", s->n_python);
+	for (size_t i = 0; i < s->n_python && i < FW_MEMSANITY_MAX_PYTHON; i++) {
+		if (i)
+			fw_buf_putc(b, ',');
+		jstr(b, s->python[i]);
+	}
+	fw_buf_puts(b, "]}");
+}
+
 /* The block or mutex delay by kind of wait and by function (contention.h):
  * null when not computed. Delays in the profile's unit. */
 static void wait_json(struct fw_buf *b, const struct fw_contention *w, const char *unit)
@@ -282,7 +352,8 @@ static void wait_json(struct fw_buf *b, const struct fw_contention *w, const cha
 	fw_buf_puts(b, "]}");
 }
 
-static void process(struct fw_buf *b, const struct fw_process *p, const struct fw_process_verdict *v)
+static void process(struct fw_buf *b, const struct fw_process *p, const struct fw_process_verdict *v,
+		    const struct fw_memsanity *ms)
 {
 	bool first = true;
 	char svg[128];
@@ -421,6 +492,11 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	fw_buf_puts(b, ",\"heap_growth\":");
 	attr_json(b, &p->growth_attr, p->heap_diff_space.sample_unit);
 	fw_buf_putc(b, '}');
+	key(b, &first, "memory_sanity");
+	if (ms)
+		memory_sanity(b, ms);
+	else
+		fw_buf_puts(b, "null");
 	key(b, &first, "flamegraphs");
 	fw_buf_putc(b, '{');
 	fw_svg_name(svg, sizeof(svg), p->name, "cpu");
@@ -584,6 +660,21 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 		opt_uint(b, m->has_last_gc, m->last_gc);
 		fw_buf_puts(b, ",\"NextGC\":");
 		opt_uint(b, m->has_next_gc, m->next_gc);
+#define MS_KEY(name, f)                                \
+	fw_buf_puts(b, ",\"" name "\":");              \
+	opt_uint(b, m->has_##f, m->f);
+		MS_KEY("StackInuse", stack_inuse)
+		MS_KEY("StackSys", stack_sys)
+		MS_KEY("MSpanInuse", mspan_inuse)
+		MS_KEY("MSpanSys", mspan_sys)
+		MS_KEY("MCacheInuse", mcache_inuse)
+		MS_KEY("MCacheSys", mcache_sys)
+		MS_KEY("BuckHashSys", buck_hash_sys)
+		MS_KEY("GCSys", gc_sys)
+		MS_KEY("OtherSys", other_sys)
+		MS_KEY("Mallocs", mallocs)
+		MS_KEY("Frees", frees)
+#undef MS_KEY
 		fw_buf_putc(b, '}');
 	} else {
 		fw_buf_puts(b, "null");
@@ -636,7 +727,7 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		if (i)
 			fw_buf_putc(b, ',');
-		process(b, &inv->procs[i], &inv->verdict.procs[i]);
+		process(b, &inv->procs[i], &inv->verdict.procs[i], inv->sanity ? &inv->sanity[i] : NULL);
 	}
 	fw_buf_putc(b, ']');
 	key(b, &first, "recommendations");

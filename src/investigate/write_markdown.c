@@ -417,6 +417,15 @@ static void memstats(const struct fw_investigation *inv, struct fw_buf *b)
 	BYTES_ROW("HeapInuse", heap_inuse)
 	BYTES_ROW("HeapIdle", heap_idle)
 	BYTES_ROW("HeapReleased", heap_released)
+	BYTES_ROW("StackInuse", stack_inuse)
+	BYTES_ROW("StackSys", stack_sys)
+	BYTES_ROW("MSpanInuse", mspan_inuse)
+	BYTES_ROW("MSpanSys", mspan_sys)
+	BYTES_ROW("MCacheInuse", mcache_inuse)
+	BYTES_ROW("MCacheSys", mcache_sys)
+	BYTES_ROW("BuckHashSys", buck_hash_sys)
+	BYTES_ROW("GCSys", gc_sys)
+	BYTES_ROW("OtherSys", other_sys)
 #undef BYTES_ROW
 	if (m->has_heap_objects)
 		fw_buf_printf(b, "| HeapObjects | %.0f |\n", m->heap_objects);
@@ -440,6 +449,230 @@ static const char *component_cell(const char *fn)
 {
 	const struct fw_component *c = fw_component_of(fn);
 	return c ? c->name : "-";
+}
+
+/* ---- memory sanity (facts and judgement from memsanity.c) ---- */
+
+static const char *ratio(char *buf, size_t len, double r)
+{
+	snprintf(buf, len, r >= 100 ? "%.0f×" : "%.1f×", r);
+	return buf;
+}
+
+static void sys_row(struct fw_buf *b, const char *what, struct fw_opt_bytes v, const struct fw_opt_bytes *sys)
+{
+	char a[64], p[32];
+
+	if (!v.has)
+		return;
+	fw_buf_printf(b, "| %s | %s | %s |\n", what, bytes(a, sizeof(a), (double)v.v),
+		      sys->has && sys->v > 0 ? pct(p, sizeof(p), v.v, sys->v) : "-");
+}
+
+static const char *sys_part_text(enum fw_sys_part part)
+{
+	switch (part) {
+	case FW_SYS_PART_IDLE_HEAP: return "idle heap the runtime keeps (HeapIdle − HeapReleased)";
+	case FW_SYS_PART_RELEASED: return "heap returned to the OS (HeapReleased; counted in Sys, not in RSS)";
+	case FW_SYS_PART_FRAGMENTATION: return "free space inside in-use heap spans (HeapInuse − HeapAlloc: fragmentation)";
+	case FW_SYS_PART_STACKS: return "goroutine stacks (StackSys)";
+	case FW_SYS_PART_RUNTIME: return "GC and runtime metadata";
+	case FW_SYS_PART_NONE: break;
+	}
+	return "";
+}
+
+static struct fw_opt_bytes part_value(const struct fw_memsanity *s, enum fw_sys_part part)
+{
+	struct fw_opt_bytes none = { false, 0 };
+
+	switch (part) {
+	case FW_SYS_PART_IDLE_HEAP: return s->idle_retained;
+	case FW_SYS_PART_RELEASED: return s->heap_released;
+	case FW_SYS_PART_FRAGMENTATION: return s->fragmentation;
+	case FW_SYS_PART_STACKS: return s->stack_sys;
+	case FW_SYS_PART_RUNTIME: return s->runtime_meta;
+	case FW_SYS_PART_NONE: break;
+	}
+	return none;
+}
+
+/* `datadog-agent check NAME -m` as one code span, whatever the name holds. */
+static void check_memory_command(struct fw_buf *b, const char *name)
+{
+	struct fw_buf cmd;
+
+	fw_buf_init(&cmd);
+	fw_buf_printf(&cmd, "datadog-agent check %s -m", name);
+	if (cmd.failed)
+		b->failed = true;
+	else
+		md_code(b, fw_buf_str(&cmd));
+	fw_buf_free(&cmd);
+}
+
+static void sanity_one(const struct fw_investigation *inv, const struct fw_memsanity *s, bool with_profiles,
+		       struct fw_buf *b)
+{
+	const struct fw_status *st = &inv->flare.status;
+	char a[64], c[64], d[64], r[32];
+	const char *sep = "";
+
+	fw_buf_printf(b, "### %s%s\n\n", s->process, with_profiles ? "" : " (no profiles)");
+	if (!s->is_core && !s->have_memstats) {
+		fw_buf_puts(b, "expvar/memstats, the uptime and the goroutine dump in a flare are the core agent's: "
+			       "this flare has none for this process, so only its profiles speak for it.");
+		sep = " ";
+	} else if (!s->is_core) {
+		fw_buf_printf(b, "memstats and uptime from %s (the core agent's expvar/memstats is not this "
+				 "process's).", s->memstats_source);
+		sep = " ";
+	}
+	if (s->profile_inuse.has) {
+		fw_buf_printf(b, "%sThe 2nd heap profile shows **%s** in use (inuse\\_space total).", sep,
+			      bytes(a, sizeof(a), (double)s->profile_inuse.v));
+		sep = " ";
+	} else if (with_profiles) {
+		fw_buf_printf(b, "%sThe 2nd heap profile could not be read: no in-use figure to compare.", sep);
+		sep = " ";
+	}
+	if (s->is_core && !s->have_memstats) {
+		fw_buf_printf(b, "%sNo expvar/memstats in this flare: nothing to compare the profiles with.", sep);
+		sep = " ";
+	}
+	if (s->have_memstats && s->heap_alloc.has) {
+		fw_buf_printf(b, "%s%s: HeapAlloc is **%s**", sep, s->is_core ? "memstats" : s->memstats_source,
+			      bytes(c, sizeof(c), (double)s->heap_alloc.v));
+		if (s->sys.has)
+			fw_buf_printf(b, ", Sys **%s**", bytes(d, sizeof(d), (double)s->sys.v));
+		if (s->has_heap_ratio)
+			fw_buf_printf(b, "; HeapAlloc is %s the profile's in-use", ratio(r, sizeof(r), s->heap_ratio));
+		if (s->has_sys_ratio)
+			fw_buf_printf(b, ", Sys %s", ratio(r, sizeof(r), s->sys_ratio));
+		fw_buf_putc(b, '.');
+		sep = " ";
+	}
+	if (*sep)
+		fw_buf_puts(b, "\n\n");
+
+	if (s->have_memstats && s->sys.has) {
+		fw_buf_puts(b, "| Part of Sys | Bytes | Share |\n|---|---:|---:|\n");
+		sys_row(b, "Live heap (HeapAlloc)", s->heap_alloc, &s->sys);
+		sys_row(b, "Fragmentation (HeapInuse − HeapAlloc)", s->fragmentation, &s->sys);
+		sys_row(b, "Idle heap kept (HeapIdle − HeapReleased)", s->idle_retained, &s->sys);
+		sys_row(b, "Heap released to the OS (HeapReleased)", s->heap_released, &s->sys);
+		sys_row(b, "Goroutine stacks (StackSys)", s->stack_sys, &s->sys);
+		sys_row(b, "GC and runtime metadata", s->runtime_meta, &s->sys);
+		sys_row(b, "· GCSys", s->gc_sys, &s->sys);
+		sys_row(b, "· MSpanSys", s->mspan_sys, &s->sys);
+		sys_row(b, "· MCacheSys", s->mcache_sys, &s->sys);
+		sys_row(b, "· BuckHashSys", s->buck_hash_sys, &s->sys);
+		sys_row(b, "· OtherSys", s->other_sys, &s->sys);
+		if (s->unaccounted.has && s->unaccounted.v > 0)
+			sys_row(b, "Not in the Sys fields above (Sys − their sum)", s->unaccounted, &s->sys);
+		else if (s->unaccounted.has && s->unaccounted.v < 0)
+			fw_buf_printf(b, "| The Sys fields above add up to more than Sys, by | %s | - |\n",
+				      bytes(a, sizeof(a), (double)-s->unaccounted.v));
+		sys_row(b, "**Sys**", s->sys, &s->sys);
+		fw_buf_putc(b, '\n');
+	}
+	if (s->stack_per_goroutine.has)
+		fw_buf_printf(b, "Stacks: StackInuse %s for %" PRIu64 " goroutines (go-routine-dump.log), **%s per "
+				 "goroutine**.\n\n",
+			      bytes(a, sizeof(a), (double)s->stack_inuse.v), s->goroutines,
+			      bytes(c, sizeof(c), (double)s->stack_per_goroutine.v));
+
+	switch (s->steadiness) {
+	case FW_STEADY_NOT:
+	case FW_STEADY_POSSIBLE:
+		{
+			char up[FW_UPTIME_BUFSZ];
+			fw_format_uptime(s->uptime_ns / 1000000000, up, sizeof(up));
+			fw_buf_printf(b, "**Growth over the uptime:** at %s per 30 s, the heap would have grown by **%s** "
+					 "in the %s since the agent started, %s HeapAlloc (%s). ",
+				      bytes(a, sizeof(a), s->growth_per_30s), bytes(c, sizeof(c), s->projected_growth), up,
+				      ratio(r, sizeof(r), s->projection_ratio), bytes(d, sizeof(d), (double)s->heap_alloc.v));
+		}
+		if (s->steadiness == FW_STEADY_NOT)
+			fw_buf_printf(b, "The growth is recent or bursty, not steady: had this rate held since the start, "
+					 "the heap would have grown by more than %.0f× what it holds now.\n\n",
+				      FW_MEMSANITY_STEADY_FACTOR);
+		else
+			fw_buf_printf(b, "This rate may have held since the start (the projection is within %.0f× "
+					 "HeapAlloc): a steady growth fits these numbers.\n\n",
+				      FW_MEMSANITY_STEADY_FACTOR);
+		break;
+	case FW_STEADY_NO_GROWTH:
+		fw_buf_puts(b, "**Growth over the uptime:** the heap did not grow between the snapshots.\n\n");
+		break;
+	case FW_STEADY_UNKNOWN:
+		if (!with_profiles)
+			fw_buf_puts(b, "**Growth over the uptime:** not projected: no heap profiles.\n\n");
+		else if (!s->has_growth_rate)
+			fw_buf_puts(b, "**Growth over the uptime:** not projected: no heap growth rate per 30 s "
+				       "(see the heap growth section).\n\n");
+		else if (!s->has_uptime)
+			fw_buf_puts(b, "**Growth over the uptime:** not projected: the process's uptime is unknown.\n\n");
+		else
+			fw_buf_puts(b, "**Growth over the uptime:** not projected: HeapAlloc is unknown.\n\n");
+		break;
+	}
+
+	if (s->heap_mismatch || s->sys_mismatch) {
+		fw_buf_printf(b, "**Profiles and memstats disagree** (more than %.0f×): ", FW_MEMSANITY_MISMATCH_FACTOR);
+		if (s->heap_mismatch && s->has_heap_ratio)
+			fw_buf_printf(b, "HeapAlloc is %s the 2nd heap profile's in-use", ratio(r, sizeof(r), s->heap_ratio));
+		else if (s->heap_mismatch)
+			fw_buf_puts(b, "the 2nd heap profile shows nothing in use while HeapAlloc does not");
+		if (s->sys_mismatch && s->has_sys_ratio)
+			fw_buf_printf(b, "%sSys is %s the profile's in-use", s->heap_mismatch ? "; " : "",
+				      ratio(r, sizeof(r), s->sys_ratio));
+		fw_buf_puts(b, ". Likely causes:\n\n");
+		fw_buf_puts(b, "- memstats and the profiles are taken at different times (the flare reads expvar "
+			       "separately from the profiles), and the heap profile is as of the last GC while HeapAlloc "
+			       "also counts the garbage made since");
+		if (s->next_gc.has)
+			fw_buf_printf(b, " (the next GC is due at %s)", bytes(a, sizeof(a), (double)s->next_gc.v));
+		fw_buf_puts(b, ";\n");
+		if (s->sys_mismatch && s->largest_part != FW_SYS_PART_NONE) {
+			struct fw_opt_bytes v = part_value(s, s->largest_part);
+			fw_buf_printf(b, "- the largest part of Sys beyond the live heap is %s: %s;\n",
+				      sys_part_text(s->largest_part), bytes(a, sizeof(a), (double)v.v));
+		}
+		fw_buf_puts(b, "- cgo and Python checks allocate with C malloc: that memory is in neither the profiles "
+			       "nor memstats (only the process RSS shows it)");
+		fw_buf_puts(b, ".\n\n");
+	}
+
+	if (s->n_python) {
+		size_t shown = s->n_python < FW_MEMSANITY_MAX_PYTHON ? s->n_python : FW_MEMSANITY_MAX_PYTHON;
+		fw_buf_printf(b, "**Python checks:** %zu running (", s->n_python);
+		for (size_t i = 0; i < shown; i++) {
+			if (i)
+				fw_buf_puts(b, ", ");
+			md_code(b, s->python[i]);
+		}
+		if (shown < s->n_python)
+			fw_buf_printf(b, ", and %zu more", s->n_python - shown);
+		fw_buf_puts(b, "). Their memory is allocated by the embedded Python interpreter, outside the Go heap: "
+			       "the heap profiles and memstats do not show it. Measure a check's memory with ");
+		check_memory_command(b, s->python[0]);
+		fw_buf_puts(b, " (and likewise for the others), and compare the process RSS");
+		if (inv->flare.has_status && st->has_pid)
+			fw_buf_printf(b, " (`ps -o rss= -p %" PRId64 "`)", st->pid);
+		fw_buf_puts(b, " with Sys.\n\n");
+	}
+}
+
+static void memory_sanity(const struct fw_investigation *inv, struct fw_buf *b)
+{
+	fw_buf_puts(b, "## Memory sanity\n\n");
+	if (inv->n_sanity == 0 || !inv->sanity) {
+		fw_buf_puts(b, "No profiles and no expvar/memstats: nothing to read against each other.\n\n");
+		return;
+	}
+	for (size_t i = 0; i < inv->n_sanity; i++)
+		sanity_one(inv, &inv->sanity[i], i < inv->n_procs, b);
 }
 
 static void top_rows(struct fw_buf *b, const struct fw_top_table *t, bool with_pct)
@@ -530,7 +763,8 @@ static void interpret(struct fw_buf *b, const char *fn)
 	fw_buf_puts(b, ". ");
 }
 
-static void heap_section(const struct fw_process *p, const struct fw_process_verdict *v, struct fw_buf *b)
+static void heap_section(const struct fw_process *p, const struct fw_process_verdict *v,
+			 const struct fw_memsanity *ms, struct fw_buf *b)
 {
 	const struct fw_top_table *s = &p->heap_diff_space, *o = &p->heap_diff_objects;
 	char a[64], c[64], d[64], w[64], e[64];
@@ -576,7 +810,14 @@ static void heap_section(const struct fw_process *p, const struct fw_process_ver
 					      bytes(a, sizeof(a), (double)p->top_growth_app.value), share);
 				interpret(b, p->top_growth_app.name);
 			}
-			if (v->growth_over_leak && !rate)
+			/* "keeps growing" only where the memory sanity's
+			 * projection over the uptime allows a steady growth */
+			if (v->growth_over_leak && !fw_memsanity_growth_may_be_steady(ms))
+				fw_buf_puts(b, "At this rate the process gains more than the leak threshold every 30 s, "
+					       "but the rate cannot have held since the agent started (see Memory sanity): "
+					       "the growth is recent or bursty, not steady. Memory held this way is live: "
+					       "the garbage collector does not release it while it is referenced.\n\n");
+			else if (v->growth_over_leak && !rate)
 				fw_buf_puts(b, "This growth is more than the leak threshold allows per 30 s; memory that "
 					       "keeps growing like this is not released by the garbage collector.\n\n");
 			else if (v->growth_over_leak)
@@ -842,7 +1083,7 @@ static void processes(const struct fw_investigation *inv, struct fw_buf *b)
 		fw_buf_printf(b, "## Process: %s\n\n", p->name);
 		coverage_line(&v->coverage, b);
 		file_notes(p, b);
-		heap_section(p, v, b);
+		heap_section(p, v, inv->sanity ? &inv->sanity[i] : NULL, b);
 		cpu_section(p, b);
 		contention_section(p, v, b, true);
 		contention_section(p, v, b, false);
@@ -1162,7 +1403,12 @@ static void customer_finding(const struct fw_investigation *inv, struct fw_buf *
 		md_code(b, p->name);
 		fw_buf_puts(b, " show ");
 		if (pv->leak) {
-			fw_buf_puts(b, "memory that keeps growing");
+			/* "keeps growing" only where the rate could have held
+			 * since the agent started (memsanity.h) */
+			fw_buf_puts(b, fw_memsanity_growth_may_be_steady(inv->sanity && i < inv->n_sanity ? &inv->sanity[i]
+													 : NULL)
+					       ? "memory that keeps growing"
+					       : "memory that grew quickly while the profiles were taken");
 			if (pv->leak_fn) {
 				fw_buf_puts(b, " (most in ");
 				short_fn(b, pv->leak_fn);
@@ -1405,6 +1651,7 @@ int fw_report_markdown(const struct fw_investigation *inv, struct fw_buf *out, s
 	title(inv, out);
 	verdict(inv, out);
 	memstats(inv, out);
+	memory_sanity(inv, out);
 	processes(inv, out);
 	traces_goroutines(inv, out);
 	checks(inv, out);

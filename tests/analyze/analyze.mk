@@ -12,7 +12,8 @@ TESTS += \
 	tests/analyze/publish.sh \
 	tests/analyze/overrides.sh \
 	tests/analyze/attribution.sh \
-	tests/analyze/recommend.sh
+	tests/analyze/recommend.sh \
+	tests/analyze/memsanity.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -35,6 +36,8 @@ EXTRA_DIST += \
 	tests/analyze/rules.sh \
 	tests/analyze/pprof_edit.py \
 	tests/analyze/coverage_check.py \
+	tests/analyze/memsanity.sh \
+	tests/analyze/memsanity_check.py \
 	tests/analyze/injection.sh \
 	tests/bench/analyze_bench.sh \
 	tests/bench/common.sh \

@@ -100,6 +100,9 @@ static void test_status_current(void)
 	       c->n_instances == 1, "disk (5.3.0): one OK instance");
 	c = find_check(&st, "cpu");
 	TAP_OK(c && c->version[0] == 0 && c->n_ok == 1, "cpu: no version, OK");
+	TAP_OK(c && !c->python, "cpu: a Go core check (no version, no traceback)");
+	c = find_check(&st, "disk");
+	TAP_OK(c && c->python, "disk (5.3.0): a Python check (versioned)");
 	c = find_check(&st, "redisdb");
 	if (TAP_OK(c != NULL, "redisdb found")) {
 		TAP_EQ_STR(c->version, "5.4.0", "redisdb version");
@@ -219,6 +222,8 @@ static void test_status_old(void)
 			TAP_EQ_STR(st.msgs[st.checks[1].msg_first].text,
 				   "[Errno 13] Permission denied: '/mnt/secret'", "6.0: its message");
 			TAP_OK(st.checks[2].n_warning == 1, "6.0: io warning inferred");
+			TAP_OK(!st.checks[0].python && st.checks[1].python && !st.checks[2].python,
+			       "6.0: only the block with a Python traceback is a Python check");
 		}
 		fw_status_free(&st);
 	}
@@ -517,6 +522,17 @@ static void test_memstats(void)
 		TAP_OK(ms.has_pause_total_ns && ms.pause_total_ns == 14196579360.0, "PauseTotalNs");
 		TAP_OK(ms.has_last_gc && ms.last_gc == 1.727878908504551e18, "LastGC");
 		TAP_OK(ms.has_next_gc && ms.next_gc == 102391848.0, "NextGC");
+		TAP_OK(ms.has_stack_inuse && ms.stack_inuse == 4915200.0, "StackInuse");
+		TAP_OK(ms.has_stack_sys && ms.stack_sys == 4915200.0, "StackSys");
+		TAP_OK(ms.has_mspan_inuse && ms.mspan_inuse == 1253760.0, "MSpanInuse");
+		TAP_OK(ms.has_mspan_sys && ms.mspan_sys == 1583040.0, "MSpanSys");
+		TAP_OK(ms.has_mcache_inuse && ms.mcache_inuse == 14400.0, "MCacheInuse plain");
+		TAP_OK(ms.has_mcache_sys && ms.mcache_sys == 15600.0, "MCacheSys plain");
+		TAP_OK(ms.has_buck_hash_sys && ms.buck_hash_sys == 2312417.0, "BuckHashSys");
+		TAP_OK(ms.has_gc_sys && ms.gc_sys == 6420112.0, "GCSys");
+		TAP_OK(ms.has_other_sys && ms.other_sys == 1887503.0, "OtherSys");
+		TAP_OK(ms.has_mallocs && ms.mallocs == 328368972.0, "Mallocs");
+		TAP_OK(ms.has_frees && ms.frees == 327956089.0, "Frees");
 		TAP_OK(!ms.partial, "complete");
 		fw_memstats_format_last_gc(ms.last_gc, buf, sizeof(buf));
 		TAP_EQ_STR(buf, "2024-10-02 14:21:48 UTC", "LastGC formatted");
@@ -525,6 +541,37 @@ static void test_memstats(void)
 		TAP_OK(fw_memstats_ns_to_ms(ms.pause_total_ns) == 14196.57936, "ns to ms");
 	}
 	free(t);
+
+	/* expvar/trace-agent: yaml.v2 of the trace-agent's /debug/vars, the
+	 * MemStats nested under "memstats:" (sequences not indented), the
+	 * "uptime" seconds beside it */
+	{
+		static const char vars[] = "cmdline:\n- trace-agent\nmemstats:\n  Alloc: 1.8734216e+07\n"
+					   "  BySize:\n  - Frees: 0\n    Mallocs: 0\n    Size: 0\n"
+					   "  HeapAlloc: 1.8734216e+07\n  PauseNs:\n  - 0\n  Sys: 4.2e+07\n"
+					   "  StackInuse: 917504\nreceiver: []\nuptime: 192038\n"
+					   "HeapAlloc: 5\n";
+		double up = 0;
+		bool has_up = false;
+		int r = fw_memstats_parse_vars(vars, sizeof(vars) - 1, &ms, &up, &has_up, &err);
+		if (TAP_EQ_INT(r, 0, "trace-agent vars parse")) {
+			TAP_OK(ms.has_heap_alloc && ms.heap_alloc == 18734216.0,
+			       "HeapAlloc from the nested memstats, not the top-level key");
+			TAP_OK(ms.has_sys && ms.sys == 42000000.0 && ms.has_stack_inuse && ms.stack_inuse == 917504.0,
+			       "keys after the nested sequences");
+			TAP_OK(!ms.has_heap_sys, "absent keys stay absent");
+			TAP_OK(has_up && up == 192038.0, "uptime beside memstats");
+		}
+		TAP_EQ_INT(fw_memstats_parse_vars("uptime: 5\ncmdline: []\n", 22, &ms, &up, &has_up, &err), -EINVAL,
+			   "vars without memstats");
+		TAP_OK(strstr(err.msg, "no memstats mapping") != NULL && !has_up, "says so, no uptime kept");
+		TAP_EQ_INT(fw_memstats_parse_vars("Error retrieving vars: Get \"http://localhost:5012/debug/vars\": "
+						  "connection refused\n", 82, &ms, &up, &has_up, &err),
+			   -EINVAL, "the flare's error line is not vars");
+		TAP_EQ_INT(fw_memstats_parse(vars, sizeof(vars) - 1, &ms, &err), 0,
+			   "the same text read as plain memstats");
+		TAP_OK(ms.heap_alloc == 5.0 && !ms.has_sys, "plain memstats reads only the top level");
+	}
 
 	t = fixture("memstats-truncated", &len);
 	if (TAP_OK(t != NULL, "memstats-truncated fixture") &&
