@@ -259,6 +259,9 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	key(b, &first, "generator");
 	jstr(b, PACKAGE_STRING);
 
+	key(b, &first, "ticket");
+	jstr(b, inv->ticket[0] ? inv->ticket : NULL);
+
 	key(b, &first, "flare");
 	f2 = true;
 	fw_buf_putc(b, '{');
@@ -279,6 +282,33 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	opt_num(b, f->has_status && f->status.agent_start.has_ms, (double)f->status.agent_start.unix_ms);
 	key(b, &f2, "uptime_seconds");
 	opt_num(b, f->has_status && f->status.has_uptime, (double)f->status.uptime_sec);
+	key(b, &f2, "host_os");
+	if (f->has_status && (f->status.os[0] || f->status.platform[0] || f->status.kernel_version[0])) {
+		fw_buf_puts(b, "{\"os\":");
+		jstr(b, f->status.os[0] ? f->status.os : NULL);
+		fw_buf_puts(b, ",\"platform\":");
+		jstr(b, f->status.platform[0] ? f->status.platform : NULL);
+		fw_buf_puts(b, ",\"platform_version\":");
+		jstr(b, f->status.platform_version[0] ? f->status.platform_version : NULL);
+		fw_buf_puts(b, ",\"kernel_version\":");
+		jstr(b, f->status.kernel_version[0] ? f->status.kernel_version : NULL);
+		fw_buf_puts(b, ",\"kernel_arch\":");
+		jstr(b, f->status.kernel_arch[0] ? f->status.kernel_arch : NULL);
+		fw_buf_putc(b, '}');
+	} else {
+		fw_buf_puts(b, "null");
+	}
+	key(b, &f2, "upgrade");
+	if (inv->has_upgrade) {
+		fw_buf_puts(b, "{\"from\":");
+		jstr(b, inv->upgrade.from);
+		fw_buf_puts(b, ",\"to\":");
+		jstr(b, inv->upgrade.to);
+		fw_buf_printf(b, ",\"time_ms\":%" PRId64 ",\"downgrade\":%s}", inv->upgrade.time_ms,
+			      inv->upgrade.downgrade ? "true" : "false");
+	} else {
+		fw_buf_puts(b, "null");
+	}
 	key(b, &f2, "install");
 	if (f->has_install) {
 		fw_buf_puts(b, "{\"tool\":");
@@ -380,8 +410,13 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 		jstr(b, c->name);
 		fw_buf_puts(b, ",\"version\":");
 		jstr(b, c->version[0] ? c->version : NULL);
-		fw_buf_printf(b, ",\"instances\":%zu,\"ok\":%zu,\"warning\":%zu,\"error\":%zu,\"messages\":[",
+		fw_buf_printf(b, ",\"instances\":%zu,\"ok\":%zu,\"warning\":%zu,\"error\":%zu",
 			      c->n_instances, c->n_ok, c->n_warning, c->n_error);
+		fw_buf_puts(b, ",\"avg_execution_ns\":");
+		opt_num(b, c->has_avg_exec, (double)c->avg_exec_ns);
+		fw_buf_puts(b, ",\"last_successful_ms\":");
+		opt_num(b, c->has_last_success, (double)c->last_success_ms);
+		fw_buf_printf(b, ",\"never_succeeded\":%s,\"messages\":[", c->never_succeeded ? "true" : "false");
 		for (size_t k = c->msg_first; k < c->msg_first + c->msg_count && k < f->status.n_msgs; k++) {
 			fw_buf_printf(b, "%s{\"kind\":\"%s\",\"instance\":", k > c->msg_first ? "," : "",
 				      f->status.msgs[k].kind == FW_CHECK_MSG_ERROR ? "error" : "warning");
