@@ -4,6 +4,7 @@
  * ERE through regcomp/regexec).
  */
 #include "base/ticket.h"
+#include "base/redact.h"
 
 #include <errno.h>
 #include <regex.h>
@@ -73,6 +74,18 @@ int fw_ticket_normalize(const char *s, size_t n, char out[FW_TICKET_BUFSZ], stru
 	}
 	memcpy(out, s, n);
 	out[n] = 0;
+	{
+		size_t rl;
+		char *red = fw_redact(out, n, &rl);
+		bool same = red && rl == n && memcmp(red, out, n) == 0;
+		free(red);
+		if (!red)
+			return fw_err(err, -ENOMEM, "out of memory");
+		if (!same) {
+			out[0] = 0;
+			return fw_err(err, -EINVAL, "the ticket looks like a secret (an API or application key)");
+		}
+	}
 	return 0;
 }
 
