@@ -10,7 +10,8 @@ TESTS += \
 	tests/analyze/rules.sh \
 	tests/analyze/injection.sh \
 	tests/analyze/publish.sh \
-	tests/analyze/overrides.sh
+	tests/analyze/overrides.sh \
+	tests/analyze/ticket.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -21,6 +22,7 @@ tests_analyze_mkprofile_LDADD = $(LIBFW_LIBS)
 EXTRA_DIST += \
 	tests/analyze/common.sh \
 	tests/analyze/overrides.sh \
+	tests/analyze/ticket.sh \
 	tests/analyze/publish.sh \
 	tests/analyze/profile-bomb.py \
 	tests/analyze/verdicts.sh \
