@@ -149,15 +149,13 @@ static int render(const char *dir, struct line *lines, size_t n, struct fw_error
 	fw_qsort(lines, n, sizeof(*lines), cmp_line);
 	fw_buf_init(&md);
 	fw_buf_printf(&md, "# Flare investigations\n\n%zu report%s, newest flare first.\n\n", n, n == 1 ? "" : "s");
-	fw_buf_puts(&md, "| Flare time | Host | Ticket | Agent | Verdict | Summary | Report |\n"
+	fw_buf_puts(&md, "| Flare time | Host | Agent | Verdict | Summary | Report | Ticket |\n"
 			 "|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++) {
 		fw_buf_puts(&md, "| ");
 		cell(&md, lines[i].f[0]);
 		fw_buf_puts(&md, " | ");
 		cell(&md, lines[i].f[1]);
-		fw_buf_puts(&md, " | ");
-		cell(&md, lines[i].f[F_TICKET][0] ? lines[i].f[F_TICKET] : "-");
 		fw_buf_puts(&md, " | ");
 		cell(&md, lines[i].f[2][0] ? lines[i].f[2] : "unknown");
 		fw_buf_puts(&md, " | **");
@@ -167,7 +165,10 @@ static int render(const char *dir, struct line *lines, size_t n, struct fw_error
 		fw_buf_puts(&md, " | [report](");
 		/* a relative path of safe characters (host and time names) */
 		fw_buf_puts(&md, lines[i].f[F_REPORT]);
-		fw_buf_puts(&md, ") |\n");
+		fw_buf_puts(&md, ") | ");
+		/* last: the columns before it kept their places */
+		cell(&md, lines[i].f[F_TICKET][0] ? lines[i].f[F_TICKET] : "-");
+		fw_buf_puts(&md, " |\n");
 	}
 	if (md.failed) {
 		fw_buf_free(&md);

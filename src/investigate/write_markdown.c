@@ -1152,19 +1152,21 @@ static void escalation(const struct fw_investigation *inv, struct fw_buf *out)
 	fw_buf_puts(b, "Flare: ");
 	fence_composed(b, inv->flare_name);
 	fw_buf_putc(b, '\n');
+	if (inv->n_procs)
+		fw_buf_puts(b, "\nTop 5 of `pprof -top` per process: heap diff, cpu, block and mutex delay.\n");
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
 		fw_buf_putc(b, '\n');
-		snprintf(label, sizeof(label), "%s heap diff (inuse_space, 1st -> 2nd), top 5", p->name);
+		snprintf(label, sizeof(label), "%s heap diff (inuse_space, 1st -> 2nd)", p->name);
 		raw_top(b, label, &p->heap_diff_space);
-		snprintf(label, sizeof(label), "%s cpu, top 5", p->name);
+		snprintf(label, sizeof(label), "%s cpu", p->name);
 		raw_top(b, label, &p->cpu);
 		if (!top_is_empty(&p->block)) {
-			snprintf(label, sizeof(label), "%s block (delay), top 5", p->name);
+			snprintf(label, sizeof(label), "%s block", p->name);
 			raw_top(b, label, &p->block);
 		}
 		if (!top_is_empty(&p->mutex)) {
-			snprintf(label, sizeof(label), "%s mutex (delay), top 5", p->name);
+			snprintf(label, sizeof(label), "%s mutex", p->name);
 			raw_top(b, label, &p->mutex);
 		}
 		any_empty = any_empty || top_is_empty(&p->block) || top_is_empty(&p->mutex);

@@ -77,7 +77,7 @@ fa_check "stdout has the line \"ticket: ZD-777\"" grep -qx 'ticket: ZD-777' "$fa
 fa_check "the report header names it" grep -q '^\*\*Ticket:\*\* ZD-777 (from the --ticket) · \*\*Agent:\*\*' "$md"
 fa_check "the escalation block says Ticket: ZD-777" grep -qx 'Ticket: ZD-777' "$md"
 fa_check "index.md has a Ticket column with ZD-777" \
-	eval 'grep -q "^| Flare time | Host | Ticket |" "$out/index.md" && grep -q "| fixture-normal-01 | ZD-777 |" "$out/index.md"'
+	eval 'grep -q "^| Flare time | Host | Agent | Verdict | Summary | Report | Ticket |\$" "$out/index.md" && grep -q "^| [^|]* | fixture-normal-01 | .* | ZD-777 |\$" "$out/index.md"'
 fa_check "the report folder's index row ends with the ticket" \
 	eval '[ "$(cut -f7 "$(dirname "$md")/.index-row.tsv")" = ZD-777 ]'
 analyze_as "normal.zip" "$normal" --ticket SUP-42
@@ -88,7 +88,7 @@ md=$(report_md "$fa_tmp/run")
 fa_check "no ticket: the escalation block says Ticket: none" grep -qx 'Ticket: none' "$md"
 fa_check "... no Ticket in the header, no ticket line on stdout" \
 	eval '! grep -q "Ticket:\*\*" "$md" && ! grep -q "^ticket:" "$fa_tmp/run.out"'
-fa_check "... index.md shows -" grep -q "| fixture-normal-01 | - |" "$out/index.md"
+fa_check "... index.md shows -" grep -q "^| [^|]* | fixture-normal-01 | .* | - |\$" "$out/index.md"
 
 # ---- hostile --ticket values: refused, nothing analyzed -------------------------------------
 refused() { # NAME VALUE
@@ -336,10 +336,10 @@ for z in contention leak; do
 			n=$(python3 "$PPROF_EDIT" info "$prof/$p-$k.pprof" | sed -n 's/^total delay\/nanoseconds //p')
 			if [ "${n:-0}" -gt 0 ]; then
 				fa_check "$z: $p $k has $n ns of delay: its top 5 is in the escalation" \
-					grep -q "^$p $k (delay), top 5:" "$esc"
+					grep -qx "$p $k:" "$esc"
 			else
 				fa_check "$z: $p $k is empty: left out, and listed as empty" \
-					eval '! grep -q "^$p $k (delay)" "$esc" && grep -q "^Empty (no sample, left out):.* $p $k" "$esc"'
+					eval '! grep -qx "$p $k:" "$esc" && grep -q "^Empty (no sample, left out):.* $p $k" "$esc"'
 			fi
 		done
 	done

@@ -149,7 +149,7 @@ else
 		test "$(jq -r .ticket "$(dirname "$r")/report.json")" = ZD-12345
 	check "its report's escalation block says Ticket: ZD-12345" grep -qx 'Ticket: ZD-12345' "$r"
 	check "the index row has the ticket" \
-		eval 'grep -q "| ZD-12345 |" "$D/investigations/index.md"'
+		eval 'grep -q "| ZD-12345 |\$" "$D/investigations/index.md"'
 	rec=$(grep -l "^ticket=ZD-12345\$" "$D"/state/seen/* 2>/dev/null | head -n 1)
 	check "the dedup record keeps ticket=ZD-12345" test -n "$rec"
 fi
