@@ -1,8 +1,8 @@
 /*
  * flaretext_fuzzer.c: libFuzzer harness for the parsers of a flare's text
  * files, which read customer bytes as they are: status.log, expvar/memstats
- * (YAML), go-routine-dump.log and install_info (YAML), and the flare-name
- * date parser.
+ * (YAML), go-routine-dump.log, install_info (YAML) and version-history.json
+ * (JSON read as YAML), and the flare-name date and ticket parsers.
  *
  * Every input goes through every parser (so the seeds are the flare files
  * of tests/fixtures/flarefiles as they are). Results are checked for what the parsers promise: a parse either
@@ -18,6 +18,8 @@
 #include "flare/installinfo.h"
 #include "flare/memstats.h"
 #include "flare/status.h"
+#include "flare/versionhistory.h"
+#include "base/ticket.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,8 @@ static void fuzz_status(const char *text, size_t len)
 	if (r == 0) {
 		touch(st.hostname);
 		touch(st.agent_version);
+		touch(st.os);
+		touch(st.kernel_version);
 		for (size_t i = 0; i < st.n_checks; i++) {
 			const struct fw_status_check *c = &st.checks[i];
 			/* a check's messages lie within msgs[] */
@@ -114,14 +118,44 @@ static void fuzz_installinfo(const char *text, size_t len)
 	}
 }
 
+static void fuzz_vhist(const char *text, size_t len)
+{
+	struct fw_error err = { { 0 } };
+	struct fw_vhist vh;
+	struct fw_vhist_change ch;
+	int r = fw_vhist_parse(text, len, &vh, &err);
+
+	check_error(r, &err);
+	if (r == 0) {
+		for (size_t i = 0; i < vh.n_entries; i++)
+			touch(vh.entries[i].version);
+		if (fw_vhist_recent_change(&vh, INT64_C(1727878912317), INT64_C(7) * 86400000, &ch)) {
+			touch(ch.from);
+			touch(ch.to);
+		}
+	}
+	fw_vhist_free(&vh);
+}
+
 /* a file name is NUL-terminated: cut at the first NUL */
 static void fuzz_name(const char *text, size_t len)
 {
-	char *name = strndup(text, len);
+	char *name = strndup(text, len), ticket[FW_TICKET_BUFSZ];
+	struct fw_error err = { { 0 } };
 	int64_t ms;
+	int r;
 
 	if (name && fw_flare_time_from_name(name, &ms))
 		sink += (size_t)ms;
+	if (name) {
+		r = fw_ticket_from_name(FW_TICKET_DEFAULT_PATTERN, name, ticket, &err);
+		check_error(r, &err);
+		/* a ticket found is in normal form: [A-Za-z0-9._-], at most 32 */
+		if (r == 1 && (strspn(ticket, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+				       strlen(ticket) ||
+			       !ticket[0] || strlen(ticket) > FW_TICKET_MAX))
+			abort();
+	}
 	free(name);
 }
 
@@ -133,6 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_memstats(text, size);
 	fuzz_goroutines(text, size);
 	fuzz_installinfo(text, size);
+	fuzz_vhist(text, size);
 	fuzz_name(text, size);
 	return 0;
 }

@@ -12,6 +12,7 @@
  * table entry).
  */
 #include "base/fwconfig.h"
+#include "base/ticket.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -42,6 +43,7 @@ enum section_id {
 	S_JOURNAL,
 	S_PRIORITY,
 	S_REPORT,
+	S_TICKETS,
 	S_COUNT
 };
 
@@ -59,6 +61,7 @@ static const struct section sections[S_COUNT] = {
 	[S_JOURNAL] = { "journal", "journal", S_TOP },
 	[S_PRIORITY] = { "priority", "journal.priority", S_JOURNAL },
 	[S_REPORT] = { "report", "report", S_TOP },
+	[S_TICKETS] = { "tickets", "tickets", S_TOP },
 };
 
 enum kind {
@@ -69,6 +72,7 @@ enum kind {
 	T_NUMBER,   /* double */
 	T_BOOL,	    /* bool */
 	T_PRIORITY, /* int, 0..7 */
+	T_REGEX,    /* const char *, a POSIX ERE (base/ticket.h), "" for none */
 };
 
 /* Render order: keys of one section stay together, sections in file order. */
@@ -105,6 +109,7 @@ enum key_id {
 	K_GREETING,
 	K_SIGNATURE,
 	K_CUSTOMER_MESSAGE,
+	K_TICKET_PATTERN,
 	K_COUNT
 };
 
@@ -115,7 +120,7 @@ struct key {
 	size_t off;
 	uint64_t umin, umax, udef; /* T_UINT, T_SIZE, T_PRIORITY (udef), T_BOOL (udef) */
 	double dmin, dmax, ddef;   /* T_NUMBER */
-	const char *sdef;	   /* T_PATH, T_TEXT */
+	const char *sdef;	   /* T_PATH, T_TEXT, T_REGEX */
 };
 
 #define OFF(field) offsetof(struct fw_config, field)
@@ -132,6 +137,8 @@ struct key {
 #define KNUM(sec, nm, field, def, lo, hi)                                        \
 	{ .section = sec, .name = nm, .kind = T_NUMBER, .off = OFF(field), .ddef = def, \
 	  .dmin = lo, .dmax = hi }
+#define KREGEX(sec, nm, field, def) \
+	{ .section = sec, .name = nm, .kind = T_REGEX, .off = OFF(field), .sdef = def }
 #define KBOOL(sec, nm, field, def) \
 	{ .section = sec, .name = nm, .kind = T_BOOL, .off = OFF(field), .udef = def }
 #define KPRIO(sec, nm, field, def)                                                \
@@ -196,6 +203,8 @@ static const struct key keys[K_COUNT] = {
 	[K_GREETING] = KTEXT(S_REPORT, "greeting", report.greeting, "Hi,"),
 	[K_SIGNATURE] = KTEXT(S_REPORT, "signature", report.signature, "Datadog Support"),
 	[K_CUSTOMER_MESSAGE] = KBOOL(S_REPORT, "customer_message", report.customer_message, 1),
+
+	[K_TICKET_PATTERN] = KREGEX(S_TICKETS, "pattern", tickets.pattern, FW_TICKET_DEFAULT_PATTERN),
 };
 
 static const char *const priority_names[8] = {
@@ -525,6 +534,7 @@ static const char *kind_expect(enum kind kind)
 	switch (kind) {
 	case T_PATH: return "an absolute path";
 	case T_TEXT: return "a string";
+	case T_REGEX: return "a POSIX extended regular expression";
 	case T_UINT: return "an integer";
 	case T_SIZE: return "a size (bytes, or an integer with B, kB, KB, KiB, MB, MiB, GB or GiB)";
 	case T_NUMBER: return "a number";
@@ -586,8 +596,25 @@ static int parse_value(const struct key *k, const char *s, size_t n, bool plain,
 		set_string(c, k, shrunk ? shrunk : norm);
 		return 0;
 	}
+	case T_REGEX:
 	case T_TEXT: {
 		char *copy;
+		if (k->kind == T_REGEX) {
+			struct fw_error re;
+			if (memchr(s, 0, n) || !text_ok(s, n) || memchr(s, '\n', n))
+				return fw_err(err, -EINVAL,
+					      "invalid value for \"%s\": control characters are not allowed",
+					      name);
+			copy = strndup(s, n);
+			if (!copy)
+				return fw_err(err, -ENOMEM, "out of memory");
+			if (fw_ticket_pattern_check(copy, &re) < 0) {
+				free(copy);
+				return fw_err(err, -EINVAL, "invalid value for \"%s\": %s", name, re.msg);
+			}
+			set_string(c, k, copy);
+			return 0;
+		}
 		if (n > TEXT_LEN_MAX)
 			return fw_err(err, -EINVAL,
 				      "invalid value for \"%s\": longer than %d bytes", name,
@@ -686,7 +713,8 @@ void fw_config_defaults(struct fw_config *c)
 		const struct key *k = &keys[i];
 		switch (k->kind) {
 		case T_PATH:
-		case T_TEXT: *FIELD(c, k, const char *) = k->sdef; break;
+		case T_TEXT:
+		case T_REGEX: *FIELD(c, k, const char *) = k->sdef; break;
 		case T_UINT: *FIELD(c, k, unsigned) = (unsigned)k->udef; break;
 		case T_SIZE: *FIELD(c, k, uint64_t) = k->udef; break;
 		case T_NUMBER: *FIELD(c, k, double) = k->ddef; break;
@@ -699,7 +727,7 @@ void fw_config_defaults(struct fw_config *c)
 void fw_config_free(struct fw_config *c)
 {
 	for (size_t i = 0; i < K_COUNT; i++)
-		if (keys[i].kind == T_PATH || keys[i].kind == T_TEXT)
+		if (keys[i].kind == T_PATH || keys[i].kind == T_TEXT || keys[i].kind == T_REGEX)
 			set_string(c, &keys[i], NULL);
 }
 
@@ -711,7 +739,8 @@ bool fw_config_equal(const struct fw_config *a, const struct fw_config *b)
 		bool same = false;
 		switch (k->kind) {
 		case T_PATH:
-		case T_TEXT: {
+		case T_TEXT:
+		case T_REGEX: {
 			const char *x = *CFIELD(a, k, const char *), *y = *CFIELD(b, k, const char *);
 			same = x == y || (x && y && !strcmp(x, y));
 			break;
@@ -821,6 +850,17 @@ static int validate_values(const struct fw_config *c, struct fw_error *err)
 			else if (strcmp(norm, p))
 				r = fw_err(err, -EINVAL, "%s \"%s\" is not in normal form (\"%s\")", name,
 					   shown, norm);
+			break;
+		}
+		case T_REGEX: {
+			const char *t = *CFIELD(c, k, const char *);
+			struct fw_error re;
+			if (!t)
+				r = fw_err(err, -EINVAL, "%s is not set", name);
+			else if (strchr(t, '\n') || !text_ok(t, strlen(t)))
+				r = fw_err(err, -EINVAL, "%s has control characters", name);
+			else if (fw_ticket_pattern_check(t, &re) < 0)
+				r = fw_err(err, -EINVAL, "%s: %s", name, re.msg);
 			break;
 		}
 		case T_TEXT: {
@@ -981,7 +1021,8 @@ int fw_config_render(const struct fw_config *c, struct fw_buf *out, struct fw_er
 		fw_buf_printf(out, "%*s%s: ", 2 * nwant, "", k->name);
 		switch (k->kind) {
 		case T_PATH:
-		case T_TEXT: {
+		case T_TEXT:
+		case T_REGEX: {
 			const char *s = *CFIELD(c, k, const char *);
 			put_quoted(out, s ? s : "");
 			break;

@@ -63,6 +63,13 @@ struct fw_config_report {
 	bool customer_message; /* true */
 };
 
+/* tickets.pattern: a POSIX extended regular expression searched in a
+ * flare's file name (base/ticket.h says how the ticket is taken from the
+ * match); "" takes no ticket from names. Default FW_TICKET_DEFAULT_PATTERN. */
+struct fw_config_tickets {
+	const char *pattern;
+};
+
 /*
  * The strings belong to the configuration: they are either the built-in
  * defaults (static) or heap copies made by fw_config_load()/fw_config_set(),
@@ -84,6 +91,7 @@ struct fw_config {
 	struct fw_config_thresholds thresholds;
 	struct fw_config_journal journal;
 	struct fw_config_report report;
+	struct fw_config_tickets tickets;
 };
 
 /* Fills c with the built-in defaults. Allocates nothing and cannot fail;

@@ -1,5 +1,6 @@
 /*
- * analyze.c: `flarewatch analyze PATH [-o DIR] [--json] [-c FILE] [--set K=V]`, one
+ * analyze.c: `flarewatch analyze PATH [-o DIR] [--json] [-c FILE] [--set K=V]
+ * [--ticket ID]`, one
  * flare through the library's fw_analyze(). Prints the verdict and where the
  * report went, or the report's JSON with --json.
  *
@@ -15,6 +16,7 @@
 #include "cli.h"
 #include "base/fwconfig.h"
 #include "base/outtext.h"
+#include "base/ticket.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -38,7 +40,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage: flarewatch analyze [-o DIR] [--json] [-c FILE] [--set KEY=VALUE]... PATH\n"
+	fputs("Usage: flarewatch analyze [-o DIR] [--json] [-c FILE] [--set KEY=VALUE]... [--ticket ID] PATH\n"
 	      "Analyze one Datadog Agent flare (a .zip or an extracted folder) and write its\n"
 	      "investigation report to DIR/<hostname>/<flare time>/.\n"
 	      "\n"
@@ -49,6 +51,9 @@ static void usage(FILE *f)
 	      "      --set KEY=VALUE  override one setting of the configuration, named as\n"
 	      "                     in the file with dots (thresholds.leak_growth_per_30s=5MiB);\n"
 	      "                     repeatable; `flarewatchd --print-config` lists the keys\n"
+	      "      --ticket ID    the support ticket (ZD-12345, zd12345, #12345 or 12345 give\n"
+	      "                     ZD-12345; else letters, digits, '.', '_', '-', at most 32);\n"
+	      "                     default: found in the flare's file name (tickets.pattern)\n"
 	      "  -h, --help         show this help\n"
 	      "Exit status: 0 analyzed (whatever the verdict), 1 analysis error, 2 usage error.\n",
 	      f);
@@ -76,7 +81,7 @@ static int print_file(const char *path)
 /* The child: the analysis itself, under the memory limit. Returns the
  * exit status. */
 static int child_analyze(const char *path, const char *out, const char *tmp_parent, const struct fw_config *cfg,
-			 bool json)
+			 bool json, const char *ticket)
 {
 	struct fw_analyze_opts o;
 	struct fw_analyze_result res;
@@ -91,6 +96,7 @@ static int child_analyze(const char *path, const char *out, const char *tmp_pare
 	o.cfg = cfg;
 	o.out_dir = out;
 	o.tmp_parent = tmp_parent;
+	o.ticket = ticket;
 	rc = fw_analyze(path, &o, &res, &err);
 	if (rc < 0) {
 		struct fw_buf msg;
@@ -117,6 +123,10 @@ static int child_analyze(const char *path, const char *out, const char *tmp_pare
 		fw_out_plain(&line, res.hostname, FW_OUT_NAME_MAX);
 		fw_buf_printf(&line, ": %s: ", fw_verdict_name(res.verdict));
 		fw_out_plain(&line, res.summary, FW_OUT_TEXT_MAX);
+		if (res.ticket && res.ticket[0]) {
+			fw_buf_puts(&line, "\nticket: ");
+			fw_out_plain(&line, res.ticket, FW_OUT_NAME_MAX);
+		}
 		fw_buf_puts(&line, "\nreport: ");
 		fw_out_plain(&line, res.report_path, FW_OUT_TEXT_MAX);
 		fw_buf_putc(&line, '\n');
@@ -148,7 +158,7 @@ static void clean_after(const char *priv, const char *out)
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-static int run(const char *path, const char *out, struct fw_config *cfg, bool json)
+static int run(const char *path, const char *out, struct fw_config *cfg, bool json, const char *ticket)
 {
 	struct fw_error err;
 	struct sigaction sa;
@@ -193,7 +203,7 @@ static int run(const char *path, const char *out, struct fw_config *cfg, bool js
 			_exit(EXIT_ANALYSIS);
 		signal(SIGCHLD, SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		rc = child_analyze(path, out, priv, cfg, json);
+		rc = child_analyze(path, out, priv, cfg, json, ticket);
 		fw_config_free(cfg);
 		exit(rc);
 	}
@@ -261,7 +271,8 @@ static int apply_sets(struct fw_config *cfg, const char *const *sets, size_t n)
 
 int cli_analyze(int argc, char **argv)
 {
-	const char *out = "./investigations", *config = NULL, *path = NULL;
+	const char *out = "./investigations", *config = NULL, *path = NULL, *ticket_arg = NULL;
+	char ticket[FW_TICKET_BUFSZ];
 	const char *sets[MAX_SETS];
 	size_t n_sets = 0;
 	struct fw_config cfg;
@@ -296,6 +307,12 @@ int cli_analyze(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			sets[n_sets++] = kv;
+		} else if (!strcmp(a, "--ticket") || !strncmp(a, "--ticket=", 9)) {
+			ticket_arg = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
+			if (!ticket_arg) {
+				fprintf(stderr, "flarewatch analyze: --ticket needs a value (see flarewatch analyze --help)\n");
+				return EXIT_USAGE;
+			}
 		} else if (!strncmp(a, "--output=", 9)) {
 			out = a + 9;
 		} else if (!strncmp(a, "--config=", 9)) {
@@ -314,6 +331,10 @@ int cli_analyze(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (ticket_arg && fw_ticket_normalize(ticket_arg, strlen(ticket_arg), ticket, &err) < 0) {
+		fprintf(stderr, "flarewatch analyze: --ticket: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
 
 	fw_config_defaults(&cfg);
 	if (!config && access(FW_CONFIG_PATH, F_OK) == 0)
@@ -327,7 +348,7 @@ int cli_analyze(int argc, char **argv)
 		fw_config_free(&cfg);
 		return EXIT_USAGE;
 	}
-	rc = run(path, out, &cfg, json);
+	rc = run(path, out, &cfg, json, ticket_arg ? ticket : NULL);
 	fw_config_free(&cfg);
 	return rc;
 }

@@ -145,9 +145,10 @@ const char *fw_journal_message_id(enum fw_verdict_kind k)
 int fw_journal_verdict(const struct fw_analyze_result *r, const char *flare_file,
 		       const char *sha256, int priority, const char *duplicate_of)
 {
-	enum { V_HOST, V_VERSION, V_HASH, V_FILE, V_SUMMARY, V_REPORT, V_GROWTH_FN, V_CPU_FN, V_DUP, N_VALUES };
+	enum { V_HOST, V_VERSION, V_HASH, V_FILE, V_SUMMARY, V_REPORT, V_GROWTH_FN, V_CPU_FN, V_DUP, V_TICKET,
+	       N_VALUES };
 	struct fw_buf v[N_VALUES];
-	const char *host, *version, *hash, *file, *summary, *report, *growth_fn, *cpu_fn, *dup;
+	const char *host, *version, *hash, *file, *summary, *report, *growth_fn, *cpu_fn, *dup, *ticket;
 	const char *id = fw_journal_message_id(r->verdict);
 	const char *name = fw_verdict_name(r->verdict);
 	struct fields f = { .n = 0 };
@@ -164,6 +165,7 @@ int fw_journal_verdict(const struct fw_analyze_result *r, const char *flare_file
 	growth_fn = clean(&f, &v[V_GROWTH_FN], SHORT_MAX, r->top_growth_function);
 	cpu_fn = clean(&f, &v[V_CPU_FN], SHORT_MAX, r->top_cpu_function);
 	dup = clean(&f, &v[V_DUP], TEXT_MAX, duplicate_of);
+	ticket = clean(&f, &v[V_TICKET], SHORT_MAX, r->ticket);
 	if (!*host)
 		host = "unknown host";
 
@@ -189,6 +191,7 @@ int fw_journal_verdict(const struct fw_analyze_result *r, const char *flare_file
 	addf(&f, "HEAP_GROWTH_BYTES", "%" PRId64, r->heap_growth_bytes);
 	add(&f, "TOP_GROWTH_FUNCTION", growth_fn);
 	add(&f, "TOP_CPU_FUNCTION", cpu_fn);
+	add(&f, "TICKET", ticket);
 	rc = send_fields(&f);
 	for (int i = 0; i < N_VALUES; i++)
 		fw_buf_free(&v[i]);

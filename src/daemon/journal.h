@@ -43,7 +43,9 @@ const char *fw_journal_message_id(enum fw_verdict_kind k);
  * SYSLOG_IDENTIFIER=flarewatchd, FLAREWATCH_VERDICT (fw_verdict_id()),
  * FLARE_HOSTNAME, FLARE_FILE (flare_file: where the flare is now),
  * FLARE_SHA256, AGENT_VERSION, REPORT_PATH, HEAP_GROWTH_BYTES,
- * TOP_GROWTH_FUNCTION and TOP_CPU_FUNCTION, always all of them (a value
+ * TOP_GROWTH_FUNCTION, TOP_CPU_FUNCTION and TICKET (the support ticket,
+ * base/ticket.h; for a duplicate, the one in this flare's name), always
+ * all of them (a value
  * may be empty, e.g. AGENT_VERSION= when unknown; FLARE_SHA256 is left out
  * when sha256 is NULL).
  * With duplicate_of (the report of the earlier analysis of the same

@@ -206,6 +206,8 @@ static const struct result_field {
 	{ "heap_growth_bytes", RT_INT64, offsetof(struct fw_analyze_result, heap_growth_bytes) },
 	{ "top_growth_function", RT_STRING, offsetof(struct fw_analyze_result, top_growth_function) },
 	{ "top_cpu_function", RT_STRING, offsetof(struct fw_analyze_result, top_cpu_function) },
+	/* absent from records written before tickets: NULL */
+	{ "ticket", RT_STRING, offsetof(struct fw_analyze_result, ticket) },
 };
 #define N_RESULT_FIELDS (sizeof(result_fields) / sizeof(result_fields[0]))
 

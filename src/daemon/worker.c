@@ -52,6 +52,7 @@
 #include "record.h"
 #include "base/redact.h"
 #include "base/sha256.h"
+#include "base/ticket.h"
 
 #define USEC_PER_SEC 1000000ULL
 #define RESULT_FD 3
@@ -590,6 +591,13 @@ static bool finish_done(struct job *j, const struct record *rec, enum how_done h
 			"that was interrupted; filed without a second analysis", j->display,
 			res.report_dir ? res.report_dir : res.report_path);
 	if (duplicate) {
+		/* the ticket is this flare's, not the earlier one's */
+		char ticket[FW_TICKET_BUFSZ];
+		struct fw_error terr;
+		if (fw_ticket_from_name(d->cfg->tickets.pattern, j->display, ticket, &terr) >= 0) {
+			free(res.ticket);
+			res.ticket = strdup(ticket); /* NULL: the entry has TICKET= */
+		}
 		d->n_duplicates++;
 		r = fw_journal_verdict(&res, path, sha, LOG_INFO, res.report_path);
 	} else {

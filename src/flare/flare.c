@@ -504,6 +504,18 @@ static int parse_files(struct fw_flare *f, unsigned wait_minutes)
 		f->has_install = r == 0;
 	}
 
+	if ((r = read_text(f, "version-history.json", MAX_TEXT, &data, &len)) == -ENOMEM)
+		return r;
+	if (r == 0) {
+		r = fw_vhist_parse(data, len, &f->vhist, &e);
+		free(data);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0 && add_note(f, "%s", e.msg) < 0)
+			return -ENOMEM;
+		f->has_vhist = r == 0;
+	}
+
 	if ((r = read_text(f, "expvar/memstats", MAX_TEXT, &data, &len)) == -ENOMEM)
 		return r;
 	if (r == 0) {
@@ -669,6 +681,7 @@ void fw_flare_free(struct fw_flare *f)
 	free(f->hostname);
 	if (f->has_status)
 		fw_status_free(&f->status);
+	fw_vhist_free(&f->vhist);
 	free(f->profiles_dir);
 	for (size_t i = 0; i < f->n_pfiles; i++)
 		free(f->pfiles[i].name);

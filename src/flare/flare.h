@@ -1,7 +1,7 @@
 /*
  * flare.h: the model of one extracted Datadog Agent flare: where its root
  * is, what its text files say (status.log, install_info, expvar/memstats,
- * go-routine-dump.log, parsed by their own modules), which files profiles/
+ * go-routine-dump.log, version-history.json, parsed by their own modules), which files profiles/
  * holds and which agent processes they belong to. Nothing here analyzes a
  * profile; investigate/process.c does that per process.
  */
@@ -12,6 +12,7 @@
 #include "flare/installinfo.h"
 #include "flare/memstats.h"
 #include "flare/status.h"
+#include "flare/versionhistory.h"
 
 /* The profile kinds the runbook reads, one file "<proc>-<name>.pprof" each,
  * in the order the analyses and the reports list them. */
@@ -47,6 +48,8 @@ struct fw_flare {
 	bool has_trace_memstats, has_trace_uptime;
 	struct fw_memstats trace_mem;
 	double trace_uptime_sec;
+	bool has_vhist;			/* version-history.json parsed */
+	struct fw_vhist vhist;
 
 	bool has_profiles;		/* a profiles/ folder exists */
 	char *profiles_dir;

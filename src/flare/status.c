@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,60 @@ void fw_format_uptime(int64_t seconds, char *out, size_t outsz)
 		 days == 1 ? "" : "s", hours, hours == 1 ? "" : "s");
 }
 
+bool fw_parse_go_duration(const char *s, size_t n, int64_t *ns)
+{
+	static const struct {
+		const char *name;
+		double mult;
+	} units[] = {
+		/* longest first: "ms" before "m" */
+		{ "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 },
+		{ "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
+	};
+	double total = 0;
+	size_t i = 0;
+
+	if (n == 1 && s[0] == '0') {
+		*ns = 0;
+		return true;
+	}
+	if (n == 0)
+		return false;
+	while (i < n) {
+		double v = 0, scale = 1;
+		size_t start = i, best = 0, u;
+		bool frac = false;
+
+		for (; i < n && ((s[i] >= '0' && s[i] <= '9') || (s[i] == '.' && !frac)); i++) {
+			if (s[i] == '.') {
+				frac = true;
+			} else if (frac) {
+				scale /= 10;
+				v += (s[i] - '0') * scale;
+			} else {
+				v = v * 10 + (s[i] - '0');
+			}
+		}
+		if (i == start || (i == start + 1 && s[start] == '.'))
+			return false;
+		/* the first unit that matches: "ms" is listed before "m" */
+		for (u = 0; u < sizeof(units) / sizeof(units[0]) && !best; u++) {
+			size_t ul = strlen(units[u].name);
+			if (ul <= n - i && memcmp(s + i, units[u].name, ul) == 0) {
+				best = ul;
+				total += v * units[u].mult;
+			}
+		}
+		if (!best)
+			return false;
+		i += best;
+		if (total > 9.2e18)
+			return false;
+	}
+	*ns = (int64_t)(total + 0.5);
+	return true;
+}
+
 /* ---- parser state ------------------------------------------------------- */
 
 struct parser {
@@ -239,6 +294,7 @@ struct parser {
 	bool in_collector;	/* top-level Collector */
 	bool in_running;	/* its Running Checks sub-block */
 	bool in_host_top, in_host_sub;
+	bool in_hostinfo;	/* the Host Info block */
 	bool seen_title, seen_date, seen_start;
 
 	/* the current check block */
@@ -376,6 +432,8 @@ static int add_msg(struct parser *ps, enum fw_check_msg_kind kind,
 	return 0;
 }
 
+static int parse_time_field(const char *s, size_t n, struct fw_status_time *tm);
+
 /* "Instance ID: <id> [STATUS]" (text after the colon in s) */
 static int instance_line(struct parser *ps, const char *s, size_t n)
 {
@@ -416,6 +474,56 @@ static int instance_line(struct parser *ps, const char *s, size_t n)
 	return 0;
 }
 
+/* " : <value>" after a check field's name: the value, trimmed */
+static const char *field_value(const char *s, size_t n, size_t *vl)
+{
+	s = trim(s, &n);
+	if (!n || s[0] != ':')
+		return NULL;
+	s++;
+	n--;
+	*vl = n;
+	return trim(s, vl);
+}
+
+static int avg_exec_line(struct parser *ps, const char *s, size_t n)
+{
+	struct fw_status_check *c = ps->check;
+	const char *v;
+	size_t vl;
+	int64_t ns;
+
+	if (!c || !(v = field_value(s, n, &vl)) || !fw_parse_go_duration(v, vl, &ns))
+		return 0;
+	if (!c->has_avg_exec || ns > c->avg_exec_ns)
+		c->avg_exec_ns = ns;
+	c->has_avg_exec = true;
+	return 0;
+}
+
+static int last_success_line(struct parser *ps, const char *s, size_t n)
+{
+	struct fw_status_check *c = ps->check;
+	struct fw_status_time tm;
+	const char *v;
+	size_t vl;
+
+	if (!c || !(v = field_value(s, n, &vl)))
+		return 0;
+	if (equals(v, vl, "Never")) {
+		c->never_succeeded = true;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if (parse_time_field(v, vl, &tm) < 0)
+		return -ENOMEM;
+	if (tm.has_ms && (!c->has_last_success || tm.unix_ms < c->last_success_ms)) {
+		c->last_success_ms = tm.unix_ms;
+		c->has_last_success = true;
+	}
+	return 0;
+}
+
 static int check_line(struct parser *ps, const struct line *l)
 {
 	const char *t = l->t;
@@ -448,6 +556,10 @@ static int check_line(struct parser *ps, const struct line *l)
 		ps->inst_has_error = false;
 		return 0;
 	}
+	if (starts(t, n, "Average Execution Time"))
+		return avg_exec_line(ps, t + 22, n - 22);
+	if (starts(t, n, "Last Successful Execution Date"))
+		return last_success_line(ps, t + 30, n - 30);
 	if (starts(t, n, "Error:")) {
 		/* one per instance */
 		if (ps->inst_has_error)
@@ -568,6 +680,7 @@ static int section(struct parser *ps, const struct line *l)
 		ps->in_host_top = equals(t, n, "Hostname") ||
 				  equals(t, n, "Hostnames");
 		ps->in_host_sub = false;
+		ps->in_hostinfo = equals(t, n, "Host Info");
 		if (ps->in_collector)
 			ps->st->has_collector = true;
 		return 0;
@@ -576,6 +689,35 @@ static int section(struct parser *ps, const struct line *l)
 	if (ps->in_running)
 		ps->st->has_collector = true;
 	ps->in_host_sub = equals(t, n, "Hostnames") || equals(t, n, "Hostname");
+	ps->in_hostinfo = equals(t, n, "Host Info");
+	return 0;
+}
+
+/* "os: linux", "kernelVersion: 6.8.0" ... of Host Info: the first of each */
+static int hostinfo_line(struct parser *ps, const struct line *l)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+		{ "os:", offsetof(struct fw_status, os) },
+		{ "platform:", offsetof(struct fw_status, platform) },
+		{ "platformVersion:", offsetof(struct fw_status, platform_version) },
+		{ "kernelVersion:", offsetof(struct fw_status, kernel_version) },
+		{ "kernelArch:", offsetof(struct fw_status, kernel_arch) },
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		size_t kl = strlen(fields[i].key), vl;
+		char *dst = (char *)ps->st + fields[i].off;
+		const char *v;
+
+		if (!starts(l->t, l->tlen, fields[i].key) || dst[0])
+			continue;
+		vl = l->tlen - kl;
+		v = trim(l->t + kl, &vl);
+		return fw_redact_field(dst, FW_STATUS_FIELD_MAX + 1, v, vl);
+	}
 	return 0;
 }
 
@@ -634,6 +776,8 @@ int fw_status_parse(const char *text, size_t len, struct fw_status *st,
 				r = fw_redact_field(st->hostname,
 						    sizeof(st->hostname), v, vl);
 			}
+			if (!r && ps.in_hostinfo)
+				r = hostinfo_line(&ps, &cur);
 			if (!r && ps.in_running && ps.in_check)
 				r = check_line(&ps, &cur);
 			/* a title-less file may still say who it is */

@@ -72,6 +72,15 @@ struct fw_status_check {
 	 * version and without an error is not recognised. */
 	bool python;
 	size_t msg_first, msg_count;	/* its messages: msgs[msg_first..+count) */
+	/* "Average Execution Time : 3.012s" (a Go duration): the largest of
+	 * its instances', in nanoseconds */
+	bool has_avg_exec;
+	int64_t avg_exec_ns;
+	/* "Last Successful Execution Date : <time> (ms)": the oldest of its
+	 * instances' (the most stale); never_succeeded when one says "Never" */
+	bool has_last_success;
+	int64_t last_success_ms;
+	bool never_succeeded;
 };
 
 struct fw_status {
@@ -87,6 +96,14 @@ struct fw_status {
 	char go_version[FW_STATUS_FIELD_MAX + 1];	/* "go1.22.7" */
 	char python_version[FW_STATUS_FIELD_MAX + 1];
 	char hostname[FW_STATUS_NAME_MAX + 1];		/* "hostname:" of Hostname(s) */
+	/* the Host Info block: "os: linux", "platform: ubuntu",
+	 * "platformVersion: 24.04", "kernelVersion: 6.8.0-1015-aws",
+	 * "kernelArch: x86_64"; "" when absent */
+	char os[FW_STATUS_FIELD_MAX + 1];
+	char platform[FW_STATUS_FIELD_MAX + 1];
+	char platform_version[FW_STATUS_FIELD_MAX + 1];
+	char kernel_version[FW_STATUS_FIELD_MAX + 1];
+	char kernel_arch[FW_STATUS_FIELD_MAX + 1];
 
 	/* agent_start -> status_date, whole seconds; false when either time is
 	 * missing or the start is after the status date. */
@@ -126,5 +143,10 @@ void fw_format_uptime(int64_t seconds, char *out, size_t outsz);
  * 9999) give "-". FW_UTC_BUFSZ always suffices. */
 #define FW_UTC_BUFSZ 40
 void fw_format_utc_ms(int64_t unix_ms, char *out, size_t outsz);
+
+/* Parses a Go time.Duration string ("0s", "38ms", "3.012s", "1m2.5s",
+ * "1.5µs", "2h0m0s") into nanoseconds. False for anything else or a value
+ * over about 292 years. */
+bool fw_parse_go_duration(const char *s, size_t n, int64_t *ns);
 
 #endif

@@ -58,14 +58,17 @@ static void field(struct fw_buf *b, const char *s, size_t max)
 	free(r);
 }
 
-#define N_FIELDS 6 /* time, hostname, agent_version, verdict, summary, report */
+#define N_FIELDS 7 /* time, hostname, agent_version, verdict, summary, report, ticket */
+#define N_FIELDS_V1 6 /* rows written before the ticket column */
+#define F_REPORT 5
+#define F_TICKET 6
 
 int fw_index_row(const struct fw_index_entry *e, struct fw_buf *out)
 {
 	const char *const v[N_FIELDS] = { e->time, e->hostname, e->agent_version,
-					  e->verdict, e->summary, e->report };
+					  e->verdict, e->summary, e->report, e->ticket };
 	static const size_t max[N_FIELDS] = { FIELD_MAX, FIELD_MAX, FIELD_MAX,
-					      FIELD_MAX, SUMMARY_MAX, REPORT_MAX };
+					      FIELD_MAX, SUMMARY_MAX, REPORT_MAX, FIELD_MAX };
 
 	for (int k = 0; k < N_FIELDS; k++) {
 		field(out, v[k], max[k]);
@@ -82,7 +85,7 @@ static int cmp_line(const void *a, const void *b)
 {
 	const struct line *x = a, *y = b;
 	int r = strcmp(y->f[0], x->f[0]); /* newest first */
-	return r ? r : strcmp(x->f[5], y->f[5]);
+	return r ? r : strcmp(x->f[F_REPORT], y->f[F_REPORT]);
 }
 
 /* Markdown table cell: pipes escaped, nothing else needed after field(). */
@@ -96,8 +99,9 @@ static void cell(struct fw_buf *b, const char *s)
 	}
 }
 
-/* Splits tsv (modified in place) into rows of six fields; a torn last
- * line and rows of another shape are ignored. */
+/* Splits tsv (modified in place) into rows of seven fields (six: an
+ * older row, no ticket); a torn last line and rows of fewer fields are
+ * ignored. */
 static int parse(char *tsv, size_t len, struct line **out, size_t *n_out)
 {
 	struct line *lines = NULL;
@@ -120,7 +124,9 @@ static int parse(char *tsv, size_t len, struct line **out, size_t *n_out)
 			*tab = 0;
 			q = tab + 1;
 		}
-		if (k == N_FIELDS) {
+		if (k == N_FIELDS_V1)
+			l.f[F_TICKET] = nl; /* "": the line's end */
+		if (k >= N_FIELDS_V1) {
 			if (fw_grow((void **)&lines, &cap, n + 1, sizeof(*lines)) < 0) {
 				free(lines);
 				return -ENOMEM;
@@ -143,7 +149,8 @@ static int render(const char *dir, struct line *lines, size_t n, struct fw_error
 	fw_qsort(lines, n, sizeof(*lines), cmp_line);
 	fw_buf_init(&md);
 	fw_buf_printf(&md, "# Flare investigations\n\n%zu report%s, newest flare first.\n\n", n, n == 1 ? "" : "s");
-	fw_buf_puts(&md, "| Flare time | Host | Agent | Verdict | Summary | Report |\n|---|---|---|---|---|---|\n");
+	fw_buf_puts(&md, "| Flare time | Host | Agent | Verdict | Summary | Report | Ticket |\n"
+			 "|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++) {
 		fw_buf_puts(&md, "| ");
 		cell(&md, lines[i].f[0]);
@@ -157,8 +164,11 @@ static int render(const char *dir, struct line *lines, size_t n, struct fw_error
 		cell(&md, lines[i].f[4]);
 		fw_buf_puts(&md, " | [report](");
 		/* a relative path of safe characters (host and time names) */
-		fw_buf_puts(&md, lines[i].f[5]);
-		fw_buf_puts(&md, ") |\n");
+		fw_buf_puts(&md, lines[i].f[F_REPORT]);
+		fw_buf_puts(&md, ") | ");
+		/* last: the columns before it kept their places */
+		cell(&md, lines[i].f[F_TICKET][0] ? lines[i].f[F_TICKET] : "-");
+		fw_buf_puts(&md, " |\n");
 	}
 	if (md.failed) {
 		fw_buf_free(&md);
@@ -186,8 +196,8 @@ static void scan_report(struct scan *s, const char *dir, const char *host, const
 	uint8_t *data = NULL;
 	size_t len;
 	struct fw_error e;
-	char *tab;
-	const char *md;
+	char *tab, *md, *rest;
+	int k;
 
 	if (snprintf(path, sizeof(path), "%s/%s/%s/report.json", dir, host, when) >= (int)sizeof(path) ||
 	    lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
@@ -200,16 +210,20 @@ static void scan_report(struct scan *s, const char *dir, const char *host, const
 		return;
 	}
 	data[len - 1] = 0;
-	/* the row's last field is the Markdown file's name */
-	tab = strrchr((char *)data, '\t');
-	md = tab ? tab + 1 : "";
-	if (!tab || !*md || strchr(md, '/') || md[0] == '.') {
+	/* the report field (the 6th) is the Markdown file's name; the ticket
+	 * follows it in rows that have one */
+	for (k = 0, tab = NULL, md = (char *)data; k < F_REPORT && (tab = strchr(md, '\t')); k++)
+		md = tab + 1;
+	rest = k == F_REPORT ? strchr(md, '\t') : NULL;
+	if (rest)
+		*rest++ = 0;
+	if (k != F_REPORT || !*md || strchr(md, '/') || md[0] == '.') {
 		free(data);
 		s->skipped++;
 		return;
 	}
 	fw_buf_putn(&s->tsv, (const char *)data, (size_t)(tab - (char *)data));
-	fw_buf_printf(&s->tsv, "\t%s/%s/%s\n", host, when, md);
+	fw_buf_printf(&s->tsv, "\t%s/%s/%s\t%s\n", host, when, md, rest ? rest : "");
 	free(data);
 	s->reports++;
 }

@@ -5,6 +5,10 @@
  * an flock so concurrent workers and daemons never lose one) and the
  * Markdown is regenerated from it after every addition.
  *
+ * A row is time, hostname, agent version, verdict, summary, report and
+ * ticket, tab-separated; rows written before the ticket column (six
+ * fields) are read with no ticket.
+ *
  * The index is derived data: each report folder also holds its own row
  * (FW_INDEX_ROW_FILE, the report field being the Markdown file's name), and
  * when .index.tsv cannot be used (unreadable, over its size limit) it is
@@ -27,6 +31,7 @@ struct fw_index_entry {
 	const char *verdict;	   /* fw_verdict_name() */
 	const char *summary;
 	const char *report;	   /* path of the .md relative to DIR */
+	const char *ticket;	   /* "" or NULL when none */
 };
 
 /* Appends e's row to out: fields redacted, control bytes as spaces, each

@@ -253,6 +253,7 @@ static void index_entry(const struct fw_investigation *inv, const struct fw_anal
 	e->verdict = fw_verdict_name(inv->verdict.kind);
 	e->summary = inv->verdict.summary;
 	e->report = report;
+	e->ticket = inv->ticket;
 }
 
 /* Writes every file of the report into a hidden folder, publishes it, then
@@ -364,9 +365,36 @@ static int fill_result(const struct fw_investigation *inv, struct fw_analyze_res
 					   : strdup("");
 	res->top_cpu_function = cpu ? fw_redact(cpu->top_cpu_attr.name, strlen(cpu->top_cpu_attr.name), &len)
 				    : strdup("");
-	if (!res->hostname || !res->agent_version || !res->summary || !res->flare_time ||
+	res->ticket = strdup(inv->ticket);
+	if (!res->ticket || !res->hostname || !res->agent_version || !res->summary || !res->flare_time ||
 	    !res->top_growth_function || !res->top_cpu_function)
 		return -ENOMEM;
+	return 0;
+}
+
+/* The ticket: the caller's (already normal), else the one in the flare's
+ * file name (the raw name: the ticket pattern must see what was dropped). */
+static int find_ticket(struct fw_investigation *inv, const struct fw_analyze_opts *o, const char *name,
+		       size_t name_len, struct fw_error *err)
+{
+	char copy[4096], base[4096];
+	size_t n;
+	const char *b;
+	int r;
+
+	if (o->ticket) {
+		if ((r = fw_ticket_normalize(o->ticket, strlen(o->ticket), inv->ticket, err)) < 0)
+			return r;
+		inv->ticket_source = "--ticket";
+		return 0;
+	}
+	snprintf(copy, sizeof(copy), "%.*s", (int)(name_len < sizeof(copy) ? name_len : sizeof(copy) - 1), name);
+	b = fw_path_base(copy, &n);
+	snprintf(base, sizeof(base), "%.*s", (int)(n < sizeof(base) ? n : sizeof(base) - 1), b);
+	r = fw_ticket_from_name(o->cfg->tickets.pattern, base, inv->ticket, err);
+	if (r < 0)
+		return r;
+	inv->ticket_source = r ? "file name" : NULL;
 	return 0;
 }
 
@@ -453,6 +481,11 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 		fw_err_prefix(err, "%s", inv.flare_name);
 		goto out;
 	}
+	if ((r = find_ticket(&inv, o, name, name_len, err)) < 0)
+		goto out;
+	inv.has_upgrade = inv.flare.has_vhist &&
+			  fw_vhist_recent_change(&inv.flare.vhist, inv.flare.time_ms,
+						 (int64_t)FW_UPGRADE_WINDOW_DAYS * 86400 * 1000, &inv.upgrade);
 	fw_utc_format(when, sizeof(when), inv.flare.time_ms, FW_UTC_COMPACT);
 	if (!(inv.flare_time = strdup(when)) ||
 	    asprintf(&inv.md_name, "flare-profiling-%s.md", inv.flare.hostname) < 0) {
@@ -520,6 +553,7 @@ void fw_analyze_result_free(struct fw_analyze_result *res)
 	free(res->top_growth_function);
 	free(res->top_cpu_function);
 	free(res->index_warning);
+	free(res->ticket);
 	memset(res, 0, sizeof(*res));
 }
 

@@ -33,6 +33,9 @@ struct fw_analyze_opts {
 	/* The zip's SHA-256 (64 lowercase hex digits) when the caller has
 	 * hashed it already (flarewatchd's workers); NULL: hashed here. */
 	const char *sha256;
+	/* The support ticket, already normalised (fw_ticket_normalize());
+	 * NULL: taken from the flare's name with cfg->tickets.pattern. */
+	const char *ticket;
 };
 
 /* What the caller (CLI output, journal entry) needs to know. Strings are
@@ -51,6 +54,7 @@ struct fw_analyze_result {
 	char *top_cpu_function;	   /* "" when none */
 	char *index_warning;	   /* NULL, or why DIR/index.md could not simply be
 				    * updated (the report is published all the same) */
+	char *ticket;		   /* "" when none (base/ticket.h normal form) */
 };
 
 /* Analyzes the flare at path (a zip or a folder) and publishes its report:

@@ -14,6 +14,7 @@
 #include "investigate/verdict.h"
 #include "investigate/recommend.h"
 #include "base/sha256.h"
+#include "base/ticket.h"
 
 struct fw_investigation {
 	const struct fw_config *cfg;
@@ -31,7 +32,20 @@ struct fw_investigation {
 	char *flare_time; /* YYYYmmddTHHMMSSZ */
 	char *md_name;	  /* flare-profiling-<host>.md */
 	char sha256[FW_SHA256_HEX_LEN + 1]; /* the zip's SHA-256 (hex); "" for a folder */
+	/* the support ticket (base/ticket.h: normal form, [A-Za-z0-9._-]),
+	 * "" when none; ticket_source says where it comes from: "--ticket"
+	 * or "file name" (NULL when none) */
+	char ticket[FW_TICKET_BUFSZ];
+	const char *ticket_source;
+	/* a version change in version-history.json within
+	 * FW_UPGRADE_WINDOW_DAYS before the flare */
+	bool has_upgrade;
+	struct fw_vhist_change upgrade;
 };
+
+/* An agent upgrade this recent is named in the report's header and the
+ * escalation's Symptom. */
+#define FW_UPGRADE_WINDOW_DAYS 7
 
 /* The Markdown report (runbook order). Every string from the flare is
  * redacted and escaped field by field (write_markdown.c); the finished

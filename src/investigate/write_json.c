@@ -564,6 +564,9 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	key(b, &first, "generator");
 	jstr(b, PACKAGE_STRING);
 
+	key(b, &first, "ticket");
+	jstr(b, inv->ticket[0] ? inv->ticket : NULL);
+
 	key(b, &first, "flare");
 	f2 = true;
 	fw_buf_putc(b, '{');
@@ -592,6 +595,34 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	uptime_ok = f->has_status && f->status.has_uptime && f->status.uptime_sec >= 0 &&
 		    f->status.uptime_sec <= INT64_MAX / 1000000000;
 	opt_i64(b, uptime_ok, uptime_ok ? f->status.uptime_sec * 1000000000 : 0);
+	key(b, &f2, "host_os");
+	if (f->has_status && (f->status.os[0] || f->status.platform[0] || f->status.kernel_version[0])) {
+		fw_buf_puts(b, "{\"os\":");
+		jstr(b, f->status.os[0] ? f->status.os : NULL);
+		fw_buf_puts(b, ",\"platform\":");
+		jstr(b, f->status.platform[0] ? f->status.platform : NULL);
+		fw_buf_puts(b, ",\"platform_version\":");
+		jstr(b, f->status.platform_version[0] ? f->status.platform_version : NULL);
+		fw_buf_puts(b, ",\"kernel_version\":");
+		jstr(b, f->status.kernel_version[0] ? f->status.kernel_version : NULL);
+		fw_buf_puts(b, ",\"kernel_arch\":");
+		jstr(b, f->status.kernel_arch[0] ? f->status.kernel_arch : NULL);
+		fw_buf_putc(b, '}');
+	} else {
+		fw_buf_puts(b, "null");
+	}
+	key(b, &f2, "upgrade");
+	if (inv->has_upgrade) {
+		fw_buf_puts(b, "{\"from\":");
+		jstr(b, inv->upgrade.from);
+		fw_buf_puts(b, ",\"to\":");
+		jstr(b, inv->upgrade.to);
+		fw_buf_puts(b, ",\"time\":");
+		jtime(b, true, inv->upgrade.time_ms);
+		fw_buf_printf(b, ",\"downgrade\":%s}", inv->upgrade.downgrade ? "true" : "false");
+	} else {
+		fw_buf_puts(b, "null");
+	}
 	key(b, &f2, "install");
 	if (f->has_install) {
 		fw_buf_puts(b, "{\"tool\":");
@@ -708,8 +739,13 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 		jstr(b, c->name);
 		fw_buf_puts(b, ",\"version\":");
 		jstr(b, c->version[0] ? c->version : NULL);
-		fw_buf_printf(b, ",\"instances\":%zu,\"ok\":%zu,\"warning\":%zu,\"error\":%zu,\"messages\":[",
+		fw_buf_printf(b, ",\"instances\":%zu,\"ok\":%zu,\"warning\":%zu,\"error\":%zu",
 			      c->n_instances, c->n_ok, c->n_warning, c->n_error);
+		fw_buf_puts(b, ",\"avg_execution_ns\":");
+		opt_i64(b, c->has_avg_exec, c->avg_exec_ns);
+		fw_buf_puts(b, ",\"last_successful\":");
+		jtime(b, c->has_last_success, c->last_success_ms);
+		fw_buf_printf(b, ",\"never_succeeded\":%s,\"messages\":[", c->never_succeeded ? "true" : "false");
 		for (size_t k = c->msg_first; k < c->msg_first + c->msg_count && k < f->status.n_msgs; k++) {
 			fw_buf_printf(b, "%s{\"kind\":\"%s\",\"instance\":", k > c->msg_first ? "," : "",
 				      f->status.msgs[k].kind == FW_CHECK_MSG_ERROR ? "error" : "warning");

@@ -245,6 +245,58 @@ static const char *pct(char *buf, size_t len, int64_t v, int64_t total)
 	return buf;
 }
 
+/* A Go duration as a support engineer reads it: "0 s", "38 ms", "5.004 s". */
+static const char *exec_time(char *buf, size_t len, int64_t ns)
+{
+	if (ns >= 1000000000)
+		snprintf(buf, len, "%.3f s", (double)ns / 1e9);
+	else if (ns >= 1000000)
+		snprintf(buf, len, "%.0f ms", (double)ns / 1e6);
+	else if (ns > 0)
+		snprintf(buf, len, "%.0f µs", (double)ns / 1e3);
+	else
+		snprintf(buf, len, "0 s");
+	return buf;
+}
+
+/* The host's OS from status.log's Host Info, raw (redacted fields):
+ * "linux ubuntu 24.04, kernel 6.8.0-1015-aws x86_64"; "" when unknown. */
+static void os_raw(const struct fw_flare *f, struct fw_buf *raw)
+{
+	const struct fw_status *s = &f->status;
+	const char *parts[] = { s->os, s->platform, s->platform_version };
+	bool any = false;
+
+	if (!f->has_status)
+		return;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (parts[i][0]) {
+			fw_buf_printf(raw, "%s%s", any ? " " : "", parts[i]);
+			any = true;
+		}
+	if (s->kernel_version[0]) {
+		fw_buf_printf(raw, "%skernel %s", any ? ", " : "", s->kernel_version);
+		if (s->kernel_arch[0])
+			fw_buf_printf(raw, " %s", s->kernel_arch);
+	}
+}
+
+/* "upgrade 7.55.1 → 7.58.2 on 2024-09-30 09:02:13.112 UTC (2 days 5 hours
+ * before the flare)", raw (versions are redacted fields); "" when the
+ * investigation found none. */
+static void upgrade_raw(const struct fw_investigation *inv, struct fw_buf *raw)
+{
+	char when[FW_UTC_BUFSZ], ago[FW_UPTIME_BUFSZ];
+
+	if (!inv->has_upgrade)
+		return;
+	fw_format_utc_ms(inv->upgrade.time_ms, when, sizeof(when));
+	fw_format_uptime((inv->flare.time_ms - inv->upgrade.time_ms) / 1000, ago, sizeof(ago));
+	fw_buf_printf(raw, "%s %s → %s on %s (%s before the flare)",
+		      inv->upgrade.downgrade ? "downgrade" : "upgrade", inv->upgrade.from, inv->upgrade.to, when,
+		      ago);
+}
+
 /* ---- sections ----------------------------------------------------------------- */
 
 static void title(const struct fw_investigation *inv, struct fw_buf *b)
@@ -252,9 +304,16 @@ static void title(const struct fw_investigation *inv, struct fw_buf *b)
 	const struct fw_flare *f = &inv->flare;
 	char when[64], up[FW_UPTIME_BUFSZ];
 
+	struct fw_buf raw;
+
 	fw_buf_printf(b, "# Flare profiling investigation: %s\n\n", f->hostname);
 	if (!fw_utc_format(when, sizeof(when), f->time_ms, FW_UTC_TEXT))
 		snprintf(when, sizeof(when), "-");
+	if (inv->ticket[0]) {
+		fw_buf_puts(b, "**Ticket:** ");
+		md_text(b, inv->ticket);
+		fw_buf_printf(b, " (from the %s) · ", inv->ticket_source ? inv->ticket_source : "caller");
+	}
 	fw_buf_puts(b, "**Agent:** ");
 	if (f->has_status && f->status.agent_version[0])
 		md_text(b, f->status.agent_version);
@@ -284,6 +343,15 @@ static void title(const struct fw_investigation *inv, struct fw_buf *b)
 	} else {
 		fw_buf_puts(b, "unknown");
 	}
+	fw_buf_init(&raw);
+	os_raw(f, &raw);
+	if (raw.len) {
+		fw_buf_puts(b, " · **OS:** ");
+		md_text(b, fw_buf_str(&raw));
+	}
+	if (raw.failed)
+		b->failed = true;
+	fw_buf_free(&raw);
 	fw_buf_printf(b, " · **Flare date:** %s", when);
 	/* flare model (helper "flare"): where the date and hostname come
 	 * from, and every note on the flare's files, in the header */
@@ -294,6 +362,16 @@ static void title(const struct fw_investigation *inv, struct fw_buf *b)
 	fw_buf_puts(b, "\n\nFlare: ");
 	md_code(b, inv->flare_name);
 	fw_buf_puts(b, "\n\n");
+	fw_buf_init(&raw);
+	upgrade_raw(inv, &raw);
+	if (raw.len) {
+		fw_buf_puts(b, "**Recent agent ");
+		md_text_long(b, fw_buf_str(&raw));
+		fw_buf_puts(b, "** (version-history.json).\n\n");
+	}
+	if (raw.failed)
+		b->failed = true;
+	fw_buf_free(&raw);
 	if (f->n_notes)
 		fw_buf_puts(b, "**Flare notes:**\n\n");
 	for (size_t i = 0; i < f->n_notes; i++) {
@@ -1144,14 +1222,27 @@ static void checks(const struct fw_investigation *inv, struct fw_buf *b)
 				       : "No running checks found in status.log.\n\n");
 		return;
 	}
-	fw_buf_puts(b, "| Check | Version | Instances | OK | Warning | Error |\n|---|---|---:|---:|---:|---:|\n");
+	fw_buf_puts(b, "Instances by status; Avg time is the slowest instance's Average Execution Time, Last "
+		       "success the stalest instance's Last Successful Execution Date.\n\n");
+	fw_buf_puts(b, "| Check | Version | Instances | OK | Warning | Error | Avg time | Last success |\n"
+		       "|---|---|---:|---:|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < s->n_checks; i++) {
 		const struct fw_status_check *c = &s->checks[i];
+		char t[64], last[FW_UTC_BUFSZ];
 		fw_buf_puts(b, "| ");
 		md_code(b, c->name);
 		fw_buf_puts(b, " | ");
 		md_text(b, c->version[0] ? c->version : "-");
-		fw_buf_printf(b, " | %zu | %zu | %zu | %zu |\n", c->n_instances, c->n_ok, c->n_warning, c->n_error);
+		fw_buf_printf(b, " | %zu | %zu | %zu | %zu | %s | ", c->n_instances, c->n_ok, c->n_warning, c->n_error,
+			      c->has_avg_exec ? exec_time(t, sizeof(t), c->avg_exec_ns) : "-");
+		if (c->never_succeeded)
+			fw_buf_puts(b, "**never**");
+		else if (c->has_last_success) {
+			fw_format_utc_ms(c->last_success_ms, last, sizeof(last));
+			fw_buf_puts(b, last);
+		} else
+			fw_buf_putc(b, '-');
+		fw_buf_puts(b, " |\n");
 	}
 	if (s->checks_dropped)
 		fw_buf_printf(b, "\n%zu more checks are not listed.\n", s->checks_dropped);
@@ -1566,63 +1657,177 @@ static void raw_top(struct fw_buf *b, const char *label, const struct fw_top_tab
 	free(red);
 }
 
+/* A top table for the escalation: left out when it has no sample (an
+ * empty block or mutex profile: profiling was off), which the caller lists
+ * on one line instead. */
+static bool top_is_empty(const struct fw_top_table *t)
+{
+	return t->present && !t->error && t->total == 0;
+}
+
+/* "Profile source and window" of the escalation: the files, each CPU
+ * profile's duration and the time between each pair of heap snapshots. */
+static void escalation_profiles(const struct fw_investigation *inv, struct fw_buf *b)
+{
+	const struct fw_flare *f = &inv->flare;
+	char a[64];
+
+	fw_buf_puts(b, "Profile source: ");
+	if (!f->has_profiles || f->n_pfiles == 0) {
+		fw_buf_puts(b, f->has_profiles ? "profiles/ is empty\n" : "no profiles/ in the flare\n");
+		return;
+	}
+	fw_buf_puts(b, "flare profiles/:");
+	for (size_t i = 0; i < f->n_pfiles; i++) {
+		fw_buf_putc(b, ' ');
+		fence_name(b, f->pfiles[i].name);
+	}
+	fw_buf_putc(b, '\n');
+	fw_buf_puts(b, "Profile window:");
+	for (size_t i = 0; i < inv->n_procs; i++) {
+		const struct fw_process *p = &inv->procs[i];
+		fw_buf_printf(b, "%s %s CPU ", i ? ";" : "", p->name);
+		if (p->cpu.present && !p->cpu.error && p->cpu.duration_nanos > 0)
+			fw_buf_puts(b, nanos(a, sizeof(a), p->cpu.duration_nanos));
+		else
+			fw_buf_puts(b, "unknown");
+		fw_buf_puts(b, ", heap snapshots ");
+		if (p->have_heap_diff && p->heap_window == FW_WINDOW_MEASURED)
+			fw_buf_printf(b, "%s apart", nanos(a, sizeof(a), p->heap_window_ns));
+		else if (p->have_heap_diff)
+			fw_buf_puts(b, fw_heap_window_why(p->heap_window));
+		else
+			fw_buf_puts(b, "not both usable");
+	}
+	fw_buf_puts(b, inv->n_procs ? "\n" : " no process profiles\n");
+}
+
 /* The escalation block, built whole, then fenced with more backticks than
- * any run inside it, so that no content can close the fence. */
+ * any run inside it, so that no content can close the fence. Its fields
+ * follow the runbook's template: ticket, agent + OS, uptime, symptom,
+ * profile source and window, four top-5 blocks per process, memstats,
+ * running checks, flare file. */
 static void escalation(const struct fw_investigation *inv, struct fw_buf *out)
 {
 	const struct fw_flare *f = &inv->flare;
 	const struct fw_memstats *m = &f->mem;
-	char a[64], c[64], d[64], e[64];
+	char a[64], c[64], d[64], e[64], g[64], up[FW_UPTIME_BUFSZ];
 	char label[160];
-	struct fw_buf body, *b = &body;
+	struct fw_buf body, *b = &body, raw;
 	size_t fence;
+	bool any_empty = false;
 
 	fw_buf_init(b);
-	fw_buf_puts(b, "Host: ");
+	fw_buf_init(&raw);
+	fw_buf_puts(b, "Ticket: ");
+	fence_name(b, inv->ticket[0] ? inv->ticket : "none");
+	fw_buf_puts(b, "\nHost: ");
 	fence_name(b, f->hostname);
-	fw_buf_puts(b, "  Agent: ");
+	fw_buf_puts(b, "\nAgent + OS: ");
 	fence_name(b, f->has_status && f->status.agent_version[0] ? f->status.agent_version : "unknown");
-	fw_buf_printf(b, "  Verdict: %s\n", fw_verdict_name(inv->verdict.kind));
-	fw_buf_puts(b, "Summary: ");
+	os_raw(f, &raw);
+	fw_buf_puts(b, " on ");
+	fence_name(b, raw.len ? fw_buf_str(&raw) : "unknown OS");
+	fw_buf_puts(b, "\nUptime: ");
+	if (f->has_status && f->status.has_uptime) {
+		fw_format_uptime(f->status.uptime_sec, up, sizeof(up));
+		fw_buf_puts(b, up);
+	} else {
+		fw_buf_puts(b, "unknown");
+	}
+	fw_buf_printf(b, "\nVerdict: %s\n", fw_verdict_name(inv->verdict.kind));
+	fw_buf_puts(b, "Symptom: ");
 	fence_composed(b, inv->verdict.summary);
+	if (raw.failed)
+		b->failed = true;
+	fw_buf_free(&raw);
+	fw_buf_init(&raw);
+	upgrade_raw(inv, &raw);
+	if (raw.len) {
+		fw_buf_puts(b, "; after ");
+		fence_composed(b, fw_buf_str(&raw));
+	}
+	if (raw.failed)
+		b->failed = true;
+	fw_buf_free(&raw);
 	fw_buf_putc(b, '\n');
+	escalation_profiles(inv, b);
+	fw_buf_puts(b, "Flare: ");
+	fence_composed(b, inv->flare_name);
+	fw_buf_putc(b, '\n');
+	if (inv->n_procs)
+		fw_buf_puts(b, "\nTop 5 of `pprof -top` per process: heap diff, cpu, block and mutex delay.\n");
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		const struct fw_process *p = &inv->procs[i];
 		fw_buf_putc(b, '\n');
 		snprintf(label, sizeof(label), "%s heap diff (inuse_space, 1st -> 2nd)", p->name);
 		raw_top(b, label, &p->heap_diff_space);
-		snprintf(label, sizeof(label), "%s heap diff (inuse_objects)", p->name);
-		raw_top(b, label, &p->heap_diff_objects);
-		snprintf(label, sizeof(label), "%s heap (2nd snapshot)", p->name);
-		raw_top(b, label, &p->heap_top);
 		snprintf(label, sizeof(label), "%s cpu", p->name);
 		raw_top(b, label, &p->cpu);
-		snprintf(label, sizeof(label), "%s block", p->name);
-		raw_top(b, label, &p->block);
-		snprintf(label, sizeof(label), "%s mutex", p->name);
-		raw_top(b, label, &p->mutex);
+		if (!top_is_empty(&p->block)) {
+			snprintf(label, sizeof(label), "%s block", p->name);
+			raw_top(b, label, &p->block);
+		}
+		if (!top_is_empty(&p->mutex)) {
+			snprintf(label, sizeof(label), "%s mutex", p->name);
+			raw_top(b, label, &p->mutex);
+		}
+		any_empty = any_empty || top_is_empty(&p->block) || top_is_empty(&p->mutex);
+	}
+	if (any_empty) {
+		fw_buf_puts(b, "\nEmpty (no sample, left out):");
+		for (size_t i = 0; i < inv->n_procs; i++) {
+			const struct fw_process *p = &inv->procs[i];
+			if (top_is_empty(&p->block))
+				fw_buf_printf(b, " %s block", p->name);
+			if (top_is_empty(&p->mutex))
+				fw_buf_printf(b, " %s mutex", p->name);
+		}
+		fw_buf_putc(b, '\n');
 	}
 	fw_buf_putc(b, '\n');
 	if (f->has_memstats) {
 		fw_memstats_format_ms(m->pause_total_ns, e, sizeof(e));
-		fw_buf_printf(b, "memstats: HeapAlloc=%s HeapInuse=%s Sys=%s NumGC=%.0f PauseTotal=%s\n",
-			      m->has_heap_alloc ? bytes(a, sizeof(a), m->heap_alloc) : "?",
-			      m->has_heap_inuse ? bytes(c, sizeof(c), m->heap_inuse) : "?",
-			      m->has_sys ? bytes(d, sizeof(d), m->sys) : "?", m->has_num_gc ? m->num_gc : 0,
+		fw_buf_printf(b, "memstats: Alloc=%s Sys=%s HeapInuse=%s HeapObjects=",
+			      m->has_alloc ? bytes(a, sizeof(a), m->alloc) : "?",
+			      m->has_sys ? bytes(c, sizeof(c), m->sys) : "?",
+			      m->has_heap_inuse ? bytes(d, sizeof(d), m->heap_inuse) : "?");
+		if (m->has_heap_objects)
+			fw_buf_printf(b, "%.0f", m->heap_objects);
+		else
+			fw_buf_putc(b, '?');
+		fw_buf_puts(b, " NumGC=");
+		if (m->has_num_gc)
+			fw_buf_printf(b, "%.0f", m->num_gc);
+		else
+			fw_buf_putc(b, '?');
+		fw_buf_printf(b, " HeapAlloc=%s PauseTotal=%s\n",
+			      m->has_heap_alloc ? bytes(g, sizeof(g), m->heap_alloc) : "?",
 			      m->has_pause_total_ns ? e : "?");
 	} else {
 		fw_buf_puts(b, "memstats: not in flare\n");
 	}
 	if (f->has_goroutines)
 		fw_buf_printf(b, "goroutines: %" PRIu64 "\n", f->gor.total);
-	fw_buf_puts(b, "checks:");
+	fw_buf_puts(b, "Running checks:");
 	if (f->has_status && f->status.n_checks) {
 		for (size_t i = 0; i < f->status.n_checks; i++) {
 			const struct fw_status_check *ck = &f->status.checks[i];
 			fw_buf_putc(b, ' ');
 			fence_name(b, ck->name);
-			fw_buf_printf(b, "[%s]", ck->n_error ? "ERROR" : ck->n_warning ? "WARNING" : "OK");
+			fw_buf_printf(b, "[%s", ck->n_error ? "ERROR" : ck->n_warning ? "WARNING" : "OK");
+			if (ck->has_avg_exec)
+				fw_buf_printf(b, " avg %s", exec_time(a, sizeof(a), ck->avg_exec_ns));
+			if (ck->n_error)
+				fw_buf_printf(b, ", %zu in error", ck->n_error);
+			if (ck->n_warning)
+				fw_buf_printf(b, ", %zu warning", ck->n_warning);
+			if (ck->never_succeeded)
+				fw_buf_puts(b, ", never succeeded");
+			fw_buf_putc(b, ']');
 		}
+		if (f->status.checks_dropped)
+			fw_buf_printf(b, " (+%zu more)", f->status.checks_dropped);
 	} else {
 		fw_buf_puts(b, " none found");
 	}

@@ -13,7 +13,8 @@ TESTS += \
 	tests/analyze/overrides.sh \
 	tests/analyze/attribution.sh \
 	tests/analyze/recommend.sh \
-	tests/analyze/memsanity.sh
+	tests/analyze/memsanity.sh \
+	tests/analyze/ticket.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -26,6 +27,7 @@ EXTRA_DIST += \
 	tests/analyze/common.sh \
 	tests/analyze/overrides.sh \
 	tests/analyze/recommend.sh \
+	tests/analyze/ticket.sh \
 	tests/analyze/publish.sh \
 	tests/analyze/profile-bomb.py \
 	tests/analyze/verdicts.sh \

@@ -30,13 +30,14 @@ check "--check-config starts nothing (no folders created)" test ! -e "$T/good/st
 
 # --print-config: the configuration in effect, every key, as YAML that loads
 # back to the same configuration
-write_config "$T/print" thresholds.leak_growth_per_30s=3MiB workers=3
+write_config "$T/print" thresholds.leak_growth_per_30s=3MiB workers=3 "tickets.pattern='case-([0-9]+)'"
 "$FLAREWATCHD" -c "$T/print/flarewatch.yaml" --print-config >"$T/print/out.yaml" 2>"$T/print/err"
 check "--print-config exits 0" test $? = 0
 check "... shows a value from the file (workers: 3)" grep -qx 'workers: 3' "$T/print/out.yaml"
 check "... with its unit (leak_growth_per_30s: 3 MiB)" grep -qx '  leak_growth_per_30s: 3 MiB' "$T/print/out.yaml"
 check "... and a default the file does not set (analysis.timeout_seconds)" \
 	grep -qx '  timeout_seconds: 300' "$T/print/out.yaml"
+check "... and tickets.pattern from the file" grep -qxF '  pattern: "case-([0-9]+)"' "$T/print/out.yaml"
 check "... starts nothing (no folders created)" test ! -e "$T/print/state"
 "$FLAREWATCHD" -c "$T/print/out.yaml" --print-config >"$T/print/again.yaml" 2>&1
 check "... and reads back to the same configuration" \

@@ -144,7 +144,7 @@ write_config() {
 		for k in "${!kv[@]}"; do
 			[[ $k == *.* ]] || printf '%s: %s\n' "$k" "${kv[$k]}"
 		done
-		for sec in analysis archive thresholds; do
+		for sec in analysis archive thresholds tickets; do
 			first=1
 			for k in "${!kv[@]}"; do
 				[[ $k == "$sec".* ]] || continue

@@ -63,9 +63,12 @@ DPID=$!
 _pids+=("$DPID")
 check "start: an entry with MESSAGE_ID=$(id_of STARTED)" wait_for 20 has_entry MESSAGE_ID "$(id_of STARTED)"
 
-# a good flare whose name holds a secret, a bad one, and a duplicate
+# a good flare whose name holds a secret, a bad one, a duplicate (named
+# with a ticket of its own) and a flare named after its support ticket
 SECRET=0123456789abcdef0123456789abcdef
 GOOD="good-api_key=$SECRET.zip"
+COPY=zd777777-copy.zip
+TICKETED=ZD-12345_datadog-agent-2024-10-02T14-21-52Z-info.zip
 make_flare "$T/good.zip" 1
 sha=$(sha256sum "$T/good.zip" | cut -d' ' -f1)
 mv "$T/good.zip" "$D/incoming/$GOOD"
@@ -75,9 +78,13 @@ all_in() { [ "$(count "$D/state/done")" = 2 ] && [ "$(count "$D/state/failed" '*
 # one at a time: the duplicate must come after the first analysis
 wait_for 30 eval '[ "$(count "$D/state/done")" = 1 ]'
 cp "$D/state/done/$GOOD" "$T/copy.zip"
-mv "$T/copy.zip" "$D/incoming/copy.zip"
+mv "$T/copy.zip" "$D/incoming/$COPY"
 mv "$T/bad.zip" "$D/incoming/bad.zip"
 wait_for 60 all_in || nok "the three flares are filed"
+make_flare "$T/ticketed.zip" 2
+tsha=$(sha256sum "$T/ticketed.zip" | cut -d' ' -f1)
+mv "$T/ticketed.zip" "$D/incoming/$TICKETED"
+wait_for 60 eval '[ "$(count "$D/state/done")" = 3 ]' || nok "the ticketed flare is filed"
 
 # ---- the verdict entry ----------------------------------------------------------
 wait_for 10 has_entry FLARE_SHA256 "$sha"
@@ -109,6 +116,7 @@ else
 	check "REPORT_PATH is the report ($report)" test -f "$report"
 	check "MESSAGE is one line with the host, the verdict and the report path" \
 		eval '[[ "$(field "$e" MESSAGE)" == "$(field "$e" FLARE_HOSTNAME): "*"(report $report)" ]]'
+	check "TICKET is present and empty: the name holds no ticket" test "$(field "$e" TICKET)" = ""
 	for f in FLARE_HOSTNAME AGENT_VERSION HEAP_GROWTH_BYTES TOP_GROWTH_FUNCTION TOP_CPU_FUNCTION; do
 		check "field $f is present ($(field "$e" $f))" test "$(field "$e" $f)" != "(absent)"
 	done
@@ -125,7 +133,26 @@ else
 	check "FLARE_DUPLICATE_OF is the first analysis's report" \
 		test "$(field "$e" FLARE_DUPLICATE_OF)" = "${report:-}"
 	check "... with the same FLARE_SHA256" test "$(field "$e" FLARE_SHA256)" = "$sha"
-	check "... and FLARE_FILE in done/" test "$(field "$e" FLARE_FILE)" = "$D/state/done/copy.zip"
+	check "... and FLARE_FILE in done/" test "$(field "$e" FLARE_FILE)" = "$D/state/done/$COPY"
+	check "... and TICKET from its own name (zd777777 -> ZD-777777)" test "$(field "$e" TICKET)" = ZD-777777
+fi
+
+# ---- the ticket from the flare's name ------------------------------------------------
+wait_for 10 has_entry FLARE_SHA256 "$tsha"
+e=$(entry FLARE_SHA256 "$tsha")
+if [ -z "$e" ]; then
+	nok "a verdict entry for $TICKETED"
+else
+	ok "a verdict entry for $TICKETED"
+	check "TICKET=ZD-12345 from the name" test "$(field "$e" TICKET)" = ZD-12345
+	r=$(field "$e" REPORT_PATH)
+	check "its report.json says ticket ZD-12345" \
+		test "$(jq -r .ticket "$(dirname "$r")/report.json")" = ZD-12345
+	check "its report's escalation block says Ticket: ZD-12345" grep -qx 'Ticket: ZD-12345' "$r"
+	check "the index row has the ticket" \
+		eval 'grep -q "| ZD-12345 |\$" "$D/investigations/index.md"'
+	rec=$(grep -l "^ticket=ZD-12345\$" "$D"/state/seen/* 2>/dev/null | head -n 1)
+	check "the dedup record keeps ticket=ZD-12345" test -n "$rec"
 fi
 
 # ---- the failure -----------------------------------------------------------------------

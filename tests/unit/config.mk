@@ -16,3 +16,9 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/tap.h
 tests_unit_test_config_LDADD = $(LIBFW_LIBS)
 
 EXTRA_DIST += tests/fixtures/config etc/flarewatch.yaml
+
+# base/ticket.c: the support ticket from --ticket and from file names
+check_PROGRAMS += tests/unit/test_ticket
+TESTS += tests/unit/test_ticket
+tests_unit_test_ticket_SOURCES = tests/unit/test_ticket.c tests/tap.h
+tests_unit_test_ticket_LDADD = $(LIBFW_LIBS)

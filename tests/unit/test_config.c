@@ -527,6 +527,14 @@ static void test_priorities(struct ctx *x)
 	TAP_EQ_INT(load_text(x, "journal:\n  priority:\n    failed: \"3\"\n", &c, &e), -EINVAL,
 		   "a quoted number is not a priority");
 	fw_config_free(&c);
+	TAP_EQ_INT(load_text(x, "tickets:\n  pattern: '(ZD|case)-([0-9]+'\n", &c, &e), -EINVAL,
+		   "a tickets.pattern that does not compile is refused");
+	TAP_OK(strstr(e.msg, ":2:") && strstr(e.msg, "tickets.pattern") && strstr(e.msg, "regular expression"),
+	       "... with the line and the key: %s", e.msg);
+	fw_config_free(&c);
+	TAP_EQ_INT(load_text(x, "tickets:\n  pattern: 'case-([0-9]+)'\n", &c, &e), 0, "a tickets.pattern loads");
+	TAP_EQ_STR(c.tickets.pattern, "case-([0-9]+)", "... and is kept verbatim");
+	fw_config_free(&c);
 }
 
 static void test_scalars(void)
@@ -576,6 +584,11 @@ static void test_scalars(void)
 		{ "archive.max_entries", "0", 0 },
 		{ "thresholds.cpu_utilization_percent", "10000", 1 },
 		{ "thresholds.cpu_utilization_percent", "10001", 0 },
+		{ "tickets.pattern", "", 1 },
+		{ "tickets.pattern", "(SUP-[0-9]+)", 1 },
+		{ "tickets.pattern", "([0-9]", 0 },
+		{ "tickets.pattern", "a{2,1}", 0 },
+		{ "tickets.pattern", "a\nb", 0 },
 	};
 	struct fw_config c;
 	struct fw_error e = { { 0 } };
@@ -790,7 +803,9 @@ static void test_render(struct ctx *x)
 		"report:\n"
 		"  greeting: \"Hi,\"\n"
 		"  signature: \"Datadog Support\"\n"
-		"  customer_message: true\n";
+		"  customer_message: true\n"
+		"tickets:\n"
+		"  pattern: \"^([0-9]{5,12})[-_]|(^|[^[:alnum:]])(zd-?|#)([0-9]+)\"\n";
 	struct fw_config c;
 	struct fw_error e = { { 0 } };
 	struct fw_buf b;
@@ -822,6 +837,8 @@ static void test_render(struct ctx *x)
 	fw_config_set(&c, "archive.max_total_size", "1048577", &e);
 	fw_config_set(&c, "report.customer_message", "false", &e);
 	fw_config_set(&c, "journal.priority.failed", "0", &e);
+	TAP_EQ_INT(fw_config_set(&c, "tickets.pattern", "\\.\"([0-9]+)\" 'x' #", &e), 0,
+		   "set an awkward tickets.pattern");
 	round_trip(x, &c, "awkward values");
 	fw_config_free(&c);
 }

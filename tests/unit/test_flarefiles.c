@@ -21,6 +21,7 @@
 #include "flare/installinfo.h"
 #include "flare/memstats.h"
 #include "flare/status.h"
+#include "flare/versionhistory.h"
 #include "base/util.h"
 #include "../tap.h"
 
@@ -119,9 +120,163 @@ static void test_status_current(void)
 	}
 	TAP_EQ_UINT(st.n_msgs, 1, "one message in all");
 	TAP_OK(st.checks_dropped == 0 && st.msgs_dropped == 0, "nothing dropped");
+	/* Host Info, and the check times (lines 97-248 of the fixture) */
+	TAP_EQ_STR(st.os, "linux", "Host Info os");
+	TAP_EQ_STR(st.platform, "ubuntu", "Host Info platform");
+	TAP_EQ_STR(st.platform_version, "24.04", "Host Info platformVersion");
+	TAP_EQ_STR(st.kernel_version, "6.8.0-1015-aws", "Host Info kernelVersion");
+	TAP_EQ_STR(st.kernel_arch, "x86_64", "Host Info kernelArch");
+	c = find_check(&st, "cpu");
+	TAP_OK(c && c->has_avg_exec && c->avg_exec_ns == 0, "cpu: Average Execution Time 0s");
+	TAP_OK(c && c->has_last_success && c->last_success_ms == 1727878906000LL && !c->never_succeeded,
+	       "cpu: Last Successful Execution 1727878906000");
+	c = find_check(&st, "disk");
+	TAP_OK(c && c->has_avg_exec && c->avg_exec_ns == 38000000, "disk: 38ms");
+	c = find_check(&st, "redisdb");
+	TAP_OK(c && c->has_avg_exec && c->avg_exec_ns == 3012000000LL,
+	       "redisdb: the slower instance's 3.012s (the other 27ms)");
+	TAP_OK(c && c->never_succeeded && c->has_last_success && c->last_success_ms == 1727878906000LL,
+	       "redisdb: one instance never succeeded, the other at 1727878906000");
 out:
 	fw_status_free(&st);
 	free(t);
+}
+
+static void test_go_duration(void)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		int64_t ns;
+	} cases[] = {
+		{ "0s", true, 0 },
+		{ "0", true, 0 },
+		{ "38ms", true, 38000000 },
+		{ "0ms", true, 0 },
+		{ "10003ms", true, 10003000000LL },
+		{ "3.012s", true, 3012000000LL },
+		{ "1m2.5s", true, 62500000000LL },
+		{ "2h0m0s", true, 7200000000000LL },
+		{ "1.5\xc2\xb5s", true, 1500 },
+		{ "250us", true, 250000 },
+		{ "12ns", true, 12 },
+		{ "", false, 0 },
+		{ "s", false, 0 },
+		{ "5", false, 0 },
+		{ "5x", false, 0 },
+		{ ".s", false, 0 },
+		{ "-1s", false, 0 },
+		{ "3.0.1s", false, 0 },
+		{ "99999999999h", false, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t ns = -1;
+		bool ok = fw_parse_go_duration(cases[i].s, strlen(cases[i].s), &ns);
+		TAP_OK(ok == cases[i].ok && (!ok || ns == cases[i].ns), "Go duration \"%s\": %s %lld", cases[i].s,
+		       ok ? "parsed" : "refused", (long long)ns);
+	}
+}
+
+/* version-history.json: the fixture template, then damaged and hostile
+ * copies. */
+static void test_version_history(void)
+{
+	const char *top = getenv("abs_top_srcdir");
+	char path[4096];
+	uint8_t *data = NULL;
+	size_t len;
+	struct fw_error err;
+	struct fw_vhist vh;
+	struct fw_vhist_change ch;
+	int64_t ms;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/flares/templates/version-history.json",
+		 top && *top ? top : ".");
+	if (TAP_EQ_INT(fw_read_file(path, 1 << 20, &data, &len, &err), 0, "read the template")) {
+		if (TAP_EQ_INT(fw_vhist_parse((char *)data, len, &vh, &err), 0, "template parses") &&
+		    TAP_EQ_UINT(vh.n_entries, 2, "two entries")) {
+			TAP_EQ_STR(vh.entries[0].version, "7.55.1", "1st version");
+			TAP_EQ_STR(vh.entries[1].version, "7.58.2", "2nd version");
+			/* date -u -d 2024-09-30T09:02:13.112Z +%s%3N */
+			TAP_OK(vh.entries[1].has_time && vh.entries[1].time_ms == 1727686933112LL,
+			       "2nd timestamp 1727686933112 ms");
+			TAP_OK(vh.entries[0].has_time && vh.entries[0].time_ms == 1721297642331LL,
+			       "1st timestamp 1721297642331 ms");
+			/* the fixture flares' status date */
+			TAP_OK(fw_vhist_recent_change(&vh, 1727878912317LL, 7 * 86400000LL, &ch) &&
+				       !strcmp(ch.from, "7.55.1") && !strcmp(ch.to, "7.58.2") && !ch.downgrade &&
+				       ch.time_ms == 1727686933112LL,
+			       "upgrade 7.55.1 -> 7.58.2 within 7 days of the status date");
+			TAP_OK(!fw_vhist_recent_change(&vh, 1727686933112LL + 7 * 86400000LL + 1, 7 * 86400000LL, &ch),
+			       "not 7 days and 1 ms later");
+			TAP_OK(fw_vhist_recent_change(&vh, 1727686933112LL + 7 * 86400000LL, 7 * 86400000LL, &ch),
+			       "exactly 7 days later: still named");
+			TAP_OK(!fw_vhist_recent_change(&vh, 1727686933112LL - 1, 7 * 86400000LL, &ch),
+			       "not before it happened");
+		}
+		fw_vhist_free(&vh);
+	}
+	free(data);
+
+	{
+		static const char down[] = "{\"entries\":[{\"version\":\"7.58.2\",\"timestamp\":\"2024-09-01T00:00:00Z\"},"
+					   "{\"version\":\"7.9.0\",\"timestamp\":\"2024-09-02T02:00:00+02:00\"},"
+					   "{\"version\":\"7.9.0\",\"timestamp\":\"2024-09-03T00:00:00Z\"}]}";
+		TAP_EQ_INT(fw_vhist_parse(down, strlen(down), &vh, &err), 0, "downgrade history parses");
+		TAP_OK(vh.n_entries == 3 && vh.entries[1].has_time && vh.entries[1].time_ms == 1725235200000LL,
+		       "+02:00 offset: 2024-09-02T00:00:00Z");
+		TAP_OK(fw_vhist_recent_change(&vh, 1725321600000LL, 7 * 86400000LL, &ch) && ch.downgrade &&
+			       !strcmp(ch.from, "7.58.2") && !strcmp(ch.to, "7.9.0"),
+		       "7.58.2 -> 7.9.0 is a downgrade; a reinstall of 7.9.0 is no change");
+		fw_vhist_free(&vh);
+	}
+	TAP_OK(fw_version_cmp("7.58.2", "7.9.0") > 0 && fw_version_cmp("7.9.0", "7.58.2") < 0 &&
+		       fw_version_cmp("7.58.2", "7.58.2") == 0 && fw_version_cmp("7.58", "7.58.0") < 0 &&
+		       fw_version_cmp("07.1", "7.1") == 0 && fw_version_cmp("7.50.0-rc.1", "7.50.0") > 0,
+	       "version order: numbers by value, then text");
+	TAP_OK(!fw_vhist_parse_time("2024-09-30T09:02:13", 19, &ms) &&
+		       !fw_vhist_parse_time("2024-02-30T09:02:13Z", 20, &ms) &&
+		       !fw_vhist_parse_time("2024-09-30T09:02:13.Z", 21, &ms) &&
+		       fw_vhist_parse_time("2024-09-30 09:02:13Z", 20, &ms),
+	       "RFC 3339 times: zone required, dates checked");
+
+	/* hostile: empty, not an object, broken, secrets, bombs */
+	TAP_EQ_INT(fw_vhist_parse("  \n", 3, &vh, &err), -ENODATA, "blank: -ENODATA");
+	TAP_EQ_INT(fw_vhist_parse("[1,2]", 5, &vh, &err), -EINVAL, "an array: -EINVAL (%s)", err.msg);
+	TAP_EQ_INT(fw_vhist_parse("{\"entries\":[{\"version\":\"7.1\"}", 31, &vh, &err), 0, "truncated: kept");
+	TAP_OK(vh.partial && vh.n_entries == 1 && !strcmp(vh.entries[0].version, "7.1"), "... partial, 1 entry");
+	fw_vhist_free(&vh);
+	{
+		static const char evil[] = "{\"entries\":[{\"version\":\"api_key=0123456789abcdef0123456789abcdef\\u001b[31m\","
+					   "\"timestamp\":\"2024-09-30T09:02:13Z\"},{\"version\":&a [1]},*a,"
+					   "{\"version\":{\"nested\":[[[[1]]]]}}]}";
+		TAP_EQ_INT(fw_vhist_parse(evil, strlen(evil), &vh, &err), 0, "hostile values parse");
+		TAP_OK(vh.n_entries >= 1 && !strstr(vh.entries[0].version, "0123456789abcdef0123456789abcdef") &&
+			       !strchr(vh.entries[0].version, 0x1b),
+		       "a version holding a key and ESC is redacted and printable (%s)",
+		       vh.n_entries ? vh.entries[0].version : "-");
+		fw_vhist_free(&vh);
+	}
+	{
+		struct fw_buf b;
+		fw_buf_init(&b);
+		fw_buf_puts(&b, "{\"entries\":[");
+		for (int i = 0; i < FW_VHIST_MAX_ENTRIES + 5; i++)
+			fw_buf_printf(&b, "%s{\"version\":\"7.%d.0\",\"timestamp\":\"2024-01-01T00:00:00Z\"}", i ? "," : "", i);
+		fw_buf_puts(&b, "]}");
+		TAP_EQ_INT(fw_vhist_parse(b.data, b.len, &vh, &err), 0, "many entries parse");
+		TAP_OK(vh.n_entries == FW_VHIST_MAX_ENTRIES && vh.entries_dropped == 5, "%d kept, 5 counted",
+		       FW_VHIST_MAX_ENTRIES);
+		fw_vhist_free(&vh);
+		fw_buf_free(&b);
+		fw_buf_init(&b);
+		for (int i = 0; i < 10000; i++)
+			fw_buf_puts(&b, i ? "[" : "{\"entries\":");
+		TAP_OK(fw_vhist_parse(b.data, b.len, &vh, &err) <= 0, "10000 nested arrays: no crash");
+		fw_vhist_free(&vh);
+		fw_buf_free(&b);
+	}
 }
 
 static void test_status_tz(void)
@@ -958,6 +1113,8 @@ static void test_flare_model(void)
 int main(void)
 {
 	test_status_current();
+	test_go_duration();
+	test_version_history();
 	test_status_tz();
 	test_status_old();
 	test_status_odd();

@@ -249,7 +249,7 @@ static void test_index_rebuild(void)
 static void test_index_row(void)
 {
 	static char huge[1 << 20];
-	struct fw_index_entry e = { "2024-10-02T14:21:52Z", huge, "7.58.2", "NORMAL", huge, "h/t/r.md" };
+	struct fw_index_entry e = { "2024-10-02T14:21:52Z", huge, "7.58.2", "NORMAL", huge, "h/t/r.md", huge };
 	struct fw_buf b;
 	size_t tabs = 0, nls = 0;
 
@@ -263,9 +263,61 @@ static void test_index_row(void)
 		tabs += b.data[i] == '\t';
 		nls += b.data[i] == '\n';
 	}
-	TAP_OK(tabs == 5 && nls == 1 && b.data[b.len - 1] == '\n', "six fields, one line");
+	TAP_OK(tabs == 6 && nls == 1 && b.data[b.len - 1] == '\n', "seven fields, one line");
 	TAP_OK(b.data && strstr(b.data, "xxx\xe2\x80\xa6\t") != NULL, "the cut is marked with an ellipsis");
 	fw_buf_free(&b);
+}
+
+/* The ticket column: rows written before it (six fields, in .index.tsv
+ * and in a report folder's own row) are still listed, with no ticket. */
+static void test_index_ticket(void)
+{
+	char out[2048], path[4096];
+	struct fw_index_entry e = { "2024-10-03T00:00:00Z", "new-host", "7.58.2", "NORMAL", "fine",
+				    "new-host/20241003T000000Z/r.md", "ZD-12345" };
+	struct fw_error err = { "" };
+	uint8_t *data;
+	size_t len;
+
+	snprintf(out, sizeof(out), "%s/out-ticket", base);
+	mkdir(out, 0755);
+	snprintf(path, sizeof(path), "%s/.index.tsv", out);
+	put(path, "2024-10-01T00:00:00Z\told-host\t7.50.0\tNORMAL\told row\told-host/20241001T000000Z/r.md\n");
+	TAP_EQ_INT(fw_index_add(out, &e, &err), 0, "add a row with a ticket to an index of old rows (%s)", err.msg);
+	snprintf(path, sizeof(path), "%s/index.md", out);
+	if (TAP_EQ_INT(fw_read_file(path, 1 << 20, &data, &len, &err), 0, "index.md readable")) {
+		TAP_OK(strstr((char *)data, "| Report | Ticket |\n") != NULL, "a Ticket column, the last");
+		TAP_OK(strstr((char *)data, "(new-host/20241003T000000Z/r.md) | ZD-12345 |\n") != NULL,
+		       "the new row's ticket");
+		TAP_OK(strstr((char *)data, "(old-host/20241001T000000Z/r.md) | - |\n") != NULL,
+		       "the old row, without a ticket");
+		free(data);
+	}
+	/* a rebuild from report folders whose rows are old and new */
+	snprintf(path, sizeof(path), "%s/old-host/20241001T000000Z", out);
+	TAP_EQ_INT(fw_mkdir_p(path, 0755, &err), 0, "old report folder");
+	snprintf(path, sizeof(path), "%s/old-host/20241001T000000Z/report.json", out);
+	put(path, "{}");
+	snprintf(path, sizeof(path), "%s/old-host/20241001T000000Z/" FW_INDEX_ROW_FILE, out);
+	put(path, "2024-10-01T00:00:00Z\told-host\t7.50.0\tNORMAL\told row\tr.md\n");
+	snprintf(path, sizeof(path), "%s/new-host/20241003T000000Z", out);
+	TAP_EQ_INT(fw_mkdir_p(path, 0755, &err), 0, "new report folder");
+	snprintf(path, sizeof(path), "%s/new-host/20241003T000000Z/report.json", out);
+	put(path, "{}");
+	snprintf(path, sizeof(path), "%s/new-host/20241003T000000Z/" FW_INDEX_ROW_FILE, out);
+	put(path, "2024-10-03T00:00:00Z\tnew-host\t7.58.2\tNORMAL\tfine\tr.md\tZD-12345\n");
+	TAP_EQ_INT(fw_index_rebuild(out, &err), 1, "rebuilt: %s", err.msg);
+	snprintf(path, sizeof(path), "%s/index.md", out);
+	if (TAP_EQ_INT(fw_read_file(path, 1 << 20, &data, &len, &err), 0, "rebuilt index.md readable")) {
+		TAP_OK(strstr((char *)data, "2 reports") != NULL, "both reports");
+		TAP_OK(strstr((char *)data, "| new-host | 7.58.2 |") != NULL &&
+			       strstr((char *)data, "(new-host/20241003T000000Z/r.md) | ZD-12345 |\n") != NULL,
+		       "the new row keeps its ticket and its link");
+		TAP_OK(strstr((char *)data, "| old-host | 7.50.0 |") != NULL &&
+			       strstr((char *)data, "(old-host/20241001T000000Z/r.md) | - |\n") != NULL,
+		       "the old row: no ticket, its link");
+		free(data);
+	}
 }
 
 int main(void)
@@ -281,6 +333,7 @@ int main(void)
 	test_cleanup();
 	test_index_rebuild();
 	test_index_row();
+	test_index_ticket();
 	fw_tree_remove(base, &err);
 	return tap_done();
 }
