@@ -40,6 +40,16 @@ struct candidate {
 	bool ready;		/* stable for settle_seconds */
 };
 
+/* Something in the incoming folder that is not taken (watch.c), logged
+ * once: remembered while it stays that file and that kind. */
+struct noted {
+	char *name;
+	dev_t dev;
+	ino_t ino;
+	int kind;
+	uint64_t scan_gen;	/* the last rescan or look that saw it */
+};
+
 struct job;
 
 struct daemon {
@@ -55,6 +65,8 @@ struct daemon {
 	sd_event_source *inotify_src, *rescan_src, *settle_src;
 	struct candidate *cands;
 	size_t n_cands, cap_cands;
+	struct noted *noted;
+	size_t n_noted, cap_noted;
 	uint64_t scan_gen;
 	bool watch_broken;	 /* the inotify watch died or incoming_dir names another
 				  * folder: re-open both at the next rescan */
@@ -66,6 +78,9 @@ struct daemon {
 	size_t n_recovered, cap_recovered;
 	bool stopping;
 	char *last_status;
+	time_t config_time;	 /* when the configuration in use was loaded */
+	char *reload_error;	 /* why the last reload failed (NULL: it worked) */
+	time_t reload_error_time;
 	/* A host fault (disk full, read-only or unwritable folders, no file
 	 * descriptors): no analysis starts before fault_retry_usec. */
 	bool fault;
