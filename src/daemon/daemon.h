@@ -4,6 +4,7 @@
  * src/daemon/ offer each other:
  *
  *   main.c    command line, configuration file, start-up
+ *   folders.c --check-config's checks of the folders
  *   loop.c    the event loop: signals (stop, reload), sd_notify, STATUS=,
  *             the watchdog, retention, handing ready flares to workers,
  *             and the retries after host faults
@@ -20,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 #include <time.h>
@@ -105,6 +107,16 @@ struct daemon {
 /* main.c */
 /* Reads path (NULL: the built-in defaults) into a new configuration. */
 int daemon_load_config(const char *path, struct fw_config **out, struct fw_error *err);
+
+/* folders.c */
+/* --check-config's look at the folders of cfg (nothing is created): each
+ * exists and is writable by user (NULL: the service user "flarewatch" when
+ * run as root and it exists, else the user running it), or can be
+ * created by it; incoming_dir and state_dir on one file system. Prints a
+ * line per folder to out. Returns 0 or a negative errno (err names the
+ * folder and the fix). */
+int folders_check(const struct fw_config *cfg, const char *user, FILE *out,
+		  struct fw_error *err);
 
 /* loop.c */
 int daemon_run(struct daemon *d);
