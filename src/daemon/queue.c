@@ -22,7 +22,7 @@
 #include "record.h"
 #include "base/sha256.h"
 
-/* The folders the daemon creates: plain 0770 (with UMask=0007). Never a
+/* The folders the daemon creates: plain 0770, whatever the umask. Never a
  * setgid mode: flarewatch.service's RestrictSUIDSGID=yes refuses mkdir()
  * and chmod() with S_ISGID (EPERM). A folder created inside a setgid
  * folder inherits the bit and the group from the kernel, so the tree that
@@ -67,10 +67,16 @@ static int mkdirat_shared(int dirfd, const char *path)
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 	if (errno != ENOENT)
 		return -errno;
-	if (mkdirat(dirfd, path, DIR_MODE) == 0)
-		return 1;
-	if (errno != EEXIST)
-		return -errno;
+	/* exactly DIR_MODE (plus an inherited setgid bit) whatever the
+	 * umask: the group must be able to write (a chmod afterwards would
+	 * clear the inherited bit, and may not set it). The daemon is single-
+	 * threaded, so the process-wide umask is ours for the call. */
+	mode_t old = umask(0);
+	int r = mkdirat(dirfd, path, DIR_MODE) == 0 ? 1 : -errno;
+
+	umask(old);
+	if (r != -EEXIST)
+		return r;
 	if (fstatat(dirfd, path, &st, 0) < 0) /* created meanwhile by another daemon */
 		return -errno;
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;

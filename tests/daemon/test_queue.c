@@ -308,12 +308,12 @@ static void test_folder_modes(void)
 	char plain[PATH_MAX + 64], sg[PATH_MAX + 16], sub[PATH_MAX + 32];
 	struct fw_error err;
 	struct stat st;
-	mode_t old = umask(0);
+	mode_t old = umask(022); /* the group bits are not masked */
 
 	snprintf(plain, sizeof(plain), "%s/modes/plain/a", root);
 	TAP_EQ_INT(mkdir_shared(plain, &err), 0, "mkdir_shared creates modes/plain/a and its parents");
 	TAP_OK(stat(plain, &st) == 0 && (st.st_mode & 07777) == 0770,
-	       "... mode 0770, not setgid (umask 0)");
+	       "... mode 0770 (with umask 022), not setgid");
 	snprintf(sg, sizeof(sg), "%s/modes/sg", root);
 	if (!TAP_OK(mkdir(sg, 0770) == 0 && chmod(sg, 02770) == 0, "a setgid folder (chmod 2770)")) {
 		umask(old);
