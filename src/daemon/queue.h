@@ -45,9 +45,8 @@ struct state *state_ref(struct state *s);
 void state_unref(struct state *s);
 
 /* Creates directory path and its missing parents with mode 0770 (whatever
- * the umask), never a
- * setgid mode (the unit's RestrictSUIDSGID=yes refuses it): a folder made
- * in a setgid folder inherits the bit and the group. Returns 0 or a
+ * the umask), never a setgid mode (the unit's RestrictSUIDSGID=yes refuses
+ * it): a folder made in a setgid folder inherits the bit and the group. Returns 0 or a
  * negative errno; err names the folder and, for EROFS, EACCES and EPERM,
  * the unit setting and the fix (mkdir_hint()). */
 int mkdir_shared(const char *path, struct fw_error *err);
