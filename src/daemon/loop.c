@@ -513,6 +513,10 @@ failed:
 		  "reload failed, keeping the previous configuration: %s", err.msg);
 	free(d->reload_error);
 	d->reload_error = strdup(err.msg); /* NULL (no memory): STATUS= says less */
+	/* one line: a newline would end STATUS= in the notify message */
+	for (char *p = d->reload_error; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	d->reload_error_time = time(NULL);
 	(void)sd_notify(false, "READY=1");
 	daemon_update_status(d);
