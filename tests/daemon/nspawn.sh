@@ -295,8 +295,12 @@ check "... and that the unit needs ReadWritePaths= for it" eval '[[ "$out" == *"
 timeout 60 nsenter -t "$LEADER" -a systemctl start flarewatch.service >/dev/null 2>&1
 rc=$?
 check "without the ReadWritePaths= drop-in, systemctl start fails (exit $rc)" test "$rc" != 0
-check "... and the journal names ProtectSystem=strict and ReadWritePaths= ($(journal | grep 'cannot create /srv/flares/state' | tail -n 1 | head -c 300))" \
-	eval 'journal | grep -q "cannot create /srv/flares/state: Read-only file system (.*ProtectSystem=strict.*ReadWritePaths="'
+# by SYSLOG_IDENTIFIER: a process that exits at once may lose its
+# _SYSTEMD_UNIT= (journald reads its cgroup too late), so -u can miss it
+ident() { cx journalctl -t flarewatchd --no-pager -o cat 2>/dev/null; }
+check "... and the journal names ProtectSystem=strict and ReadWritePaths=" \
+	wait_for 10 eval 'ident | grep -q "cannot create /srv/flares/state: Read-only file system (.*ProtectSystem=strict.*ReadWritePaths="'
+diag "$(ident | grep -m 1 'cannot create /srv/flares/state')"
 cx systemctl stop flarewatch.service >/dev/null 2>&1
 cx systemctl reset-failed flarewatch.service >/dev/null 2>&1
 printf '[Service]\nReadWritePaths=/srv/flares\n' >"$R/etc/systemd/system/flarewatch.service.d/srv.conf"
