@@ -4,6 +4,7 @@
  * src/daemon/ offer each other:
  *
  *   main.c    command line, configuration file, start-up
+ *   folders.c --check-config's checks of the folders
  *   loop.c    the event loop: signals (stop, reload), sd_notify, STATUS=,
  *             the watchdog, retention, handing ready flares to workers,
  *             and the retries after host faults
@@ -20,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 #include <time.h>
@@ -40,6 +42,16 @@ struct candidate {
 	bool ready;		/* stable for settle_seconds */
 };
 
+/* Something in the incoming folder that is not taken (watch.c), logged
+ * once: remembered while it stays that file and that kind. */
+struct noted {
+	char *name;
+	dev_t dev;
+	ino_t ino;
+	int kind;
+	uint64_t scan_gen;	/* the last rescan or look that saw it */
+};
+
 struct job;
 
 struct daemon {
@@ -55,6 +67,8 @@ struct daemon {
 	sd_event_source *inotify_src, *rescan_src, *settle_src;
 	struct candidate *cands;
 	size_t n_cands, cap_cands;
+	struct noted *noted;
+	size_t n_noted, cap_noted;
 	uint64_t scan_gen;
 	bool watch_broken;	 /* the inotify watch died or incoming_dir names another
 				  * folder: re-open both at the next rescan */
@@ -66,6 +80,9 @@ struct daemon {
 	size_t n_recovered, cap_recovered;
 	bool stopping;
 	char *last_status;
+	time_t config_time;	 /* when the configuration in use was loaded */
+	char *reload_error;	 /* why the last reload failed (NULL: it worked) */
+	time_t reload_error_time;
 	/* A host fault (disk full, read-only or unwritable folders, no file
 	 * descriptors): no analysis starts before fault_retry_usec. */
 	bool fault;
@@ -90,6 +107,16 @@ struct daemon {
 /* main.c */
 /* Reads path (NULL: the built-in defaults) into a new configuration. */
 int daemon_load_config(const char *path, struct fw_config **out, struct fw_error *err);
+
+/* folders.c */
+/* --check-config's look at the folders of cfg (nothing is created): each
+ * exists and is writable by user (NULL: the service user "flarewatch" when
+ * run as root and it exists, else the user running it), or can be
+ * created by it; incoming_dir and state_dir on one file system. Prints a
+ * line per folder to out. Returns 0 or a negative errno (err names the
+ * folder and the fix). */
+int folders_check(const struct fw_config *cfg, const char *user, FILE *out,
+		  struct fw_error *err);
 
 /* loop.c */
 int daemon_run(struct daemon *d);

@@ -8,6 +8,7 @@ sbin_PROGRAMS = flarewatchd
 flarewatchd_SOURCES = \
 	src/daemon/daemon.h \
 	src/daemon/main.c \
+	src/daemon/folders.c \
 	src/daemon/loop.c \
 	src/daemon/watch.c \
 	src/daemon/queue.c src/daemon/queue.h \

@@ -42,9 +42,38 @@ uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* "YYYY-MM-DD HH:MM:SS UTC" */
+static void utc_time(time_t t, char out[32])
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, 32, "@%lld", (long long)t);
+}
+
+/* The configuration part of STATUS=: its file and load time, and a
+ * failed reload. */
+static void config_status(const struct daemon *d, char *out, size_t size)
+{
+	char loaded[32], failed[32];
+
+	utc_time(d->config_time, loaded);
+	if (d->reload_error) {
+		utc_time(d->reload_error_time, failed);
+		snprintf(out, size, "; configuration %s loaded %s; the reload at %s FAILED, "
+			 "the previous configuration stays: %s",
+			 d->config_path ? d->config_path : "(built-in defaults)", loaded, failed,
+			 d->reload_error);
+	} else {
+		snprintf(out, size, "; configuration %s loaded %s",
+			 d->config_path ? d->config_path : "(built-in defaults)", loaded);
+	}
+}
+
 void daemon_update_status(struct daemon *d)
 {
-	char status[4096];
+	char status[4096], conf[2048];
+	size_t len;
 
 	if (d->stopping)
 		snprintf(status, sizeof(status),
@@ -65,6 +94,9 @@ void daemon_update_status(struct daemon *d)
 			 (unsigned long long)(d->n_analyzed + d->n_duplicates),
 			 (unsigned long long)d->n_failed,
 			 watch_count_waiting(d) + d->n_recovered, d->running);
+	config_status(d, conf, sizeof(conf));
+	len = strlen(status);
+	snprintf(status + len, sizeof(status) - len, "%s", conf);
 	if (d->last_status && strcmp(d->last_status, status) == 0)
 		return;
 	free(d->last_status);
@@ -136,6 +168,9 @@ static int start_incoming(struct daemon *d, char *name)
 	r = queue_claim(d->incoming_fd, name, d->state, &claimed, &lock_fd, &err);
 	if (r == -ENOENT || r == -EBUSY)
 		log_msg(&d->log, LOG_DEBUG, "%s: taken by another flarewatchd", name);
+	else if (r == -EACCES) /* made unreadable since it settled: it stays, and the
+				* next look at it (watch.c) says so once */
+		log_msg(&d->log, LOG_DEBUG, "%s", err.msg);
 	else if (r < 0)
 		log_msg(&d->log, LOG_ERR, "%s", err.msg);
 	if (r < 0) {
@@ -457,6 +492,9 @@ static void reload(struct daemon *d)
 		(void)watch_scan(d);
 	}
 	arm_retention(d);
+	d->config_time = time(NULL);
+	free(d->reload_error);
+	d->reload_error = NULL;
 	/* the administrator may have fixed the host: retry now */
 	d->fault_retry_usec = 0;
 	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_RELOADED, "reloaded the configuration from %s%s",
@@ -473,6 +511,13 @@ failed:
 	state_unref(st);
 	log_event(&d->log, LOG_ERR, FW_MESSAGE_ID_RELOAD_FAILED,
 		  "reload failed, keeping the previous configuration: %s", err.msg);
+	free(d->reload_error);
+	d->reload_error = strdup(err.msg); /* NULL (no memory): STATUS= says less */
+	/* one line: a newline would end STATUS= in the notify message */
+	for (char *p = d->reload_error; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	d->reload_error_time = time(NULL);
 	(void)sd_notify(false, "READY=1");
 	daemon_update_status(d);
 }
@@ -525,6 +570,7 @@ int daemon_run(struct daemon *d)
 		return r;
 	}
 
+	d->config_time = time(NULL);
 	r = state_open(d->cfg->state_dir, &d->state, &err);
 	if (r < 0) {
 		log_msg(&d->log, LOG_ERR, "%s", err.msg);
@@ -588,6 +634,8 @@ void daemon_free(struct daemon *d)
 	d->event = sd_event_unref(d->event);
 	free(d->last_status);
 	d->last_status = NULL;
+	free(d->reload_error);
+	d->reload_error = NULL;
 	if (d->cfg) {
 		fw_config_free(d->cfg);
 		free(d->cfg);

@@ -1,7 +1,8 @@
 /*
  * main.c: flarewatchd's command line and start-up.
  *
- *   flarewatchd [-c FILE] [--foreground] [--check-config | --print-config] [--version] [--help]
+ *   flarewatchd [-c FILE] [--foreground] [--check-config [--user NAME] | --print-config]
+ *               [--version] [--help]
  *
  * The configuration is FILE, or FW_CONFIG_PATH (/etc/flarewatch/
  * flarewatch.yaml) when that exists, or the built-in defaults. The daemon
@@ -40,8 +41,13 @@ static void usage(FILE *out)
 		"  -c, --config FILE  configuration file (default " FW_CONFIG_PATH ";\n"
 		"                     built-in defaults when that does not exist)\n"
 		"      --foreground   log to stderr, even when started by systemd\n"
-		"      --check-config validate the configuration, print \"configuration OK\"\n"
-		"                     or the error, and exit (0 valid, 1 invalid)\n"
+		"      --check-config validate the configuration and its folders (they exist\n"
+		"                     or can be created, on one file system, writable by\n"
+		"                     the service user), print \"configuration OK\" or the\n"
+		"                     error, and exit (0 valid, 1 invalid)\n"
+		"      --user NAME    with --check-config: the user to check the folders for\n"
+		"                     (default: run as root, flarewatch if that user exists;\n"
+		"                     else the user running it)\n"
 		"      --print-config print the configuration in effect (the file over the\n"
 		"                     built-in defaults, every key) as YAML, and exit\n"
 		"      --version      print the version and exit\n"
@@ -100,12 +106,13 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "print-config", no_argument, NULL, 'P' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon d = { .incoming_fd = -1, .tmp_lock_fd = -1 };
-	const char *config = NULL;
+	const char *config = NULL, *user = NULL;
 	bool foreground = false, check = false, print = false;
 	struct fw_error err;
 	struct stat st;
@@ -117,6 +124,7 @@ int main(int argc, char **argv)
 		case 'f': foreground = true; break;
 		case 'C': check = true; break;
 		case 'P': print = true; break;
+		case 'u': user = optarg; break;
 		case 'V': printf("flarewatchd %s\n", PACKAGE_VERSION); return EXIT_OK;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -124,6 +132,11 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "flarewatchd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (user && !check) {
+		fprintf(stderr, "flarewatchd: --user goes with --check-config\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -157,11 +170,30 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (check) {
+		char *folders = NULL;
+		size_t folders_len = 0;
+		FILE *mem;
+
 		if (r < 0) {
 			fprintf(stderr, "%s\n", err.msg);
 			return EXIT_ERROR;
 		}
-		printf("configuration OK (%s)\n", config ? config : "built-in defaults");
+		mem = open_memstream(&folders, &folders_len);
+		if (!mem)
+			r = fw_err(&err, -errno, "%s", strerror(errno));
+		else
+			r = folders_check(d.cfg, user, mem, &err);
+		if (mem && fclose(mem) != 0 && r == 0)
+			r = fw_err(&err, -ENOMEM, "out of memory");
+		if (r < 0) {
+			fprintf(stderr, "%s: %s\n", config ? config : "built-in defaults", err.msg);
+			free(folders);
+			daemon_free(&d);
+			return EXIT_ERROR;
+		}
+		printf("configuration OK (%s)\n%s", config ? config : "built-in defaults",
+		       folders);
+		free(folders);
 		daemon_free(&d);
 		return EXIT_OK;
 	}

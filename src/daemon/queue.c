@@ -22,13 +22,39 @@
 #include "record.h"
 #include "base/sha256.h"
 
-#define DIR_MODE 02770
+/* The folders the daemon creates: plain 0770, whatever the umask. Never a
+ * setgid mode: flarewatch.service's RestrictSUIDSGID=yes refuses mkdir()
+ * and chmod() with S_ISGID (EPERM). A folder created inside a setgid
+ * folder inherits the bit and the group from the kernel, so the tree that
+ * tmpfiles.d (or the administrator) made setgid stays so. */
+#define DIR_MODE 0770
 #define FILE_MODE 0660
 #define MAX_SUFFIX 100000
 #define ERROR_SUFFIX ".error.txt"
 
-/* mkdir that also sets the setgid bit on what it creates (mkdir(2) ignores
- * S_ISGID in its mode on Linux). 1 created, 0 existed, or -errno. */
+const char *mkdir_hint(int r)
+{
+	switch (r) {
+	case -EROFS:
+		return " (read-only here: flarewatch.service's ProtectSystem=strict lets "
+		       "the daemon write only below /var/lib/flarewatch and the paths of "
+		       "ReadWritePaths=; add the folder in a drop-in: systemctl edit "
+		       "flarewatch, [Service] ReadWritePaths=FOLDER; see flarewatch.yaml(5))";
+	case -EACCES:
+		return " (the service user may not write to the folder above it: create "
+		       "the folder as root, install -d -m 2770 -o flarewatch -g flarewatch "
+		       "FOLDER, or with a tmpfiles.d line; see flarewatch.yaml(5))";
+	case -EPERM:
+		return " (refused by the system call filter: flarewatch.service's "
+		       "RestrictSUIDSGID= and SystemCallFilter= forbid setuid/setgid modes; "
+		       "create the folder as root, install -d -m 2770 -o flarewatch -g "
+		       "flarewatch FOLDER; see flarewatch.yaml(5))";
+	default:
+		return "";
+	}
+}
+
+/* mkdir of one folder with DIR_MODE. 1 created, 0 existed, or -errno. */
 static int mkdirat_shared(int dirfd, const char *path)
 {
 	struct stat st;
@@ -41,13 +67,16 @@ static int mkdirat_shared(int dirfd, const char *path)
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 	if (errno != ENOENT)
 		return -errno;
-	if (mkdirat(dirfd, path, DIR_MODE) == 0) {
-		if (fchmodat(dirfd, path, DIR_MODE, 0) < 0)
-			return -errno;
-		return 1;
-	}
-	if (errno != EEXIST)
-		return -errno;
+	/* exactly DIR_MODE (plus an inherited setgid bit) whatever the
+	 * umask: the group must be able to write (a chmod afterwards would
+	 * clear the inherited bit, and may not set it). The daemon is single-
+	 * threaded, so the process-wide umask is ours for the call. */
+	mode_t old = umask(0);
+	int r = mkdirat(dirfd, path, DIR_MODE) == 0 ? 1 : -errno;
+
+	umask(old);
+	if (r != -EEXIST)
+		return r;
 	if (fstatat(dirfd, path, &st, 0) < 0) /* created meanwhile by another daemon */
 		return -errno;
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
@@ -75,7 +104,7 @@ int mkdir_shared(const char *path, struct fw_error *err)
 	if (r >= 0)
 		return 0;
 fail:
-	return fw_err(err, r, "cannot create directory %s: %s", buf, strerror(-r));
+	return fw_err(err, r, "cannot create %s: %s%s", buf, strerror(-r), mkdir_hint(r));
 }
 
 static int open_sub(struct state *s, const char *sub, int *fd, char **path, struct fw_error *err)
@@ -83,7 +112,8 @@ static int open_sub(struct state *s, const char *sub, int *fd, char **path, stru
 	int r = mkdirat_shared(s->dir_fd, sub);
 
 	if (r < 0)
-		return fw_err(err, r, "cannot create %s/%s: %s", s->dir, sub, strerror(-r));
+		return fw_err(err, r, "cannot create %s/%s: %s%s", s->dir, sub, strerror(-r),
+			      mkdir_hint(r));
 	*fd = openat(s->dir_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)
 		return fw_err(err, -errno, "cannot open %s/%s: %s", s->dir, sub, strerror(errno));
@@ -240,13 +270,16 @@ int move_noreplace(int olddir, const char *old, int newdir, const char *new_name
 }
 
 /* Opens dir/name for locking: regular files only, never through a
- * symlink. *fd is -1 (and 0 returned) when we may not read the file: it
- * can still be moved, and its analysis will say why it failed. */
-static int open_flare(int dirfd, const char *dirname, const char *name, int *fd,
-		      struct stat *st, struct fw_error *err)
+ * symlink. When we may not read the file: -EACCES if must_read, else *fd
+ * is -1 (and 0 returned): it can still be moved, and its analysis will
+ * say why it failed. */
+static int open_flare(int dirfd, const char *dirname, const char *name, bool must_read,
+		      int *fd, struct stat *st, struct fw_error *err)
 {
 	*fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (*fd < 0) {
+		if (errno == EACCES && must_read)
+			return fw_err(err, -EACCES, "%s/%s: %s", dirname, name, strerror(EACCES));
 		if (errno == EACCES) {
 			if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 				return errno == ENOENT ? -ENOENT :
@@ -292,7 +325,7 @@ int queue_claim(int incoming_fd, const char *name, struct state *s, char **claim
 	struct stat st;
 	int fd, r;
 
-	r = open_flare(incoming_fd, "incoming", name, &fd, &st, err);
+	r = open_flare(incoming_fd, "incoming", name, true, &fd, &st, err);
 	if (r < 0)
 		return r;
 	if (fd >= 0 && !still_there(incoming_fd, name, &st)) {
@@ -334,7 +367,7 @@ int queue_lock_processing(struct state *s, const char *name, int *lock_fd,
 	struct stat st;
 	int fd, r;
 
-	r = open_flare(s->processing_fd, s->processing, name, &fd, &st, err);
+	r = open_flare(s->processing_fd, s->processing, name, false, &fd, &st, err);
 	if (r < 0)
 		return r;
 	if (fd >= 0 && !still_there(s->processing_fd, name, &st)) {

@@ -38,14 +38,20 @@ struct state {
 };
 
 /* Creates state_dir (if missing) and processing/, done/, failed/ and seen/
- * in it (mode 02770) and opens them. Returns 0 or a negative errno. */
+ * in it (mode 0770, see mkdir_shared()) and opens them. Returns 0 or a
+ * negative errno. */
 int state_open(const char *state_dir, struct state **out, struct fw_error *err);
 struct state *state_ref(struct state *s);
 void state_unref(struct state *s);
 
-/* Creates directory path and its missing parents (the ones created get
- * mode 02770). Returns 0 or a negative errno. */
+/* Creates directory path and its missing parents with mode 0770 (whatever
+ * the umask), never a setgid mode (the unit's RestrictSUIDSGID=yes refuses
+ * it): a folder made in a setgid folder inherits the bit and the group. Returns 0 or a
+ * negative errno; err names the folder and, for EROFS, EACCES and EPERM,
+ * the unit setting and the fix (mkdir_hint()). */
 int mkdir_shared(const char *path, struct fw_error *err);
+/* " (why, and the fix)" for a mkdir() that failed with r, or "". */
+const char *mkdir_hint(int r);
 
 /* True for names the daemon never takes: "", dotfiles (also rsync's and
  * our own temporary names) and the partial-download suffixes .part, .tmp,
@@ -57,7 +63,8 @@ bool queue_name_ignored(const char *name);
  * it and renames it into processing/ under a free name (*claimed, malloc'd).
  * *lock_fd stays open, holding the lock, until the flare is finished.
  * Returns 0; -ENOENT when the file is gone (another daemon took it);
- * -EBUSY when another process holds it; -EXDEV when incoming_dir and
+ * -EBUSY when another process holds it; -EACCES when we may not read it
+ * (it stays in incoming/: not the flare's fault); -EXDEV when incoming_dir and
  * state_dir are on different file systems; another negative errno
  * otherwise (err says what failed).
  */

@@ -1,20 +1,30 @@
 /*
  * watch.c: finding flares in the incoming folder. inotify (IN_CLOSE_WRITE,
- * IN_MOVED_TO) says when something arrived; a full rescan at start, every
+ * IN_MOVED_TO, IN_ATTRIB, and IN_CREATE of what is not a regular file)
+ * says when something arrived or changed; a full rescan at start, every
  * rescan_seconds and after an inotify queue overflow finds what inotify
  * cannot see (flares from while the daemon was down, network file
- * systems). Every regular file whose name is not ignored
- * (queue_name_ignored()) becomes a candidate, and a candidate is ready once
- * two looks settle_seconds apart found the same inode, size and mtime: a
- * slow copy over SMB or NFS is only taken once it stopped growing.
- * Symbolic links and anything but regular files are never taken.
+ * systems). A flare is a regular file named *.zip (any case) whose name is
+ * not ignored (queue_name_ignored()) and that the daemon may read; it
+ * becomes a candidate, and a candidate is ready once two looks
+ * settle_seconds apart found the same inode, size and mtime: a slow copy
+ * over SMB or NFS is only taken once it stopped growing.
+ *
+ * Everything else stays where it is, and is logged once per file identity
+ * (name, device, inode, kind) while it stays: an unreadable zip (warning,
+ * with the chgrp/chmod that fixes it; taken as soon as it is readable:
+ * IN_ATTRIB or the next rescan), and at notice a file that is no .zip, a
+ * folder (only zips are taken, not extracted flares), a symbolic link
+ * (never followed) or another kind of file.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,21 +72,166 @@ static void remember(struct candidate *c, const struct stat *st, uint64_t now)
 	c->ready = false;
 }
 
-/* lstat()s incoming/name. 1: a regular file, 0: gone or not one. */
-static int look(struct daemon *d, const char *name, struct stat *st)
+enum kind { K_FLARE, K_UNREADABLE, K_NOT_ZIP, K_FOLDER, K_SYMLINK, K_OTHER };
+
+static bool is_zip_name(const char *name)
 {
+	size_t n = strlen(name);
+	return n > 4 && strcasecmp(name + n - 4, ".zip") == 0;
+}
+
+/* What incoming/name is: a kind, or -1 when it is gone (or cannot be
+ * looked at: logged). */
+static int classify(struct daemon *d, const char *name, struct stat *st)
+{
+	int fd;
+
 	if (fstatat(d->incoming_fd, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
 			log_msg(&d->log, LOG_WARNING, "%s/%s: %s", d->incoming_dir, name,
 				strerror(errno));
-		return 0;
+		return -1;
 	}
-	if (!S_ISREG(st->st_mode)) {
-		log_msg(&d->log, LOG_DEBUG, "%s/%s: not a regular file, ignored",
+	if (S_ISLNK(st->st_mode))
+		return K_SYMLINK;
+	if (S_ISDIR(st->st_mode))
+		return K_FOLDER;
+	if (!S_ISREG(st->st_mode))
+		return K_OTHER;
+	if (!is_zip_name(name))
+		return K_NOT_ZIP;
+	/* may we read it? open() says it exactly (ACLs, read-only mounts) */
+	fd = openat(d->incoming_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+		    O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return K_FLARE;
+	}
+	if (errno == EACCES || errno == EPERM)
+		return K_UNREADABLE;
+	if (errno == ENOENT)
+		return -1;
+	if (errno == ELOOP) /* replaced by a symlink meanwhile */
+		return K_SYMLINK;
+	log_msg(&d->log, LOG_WARNING, "%s/%s: %s", d->incoming_dir, name, strerror(errno));
+	return -1;
+}
+
+static struct noted *find_noted(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_noted; i++)
+		if (strcmp(d->noted[i].name, name) == 0)
+			return &d->noted[i];
+	return NULL;
+}
+
+static void forget_noted(struct daemon *d, struct noted *n)
+{
+	free(n->name);
+	*n = d->noted[--d->n_noted];
+}
+
+/* 'path', quoted for a shell command line */
+static void shell_quote(const char *path, struct fw_buf *b)
+{
+	fw_buf_printf(b, "'");
+	for (const char *p = path; *p; p++) {
+		if (*p == '\'')
+			fw_buf_printf(b, "'\\''");
+		else
+			fw_buf_printf(b, "%c", *p);
+	}
+	fw_buf_printf(b, "'");
+}
+
+static void log_unreadable(struct daemon *d, const char *name, const struct stat *st)
+{
+	struct group *g = getgrgid(getegid());
+	const char *group = g && g->gr_name ? g->gr_name : "flarewatch";
+	char *path = fw_path_join(d->incoming_dir, name);
+	struct fw_buf q;
+
+	fw_buf_init(&q);
+	shell_quote(path ? path : name, &q);
+	log_msg(&d->log, LOG_WARNING, "%s/%s: cannot read it (owner uid %u, group gid %u, mode "
+		"%04o; this daemon runs as uid %u, group %s); it stays in %s and is taken as "
+		"soon as it is readable: chgrp %s %s && chmod g+r %s",
+		d->incoming_dir, name, (unsigned)st->st_uid, (unsigned)st->st_gid,
+		(unsigned)(st->st_mode & 07777), (unsigned)geteuid(), group, d->incoming_dir,
+		group, q.failed ? name : q.data, q.failed ? name : q.data);
+	fw_buf_free(&q);
+	free(path);
+}
+
+/* Logs once what incoming/name is when it is not a flare we may take:
+ * again only when it is another file, or of another kind, than the one
+ * logged under that name. */
+static void note(struct daemon *d, const char *name, const struct stat *st, int kind)
+{
+	struct noted *n = find_noted(d, name);
+
+	if (n && n->dev == st->st_dev && n->ino == st->st_ino && n->kind == kind) {
+		n->scan_gen = d->scan_gen;
+		return;
+	}
+	if (!n) {
+		char *copy = strdup(name);
+		if (!copy || fw_grow((void **)&d->noted, &d->cap_noted, d->n_noted + 1,
+				     sizeof(*d->noted)) < 0) {
+			free(copy);
+			log_msg(&d->log, LOG_ERR, "out of memory");
+			return;
+		}
+		n = &d->noted[d->n_noted++];
+		n->name = copy;
+	}
+	n->dev = st->st_dev;
+	n->ino = st->st_ino;
+	n->kind = kind;
+	n->scan_gen = d->scan_gen;
+	switch (kind) {
+	case K_UNREADABLE:
+		log_unreadable(d, name, st);
+		break;
+	case K_NOT_ZIP:
+		log_msg(&d->log, LOG_NOTICE, "%s/%s: not a .zip file; only flares (*.zip) are "
+			"taken, it is left alone", d->incoming_dir, name);
+		break;
+	case K_FOLDER:
+		log_msg(&d->log, LOG_NOTICE, "%s/%s: a folder; only flare zips (*.zip) are "
+			"taken, not folders or extracted flares: it is left alone (drop the "
+			"flare's .zip instead)", d->incoming_dir, name);
+		break;
+	case K_SYMLINK:
+		log_msg(&d->log, LOG_NOTICE, "%s/%s: a symbolic link; links are never followed, "
+			"it is left alone (move or copy the flare itself into %s)",
+			d->incoming_dir, name, d->incoming_dir);
+		break;
+	default:
+		log_msg(&d->log, LOG_NOTICE, "%s/%s: not a regular file; it is left alone",
 			d->incoming_dir, name);
-		return 0;
+		break;
 	}
-	return 1;
+}
+
+/* Looks at incoming/name. 1: a flare we may take, 0: gone, or not one
+ * (then logged once). */
+static int look(struct daemon *d, const char *name, struct stat *st)
+{
+	int kind = classify(d, name, st);
+	struct noted *n = find_noted(d, name);
+
+	if (kind == K_FLARE || kind < 0) {
+		if (n) {
+			if (kind == K_FLARE && n->kind == K_UNREADABLE)
+				log_msg(&d->log, LOG_INFO, "%s/%s: readable now, taken",
+					d->incoming_dir, name);
+			forget_noted(d, n);
+		}
+		return kind == K_FLARE;
+	}
+	note(d, name, st, kind);
+	return 0;
 }
 
 /* A look at incoming/name: adds, updates, readies or forgets its candidate. */
@@ -206,8 +361,15 @@ static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *
 		rescan_now(d);
 		return 0;
 	}
-	if (ev->len == 0 || (ev->mask & IN_ISDIR) || queue_name_ignored(ev->name))
+	if (ev->len == 0 || queue_name_ignored(ev->name))
 		return 0;
+	/* a regular file being created is looked at once it is written */
+	if ((ev->mask & (IN_CREATE | IN_ISDIR)) == IN_CREATE) {
+		struct stat st;
+		if (fstatat(d->incoming_fd, ev->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    S_ISREG(st.st_mode))
+			return 0;
+	}
 	observe(d, ev->name, now_usec());
 	arm_settle(d);
 	daemon_dispatch(d);
@@ -266,8 +428,8 @@ static int open_watch(struct daemon *d, struct fw_error *err)
 		return r;
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", d->incoming_fd);
 	r = sd_event_add_inotify(d->event, &d->inotify_src, fdpath,
-				 IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
-					 IN_ONLYDIR,
+				 IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB | IN_CREATE |
+					 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR,
 				 on_inotify, d);
 	if (r < 0)
 		return fw_err(err, r, "cannot watch %s: %s", d->incoming_dir, strerror(-r));
@@ -336,7 +498,7 @@ int watch_scan(struct daemon *d)
 			r = -errno;
 			break;
 		}
-		if (!queue_name_ignored(de->d_name) && de->d_type != DT_DIR)
+		if (!queue_name_ignored(de->d_name))
 			observe(d, de->d_name, now);
 	}
 	closedir(dir);
@@ -348,6 +510,12 @@ int watch_scan(struct daemon *d)
 	for (size_t i = 0; i < d->n_cands;) {
 		if (d->cands[i].scan_gen != d->scan_gen)
 			drop(d, &d->cands[i]);
+		else
+			i++;
+	}
+	for (size_t i = 0; i < d->n_noted;) {
+		if (d->noted[i].scan_gen != d->scan_gen)
+			forget_noted(d, &d->noted[i]);
 		else
 			i++;
 	}
@@ -404,6 +572,11 @@ void watch_stop(struct daemon *d)
 	free(d->cands);
 	d->cands = NULL;
 	d->n_cands = d->cap_cands = 0;
+	for (size_t i = 0; i < d->n_noted; i++)
+		free(d->noted[i].name);
+	free(d->noted);
+	d->noted = NULL;
+	d->n_noted = d->cap_noted = 0;
 	free(d->incoming_dir);
 	d->incoming_dir = NULL;
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/daemon/cli.sh -- flarewatchd's command line: --version, --help,
-# usage errors (exit 2), --check-config (exit 0 or 1 with FILE:LINE:COL),
+# usage errors (exit 2), --check-config (exit 0 or 1 with FILE:LINE:COL; the
+# folders: creatable or writable by --user, on one file system),
 # --print-config (every key in effect, reading back the same),
 # and a daemon that refuses to start on a bad configuration (exit 1).
 . "$(dirname "$0")/common.sh"
@@ -22,11 +23,44 @@ check "an extra argument exits 2" test $? = 2
 check "-c without FILE exits 2" test $? = 2
 
 write_config "$T/good"
-out=$("$FLAREWATCHD" -c "$T/good/flarewatch.yaml" --check-config 2>&1)
+me=$(id -un)
+out=$("$FLAREWATCHD" -c "$T/good/flarewatch.yaml" --check-config --user "$me" 2>&1)
 rc=$?
 check "--check-config on a good file: \"configuration OK\", exit 0" \
 	eval '[ $rc = 0 ] && [[ "$out" == "configuration OK"* ]]'
 check "--check-config starts nothing (no folders created)" test ! -e "$T/good/state"
+check "... and says the folders do not exist yet and are created in $T/good" \
+	eval '[[ "$out" == *"state_dir $T/good/state: does not exist yet; flarewatchd creates it in $T/good"* ]]'
+"$FLAREWATCHD" -c "$T/good/flarewatch.yaml" --user "$me" >/dev/null 2>&1
+check "--user without --check-config is a usage error (exit 2)" test $? = 2
+
+# --check-config judges the folders for another user by owner, group and
+# mode: a folder that user cannot write into (root's 0755, the user
+# nobody) makes it fail, naming the folder and the fix
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -p "$T/locked"
+	chmod 0755 "$T" "$T/locked"
+	write_config "$T/locked"
+	out=$("$FLAREWATCHD" -c "$T/locked/flarewatch.yaml" --check-config --user nobody 2>&1)
+	rc=$?
+	check "--check-config --user nobody, state_dir to be made in root's 0755 folder: exit 1" test "$rc" = 1
+	check "... naming the folder, the user and the fix ($out)" \
+		eval '[[ "$out" == *"state_dir $T/locked/state does not exist, and user nobody cannot create it in $T/locked"*"install -d -m 2770 -o flarewatch -g flarewatch"* ]]'
+	mkdir -p "$T/locked/state"
+	out=$("$FLAREWATCHD" -c "$T/locked/flarewatch.yaml" --check-config --user nobody 2>&1)
+	rc=$?
+	check "... an existing folder nobody may not write to: exit 1, named, with the fix ($out)" \
+		eval '[ $rc = 1 ] && [[ "$out" == *"state_dir $T/locked/state: user nobody may not write to it"*"chown flarewatch:flarewatch $T/locked/state"* ]]'
+	chown -R nobody "$T/locked/state"
+	chmod 0777 "$T/locked"
+	out=$("$FLAREWATCHD" -c "$T/locked/flarewatch.yaml" --check-config --user nobody 2>&1)
+	rc=$?
+	check "... once they are nobody's (and the parent writable): exit 0" test "$rc" = 0
+	check "... and nothing was created" eval '[ "$(ls "$T/locked/state")" = "" ] && [ ! -e "$T/locked/incoming" ]'
+	chmod 0700 "$T"
+else
+	skip "--check-config --user nobody" "needs root and the user nobody"
+fi
 
 # --print-config: the configuration in effect, every key, as YAML that loads
 # back to the same configuration
@@ -75,6 +109,10 @@ if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$T")" ]; then
 	check "incoming_dir and state_dir on different file systems: exit 1" \
 		eval 'wait_for 10 eval "! alive $pid"; wait $pid; [ $? = 1 ]'
 	check "... saying why" grep -q 'different file systems' "$T/err"
+	out=$("$FLAREWATCHD" -c "$T/xdev/flarewatch.yaml" --check-config --user "$me" 2>&1)
+	rc=$?
+	check "... and --check-config says it first (exit 1: $out)" \
+		eval '[ $rc = 1 ] && [[ "$out" == *"different file systems"* ]]'
 	rm -rf "$S"
 else
 	skip "incoming_dir and state_dir on different file systems" "no second file system at /dev/shm"

@@ -10,7 +10,19 @@
 #     and the journal holds its verdict entry (FLAREWATCH_VERDICT=memory_leak);
 #   - the sandbox holds: in the daemon's mount namespace /etc is read-only;
 #   - a daemon that stops feeding the watchdog (SIGSTOP) is restarted (a
-#     drop-in lowers WatchdogSec= to 3 s and RestartSec= to 1 s).
+#     drop-in lowers WatchdogSec= to 3 s and RestartSec= to 1 s);
+#   - systemctl reload of an invalid flarewatch.yaml fails (ExecReload=
+#     runs --check-config first), systemctl status shows it, and the
+#     running configuration keeps working; a good reload shows in STATUS=;
+#   - an unreadable flare (root's 0600, moved in) stays in incoming/, is
+#     logged once with its fix, and is analyzed after the fix as printed;
+#   - a start after processing/ was removed re-creates it (setgid inherited
+#     under RestrictSUIDSGID=yes);
+#   - a state_dir outside /var/lib/flarewatch that does not exist yet, below
+#     a top folder made as the README says: --check-config says what will be
+#     created; without the ReadWritePaths= drop-in the start fails naming
+#     ProtectSystem= and ReadWritePaths=, with it the folders are created
+#     and a flare dropped there is analyzed.
 # Needs root and systemd-nspawn (Debian: systemd-container); skipped when
 # nspawn cannot boot a container here. FW_KEEP_TMP=1 keeps the root.
 . "$(dirname "$0")/common.sh"
@@ -30,6 +42,7 @@ S=$abs_top_srcdir/systemd
 [ -f "$UNIT" ] || skip_all "$UNIT not generated (make)"
 FLARE=$abs_top_srcdir/tests/fixtures/flares/leak-datadog-agent-2024-10-02T14-21-52Z-info.zip
 [ -f "$FLARE" ] || skip_all "$FLARE not found"
+FW_SAMPLE_FLARE=$FLARE require_flare # distinct copies of it (make_flare)
 
 # Where the build installs things: ExecStart= of the generated unit, and
 # the configuration path compiled into flarewatchd.
@@ -197,6 +210,116 @@ else
 	nok "after SIGSTOP (WatchdogSec=3) it is restarted within 30 s"
 	diag "$(cx systemctl status --no-pager -n 20 flarewatch.service 2>&1)"
 fi
+
+# journal: the daemon's messages in the container (text only)
+journal() { cx journalctl -u flarewatch.service --no-pager -o cat 2>/dev/null; }
+# cdrop NAME N DIR: make_flare's flare N moved whole into DIR of the container
+cdrop() { make_flare "$T/$1" "$2" && cp "$T/$1" "$R$3/.tmp-$1" && mv "$R$3/.tmp-$1" "$R$3/$1"; }
+# The configuration file as the host sees it: a path below /usr is in the
+# overlay's layer (put()); it is rewritten in place (same inode), which the
+# read-only overlay shows at the next open.
+case $CONF in /usr/*) HCONF=$L${CONF#/usr} ;; *) HCONF=$R$CONF ;; esac
+INV=/var/lib/flarewatch/investigations
+IN=/var/lib/flarewatch/incoming
+wait_for 30 running
+
+# ---- (6) reload: an invalid file fails it, the running configuration stays ----------
+cp "$HCONF" "$T/good.yaml"
+pid=$(show MainPID)
+printf 'workers: [oops\n' >>"$HCONF"
+cx systemctl reload flarewatch.service >"$T/reload.out" 2>&1
+rc=$?
+check "systemctl reload with an invalid $CONF fails (exit $rc: $(head -c 200 "$T/reload.out"))" test "$rc" != 0
+cx systemctl status --no-pager -n 0 flarewatch.service >"$T/status.out" 2>&1
+check "... systemctl status shows the failed ExecReload= ($(grep -o 'ExecReload=[^)]*)' "$T/status.out" | head -n 1))" \
+	grep -q 'ExecReload=.*--check-config.*status=1/FAILURE' "$T/status.out"
+check "... the journal says why, naming the file" eval 'journal | grep -q "^$CONF:"'
+check "... and the service stays active (running) with the same main process $pid" \
+	eval '[ "$(show ActiveState)/$(show SubState)" = active/running ] && [ "$(show MainPID)" = "$pid" ]'
+n=$(reports "$R$INV")
+cdrop after-bad-reload.zip 101 "$IN"
+check "... the running configuration keeps working: a flare dropped after it is analyzed" \
+	wait_for 60 eval '[ "$(reports "$R$INV")" -gt "$n" ]'
+cat "$T/good.yaml" >"$HCONF"
+cx systemctl reload flarewatch.service >"$T/reload.out" 2>&1
+rc=$?
+check "a reload of the good file again succeeds (exit $rc)" test "$rc" = 0
+check "... and STATUS= names the file and its load time ($(show StatusText | sed 's/.*; configuration/configuration/'))" \
+	wait_for 10 eval 'show StatusText | grep -Eq "; configuration $CONF loaded [0-9-]+ [0-9:]+ UTC$"'
+
+# ---- (7) an unreadable flare stays in incoming/, and is analyzed after the fix -------
+make_flare "$T/secret.zip" 102
+chmod 0600 "$T/secret.zip"
+cp -p "$T/secret.zip" "$R/root/secret.zip" # root:root 0600, as an engineer's mv keeps it
+mv "$R/root/secret.zip" "$R$IN/secret.zip"
+fix="chgrp flarewatch '$IN/secret.zip' && chmod g+r '$IN/secret.zip'"
+check "an unreadable flare is logged at warning with its fix: $fix" \
+	wait_for 20 eval 'cx journalctl -u flarewatch.service -p warning --no-pager -o cat 2>/dev/null | grep -qF "secret.zip: cannot read it" &&
+		journal | grep -qF "it stays in $IN and is taken as soon as it is readable: $fix"'
+sleep 3 # three settle times
+check "... it stays in incoming/ (not in failed/)" \
+	eval '[ -f "$R$IN/secret.zip" ] && [ ! -e "$R/var/lib/flarewatch/failed/secret.zip" ]'
+check "... logged once ($(journal | grep -c 'secret.zip: cannot read it') lines)" \
+	test "$(journal | grep -c 'secret.zip: cannot read it')" = 1
+n=$(reports "$R$INV")
+cx sh -c "$fix"
+check "after the fix, run as printed, it is analyzed" \
+	wait_for 60 eval '[ "$(reports "$R$INV")" -gt "$n" ] && [ -f "$R/var/lib/flarewatch/done/secret.zip" ]'
+
+# ---- (8) a start after processing/ was removed ------------------------------------------
+cx systemctl stop flarewatch.service
+rm -rf "$R/var/lib/flarewatch/processing"
+cx systemctl start flarewatch.service >"$T/start.out" 2>&1
+rc=$?
+check "with processing/ removed, systemctl start succeeds (exit $rc: $(head -c 200 "$T/start.out"))" \
+	eval '[ $rc = 0 ] && wait_for 30 running'
+mode=$(cx stat -c '%a %U %G' /var/lib/flarewatch/processing 2>&1)
+check "... processing/ is back, 2770 flarewatch flarewatch (setgid from its parent): $mode" \
+	test "$mode" = "2770 flarewatch flarewatch"
+
+# ---- (9) a state_dir outside /var/lib/flarewatch that does not exist yet ----------------
+cx systemctl stop flarewatch.service
+# the administrator's part, as README says: the top folder and the drop-in
+cx install -d -m 2770 -o flarewatch -g flarewatch /srv/flares
+write_config "$T/srv" incoming_dir=/srv/flares/incoming state_dir=/srv/flares/state \
+	investigations_dir=/srv/flares/investigations
+cat "$T/srv/flarewatch.yaml" >"$HCONF"
+out=$(cx "$EXEC" --check-config 2>&1)
+rc=$?
+check "--check-config as root: exit 0 ($rc), for user flarewatch" \
+	eval '[ $rc = 0 ] && [[ "$out" == *"folders, for user flarewatch:"* ]]'
+check "... it says state_dir will be created, setgid, in /srv/flares" \
+	eval '[[ "$out" == *"state_dir /srv/flares/state: does not exist yet; flarewatchd creates it in /srv/flares (setgid, like it)"* ]]'
+check "... and that the unit needs ReadWritePaths= for it" eval '[[ "$out" == *"ReadWritePaths="* ]]'
+# without the drop-in, the sandbox refuses; the error says which setting
+timeout 60 nsenter -t "$LEADER" -a systemctl start flarewatch.service >/dev/null 2>&1
+rc=$?
+check "without the ReadWritePaths= drop-in, systemctl start fails (exit $rc)" test "$rc" != 0
+# by SYSLOG_IDENTIFIER: a process that exits at once may lose its
+# _SYSTEMD_UNIT= (journald reads its cgroup too late), so -u can miss it
+ident() { cx journalctl -t flarewatchd --no-pager -o cat 2>/dev/null; }
+check "... and the journal names ProtectSystem=strict and ReadWritePaths=" \
+	wait_for 10 eval 'ident | grep -q "cannot create /srv/flares/state: Read-only file system (.*ProtectSystem=strict.*ReadWritePaths="'
+diag "$(ident | grep -m 1 'cannot create /srv/flares/state')"
+cx systemctl stop flarewatch.service >/dev/null 2>&1
+cx systemctl reset-failed flarewatch.service >/dev/null 2>&1
+printf '[Service]\nReadWritePaths=/srv/flares\n' >"$R/etc/systemd/system/flarewatch.service.d/srv.conf"
+cx systemctl daemon-reload
+cx systemctl start flarewatch.service >"$T/start.out" 2>&1
+rc=$?
+check "with it, systemctl start succeeds (exit $rc: $(head -c 200 "$T/start.out"))" \
+	eval '[ $rc = 0 ] && wait_for 30 running'
+bad=
+for d in state state/processing state/done state/failed state/seen incoming; do
+	m=$(cx stat -c '%a %U %G' "/srv/flares/$d" 2>&1)
+	[ "$m" = "2770 flarewatch flarewatch" ] || bad="$bad $d($m)"
+done
+check "... the daemon created /srv/flares/state, its folders and incoming/, 2770 flarewatch flarewatch${bad:+ (wrong:$bad)}" \
+	test -z "$bad"
+cdrop srv.zip 103 /srv/flares/incoming
+check "... and a flare dropped into /srv/flares/incoming is analyzed there" \
+	wait_for 60 eval '[ "$(reports "$R/srv/flares/investigations")" -ge 1 ] && [ -f "$R/srv/flares/state/done/srv.zip" ]'
+[ "$_tap_failed" = 0 ] || diag "$(journal | tail -n 40)"
 
 stop_container
 diag "whole test: $(($(_now_ms) - t0)) ms from boot to shutdown"

@@ -299,6 +299,61 @@ static void test_moves(void)
 	state_unref(s);
 }
 
+/* The modes mkdir_shared() gives: 0770 (the umask cleared), never setgid
+ * by itself (RestrictSUIDSGID= would refuse it), setgid inherited from a
+ * setgid parent, as the kernel does; and an unreadable flare is not
+ * claimed (-EACCES: it stays in incoming/). */
+static void test_folder_modes(void)
+{
+	char plain[PATH_MAX + 64], sg[PATH_MAX + 16], sub[PATH_MAX + 32];
+	struct fw_error err;
+	struct stat st;
+	mode_t old = umask(022); /* the group bits are not masked */
+
+	snprintf(plain, sizeof(plain), "%s/modes/plain/a", root);
+	TAP_EQ_INT(mkdir_shared(plain, &err), 0, "mkdir_shared creates modes/plain/a and its parents");
+	TAP_OK(stat(plain, &st) == 0 && (st.st_mode & 07777) == 0770,
+	       "... mode 0770 (with umask 022), not setgid");
+	snprintf(sg, sizeof(sg), "%s/modes/sg", root);
+	if (!TAP_OK(mkdir(sg, 0770) == 0 && chmod(sg, 02770) == 0, "a setgid folder (chmod 2770)")) {
+		umask(old);
+		return;
+	}
+	snprintf(sub, sizeof(sub), "%s/x/y", sg);
+	TAP_EQ_INT(mkdir_shared(sub, &err), 0, "mkdir_shared creates x/y in it");
+	TAP_OK(stat(sub, &st) == 0 && (st.st_mode & 07777) == 02770,
+	       "... 2770: the setgid bit inherited from the parent");
+	umask(old);
+
+	if (geteuid() == 0) {
+		tap_skip("root reads any file", "an unreadable flare is not claimed");
+		return;
+	}
+	{
+		struct state *s;
+		char in[PATH_MAX + 16], *claimed = NULL; /* plain holds in/locked.zip */
+		int in_fd, lock = -1;
+
+		snprintf(in, sizeof(in), "%s/modes/incoming", root);
+		snprintf(sub, sizeof(sub), "%s/modes/state", root);
+		if (!TAP_EQ_INT(mkdir_shared(in, &err), 0, "an incoming folder") ||
+		    !TAP_EQ_INT(state_open(sub, &s, &err), 0, "a state folder"))
+			return;
+		in_fd = open(in, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		put_file(in, "locked.zip", "secret");
+		snprintf(plain, sizeof(plain), "%s/locked.zip", in);
+		TAP_OK(chmod(plain, 0) == 0, "chmod 0 locked.zip");
+		TAP_EQ_INT(queue_claim(in_fd, "locked.zip", s, &claimed, &lock, &err), -EACCES,
+			   "claiming an unreadable flare: -EACCES");
+		TAP_OK(exists(in, "locked.zip") && !exists(s->processing, "locked.zip"),
+		       "... it stays in incoming/");
+		free(claimed);
+		if (in_fd >= 0)
+			close(in_fd);
+		state_unref(s);
+	}
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -313,6 +368,7 @@ int main(void)
 	test_result_record();
 	test_names();
 	test_moves();
+	test_folder_modes();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		TAP_DIAG("could not remove %s", root);

@@ -34,7 +34,8 @@ TESTS += \
 	tests/daemon/tmpclean.sh \
 	tests/daemon/reports.sh \
 	tests/daemon/hostfault.sh \
-	tests/daemon/killloop.sh
+	tests/daemon/killloop.sh \
+	tests/daemon/incoming.sh
 
 EXTRA_DIST += \
 	tests/daemon/common.sh \
@@ -52,4 +53,5 @@ EXTRA_DIST += \
 	tests/daemon/reports.sh \
 	tests/daemon/hostfault.sh \
 	tests/daemon/load.sh \
-	tests/daemon/killloop.sh
+	tests/daemon/killloop.sh \
+	tests/daemon/incoming.sh
