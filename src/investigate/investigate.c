@@ -520,9 +520,10 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 			fw_memsanity_compute(NULL, "core", &inv.flare, &inv.sanity[inv.n_sanity++]);
 	}
 	fw_thresholds_from_config(o->cfg, &th);
+	struct fw_rec_context ctx = { inv.sanity, inv.n_sanity, inv.has_upgrade ? &inv.upgrade : NULL };
 	r = fw_verdict_evaluate(inv.procs, inv.n_procs, inv.flare.has_goroutines ? &inv.flare.gor : NULL, &th,
 				&inv.verdict, err);
-	if (r < 0 || (r = fw_recommend(&inv.flare, inv.procs, inv.n_procs, &inv.verdict, &inv.recs, err)) < 0)
+	if (r < 0 || (r = fw_recommend(&inv.flare, inv.procs, inv.n_procs, &inv.verdict, &ctx, &inv.recs, err)) < 0)
 		goto out;
 	if (fill_result(&inv, res) < 0) {
 		r = nomem(err);

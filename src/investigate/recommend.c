@@ -338,7 +338,8 @@ static void borderline(struct builder *b, const struct fw_process *p, const stru
 	profile_file(b, r, p, FW_PK_HEAP2);
 }
 
-static void leak(struct builder *b, const struct fw_process *p, const struct fw_process_verdict *v)
+static void leak(struct builder *b, const struct fw_process *p, const struct fw_process_verdict *v,
+		 const struct fw_memsanity *ms)
 {
 	struct fw_recommendation *r;
 	struct fw_buf t;
@@ -364,6 +365,10 @@ static void leak(struct builder *b, const struct fw_process *p, const struct fw_
 	} else {
 		fw_buf_putc(&t, '.');
 	}
+	if (ms && ms->steadiness == FW_STEADY_NOT && ms->has_projection && ms->heap_alloc.has)
+		fw_buf_printf(&t, " At this rate the heap would have grown by %s since the agent started, while HeapAlloc "
+				  "is %s: the growth is recent or bursty, not steady.",
+			      bytes(a, sizeof(a), ms->projected_growth), bytes(c, sizeof(c), (double)ms->heap_alloc.v));
 	fw_buf_puts(&t, " Collect a second flare a few hours later to see whether the growth continues, and note the "
 			"agent's memory (RSS) over time.");
 	set_text(b, r, &t);
@@ -496,6 +501,15 @@ static void checks(struct builder *b, const struct fw_flare *f, bool errors)
 			      c->n_instances == 1 ? "" : "s", errors ? "in error" : "with warnings");
 		if (msg)
 			fw_buf_printf(&t, ": %s", msg);
+		if (errors && (c->has_avg_exec || c->never_succeeded)) {
+			char a[64];
+			fw_buf_puts(&t, " (");
+			if (c->has_avg_exec)
+				fw_buf_printf(&t, "average execution time %s", nanos(a, sizeof(a), c->avg_exec_ns));
+			if (c->never_succeeded)
+				fw_buf_printf(&t, "%snever succeeded", c->has_avg_exec ? ", " : "");
+			fw_buf_putc(&t, ')');
+		}
 		fw_buf_puts(&t, errors ? ". Fix its configuration or what it connects to, then run it alone."
 				       : ". Review the warning; the check still runs.");
 		set_text(b, r, &t);
@@ -549,6 +563,49 @@ static void contention_unusable(struct builder *b, const struct fw_process *p, c
 	bad_files(b, r, &t, p, cont, 2);
 	fw_buf_puts(&t, ", so lock contention was not measured in this process.");
 	set_text(b, r, &t);
+}
+
+/* An agent version change shortly before the flare: worth asking whether
+ * the problem started then. Medium beside a finding or INCONCLUSIVE. */
+static void upgrade(struct builder *b, const struct fw_verdict *v, const struct fw_vhist_change *u)
+{
+	struct fw_recommendation *r;
+	struct fw_buf t;
+
+	if (!u || !(r = add(b, v->kind == FW_VERDICT_NORMAL ? FW_REC_LOW : FW_REC_MEDIUM, "upgrade", NULL)))
+		return;
+	fw_buf_init(&t);
+	fw_buf_printf(&t, "The Agent was %s from %s to %s shortly before this flare (version-history.json): ask "
+			  "whether the problem started then, and compare with that release's notes and the previous "
+			  "version's behaviour.",
+		      u->downgrade ? "downgraded" : "upgraded", u->from, u->to);
+	set_text(b, r, &t);
+	add_file(b, r, "version-history.json");
+}
+
+/* Python checks run inside the agent: their memory is outside the Go heap,
+ * so where memstats and the profiles disagree they are a suspect. */
+static void python_memory(struct builder *b, const struct fw_memsanity *ms)
+{
+	struct fw_recommendation *r;
+	struct fw_buf t;
+	char cmd[320];
+
+	if (!ms || !ms->n_python || !(ms->heap_mismatch || ms->sys_mismatch) ||
+	    !(r = add(b, FW_REC_LOW, "python_memory", ms->process)))
+		return;
+	fw_buf_init(&t);
+	fw_buf_printf(&t, "%zu Python check%s run%s in the agent (", ms->n_python, ms->n_python == 1 ? "" : "s",
+		      ms->n_python == 1 ? "s" : "");
+	for (size_t i = 0; i < ms->n_python && i < FW_MEMSANITY_MAX_PYTHON; i++)
+		fw_buf_printf(&t, "%s%s", i ? ", " : "", ms->python[i]);
+	fw_buf_puts(&t, "): their memory is outside the Go heap and invisible to the profiles, which disagree with "
+			"memstats here. Compare the process's RSS with Sys and measure each check's memory.");
+	set_text(b, r, &t);
+	snprintf(cmd, sizeof(cmd), "datadog-agent check %.256s -m", ms->python[0]);
+	set_command(b, r, cmd);
+	add_file(b, r, "status.log");
+	add_file(b, r, "expvar/memstats");
 }
 
 /* Empty block or mutex profiles (no samples): one line for the flare. */
@@ -621,8 +678,14 @@ static void no_action(struct builder *b)
 	set_command(b, r, "datadog-agent flare --profile 30");
 }
 
+/* procs[i]'s memory sanity, or NULL */
+static const struct fw_memsanity *sanity_of(const struct fw_rec_context *ctx, size_t i)
+{
+	return ctx && ctx->sanity && i < ctx->n_sanity ? &ctx->sanity[i] : NULL;
+}
+
 int fw_recommend(const struct fw_flare *f, const struct fw_process *procs, size_t n, const struct fw_verdict *v,
-		 struct fw_recommendations *out, struct fw_error *err)
+		 const struct fw_rec_context *ctx, struct fw_recommendations *out, struct fw_error *err)
 {
 	struct builder b = { out, 0, false };
 
@@ -634,7 +697,7 @@ int fw_recommend(const struct fw_flare *f, const struct fw_process *procs, size_
 	for (size_t i = 0; i < n; i++)
 		not_analyzed(&b, &procs[i], &v->procs[i], FW_REC_HIGH);
 	for (size_t i = 0; i < n; i++) {
-		leak(&b, &procs[i], &v->procs[i]);
+		leak(&b, &procs[i], &v->procs[i], sanity_of(ctx, i));
 		cpu(&b, &procs[i], &v->procs[i]);
 		contention(&b, &procs[i], &v->procs[i]);
 	}
@@ -645,11 +708,17 @@ int fw_recommend(const struct fw_flare *f, const struct fw_process *procs, size_
 		borderline(&b, &procs[i], &v->procs[i]);
 	checks(&b, f, true);
 	goroutines(&b, f, v);
+	if (v->kind != FW_VERDICT_NORMAL)
+		upgrade(&b, v, ctx ? ctx->upgrade : NULL);
 	/* Low */
 	checks(&b, f, false);
 	for (size_t i = 0; i < n; i++)
 		contention_unusable(&b, &procs[i], &v->procs[i]);
 	profiling_off(&b, procs, n);
+	if (v->kind == FW_VERDICT_NORMAL)
+		upgrade(&b, v, ctx ? ctx->upgrade : NULL);
+	for (size_t i = 0; ctx && i < ctx->n_sanity; i++)
+		python_memory(&b, &ctx->sanity[i]);
 	no_action(&b);
 	if (!b.failed)
 		dedupe(out);

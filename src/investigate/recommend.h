@@ -29,6 +29,8 @@
 #include "flare/flare.h"
 #include "investigate/process.h"
 #include "investigate/verdict.h"
+#include "investigate/memsanity.h"
+#include "flare/versionhistory.h"
 
 enum fw_rec_priority { FW_REC_HIGH = 0, FW_REC_MEDIUM, FW_REC_LOW };
 
@@ -53,7 +55,8 @@ struct fw_recommendation {
 	enum fw_rec_priority priority;
 	/* stable identifier of the kind of item: "no_profiles",
 	 * "process_not_analyzed", "memory_leak", "cpu_spike", "contention",
-	 * "borderline_growth" (Medium),
+	 * "borderline_growth" (Medium), "upgrade" (Medium beside a finding or
+	 * INCONCLUSIVE, else Low), "python_memory" (Low),
 	 * "check_error", "goroutines", "check_warning",
 	 * "contention_profiles_unusable", "contention_profiling_off",
 	 * "no_action" */
@@ -71,11 +74,22 @@ struct fw_recommendations {
 	size_t n;
 };
 
+/* What else a recommendation may rest on: the memory sanity of each
+ * process (sanity[i] is procs[i]'s; NULL when not computed) and an agent
+ * version change shortly before the flare (NULL when none). */
+struct fw_rec_context {
+	const struct fw_memsanity *sanity;
+	size_t n_sanity;
+	const struct fw_vhist_change *upgrade;
+};
+
 /* Builds the list for a flare (f), its analyzed processes (procs[0..n),
- * n == v->n_procs) and its verdict. Returns 0 or -ENOMEM (err says so);
- * on failure *out holds nothing and fw_recommendations_free() is safe. */
+ * n == v->n_procs), its verdict and ctx (NULL: none). Returns 0 or -ENOMEM
+ * (err says so); on failure *out holds nothing and
+ * fw_recommendations_free() is safe. */
 int fw_recommend(const struct fw_flare *f, const struct fw_process *procs, size_t n,
-		 const struct fw_verdict *v, struct fw_recommendations *out, struct fw_error *err);
+		 const struct fw_verdict *v, const struct fw_rec_context *ctx, struct fw_recommendations *out,
+		 struct fw_error *err);
 void fw_recommendations_free(struct fw_recommendations *r);
 
 /* A function name shortened to "pkg.Func" for sentences, as the flame

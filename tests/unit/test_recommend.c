@@ -50,7 +50,7 @@ static bool run(struct run *x, const struct fw_flare *f, const struct fw_process
 		TAP_DIAG("fw_verdict_evaluate: %s", e.msg);
 		return false;
 	}
-	if (fw_recommend(f, procs, n, &x->v, &x->r, &e) < 0) {
+	if (fw_recommend(f, procs, n, &x->v, NULL, &x->r, &e) < 0) {
 		TAP_DIAG("fw_recommend: %s", e.msg);
 		fw_verdict_free(&x->v);
 		return false;
