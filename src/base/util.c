@@ -208,6 +208,19 @@ const char *fw_buf_str(struct fw_buf *b)
 	return b->data ? b->data : "";
 }
 
+char *fw_buf_take(struct fw_buf *b)
+{
+	char *s;
+
+	if (b->failed) {
+		fw_buf_free(b);
+		return NULL;
+	}
+	s = b->data ? b->data : strdup("");
+	fw_buf_init(b);
+	return s;
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
 int64_t fw_days_from_civil(int64_t y, int m, int d)
 {

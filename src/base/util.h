@@ -104,6 +104,9 @@ void fw_buf_vprintf(struct fw_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Returns a NUL-terminated string (possibly "" if empty). */
 const char *fw_buf_str(struct fw_buf *b);
+/* Hands the text over (malloc'd, "" when empty) and leaves b empty; NULL,
+ * with b freed, when b failed or the copy of "" cannot be made. */
+char *fw_buf_take(struct fw_buf *b);
 
 /* ---- bounded, safe text for outputs ----------------------------------------
  * The one place that bounds what a flare can put into an output (report.md,

@@ -77,19 +77,6 @@ static const struct fw_top_table *table_of(const struct fw_process *p, enum fw_a
 	return NULL;
 }
 
-static char *take(struct fw_buf *b)
-{
-	char *s;
-
-	if (b->failed) {
-		fw_buf_free(b);
-		return NULL;
-	}
-	s = b->data ? b->data : strdup("");
-	fw_buf_init(b);
-	return s;
-}
-
 /* The note process.c left when it skipped the rules of files it could read
  * ("<files>: ... the CPU rules are skipped"), or NULL. */
 static const char *skip_note(const struct fw_process *p, const char *files)
@@ -166,12 +153,12 @@ static int item_of(const struct fw_process *p, enum fw_analysis a, struct fw_cov
 		fw_buf_printf(&brief, "%s unusable", fw_buf_str(&files));
 	}
 	if (it->ran || it->state == FW_PFILE_OK) {
-		if (!(it->file = take(&files)))
+		if (!(it->file = fw_buf_take(&files)))
 			rc = -ENOMEM;
-	} else if (!(it->file = take(&first))) {
+	} else if (!(it->file = fw_buf_take(&first))) {
 		rc = -ENOMEM;
 	}
-	if (rc == 0 && !it->ran && (!(it->reason = take(&reason)) || !(it->brief = take(&brief))))
+	if (rc == 0 && !it->ran && (!(it->reason = fw_buf_take(&reason)) || !(it->brief = fw_buf_take(&brief))))
 		rc = -ENOMEM;
 	fw_buf_free(&files);
 	fw_buf_free(&reason);

@@ -105,9 +105,8 @@ static struct fw_recommendation *add(struct builder *b, enum fw_rec_priority pri
 
 static void set_text(struct builder *b, struct fw_recommendation *r, struct fw_buf *t)
 {
-	if (t->failed || !(r->text = strdup(fw_buf_str(t))))
+	if (!(r->text = fw_buf_take(t)))
 		b->failed = true;
-	fw_buf_free(t);
 }
 
 static void set_command(struct builder *b, struct fw_recommendation *r, const char *cmd)

@@ -82,11 +82,7 @@ static char *fmt(const char *f, ...)
 	va_start(ap, f);
 	fw_buf_vprintf(&b, f, ap);
 	va_end(ap);
-	if (b.failed) {
-		fw_buf_free(&b);
-		return NULL;
-	}
-	return b.data ? b.data : strdup("");
+	return fw_buf_take(&b);
 }
 
 static void bytes(char *out, size_t len, double v)
@@ -264,20 +260,6 @@ static int judge(const struct fw_process *p, const struct fw_thresholds *t, stru
 	return v->summary ? 0 : -ENOMEM;
 }
 
-/* fw_buf's text handed over (NULL when it failed: out of memory). */
-static char *take_buf(struct fw_buf *b)
-{
-	char *s;
-
-	if (b->failed) {
-		fw_buf_free(b);
-		return NULL;
-	}
-	s = b->data ? b->data : strdup("");
-	fw_buf_init(b);
-	return s;
-}
-
 /* After the rules (judge()): what could not be analyzed, and the borderline
  * note. A process whose heap diff or CPU analysis did not run is
  * INCONCLUSIVE when no rule fired; its summary says what was not analyzed
@@ -299,7 +281,7 @@ static int coverage_verdict(const struct fw_process *p, const struct fw_threshol
 		v->incomplete = true;
 		fw_buf_printf(&na, "%s%s (%s)", na.len ? ", " : "", fw_analysis_name(needed[i]), it->brief);
 	}
-	if (v->incomplete && !(v->not_analyzed = take_buf(&na)))
+	if (v->incomplete && !(v->not_analyzed = fw_buf_take(&na)))
 		return -ENOMEM;
 	fw_buf_free(&na);
 	if (p->have_heap_diff && !v->leak && t->leak_borderline_per_30s > 0 &&
@@ -329,7 +311,7 @@ static int coverage_verdict(const struct fw_process *p, const struct fw_threshol
 		fw_buf_puts(&s, v->summary);
 	if (v->borderline)
 		fw_buf_printf(&s, "; borderline heap growth, +%s %s", a, v->growth_per);
-	if (!(sum = take_buf(&s)))
+	if (!(sum = fw_buf_take(&s)))
 		return -ENOMEM;
 	free(v->summary);
 	v->summary = sum;
@@ -400,8 +382,7 @@ int fw_verdict_evaluate(const struct fw_process *procs, size_t n, const struct f
 			fw_buf_printf(&b, "%sno usable profile in this flare: ask for one made with "
 					  "datadog-agent flare --profile 30", n ? "; " : "");
 	}
-	if (b.failed || !(out->summary = b.data ? b.data : strdup(""))) {
-		fw_buf_free(&b);
+	if (!(out->summary = fw_buf_take(&b))) {
 		fw_verdict_free(out);
 		return fw_err(err, -ENOMEM, "out of memory evaluating the verdict");
 	}

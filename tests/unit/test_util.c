@@ -137,6 +137,20 @@ static void test_grow(void)
 	free(a);
 }
 
+/* fw_buf_take of an empty buffer is "", of a failed one NULL. */
+static void t_empty_take(struct fw_buf *b)
+{
+	char *t;
+
+	fw_buf_init(b);
+	t = fw_buf_take(b);
+	TAP_EQ_STR(t, "", "take of an empty buffer is \"\"");
+	free(t);
+	fw_buf_puts(b, "x");
+	b->failed = true;
+	TAP_OK(fw_buf_take(b) == NULL && b->data == NULL, "take of a failed buffer is NULL, and frees it");
+}
+
 static void test_buf(void)
 {
 	struct fw_buf b;
@@ -150,6 +164,13 @@ static void test_buf(void)
 	TAP_EQ_STR(fw_buf_str(&b), "heap +30MB!x", "puts, printf, putc, putn append");
 	TAP_EQ_INT(b.len, 12, "length");
 	TAP_OK(!b.failed, "no failure");
+	{
+		char *t = fw_buf_take(&b);
+		TAP_EQ_STR(t, "heap +30MB!x", "take hands the text over");
+		TAP_OK(b.data == NULL && b.len == 0, "... and leaves the buffer empty");
+		free(t);
+	}
+	t_empty_take(&b);
 	fw_buf_free(&b);
 }
 
