@@ -221,6 +221,21 @@ char *fw_buf_take(struct fw_buf *b)
 	return s;
 }
 
+bool fw_fixed_digits(const char *s, size_t n, size_t at, size_t w, int *out)
+{
+	int v = 0;
+
+	if (at > n || w > n - at)
+		return false;
+	for (size_t i = at; i < at + w; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
 int64_t fw_days_from_civil(int64_t y, int m, int d)
 {

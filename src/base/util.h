@@ -37,6 +37,9 @@ int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
  * Hinnant's algorithms: exact for every int64 day count in range). */
 int64_t fw_days_from_civil(int64_t y, int m, int d);
 void fw_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+/* The decimal number of the w ASCII digits at s[at] (s holds n bytes):
+ * true with *out, false when they are not all digits or run past n. */
+bool fw_fixed_digits(const char *s, size_t n, size_t at, size_t w, int *out);
 
 /* The UTC time ms milliseconds after the epoch (rounded down to the second)
  * in one of the formats below. A time gmtime cannot represent formats as the

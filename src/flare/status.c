@@ -134,21 +134,6 @@ static bool parse_digits(const char *s, size_t n, int64_t *out)
 
 /* ---- calendar ---------------------------------------------------------- */
 
-static bool num(const char *s, size_t n, size_t at, size_t w, int *out)
-{
-	int v = 0;
-
-	if (at + w > n)
-		return false;
-	for (size_t i = at; i < at + w; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
 /* "2024-10-02 14:21:52[.317...] UTC": true (and *ms) only for a valid time
  * whose zone is UTC or GMT. */
 static bool parse_utc_time(const char *s, size_t n, int64_t *ms)
@@ -158,10 +143,10 @@ static bool parse_utc_time(const char *s, size_t n, int64_t *ms)
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 	s = trim(s, &n);
-	if (!num(s, n, 0, 4, &y) || n < 19 || s[4] != '-' ||
-	    !num(s, n, 5, 2, &mo) || s[7] != '-' || !num(s, n, 8, 2, &d) ||
-	    s[10] != ' ' || !num(s, n, 11, 2, &h) || s[13] != ':' ||
-	    !num(s, n, 14, 2, &mi) || s[16] != ':' || !num(s, n, 17, 2, &se))
+	if (!fw_fixed_digits(s, n, 0, 4, &y) || n < 19 || s[4] != '-' ||
+	    !fw_fixed_digits(s, n, 5, 2, &mo) || s[7] != '-' || !fw_fixed_digits(s, n, 8, 2, &d) ||
+	    s[10] != ' ' || !fw_fixed_digits(s, n, 11, 2, &h) || s[13] != ':' ||
+	    !fw_fixed_digits(s, n, 14, 2, &mi) || s[16] != ':' || !fw_fixed_digits(s, n, 17, 2, &se))
 		return false;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
 	    mi > 59 || se > 60)

@@ -221,31 +221,16 @@ void fw_vhist_free(struct fw_vhist *vh)
 	memset(vh, 0, sizeof(*vh));
 }
 
-static bool digits(const char *s, size_t n, size_t at, size_t w, int *out)
-{
-	int v = 0;
-
-	if (at + w > n)
-		return false;
-	for (size_t i = at; i < at + w; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
 bool fw_vhist_parse_time(const char *s, size_t n, int64_t *ms)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, mo, d, h, mi, se, frac = 0, fdig = 0, oh = 0, om = 0, sign = 0;
 	size_t p = 19;
 
-	if (!digits(s, n, 0, 4, &y) || n < 20 || s[4] != '-' || !digits(s, n, 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s, n, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    !digits(s, n, 11, 2, &h) || s[13] != ':' || !digits(s, n, 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s, n, 17, 2, &se))
+	if (!fw_fixed_digits(s, n, 0, 4, &y) || n < 20 || s[4] != '-' || !fw_fixed_digits(s, n, 5, 2, &mo) ||
+	    s[7] != '-' || !fw_fixed_digits(s, n, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    !fw_fixed_digits(s, n, 11, 2, &h) || s[13] != ':' || !fw_fixed_digits(s, n, 14, 2, &mi) ||
+	    s[16] != ':' || !fw_fixed_digits(s, n, 17, 2, &se))
 		return false;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
 		return false;
@@ -263,8 +248,8 @@ bool fw_vhist_parse_time(const char *s, size_t n, int64_t *ms)
 	}
 	if (p + 1 == n && (s[p] == 'Z' || s[p] == 'z')) {
 		sign = 0;
-	} else if (p + 6 == n && (s[p] == '+' || s[p] == '-') && digits(s, n, p + 1, 2, &oh) && s[p + 3] == ':' &&
-		   digits(s, n, p + 4, 2, &om) && oh <= 23 && om <= 59) {
+	} else if (p + 6 == n && (s[p] == '+' || s[p] == '-') && fw_fixed_digits(s, n, p + 1, 2, &oh) &&
+		   s[p + 3] == ':' && fw_fixed_digits(s, n, p + 4, 2, &om) && oh <= 23 && om <= 59) {
 		sign = s[p] == '+' ? 1 : -1;
 	} else {
 		return false;
