@@ -102,7 +102,7 @@ fa_check "schema: its enums are the sources' identifiers (verdicts, analyses, co
 		same("wait kinds", d["wait_kind"]["enum"], returns(src("contention.c"), "fw_wait_kind_id") | {"other"})
 		same("by_kind keys", d["wait_by_kind"]["required"], d["wait_kind"]["enum"])
 		same("recommendation kinds", d["recommendation"]["properties"]["kind"]["enum"],
-		     re.findall(r'add\(b, [^;]*?"([a-z_]+)", (?:NULL|p->name)\)', src("recommend.c"), re.S) +
+		     re.findall(r'add\(b, [^;]*?"([a-z_]+)", (?:NULL|p->name|ms->process)\)', src("recommend.c"), re.S) +
 		     list(re.findall(r'\? "(check_[a-z]+)" : "(check_[a-z]+)"', src("recommend.c"))[0]))
 		same("priorities", d["recommendation"]["properties"]["priority"]["enum"],
 		     returns(src("recommend.c"), "fw_rec_priority_id"))
@@ -424,6 +424,14 @@ broken "evidence with a value and no unit" "/recommendations/0/evidence/unit: No
 	'e = j["recommendations"][0]["evidence"]; e["value"] = 5; e["unit"] = None; e["measure"] = "x"'
 broken "an INCONCLUSIVE verdict without no_usable_profile" "'no_usable_profile' is a required property" \
 	'del j["verdict"]["no_usable_profile"]'
+# ticket, memory sanity, host and checks (their facts: ticket.sh, memsanity.sh)
+broken "a ticket with a space" "/ticket: 'ZD 1' does not match" 'j["ticket"] = "ZD 1"'
+broken "an unknown growth steadiness" "/memory_sanity/growth_steadiness: 'steady' is not one of" \
+	'j["processes"][0]["memory_sanity"]["growth_steadiness"] = "steady"'
+broken "v2-draft's ratio in memory sanity" "'heap_alloc_to_profile' was unexpected" \
+	'j["processes"][0]["memory_sanity"]["heap_alloc_to_profile"] = 211'
+broken "a check's last success in milliseconds" "/checks/0/last_successful: 1727878906000 is not valid" \
+	'j["checks"][0]["last_successful"] = 1727878906000'
 broken "NaN" "NaN is not JSON" 's = json.dumps(j).replace("\"NextGC\": %d" % j["memstats"]["NextGC"], "\"NextGC\": NaN")'
 
 # ---- 4. the sweep of the shared helpers (sweep.sh) ----------------------------------------
