@@ -86,7 +86,7 @@ check "python: the summary names Python check postgres" \
 	'[[ $(jqv py .verdict.summary) == *"CPU spike,"*"% of CPU in Python check postgres"* ]]' "$(jqv py .verdict.summary)"
 reason=$(jqv py '.processes[0].rules.cpu_spike')
 check "python: the CPU reason names the Python check and its _Cfunc_ frame" \
-	'[[ $reason == "Python check \`postgres\` (\`$cfn\`) uses "* ]]' "$reason"
+	'[[ $reason == "Python check postgres ($cfn) uses "* ]]' "$reason"
 top=$(attr "$cpu" 1 | head -n 1)
 read -r want_v want_c want_fn want_check <<<"$top"
 check "python: pprof_edit.py charges the most CPU to $cfn, check postgres" \
@@ -139,7 +139,7 @@ go_check "contention: the rule counts the lock waits: contention.block = $lock n
 	'[ "$(jqv cont ".processes[0].contention.block | [.function, .value] | @tsv")" = "$wr	$lock" ]' \
 	"$(jqv cont .processes[0].contention.block)"
 check "contention: the verdict is CONTENTION, 10.29s of lock waits" \
-	'[ "$(jqv cont .verdict.kind)" = contention ] && [[ $(jqv cont .processes[0].rules.contention) == "\`$wr\` waited 10.29s on locks"* ]]' \
+	'[ "$(jqv cont .verdict.kind)" = contention ] && [[ $(jqv cont .processes[0].rules.contention) == "$wr waited 10.29s on locks"* ]]' \
 	"$(jqv cont .processes[0].rules.contention)"
 for k in 'lock sync.(*Mutex).Lock' 'chan_recv runtime.chanrecv1' 'chan_send runtime.chansend1' 'cond sync.(*WaitGroup).Wait'; do
 	read -r kind leaf <<<"$k"

@@ -281,7 +281,8 @@ check "borderline growth: core's borderline note in report.json" \
 	'core borderline .borderline | grep -q "^application functions grew the in-use heap by .* per 30 s: not a leak"'
 check "borderline growth: named in the summary" \
 	'jqv borderline .verdict.summary | grep -q "^no rule fired for core, trace; core: borderline heap growth, +.* per 30 s$"'
-check "borderline growth: the recommendation to watch" \
-	'md_has "watch: collect a second flare in a few hours."'
+check "borderline growth: the recommendation to watch (Medium, core, in report.json and the Markdown)" \
+	'[ "$(jqv borderline '"'"'.recommendations[] | select(.kind == "borderline_growth") | [.priority, .process] | @tsv'"'"')" = "medium	core" ] &&
+	 md_has "Watch: collect a second flare in a few hours. core: application heap growth of"'
 
 fa_finish

@@ -3,7 +3,9 @@
 # 2020-12) and report.json's schema version 2:
 #  - the schema is a valid 2020-12 schema (check_schema), every object in it
 #    is closed (additionalProperties: false) and described, and every $defs
-#    entry is used;
+#    entry is used; its enums (verdict kinds, coverage keys, component ids,
+#    wait kinds, recommendation kinds and priorities) are the identifiers
+#    the sources write;
 #  - every fixture flare's report.json validates, and its version-2 facts
 #    hold against independent computations: flare.sha256 = sha256sum of the
 #    zip (null for an extracted folder); a heap diff table's base_total =
@@ -13,10 +15,18 @@
 #    status.log's milliseconds (a Python regex); a missing file's size is
 #    null, every other the file's size (stat); the rule sentences and
 #    summaries are plain text (no backtick) and say what the Markdown's say
-#    without its code spans;
+#    without its code spans; coverage states are the zip's files' own
+#    (coverage_check.py); the attributed CPU and heap tables are
+#    pprof_edit.py's attribution of the file (every table: rows within
+#    total, largest first), cpu_facts' attributed fields follow from them,
+#    the block/mutex delay by kind sums to total_delay and contentions, the
+#    profile's columns; flame graph files exist; recommendations name
+#    processes of the report and flare files;
 #  - reports broken the ways a writer drifts (a field the schema lacks, v1's
 #    names, a float, 0 for an unknown duration, a bad date, a duplicate
-#    key...) fail validation, so the check can fail;
+#    key, a wrong wait kind, a float share, a missing coverage key, a check
+#    name on a Go row, an unknown recommendation kind...) fail validation,
+#    so the check can fail;
 #  - the sweep the shared test helpers run (sweep.sh) fails on a tree with
 #    one bad report, and without python3-jsonschema fails in CI (CI=true)
 #    and skips elsewhere.
