@@ -35,9 +35,9 @@ static const struct entry table[] = {
 	    "look for high-cardinality metrics: DogStatsD clients or checks that send many unique tag "
 	    "combinations. `datadog-agent dogstatsd-stats` (with `dogstatsd_stats_enable: true`) lists the busiest "
 	    "metric names",
-	    "the aggregator keeps one context per metric name and tag set (`trackContext` adds them): its memory "
-	    "and CPU follow the number of metric contexts; trackContext is metric contexts: look at DogStatsD "
-	    "context counts and high-cardinality tags" },
+	    "the aggregator keeps one context per metric name and tag set (`trackContext` adds them), so its "
+	    "memory and CPU follow the number of metric contexts: look at DogStatsD context counts and "
+	    "high-cardinality tags" },
 	  { "/pkg/aggregator", "/comp/aggregator" } },
 	{ { "dogstatsd", "DogStatsD",
 	    "check the packet rate and sizes (`datadog-agent dogstatsd-stats`) and the clients sending them",

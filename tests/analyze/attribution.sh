@@ -187,6 +187,6 @@ check "leak: trackContext's attributed growth = its 2nd - 1st attributed in-use 
 	'[ "$(jqv leak ".processes[0].attributed.heap_growth.rows[0] | [.function, .value, .component] | @tsv")" = "$tc	$((n2 - ${n1:-0}))	aggregator" ]' \
 	"$(jqv leak .processes[0].attributed.heap_growth.rows[0])"
 check "leak: the analysis reads trackContext as metric contexts" \
-	'grep -q "trackContext is metric contexts: look at DogStatsD context counts" "$md"'
+	'grep -q "so its memory and CPU follow the number of metric contexts: look at DogStatsD context counts" "$md"'
 
 fa_finish

@@ -12,3 +12,5 @@ tests_unit_test_flarefiles_LDADD = $(LIBFW_LIBS)
 tests_unit_test_redact_SOURCES = tests/unit/test_redact.c tests/tap.h
 tests_unit_test_redact_LDADD = $(LIBFW_LIBS)
 EXTRA_DIST += tests/fixtures/flarefiles
+# test_flarefiles parses the fixture flares' version-history.json template
+EXTRA_DIST += tests/fixtures/flares/templates/version-history.json
