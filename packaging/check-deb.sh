@@ -60,8 +60,11 @@ if dpkg -i "$deb"; then
 	cc=$(/usr/sbin/flarewatchd --check-config 2>&1)
 	rc=$?
 	echo "/usr/sbin/flarewatchd --check-config: $cc (exit $rc)"
-	[ "$rc" -eq 0 ] && [ "$cc" = "configuration OK (/etc/flarewatch/flarewatch.yaml)" ] ||
+	# the first line says the file is valid; then one line per folder
+	[ "$rc" -eq 0 ] && [ "$(printf '%s\n' "$cc" | head -n 1)" = "configuration OK (/etc/flarewatch/flarewatch.yaml)" ] ||
 		fail check-config "flarewatchd --check-config"
+	printf '%s\n' "$cc" | grep -q '^  incoming_dir /var/lib/flarewatch/incoming: a folder user flarewatch may write to' ||
+		fail check-config-folders "flarewatchd --check-config does not find incoming/ writable by flarewatch"
 	grep -qx /etc/flarewatch/flarewatch.yaml /var/lib/dpkg/info/flarewatch.conffiles ||
 		fail conffile "/etc/flarewatch/flarewatch.yaml is not a conffile"
 	getent passwd flarewatch >/dev/null || fail user "no flarewatch user after installation"
