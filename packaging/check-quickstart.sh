@@ -14,14 +14,22 @@
 #      exists with its report.json (copied out of the container's /tmp, a
 #      tmpfs, to /root/demo-report before the container exits);
 #   3. the same on a second, separate copy of the pristine root:  bash .ci/run
-#      passes when it exits 0 and its last line is "N passed, 0 failed, ...".
+#      passes when it exits 0 and its last line is "N passed, 0 failed, ...";
+#   4. on a third copy:  bash packaging/build-deb.sh, which installs nothing
+#      but dpkg-dev, debhelper, lintian and debian/control's Build-Depends
+#      (apt-get build-dep), then builds the .deb with its test suite
+#      (dh_auto_test), then dpkg -i of that .deb: passes when both exit 0 and
+#      the installed flarewatch prints its version. A Build-Depends missing
+#      from debian/control (for the build or for the test suite) fails here.
 #
 #   bash packaging/check-quickstart.sh [WORKDIR]
 #
 # WORKDIR (default: a new /var/tmp/flarewatch-quickstart.XXXXXX) keeps the
 # roots and the logs; remove it afterwards (it is about 2 GB).  Environment:
 #   FW_MIRROR=URL      Debian mirror for debootstrap (default deb.debian.org)
-#   FW_ONLY=demo|ci    run only one of the two commands
+#   FW_ONLY=demo|ci|deb  run only one of the three checks
+#   FW_DEB_BUILD_OPTIONS=...  DEB_BUILD_OPTIONS for check 4 (default empty: the
+#                      package's test suite runs, as on a buildd)
 # Needs root, git, debootstrap and systemd-nspawn (Debian: debootstrap,
 # systemd-container; installed with apt-get when missing).  Exit status 0 iff
 # every check passed; the last line is "check-quickstart: OK" or
@@ -38,7 +46,7 @@ fail() { echo "FAILED: $*"; failures+=("$1"); }
 die() { echo "check-quickstart: $*" >&2; exit 2; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, systemd-nspawn)"
-case $only in '' | demo | ci) ;; *) die "FW_ONLY must be demo or ci, not '$only'" ;; esac
+case $only in '' | demo | ci | deb) ;; *) die "FW_ONLY must be demo, ci or deb, not '$only'" ;; esac
 git -C "$top" rev-parse --verify -q HEAD >/dev/null || die "$top is not a git checkout with a commit"
 if ! command -v debootstrap >/dev/null || ! command -v systemd-nspawn >/dev/null; then
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap systemd-container >/dev/null ||
@@ -89,9 +97,12 @@ in_root() {
 		bash -c "$cmd" >"$log" 2>&1 </dev/null
 }
 
+# wanted CHECK: true if FW_ONLY is empty or CHECK
+wanted() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+
 # ---- 1. bash packaging/demo.sh ---------------------------------------------
-if [ "$only" != ci ]; then
-	say "1/2: bash packaging/demo.sh (in $work/demo)"
+if wanted demo; then
+	say "1/3: bash packaging/demo.sh (in $work/demo)"
 	start=$SECONDS
 	in_root demo "$work/demo.log" 'bash packaging/demo.sh 2>&1 | tee /root/demo.out; rc=${PIPESTATUS[0]}
 		r=$(sed -n "s/^==> report: //p" /root/demo.out)
@@ -119,8 +130,8 @@ if [ "$only" != ci ]; then
 fi
 
 # ---- 2. bash .ci/run -------------------------------------------------------
-if [ "$only" != demo ]; then
-	say "2/2: bash .ci/run (in $work/ci)"
+if wanted ci; then
+	say "2/3: bash .ci/run (in $work/ci)"
 	start=$SECONDS
 	# the output also goes to a file in the root, so that nspawn's own
 	# messages on its stderr cannot pass for .ci/run's last line
@@ -131,6 +142,31 @@ if [ "$only" != demo ]; then
 	grep -E '^--- |^ *(FAIL|ERROR|XPASS): ' "$work/ci.log" | sed 's/^/    /'
 	[ "$rc" -eq 0 ] || fail ".ci/run exited $rc (log: $work/ci.log)"
 	[[ $last =~ ^[0-9]+\ passed,\ 0\ failed ]] || fail ".ci/run's last line is '$last'"
+fi
+
+# ---- 3. bash packaging/build-deb.sh; dpkg -i ------------------------------
+if wanted deb; then
+	say "3/3: bash packaging/build-deb.sh; dpkg -i (in $work/deb)"
+	start=$SECONDS
+	# only build-deb.sh installs packages: what it does not install from
+	# debian/control is missing. The .deb is installed with dpkg, not apt, so
+	# its Depends must already be there (they are all in Build-Depends).
+	in_root deb "$work/deb.log" "export DEB_BUILD_OPTIONS='${FW_DEB_BUILD_OPTIONS:-}'
+		bash packaging/build-deb.sh /root/deb-out 2>&1 | tee /root/deb.out; rc=\${PIPESTATUS[0]}
+		[ \$rc -eq 0 ] || { echo \"build-deb.sh exit \$rc\"; exit \$rc; }
+		deb=\$(tail -n 1 /root/deb.out)
+		dpkg -i \"\$deb\" || { echo \"dpkg -i exit \$?\"; exit 3; }
+		echo \"installed: \$(/usr/bin/flarewatch --version)\""
+	rc=$?
+	echo "exit $rc after $((SECONDS - start)) s; the end of its output:"
+	grep -v '^\(Get\|Selecting\|Preparing\|Unpacking\|Setting up\|Processing\):\? ' "$work/deb.log" | tail -n 8 | sed 's/^/    /'
+	[ "$rc" -eq 0 ] || fail "build-deb.sh or dpkg -i exited $rc (log: $work/deb.log; dpkg-buildpackage's: $work/deb/root/deb-out/dpkg-buildpackage.log)"
+	version=$(sed -n 's/^AC_INIT(\[flarewatch\], *\[\([^]]*\)\].*/\1/p' "$top/configure.ac")
+	grep -qx "installed: flarewatch $version" "$work/deb.log" ||
+		fail "the installed /usr/bin/flarewatch did not print 'flarewatch $version'"
+	if [ -f "$work/deb/root/deb-out/dpkg-buildpackage.log" ]; then
+		grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$work/deb/root/deb-out/dpkg-buildpackage.log" | sed 's/^/    test suite /'
+	fi
 fi
 
 echo
