@@ -1,6 +1,6 @@
 /*
  * memstats.c: reads expvar/memstats (runtime.MemStats as yaml.v2 wrote it)
- * with libyaml's event API, keeping the top-level numbers a report needs,
+ * through flare/yamlwalk's event walk, keeping the top-level numbers a report needs,
  * and formats LastGC and pause totals.
  */
 #include "flare/memstats.h"
@@ -13,9 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
-#include "base/redact.h"
+#include "flare/yamlwalk.h"
 
 /* Every key of Go's runtime.MemStats: one of them must be present for the
  * file to count as memstats. */
@@ -110,12 +109,70 @@ static bool parse_number(const char *s, size_t n, double *out)
 	return true;
 }
 
-static bool blank_only(const char *s, size_t n)
+enum role { R_OTHER, R_VARS, R_MEMSTATS };	/* R_VARS: the root, when `under` */
+
+struct walk {
+	const char *under;
+	struct fw_memstats *ms;
+	double *uptime;
+	bool *has_uptime;
+	bool known;		/* a runtime.MemStats key was seen */
+	bool target_seen;	/* a MemStats mapping was seen */
+	bool want_under, want_uptime; /* R_VARS: the pending key */
+	const struct want *pending; /* key of the MemStats value to come */
+};
+
+/* fw_yamlwalk's node(): the MemStats mapping's keys and values, and under
+ * `under` the vars' top-level "uptime" and `under` keys. */
+static int node(void *ctx, struct fw_yamlwalk_frame *p, size_t depth, bool is_key,
+		const yaml_event_t *ev, int *child_role)
 {
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return false;
-	return true;
+	struct walk *w = ctx;
+
+	(void)depth;
+	if (p->role == R_VARS) {
+		if (is_key) {
+			w->want_under = ev->type == YAML_SCALAR_EVENT && key_is(ev, w->under);
+			w->want_uptime = ev->type == YAML_SCALAR_EVENT && key_is(ev, "uptime");
+		} else if (w->want_under && ev->type == YAML_MAPPING_START_EVENT) {
+			*child_role = R_MEMSTATS;
+			w->target_seen = true;
+			memset(w->ms, 0, sizeof(*w->ms)); /* a later duplicate replaces */
+			w->known = false;
+		} else if (w->want_uptime && w->uptime && w->has_uptime) {
+			double v = 0;
+			*w->has_uptime = ev->type == YAML_SCALAR_EVENT &&
+					 parse_number((const char *)ev->data.scalar.value,
+						      ev->data.scalar.length, &v);
+			*w->uptime = *w->has_uptime ? v : 0;
+		}
+	} else if (p->role == R_MEMSTATS) {
+		if (is_key) {
+			w->pending = NULL;
+			if (ev->type == YAML_SCALAR_EVENT) {
+				for (size_t i = 0; i < sizeof(all_keys) / sizeof(all_keys[0]); i++)
+					if (key_is(ev, all_keys[i]))
+						w->known = true;
+				for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+					if (key_is(ev, wanted[i].key))
+						w->pending = &wanted[i];
+			}
+		} else if (w->pending) {
+			double v = 0;
+			bool ok = ev->type == YAML_SCALAR_EVENT &&
+				  parse_number((const char *)ev->data.scalar.value,
+					       ev->data.scalar.length, &v);
+			*(double *)((char *)w->ms + w->pending->val) = ok ? v : 0;
+			*(bool *)((char *)w->ms + w->pending->has) = ok;
+		}
+	}
+	return 0;
+}
+
+/* after a syntax error, what was read counts once a MemStats key was seen */
+static bool keep(void *ctx)
+{
+	return ((struct walk *)ctx)->known;
 }
 
 /* Reads the MemStats mapping: the top-level one (under NULL), or the
@@ -125,142 +182,31 @@ static int parse(const char *text, size_t len, const char *under, struct fw_mems
 		 bool *has_uptime, struct fw_error *err)
 {
 	const char *what = under ? "trace-agent vars" : "memstats";
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	size_t depth = 0;	/* open collections */
-	size_t at = under ? 2 : 1; /* depth of the MemStats mapping's nodes */
-	bool root_seen = false, expect_key = true, known = false, done = false;
-	bool top_key = true;	 /* under: the next depth-1 node is a key */
-	bool want_under = false, want_uptime = false, in_target = false, target_seen = false;
-	const struct want *pending = NULL; /* key of the MemStats value to come */
-	char *clean;
-	size_t clen;
-	bool cut;
-	int r = 0;
+	struct walk w = {
+		.under = under, .ms = ms, .uptime = uptime, .has_uptime = has_uptime,
+		.target_seen = !under,
+	};
+	struct fw_yamlwalk yw = {
+		.what = what, .root_role = under ? R_VARS : R_MEMSTATS,
+		.ctx = &w, .node = node, .keep = keep,
+	};
+	int r;
 
 	memset(ms, 0, sizeof(*ms));
 	if (has_uptime)
 		*has_uptime = false;
-	if (!text || blank_only(text, len))
-		return fw_err(err, -ENODATA, "%s: the file is empty", what);
-	if (!yaml_parser_initialize(&parser))
-		return fw_err(err, -ENOMEM, "%s: out of memory", what);
-	/* libyaml refuses a whole file for one NUL or bad byte: feed it a
-	 * cleaned copy, and call a NUL-cut file partial. */
-	clean = fw_text_clean(text, len, &clen, &cut);
-	if (!clean) {
-		yaml_parser_delete(&parser);
-		return fw_err(err, -ENOMEM, "%s: out of memory", what);
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)clean, clen);
-	if (!under)
-		in_target = target_seen = true;
-
-	while (!done) {
-		bool is_node = false, start = false;
-
-		if (!yaml_parser_parse(&parser, &ev)) {
-			if (parser.error == YAML_MEMORY_ERROR)
-				r = fw_err(err, -ENOMEM, "%s: out of memory", what);
-			else if (known)
-				ms->partial = true;
-			else
-				r = fw_err(err, -EINVAL,
-					   "%s: not valid YAML (line %lu: %s)", what,
-					   (unsigned long)parser.problem_mark.line + 1,
-					   parser.problem ? parser.problem : "error");
-			break;
-		}
-		switch (ev.type) {
-		case YAML_MAPPING_START_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-			start = true;
-			/* fall through */
-		case YAML_SCALAR_EVENT:
-		case YAML_ALIAS_EVENT:
-			is_node = true;
-			break;
-		case YAML_MAPPING_END_EVENT:
-		case YAML_SEQUENCE_END_EVENT:
-			if (depth)
-				depth--;
-			/* under: the MemStats mapping closes */
-			if (under && in_target && depth < at)
-				in_target = false;
-			break;
-		case YAML_DOCUMENT_END_EVENT:
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		default:
-			break;
-		}
-		if (is_node && depth == 0 && !root_seen) {
-			root_seen = true;
-			if (ev.type != YAML_MAPPING_START_EVENT) {
-				r = fw_err(err, -EINVAL,
-					   "%s: the top level is not a mapping", what);
-				yaml_event_delete(&ev);
-				break;
-			}
-		} else if (is_node && under && depth == 1) {
-			/* a node of the top-level mapping of the vars */
-			if (top_key) {
-				want_under = ev.type == YAML_SCALAR_EVENT && key_is(&ev, under);
-				want_uptime = ev.type == YAML_SCALAR_EVENT && key_is(&ev, "uptime");
-			} else if (want_under && ev.type == YAML_MAPPING_START_EVENT) {
-				in_target = target_seen = true;
-				expect_key = true;
-				memset(ms, 0, sizeof(*ms)); /* a later duplicate replaces */
-				known = false;
-			} else if (want_uptime && uptime && has_uptime) {
-				double v = 0;
-				*has_uptime = ev.type == YAML_SCALAR_EVENT &&
-					      parse_number((const char *)ev.data.scalar.value,
-							   ev.data.scalar.length, &v);
-				*uptime = *has_uptime ? v : 0;
-			}
-			top_key = !top_key;
-		} else if (is_node && in_target && depth == at) {
-			/* a node of the MemStats mapping: key or value */
-			if (expect_key) {
-				pending = NULL;
-				if (ev.type == YAML_SCALAR_EVENT) {
-					for (size_t i = 0; i < sizeof(all_keys) / sizeof(all_keys[0]); i++)
-						if (key_is(&ev, all_keys[i]))
-							known = true;
-					for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
-						if (key_is(&ev, wanted[i].key))
-							pending = &wanted[i];
-				}
-			} else if (pending) {
-				double v = 0;
-				bool ok = ev.type == YAML_SCALAR_EVENT &&
-					  parse_number((const char *)ev.data.scalar.value,
-						       ev.data.scalar.length, &v);
-				*(double *)((char *)ms + pending->val) = ok ? v : 0;
-				*(bool *)((char *)ms + pending->has) = ok;
-			}
-			expect_key = !expect_key;
-		}
-		if (start)
-			depth++;
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	free(clean);
-	if (!r && known && cut)
-		ms->partial = true;
-	if (!r && !known)
+	r = fw_yamlwalk(&yw, text, len, err);
+	if (!r && !w.known)
 		r = fw_err(err, -EINVAL,
-			   !root_seen ? "%s: the file holds no YAML mapping"
-			   : under && !target_seen ? "%s: no memstats mapping in the vars"
-						   : "%s: no runtime.MemStats keys in the mapping",
+			   !w.target_seen ? "%s: no memstats mapping in the vars"
+					  : "%s: no runtime.MemStats keys in the mapping",
 			   what);
 	if (r) {
 		memset(ms, 0, sizeof(*ms));
 		if (has_uptime)
 			*has_uptime = false;
+	} else {
+		ms->partial = yw.partial;
 	}
 	return r;
 }

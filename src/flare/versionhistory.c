@@ -1,5 +1,5 @@
 /*
- * versionhistory.c: walks version-history.json's events with libyaml and
+ * versionhistory.c: walks version-history.json's events (flare/yamlwalk) and
  * keeps each entry's version and timestamp; finds the latest version
  * change before a date.
  */
@@ -8,32 +8,20 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "base/redact.h"
-
-#define MAX_FRAMES 64	/* collections deeper than this are only counted */
+#include "flare/yamlwalk.h"
 
 enum role { R_OTHER, R_ROOT, R_ENTRIES, R_ENTRY };
 enum key { K_NONE, K_ENTRIES, K_VERSION, K_TIMESTAMP };
 
-struct frame {
-	bool is_map;
-	bool expect_key;	/* mappings: the next node is a key */
-	enum role role;
-	enum key key;		/* mappings: the key of the pending value */
-};
-
 struct walk {
 	struct fw_vhist *vh;
 	size_t cap;
-	struct frame f[MAX_FRAMES];
-	size_t depth;		/* open collections */
-	bool root_seen, root_is_map;
 	bool in_kept_entry;	/* the innermost R_ENTRY has a slot */
 };
 
-static enum key key_of(const yaml_event_t *ev, enum role parent)
+static enum key key_of(const yaml_event_t *ev, int parent)
 {
 	const char *v = (const char *)ev->data.scalar.value;
 	size_t n = ev->data.scalar.length;
@@ -49,7 +37,7 @@ static enum key key_of(const yaml_event_t *ev, enum role parent)
 	return K_NONE;
 }
 
-static int entry_value(struct walk *w, enum key k, const yaml_event_t *ev)
+static int entry_value(struct walk *w, int k, const yaml_event_t *ev)
 {
 	struct fw_vhist_entry *e;
 	const char *v = (const char *)ev->data.scalar.value;
@@ -65,153 +53,63 @@ static int entry_value(struct walk *w, enum key k, const yaml_event_t *ev)
 	return 0;
 }
 
-/* A node (scalar, alias or collection start) arrived. Returns 0, -ENOMEM,
- * or 1 when the root is not a mapping. */
-static int node(struct walk *w, const yaml_event_t *ev)
+/* fw_yamlwalk's node(): "entries", its entry objects and their version and
+ * timestamp. */
+static int node(void *ctx, struct fw_yamlwalk_frame *p, size_t depth, bool is_key,
+		const yaml_event_t *ev, int *child_role)
 {
-	bool start = ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT;
-	enum role child = R_OTHER;
-	int r;
+	struct walk *w = ctx;
 
-	if (w->depth == 0) {
-		if (w->root_seen)
-			return 0;
-		w->root_seen = true;
-		w->root_is_map = ev->type == YAML_MAPPING_START_EVENT;
-		if (!w->root_is_map)
-			return 1;
-		child = R_ROOT;
-	} else if (w->depth <= MAX_FRAMES) {
-		struct frame *p = &w->f[w->depth - 1];
-
-		if (p->is_map && p->expect_key) {
-			p->key = ev->type == YAML_SCALAR_EVENT ? key_of(ev, p->role) : K_NONE;
-			p->expect_key = false;
-		} else if (p->is_map) {
-			p->expect_key = true;
-			if (p->key == K_ENTRIES && ev->type == YAML_SEQUENCE_START_EVENT)
-				child = R_ENTRIES;
-			else if (ev->type == YAML_SCALAR_EVENT && (r = entry_value(w, p->key, ev)) < 0)
-				return r;
-		} else if (p->role == R_ENTRIES && ev->type == YAML_MAPPING_START_EVENT) {
-			struct fw_vhist *vh = w->vh;
-			child = R_ENTRY;
-			w->in_kept_entry = false;
-			if (vh->n_entries >= FW_VHIST_MAX_ENTRIES) {
-				vh->entries_dropped++;
-			} else {
-				if (fw_grow((void **)&vh->entries, &w->cap, vh->n_entries + 1,
-					    sizeof(*vh->entries)) < 0)
-					return -ENOMEM;
-				memset(&vh->entries[vh->n_entries], 0, sizeof(*vh->entries));
-				vh->n_entries++;
-				w->in_kept_entry = true;
-			}
+	(void)depth;
+	if (is_key) {
+		p->key = ev->type == YAML_SCALAR_EVENT ? key_of(ev, p->role) : K_NONE;
+	} else if (p->is_map) {
+		if (p->key == K_ENTRIES && ev->type == YAML_SEQUENCE_START_EVENT)
+			*child_role = R_ENTRIES;
+		else if (ev->type == YAML_SCALAR_EVENT)
+			return entry_value(w, p->key, ev);
+	} else if (p->role == R_ENTRIES && ev->type == YAML_MAPPING_START_EVENT) {
+		struct fw_vhist *vh = w->vh;
+		*child_role = R_ENTRY;
+		w->in_kept_entry = false;
+		if (vh->n_entries >= FW_VHIST_MAX_ENTRIES) {
+			vh->entries_dropped++;
+		} else {
+			if (fw_grow((void **)&vh->entries, &w->cap, vh->n_entries + 1,
+				    sizeof(*vh->entries)) < 0)
+				return -ENOMEM;
+			memset(&vh->entries[vh->n_entries], 0, sizeof(*vh->entries));
+			vh->n_entries++;
+			w->in_kept_entry = true;
 		}
-	}
-	if (start) {
-		if (w->depth < MAX_FRAMES) {
-			struct frame *f = &w->f[w->depth];
-			memset(f, 0, sizeof(*f));
-			f->is_map = ev->type == YAML_MAPPING_START_EVENT;
-			f->expect_key = true;
-			f->role = child;
-		}
-		w->depth++;
 	}
 	return 0;
 }
 
-static void end_collection(struct walk *w)
+static void end_collection(void *ctx, const struct fw_yamlwalk_frame *closed)
 {
-	if (!w->depth)
-		return;
-	w->depth--;
-	if (w->depth < MAX_FRAMES && w->f[w->depth].role == R_ENTRY)
-		w->in_kept_entry = false;
-}
+	struct walk *w = ctx;
 
-static bool blank_only(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return false;
-	return true;
+	if (closed->role == R_ENTRY)
+		w->in_kept_entry = false;
 }
 
 int fw_vhist_parse(const char *text, size_t len, struct fw_vhist *vh, struct fw_error *err)
 {
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	struct walk w;
-	char *clean;
-	size_t clen;
-	bool cut, done = false;
-	int r = 0;
+	struct walk w = { .vh = vh };
+	struct fw_yamlwalk yw = {
+		.what = "version-history.json", .json = true, .root_role = R_ROOT,
+		.ctx = &w, .node = node, .end = end_collection,
+	};
+	int r;
 
 	memset(vh, 0, sizeof(*vh));
-	if (!text || blank_only(text, len))
-		return fw_err(err, -ENODATA, "version-history.json: the file is empty");
-	memset(&w, 0, sizeof(w));
-	w.vh = vh;
-	if (!yaml_parser_initialize(&parser))
-		return fw_err(err, -ENOMEM, "version-history.json: out of memory");
-	clean = fw_text_clean(text, len, &clen, &cut);
-	if (!clean) {
-		yaml_parser_delete(&parser);
-		return fw_err(err, -ENOMEM, "version-history.json: out of memory");
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)clean, clen);
-	while (!done) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			if (parser.error == YAML_MEMORY_ERROR)
-				r = fw_err(err, -ENOMEM, "version-history.json: out of memory");
-			else if (w.root_is_map)
-				vh->partial = true;
-			else
-				r = fw_err(err, -EINVAL, "version-history.json: not valid JSON (line %lu: %s)",
-					   (unsigned long)parser.problem_mark.line + 1,
-					   parser.problem ? parser.problem : "error");
-			break;
-		}
-		switch (ev.type) {
-		case YAML_SCALAR_EVENT:
-		case YAML_ALIAS_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			r = node(&w, &ev);
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			end_collection(&w);
-			break;
-		case YAML_DOCUMENT_END_EVENT:
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-		if (r < 0) {
-			r = fw_err(err, r, "version-history.json: out of memory");
-			break;
-		}
-		if (r > 0) {
-			r = fw_err(err, -EINVAL, "version-history.json: the top level is not an object");
-			break;
-		}
-	}
-	yaml_parser_delete(&parser);
-	free(clean);
-	if (!r && !w.root_seen)
-		r = fw_err(err, -EINVAL, "version-history.json: the file holds no JSON object");
+	r = fw_yamlwalk(&yw, text, len, err);
 	if (r) {
 		fw_vhist_free(vh);
 		return r;
 	}
-	if (cut)
-		vh->partial = true;
+	vh->partial = yw.partial;
 	return 0;
 }
 

@@ -185,18 +185,6 @@ static void advice(struct fw_buf *t, const char *fn)
 	}
 }
 
-static const char *bytes(char *buf, size_t len, double v)
-{
-	fw_figure_bytes_label(buf, len, v);
-	return buf;
-}
-
-static const char *nanos(char *buf, size_t len, int64_t v)
-{
-	fw_unit_label(buf, len, v, "nanoseconds", "auto");
-	return buf;
-}
-
 /* "why" of a profile file that is not OK: "missing", "empty (0 bytes)",
  * "unreadable"; NULL for an OK file. */
 static const char *file_state(enum fw_pfile_state s)
@@ -325,7 +313,7 @@ static void borderline(struct builder *b, const struct fw_process *p, const stru
 	fw_buf_init(&t);
 	fw_buf_printf(&t, "Watch: collect a second flare in a few hours. %s: application heap growth of %s %s is "
 			  "borderline (not a leak, not clearly normal); a second flare shows whether it continues.",
-		      p->name, bytes(a, sizeof(a), p->growth_app_30s), v->growth_per);
+		      p->name, fw_figure_bytes_label(a, sizeof(a), p->growth_app_30s), v->growth_per);
 	set_text(b, r, &t);
 	set_command(b, r, "datadog-agent flare --profile 30");
 	if (p->top_growth_app.name) {
@@ -348,14 +336,14 @@ static void leak(struct builder *b, const struct fw_process *p, const struct fw_
 		return;
 	fw_buf_init(&t);
 	fw_buf_printf(&t, "%s: the in-use heap of application functions grew by %s", p->name,
-		      bytes(a, sizeof(a), (double)p->growth_app));
+		      fw_figure_bytes_label(a, sizeof(a), (double)p->growth_app));
 	if (v->growth_is_rate)
 		fw_buf_printf(&t, " in the %s between the heap snapshots (%s per 30 s)",
-			      nanos(c, sizeof(c), p->heap_window_ns), bytes(a, sizeof(a), p->growth_app_30s));
+			      fw_figure_nanos_label(c, sizeof(c), p->heap_window_ns), fw_figure_bytes_label(a, sizeof(a), p->growth_app_30s));
 	else
 		fw_buf_printf(&t, " between the heap snapshots (no rate: %s)", fw_heap_window_why(p->heap_window));
 	if (v->leak_fn && p->top_growth_app.name && p->top_growth_app.value > 0) {
-		fw_buf_printf(&t, "; the largest part, %s, is in ", bytes(c, sizeof(c), (double)p->top_growth_app.value));
+		fw_buf_printf(&t, "; the largest part, %s, is in ", fw_figure_bytes_label(c, sizeof(c), (double)p->top_growth_app.value));
 		function_name(&t, v->leak_fn);
 		fw_buf_putc(&t, '.');
 		advice(&t, v->leak_fn);
@@ -367,7 +355,7 @@ static void leak(struct builder *b, const struct fw_process *p, const struct fw_
 	if (ms && ms->steadiness == FW_STEADY_NOT && ms->has_projection && ms->heap_alloc.has)
 		fw_buf_printf(&t, " At this rate the heap would have grown by %s since the agent started, while HeapAlloc "
 				  "is %s: the growth is recent or bursty, not steady.",
-			      bytes(a, sizeof(a), ms->projected_growth), bytes(c, sizeof(c), (double)ms->heap_alloc.v));
+			      fw_figure_bytes_label(a, sizeof(a), ms->projected_growth), fw_figure_bytes_label(c, sizeof(c), (double)ms->heap_alloc.v));
 	fw_buf_puts(&t, " Collect a second flare a few hours later to see whether the growth continues, and note the "
 			"agent's memory (RSS) over time.");
 	set_text(b, r, &t);
@@ -399,8 +387,8 @@ static void cpu(struct builder *b, const struct fw_process *p, const struct fw_p
 		function_name(&t, fv->name);
 		if (v->cpu_python)
 			fw_buf_putc(&t, ')');
-		fw_buf_printf(&t, " uses %s of the %s of CPU time sampled (%.1f%%).", nanos(a, sizeof(a), fv->value),
-			      nanos(c, sizeof(c), p->cpu_total_ns), 100.0 * (double)fv->value / (double)p->cpu_total_ns);
+		fw_buf_printf(&t, " uses %s of the %s of CPU time sampled (%.1f%%).", fw_figure_nanos_label(a, sizeof(a), fv->value),
+			      fw_figure_nanos_label(c, sizeof(c), p->cpu_total_ns), 100.0 * (double)fv->value / (double)p->cpu_total_ns);
 		if (v->cpu_python)
 			fw_buf_puts(&t, " The time is spent in the embedded Python interpreter (runtime.cgocall): review "
 					"the check's instances and collection interval.");
@@ -442,18 +430,18 @@ static void contention(struct builder *b, const struct fw_process *p, const stru
 	fw_buf_init(&t);
 	fw_buf_printf(&t, "%s: ", p->name);
 	if (mutex) { /* the mutex profile charges the delay where the lock is released */
-		fw_buf_printf(&t, "lock contention; the mutex profile charges %s of delay to ", nanos(a, sizeof(a), fv->value));
+		fw_buf_printf(&t, "lock contention; the mutex profile charges %s of delay to ", fw_figure_nanos_label(a, sizeof(a), fv->value));
 		function_name(&t, fv->name);
 		fw_buf_puts(&t, ", which holds the lock others wait on");
 		if (callee && *callee)
 			fw_buf_printf(&t, " (released in %s)", fw_function_short_name(callee));
 	} else {
 		function_name(&t, fv->name);
-		fw_buf_printf(&t, " waited %s in the block profile", nanos(a, sizeof(a), fv->value));
+		fw_buf_printf(&t, " waited %s in the block profile", fw_figure_nanos_label(a, sizeof(a), fv->value));
 		if (callee && *callee)
 			fw_buf_printf(&t, ", in %s", fw_function_short_name(callee));
 		if (p->have_mutex && p->top_mutex_app.name && p->top_mutex_app.value > 0) {
-			fw_buf_printf(&t, "; the mutex profile charges %s to ", nanos(a, sizeof(a), p->top_mutex_app.value));
+			fw_buf_printf(&t, "; the mutex profile charges %s to ", fw_figure_nanos_label(a, sizeof(a), p->top_mutex_app.value));
 			function_name(&t, p->top_mutex_app.name);
 			fw_buf_puts(&t, ", where a contended lock is released");
 		}
@@ -504,7 +492,7 @@ static void checks(struct builder *b, const struct fw_flare *f, bool errors)
 			char a[64];
 			fw_buf_puts(&t, " (");
 			if (c->has_avg_exec)
-				fw_buf_printf(&t, "average execution time %s", nanos(a, sizeof(a), c->avg_exec_ns));
+				fw_buf_printf(&t, "average execution time %s", fw_figure_nanos_label(a, sizeof(a), c->avg_exec_ns));
 			if (c->never_succeeded)
 				fw_buf_printf(&t, "%snever succeeded", c->has_avg_exec ? ", " : "");
 			fw_buf_putc(&t, ')');

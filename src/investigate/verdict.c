@@ -41,9 +41,16 @@ int64_t fw_figure_bytes(double v)
 	return (int64_t)llround(v);
 }
 
-void fw_figure_bytes_label(char *out, size_t len, double v)
+const char *fw_figure_bytes_label(char *out, size_t len, double v)
 {
 	fw_unit_label(out, len, fw_figure_bytes(v), "bytes", "auto");
+	return out;
+}
+
+const char *fw_figure_nanos_label(char *out, size_t len, int64_t v)
+{
+	fw_unit_label(out, len, v, "nanoseconds", "auto");
+	return out;
 }
 
 const char *fw_verdict_name(enum fw_verdict_kind k)

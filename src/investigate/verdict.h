@@ -42,8 +42,10 @@ void fw_thresholds_from_config(const struct fw_config *c, struct fw_thresholds *
  * output prints a byte figure through these, so it reads the same
  * everywhere. */
 int64_t fw_figure_bytes(double v);
-/* fw_unit_label(fw_figure_bytes(v), "bytes", "auto"): "10.50MB" */
-void fw_figure_bytes_label(char *out, size_t len, double v);
+/* fw_unit_label(fw_figure_bytes(v), "bytes", "auto"): "10.50MB"; returns out */
+const char *fw_figure_bytes_label(char *out, size_t len, double v);
+/* fw_unit_label(v, "nanoseconds", "auto"): "1.50s"; returns out */
+const char *fw_figure_nanos_label(char *out, size_t len, int64_t v);
 
 /* Ordered by seriousness: a flare's verdict is its most serious process's.
  * INCONCLUSIVE is above NORMAL (a process that could not be analyzed hides

@@ -222,18 +222,6 @@ static const char *val(char *buf, size_t len, int64_t v, const char *unit)
 }
 
 /* Byte figures round as the verdict's do (fw_figure_bytes_label). */
-static const char *bytes(char *buf, size_t len, double v)
-{
-	fw_figure_bytes_label(buf, len, v);
-	return buf;
-}
-
-static const char *nanos(char *buf, size_t len, int64_t v)
-{
-	fw_unit_label(buf, len, v, "nanoseconds", "auto");
-	return buf;
-}
-
 static const char *pct(char *buf, size_t len, int64_t v, int64_t total)
 {
 	char *s;
@@ -486,7 +474,7 @@ static void memstats(const struct fw_investigation *inv, struct fw_buf *b)
 	fw_buf_puts(b, "| Metric | Value |\n|---|---|\n");
 #define BYTES_ROW(name, f)                                                              \
 	if (m->has_##f)                                                                 \
-		fw_buf_printf(b, "| " name " | %s |\n", bytes(x, sizeof(x), m->f));
+		fw_buf_printf(b, "| " name " | %s |\n", fw_figure_bytes_label(x, sizeof(x), m->f));
 	BYTES_ROW("Alloc", alloc)
 	BYTES_ROW("TotalAlloc", total_alloc)
 	BYTES_ROW("Sys", sys)
@@ -518,7 +506,7 @@ static void memstats(const struct fw_investigation *inv, struct fw_buf *b)
 		fw_buf_printf(b, "| LastGC | %s |\n", x);
 	}
 	if (m->has_next_gc)
-		fw_buf_printf(b, "| NextGC | %s |\n", bytes(x, sizeof(x), m->next_gc));
+		fw_buf_printf(b, "| NextGC | %s |\n", fw_figure_bytes_label(x, sizeof(x), m->next_gc));
 	fw_buf_putc(b, '\n');
 }
 
@@ -543,7 +531,7 @@ static void sys_row(struct fw_buf *b, const char *what, struct fw_opt_bytes v, c
 
 	if (!v.has)
 		return;
-	fw_buf_printf(b, "| %s | %s | %s |\n", what, bytes(a, sizeof(a), (double)v.v),
+	fw_buf_printf(b, "| %s | %s | %s |\n", what, fw_figure_bytes_label(a, sizeof(a), (double)v.v),
 		      sys->has && sys->v > 0 ? pct(p, sizeof(p), v.v, sys->v) : "-");
 }
 
@@ -608,7 +596,7 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 	}
 	if (s->profile_inuse.has) {
 		fw_buf_printf(b, "%sThe 2nd heap profile shows **%s** in use (inuse\\_space total).", sep,
-			      bytes(a, sizeof(a), (double)s->profile_inuse.v));
+			      fw_figure_bytes_label(a, sizeof(a), (double)s->profile_inuse.v));
 		sep = " ";
 	} else if (with_profiles) {
 		fw_buf_printf(b, "%sThe 2nd heap profile could not be read: no in-use figure to compare.", sep);
@@ -620,9 +608,9 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 	}
 	if (s->have_memstats && s->heap_alloc.has) {
 		fw_buf_printf(b, "%s%s: HeapAlloc is **%s**", sep, s->is_core ? "memstats" : s->memstats_source,
-			      bytes(c, sizeof(c), (double)s->heap_alloc.v));
+			      fw_figure_bytes_label(c, sizeof(c), (double)s->heap_alloc.v));
 		if (s->sys.has)
-			fw_buf_printf(b, ", Sys **%s**", bytes(d, sizeof(d), (double)s->sys.v));
+			fw_buf_printf(b, ", Sys **%s**", fw_figure_bytes_label(d, sizeof(d), (double)s->sys.v));
 		if (s->has_heap_ratio)
 			fw_buf_printf(b, "; HeapAlloc is %s the profile's in-use", ratio(r, sizeof(r), s->heap_ratio));
 		if (s->has_sys_ratio)
@@ -650,15 +638,15 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 			sys_row(b, "Not in the Sys fields above (Sys − their sum)", s->unaccounted, &s->sys);
 		else if (s->unaccounted.has && s->unaccounted.v < 0)
 			fw_buf_printf(b, "| The Sys fields above add up to more than Sys, by | %s | - |\n",
-				      bytes(a, sizeof(a), (double)-s->unaccounted.v));
+				      fw_figure_bytes_label(a, sizeof(a), (double)-s->unaccounted.v));
 		sys_row(b, "**Sys**", s->sys, &s->sys);
 		fw_buf_putc(b, '\n');
 	}
 	if (s->stack_per_goroutine.has)
 		fw_buf_printf(b, "Stacks: StackInuse %s for %" PRIu64 " goroutines (go-routine-dump.log), **%s per "
 				 "goroutine**.\n\n",
-			      bytes(a, sizeof(a), (double)s->stack_inuse.v), s->goroutines,
-			      bytes(c, sizeof(c), (double)s->stack_per_goroutine.v));
+			      fw_figure_bytes_label(a, sizeof(a), (double)s->stack_inuse.v), s->goroutines,
+			      fw_figure_bytes_label(c, sizeof(c), (double)s->stack_per_goroutine.v));
 
 	switch (s->steadiness) {
 	case FW_STEADY_NOT:
@@ -668,8 +656,8 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 			fw_format_uptime(s->uptime_ns / 1000000000, up, sizeof(up));
 			fw_buf_printf(b, "**Growth over the uptime:** at %s per 30 s, the heap would have grown by **%s** "
 					 "in the %s since the agent started, %s HeapAlloc (%s). ",
-				      bytes(a, sizeof(a), s->growth_per_30s), bytes(c, sizeof(c), s->projected_growth), up,
-				      ratio(r, sizeof(r), s->projection_ratio), bytes(d, sizeof(d), (double)s->heap_alloc.v));
+				      fw_figure_bytes_label(a, sizeof(a), s->growth_per_30s), fw_figure_bytes_label(c, sizeof(c), s->projected_growth), up,
+				      ratio(r, sizeof(r), s->projection_ratio), fw_figure_bytes_label(d, sizeof(d), (double)s->heap_alloc.v));
 		}
 		if (s->steadiness == FW_STEADY_NOT)
 			fw_buf_printf(b, "The growth is recent or bursty, not steady: had this rate held since the start, "
@@ -710,12 +698,12 @@ static void sanity_one(const struct fw_investigation *inv, const struct fw_memsa
 			       "separately from the profiles), and the heap profile is as of the last GC while HeapAlloc "
 			       "also counts the garbage made since");
 		if (s->next_gc.has)
-			fw_buf_printf(b, " (the next GC is due at %s)", bytes(a, sizeof(a), (double)s->next_gc.v));
+			fw_buf_printf(b, " (the next GC is due at %s)", fw_figure_bytes_label(a, sizeof(a), (double)s->next_gc.v));
 		fw_buf_puts(b, ";\n");
 		if (s->sys_mismatch && s->largest_part != FW_SYS_PART_NONE) {
 			struct fw_opt_bytes v = part_value(s, s->largest_part);
 			fw_buf_printf(b, "- the largest part of Sys beyond the live heap is %s: %s;\n",
-				      sys_part_text(s->largest_part), bytes(a, sizeof(a), (double)v.v));
+				      sys_part_text(s->largest_part), fw_figure_bytes_label(a, sizeof(a), (double)v.v));
 		}
 		fw_buf_puts(b, "- cgo and Python checks allocate with C malloc: that memory is in neither the profiles "
 			       "nor memstats (only the process RSS shows it)");
@@ -851,20 +839,20 @@ static void heap_section(const struct fw_process *p, const struct fw_process_ver
 	fw_buf_puts(b, "### Heap growth (1st → 2nd heap snapshot)\n\n");
 	if (table_usable(b, s, "heap diff")) {
 		bool rate = v->growth_is_rate; /* else no rate: the raw growth */
-		nanos(w, sizeof(w), p->heap_window_ns);
+		fw_figure_nanos_label(w, sizeof(w), p->heap_window_ns);
 		if (rate)
 			fw_buf_printf(b, "Total growth: **%s** (sum of every function's in-use growth; %s in application "
 					 "functions) over %s between the snapshots, that is **%s per 30 s** (%s per 30 s "
 					 "in application functions).\n\n",
-				      bytes(a, sizeof(a), (double)p->growth_total),
-				      bytes(c, sizeof(c), (double)p->growth_app), w,
-				      bytes(d, sizeof(d), p->growth_total_30s), bytes(e, sizeof(e), p->growth_app_30s));
+				      fw_figure_bytes_label(a, sizeof(a), (double)p->growth_total),
+				      fw_figure_bytes_label(c, sizeof(c), (double)p->growth_app), w,
+				      fw_figure_bytes_label(d, sizeof(d), p->growth_total_30s), fw_figure_bytes_label(e, sizeof(e), p->growth_app_30s));
 		else
 			fw_buf_printf(b, "Total growth: **%s** (sum of every function's in-use growth; %s in application "
 					 "functions) between the snapshots. No rate per 30 s: %s%s%s%s; the rules compare "
 					 "this raw growth with their per-30 s thresholds.\n\n",
-				      bytes(a, sizeof(a), (double)p->growth_total),
-				      bytes(c, sizeof(c), (double)p->growth_app), fw_heap_window_why(p->heap_window),
+				      fw_figure_bytes_label(a, sizeof(a), (double)p->growth_total),
+				      fw_figure_bytes_label(c, sizeof(c), (double)p->growth_app), fw_heap_window_why(p->heap_window),
 				      p->heap_window_ns ? " (" : "", p->heap_window_ns ? w : "",
 				      p->heap_window_ns ? " apart)" : "");
 		fw_svg_name(svg, sizeof(svg), p->name, "heap-diff");
@@ -879,13 +867,13 @@ static void heap_section(const struct fw_process *p, const struct fw_process_ver
 			double share = p->growth_total ? 100.0 * (double)p->top_growth_app.value / (double)p->growth_total : 0;
 			fw_buf_printf(b, "%s%s the in-use heap grew by %s, %.0f%% of it in application code. ",
 				      rate ? "In " : "Between the snapshots", rate ? w : "",
-				      bytes(a, sizeof(a), (double)p->growth_total),
+				      fw_figure_bytes_label(a, sizeof(a), (double)p->growth_total),
 				      100.0 * (double)p->growth_app / (double)p->growth_total);
 			if (p->top_growth_app.name && p->top_growth_app.value > 0) {
 				fw_buf_puts(b, "The largest application contributor is ");
 				md_code(b, p->top_growth_app.name);
 				fw_buf_printf(b, " with %s (%.0f%% of the growth). ",
-					      bytes(a, sizeof(a), (double)p->top_growth_app.value), share);
+					      fw_figure_bytes_label(a, sizeof(a), (double)p->top_growth_app.value), share);
 				interpret(b, p->top_growth_app.name);
 			}
 			/* "keeps growing" only where the memory sanity's
@@ -938,7 +926,7 @@ static void cpu_section(const struct fw_process *p, struct fw_buf *b)
 	fw_buf_puts(b, "### CPU\n\n");
 	if (!table_usable(b, t, "CPU profile"))
 		return;
-	fw_buf_printf(b, "Duration: %s, total samples: %s", nanos(a, sizeof(a), t->duration_nanos),
+	fw_buf_printf(b, "Duration: %s, total samples: %s", fw_figure_nanos_label(a, sizeof(a), t->duration_nanos),
 		      val(c, sizeof(c), t->total, t->sample_unit));
 	if (t->duration_nanos > 0 && p->cpu_total_ns > 0)
 		fw_buf_printf(b, " (%.1f%% of one core)", 100.0 * (double)p->cpu_total_ns / (double)t->duration_nanos);
@@ -971,7 +959,7 @@ static void cpu_section(const struct fw_process *p, struct fw_buf *b)
 				fw_buf_puts(b, "The busiest application function is ");
 				md_code(b, p->top_cpu_attr.name);
 			}
-			fw_buf_printf(b, " with %s (%.1f%% of the samples", nanos(a, sizeof(a), p->top_cpu_attr.value), share);
+			fw_buf_printf(b, " with %s (%.1f%% of the samples", fw_figure_nanos_label(a, sizeof(a), p->top_cpu_attr.value), share);
 			if (t->duration_nanos > 0)
 				fw_buf_printf(b, ", %.1f%% of one core",
 					      100.0 * (double)p->top_cpu_attr.value / (double)t->duration_nanos);
@@ -980,7 +968,7 @@ static void cpu_section(const struct fw_process *p, struct fw_buf *b)
 		}
 		if (p->cpu_python_ns > 0 && !(p->top_cpu_attr_python && p->cpu_python_ns == p->top_cpu_attr.value))
 			fw_buf_printf(b, "Python checks (`_Cfunc_` calls into the interpreter) use %s in all (%.1f%%). ",
-				      nanos(a, sizeof(a), p->cpu_python_ns),
+				      fw_figure_nanos_label(a, sizeof(a), p->cpu_python_ns),
 				      100.0 * (double)p->cpu_python_ns / (double)p->cpu_total_ns);
 		fw_buf_puts(b, "\n\n");
 	}
@@ -1065,7 +1053,7 @@ static void contention_section(const struct fw_process *p, const struct fw_proce
 	if (best->name && block) {
 		fw_buf_puts(b, " The application function that waited most on locks and busy channels is ");
 		md_code(b, best->name);
-		fw_buf_printf(b, " with %s", nanos(a, sizeof(a), best->value));
+		fw_buf_printf(b, " with %s", fw_figure_nanos_label(a, sizeof(a), best->value));
 		if (callee && *callee) {
 			fw_buf_puts(b, ", most in ");
 			md_code(b, callee);
@@ -1075,7 +1063,7 @@ static void contention_section(const struct fw_process *p, const struct fw_proce
 		fw_buf_puts(b, " The mutex profile charges the delay to the goroutine that held the lock, where it "
 			       "unlocked: ");
 		md_code(b, best->name);
-		fw_buf_printf(b, " held locks others waited %s for", nanos(a, sizeof(a), best->value));
+		fw_buf_printf(b, " held locks others waited %s for", fw_figure_nanos_label(a, sizeof(a), best->value));
 		if (callee && *callee) {
 			fw_buf_puts(b, " (in ");
 			md_code(b, callee);
@@ -1185,7 +1173,7 @@ static void traces_goroutines(const struct fw_investigation *inv, struct fw_buf 
 		any = true;
 		fw_buf_puts(b, "| ");
 		md_code(b, f->pfiles[i].name);
-		fw_buf_printf(b, " | %s |\n", bytes(a, sizeof(a), (double)f->pfiles[i].size));
+		fw_buf_printf(b, " | %s |\n", fw_figure_bytes_label(a, sizeof(a), (double)f->pfiles[i].size));
 	}
 	fw_buf_puts(b, any ? "\nExecution traces are listed by size only; open them with `go tool trace`.\n\n"
 			   : "No execution traces in this flare.\n\n");
@@ -1277,7 +1265,7 @@ static void profile_files(const struct fw_investigation *inv, struct fw_buf *b)
 	for (size_t i = 0; i < f->n_pfiles; i++) {
 		fw_buf_puts(b, "| ");
 		md_code(b, f->pfiles[i].name);
-		fw_buf_printf(b, " | %s |\n", bytes(a, sizeof(a), (double)f->pfiles[i].size));
+		fw_buf_printf(b, " | %s |\n", fw_figure_bytes_label(a, sizeof(a), (double)f->pfiles[i].size));
 	}
 	fw_buf_putc(b, '\n');
 }
@@ -1288,9 +1276,9 @@ static void profile_files(const struct fw_investigation *inv, struct fw_buf *b)
 static const char *evidence_value(char *buf, size_t len, const struct fw_rec_evidence *ev)
 {
 	if (ev->unit && strcmp(ev->unit, "bytes") == 0)
-		return bytes(buf, len, (double)ev->value);
+		return fw_figure_bytes_label(buf, len, (double)ev->value);
 	if (ev->unit && strcmp(ev->unit, "nanoseconds") == 0)
-		return nanos(buf, len, ev->value);
+		return fw_figure_nanos_label(buf, len, ev->value);
 	snprintf(buf, len, "%" PRId64, ev->value);
 	return buf;
 }
@@ -1388,13 +1376,13 @@ static void customer_process(const struct fw_process *p, const struct fw_process
 		fw_buf_puts(b, ").");
 	} else {
 		if (v->growth_is_rate)
-			fw_buf_printf(b, "in the %s between the two heap profiles", nanos(x, sizeof(x), p->heap_window_ns));
+			fw_buf_printf(b, "in the %s between the two heap profiles", fw_figure_nanos_label(x, sizeof(x), p->heap_window_ns));
 		else
 			fw_buf_printf(b, "between the two heap profiles (%s, so no time window is known)",
 				      fw_heap_window_why(p->heap_window));
 		if (p->growth_total > 0) {
 			fw_buf_printf(b, " its in-use heap grew by %s (summed over the functions that grew)",
-				      bytes(x, sizeof(x), (double)p->growth_total));
+				      fw_figure_bytes_label(x, sizeof(x), (double)p->growth_total));
 			t = &p->heap_diff_space;
 		} else {
 			fw_buf_puts(b, " its in-use heap did not grow");
@@ -1408,7 +1396,7 @@ static void customer_process(const struct fw_process *p, const struct fw_process
 				continue;
 			fw_buf_puts(b, shown ? " and " : t == &p->heap_top ? "; most memory in use is in " : ", most in ");
 			short_fn(b, t->rows[i].name);
-			fw_buf_printf(b, " (%s)", bytes(y, sizeof(y), (double)t->rows[i].flat));
+			fw_buf_printf(b, " (%s)", fw_figure_bytes_label(y, sizeof(y), (double)t->rows[i].flat));
 			shown++;
 		}
 		fw_buf_putc(b, '.');
@@ -1425,9 +1413,9 @@ static void customer_process(const struct fw_process *p, const struct fw_process
 	if (p->cpu_duration_ns > 0)
 		fw_buf_printf(b, "%.1f%% of one CPU core during the %s CPU profile",
 			      100.0 * (double)p->cpu_total_ns / (double)p->cpu_duration_ns,
-			      nanos(x, sizeof(x), p->cpu_duration_ns));
+			      fw_figure_nanos_label(x, sizeof(x), p->cpu_duration_ns));
 	else
-		fw_buf_printf(b, "%s of CPU time in its CPU profile", nanos(x, sizeof(x), p->cpu_total_ns));
+		fw_buf_printf(b, "%s of CPU time in its CPU profile", fw_figure_nanos_label(x, sizeof(x), p->cpu_total_ns));
 	/* the function (or Python check) its samples are charged to most: the
 	 * nearest application frame, so a check's runtime.cgocall is its own */
 	if (p->top_cpu_attr.name && p->top_cpu_attr.value > 0 && p->cpu_total_ns > 0) {
@@ -1606,7 +1594,7 @@ static void customer_message(const struct fw_investigation *inv, struct fw_buf *
 		if (f->has_memstats && (m->has_heap_inuse || m->has_heap_objects)) {
 			fw_buf_puts(b, "- The Agent's Go heap (expvar/memstats) holds ");
 			if (m->has_heap_inuse)
-				fw_buf_printf(b, "%s in use (HeapInuse)", bytes(x, sizeof(x), m->heap_inuse));
+				fw_buf_printf(b, "%s in use (HeapInuse)", fw_figure_bytes_label(x, sizeof(x), m->heap_inuse));
 			if (m->has_heap_objects)
 				fw_buf_printf(b, "%s%.0f objects (HeapObjects)", m->has_heap_inuse ? " in " : "",
 					      m->heap_objects);
@@ -1688,12 +1676,12 @@ static void escalation_profiles(const struct fw_investigation *inv, struct fw_bu
 		const struct fw_process *p = &inv->procs[i];
 		fw_buf_printf(b, "%s %s CPU ", i ? ";" : "", p->name);
 		if (p->cpu.present && !p->cpu.error && p->cpu.duration_nanos > 0)
-			fw_buf_puts(b, nanos(a, sizeof(a), p->cpu.duration_nanos));
+			fw_buf_puts(b, fw_figure_nanos_label(a, sizeof(a), p->cpu.duration_nanos));
 		else
 			fw_buf_puts(b, "unknown");
 		fw_buf_puts(b, ", heap snapshots ");
 		if (p->have_heap_diff && p->heap_window == FW_WINDOW_MEASURED)
-			fw_buf_printf(b, "%s apart", nanos(a, sizeof(a), p->heap_window_ns));
+			fw_buf_printf(b, "%s apart", fw_figure_nanos_label(a, sizeof(a), p->heap_window_ns));
 		else if (p->have_heap_diff)
 			fw_buf_puts(b, fw_heap_window_why(p->heap_window));
 		else
@@ -1789,9 +1777,9 @@ static void escalation(const struct fw_investigation *inv, struct fw_buf *out)
 	if (f->has_memstats) {
 		fw_memstats_format_ms(m->pause_total_ns, e, sizeof(e));
 		fw_buf_printf(b, "memstats: Alloc=%s Sys=%s HeapInuse=%s HeapObjects=",
-			      m->has_alloc ? bytes(a, sizeof(a), m->alloc) : "?",
-			      m->has_sys ? bytes(c, sizeof(c), m->sys) : "?",
-			      m->has_heap_inuse ? bytes(d, sizeof(d), m->heap_inuse) : "?");
+			      m->has_alloc ? fw_figure_bytes_label(a, sizeof(a), m->alloc) : "?",
+			      m->has_sys ? fw_figure_bytes_label(c, sizeof(c), m->sys) : "?",
+			      m->has_heap_inuse ? fw_figure_bytes_label(d, sizeof(d), m->heap_inuse) : "?");
 		if (m->has_heap_objects)
 			fw_buf_printf(b, "%.0f", m->heap_objects);
 		else
@@ -1802,7 +1790,7 @@ static void escalation(const struct fw_investigation *inv, struct fw_buf *out)
 		else
 			fw_buf_putc(b, '?');
 		fw_buf_printf(b, " HeapAlloc=%s PauseTotal=%s\n",
-			      m->has_heap_alloc ? bytes(g, sizeof(g), m->heap_alloc) : "?",
+			      m->has_heap_alloc ? fw_figure_bytes_label(g, sizeof(g), m->heap_alloc) : "?",
 			      m->has_pause_total_ns ? e : "?");
 	} else {
 		fw_buf_puts(b, "memstats: not in flare\n");

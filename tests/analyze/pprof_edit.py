@@ -161,25 +161,6 @@ def map_samples(fields, fn):
     return out
 
 
-def leaf_functions(fields):
-    """location id -> the name of its leaf function (first line)"""
-    st = strings(fields)
-    funcs = {}
-    for f, _, v in fields:
-        if f == 5:
-            d = dict((a, c) for a, _, c in parse(v))
-            funcs[d.get(1, 0)] = st[d.get(2, 0)]
-    leaf = {}
-    for f, _, v in fields:
-        if f == 4:
-            fs = parse(v)
-            lid = dict((a, c) for a, wt, c in fs if wt == 0).get(1, 0)
-            lines = [parse(c) for a, wt, c in fs if a == 4]
-            fid = dict((a, c) for a, _, c in lines[0]).get(1, 0) if lines else 0
-            leaf[lid] = funcs.get(fid, "?")
-    return leaf
-
-
 def location_functions(fields):
     """location id -> its function names, innermost (leaf) first"""
     st = strings(fields)
@@ -195,6 +176,11 @@ def location_functions(fields):
             lid = dict((a, c) for a, wt, c in fs if wt == 0).get(1, 0)
             out[lid] = [funcs.get(dict((a, c) for a, _, c in parse(c)).get(1, 0), "?") for a, wt, c in fs if a == 4]
     return out
+
+
+def leaf_functions(fields):
+    """location id -> the name of its leaf function (first line; "?" without lines)"""
+    return {lid: names[0] if names else "?" for lid, names in location_functions(fields).items()}
 
 
 RUNTIME_PREFIXES = ("runtime.", "runtime/", "internal/", "sync.", "syscall.", "gcBgMarkWorker")

@@ -127,18 +127,7 @@ def nearest_app(fields, k, lock_waits_only=False):
     """value[k] of each sample charged to the first non-runtime function from
     the leaf (every line of every location, innermost first); with
     lock_waits_only, only the samples whose leaf function is a lock call"""
-    st = pe.strings(fields)
-    funcs, locs = {}, {}
-    for n, _, v in fields:
-        if n == 5:
-            d = dict((a, c) for a, _, c in pe.parse(v))
-            funcs[d.get(1, 0)] = st[d.get(2, 0)]
-    for n, _, v in fields:
-        if n == 4:
-            fs = pe.parse(v)
-            lid = dict((a, c) for a, wt, c in fs if wt == 0).get(1, 0)
-            locs[lid] = [funcs.get(dict((a, c) for a, _, c in pe.parse(c)).get(1, 0), "?")
-                         for a, wt, c in fs if a == 4]
+    locs = pe.location_functions(fields)
     out = {}
     for n, _, v in fields:
         if n != 2:
@@ -176,17 +165,7 @@ def go_top(args, unit):
 
 def go_flat(args, unit):
     """{function: flat} from `go tool pprof -top -nodefraction=0 -unit=UNIT`"""
-    out = subprocess.run(["go", "tool", "pprof", "-top", "-nodefraction=0", "-nodecount=100000",
-                          "-unit=" + unit] + args, capture_output=True, text=True, check=True).stdout
-    flat, started = {}, False
-    for line in out.splitlines():
-        if line.lstrip().startswith("flat"):
-            started = True
-            continue
-        m = re.match(r"\s*(-?[\d.]+)" + r"(?:" + unit + r")?\s+\S+\s+\S+\s+\S+\s+\S+\s+(.*)$", line) if started else None
-        if m:
-            flat[m.group(2)] = int(float(m.group(1)))
-    return flat
+    return {fn: flat for fn, (flat, _) in go_top(args, unit).items()}
 
 
 def heap_pair(proc):
