@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # packaging/check-quickstart.sh -- check the README's two quick-start commands
-# the way a new user meets them: as root on a fresh Debian 12 machine that has
-# nothing but apt.  Not part of `make check` (it downloads a Debian root and
-# every build dependency, and takes 15-30 minutes).
+# the way a new user meets them, and the .deb build the way a build daemon
+# meets it: as root on a fresh Debian 12 machine that has nothing but apt.
+# Not part of `make check` (it downloads a Debian root and every build
+# dependency, and takes 15-30 minutes per check).
 #
 #   1. debootstrap --variant=minbase bookworm: a pristine root (no compiler,
 #      no git, no build dependencies; only apt);
