@@ -41,6 +41,16 @@ leaks() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do dirs+=("$1"); shift; done
 	[ "${1:-}" = -- ] && shift
 	files=("$@")
+	# the common case first: one grep for all the needles finds nothing
+	printf '%s\n' "${needles[@]}" >"$fa_tmp/needles"
+	if ! {
+		[ ${#dirs[@]} -gt 0 ] && grep -rilF -f "$fa_tmp/needles" -- "${dirs[@]}" 2>/dev/null
+		[ ${#files[@]} -gt 0 ] && grep -ilF -f "$fa_tmp/needles" -- "${files[@]}" 2>/dev/null
+		[ ${#dirs[@]} -gt 0 ] && find "${dirs[@]}" 2>/dev/null | grep -iF -f "$fa_tmp/needles"
+	} | grep -q .; then
+		return 0
+	fi
+	# some needle is there: which, and where
 	for n in "${needles[@]}"; do
 		hits=$( {
 			[ ${#dirs[@]} -gt 0 ] && grep -rilF -- "$n" "${dirs[@]}" 2>/dev/null
@@ -59,6 +69,23 @@ leaks() {
 	done
 	return $bad
 }
+
+# leaks itself finds what it looks for: half a key, upper case, in a file
+# under a folder, in a file given, and in a file name
+mkdir -p "$fa_tmp/selftest/d"
+printf 'x %s y\n' "${APP:20}" | tr a-z A-Z >"$fa_tmp/selftest/d/f"
+printf 'token %s\n' "$FLAG_TOKEN" >"$fa_tmp/selftest/g"
+: >"$fa_tmp/selftest/d/h-$PASS"
+self=0
+leaks "$fa_tmp/selftest/d" -- >/dev/null || self=$((self + 1))
+leaks -- "$fa_tmp/selftest/g" >/dev/null || self=$((self + 1))
+rm "$fa_tmp/selftest/d/f"
+leaks "$fa_tmp/selftest/d" -- >/dev/null || self=$((self + 1))
+rm "$fa_tmp/selftest/d/h-$PASS"
+leaks "$fa_tmp/selftest/d" -- "$abs_top_srcdir/README.md" >/dev/null && self=$((self + 1))
+fa_check "leaks() finds a needle in a file, a file given and a file name, and nothing in clean files" \
+	test "$self" = 4
+rm -rf "$fa_tmp/selftest"
 
 # analyze_clean NAME PATH: analyze PATH (plain and --json) into fresh
 # folders; ok when it exits 0 and nothing leaks.
