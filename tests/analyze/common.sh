@@ -217,32 +217,42 @@ fa_extractor() {
 # Enough of the protobuf wire format to write a small profile.proto without
 # any tool: values are built as lowercase hex strings, written with printf.
 
-fa_pb_varint() { # N -> hex
-	local n=$1 out="" b
+# The *_r forms set fa_pb_r instead of printing (no subshell: a profile
+# takes hundreds of them); the printing forms are for $(...).
+fa_pb_varint_r() { # N -> fa_pb_r
+	local n=$1 b
+	fa_pb_r=""
 	while :; do
 		b=$((n & 0x7f))
 		n=$((n >> 7))
 		if [ "$n" -gt 0 ]; then
-			out+=$(printf '%02x' $((b | 0x80)))
+			printf -v fa_pb_r '%s%02x' "$fa_pb_r" $((b | 0x80))
 		else
-			out+=$(printf '%02x' "$b")
+			printf -v fa_pb_r '%s%02x' "$fa_pb_r" "$b"
 			break
 		fi
 	done
-	printf '%s' "$out"
 }
+fa_pb_vfield_r() { # FIELD N -> fa_pb_r
+	local k
+	fa_pb_varint_r $(($1 << 3))
+	k=$fa_pb_r
+	fa_pb_varint_r "$2"
+	fa_pb_r=$k$fa_pb_r
+}
+fa_pb_lfield_r() { # FIELD HEX -> fa_pb_r
+	local k
+	fa_pb_varint_r $((($1 << 3) | 2))
+	k=$fa_pb_r
+	fa_pb_varint_r $((${#2} / 2))
+	fa_pb_r=$k$fa_pb_r$2
+}
+fa_pb_varint() { fa_pb_varint_r "$1" && printf '%s' "$fa_pb_r"; } # N -> hex
 fa_pb_hexstr() { # STRING -> hex of its bytes
 	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'
 }
-fa_pb_vfield() { # FIELD N -> hex
-	fa_pb_varint $(($1 << 3))
-	fa_pb_varint "$2"
-}
-fa_pb_lfield() { # FIELD HEX -> hex
-	fa_pb_varint $((($1 << 3) | 2))
-	fa_pb_varint $((${#2} / 2))
-	printf '%s' "$2"
-}
+fa_pb_vfield() { fa_pb_vfield_r "$1" "$2" && printf '%s' "$fa_pb_r"; } # FIELD N -> hex
+fa_pb_lfield() { fa_pb_lfield_r "$1" "$2" && printf '%s' "$fa_pb_r"; } # FIELD HEX -> hex
 fa_pb_write() { # FILE HEX: writes the bytes
 	local hex=$2 esc
 	esc=$(printf '%s' "$hex" | sed 's/../\\x&/g')
@@ -271,44 +281,52 @@ fa_pprof_write() {
 		strs+=("$1")
 		sid=$((${#strs[@]} - 1))
 	}
-	local vt=""
+	# vf FIELD N / lf FIELD HEX: fa_pb_[vl]field_r, appended to acc
+	local acc
+	vf() { fa_pb_vfield_r "$1" "$2"; acc+=$fa_pb_r; }
+	lf() { fa_pb_lfield_r "$1" "$2"; acc+=$fa_pb_r; }
 	if [ "$kind" = cpu ]; then
 		fa_pb_str samples; local t1=$sid; fa_pb_str count; local u1=$sid
 		fa_pb_str cpu; local t2=$sid; fa_pb_str nanoseconds; local u2=$sid
-		vt+=$(fa_pb_lfield 1 "$(fa_pb_vfield 1 $t1)$(fa_pb_vfield 2 $u1)")
-		vt+=$(fa_pb_lfield 1 "$(fa_pb_vfield 1 $t2)$(fa_pb_vfield 2 $u2)")
+		acc=""; vf 1 "$t1"; vf 2 "$u1"; fa_pb_lfield_r 1 "$acc"; hex+=$fa_pb_r
+		acc=""; vf 1 "$t2"; vf 2 "$u2"; fa_pb_lfield_r 1 "$acc"; hex+=$fa_pb_r
 	else
 		local -a tys=(alloc_objects alloc_space inuse_objects inuse_space) us=(count bytes count bytes)
 		for i in 0 1 2 3; do
 			fa_pb_str "${tys[$i]}"; local t=$sid; fa_pb_str "${us[$i]}"
-			vt+=$(fa_pb_lfield 1 "$(fa_pb_vfield 1 "$t")$(fa_pb_vfield 2 "$sid")")
+			acc=""; vf 1 "$t"; vf 2 "$sid"; fa_pb_lfield_r 1 "$acc"; hex+=$fa_pb_r
 		done
 	fi
-	hex+=$vt
 	# samples: stack [function i, main.main]
 	id=0
-	local mainid=$((nf + 1))
+	local mainid=$((nf + 1)) locs vals sample
 	for name in "$@"; do
 		id=$((id + 1))
 		v=$((scale * id))
-		local locs vals
-		locs=$(fa_pb_varint $id)$(fa_pb_varint $mainid)
+		fa_pb_varint_r $id; locs=$fa_pb_r
+		fa_pb_varint_r $mainid; locs+=$fa_pb_r
 		if [ "$kind" = cpu ]; then
-			vals=$(fa_pb_varint $v)$(fa_pb_varint $((v * 10000000)))
+			fa_pb_varint_r $v; vals=$fa_pb_r
+			fa_pb_varint_r $((v * 10000000)); vals+=$fa_pb_r
 		else
-			vals=$(fa_pb_varint $v)$(fa_pb_varint $((v * 4096)))$(fa_pb_varint $v)$(fa_pb_varint $((v * 4096)))
+			fa_pb_varint_r $v; vals=$fa_pb_r
+			fa_pb_varint_r $((v * 4096)); vals+=$fa_pb_r
+			fa_pb_varint_r $v; vals+=$fa_pb_r
+			fa_pb_varint_r $((v * 4096)); vals+=$fa_pb_r
 		fi
-		hex+=$(fa_pb_lfield 2 "$(fa_pb_lfield 1 "$locs")$(fa_pb_lfield 2 "$vals")")
+		acc=""; lf 1 "$locs"; lf 2 "$vals"; fa_pb_lfield_r 2 "$acc"; hex+=$fa_pb_r
 	done
 	# locations and functions
 	fa_pb_str evil/main.go
 	fid=$sid
 	id=0
+	local line
 	for name in "$@" main.main; do
 		id=$((id + 1))
-		hex+=$(fa_pb_lfield 4 "$(fa_pb_vfield 1 $id)$(fa_pb_lfield 4 "$(fa_pb_vfield 1 $id)$(fa_pb_vfield 2 $((10 + id)))")")
+		acc=""; vf 1 "$id"; vf 2 $((10 + id)); line=$acc
+		acc=""; vf 1 "$id"; lf 4 "$line"; fa_pb_lfield_r 4 "$acc"; hex+=$fa_pb_r
 		fa_pb_str "$name"
-		hex+=$(fa_pb_lfield 5 "$(fa_pb_vfield 1 $id)$(fa_pb_vfield 2 "$sid")$(fa_pb_vfield 3 "$sid")$(fa_pb_vfield 4 "$fid")")
+		acc=""; vf 1 "$id"; vf 2 "$sid"; vf 3 "$sid"; vf 4 "$fid"; fa_pb_lfield_r 5 "$acc"; hex+=$fa_pb_r
 	done
 	# the period type's strings first: the table is written next
 	local pt pu
@@ -319,16 +337,16 @@ fa_pprof_write() {
 	fi
 	local s
 	for s in "${strs[@]}"; do
-		hex+=$(fa_pb_lfield 6 "$(fa_pb_hexstr "$s")")
+		fa_pb_lfield_r 6 "$(fa_pb_hexstr "$s")"; hex+=$fa_pb_r
 	done
-	hex+=$(fa_pb_vfield 9 "$tnanos")
+	acc=""; vf 9 "$tnanos"; hex+=$acc
 	if [ "$kind" = cpu ]; then
-		hex+=$(fa_pb_vfield 10 1000000000)
-		hex+=$(fa_pb_lfield 11 "$(fa_pb_vfield 1 "$pt")$(fa_pb_vfield 2 "$pu")")
-		hex+=$(fa_pb_vfield 12 10000000)
+		acc=""; vf 10 1000000000; hex+=$acc
+		acc=""; vf 1 "$pt"; vf 2 "$pu"; fa_pb_lfield_r 11 "$acc"; hex+=$fa_pb_r
+		acc=""; vf 12 10000000; hex+=$acc
 	else
-		hex+=$(fa_pb_lfield 11 "$(fa_pb_vfield 1 "$pt")$(fa_pb_vfield 2 "$pu")")
-		hex+=$(fa_pb_vfield 12 524288)
+		acc=""; vf 1 "$pt"; vf 2 "$pu"; fa_pb_lfield_r 11 "$acc"; hex+=$fa_pb_r
+		acc=""; vf 12 524288; hex+=$acc
 	fi
 	fa_pb_write "$file" "$hex"
 }
