@@ -12,9 +12,10 @@ D=$T/tmp-clean
 LOG=$T/tmp-clean.log
 write_config "$D" settle_seconds=0 workers=2
 start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon starts"; show_log "$LOG"; done_testing; }
-# two analyses that take seconds (hashing 512 MiB of holes), then kill -9
-make_slow_flare "$D/incoming/.s1.zip" 512M
-make_slow_flare "$D/incoming/.s2.zip" 512M
+# two analyses that take a second or so (hashing 256 MiB of holes; the
+# kill lands within 50 ms of both running), then kill -9
+make_slow_flare "$D/incoming/.s1.zip" 256M
+make_slow_flare "$D/incoming/.s2.zip" 256M
 mv "$D/incoming/.s1.zip" "$D/incoming/s1.zip"
 mv "$D/incoming/.s2.zip" "$D/incoming/s2.zip"
 two_workers() { [ "$(children "$DPID" | wc -l)" -ge 2 ]; }
