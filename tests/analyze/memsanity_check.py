@@ -24,11 +24,11 @@ import json
 import math
 import os
 import re
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PPROF_EDIT = os.path.join(HERE, "pprof_edit.py")
+sys.path.insert(0, HERE)
+import pprof_edit  # noqa: E402 (its own protobuf codec, run in this process)
 FACTOR = 2.0  # FW_MEMSANITY_STEADY_FACTOR and FW_MEMSANITY_MISMATCH_FACTOR
 WINDOW = 30e9  # ns, FW_RATE_WINDOW_NS
 
@@ -89,8 +89,7 @@ def trace_vars(root):
 
 
 def pprof_info(path):
-    out = subprocess.run([sys.executable, PPROF_EDIT, "info", path], check=True,
-                         capture_output=True, text=True).stdout
+    out = pprof_edit.run(["info", path])
     info = {}
     for line in out.splitlines():
         f = line.split()
@@ -103,8 +102,7 @@ def pprof_info(path):
 
 def growth(newer, older):
     # sample index 3 of a Go heap profile: inuse_space
-    out = subprocess.run([sys.executable, PPROF_EDIT, "growth", newer, older, "3"], check=True,
-                         capture_output=True, text=True).stdout
+    out = pprof_edit.run(["growth", newer, older, "3"])
     return int(out.strip())
 
 

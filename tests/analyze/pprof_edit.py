@@ -32,7 +32,9 @@ computed independently of flarewatch's decoder.
                                                _Cfunc_ frames)
 The file is rewritten in place, gzipped (attribute only prints).
 """
+import contextlib
 import gzip
+import io
 import sys
 
 
@@ -332,6 +334,21 @@ def main(argv):
     else:
         sys.exit("unknown command " + cmd)
     save(path, fields)
+
+
+
+def run(args):
+    """`pprof_edit.py ARGS...` in this process (a check that reads many
+    profiles starts no python per profile): what it prints, as a string;
+    RuntimeError where the command would exit with a message"""
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            main(["pprof_edit.py"] + [str(a) for a in args])
+    except SystemExit as e:
+        if e.code not in (None, 0):
+            raise RuntimeError("pprof_edit.py %s: %s" % (" ".join(map(str, args)), e.code))
+    return out.getvalue()
 
 
 if __name__ == "__main__":

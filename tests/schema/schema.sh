@@ -126,16 +126,17 @@ fa_check "schema: its enums are the sources' identifiers (verdicts, analyses, co
 # when all do); the flare's files are read with pprof_edit.py and Python.
 facts() {
 	python3 - "$1" "$2" "$3" "$edit" <<-'EOF'
-		import datetime, hashlib, json, os, re, subprocess, sys
+		import datetime, hashlib, json, os, re, sys
 		js, root, zipf, edit = sys.argv[1:]
 		j = json.load(open(js))
 		bad = []
 		def want(what, got, exp):
 		    if got != exp:
 		        bad.append("%s: report.json has %r, expected %r" % (what, got, exp))
+		sys.path.insert(0, os.path.dirname(edit))
+		import pprof_edit  # run in this process: no python per profile
 		def info(path):
-		    out = subprocess.run([sys.executable, edit, "info", path], check=True,
-		                         capture_output=True, text=True).stdout
+		    out = pprof_edit.run(["info", path])
 		    d = {}
 		    for line in out.splitlines():
 		        f = line.split()
@@ -211,7 +212,7 @@ facts() {
 # the report and evidence files that are in the flare (or missing ones).
 facts_attributed() {
 	PYTHONPATH=$abs_top_srcdir/tests/analyze${PYTHONPATH:+:$PYTHONPATH} python3 - "$1" "$2" "$edit" <<-'EOF'
-		import json, os, subprocess, sys
+		import json, os, sys
 		import pprof_edit
 		js, root, edit = sys.argv[1:]
 		j = json.load(open(js))
@@ -220,8 +221,7 @@ facts_attributed() {
 		    if got != exp:
 		        bad.append("%s: report.json has %r, expected %r" % (what, got, exp))
 		def run(*args):
-		    return subprocess.run([sys.executable, edit] + list(args), check=True,
-		                          capture_output=True, text=True).stdout
+		    return pprof_edit.run(args)  # in this process: no python per profile
 		def column(path, name):
 		    """the index and total of the sample type named name (pprof_edit.py info)"""
 		    totals = [l.split() for l in run("info", path).splitlines() if l.startswith("total ")]
