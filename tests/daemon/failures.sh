@@ -45,16 +45,18 @@ make_slow_flare "$D/incoming/.slow.zip" 4G
 mv "$D/incoming/.slow.zip" "$D/incoming/slow.zip"
 child=
 find_child() { child=$(children "$DPID" | head -n 1); [ -n "$child" ]; }
+# (the worker is found as soon as it is forked, before it sets its limits:
+# each limit is waited for, not read once)
 if wait_for 10 find_child; then
 	if grep -q 'AddressSanitizer: analysis.memory_limit' "$LOG"; then
 		skip "the worker runs with RLIMIT_AS = analysis.memory_limit" "AddressSanitizer build"
 	else
 		check "the worker runs with RLIMIT_AS = analysis.memory_limit" \
-			grep -Eq '^Max address space +67108864 +67108864 ' "/proc/$child/limits"
+			wait_for 5 grep -Eq '^Max address space +67108864 +67108864 ' "/proc/$child/limits"
 	fi
 	check "the worker runs with RLIMIT_CPU = analysis.cpu_seconds" \
-		grep -Eq '^Max cpu time +240 +241 ' "/proc/$child/limits"
-	check "the worker cannot dump core" grep -Eq '^Max core file size +0 +0 ' "/proc/$child/limits"
+		wait_for 5 grep -Eq '^Max cpu time +240 +241 ' "/proc/$child/limits"
+	check "the worker cannot dump core" wait_for 5 grep -Eq '^Max core file size +0 +0 ' "/proc/$child/limits"
 else
 	nok "a worker process is started for the slow flare"
 fi
