@@ -65,7 +65,7 @@ static const struct section sections[S_COUNT] = {
 };
 
 enum kind {
-	T_PATH,	    /* const char *, absolute directory */
+	T_PATH,	    /* const char *, absolute path ("" allowed when .optional) */
 	T_TEXT,	    /* const char *, free text */
 	T_UINT,	    /* unsigned */
 	T_SIZE,	    /* uint64_t, bytes; integer or "N unit" */
@@ -84,6 +84,7 @@ enum key_id {
 	K_SETTLE_SECONDS,
 	K_RESCAN_SECONDS,
 	K_DONE_RETENTION_DAYS,
+	K_METRICS_FILE,
 	K_TIMEOUT_SECONDS,
 	K_MEMORY_LIMIT,
 	K_CPU_SECONDS,
@@ -121,11 +122,16 @@ struct key {
 	uint64_t umin, umax, udef; /* T_UINT, T_SIZE, T_PRIORITY (udef), T_BOOL (udef) */
 	double dmin, dmax, ddef;   /* T_NUMBER */
 	const char *sdef;	   /* T_PATH, T_TEXT, T_REGEX */
+	bool optional;		   /* T_PATH: "" means unset (off) */
 };
 
 #define OFF(field) offsetof(struct fw_config, field)
 #define KPATH(sec, nm, field, def) \
 	{ .section = sec, .name = nm, .kind = T_PATH, .off = OFF(field), .sdef = def }
+/* an optional file: "" (the default) means off */
+#define KFILE(sec, nm, field) \
+	{ .section = sec, .name = nm, .kind = T_PATH, .off = OFF(field), .sdef = "", \
+	  .optional = true }
 #define KTEXT(sec, nm, field, def) \
 	{ .section = sec, .name = nm, .kind = T_TEXT, .off = OFF(field), .sdef = def }
 #define KUINT(sec, nm, field, def, lo, hi)                                     \
@@ -156,6 +162,7 @@ static const struct key keys[K_COUNT] = {
 	[K_RESCAN_SECONDS] = KUINT(S_TOP, "rescan_seconds", rescan_seconds, 60, 1, 86400),
 	[K_DONE_RETENTION_DAYS] = KUINT(S_TOP, "done_retention_days", done_retention_days,
 					0, 0, 36500),
+	[K_METRICS_FILE] = KFILE(S_TOP, "metrics_file", metrics_file),
 
 	[K_TIMEOUT_SECONDS] = KUINT(S_ANALYSIS, "timeout_seconds", analysis.timeout_seconds,
 				    300, 1, 86400),
@@ -577,7 +584,12 @@ static int parse_value(const struct key *k, const char *s, size_t n, bool plain,
 	quote_text(s, n, shown, sizeof(shown));
 	switch (k->kind) {
 	case T_PATH: {
-		char *norm = malloc(PATH_LEN_MAX + 1);
+		char *norm;
+		if (n == 0 && k->optional) {
+			set_string(c, k, (char *)k->sdef);
+			return 0;
+		}
+		norm = malloc(PATH_LEN_MAX + 1);
 		if (!norm)
 			return fw_err(err, -ENOMEM, "out of memory");
 		if (path_normalize(s, n, norm, &why) < 0) {
@@ -840,6 +852,8 @@ static int validate_values(const struct fw_config *c, struct fw_error *err)
 				r = fw_err(err, -EINVAL, "%s is not set", name);
 				break;
 			}
+			if (!*p && k->optional)
+				break;
 			if (!norm && !(norm = malloc(PATH_LEN_MAX + 1)))
 				return fw_err(err, -ENOMEM, "out of memory");
 			quote_text(p, strlen(p), shown, sizeof(shown));
@@ -917,6 +931,39 @@ static int validate_values(const struct fw_config *c, struct fw_error *err)
 	return r;
 }
 
+/* metrics_file: a file outside the flare folders, and none of them. */
+static int validate_metrics_file(const struct fw_config *c, const char *path,
+				 const struct mark *marks, struct fw_error *err)
+{
+	static const char *const subs[] = { "processing", "done", "failed" };
+	const char *mf = c->metrics_file;
+	const char *dirs[] = { c->incoming_dir, c->state_dir, c->investigations_dir };
+	static const char *const names[] = { "incoming_dir", "state_dir", "investigations_dir" };
+	static const int ids[] = { K_INCOMING_DIR, K_STATE_DIR, K_INVESTIGATIONS_DIR };
+
+	if (!mf || !*mf)
+		return 0;
+	for (size_t i = 0; i < 3; i++)
+		if (path_within(dirs[i], mf))
+			return verr(err, path, marks, K_METRICS_FILE, ids[i],
+				    "metrics_file \"%s\" must be a file, not %s or a folder above "
+				    "it (\"%s\")", mf, names[i], dirs[i]);
+	if (path_within(mf, c->incoming_dir))
+		return verr(err, path, marks, K_METRICS_FILE, K_INCOMING_DIR,
+			    "metrics_file \"%s\" must not be inside incoming_dir (\"%s\")", mf,
+			    c->incoming_dir);
+	if (path_within(mf, c->investigations_dir))
+		return verr(err, path, marks, K_METRICS_FILE, K_INVESTIGATIONS_DIR,
+			    "metrics_file \"%s\" must not be inside investigations_dir (\"%s\")",
+			    mf, c->investigations_dir);
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (path_within_sub(mf, c->state_dir, subs[i]))
+			return verr(err, path, marks, K_METRICS_FILE, K_STATE_DIR,
+				    "metrics_file \"%s\" must not be inside state_dir's %s/ "
+				    "(\"%s/%s\")", mf, subs[i], c->state_dir, subs[i]);
+	return 0;
+}
+
 static int validate_impl(const struct fw_config *c, const char *path, const struct mark *marks,
 			 struct fw_error *err)
 {
@@ -960,7 +1007,7 @@ static int validate_impl(const struct fw_config *c, const char *path, const stru
 				    "investigations_dir \"%s\" must not be inside state_dir's %s/ "
 				    "(\"%s/%s\")",
 				    inv, subs[i], st, subs[i]);
-	return 0;
+	return validate_metrics_file(c, path, marks, err);
 }
 
 int fw_config_validate(const struct fw_config *c, struct fw_error *err)

@@ -86,6 +86,9 @@ struct fw_config {
 	unsigned settle_seconds;	/* 5; 0..3600 */
 	unsigned rescan_seconds;	/* 60; 1..86400 */
 	unsigned done_retention_days;	/* 0 = keep forever; 0..36500 */
+	/* "" (default) = off; else the node_exporter textfile the daemon
+	 * rewrites (daemon/metrics.h): outside the flare folders */
+	const char *metrics_file;
 	struct fw_config_analysis analysis;
 	struct fw_config_archive archive;
 	struct fw_config_thresholds thresholds;
@@ -120,7 +123,9 @@ void fw_config_free(struct fw_config *c);
  * or failed/, and state_dir not inside incoming_dir; investigations_dir
  * neither incoming_dir nor state_dir, not nested with incoming_dir either
  * way, not inside processing/, done/ or failed/, and not containing
- * state_dir. Returns 0 or -EINVAL with the key name(s) in err.
+ * state_dir; metrics_file, when set, none of the folders nor above one,
+ * and not inside incoming_dir, investigations_dir, processing/, done/ or
+ * failed/. Returns 0 or -EINVAL with the key name(s) in err.
  */
 int fw_config_validate(const struct fw_config *c, struct fw_error *err);
 

@@ -15,6 +15,7 @@
  *             the daemon's temporary folders
  *   record.c  the key=value records between child and parent
  *   log.c     one-line log messages to the journal or stderr
+ *   metrics.c the metrics file (metrics.h)
  */
 #ifndef FWD_DAEMON_H
 #define FWD_DAEMON_H
@@ -28,6 +29,7 @@
 
 #include "base/fwconfig.h"
 #include "log.h"
+#include "metrics.h"
 #include "queue.h"
 
 /* A file seen in the incoming folder, waiting to settle or for a worker. */
@@ -102,6 +104,10 @@ struct daemon {
 	struct job *jobs;
 	unsigned running;
 	uint64_t n_analyzed, n_duplicates, n_failed;
+
+	/* metrics.c */
+	struct metrics metrics;
+	sd_event_source *metrics_src;
 };
 
 /* main.c */
@@ -161,6 +167,13 @@ char *watch_take_ready(struct daemon *d);
 size_t watch_count_waiting(const struct daemon *d);
 /* Applies a new rescan_seconds/settle_seconds after a reload. */
 void watch_config_changed(struct daemon *d);
+
+/* metrics.c */
+/* Writes cfg->metrics_file now (when set); a failure is logged once. */
+void metrics_update(struct daemon *d);
+/* Writes it, then every minute. */
+void metrics_start(struct daemon *d);
+void metrics_stop(struct daemon *d);
 
 /* worker.c */
 /* Starts the analysis of state->processing/name in a child. Takes

@@ -15,6 +15,7 @@ flarewatchd_SOURCES = \
 	src/daemon/worker.c \
 	src/daemon/record.c src/daemon/record.h \
 	src/daemon/log.c src/daemon/log.h \
-	src/daemon/journal.c src/daemon/journal.h
+	src/daemon/journal.c src/daemon/journal.h \
+	src/daemon/metrics.c src/daemon/metrics.h
 flarewatchd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/daemon $(LIBSYSTEMD_CFLAGS) $(FW_CONFIG_CPPFLAGS)
 flarewatchd_LDADD = $(LIBFW_LIBS) $(LIBSYSTEMD_LIBS)

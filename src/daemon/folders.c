@@ -5,7 +5,8 @@
  * incoming_dir, investigations_dir) exists and is a folder the service
  * user may write to, or does not exist yet and its nearest existing parent
  * is one (the daemon creates it); incoming_dir and state_dir are on one
- * file system (claims are renames).
+ * file system (claims are renames); the folder of metrics_file, when set,
+ * exists and is writable too.
  *
  * For whom: --user NAME; by default, run as root, the service user
  * FW_SERVICE_USER ("flarewatch") when it exists, else the user running it.
@@ -162,6 +163,48 @@ static int check_one(const struct who *w, const char *key, const char *path, dev
 	return 0;
 }
 
+/* metrics_file: its folder exists (flarewatchd does not create it: the
+ * node exporter's package does) and user w may write there. */
+static int check_metrics(const struct who *w, const char *file, FILE *out, struct fw_error *err)
+{
+	const char *slash = strrchr(file, '/');
+	char dir[PATH_MAX];
+	struct stat st;
+	int r;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash && slash != file ? (int)(slash - file) : 1, file);
+	if (stat(dir, &st) < 0)
+		return fw_err(err, -errno, "metrics_file %s: its folder %s: %s (flarewatchd does "
+			      "not create it: install -d -m 0775 -g flarewatch %s)", file, dir,
+			      strerror(errno), dir);
+	if (!S_ISDIR(st.st_mode))
+		return fw_err(err, -ENOTDIR, "metrics_file %s: %s is not a folder", file, dir);
+	r = writable(w, dir, &st);
+	if (r == -EACCES)
+		return fw_err(err, r, "metrics_file %s: user %s may not write to its folder %s "
+			      "(owner uid %u, group gid %u, mode %04o): %s (the file is replaced "
+			      "by a rename: chgrp flarewatch %s && chmod 0775 %s)", file, w->name,
+			      dir, (unsigned)st.st_uid, (unsigned)st.st_gid,
+			      (unsigned)(st.st_mode & 07777), strerror(-r), dir, dir);
+	if (r < 0)
+		return fw_err(err, r, "metrics_file %s: user %s may not write to its folder %s: "
+			      "%s%s", file, w->name, dir, strerror(-r), mkdir_hint(r));
+	if (lstat(file, &st) == 0 && !S_ISREG(st.st_mode))
+		return fw_err(err, -EEXIST, "metrics_file %s exists and is not a regular file",
+			      file);
+	fprintf(out, "  metrics_file %s: in a folder user %s may write to\n", file, w->name);
+	r = (int)strlen(file);
+	if (r < 5 || strcmp(file + r - 5, ".prom") != 0)
+		fprintf(out, "note: node_exporter's textfile collector reads only files named "
+			"*.prom\n");
+	if (strncmp(dir, DEFAULT_TOP, strlen(DEFAULT_TOP)) != 0 ||
+	    (dir[strlen(DEFAULT_TOP)] != 0 && dir[strlen(DEFAULT_TOP)] != '/'))
+		fprintf(out, "note: under flarewatch.service (ProtectSystem=strict) the daemon "
+			"can write metrics_file only where a drop-in allows it\n"
+			"(systemctl edit flarewatch: [Service] ReadWritePaths=%s)\n", dir);
+	return 0;
+}
+
 static bool outside_default(const char *path)
 {
 	return strcmp(path, DEFAULT_TOP) != 0 &&
@@ -199,6 +242,9 @@ int folders_check(const struct fw_config *cfg, const char *user, FILE *out,
 			"writes outside " DEFAULT_TOP " only where a drop-in allows it\n"
 			"(systemctl edit flarewatch: [Service] ReadWritePaths=FOLDER, an existing "
 			"folder that holds these)\n");
+	if (cfg->metrics_file && *cfg->metrics_file &&
+	    (r = check_metrics(&w, cfg->metrics_file, out, err)) < 0)
+		return r;
 	if (in_dev != proc_dev)
 		return fw_err(err, -EXDEV, "incoming_dir %s and state_dir %s are (or would be) on "
 			      "different file systems: flares are claimed with rename(), which "

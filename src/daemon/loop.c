@@ -493,6 +493,7 @@ static void reload(struct daemon *d)
 	}
 	arm_retention(d);
 	d->config_time = time(NULL);
+	metrics_update(d); /* metrics_file may be another file now */
 	free(d->reload_error);
 	d->reload_error = NULL;
 	/* the administrator may have fixed the host: retry now */
@@ -571,6 +572,7 @@ int daemon_run(struct daemon *d)
 	}
 
 	d->config_time = time(NULL);
+	metrics_init(&d->metrics, d->config_time);
 	r = state_open(d->cfg->state_dir, &d->state, &err);
 	if (r < 0) {
 		log_msg(&d->log, LOG_ERR, "%s", err.msg);
@@ -593,6 +595,7 @@ int daemon_run(struct daemon *d)
 		return r;
 	}
 	arm_retention(d);
+	metrics_start(d);
 
 	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_STARTED,
 		  "flarewatchd %s started: watching %s, %u workers, configuration %s",
@@ -610,6 +613,7 @@ int daemon_run(struct daemon *d)
 		log_msg(&d->log, LOG_ERR, "event loop: %s", strerror(-r));
 		return r;
 	}
+	metrics_update(d); /* the last flares' counts */
 	log_event(&d->log, LOG_INFO, FW_MESSAGE_ID_STOPPED,
 		  "flarewatchd stopped: %llu analyzed, %llu failed",
 		  (unsigned long long)(d->n_analyzed + d->n_duplicates),
@@ -624,6 +628,7 @@ void daemon_free(struct daemon *d)
 	drop_recovered(d);
 	d->retention_src = sd_event_source_disable_unref(d->retention_src);
 	d->fault_src = sd_event_source_disable_unref(d->fault_src);
+	metrics_stop(d);
 	for (size_t i = 0; i < d->n_faulted; i++)
 		free(d->faulted[i].name);
 	free(d->faulted);

@@ -599,9 +599,16 @@ static bool finish_done(struct job *j, const struct record *rec, enum how_done h
 			res.ticket = strdup(ticket); /* NULL: the entry has TICKET= */
 		}
 		d->n_duplicates++;
+		metrics_duplicate(&d->metrics);
 		r = fw_journal_verdict(&res, path, sha, LOG_INFO, res.report_path);
 	} else {
 		d->n_analyzed++;
+		/* a recovered report's analysis time is not known */
+		metrics_analyzed(&d->metrics, (int)res.verdict,
+				 how == DONE_ANALYZED
+					 ? (double)(now_usec() - j->started_usec) / USEC_PER_SEC
+					 : -1.0,
+				 time(NULL));
 		r = fw_journal_verdict(&res, path, sha, priority_of(d->cfg, res.verdict), NULL);
 	}
 	if (r < 0 && d->log.journal)
@@ -647,6 +654,7 @@ static void finish_published(struct job *j, const struct record *rec)
 	queue_forget_claim(j->state, j->name);
 	daemon_fault_forget(d, j->name);
 	d->n_analyzed++;
+	metrics_analyzed(&d->metrics, -1, -1.0, time(NULL));
 	log_msg(&d->log, LOG_NOTICE, "%s: its report %s was published by an analysis that "
 		"was interrupted before it said more; filed as %s/%s without a second "
 		"analysis", j->display, dir ? dir : "?", j->state->done, final);
@@ -678,7 +686,8 @@ static bool finish_if_published(struct job *j, const struct record *child)
 	return done;
 }
 
-static void finish_failed(struct job *j, const struct record *rec, const char *reason)
+static void finish_failed(struct job *j, const struct record *rec, const char *reason,
+			  enum metrics_failure class)
 {
 	struct daemon *d = j->d;
 	const char *sha = rec ? record_get(rec, "sha256") : NULL;
@@ -716,6 +725,7 @@ static void finish_failed(struct job *j, const struct record *rec, const char *r
 	queue_forget_claim(j->state, j->name);
 	daemon_fault_forget(d, j->name);
 	d->n_failed++;
+	metrics_failed(&d->metrics, class);
 	snprintf(path, sizeof(path), "%s/%s", j->state->failed, final);
 	r = fw_journal_failure(path, sha, clean, d->cfg->journal.priority.failed);
 	if (r < 0 && d->log.journal)
@@ -761,6 +771,33 @@ static void retry_later(struct job *j, const struct record *rec)
 	daemon_requeue(d, name);
 }
 
+/* The metrics class of a failure that describe_end() describes. */
+static enum metrics_failure failure_class(const struct job *j, const siginfo_t *si,
+					  const struct record *rec)
+{
+	const char *err_no = rec ? record_get(rec, "errno") : NULL;
+
+	if (si->si_code == CLD_EXITED) {
+		if (host_fault(si, rec))
+			return METRICS_FAIL_HOST;
+		if (rec && record_get(rec, "error"))
+			return err_no ? metrics_failure_of_errno(atoi(err_no)) : METRICS_FAIL_OTHER;
+		return METRICS_FAIL_INTERNAL;
+	}
+	switch (si->si_status) {
+	case SIGKILL: return j->timed_out ? METRICS_FAIL_TIMEOUT : METRICS_FAIL_KILLED;
+	case SIGXCPU: return METRICS_FAIL_CPU;
+	/* a crash of the analysis: our bug, whatever the flare holds */
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGILL:
+	case SIGFPE:
+	case SIGABRT:
+	case SIGSYS: return METRICS_FAIL_INTERNAL;
+	default: return METRICS_FAIL_KILLED;
+	}
+}
+
 static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 {
 	struct job *j = userdata;
@@ -789,7 +826,7 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 		if (!finish_done(j, &rec, strcmp(status, "duplicate") == 0 ? DONE_DUPLICATE :
 										DONE_ANALYZED))
 			finish_failed(j, &rec, "the analysis returned an incomplete result "
-				      "(no verdict or report path)");
+				      "(no verdict or report path)", METRICS_FAIL_INTERNAL);
 	} else if (si->si_code == CLD_EXITED && si->si_status == EXIT_ANALYZED && status &&
 		   strcmp(status, "published") == 0) {
 		finish_published(j, &rec);
@@ -803,12 +840,14 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 			snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason),
 				 " (it failed so before, and other flares were analyzed since: "
 				 "the cause is this flare, not the host)");
-		finish_failed(j, have_rec ? &rec : NULL, reason);
+		finish_failed(j, have_rec ? &rec : NULL, reason,
+			      failure_class(j, si, have_rec ? &rec : NULL));
 	}
 	if (have_rec)
 		record_free(&rec);
 	job_free(j);
 	daemon_dispatch(d);
+	metrics_update(d);
 	return 0;
 }
 

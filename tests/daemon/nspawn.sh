@@ -22,7 +22,10 @@
 #     a top folder made as the README says: --check-config says what will be
 #     created; without the ReadWritePaths= drop-in the start fails naming
 #     ProtectSystem= and ReadWritePaths=, with it the folders are created
-#     and a flare dropped there is analyzed.
+#     and a flare dropped there is analyzed;
+#   - metrics_file in /var/lib/prometheus/node-exporter: without the
+#     ReadWritePaths= drop-in logged once with the fix; with it, the file
+#     counts the flares dropped and passes promtool check metrics.
 # Needs root and systemd-nspawn (Debian: systemd-container); skipped when
 # nspawn cannot boot a container here. FW_KEEP_TMP=1 keeps the root.
 . "$(dirname "$0")/common.sh"
@@ -320,6 +323,54 @@ cdrop srv.zip 103 /srv/flares/incoming
 check "... and a flare dropped into /srv/flares/incoming is analyzed there" \
 	wait_for 60 eval '[ "$(reports "$R/srv/flares/investigations")" -ge 1 ] && [ -f "$R/srv/flares/state/done/srv.zip" ]'
 [ "$_tap_failed" = 0 ] || diag "$(journal | tail -n 40)"
+
+# ==== (10) metrics_file (helper "metrics") ===============================================
+# In node_exporter's textfile folder, set up as README says: the folder
+# given to group flarewatch, then the ReadWritePaths= drop-in. Without the
+# drop-in the daemon runs and says once what to add; with it, after the
+# flares dropped, the file passes promtool check metrics and counts them.
+PROMDIR=/var/lib/prometheus/node-exporter
+PROM=$PROMDIR/flarewatch.prom
+mvalue() { awk -v k="$1" '$1 == k { print $2; exit }' "$R$PROM" 2>/dev/null; }
+cx systemctl stop flarewatch.service
+cx install -d -m 0775 -g flarewatch "$PROMDIR"
+write_config "$T/met" incoming_dir=/srv/flares/incoming state_dir=/srv/flares/state \
+	investigations_dir=/srv/flares/investigations metrics_file="$PROM"
+cat "$T/met/flarewatch.yaml" >"$HCONF"
+out=$(cx "$EXEC" --check-config 2>&1)
+check "metrics: --check-config says user flarewatch may write $PROM's folder, and names ReadWritePaths=$PROMDIR" \
+	eval '[[ "$out" == *"metrics_file $PROM: in a folder user flarewatch may write to"* && "$out" == *"ReadWritePaths=$PROMDIR)"* ]]'
+cx systemctl start flarewatch.service
+check "metrics: without the drop-in the daemon runs, and says once what to add" \
+	wait_for 20 eval 'running && [ "$(journal | grep -c "metrics_file: $PROM: .*Read-only file system; .*ReadWritePaths=$PROMDIR")" = 1 ]'
+printf '[Service]\nReadWritePaths=%s\n' "$PROMDIR" >"$R/etc/systemd/system/flarewatch.service.d/metrics.conf"
+cx systemctl daemon-reload
+cx systemctl restart flarewatch.service
+wait_for 30 running
+check "metrics: with it, $PROM is written, 0644 flarewatch ($(cx stat -c '%a %U' "$PROM" 2>&1))" \
+	wait_for 10 eval '[ "$(cx stat -c "%a %U" "$PROM" 2>&1)" = "644 flarewatch" ]'
+cdrop m1.zip 201 /srv/flares/incoming
+cdrop m2.zip 202 /srv/flares/incoming
+head -c 1000 "$FLARE" >"$T/mbad.zip" && cp "$T/mbad.zip" "$R/srv/flares/incoming/.tmp-mbad" &&
+	mv "$R/srv/flares/incoming/.tmp-mbad" "$R/srv/flares/incoming/mbad.zip"
+wait_for 60 eval '[ -f "$R/srv/flares/state/done/m1.zip" ]'
+cdrop m1-again.zip 201 /srv/flares/incoming # m1's content: a duplicate
+check "metrics: the file counts the flares dropped: 2 memory_leak, 1 duplicate, 1 failed invalid_flare, queue empty" \
+	wait_for 60 eval '[ "$(mvalue "flarewatch_flares_total{verdict=\"memory_leak\"}")" = 2 ] &&
+		[ "$(mvalue flarewatch_duplicates_total)" = 1 ] &&
+		[ "$(mvalue "flarewatch_flares_failed_total{reason=\"invalid_flare\"}")" = 1 ] &&
+		[ "$(mvalue flarewatch_analysis_seconds_count)" = 2 ] &&
+		[ "$(mvalue "flarewatch_queue{state=\"incoming\"}")" = 0 ] &&
+		[ "$(mvalue "flarewatch_queue{state=\"processing\"}")" = 0 ]'
+[ "$_tap_failed" = 0 ] || diag "$(cat "$R$PROM" 2>&1 | grep -v '^#')"
+if command -v promtool >/dev/null; then
+	out=$(promtool check metrics <"$R$PROM" 2>&1)
+	check "metrics: promtool check metrics passes${out:+ ($out)}" \
+		eval 'promtool check metrics <"$R$PROM" >/dev/null 2>&1'
+else
+	skip "metrics: promtool check metrics" "promtool not found (Debian package prometheus)"
+fi
+# ==== end of (10) metrics_file =============================================================
 
 stop_container
 diag "whole test: $(($(_now_ms) - t0)) ms from boot to shutdown"

@@ -24,6 +24,7 @@ TESTS += \
 	tests/daemon/cli.sh \
 	tests/daemon/pickup.sh \
 	tests/daemon/failures.sh \
+	tests/daemon/metrics.sh \
 	tests/daemon/concurrency.sh \
 	tests/daemon/signals.sh \
 	tests/daemon/notify.sh \
@@ -42,6 +43,7 @@ EXTRA_DIST += \
 	tests/daemon/cli.sh \
 	tests/daemon/pickup.sh \
 	tests/daemon/failures.sh \
+	tests/daemon/metrics.sh \
 	tests/daemon/concurrency.sh \
 	tests/daemon/signals.sh \
 	tests/daemon/notify.sh \

@@ -577,6 +577,11 @@ static void test_scalars(void)
 		{ "rescan_seconds", "0", 0 },
 		{ "done_retention_days", "36500", 1 },
 		{ "done_retention_days", "36501", 0 },
+		{ "metrics_file", "/var/lib/prometheus/node-exporter/flarewatch.prom", 1 },
+		{ "metrics_file", "", 1 },
+		{ "metrics_file", "flarewatch.prom", 0 },
+		{ "metrics_file", "/", 0 },
+		{ "metrics_file", "/a/../b.prom", 0 },
 		{ "analysis.memory_limit", "64 MiB", 1 },
 		{ "analysis.memory_limit", "67108863", 0 },
 		{ "archive.max_compression_ratio", "1", 1 },
@@ -773,6 +778,7 @@ static void test_render(struct ctx *x)
 		"settle_seconds: 5\n"
 		"rescan_seconds: 60\n"
 		"done_retention_days: 0\n"
+		"metrics_file: \"\"\n"
 		"analysis:\n"
 		"  timeout_seconds: 300\n"
 		"  memory_limit: 1 GiB\n"
@@ -843,6 +849,56 @@ static void test_render(struct ctx *x)
 	fw_config_free(&c);
 }
 
+/* metrics_file: off by default; a file outside the flare folders. */
+static void test_metrics_file(void)
+{
+	static const struct {
+		const char *file, *msg; /* msg NULL: accepted */
+	} cases[] = {
+		{ "", NULL },
+		{ "/var/lib/prometheus/node-exporter/flarewatch.prom", NULL },
+		{ "/var/lib/flarewatch/flarewatch.prom", NULL }, /* beside the folders */
+		{ "/var/lib/flarewatch/incoming/x.prom",
+		  "metrics_file \"/var/lib/flarewatch/incoming/x.prom\" must not be inside "
+		  "incoming_dir (\"/var/lib/flarewatch/incoming\")" },
+		{ "/var/lib/flarewatch/investigations/x.prom",
+		  "metrics_file \"/var/lib/flarewatch/investigations/x.prom\" must not be inside "
+		  "investigations_dir (\"/var/lib/flarewatch/investigations\")" },
+		{ "/var/lib/flarewatch/done/x.prom",
+		  "metrics_file \"/var/lib/flarewatch/done/x.prom\" must not be inside state_dir's "
+		  "done/ (\"/var/lib/flarewatch/done\")" },
+		{ "/var/lib/flarewatch",
+		  "metrics_file \"/var/lib/flarewatch\" must be a file, not incoming_dir or a folder "
+		  "above it (\"/var/lib/flarewatch/incoming\")" },
+		{ "/var/lib",
+		  "metrics_file \"/var/lib\" must be a file, not incoming_dir or a folder above it "
+		  "(\"/var/lib/flarewatch/incoming\")" },
+	};
+	struct fw_config c;
+	struct fw_error e = { { 0 } };
+	int r;
+
+	fw_config_defaults(&c);
+	TAP_EQ_STR(c.metrics_file, "", "metrics_file is off by default");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fw_config_defaults(&c);
+		if (!TAP_EQ_INT(fw_config_set(&c, "metrics_file", cases[i].file, &e), 0,
+				"metrics_file %s: set", cases[i].file)) {
+			TAP_DIAG("%s", e.msg);
+			fw_config_free(&c);
+			continue;
+		}
+		r = fw_config_validate(&c, &e);
+		if (cases[i].msg) {
+			TAP_EQ_INT(r, -EINVAL, "metrics_file %s is refused", cases[i].file);
+			TAP_EQ_STR(e.msg, cases[i].msg, "metrics_file %s: message", cases[i].file);
+		} else if (!TAP_EQ_INT(r, 0, "metrics_file %s is fine", cases[i].file)) {
+			TAP_DIAG("%s", e.msg);
+		}
+		fw_config_free(&c);
+	}
+}
+
 int main(void)
 {
 	struct ctx x;
@@ -861,6 +917,7 @@ int main(void)
 	test_scalars();
 	test_set();
 	test_validate();
+	test_metrics_file();
 	test_render(&x);
 	ctx_cleanup(&x);
 	return tap_done();
