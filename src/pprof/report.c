@@ -5,6 +5,8 @@
  * requested granularity, build the graph.
  */
 #include "pprof/report.h"
+
+#include "pprof/funcname.h"
 #include "pprof/goregex.h"
 #include "pprof/merge.h"
 #include "pprof/units.h"
@@ -112,7 +114,7 @@ int fw_profiles_load(const char *const *sources, size_t n_sources, const char *c
 		}
 		*out = s[0];
 		free(s);
-		return 0;
+		goto demangle;
 	}
 	if (n_bases && (r = load_all(bases, n_bases, lim, &b, err)) < 0) {
 		free_all(s, n_sources);
@@ -121,6 +123,15 @@ int fw_profiles_load(const char *const *sources, size_t n_sources, const char *c
 	r = fw_profiles_combine(s, n_sources, b, n_bases, diff_base, out, err);
 	free_all(s, n_sources);
 	free_all(b, n_bases);
+	if (r < 0)
+		return r;
+demangle:
+	/* pprof symbolizes the merged profile; its last step rewrites the
+	 * function names for display (funcname.h). */
+	if ((r = fw_profile_demangle(*out, FW_DEMANGLE_DEFAULT, false, err)) < 0) {
+		fw_profile_free(*out);
+		*out = NULL;
+	}
 	return r;
 }
 
