@@ -84,7 +84,8 @@ int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool f
 		if (nlen && (nlen != slen || memcmp(fw_pstr(p, f->name), sys, slen) != 0))
 			continue;
 		if (!fw_funcname_looks_demangled(sys, slen)) {
-			f->name = f->system_name;
+			if (!nlen)
+				f->name = f->system_name;
 			continue;
 		}
 		if (slen > cap) {
@@ -99,7 +100,8 @@ int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool f
 		memcpy(tmp, sys, slen);
 		size_t n = fw_funcname_simplify(tmp, slen, mode);
 		if (n == slen) {
-			f->name = f->system_name;
+			if (!nlen)
+				f->name = f->system_name;
 			continue;
 		}
 		if (fw_strtab_intern(&p->strings, tmp, n, &f->name) < 0) {

@@ -199,9 +199,11 @@ int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *er
 			uint32_t loc = p->sample_locs[sm->first_loc + i];
 			uint32_t base = t->loc_first[loc], cnt = t->loc_count[loc];
 			for (uint32_t k = 0; k < cnt; k++) {
-				fw_buf_printf(out, "%10s   %s%s\n", first ? v : "",
-					      fw_node_name(t, t->loc_nodes[base + k]),
-					      k != cnt - 1 ? " (inline)" : "");
+				uint32_t node = t->loc_nodes[base + k];
+
+				fw_buf_printf(out, "%10s   ", first ? v : "");
+				fw_buf_putn(out, fw_node_name(t, node), fw_node_name_len(t, node));
+				fw_buf_printf(out, "%s\n", k != cnt - 1 ? " (inline)" : "");
 				first = false;
 			}
 		}
