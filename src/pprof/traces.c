@@ -182,7 +182,12 @@ int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *er
 	if (!sc.pos || !sc.offs || !sc.lines)
 		goto out;
 
+	size_t before = out->len;
 	fw_report_profile_labels(r, out);
+	/* pprof prints the labels joined by newlines, then a newline: an empty
+	 * line when the profile has none. */
+	if (out->len == before)
+		fw_buf_putc(out, '\n');
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct fw_sample *sm = &p->samples[s];
 		char v[64];

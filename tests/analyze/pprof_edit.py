@@ -41,6 +41,10 @@ computed independently of flarewatch's decoder.
                                                clear the mappings' has_* flags
                                                (addresses only, for pprof's
                                                -symbolize=local)
+  pprof_edit.py striplabels FILE               remove what pprof's header lines
+                                               show: time, duration, the
+                                               mappings' file and build ID,
+                                               the sample types' names
 The file is rewritten in place, gzipped (attribute only prints).
 """
 import codecs
@@ -371,6 +375,11 @@ def main(argv):
             return encode([x for x in parse(v) if x[0] not in (7, 8, 9, 10)])
         fields = [(f, wt, strip_loc(v) if f == 4 else strip_map(v) if f == 3 else v)
                   for f, wt, v in fields if f != 5]
+    elif cmd == "striplabels":
+        def strip(f, v, drop):
+            return encode([x for x in parse(v) if x[0] not in drop])
+        fields = [(f, wt, strip(f, v, (5, 6)) if f == 3 else strip(f, v, (1,)) if f == 1 else v)
+                  for f, wt, v in fields if f not in (9, 10)]
     elif cmd == "deepstack":
         n = int(argv[3])
         first = next(Sample(v) for f, _, v in fields if f == 2)
