@@ -278,10 +278,10 @@ out:
 	return r;
 }
 
-/* Go's filepath.Clean for '/'-separated paths. */
-static void clean_path(const char *path, struct fw_buf *out)
+/* Go's filepath.Clean for '/'-separated paths of n bytes (NUL included). */
+static void clean_path(const char *path, size_t n, struct fw_buf *out)
 {
-	size_t n = strlen(path), r = 0, dotdot = 0;
+	size_t r = 0, dotdot = 0;
 	bool rooted = n > 0 && path[0] == '/';
 	size_t start;
 
@@ -302,7 +302,8 @@ static void clean_path(const char *path, struct fw_buf *out)
 			r++;
 		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
 			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
+		} else if (path[r] == '.' && r + 1 < n && path[r + 1] == '.' &&
+			   (r + 2 == n || path[r + 2] == '/')) {
 			r += 2;
 			if (out->len > dotdot) {
 				size_t w = out->len - 1;
@@ -328,14 +329,17 @@ static void clean_path(const char *path, struct fw_buf *out)
 		fw_buf_puts(out, ".");
 }
 
-/* pprof's trimPath: drop the /proc/self/cwd prefixes Bazel leaves behind. */
-static const char *trim_path(const char *path)
+/* pprof's trimPath: drop the /proc/self/cwd prefixes Bazel leaves behind.
+ * *len is the path's length in bytes, updated. */
+static const char *trim_path(const char *path, size_t *len)
 {
 	static const char *const prefixes[] = { "/proc/self/cwd/./", "/proc/self/cwd/" };
 	for (size_t i = 0; i < 2; i++) {
 		size_t n = strlen(prefixes[i]);
-		if (strncmp(path, prefixes[i], n) == 0)
+		if (*len >= n && memcmp(path, prefixes[i], n) == 0) {
+			*len -= n;
 			return path + n;
+		}
 	}
 	return path;
 }
@@ -375,7 +379,10 @@ static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines
 			f->filename = 0;
 		} else if (f->filename) {
 			const char *path = fw_pstr(p, f->filename);
-			clean_path(untrimmed ? path : trim_path(path), &clean);
+			size_t len = fw_strlen(&p->strings, f->filename);
+			if (!untrimmed)
+				path = trim_path(path, &len);
+			clean_path(path, len, &clean);
 			if (clean.failed || fw_strtab_intern(&p->strings, fw_buf_str(&clean), clean.len,
 							     &f->filename) < 0) {
 				fw_buf_free(&clean);
@@ -538,13 +545,18 @@ void fw_report_profile_labels(const struct fw_report *r, struct fw_buf *b)
 			fw_buf_putn(b, base, n);
 			fw_buf_putc(b, '\n');
 		}
-		if (m->build_id)
-			fw_buf_printf(b, "Build ID: %s\n", fw_pstr(p, m->build_id));
+		if (m->build_id) {
+			fw_buf_puts(b, "Build ID: ");
+			fw_buf_putn(b, fw_pstr(p, m->build_id), fw_strlen(&p->strings, m->build_id));
+			fw_buf_putc(b, '\n');
+		}
 	}
 	for (size_t i = 0; i < p->n_comments; i++) {
 		const char *c = fw_pstr(p, p->comments[i]);
-		if (c[0] != '#')
-			fw_buf_printf(b, "%s\n", c);
+		if (c[0] != '#') {
+			fw_buf_putn(b, c, fw_strlen(&p->strings, p->comments[i]));
+			fw_buf_putc(b, '\n');
+		}
 	}
 	if (r->sample_type[0])
 		fw_buf_printf(b, "Type: %s\n", r->sample_type);
