@@ -24,14 +24,15 @@ static void printable_name(const struct fw_profile *p, const struct fw_node_info
 	}
 	if (ni->name) {
 		SEP();
-		fw_buf_puts(b, fw_pstr(p, ni->name));
+		fw_buf_putn(b, fw_pstr(p, ni->name), fw_strlen(&p->strings, ni->name));
 	}
 	if (ni->lineno) {
 		SEP();
-		fw_buf_printf(b, "%s:%" PRId64, fw_pstr(p, ni->file), ni->lineno);
+		fw_buf_putn(b, fw_pstr(p, ni->file), fw_strlen(&p->strings, ni->file));
+		fw_buf_printf(b, ":%" PRId64, ni->lineno);
 	} else if (ni->file) {
 		SEP();
-		fw_buf_puts(b, fw_pstr(p, ni->file));
+		fw_buf_putn(b, fw_pstr(p, ni->file), fw_strlen(&p->strings, ni->file));
 	} else if (ni->name) {
 		/* already printed */
 	} else if (ni->objfile) {
@@ -103,7 +104,8 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 		}
 	}
 	t->name_off = malloc((t->n + 1) * sizeof(uint32_t));
-	if (!t->name_off)
+	t->name_len = malloc((t->n + 1) * sizeof(uint32_t));
+	if (!t->name_off || !t->name_len)
 		goto nomem;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct fw_node_info *ni = &t->info[i];
@@ -111,12 +113,17 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 		 * string table instead of copying it. */
 		if (ni->name && !ni->address && !ni->lineno && !ni->file) {
 			t->name_off[i] = ni->name;
+			t->name_len[i] = (uint32_t)fw_strlen(&p->strings, ni->name);
 			continue;
 		}
 		if (names.len >= FW_NAME_SYNTH)
 			goto nomem;
-		t->name_off[i] = FW_NAME_SYNTH | (uint32_t)names.len;
+		size_t start = names.len;
+		t->name_off[i] = FW_NAME_SYNTH | (uint32_t)start;
 		printable_name(p, ni, &names);
+		if (names.len - start > UINT32_MAX)
+			goto nomem;
+		t->name_len[i] = (uint32_t)(names.len - start);
 		fw_buf_putc(&names, 0);
 	}
 	if (names.failed)
@@ -150,11 +157,22 @@ void fw_nodetab_free(struct fw_nodetab *t)
 {
 	free(t->info);
 	free(t->name_off);
+	free(t->name_len);
 	free(t->names);
 	free(t->loc_first);
 	free(t->loc_count);
 	free(t->loc_nodes);
 	memset(t, 0, sizeof(*t));
+}
+
+int fw_node_name_cmp(const struct fw_nodetab *t, uint32_t a, uint32_t b)
+{
+	size_t la = fw_node_name_len(t, a), lb = fw_node_name_len(t, b);
+	int r = memcmp(fw_node_name(t, a), fw_node_name(t, b), la < lb ? la : lb);
+
+	if (r)
+		return r;
+	return la < lb ? -1 : la > lb;
 }
 
 /* ---- edges: (src,dst) -> edge index, open addressing ---------------------- */
@@ -357,7 +375,7 @@ static int cmp_nodes(const void *a, const void *b, void *opaque)
 	}
 	if (k1x != k1y)
 		return k1x > k1y ? -1 : 1;
-	r = strcmp(fw_node_name(g->tab, x), fw_node_name(g->tab, y));
+	r = fw_node_name_cmp(g->tab, x, y);
 	if (r)
 		return r;
 	if (k2x != k2y)
@@ -483,10 +501,10 @@ static int cmp_edges(const void *a, const void *b, void *opaque)
 		/* Go's Less says "not less" both ways here; keep input order. */
 		return 0;
 	}
-	r = strcmp(fw_node_name(c->t, x->src), fw_node_name(c->t, y->src));
+	r = fw_node_name_cmp(c->t, x->src, y->src);
 	if (r)
 		return r;
-	return strcmp(fw_node_name(c->t, x->dst), fw_node_name(c->t, y->dst));
+	return fw_node_name_cmp(c->t, x->dst, y->dst);
 }
 
 void fw_graph_sort_edges(const struct fw_nodetab *t, struct fw_edge **list, size_t n)

@@ -29,6 +29,7 @@ struct fw_nodetab {
 	size_t n;
 	uint32_t *name_off; /* FW_NAME_SYNTH|offset in names, or a string index */
 	char *names;	    /* printable names that are not a bare function name */
+	uint32_t *name_len; /* bytes of each printable name (names may hold NUL) */
 	uint32_t *loc_first;	/* per location: first entry in loc_nodes */
 	uint32_t *loc_count;	/* per location: number of entries */
 	uint32_t *loc_nodes;	/* node index per line (innermost first) */
@@ -47,6 +48,15 @@ static inline const char *fw_node_name(const struct fw_nodetab *t, uint32_t n)
 	ref = t->name_off[n];
 	return ref & FW_NAME_SYNTH ? t->names + (ref & ~FW_NAME_SYNTH) : fw_pstr(t->p, ref);
 }
+
+/* Its length in bytes: a name may hold NUL bytes, which pprof prints. */
+static inline size_t fw_node_name_len(const struct fw_nodetab *t, uint32_t n)
+{
+	assert(n < t->n);
+	return t->name_len[n];
+}
+/* Go's string comparison of the printable names of nodes a and b. */
+int fw_node_name_cmp(const struct fw_nodetab *t, uint32_t a, uint32_t b);
 
 struct fw_edge {
 	uint32_t src, dst; /* node indices */

@@ -86,9 +86,11 @@ static void print_edges(const struct fw_report *r, struct fw_edge **list, size_t
 
 		fw_report_value(r, ed->weight, w, sizeof(w));
 		fw_percentage(pct, sizeof(pct), ed->weight, cum);
-		fw_buf_printf(out, "%50s %s |   %s%s\n", w, pct,
-			      fw_node_name(&r->tab, incoming ? ed->src : ed->dst),
-			      ed->is_inline ? " (inline)" : "");
+		uint32_t other = incoming ? ed->src : ed->dst;
+
+		fw_buf_printf(out, "%50s %s |   ", w, pct);
+		fw_buf_putn(out, fw_node_name(&r->tab, other), fw_node_name_len(&r->tab, other));
+		fw_buf_printf(out, "%s\n", ed->is_inline ? " (inline)" : "");
 	}
 }
 
@@ -130,7 +132,9 @@ int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, st
 		print_edges(r, adj.in + adj.in_first[n], adj.in_first[n + 1] - adj.in_first[n],
 			    g.cum[n], true, out);
 		fw_report_top_columns(r, &g, n, &flat_sum, out);
-		fw_buf_printf(out, "                | %s\n", name);
+		fw_buf_puts(out, "                | ");
+		fw_buf_putn(out, name, fw_node_name_len(&r->tab, n));
+		fw_buf_putc(out, '\n');
 		print_edges(r, adj.out + adj.out_first[n], adj.out_first[n + 1] - adj.out_first[n],
 			    g.cum[n], false, out);
 	}

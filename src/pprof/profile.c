@@ -1130,6 +1130,50 @@ static bool looks_legacy(const uint8_t *buf, size_t len)
 	return n > 0 && printable == n;
 }
 
+static bool starts_with(const uint8_t *buf, size_t len, const char *prefix)
+{
+	size_t k = strlen(prefix);
+
+	return len >= k && memcmp(buf, prefix, k) == 0;
+}
+
+/* Which legacy format a looks_legacy() input is (the headers pprof's
+ * profile/legacy_profile.go recognizes), and how to get a profile.proto
+ * instead. */
+static const char *legacy_kind(const uint8_t *buf, size_t len)
+{
+	size_t skip = 0;
+
+	if (len >= 8 && !buf[0] && !buf[1] && !buf[2] && !buf[3])
+		return "it looks like a gperftools (legacy binary) CPU profile; convert it with "
+		       "`go tool pprof -proto BINARY FILE > FILE.pb.gz`";
+	while (skip < len && (buf[skip] == ' ' || buf[skip] == '\t'))
+		skip++;
+	buf += skip;
+	len -= skip;
+	if (starts_with(buf, len, "goroutine profile:"))
+		return "it looks like a goroutine dump taken with debug=1; fetch "
+		       "/debug/pprof/goroutine without ?debug=1 (debug=0) for a profile.proto";
+	if (starts_with(buf, len, "goroutine ") )
+		return "it looks like a goroutine stack dump (debug=2), which is not a profile; fetch "
+		       "/debug/pprof/goroutine without ?debug for a profile.proto";
+	if (starts_with(buf, len, "heap profile:"))
+		return "it looks like a legacy text heap profile (debug=1); fetch /debug/pprof/heap "
+		       "without ?debug=1, or convert it with `go tool pprof -proto FILE > FILE.pb.gz`";
+	if (starts_with(buf, len, "--- contention") || starts_with(buf, len, "--- mutex") ||
+	    starts_with(buf, len, "--- delay"))
+		return "it looks like a legacy text contention profile (debug=1); fetch "
+		       "/debug/pprof/mutex or /debug/pprof/block without ?debug=1, or convert it "
+		       "with `go tool pprof -proto FILE > FILE.pb.gz`";
+	if (starts_with(buf, len, "--- threadz") || starts_with(buf, len, "threadcreate profile:"))
+		return "it looks like a legacy text thread profile (debug=1); fetch "
+		       "/debug/pprof/threadcreate without ?debug=1, or convert it with "
+		       "`go tool pprof -proto FILE > FILE.pb.gz`";
+	return "it looks like text (a debug=1 dump or pprof's text output, e.g. pprof.txt); fetch "
+	       "the profile without ?debug=1, or convert a legacy profile with "
+	       "`go tool pprof -proto FILE > FILE.pb.gz`";
+}
+
 static int decode_plain(const uint8_t *buf, size_t len, const char *name,
 			const struct fw_decode_limits *lim, struct fw_profile **out,
 			struct fw_error *err)
@@ -1160,8 +1204,9 @@ static int decode_plain(const uint8_t *buf, size_t len, const char *name,
 			r = fw_err(err, -ENOMEM, "%s: out of memory", name);
 	}
 	if (r == 0 && (r = walk(&d, buf, len)) < 0 && looks_legacy(buf, len))
-		fw_err(err, r, "%s: not a profile.proto; legacy (pre-proto) pprof formats are not supported",
-		       name);
+		fw_err(err, r,
+		       "%s: not a profile.proto; legacy (pre-proto) pprof formats are not supported: %s",
+		       name, legacy_kind(buf, len));
 	arena_destroy(&d.arena);
 	if (r == 0)
 		r = resolve(&d);

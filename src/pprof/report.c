@@ -5,6 +5,8 @@
  * requested granularity, build the graph.
  */
 #include "pprof/report.h"
+
+#include "pprof/funcname.h"
 #include "pprof/goregex.h"
 #include "pprof/merge.h"
 #include "pprof/units.h"
@@ -112,7 +114,7 @@ int fw_profiles_load(const char *const *sources, size_t n_sources, const char *c
 		}
 		*out = s[0];
 		free(s);
-		return 0;
+		goto demangle;
 	}
 	if (n_bases && (r = load_all(bases, n_bases, lim, &b, err)) < 0) {
 		free_all(s, n_sources);
@@ -121,6 +123,15 @@ int fw_profiles_load(const char *const *sources, size_t n_sources, const char *c
 	r = fw_profiles_combine(s, n_sources, b, n_bases, diff_base, out, err);
 	free_all(s, n_sources);
 	free_all(b, n_bases);
+	if (r < 0)
+		return r;
+demangle:
+	/* pprof symbolizes the merged profile; its last step rewrites the
+	 * function names for display (funcname.h). */
+	if ((r = fw_profile_demangle(*out, FW_DEMANGLE_DEFAULT, false, err)) < 0) {
+		fw_profile_free(*out);
+		*out = NULL;
+	}
 	return r;
 }
 
@@ -267,10 +278,10 @@ out:
 	return r;
 }
 
-/* Go's filepath.Clean for '/'-separated paths. */
-static void clean_path(const char *path, struct fw_buf *out)
+/* Go's filepath.Clean for '/'-separated paths of n bytes (NUL included). */
+static void clean_path(const char *path, size_t n, struct fw_buf *out)
 {
-	size_t n = strlen(path), r = 0, dotdot = 0;
+	size_t r = 0, dotdot = 0;
 	bool rooted = n > 0 && path[0] == '/';
 	size_t start;
 
@@ -291,7 +302,8 @@ static void clean_path(const char *path, struct fw_buf *out)
 			r++;
 		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
 			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
+		} else if (path[r] == '.' && r + 1 < n && path[r + 1] == '.' &&
+			   (r + 2 == n || path[r + 2] == '/')) {
 			r += 2;
 			if (out->len > dotdot) {
 				size_t w = out->len - 1;
@@ -317,14 +329,17 @@ static void clean_path(const char *path, struct fw_buf *out)
 		fw_buf_puts(out, ".");
 }
 
-/* pprof's trimPath: drop the /proc/self/cwd prefixes Bazel leaves behind. */
-static const char *trim_path(const char *path)
+/* pprof's trimPath: drop the /proc/self/cwd prefixes Bazel leaves behind.
+ * *len is the path's length in bytes, updated. */
+static const char *trim_path(const char *path, size_t *len)
 {
 	static const char *const prefixes[] = { "/proc/self/cwd/./", "/proc/self/cwd/" };
 	for (size_t i = 0; i < 2; i++) {
 		size_t n = strlen(prefixes[i]);
-		if (strncmp(path, prefixes[i], n) == 0)
+		if (*len >= n && memcmp(path, prefixes[i], n) == 0) {
+			*len -= n;
 			return path + n;
+		}
 	}
 	return path;
 }
@@ -364,7 +379,10 @@ static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines
 			f->filename = 0;
 		} else if (f->filename) {
 			const char *path = fw_pstr(p, f->filename);
-			clean_path(untrimmed ? path : trim_path(path), &clean);
+			size_t len = fw_strlen(&p->strings, f->filename);
+			if (!untrimmed)
+				path = trim_path(path, &len);
+			clean_path(path, len, &clean);
 			if (clean.failed || fw_strtab_intern(&p->strings, fw_buf_str(&clean), clean.len,
 							     &f->filename) < 0) {
 				fw_buf_free(&clean);
@@ -527,13 +545,18 @@ void fw_report_profile_labels(const struct fw_report *r, struct fw_buf *b)
 			fw_buf_putn(b, base, n);
 			fw_buf_putc(b, '\n');
 		}
-		if (m->build_id)
-			fw_buf_printf(b, "Build ID: %s\n", fw_pstr(p, m->build_id));
+		if (m->build_id) {
+			fw_buf_puts(b, "Build ID: ");
+			fw_buf_putn(b, fw_pstr(p, m->build_id), fw_strlen(&p->strings, m->build_id));
+			fw_buf_putc(b, '\n');
+		}
 	}
 	for (size_t i = 0; i < p->n_comments; i++) {
 		const char *c = fw_pstr(p, p->comments[i]);
-		if (c[0] != '#')
-			fw_buf_printf(b, "%s\n", c);
+		if (c[0] != '#') {
+			fw_buf_putn(b, c, fw_strlen(&p->strings, p->comments[i]));
+			fw_buf_putc(b, '\n');
+		}
 	}
 	if (r->sample_type[0])
 		fw_buf_printf(b, "Type: %s\n", r->sample_type);

@@ -43,8 +43,9 @@ int fw_top_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 		uint32_t n = g.nodes[i];
 
 		fw_report_top_columns(r, &g, n, &flat_sum, out);
-		fw_buf_printf(out, "  %s%s\n", fw_node_name(&r->tab, n),
-			      inl[n] ? (noinl[n] ? " (partial-inline)" : " (inline)") : "");
+		fw_buf_puts(out, "  ");
+		fw_buf_putn(out, fw_node_name(&r->tab, n), fw_node_name_len(&r->tab, n));
+		fw_buf_printf(out, "%s\n", inl[n] ? (noinl[n] ? " (partial-inline)" : " (inline)") : "");
 	}
 	free(inl);
 	free(noinl);

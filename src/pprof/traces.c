@@ -182,7 +182,12 @@ int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *er
 	if (!sc.pos || !sc.offs || !sc.lines)
 		goto out;
 
+	size_t before = out->len;
 	fw_report_profile_labels(r, out);
+	/* pprof prints the labels joined by newlines, then a newline: an empty
+	 * line when the profile has none. */
+	if (out->len == before)
+		fw_buf_putc(out, '\n');
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct fw_sample *sm = &p->samples[s];
 		char v[64];
@@ -199,9 +204,11 @@ int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *er
 			uint32_t loc = p->sample_locs[sm->first_loc + i];
 			uint32_t base = t->loc_first[loc], cnt = t->loc_count[loc];
 			for (uint32_t k = 0; k < cnt; k++) {
-				fw_buf_printf(out, "%10s   %s%s\n", first ? v : "",
-					      fw_node_name(t, t->loc_nodes[base + k]),
-					      k != cnt - 1 ? " (inline)" : "");
+				uint32_t node = t->loc_nodes[base + k];
+
+				fw_buf_printf(out, "%10s   ", first ? v : "");
+				fw_buf_putn(out, fw_node_name(t, node), fw_node_name_len(t, node));
+				fw_buf_printf(out, "%s\n", k != cnt - 1 ? " (inline)" : "");
 				first = false;
 			}
 		}

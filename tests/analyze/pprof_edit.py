@@ -30,8 +30,24 @@ computed independently of flarewatch's decoder.
                                                "total V C" (CHECK: the check_id
                                                label's name, for Python check
                                                _Cfunc_ frames)
+  pprof_edit.py rename FILE OLD NEW            every string table entry equal
+                                               to OLD becomes NEW (both Python
+                                               bytes escapes: \x00, \xff)
+  pprof_edit.py sysname FILE [clear]           each function's system_name
+                                               becomes its name (as converters
+                                               like pprof-rs write them), or
+                                               is removed with "clear"
+  pprof_edit.py unsymbolize FILE               remove the functions and lines,
+                                               clear the mappings' has_* flags
+                                               (addresses only, for pprof's
+                                               -symbolize=local)
+  pprof_edit.py striplabels FILE               remove what pprof's header lines
+                                               show: time, duration, the
+                                               mappings' file and build ID,
+                                               the sample types' names
 The file is rewritten in place, gzipped (attribute only prints).
 """
+import codecs
 import contextlib
 import gzip
 import io
@@ -326,6 +342,32 @@ def main(argv):
         fn = argv[3]
         leaf = leaf_functions(fields)
         fields = [x for x in fields if x[0] != 2 or not (Sample(x[2]).locs and fn in leaf.get(Sample(x[2]).locs[0], ""))]
+    elif cmd == "rename":
+        old, new = (codecs.escape_decode(a.encode())[0] for a in argv[3:5])
+        hits = sum(1 for f, _, v in fields if f == 6 and v == old)
+        if hits == 0:
+            sys.exit("no string %r in %s" % (old, path))
+        fields = [(f, wt, new if f == 6 and v == old else v) for f, wt, v in fields]
+    elif cmd == "sysname":
+        def sysname(v):
+            fs = parse(v)
+            name = [x for x in fs if x[0] == 2]
+            if len(argv) > 3 and argv[3] == "clear":
+                return encode([x for x in fs if x[0] != 3])
+            return encode([x for x in fs if x[0] != 3] + [(3, 0, x[2]) for x in name])
+        fields = [(f, wt, sysname(v) if f == 5 else v) for f, wt, v in fields]
+    elif cmd == "unsymbolize":
+        def strip_loc(v):
+            return encode([x for x in parse(v) if x[0] != 4])
+        def strip_map(v):
+            return encode([x for x in parse(v) if x[0] not in (7, 8, 9, 10)])
+        fields = [(f, wt, strip_loc(v) if f == 4 else strip_map(v) if f == 3 else v)
+                  for f, wt, v in fields if f != 5]
+    elif cmd == "striplabels":
+        def strip(f, v, drop):
+            return encode([x for x in parse(v) if x[0] not in drop])
+        fields = [(f, wt, strip(f, v, (5, 6)) if f == 3 else strip(f, v, (1,)) if f == 1 else v)
+                  for f, wt, v in fields if f not in (9, 10)]
     elif cmd == "deepstack":
         n = int(argv[3])
         first = next(Sample(v) for f, _, v in fields if f == 2)

@@ -17,8 +17,12 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh" || exit 99
 
 fixtures=$abs_top_srcdir/tests/fixtures
-manifest=$fixtures/golden/MANIFEST.tsv
-profiles=$fixtures/profiles
+# Another set of goldens in the same layout (tests/golden/foreign.sh):
+# FW_GOLDEN_DIR holds MANIFEST.tsv and the goldens, FW_PROFILES_DIR the
+# profiles the commands run from.
+goldens=${FW_GOLDEN_DIR:-$fixtures/golden}
+manifest=$goldens/MANIFEST.tsv
+profiles=${FW_PROFILES_DIR:-$fixtures/profiles}
 [ -r "$manifest" ] || gw_bail "cannot read $manifest"
 [ -d "$profiles" ] || gw_bail "missing directory $profiles"
 gw_require_binary
@@ -39,7 +43,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 		continue
 	fi
 	gw_run "$profiles"
-	gw_judge "$name" "$want_rc" "$fixtures/golden/$name" "$profiles"
+	gw_judge "$name" "$want_rc" "$goldens/$name" "$profiles"
 done <"$manifest"
 
 [ "$gw_n" -gt 0 ] || gw_bail "no goldens listed in $manifest"

@@ -1,0 +1,53 @@
+/*
+ * funcname.h: the function names `go tool pprof` displays. When pprof
+ * (Go 1.19) loads a profile it "symbolizes" it, and the last step rewrites
+ * every function's name (internal/symbolizer: Demangle,
+ * demangleSingleFunction): a function whose name is empty or equal to its
+ * system name gets its system name, simplified when it looks like demangled
+ * C++ (it contains "<", ">", "[", "]" or "::", but neither ".<" nor "])."):
+ * the default mode removes every balanced (...) group, then every balanced
+ * <...> group, so
+ *   <pprof::backtrace::backtrace_rs::Trace as pprof::backtrace::Trace>::trace
+ * becomes "::trace" and
+ *   btree.NewG[go.shape.interface { Less(btree.Item) bool }]
+ * becomes "btree.NewG[go.shape.interface { Less bool }]". Names that differ
+ * from their system name count as already demangled and are kept.
+ * Every report (top, peek, traces, ...) and every -focus/-ignore regexp sees
+ * the rewritten names.
+ *
+ * Not done: pprof first tries to demangle the system name as an Itanium C++
+ * or Rust symbol (_Z..., _R...); such mangled names are kept as they are.
+ */
+#ifndef FW_FUNCNAME_H
+#define FW_FUNCNAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pprof/profile.h"
+
+/* -symbolize=demangle=MODE; DEFAULT is pprof's when none is given. */
+enum fw_demangle_mode {
+	FW_DEMANGLE_DEFAULT,   /* no parameters, no template parameters */
+	FW_DEMANGLE_TEMPLATES, /* no parameters */
+	FW_DEMANGLE_FULL,      /* names kept */
+	FW_DEMANGLE_NONE,      /* names kept */
+};
+
+/* pprof's looksLikeDemangledCPlusPlus on n bytes. */
+bool fw_funcname_looks_demangled(const char *s, size_t n);
+/* pprof's removeMatching: removes the balanced open...close groups of s in
+ * place (stops, keeping what was removed so far, at an unbalanced close).
+ * Returns the new length. */
+size_t fw_funcname_remove_matching(char *s, size_t n, char open, char close);
+/* The simplification of one already demangled name, in place, for mode.
+ * Returns the new length. */
+size_t fw_funcname_simplify(char *s, size_t n, enum fw_demangle_mode mode);
+
+/* Rewrites the names of p's functions as pprof does after loading (force:
+ * a -symbolize=demangle=MODE was given, which first resets every name that
+ * has a system name to that system name). -ENOMEM or 0. */
+int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool force,
+			struct fw_error *err);
+
+#endif
