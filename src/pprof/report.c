@@ -5,6 +5,7 @@
  * requested granularity, build the graph.
  */
 #include "pprof/report.h"
+#include "pprof/filter.h"
 #include "pprof/goregex.h"
 #include "pprof/merge.h"
 #include "pprof/units.h"
@@ -410,6 +411,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	if (o->ignore)
 		fw_buf_printf(&r->filters, "ignore=%s\n", o->ignore);
 	if ((rc = filter_samples(p, o->focus, o->ignore, err)) < 0 ||
+	    (rc = fw_filter_apply(p, o, &r->filters, err)) < 0 ||
 	    (rc = aggregate(p, o->granularity, o->noinlines, o->untrimmed_paths, err)) < 0 ||
 	    (rc = fw_nodetab_build(p, &r->tab, err)) < 0)
 		goto fail;
