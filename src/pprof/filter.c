@@ -6,53 +6,30 @@
  * Profile; the arrays that shrink per element are rebuilt, never shared.
  */
 #include "pprof/filter.h"
-#include "pprof/goregex.h"
 #include "pprof/report.h"
 #include "pprof/units.h"
+#include "base/regexp.h"
 
 #include <errno.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- regular expressions ------------------------------------------------------ */
 
-struct rx {
-	regex_t re;
-};
-
-/* compileRegexOption: "parsing NAME regexp: ..." */
-static int rx_compile(const char *name, const char *pattern, struct rx **out, struct fw_error *err)
+/* compileRegexOption: Go's regexp, errors "parsing NAME regexp: ..." */
+static int rx_compile(const char *name, const char *pattern, struct fw_regexp **out,
+		      struct fw_error *err)
 {
-	struct fw_error inner = { .msg = "" };
-	struct rx *x = calloc(1, sizeof(*x));
-	int r;
-
-	*out = NULL;
-	if (!x)
-		return fw_err(err, -ENOMEM, "out of memory");
-	if ((r = fw_regex_compile(&x->re, pattern, &inner)) < 0) {
-		free(x);
-		if (r == -ENOMEM)
-			return fw_err(err, r, "out of memory");
-		return fw_err(err, r, "parsing %s regexp: %s", name, inner.msg);
-	}
-	*out = x;
-	return 0;
+	int r = fw_regexp_compile(out, pattern, err);
+	if (r < 0 && r != -ENOMEM)
+		fw_err_prefix(err, "parsing %s regexp", name);
+	return r;
 }
 
-static bool rx_match(const struct rx *x, const char *s)
+static bool rx_match(const struct fw_regexp *x, const char *s)
 {
-	return regexec(&x->re, s, 0, NULL, 0) == 0;
-}
-
-static void rx_free(struct rx *x)
-{
-	if (!x)
-		return;
-	regfree(&x->re);
-	free(x);
+	return fw_regexp_match(x, s, strlen(s));
 }
 
 static bool set(const char *s)
@@ -111,20 +88,20 @@ static void keep_samples(struct fw_profile *p, const bool *keep)
 	p->n_samples = fill;
 }
 
-static bool line_matches(const struct fw_profile *p, const struct fw_line *ln, const struct rx *x)
+static bool line_matches(const struct fw_profile *p, const struct fw_line *ln, const struct fw_regexp *x)
 {
 	const struct fw_function *f = &p->functions[ln->function];
 	return rx_match(x, fw_pstr(p, f->name)) || rx_match(x, fw_pstr(p, f->filename));
 }
 
-static bool mapping_matches(const struct fw_profile *p, const struct fw_location *l, const struct rx *x)
+static bool mapping_matches(const struct fw_profile *p, const struct fw_location *l, const struct fw_regexp *x)
 {
 	return l->mapping != FW_NONE && rx_match(x, fw_pstr(p, p->mappings[l->mapping].filename));
 }
 
 /* ---- -hide, -show (FilterSamplesByName) ------------------------------------------ */
 
-static int hide_show(struct fw_profile *p, const struct rx *hide, const struct rx *show,
+static int hide_show(struct fw_profile *p, const struct fw_regexp *hide, const struct fw_regexp *show,
 		     struct fw_error *err)
 {
 	size_t total_lines = 0, total_locs = 0, nl = 0, ns = 0;
@@ -192,7 +169,7 @@ out:
 
 /* ---- -show_from (ShowFrom) ------------------------------------------------------- */
 
-static int show_from(struct fw_profile *p, const struct rx *x, struct fw_error *err)
+static int show_from(struct fw_profile *p, const struct fw_regexp *x, struct fw_error *err)
 {
 	bool *matched = calloc(p->n_locations + 1, sizeof(*matched));
 	bool *keep = calloc(p->n_samples + 1, sizeof(*keep));
@@ -245,7 +222,7 @@ struct tagfilter {
 	double lo, hi;
 	char unit[32];
 	/* string: comma-separated regexps */
-	struct rx **rx;
+	struct fw_regexp **rx;
 	size_t n_rx;
 };
 
@@ -254,7 +231,7 @@ static void tagfilter_free(struct tagfilter *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n_rx; i++)
-		rx_free(t->rx[i]);
+		fw_regexp_free(t->rx[i]);
 	free(t->rx);
 	free(t->key);
 	free(t);
@@ -376,7 +353,7 @@ static int compile_tag_filter(const char *name, const char *value, struct tagfil
 		const char *comma = strchr(s, ',');
 		size_t n = comma ? (size_t)(comma - s) : strlen(s);
 		char *pat = strndup(s, n);
-		struct rx **grown;
+		struct fw_regexp **grown;
 		if (!pat || !(grown = realloc(t->rx, (t->n_rx + 1) * sizeof(*grown)))) {
 			free(pat);
 			r = fw_err(err, -ENOMEM, "out of memory");
@@ -484,7 +461,7 @@ static int filter_by_tag(struct fw_profile *p, const struct tagfilter *focus,
 
 /* The kept labels are appended after the existing ones, which stay (for
  * fw_num_label_units). */
-static int filter_tags(struct fw_profile *p, const struct rx *show, const struct rx *hide,
+static int filter_tags(struct fw_profile *p, const struct fw_regexp *show, const struct fw_regexp *hide,
 		       struct fw_error *err)
 {
 	size_t extra = 0, n;
@@ -545,7 +522,7 @@ static void simplify_func(const char *name, struct fw_buf *out)
 	fw_buf_putn(out, name, n);
 }
 
-static int prune_from(struct fw_profile *p, const struct rx *x, struct fw_error *err)
+static int prune_from(struct fw_profile *p, const struct fw_regexp *x, struct fw_error *err)
 {
 	bool *beneath = calloc(p->n_locations + 1, sizeof(*beneath));
 	struct fw_buf fn;
@@ -592,7 +569,7 @@ static int prune_from(struct fw_profile *p, const struct rx *x, struct fw_error 
 int fw_filter_apply(struct fw_profile *p, const struct fw_report_opts *o, struct fw_buf *active,
 		    struct fw_error *err)
 {
-	struct rx *hide = NULL, *show = NULL, *from = NULL, *prune = NULL, *tshow = NULL, *thide = NULL;
+	struct fw_regexp *hide = NULL, *show = NULL, *from = NULL, *prune = NULL, *tshow = NULL, *thide = NULL;
 	struct tagfilter *tfocus = NULL, *tignore = NULL;
 	const char **unit_of = NULL;
 	int r = 0;
@@ -629,12 +606,12 @@ int fw_filter_apply(struct fw_profile *p, const struct fw_report_opts *o, struct
 	if (active->failed)
 		r = fw_err(err, -ENOMEM, "out of memory");
 out:
-	rx_free(hide);
-	rx_free(show);
-	rx_free(from);
-	rx_free(prune);
-	rx_free(tshow);
-	rx_free(thide);
+	fw_regexp_free(hide);
+	fw_regexp_free(show);
+	fw_regexp_free(from);
+	fw_regexp_free(prune);
+	fw_regexp_free(tshow);
+	fw_regexp_free(thide);
 	tagfilter_free(tfocus);
 	tagfilter_free(tignore);
 	free(unit_of);
