@@ -11,18 +11,29 @@
 #
 #   bash tests/golden/fixtures.sh                       # binary: ./flarewatch
 #   FLAREWATCH=build/flarewatch bash tests/golden/fixtures.sh
+#
+# FW_FIXTURES_SET=NAME runs the set tests/fixtures/NAME/{golden,profiles}
+# instead (e.g. labels, see labels.sh).  There, for a non-zero exit status
+# the first line of our stderr (without "flarewatch: ") must also equal the
+# first line of <golden>.stderr (without Go's "panic: ").
 set -u
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh" || exit 99
 
 fixtures=$abs_top_srcdir/tests/fixtures
-manifest=$fixtures/golden/MANIFEST.tsv
+golden_dir=$fixtures/golden
 profiles=$fixtures/profiles
+if [ -n "${FW_FIXTURES_SET:-}" ]; then
+	golden_dir=$fixtures/$FW_FIXTURES_SET/golden
+	profiles=$fixtures/$FW_FIXTURES_SET/profiles
+fi
+manifest=$golden_dir/MANIFEST.tsv
 [ -r "$manifest" ] || gw_bail "cannot read $manifest"
 [ -d "$profiles" ] || gw_bail "missing directory $profiles"
 gw_require_binary
 
+regexp_error_re='^(.*error parsing regexp: )(.*)$'
 lineno=0
 while IFS= read -r line || [ -n "$line" ]; do
 	lineno=$((lineno + 1))
@@ -39,7 +50,32 @@ while IFS= read -r line || [ -n "$line" ]; do
 		continue
 	fi
 	gw_run "$profiles"
-	gw_judge "$name" "$want_rc" "$fixtures/golden/$name" "$profiles"
+	if [ -n "${FW_FIXTURES_SET:-}" ] && [ "$want_rc" -ne 0 ] && [ "$gw_rc" -eq 1 ] &&
+		! gw_sanitizer_report; then
+		want_msg=$(head -n 1 "$golden_dir/$name.stderr")
+		want_msg=${want_msg#panic: }
+		got_msg=$(head -n 1 "$gw_err")
+		got_msg=${got_msg#flarewatch: }
+		# Go's regexp errors read "...error parsing regexp: WHY: `EXPR`"; what
+		# follows "error parsing regexp: " is the regexp engine's own wording
+		# (base/regexp.c has its own tests), only noted here.
+		if [[ $want_msg =~ $regexp_error_re ]]; then
+			want_why=${BASH_REMATCH[2]}
+			want_msg="${BASH_REMATCH[1]}..."
+			if [[ $got_msg =~ $regexp_error_re ]]; then
+				[ "${BASH_REMATCH[2]}" = "$want_why" ] ||
+					echo "# note: $name: the regexp engine says \"${BASH_REMATCH[2]}\", Go \"$want_why\""
+				got_msg="${BASH_REMATCH[1]}..."
+			fi
+		fi
+		if [ "$got_msg" != "$want_msg" ]; then
+			gw_not_ok "$name" "error message differs from go tool pprof's"
+			echo "# expected: $want_msg"
+			echo "# actual:   $got_msg"
+			continue
+		fi
+	fi
+	gw_judge "$name" "$want_rc" "$golden_dir/$name" "$profiles"
 done <"$manifest"
 
 [ "$gw_n" -gt 0 ] || gw_bail "no goldens listed in $manifest"
