@@ -15,7 +15,9 @@
 # FW_FIXTURES_SET=NAME runs the set tests/fixtures/NAME/{golden,profiles}
 # instead (e.g. labels, see labels.sh).  There, for a non-zero exit status
 # the first line of our stderr (without "flarewatch: ") must also equal the
-# first line of <golden>.stderr (without Go's "panic: ").
+# first line of <golden>.stderr (without Go's "panic: "), and when `go` is
+# installed (and FW_LIVE_GO is not 0) each command with exit status 0 is
+# also run with the live `go tool pprof`, whose stdout must equal ours.
 set -u
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -33,6 +35,10 @@ manifest=$golden_dir/MANIFEST.tsv
 [ -d "$profiles" ] || gw_bail "missing directory $profiles"
 gw_require_binary
 
+live_go=""
+if [ "${FW_LIVE_GO:-1}" != 0 ]; then
+	live_go=$(command -v go || true)
+fi
 regexp_error_re='^(.*error parsing regexp: )(.*)$'
 lineno=0
 while IFS= read -r line || [ -n "$line" ]; do
@@ -76,6 +82,21 @@ while IFS= read -r line || [ -n "$line" ]; do
 		fi
 	fi
 	gw_judge "$name" "$want_rc" "$golden_dir/$name" "$profiles"
+	if [ -n "${FW_FIXTURES_SET:-}" ] && [ "$want_rc" -eq 0 ] && [ -n "$live_go" ]; then
+		cp "$gw_out" "$gw_tmp/ours"
+		live_home=$(mktemp -d "$gw_tmp/home.XXXXXX")
+		(cd "$profiles" && env -i PATH="$PATH" TZ=UTC PPROF_BINARY_PATH=/nonexistent \
+			HOME="$live_home" PPROF_TMPDIR="$live_home" "$live_go" tool pprof "${argv[@]}") \
+			>"$gw_tmp/live" 2>/dev/null </dev/null
+		if cmp -s "$gw_tmp/live" "$gw_tmp/ours"; then
+			gw_ok "live: $name"
+		else
+			gw_not_ok "live: $name" "stdout differs from a live 'go tool pprof $args'"
+			diff -u --label "go tool pprof" --label flarewatch "$gw_tmp/live" "$gw_tmp/ours" \
+				>"$gw_tmp/diff"
+			gw_diag_file "$gw_tmp/diff"
+		fi
+	fi
 done <"$manifest"
 
 [ "$gw_n" -gt 0 ] || gw_bail "no goldens listed in $manifest"
