@@ -121,21 +121,27 @@ static int hide_show(struct fw_profile *p, const struct fw_regexp *hide, const s
 		goto out;
 	for (size_t i = 0; i < p->n_locations; i++) {
 		struct fw_location *l = &p->locations[i];
-		size_t first = nl;
+		size_t first = nl, after_hide = 0;
 		bool hide_mapping = hide && mapping_matches(p, l, hide);
 		bool show_mapping = show && mapping_matches(p, l, show);
+		bool hide_hit = hide_mapping;
 		for (uint32_t k = 0; k < l->n_lines; k++) {
 			const struct fw_line *ln = &p->lines[l->first_line + k];
 			/* unmatchedLines(hide), then matchedLines(show) */
-			if (hide && (hide_mapping || line_matches(p, ln, hide)))
+			if (hide && (hide_mapping || line_matches(p, ln, hide))) {
+				hide_hit = true;
 				continue;
+			}
+			after_hide++;
 			if (show && !show_mapping && !line_matches(p, ln, show))
 				continue;
 			lines[nl++] = *ln;
 		}
 		l->first_line = (uint32_t)first;
 		l->n_lines = (uint32_t)(nl - first);
-		hidden[i] = l->n_lines == 0;
+		/* A location without lines (not symbolized) is hidden by -show,
+		 * never by -hide unless its mapping matches. */
+		hidden[i] = (hide_hit && after_hide == 0) || (show && l->n_lines == 0);
 	}
 	for (size_t s = 0; s < p->n_samples; s++) {
 		struct fw_sample *sm = &p->samples[s];
