@@ -10,6 +10,7 @@
 #include "pprof/meta.h"
 #include "pprof/peek.h"
 #include "pprof/report.h"
+#include "pprof/tags.h"
 #include "pprof/top.h"
 #include "pprof/traces.h"
 
@@ -18,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum cmd { CMD_TOP, CMD_PEEK, CMD_TRACES, CMD_META, CMD_FLAMEGRAPH, CMD_COLLAPSED, CMD_MERGE };
+enum cmd { CMD_TOP, CMD_PEEK, CMD_TRACES, CMD_TAGS, CMD_META, CMD_FLAMEGRAPH, CMD_COLLAPSED, CMD_MERGE };
 
 struct command {
 	const char *name;
@@ -31,6 +32,7 @@ static const struct command commands[] = {
 	{ "top", CMD_TOP, "[FLAGS] FILE...", "the -top table, identical to go tool pprof -top" },
 	{ "peek", CMD_PEEK, "REGEX [FLAGS] FILE...", "callers and callees of functions matching REGEX" },
 	{ "traces", CMD_TRACES, "[FLAGS] FILE...", "every sample's stack with its value and labels" },
+	{ "tags", CMD_TAGS, "[FLAGS] FILE...", "each label's values and their share, identical to go tool pprof -tags" },
 	{ "meta", CMD_META, "FILE", "sample types, period, duration, time, counts, label keys" },
 	{ "flamegraph", CMD_FLAMEGRAPH, "[FLAGS] -o OUT.svg FILE...", "a self-contained interactive SVG flame graph" },
 	{ "collapsed", CMD_COLLAPSED, "[FLAGS] FILE...", "folded stacks: frame;frame;frame value" },
@@ -52,6 +54,16 @@ static const char report_flags_help[] =
 	"  -edgefraction=F        hide edges below F of the total (default 0.001)\n"
 	"  -focus=REGEX           only samples with a frame matching REGEX\n"
 	"  -ignore=REGEX          drop samples with a frame matching REGEX\n"
+	"  -hide=REGEX            drop the frames matching REGEX\n"
+	"  -show=REGEX            keep only the frames matching REGEX\n"
+	"  -show_from=REGEX       drop the frames above the outermost one matching REGEX\n"
+	"  -prune_from=REGEX      drop the frames below the innermost one matching REGEX\n"
+	"  -tagfocus=FILTER       only samples with a label matching FILTER: [KEY=]REGEX[,REGEX...]\n"
+	"                         (without KEY every REGEX must match some \"key:value\"), or a\n"
+	"                         numeric [KEY=]N[UNIT], N:, :N or N:M (e.g. bytes=1kb:2kb)\n"
+	"  -tagignore=FILTER      drop samples with a label matching FILTER (as -tagfocus)\n"
+	"  -tagshow=REGEX         keep only the labels whose key matches REGEX\n"
+	"  -taghide=REGEX         drop the labels whose key matches REGEX\n"
 	"  -diff_base=FILE        subtract FILE, percentages relative to FILE (flamegraph:\n"
 	"                         red grew, blue shrank, percentages of the total growth)\n"
 	"  -base=FILE             subtract FILE\n";
@@ -194,7 +206,9 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
 #undef BOOL_FLAG
 		static const char *const value_flags[] = { "sample_index", "diff_base", "base", "nodecount",
 							    "nodefraction", "edgefraction", "focus", "ignore",
-							    "o", "output" };
+							    "o", "output", "hide", "show", "show_from",
+							    "prune_from", "tagfocus", "tagignore", "tagshow",
+							    "taghide" };
 		bool known = false;
 		for (size_t k = 0; k < sizeof(value_flags) / sizeof(value_flags[0]); k++)
 			known = known || !strcmp(key, value_flags[k]);
@@ -227,6 +241,22 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
 			a->ro.focus = val;
 		} else if (!strcmp(key, "ignore")) {
 			a->ro.ignore = val;
+		} else if (!strcmp(key, "hide")) {
+			a->ro.hide = val;
+		} else if (!strcmp(key, "show")) {
+			a->ro.show = val;
+		} else if (!strcmp(key, "show_from")) {
+			a->ro.show_from = val;
+		} else if (!strcmp(key, "prune_from")) {
+			a->ro.prune_from = val;
+		} else if (!strcmp(key, "tagfocus")) {
+			a->ro.tagfocus = val;
+		} else if (!strcmp(key, "tagignore")) {
+			a->ro.tagignore = val;
+		} else if (!strcmp(key, "tagshow")) {
+			a->ro.tagshow = val;
+		} else if (!strcmp(key, "taghide")) {
+			a->ro.taghide = val;
 		} else {
 			a->output = val;
 		}
@@ -300,6 +330,7 @@ static int run(const struct command *c, struct args *a)
 	case CMD_TOP: r = fw_top_write(&rpt, &out, &err); break;
 	case CMD_PEEK: r = fw_peek_write(&rpt, a->regex, &out, &err); break;
 	case CMD_TRACES: r = fw_traces_write(&rpt, &out, &err); break;
+	case CMD_TAGS: r = fw_tags_write(&rpt, &out, &err); break;
 	case CMD_COLLAPSED: r = fw_collapsed_write(&rpt, &out, &err); break;
 	case CMD_FLAMEGRAPH: {
 		/* -diff_base: the differential graph flarewatch draws for the heap

@@ -28,6 +28,10 @@ struct fw_report_opts {
 	double nodefraction; /* pprof default 0.005 */
 	double edgefraction; /* pprof default 0.001 */
 	const char *focus, *ignore; /* POSIX extended regexes, or NULL */
+	/* filter.c: -hide -show -show_from -prune_from (regexps), -tagfocus
+	 * -tagignore (pprof's tag filters), -tagshow -taghide; NULL or "" off */
+	const char *hide, *show, *show_from, *prune_from;
+	const char *tagfocus, *tagignore, *tagshow, *taghide;
 	/* Keep source paths as recorded (only cleaned): pprof's traces report
 	 * skips the /proc/self/cwd/ trimming of its graph reports. */
 	bool untrimmed_paths;

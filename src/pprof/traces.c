@@ -5,6 +5,7 @@
  * root (one per location line, innermost first), each inlined frame marked.
  */
 #include "pprof/traces.h"
+#include "pprof/filter.h"
 #include "pprof/units.h"
 
 #include <errno.h>
@@ -128,39 +129,6 @@ static int print_labels(const struct fw_report *r, size_t s, bool num, const cha
 	return 0;
 }
 
-/* pprof's Profile.NumLabelUnits: per key, the first non-empty unit seen
- * (in sample order), else "bytes" for alignment and request, else the key
- * itself. The result is indexed by the key's string index.
- *
- * pprof computes this before focus/ignore drop samples. Their labels are
- * still in p->labels, in sample order, so scan that instead of the samples
- * (it also holds the labels of all-zero samples the merge dropped, which
- * pprof never sees; those matter only if they carry a conflicting unit). */
-static int num_label_units(const struct fw_profile *p, const char ***out)
-{
-	const char **unit_of = calloc(p->strings.n + 1, sizeof(*unit_of));
-
-	if (!unit_of)
-		return -ENOMEM;
-	for (size_t i = 0; i < p->n_labels; i++) {
-		const struct fw_label *l = &p->labels[i];
-		if (is_num_label(l) && l->num_unit && !unit_of[l->key])
-			unit_of[l->key] = fw_pstr(p, l->num_unit);
-	}
-	for (size_t i = 0; i < p->n_labels; i++) {
-		const struct fw_label *l = &p->labels[i];
-		const char *key = fw_pstr(p, l->key);
-		if (!is_num_label(l) || unit_of[l->key])
-			continue;
-		if (!strcmp(key, "alignment") || !strcmp(key, "request"))
-			unit_of[l->key] = "bytes";
-		else
-			unit_of[l->key] = key;
-	}
-	*out = unit_of;
-	return 0;
-}
-
 int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 {
 	const struct fw_profile *p = r->p;
@@ -171,7 +139,7 @@ int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *er
 	int rc = -ENOMEM;
 
 	fw_buf_init(&sc.text);
-	if (num_label_units(p, &unit_of) < 0)
+	if (fw_num_label_units(p, &unit_of) < 0)
 		goto out;
 	for (size_t s = 0; s < p->n_samples; s++)
 		if (p->samples[s].n_labels > max_labels)

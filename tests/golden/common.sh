@@ -43,6 +43,7 @@ gw_sanitizer_report() { tap_sanitizer_report "$gw_err"; }
 #   -top REST      -> pprof top REST
 #   -peek RE REST  -> pprof peek RE REST
 #   -traces REST   -> pprof traces REST
+#   -tags REST     -> pprof tags REST
 # The report flag may appear anywhere; the other arguments keep their order.
 # Returns 1 if there is no report flag.
 gw_map() {
@@ -52,6 +53,7 @@ gw_map() {
 			case $1 in
 			-top) mode=top ;;
 			-traces) mode=traces ;;
+			-tags) mode=tags ;;
 			-peek)
 				[ $# -ge 2 ] || return 1
 				mode=peek
