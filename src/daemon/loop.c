@@ -530,6 +530,10 @@ static void reload(struct daemon *d)
 			log_msg(&d->log, LOG_WARNING, "%zu flares stay in %s for a daemon with "
 				"the previous state_dir", d->n_recovered, d->state->processing);
 		drop_recovered(d);
+		/* the old state_dir's state file would say a daemon runs there */
+		(void)unlinkat(d->state->dir_fd, FW_DAEMON_STATE_FILE, 0);
+		free(d->last_state_file);
+		d->last_state_file = NULL;
 		state_unref(d->state);
 		d->state = st;
 		if (recover(d, &err) < 0)

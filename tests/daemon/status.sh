@@ -265,6 +265,12 @@ LOG=$T/st-2.log
 start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon restarts"; show_log "$LOG"; done_testing; }
 status
 check "restarted: running again, exit 0" eval '[ "$rc" = 0 ] && grep -q "^flarewatchd: running, idle$" "$out"'
+# a reload onto another state_dir moves the state file with it
+sed -i "s|^state_dir: .*|state_dir: $D/state2|" "$D/flarewatch.yaml"
+kill -HUP "$DPID"
+check "reload to another state_dir: the state file is written there" \
+	wait_for 20 grep -q "^pid=$DPID\$" "$D/state2/flarewatchd.state"
+check "... and the old state_dir's is removed" test ! -e "$D/state/flarewatchd.state"
 stop_daemon "$DPID"
 status
 check "stopped with SIGTERM: not running, last state stopping, exit 3" eval \
