@@ -52,3 +52,41 @@ void fw_out_plain(struct fw_buf *b, const char *s, size_t max)
 	fw_buf_put_cut(b, cut);
 	free(r);
 }
+
+void fw_out_json(struct fw_buf *b, const char *s, size_t max)
+{
+	size_t len, cut;
+	char *r;
+
+	if (!s) {
+		fw_buf_puts(b, "null");
+		return;
+	}
+	if (!(r = fw_out_prepare(s, strlen(s), max, &len, &cut))) {
+		b->failed = true;
+		return;
+	}
+	fw_buf_putc(b, '"');
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = fw_utf8_decode(r + i, len - i, &cp);
+
+		if (n == 0) {
+			fw_buf_puts(b, "\\ufffd");
+			i++;
+			continue;
+		}
+		if (cp == '"' || cp == '\\') {
+			fw_buf_putc(b, '\\');
+			fw_buf_putc(b, (char)cp);
+		} else if (fw_cp_unsafe(cp)) {
+			fw_buf_printf(b, "\\u%04x", (unsigned)cp);
+		} else {
+			fw_buf_putn(b, r + i, n);
+		}
+		i += n;
+	}
+	fw_buf_put_cut(b, cut);
+	fw_buf_putc(b, '"');
+	free(r);
+}

@@ -27,4 +27,11 @@ char *fw_out_prepare(const char *s, size_t len, size_t max, size_t *outlen, size
  * bidi control ever gets through. Out of memory marks b failed. */
 void fw_out_plain(struct fw_buf *b, const char *s, size_t max);
 
+/* Appends s as a JSON string ("null" for NULL): prepared with max, '"' and
+ * '\\' escaped, each unsafe character as "\\uXXXX", an invalid byte as
+ * "\\ufffd", then "…(N bytes cut)" if it was cut (inside the quotes). The
+ * escaper of report.json (write_json.c) and of `flarewatch status --json`.
+ * Out of memory marks b failed. */
+void fw_out_json(struct fw_buf *b, const char *s, size_t max);
+
 #endif

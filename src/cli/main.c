@@ -16,6 +16,7 @@ static void usage(FILE *f)
 	      "  analyze PATH           analyze one flare (.zip or folder) and write its report\n"
 	      "  pprof SUBCOMMAND ...   native pprof engine: top, peek, traces, meta,\n"
 	      "                         flamegraph, collapsed, merge (see flarewatch pprof --help)\n"
+	      "  status                 flarewatchd's state, queue, last verdicts and failed flares\n"
 	      "\n"
 	      "Options:\n"
 	      "  --help      show this help\n"
@@ -46,6 +47,8 @@ int main(int argc, char **argv)
 		return cli_analyze(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pprof"))
 		return cli_pprof(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "status"))
+		return cli_status(argc - 1, argv + 1);
 	fprintf(stderr, "flarewatch: unknown command '%s' (see flarewatch --help)\n", argv[1]);
 	return EXIT_USAGE;
 }

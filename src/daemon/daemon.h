@@ -85,6 +85,9 @@ struct daemon {
 	time_t config_time;	 /* when the configuration in use was loaded */
 	char *reload_error;	 /* why the last reload failed (NULL: it worked) */
 	time_t reload_error_time;
+	time_t start_time;
+	char *last_state_file;	 /* the state file's text last written, minus updated= */
+	bool state_file_error_logged;
 	/* A host fault (disk full, read-only or unwritable folders, no file
 	 * descriptors): no analysis starts before fault_retry_usec. */
 	bool fault;
@@ -127,8 +130,8 @@ int folders_check(const struct fw_config *cfg, const char *user, FILE *out,
 /* loop.c */
 int daemon_run(struct daemon *d);
 void daemon_free(struct daemon *d);
-/* Starts analyses while workers are free; then updates STATUS=. Called
- * whenever a flare became ready or a worker finished. */
+/* Starts analyses while workers are free; then updates STATUS= and the
+ * state file. Called whenever a flare became ready or a worker finished. */
 void daemon_dispatch(struct daemon *d);
 void daemon_update_status(struct daemon *d);
 /* Puts processing/name (malloc'd; taken) back in the queue of flares to
@@ -190,6 +193,9 @@ void worker_tmp_teardown(struct daemon *d);
 /* Kills every running analysis (SIGKILL); their flares stay in
  * processing/ to be taken again at the next start. */
 void worker_abandon_all(struct daemon *d);
+/* The names (as they arrived) of the flares being analyzed, at most max
+ * of them in names (pointers into the jobs); returns how many there are. */
+size_t worker_running_names(const struct daemon *d, const char **names, size_t max);
 /* False in an AddressSanitizer build, where analysis.memory_limit cannot
  * be applied. */
 bool worker_memory_limit_applies(void);

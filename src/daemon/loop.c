@@ -3,7 +3,8 @@
  * sources (SIGTERM/SIGINT stop, SIGHUP reloads), children are watched with
  * child sources (worker.c), and the loop itself pings the watchdog
  * (sd_event_set_watchdog()) when WATCHDOG_USEC is set. This file also
- * hands ready flares to workers, keeps STATUS= current, and runs the
+ * hands ready flares to workers, keeps STATUS= and the state file
+ * (base/daemonstate.h, for `flarewatch status`) current, and runs the
  * retention timer.
  *
  * Stopping: STOPPING=1, nothing new is taken, running analyses finish
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "investigate/investigate.h"
+#include "base/daemonstate.h"
 #include "daemon.h"
 #include "daemon/journal.h"
 
@@ -70,6 +72,56 @@ static void config_status(const struct daemon *d, char *out, size_t size)
 	}
 }
 
+/* Rewrites state_dir/flarewatchd.state (base/daemonstate.h) when what it
+ * says changed; status is the STATUS= line. A failure is logged once per
+ * kind of error, and the next change tries again. */
+static void write_state_file(struct daemon *d, const char *status, bool starting)
+{
+	const char *names[64];
+	struct fw_daemon_state s = { 0 };
+	struct fw_error err;
+	char *text, *path;
+	size_t n = worker_running_names(d, names, sizeof(names) / sizeof(names[0]));
+	int r;
+
+	if (!d->state)
+		return;
+	s.state = starting ? "starting" : d->stopping ? "stopping" : n > 0 ? "analyzing" : "idle";
+	s.analyzing = (char **)names;
+	s.n_analyzing = n < sizeof(names) / sizeof(names[0]) ? n : sizeof(names) / sizeof(names[0]);
+	s.pid = (long)getpid();
+	s.version = PACKAGE_VERSION;
+	s.started = d->start_time;
+	s.config = (char *)(d->config_path ? d->config_path : "");
+	s.config_loaded = d->config_time;
+	s.reload_error = d->reload_error;
+	s.reload_failed = d->reload_error ? d->reload_error_time : 0;
+	s.status = (char *)status;
+	text = fw_daemon_state_format(&s);
+	if (text && d->last_state_file && strcmp(text, d->last_state_file) == 0) {
+		free(text);
+		return;
+	}
+	s.updated = time(NULL);
+	path = fw_path_join(d->state->dir, FW_DAEMON_STATE_FILE);
+	r = path ? fw_daemon_state_write(path, &s, &err)
+		 : fw_err(&err, -ENOMEM, "%s/%s: out of memory", d->state->dir, FW_DAEMON_STATE_FILE);
+	free(path);
+	if (r < 0) {
+		/* logged once until a write works again */
+		if (d->last_state_file || !d->state_file_error_logged)
+			log_msg(&d->log, LOG_WARNING, "cannot write the state file that "
+				"flarewatch status reads: %s", err.msg);
+		d->state_file_error_logged = true;
+		free(text);
+		text = NULL;
+	} else {
+		d->state_file_error_logged = false;
+	}
+	free(d->last_state_file);
+	d->last_state_file = text;
+}
+
 void daemon_update_status(struct daemon *d)
 {
 	char status[4096], conf[2048];
@@ -97,6 +149,7 @@ void daemon_update_status(struct daemon *d)
 	config_status(d, conf, sizeof(conf));
 	len = strlen(status);
 	snprintf(status + len, sizeof(status) - len, "%s", conf);
+	write_state_file(d, status, false);
 	if (d->last_status && strcmp(d->last_status, status) == 0)
 		return;
 	free(d->last_status);
@@ -477,6 +530,10 @@ static void reload(struct daemon *d)
 			log_msg(&d->log, LOG_WARNING, "%zu flares stay in %s for a daemon with "
 				"the previous state_dir", d->n_recovered, d->state->processing);
 		drop_recovered(d);
+		/* the old state_dir's state file would say a daemon runs there */
+		(void)unlinkat(d->state->dir_fd, FW_DAEMON_STATE_FILE, 0);
+		free(d->last_state_file);
+		d->last_state_file = NULL;
 		state_unref(d->state);
 		d->state = st;
 		if (recover(d, &err) < 0)
@@ -571,13 +628,14 @@ int daemon_run(struct daemon *d)
 		return r;
 	}
 
-	d->config_time = time(NULL);
+	d->config_time = d->start_time = time(NULL);
 	metrics_init(&d->metrics, d->config_time);
 	r = state_open(d->cfg->state_dir, &d->state, &err);
 	if (r < 0) {
 		log_msg(&d->log, LOG_ERR, "%s", err.msg);
 		return r;
 	}
+	write_state_file(d, "starting", true);
 	r = recover(d, &err);
 	if (r < 0) {
 		log_msg(&d->log, LOG_ERR, "%s", err.msg);
@@ -639,6 +697,8 @@ void daemon_free(struct daemon *d)
 	d->event = sd_event_unref(d->event);
 	free(d->last_status);
 	d->last_status = NULL;
+	free(d->last_state_file);
+	d->last_state_file = NULL;
 	free(d->reload_error);
 	d->reload_error = NULL;
 	if (d->cfg) {

@@ -1095,3 +1095,13 @@ void worker_abandon_all(struct daemon *d)
 		(void)sd_event_source_send_child_signal(j->child_src, SIGKILL, NULL, 0);
 	}
 }
+
+size_t worker_running_names(const struct daemon *d, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (const struct job *j = d->jobs; j; j = j->next, n++)
+		if (n < max)
+			names[n] = j->display;
+	return n;
+}

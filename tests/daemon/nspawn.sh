@@ -8,6 +8,7 @@
 #     user flarewatch;
 #   - a flare dropped into /var/lib/flarewatch/incoming gets its report,
 #     and the journal holds its verdict entry (FLAREWATCH_VERDICT=memory_leak);
+#   - a user only in group flarewatch sees that verdict with flarewatch status;
 #   - the sandbox holds: in the daemon's mount namespace /etc is read-only;
 #   - a daemon that stops feeding the watchdog (SIGSTOP) is restarted (a
 #     drop-in lowers WatchdogSec= to 3 s and RestartSec= to 1 s);
@@ -85,6 +86,7 @@ put() {
 	install -D -m "${3:-0644}" "$1" "$dst"
 }
 put "$FLAREWATCHD" "$EXEC" 0755
+put "$abs_top_builddir/flarewatch" "${EXEC%/sbin/*}/bin/flarewatch" 0755 # flarewatch status (block 3s)
 put "$UNIT" /etc/systemd/system/flarewatch.service
 put "$S/flarewatch.sysusers" /etc/sysusers.d/flarewatch.conf
 put "$S/flarewatch.tmpfiles" /etc/tmpfiles.d/flarewatch.conf
@@ -186,6 +188,26 @@ else
 	nok "journalctl -u flarewatch -o json holds FLAREWATCH_VERDICT=memory_leak"
 	diag "$(cx journalctl -u flarewatch --no-pager -n 30 2>&1)"
 fi
+
+# ---- (3s) status: a support engineer in group flarewatch only (helper "status") ----------
+# No journal for them (journalctl needs systemd-journal or adm); flarewatch
+# status reads the daemon's state file and the reports instead.
+cx useradd -M -N -g users -G flarewatch -s /bin/sh fwsupport >/dev/null 2>&1
+as_support() { cx setpriv --reuid=fwsupport --regid=users --init-groups "$@"; }
+check "(3s) user fwsupport is in group flarewatch, not in systemd-journal or adm" \
+	eval '[[ " $(cx id -nG fwsupport 2>/dev/null) " == *" flarewatch "* ]] && [[ " $(cx id -nG fwsupport) " != *" systemd-journal "* ]] && [[ " $(cx id -nG fwsupport) " != *" adm "* ]]'
+as_support journalctl -u flarewatch --no-pager -o cat >"$T/support-journal.out" 2>&1
+check "(3s) journalctl -u flarewatch shows fwsupport no verdict" eval '! grep -q "MEMORY LEAK" "$T/support-journal.out"'
+as_support "${EXEC%/sbin/*}/bin/flarewatch" status >"$T/support-status.out" 2>&1
+rc=$?
+check "(3s) fwsupport runs flarewatch status: exit 0, running" \
+	eval '[ "$rc" = 0 ] && grep -q "^flarewatchd: running, " "$T/support-status.out"'
+check "(3s) ... and sees the dropped flare's verdict: MEMORY LEAK on fixture-leak-01" \
+	grep -q "^  2024-10-02T14:21:52Z  MEMORY LEAK  fixture-leak-01" "$T/support-status.out"
+check "(3s) ... with the report's path" grep -q "^    report: /var/lib/flarewatch/investigations/fixture-leak-01/.*\.md$" "$T/support-status.out"
+check "(3s) ... and the main pid systemd knows" grep -q "^  process: *$(show MainPID), flarewatchd " "$T/support-status.out"
+[ "$_tap_failed" = 0 ] || diag "$(cat "$T/support-status.out")"
+# ---- (3s) end ------------------------------------------------------------------------------
 
 # ---- (4) ProtectSystem=strict: /etc is read-only for the daemon --------------------------
 cx nsenter -t "$mainpid" -m touch /etc/flarewatch-test >"$T/touch.out" 2>&1

@@ -36,7 +36,8 @@ TESTS += \
 	tests/daemon/reports.sh \
 	tests/daemon/hostfault.sh \
 	tests/daemon/killloop.sh \
-	tests/daemon/incoming.sh
+	tests/daemon/incoming.sh \
+	tests/daemon/status.sh
 
 EXTRA_DIST += \
 	tests/daemon/common.sh \
@@ -56,4 +57,5 @@ EXTRA_DIST += \
 	tests/daemon/hostfault.sh \
 	tests/daemon/load.sh \
 	tests/daemon/killloop.sh \
-	tests/daemon/incoming.sh
+	tests/daemon/incoming.sh \
+	tests/daemon/status.sh
