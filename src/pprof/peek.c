@@ -5,11 +5,10 @@
  * edge with its weight and share of the node's cum.
  */
 #include "pprof/peek.h"
-#include "pprof/goregex.h"
+#include "base/regexp.h"
 #include "pprof/units.h"
 
 #include <errno.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,22 +97,24 @@ int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, st
 	struct adjacency adj;
 	size_t orig, dropped, matched = 0;
 	int64_t flat_sum = 0;
-	regex_t rx;
+	struct fw_regexp *rx;
 	int rc;
 
-	if ((rc = fw_regex_compile(&rx, regex, err)) < 0)
+	if ((rc = fw_regexp_compile(&rx, regex, err)) < 0) {
+		fw_err_prefix(err, "parsing argument regexp %s", regex);
 		return rc;
+	}
 	/* pprof turns trimming off for peek, whatever the flags say. */
 	r->o.nodecount = 0;
 	r->o.nodefraction = 0;
 	r->o.edgefraction = 0;
 	if ((rc = fw_report_graph(r, &g, &orig, &dropped, err)) < 0) {
-		regfree(&rx);
+		fw_regexp_free(rx);
 		return rc;
 	}
 	if (adjacency_build(&g, r->tab.n, &adj) < 0) {
 		fw_graph_free(&g);
-		regfree(&rx);
+		fw_regexp_free(rx);
 		return fw_err(err, -ENOMEM, "out of memory");
 	}
 	fw_report_labels(r, &g, orig, dropped, out);
@@ -123,7 +124,7 @@ int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, st
 		uint32_t n = g.nodes[i];
 		const char *name = fw_node_name(&r->tab, n);
 
-		if (regexec(&rx, name, 0, NULL, 0) != 0)
+		if (!fw_regexp_match(rx, name, strlen(name)))
 			continue;
 		matched++;
 		fw_buf_puts(out, separator);
@@ -138,7 +139,7 @@ int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, st
 		fw_buf_puts(out, separator);
 	adjacency_free(&adj);
 	fw_graph_free(&g);
-	regfree(&rx);
+	fw_regexp_free(rx);
 	if (matched == 0)
 		return fw_err(err, -ENOENT, "no matches found for regexp: %s", regex);
 	return 0;

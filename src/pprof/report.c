@@ -5,14 +5,13 @@
  * requested granularity, build the graph.
  */
 #include "pprof/report.h"
-#include "pprof/goregex.h"
 #include "pprof/merge.h"
 #include "pprof/units.h"
+#include "base/regexp.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,18 +193,32 @@ static int64_t compute_total(const struct fw_profile *p, size_t vi, int64_t *bas
 	return diff_total > 0 ? diff_total : total;
 }
 
-static bool location_matches(const struct fw_profile *p, const struct fw_location *l, const regex_t *re)
+static bool str_matches(const struct fw_regexp *re, const char *s)
+{
+	return fw_regexp_match(re, s, strlen(s));
+}
+
+static bool location_matches(const struct fw_profile *p, const struct fw_location *l,
+			     const struct fw_regexp *re)
 {
 	for (uint32_t k = 0; k < l->n_lines; k++) {
 		const struct fw_function *f = &p->functions[p->lines[l->first_line + k].function];
-		if (regexec(re, fw_pstr(p, f->name), 0, NULL, 0) == 0 ||
-		    regexec(re, fw_pstr(p, f->filename), 0, NULL, 0) == 0)
+		if (str_matches(re, fw_pstr(p, f->name)) || str_matches(re, fw_pstr(p, f->filename)))
 			return true;
 	}
-	if (l->mapping != FW_NONE &&
-	    regexec(re, fw_pstr(p, p->mappings[l->mapping].filename), 0, NULL, 0) == 0)
+	if (l->mapping != FW_NONE && str_matches(re, fw_pstr(p, p->mappings[l->mapping].filename)))
 		return true;
 	return false;
+}
+
+/* Compiles a -focus/-ignore argument; pprof's message on error. */
+static int compile_arg(struct fw_regexp **re, const char *arg, struct fw_error *err)
+{
+	int r = fw_regexp_compile(re, arg, err);
+
+	if (r < 0)
+		fw_err_prefix(err, "parsing argument regexp %s", arg);
+	return r;
 }
 
 /* FilterSamplesByName for focus and ignore: a sample stays if it has a
@@ -213,18 +226,17 @@ static bool location_matches(const struct fw_profile *p, const struct fw_locatio
 static int filter_samples(struct fw_profile *p, const char *focus, const char *ignore,
 			  struct fw_error *err)
 {
-	regex_t fre, ire;
+	struct fw_regexp *fre = NULL, *ire = NULL;
 	signed char *mark;
 	size_t fill = 0, nt = p->n_sample_types;
 	int r;
 
 	if (!focus && !ignore)
 		return 0;
-	if (focus && (r = fw_regex_compile(&fre, focus, err)) < 0)
+	if (focus && (r = compile_arg(&fre, focus, err)) < 0)
 		return r;
-	if (ignore && (r = fw_regex_compile(&ire, ignore, err)) < 0) {
-		if (focus)
-			regfree(&fre);
+	if (ignore && (r = compile_arg(&ire, ignore, err)) < 0) {
+		fw_regexp_free(fre);
 		return r;
 	}
 	mark = calloc(p->n_locations + 1, 1); /* 1 focus, -1 ignore, 0 neither */
@@ -233,9 +245,9 @@ static int filter_samples(struct fw_profile *p, const char *focus, const char *i
 		goto out;
 	}
 	for (size_t i = 0; i < p->n_locations; i++) {
-		if (ignore && location_matches(p, &p->locations[i], &ire))
+		if (ignore && location_matches(p, &p->locations[i], ire))
 			mark[i] = -1;
-		else if (!focus || location_matches(p, &p->locations[i], &fre))
+		else if (!focus || location_matches(p, &p->locations[i], fre))
 			mark[i] = 1;
 	}
 	for (size_t s = 0; s < p->n_samples; s++) {
@@ -260,10 +272,8 @@ static int filter_samples(struct fw_profile *p, const char *focus, const char *i
 	r = 0;
 out:
 	free(mark);
-	if (focus)
-		regfree(&fre);
-	if (ignore)
-		regfree(&ire);
+	fw_regexp_free(fre);
+	fw_regexp_free(ire);
 	return r;
 }
 

@@ -1,12 +1,20 @@
 /*
- * goregex.c: Go (RE2) regular expressions as POSIX extended ones, so that
- * patterns written for `go tool pprof` (peek, -focus, -ignore) mean the same
- * here (see goregex.h).
+ * regexp.c: Go (RE2) regular expressions, for now as POSIX extended ones:
+ * what Go has and ERE lacks and a pprof user is likely to type is
+ * translated (a leading (?i) and other flags, (?: groups, \Q...\E, the
+ * \d \s \w classes and their negations, \A and \z, lazy quantifiers,
+ * escaped punctuation in brackets); what ERE cannot express is refused.
  */
-#include "pprof/goregex.h"
+#include "base/regexp.h"
 
 #include <errno.h>
+#include <regex.h>
+#include <stdlib.h>
 #include <string.h>
+
+struct fw_regexp {
+	regex_t rx;
+};
 
 /*
  * pprof compiles the argument with Go's regexp package; we match with POSIX
@@ -123,7 +131,7 @@ static int put_bracket(struct fw_buf *b, const char **sp)
 
 /* Returns 0, -ENOMEM, or -EINVAL for what ERE cannot express (a negated
  * class inside brackets, like [\D]). */
-int fw_regex_to_ere(const char *re, struct fw_buf *b, int *cflags)
+static int to_ere(const char *re, struct fw_buf *b, int *cflags)
 {
 	const char *s = re;
 
@@ -177,26 +185,51 @@ int fw_regex_to_ere(const char *re, struct fw_buf *b, int *cflags)
 	return b->failed ? -ENOMEM : 0;
 }
 
-int fw_regex_compile(regex_t *rx, const char *regex, struct fw_error *err)
+int fw_regexp_compile(struct fw_regexp **out, const char *pattern, struct fw_error *err)
 {
+	struct fw_regexp *re;
 	struct fw_buf ere;
 	int cflags = REG_EXTENDED | REG_NOSUB, rc;
 
+	*out = NULL;
 	fw_buf_init(&ere);
-	rc = fw_regex_to_ere(regex, &ere, &cflags);
+	rc = to_ere(pattern, &ere, &cflags);
 	if (rc < 0) {
 		fw_buf_free(&ere);
 		if (rc == -EINVAL)
-			return fw_err(err, rc, "parsing argument regexp %s: unsupported syntax", regex);
+			return fw_err(err, rc, "error parsing regexp: unsupported syntax: `%s`", pattern);
 		return fw_err(err, rc, "out of memory");
 	}
-	rc = regcomp(rx, fw_buf_str(&ere), cflags);
+	if (!(re = malloc(sizeof(*re)))) {
+		fw_buf_free(&ere);
+		return fw_err(err, -ENOMEM, "out of memory");
+	}
+	rc = regcomp(&re->rx, fw_buf_str(&ere), cflags);
 	fw_buf_free(&ere);
 	if (rc != 0) {
 		char msg[256];
-		regerror(rc, rx, msg, sizeof(msg));
-		return fw_err(err, -EINVAL, "parsing argument regexp %s: %s", regex, msg);
+		regerror(rc, &re->rx, msg, sizeof(msg));
+		free(re);
+		return fw_err(err, -EINVAL, "error parsing regexp: %s: `%s`", msg, pattern);
 	}
+	*out = re;
 	return 0;
 }
 
+bool fw_regexp_match(const struct fw_regexp *re, const char *s, size_t len)
+{
+	regmatch_t m[1];
+
+	/* glibc's REG_STARTEND: the subject is s[0..len), not NUL-terminated */
+	m[0].rm_so = 0;
+	m[0].rm_eo = (regoff_t)len;
+	return regexec(&re->rx, s, 1, m, REG_STARTEND) == 0;
+}
+
+void fw_regexp_free(struct fw_regexp *re)
+{
+	if (!re)
+		return;
+	regfree(&re->rx);
+	free(re);
+}
