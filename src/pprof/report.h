@@ -27,7 +27,7 @@ struct fw_report_opts {
 	int nodecount;	     /* 0 = no limit */
 	double nodefraction; /* pprof default 0.005 */
 	double edgefraction; /* pprof default 0.001 */
-	const char *focus, *ignore; /* POSIX extended regexes, or NULL */
+	const char *focus, *ignore; /* Go regexps (base/regexp.h), or NULL */
 	/* Keep source paths as recorded (only cleaned): pprof's traces report
 	 * skips the /proc/self/cwd/ trimming of its graph reports. */
 	bool untrimmed_paths;
