@@ -2,7 +2,8 @@
 # gen_seeds.py: writes the hand-made seeds of fuzz/corpus/profile/ (edge
 # cases the real profiles do not have) and the decompressed fixtures, and
 # fuzz/corpus/analyze/: every fixture flare of tests/fixtures/flares/ packed
-# in analyze_fuzzer.c's record format.
+# in analyze_fuzzer.c's record format, and fuzz/corpus/regexp/ (the patterns of
+# tests/fixtures/regexp/golden.tsv).
 # Run from the top directory: python3 fuzz/gen_seeds.py. Output is stable.
 import glob, gzip, os, struct, sys, zipfile, zlib
 
@@ -198,3 +199,42 @@ small = {
 for name, profiles in small.items():
     with open(os.path.join(OUT_ANALYZE, name + '.bin'), 'wb') as o:
         o.write(small_flare(profiles))
+
+# fuzz/corpus/regexp/: regexp_fuzzer's input (pattern, NUL, subject) for
+# every pattern of tests/fixtures/regexp/golden.tsv (written by Go's
+# regexp), with the first subject Go matches (else the first subject).
+def go_unquote(q):
+    # strconv.Quote's output: ASCII escapes, \xHH bytes, \u/\U code points
+    out, i, q = bytearray(), 1, q.encode()
+    simple = {ord('a'): 7, ord('b'): 8, ord('f'): 12, ord('n'): 10, ord('r'): 13,
+              ord('t'): 9, ord('v'): 11, ord('\\'): 92, ord('"'): 34}
+    while q[i] != ord('"'):
+        c = q[i]
+        if c != ord('\\'):
+            out.append(c)
+            i += 1
+            continue
+        e = q[i + 1]
+        if e in simple:
+            out.append(simple[e])
+            i += 2
+        else:
+            n = {ord('x'): 2, ord('u'): 4, ord('U'): 8}[e]
+            v = int(q[i + 2:i + 2 + n], 16)
+            out += bytes([v]) if n == 2 else chr(v).encode('utf-8', 'surrogatepass')
+            i += 2 + n
+    return bytes(out)
+
+OUT_REGEXP = 'fuzz/corpus/regexp'
+os.makedirs(OUT_REGEXP, exist_ok=True)
+chosen = {}
+with open('tests/fixtures/regexp/golden.tsv', encoding='utf-8', errors='surrogateescape') as f:
+    for line in f:
+        p, s, r = line.rstrip('\n').split('\t')
+        pat, subj = go_unquote(p), go_unquote(s)
+        if pat not in chosen or (r == '"1"' and chosen[pat][1] != '"1"'):
+            if pat not in chosen or chosen[pat][1] != '"1"':
+                chosen[pat] = (subj, r)
+for i, (pat, (subj, _)) in enumerate(chosen.items()):
+    with open(os.path.join(OUT_REGEXP, 'golden-%03d.bin' % i), 'wb') as o:
+        o.write(pat + b'\0' + subj)

@@ -40,3 +40,10 @@ fuzz_replay_analyze_SOURCES = fuzz/analyze_fuzzer.c fuzz/replay.c
 fuzz_replay_analyze_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DREPLAY_DIRS='"fuzz/regressions/analyze:fuzz/corpus/analyze"'
 fuzz_replay_analyze_LDADD = $(REPLAY_LDADD)
+
+check_PROGRAMS += fuzz/replay_regexp
+TESTS += fuzz/replay_regexp
+fuzz_replay_regexp_SOURCES = fuzz/regexp_fuzzer.c fuzz/replay.c
+fuzz_replay_regexp_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DREPLAY_DIRS='"fuzz/regressions/regexp:fuzz/corpus/regexp"'
+fuzz_replay_regexp_LDADD = $(REPLAY_LDADD)

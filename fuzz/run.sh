@@ -3,7 +3,7 @@
 # `make fuzz-run` calls (fuzz/Makefile.inc), from the build directory.
 #
 #   bash fuzz/run.sh SRCDIR SECONDS HARNESS...
-#                   HARNESS: profile zip flaretext redact analyze
+#                   HARNESS: profile zip flaretext redact analyze regexp
 #   e.g. the long run of the whole analysis, from the build directory:
 #   bash ../src/fuzz/run.sh ../src 1800 analyze
 #
@@ -31,6 +31,7 @@ seeds() {
 	flaretext) echo "tests/fixtures/flarefiles" ;;
 	redact) echo "fuzz/corpus/redact tests/fixtures/flarefiles" ;;
 	analyze) echo "fuzz/corpus/analyze" ;;
+	regexp) echo "fuzz/corpus/regexp" ;;
 	*) return 1 ;;
 	esac
 }

@@ -1,235 +1,355 @@
 /*
- * regexp.c: Go (RE2) regular expressions, for now as POSIX extended ones:
- * what Go has and ERE lacks and a pprof user is likely to type is
- * translated (a leading (?i) and other flags, (?: groups, \Q...\E, the
- * \d \s \w classes and their negations, \A and \z, lazy quantifiers,
- * escaped punctuation in brackets); what ERE cannot express is refused.
+ * regexp.c: Go's regexps (see regexp.h): the tree of regexp_parse.c
+ * compiled to a program of a few instruction kinds and run by a Pike VM,
+ * the NFA simulation that keeps every live state of the program at once:
+ * time linear in the subject (times the program size), no backtracking,
+ * and memory fixed at compile time, proportional to the program, which
+ * Go's own size limit bounds.
  */
 #include "base/regexp.h"
+#include "base/regexp_parse.h"
 
 #include <errno.h>
-#include <regex.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct fw_regexp {
-	regex_t rx;
+enum inst_op {
+	I_CLASS,  /* consume a rune of class x */
+	I_ANY,	  /* consume any rune */
+	I_ANYNL,  /* consume any rune but '\n' */
+	I_ASSERT, /* go on if the position has every bit of x */
+	I_SPLIT,  /* go on at x and at y */
+	I_JMP,	  /* go on at x */
+	I_MATCH,
 };
 
-/*
- * pprof compiles the argument with Go's regexp package; we match with POSIX
- * extended regexes. Translate what Go has and ERE lacks and that is likely
- * in a symbol pattern: leading (?flags), (?: groups, \Q...\E, the \d \s \w
- * classes (and negations), \A and \z, lazy quantifiers (irrelevant to
- * whether a string matches), and escaped punctuation inside brackets.
- */
-static void put_class(struct fw_buf *b, char c, bool in_bracket)
+struct inst {
+	uint32_t op, x, y;
+};
+
+struct fw_regexp {
+	struct fw_re_node *tree;		/* owns the classes' ranges */
+	const struct fw_re_node **classes;	/* I_CLASS x: its node (at most n) */
+	struct inst *prog;
+	uint32_t n;
+	/* The VM's state: two lists of program counters (sparse sets), a
+	 * stack for following the non-consuming instructions (6n + 1
+	 * entries: dense and sparse arrays of n, a stack of 2n + 1). Allocated
+	 * here so that a match cannot fail; one match at a time. */
+	uint32_t *work;
+};
+
+struct compiler {
+	struct fw_regexp *re;
+	uint32_t pc;
+	size_t class;
+};
+
+/* The number of instructions n compiles to. */
+static uint64_t prog_size(const struct fw_re_node *n)
 {
-	const char *set;
-	bool neg = false;
+	uint64_t s = 0, sub = n->nsub ? prog_size(n->sub[0]) : 0;
 
-	/* Inside brackets the caller only passes d, s and w. */
-
-	switch (c) {
-	case 'D': neg = true; /* fall through */
-	case 'd': set = "0-9"; break;
-	case 'S': neg = true; /* fall through */
-	case 's': set = "\t\n\f\r "; break;
-	case 'W': neg = true; /* fall through */
-	default: set = "0-9A-Za-z_"; break;
+	switch (n->op) {
+	case FW_RE_CLASS:
+	case FW_RE_ANY:
+	case FW_RE_ANYNL:
+	case FW_RE_ASSERT: return 1;
+	case FW_RE_CONCAT:
+	case FW_RE_ALT:
+		for (size_t i = 0; i < n->nsub; i++)
+			s += prog_size(n->sub[i]);
+		return n->op == FW_RE_ALT ? s + 2 * (n->nsub - 1) : s;
+	case FW_RE_STAR: return 2 + sub;
+	case FW_RE_PLUS:
+	case FW_RE_QUEST: return 1 + sub;
+	case FW_RE_CAPTURE: return sub;
+	case FW_RE_REPEAT:
+		if (n->max == -1)
+			return n->min == 0 ? 2 + sub : (uint64_t)n->min * sub + 1;
+		return (uint64_t)n->min * sub + (uint64_t)(n->max - n->min) * (1 + sub);
+	default: return 0;
 	}
-	if (in_bracket) {
-		fw_buf_puts(b, set);
+}
+
+static uint32_t emit(struct compiler *c, uint32_t op, uint32_t x, uint32_t y)
+{
+	struct inst *i = &c->re->prog[c->pc];
+
+	i->op = op;
+	i->x = x;
+	i->y = y;
+	return c->pc++;
+}
+
+static void compile(struct compiler *c, const struct fw_re_node *n);
+
+/* sub{min,} and sub{min,max} as copies of sub: sub...sub (sub)?...(sub)?,
+ * or sub...sub+ (the same language as Go's nested form). */
+static void compile_repeat(struct compiler *c, const struct fw_re_node *n)
+{
+	const struct fw_re_node *sub = n->sub[0];
+	uint32_t l = c->pc;
+
+	if (n->max == -1 && n->min == 0) {
+		l = emit(c, I_SPLIT, 0, 0);
+		c->re->prog[l].x = c->pc;
+		compile(c, sub);
+		emit(c, I_JMP, l, 0);
+		c->re->prog[l].y = c->pc;
 		return;
 	}
-	fw_buf_printf(b, "[%s%s]", neg ? "^" : "", set);
-}
-
-static bool is_class(char c)
-{
-	return c && strchr("dDsSwW", c) != NULL;
-}
-
-static void put_literal(struct fw_buf *b, char c)
-{
-	if (strchr("\\^$.[]|()*+?{}", c))
-		fw_buf_putc(b, '\\');
-	fw_buf_putc(b, c);
-}
-
-/* Translates the bracket expression at *sp (at its '['), moving *sp past
- * it. In ERE a backslash inside brackets is itself, and ']', '^' and '-'
- * are literal only in certain places: escaped ones (Go's \] \^ \-) are put
- * there (']' first, '^' not first, '-' last). -EINVAL for a negated Perl
- * class inside brackets, which ERE cannot express. */
-static int put_bracket(struct fw_buf *b, const char **sp)
-{
-	const char *s = *sp + 1;
-	bool neg = false, rbracket = false, caret = false, dash = false;
-	struct fw_buf body;
-
-	fw_buf_init(&body);
-	if (*s == '^') {
-		neg = true;
-		s++;
+	for (int i = 0; i < n->min; i++) {
+		l = c->pc;
+		compile(c, sub);
 	}
-	if (*s == ']') {
-		rbracket = true;
-		s++;
+	if (n->max == -1) {
+		emit(c, I_SPLIT, l, c->pc + 1);
+		return;
 	}
-	while (*s && *s != ']') {
-		if (s[0] == '[' && s[1] == ':') {
-			const char *e = strstr(s + 2, ":]");
-			size_t n = e ? (size_t)(e + 2 - s) : strlen(s);
-			fw_buf_putn(&body, s, n);
-			s += n;
-		} else if (s[0] == '\\' && is_class(s[1])) {
-			if (s[1] == 'D' || s[1] == 'S' || s[1] == 'W') {
-				fw_buf_free(&body);
-				return -EINVAL;
-			}
-			put_class(&body, s[1], true);
-			s += 2;
-		} else if (s[0] == '\\' && s[1]) {
-			/* Escaped punctuation is the character itself. */
-			rbracket = rbracket || s[1] == ']';
-			caret = caret || s[1] == '^';
-			dash = dash || s[1] == '-';
-			if (!strchr("]^-", s[1]))
-				fw_buf_putc(&body, s[1]);
-			s += 2;
-		} else {
-			fw_buf_putc(&body, *s++);
+	for (int i = n->min; i < n->max; i++) {
+		l = emit(c, I_SPLIT, c->pc + 1, 0);
+		compile(c, sub);
+		c->re->prog[l].y = c->pc;
+	}
+}
+
+static void compile(struct compiler *c, const struct fw_re_node *n)
+{
+	uint32_t l, j;
+
+	switch (n->op) {
+	case FW_RE_CLASS:
+		c->re->classes[c->class] = n;
+		emit(c, I_CLASS, (uint32_t)c->class++, 0);
+		break;
+	case FW_RE_ANY: emit(c, I_ANY, 0, 0); break;
+	case FW_RE_ANYNL: emit(c, I_ANYNL, 0, 0); break;
+	case FW_RE_ASSERT: emit(c, I_ASSERT, n->mask, 0); break;
+	case FW_RE_CONCAT:
+		for (size_t i = 0; i < n->nsub; i++)
+			compile(c, n->sub[i]);
+		break;
+	case FW_RE_ALT: {
+		/* split L1, next; L1: e1; jmp end; next: split L2, ...; ek. The
+		 * jumps are chained through their x until the end is known. */
+		uint32_t jumps = UINT32_MAX;
+		for (size_t i = 0; i + 1 < n->nsub; i++) {
+			l = emit(c, I_SPLIT, c->pc + 1, 0);
+			compile(c, n->sub[i]);
+			j = emit(c, I_JMP, jumps, 0);
+			jumps = j;
+			c->re->prog[l].y = c->pc;
 		}
-	}
-	if (!neg && !rbracket && !dash && body.len == 0 && caret) {
-		fw_buf_puts(b, "\\^"); /* [\^] alone: "[^]" would be a negation */
-	} else {
-		fw_buf_putc(b, '[');
-		if (neg)
-			fw_buf_putc(b, '^');
-		if (rbracket)
-			fw_buf_putc(b, ']');
-		fw_buf_putn(b, body.data ? body.data : "", body.len);
-		if (caret && !neg && !rbracket && body.len == 0) {
-			fw_buf_puts(b, "-^"); /* dash is set: '-' first, then '^' */
-			dash = false;
-		} else if (caret) {
-			fw_buf_putc(b, '^');
+		compile(c, n->sub[n->nsub - 1]);
+		while (jumps != UINT32_MAX) {
+			uint32_t next = c->re->prog[jumps].x;
+			c->re->prog[jumps].x = c->pc;
+			jumps = next;
 		}
-		if (dash)
-			fw_buf_putc(b, '-');
-		if (*s)
-			fw_buf_putc(b, ']');
+		break;
 	}
-	if (body.failed)
-		b->failed = true;
-	fw_buf_free(&body);
-	*sp = *s ? s + 1 : s;
-	return 0;
-}
-
-/* Returns 0, -ENOMEM, or -EINVAL for what ERE cannot express (a negated
- * class inside brackets, like [\D]). */
-static int to_ere(const char *re, struct fw_buf *b, int *cflags)
-{
-	const char *s = re;
-
-	/* A leading flag group: (?i) is case folding, s/m/U change nothing
-	 * for a single-line name tested for any match. */
-	if (s[0] == '(' && s[1] == '?' && s[2] != ':') {
-		const char *e = s + 2;
-		while (*e && strchr("imsU", *e))
-			e++;
-		if (*e == ')' && e > s + 2) {
-			if (memchr(s + 2, 'i', (size_t)(e - s - 2)))
-				*cflags |= REG_ICASE;
-			s = e + 1;
-		}
+	case FW_RE_STAR:
+		l = emit(c, I_SPLIT, c->pc + 1, 0);
+		compile(c, n->sub[0]);
+		emit(c, I_JMP, l, 0);
+		c->re->prog[l].y = c->pc;
+		break;
+	case FW_RE_PLUS:
+		l = c->pc;
+		compile(c, n->sub[0]);
+		emit(c, I_SPLIT, l, c->pc + 1);
+		break;
+	case FW_RE_QUEST:
+		l = emit(c, I_SPLIT, c->pc + 1, 0);
+		compile(c, n->sub[0]);
+		c->re->prog[l].y = c->pc;
+		break;
+	case FW_RE_REPEAT: compile_repeat(c, n); break;
+	case FW_RE_CAPTURE: compile(c, n->sub[0]); break;
+	default: break; /* EMPTY */
 	}
-	while (*s) {
-		char c = *s;
-
-		if (c == '\\' && s[1] == 'Q') {
-			const char *end = strstr(s + 2, "\\E");
-			const char *stop = end ? end : s + strlen(s);
-			for (s += 2; s < stop; s++)
-				put_literal(b, *s);
-			s = end ? end + 2 : stop;
-		} else if (c == '\\' && is_class(s[1])) {
-			put_class(b, s[1], false);
-			s += 2;
-		} else if (c == '\\' && s[1] == 'A') {
-			fw_buf_putc(b, '^');
-			s += 2;
-		} else if (c == '\\' && s[1] == 'z') {
-			fw_buf_putc(b, '$');
-			s += 2;
-		} else if (c == '\\' && s[1]) {
-			fw_buf_putn(b, s, 2);
-			s += 2;
-		} else if (c == '(' && s[1] == '?' && s[2] == ':') {
-			fw_buf_putc(b, '(');
-			s += 3;
-		} else if ((c == '*' || c == '+' || c == '?' || c == '}') && s[1] == '?') {
-			fw_buf_putc(b, c); /* lazy: same matches */
-			s += 2;
-		} else if (c == '[') {
-			int r = put_bracket(b, &s);
-			if (r < 0)
-				return r;
-		} else {
-			fw_buf_putc(b, *s++);
-		}
-	}
-	return b->failed ? -ENOMEM : 0;
-}
-
-int fw_regexp_compile(struct fw_regexp **out, const char *pattern, struct fw_error *err)
-{
-	struct fw_regexp *re;
-	struct fw_buf ere;
-	int cflags = REG_EXTENDED | REG_NOSUB, rc;
-
-	*out = NULL;
-	fw_buf_init(&ere);
-	rc = to_ere(pattern, &ere, &cflags);
-	if (rc < 0) {
-		fw_buf_free(&ere);
-		if (rc == -EINVAL)
-			return fw_err(err, rc, "error parsing regexp: unsupported syntax: `%s`", pattern);
-		return fw_err(err, rc, "out of memory");
-	}
-	if (!(re = malloc(sizeof(*re)))) {
-		fw_buf_free(&ere);
-		return fw_err(err, -ENOMEM, "out of memory");
-	}
-	rc = regcomp(&re->rx, fw_buf_str(&ere), cflags);
-	fw_buf_free(&ere);
-	if (rc != 0) {
-		char msg[256];
-		regerror(rc, &re->rx, msg, sizeof(msg));
-		free(re);
-		return fw_err(err, -EINVAL, "error parsing regexp: %s: `%s`", msg, pattern);
-	}
-	*out = re;
-	return 0;
-}
-
-bool fw_regexp_match(const struct fw_regexp *re, const char *s, size_t len)
-{
-	regmatch_t m[1];
-
-	/* glibc's REG_STARTEND: the subject is s[0..len), not NUL-terminated */
-	m[0].rm_so = 0;
-	m[0].rm_eo = (regoff_t)len;
-	return regexec(&re->rx, s, 1, m, REG_STARTEND) == 0;
 }
 
 void fw_regexp_free(struct fw_regexp *re)
 {
 	if (!re)
 		return;
-	regfree(&re->rx);
+	fw_re_node_free(re->tree);
+	free(re->classes);
+	free(re->prog);
+	free(re->work);
 	free(re);
+}
+
+int fw_regexp_compile(struct fw_regexp **out, const char *pattern, struct fw_error *err)
+{
+	struct fw_regexp *re;
+	struct compiler c = { 0 };
+	uint64_t n;
+	int r;
+
+	*out = NULL;
+	if (!(re = calloc(1, sizeof(*re))))
+		return fw_err(err, -ENOMEM, "out of memory");
+	if ((r = fw_re_parse(pattern, &re->tree, err)) < 0) {
+		free(re);
+		return r;
+	}
+	/* Go's size limit keeps this far below 2^32. */
+	n = prog_size(re->tree) + 1;
+	if (n >= UINT32_MAX / 8 ||
+	    !(re->prog = calloc(n, sizeof(*re->prog))) ||
+	    !(re->classes = calloc(n, sizeof(*re->classes))) ||
+	    !(re->work = calloc(6 * n + 1, sizeof(*re->work)))) {
+		fw_regexp_free(re);
+		return fw_err(err, -ENOMEM, "out of memory");
+	}
+	re->n = (uint32_t)n;
+	c.re = re;
+	compile(&c, re->tree);
+	emit(&c, I_MATCH, 0, 0);
+	*out = re;
+	return 0;
+}
+
+/* ---- the Pike VM ---------------------------------------------------------- */
+
+struct list {
+	uint32_t *dense, *sparse, n;
+};
+
+static bool word_char(int32_t r)
+{
+	return (r >= '0' && r <= '9') || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z') || r == '_';
+}
+
+/* Go's EmptyOpContext: the assertions true between runes r1 and r2 (-1:
+ * the text's edge). */
+static uint32_t context(int32_t r1, int32_t r2)
+{
+	uint32_t f = 0;
+
+	if (r1 < 0)
+		f |= FW_RE_BOT | FW_RE_BOL;
+	if (r1 == '\n')
+		f |= FW_RE_BOL;
+	if (r2 < 0)
+		f |= FW_RE_EOT | FW_RE_EOL;
+	if (r2 == '\n')
+		f |= FW_RE_EOL;
+	f |= word_char(r1) != word_char(r2) ? FW_RE_WORD : FW_RE_NWORD;
+	return f;
+}
+
+/* The rune at s[i] (U+FFFD for an invalid byte, as Go decodes), its
+ * length in *w; -1 at the end. */
+static int32_t rune_at(const char *s, size_t len, size_t i, size_t *w)
+{
+	uint32_t c;
+
+	*w = 0;
+	if (i >= len)
+		return -1;
+	*w = fw_utf8_decode(s + i, len - i, &c);
+	if (*w == 0) {
+		*w = 1;
+		return 0xFFFD;
+	}
+	return (int32_t)c;
+}
+
+static bool in_class(const struct fw_re_node *n, uint32_t r)
+{
+	size_t lo = 0, hi = n->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (n->r[mid].hi < r)
+			lo = mid + 1;
+		else if (n->r[mid].lo > r)
+			hi = mid;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* Adds pc and what it leads to without consuming to l, at a position with
+ * context ctx; true when that reaches the match. */
+static bool add(const struct fw_regexp *re, struct list *l, uint32_t *stack, uint32_t pc,
+		uint32_t ctx)
+{
+	uint32_t top = 0;
+
+	stack[top++] = pc;
+	while (top > 0) {
+		const struct inst *in;
+
+		pc = stack[--top];
+		if (l->sparse[pc] < l->n && l->dense[l->sparse[pc]] == pc)
+			continue;
+		l->sparse[pc] = l->n;
+		l->dense[l->n++] = pc;
+		in = &re->prog[pc];
+		switch (in->op) {
+		case I_MATCH: return true;
+		case I_JMP: stack[top++] = in->x; break;
+		case I_SPLIT:
+			stack[top++] = in->y;
+			stack[top++] = in->x;
+			break;
+		case I_ASSERT:
+			if ((in->x & ctx) == in->x)
+				stack[top++] = pc + 1;
+			break;
+		default: break;
+		}
+	}
+	return false;
+}
+
+bool fw_regexp_match(const struct fw_regexp *re, const char *s, size_t len)
+{
+	uint32_t *w = re->work, n = re->n;
+	struct list a = { w, w + n, 0 }, b = { w + 2 * n, w + 3 * n, 0 }, *cl = &a, *nl = &b, *t;
+	uint32_t *stack = w + 4 * n;
+	size_t i = 0, width, nwidth;
+	int32_t r = rune_at(s, len, 0, &width);
+
+	/* add() visits each pc at most once per list and pushes at most two
+	 * pcs per visit: its stack (2n + 1 entries) cannot overflow. */
+	if (add(re, cl, stack, 0, context(-1, r)))
+		return true;
+	while (r >= 0) {
+		int32_t next = rune_at(s, len, i + width, &nwidth);
+		uint32_t ctx = context(r, next);
+
+		nl->n = 0;
+		for (uint32_t k = 0; k < cl->n; k++) {
+			uint32_t pc = cl->dense[k];
+			const struct inst *in = &re->prog[pc];
+			bool ok;
+
+			switch (in->op) {
+			case I_CLASS: ok = in_class(re->classes[in->x], (uint32_t)r); break;
+			case I_ANY: ok = true; break;
+			case I_ANYNL: ok = r != '\n'; break;
+			default: ok = false; break;
+			}
+			if (ok && add(re, nl, stack, pc + 1, ctx))
+				return true;
+		}
+		/* unanchored: a match may start at the next position too */
+		if (add(re, nl, stack, 0, ctx))
+			return true;
+		t = cl;
+		cl = nl;
+		nl = t;
+		i += width;
+		width = nwidth;
+		r = next;
+	}
+	return false;
 }

@@ -71,10 +71,11 @@ static const char report_flags_help[] =
 static const char output_flag_help[] = "  -o FILE                the output file (required)\n";
 
 static const char regex_help[] =
-	"Regular expressions use Go's syntax as far as pprof users need it ((?i), \\d, \\w,\n"
-	"\\s, \\Q...\\E, (?:...), lazy quantifiers), translated to POSIX extended\n"
-	"expressions; what cannot be translated is refused with a message. focus and\n"
-	"ignore match function names, file names and mapping file names, unanchored.\n";
+	"Regular expressions use Go's RE2 syntax, as go tool pprof reads them (flags\n"
+	"(?imsU), \\pL and \\p{Greek}, [[:alpha:]], \\Q...\\E, (?P<name>...), {n,m} up\n"
+	"to 1000; no backreferences or lookaround), refused with Go's own message when\n"
+	"invalid. focus and ignore match function names, file names and mapping file\n"
+	"names, unanchored; matching takes time linear in the name.\n";
 
 static void usage_all(FILE *f)
 {

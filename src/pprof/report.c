@@ -223,13 +223,15 @@ static bool location_matches(const struct fw_profile *p, const struct fw_locatio
 	return false;
 }
 
-/* Compiles a -focus/-ignore argument; pprof's message on error. */
-static int compile_arg(struct fw_regexp **re, const char *arg, struct fw_error *err)
+/* Compiles the -focus or -ignore (name) argument; on error pprof's
+ * compileRegexOption message, "parsing focus regexp: error parsing …". */
+static int compile_arg(struct fw_regexp **re, const char *name, const char *arg,
+		       struct fw_error *err)
 {
 	int r = fw_regexp_compile(re, arg, err);
 
 	if (r < 0)
-		fw_err_prefix(err, "parsing argument regexp %s", arg);
+		fw_err_prefix(err, "parsing %s regexp", name);
 	return r;
 }
 
@@ -245,9 +247,9 @@ static int filter_samples(struct fw_profile *p, const char *focus, const char *i
 
 	if (!focus && !ignore)
 		return 0;
-	if (focus && (r = compile_arg(&fre, focus, err)) < 0)
+	if (focus && (r = compile_arg(&fre, "focus", focus, err)) < 0)
 		return r;
-	if (ignore && (r = compile_arg(&ire, ignore, err)) < 0) {
+	if (ignore && (r = compile_arg(&ire, "ignore", ignore, err)) < 0) {
 		fw_regexp_free(fre);
 		return r;
 	}

@@ -27,7 +27,7 @@ struct fw_report_opts {
 	int nodecount;	     /* 0 = no limit */
 	double nodefraction; /* pprof default 0.005 */
 	double edgefraction; /* pprof default 0.001 */
-	const char *focus, *ignore; /* POSIX extended regexes, or NULL */
+	const char *focus, *ignore; /* Go regexps (base/regexp.h), or NULL */
 	/* filter.c: -hide -show -show_from -prune_from (regexps), -tagfocus
 	 * -tagignore (pprof's tag filters), -tagshow -taghide; NULL or "" off */
 	const char *hide, *show, *show_from, *prune_from;

@@ -60,9 +60,9 @@ for c in $cmds; do
 		fi
 	done <"$T/all.flags"
 done
-if grep -q 'POSIX extended;' "$T/top.help"; then
-	tap_not_ok "top's help gives the regex dialect as Go's syntax"
+if grep -q "Go's RE2 syntax" "$T/top.help" && ! grep -q 'POSIX' "$T/top.help"; then
+	tap_ok "top's help gives the regex dialect as Go's RE2 syntax"
 else
-	tap_ok "top's help gives the regex dialect as Go's syntax"
+	tap_not_ok "top's help gives the regex dialect as Go's RE2 syntax"
 fi
 tap_finish
