@@ -215,7 +215,7 @@ static int edge_map_find(struct edge_map *m, uint32_t src, uint32_t dst, uint32_
 /* with_edges = false computes only flat and cum: enough to decide what to
  * trim, at a fraction of the memory a large profile's edges take. */
 static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool with_edges,
-		 struct fw_graph *g, struct fw_error *err)
+		 bool drop_negative, struct fw_graph *g, struct fw_error *err)
 {
 	const struct fw_profile *p = t->p;
 	struct edge_map em;
@@ -292,9 +292,11 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 		if (parent != FW_NONE && !residual)
 			g->flat[parent] = fw_add64(g->flat[parent], w);
 	}
-	for (size_t n = 0; n < t->n; n++)
-		if (g->flat[n] != 0 || g->cum[n] != 0)
+	for (size_t n = 0; n < t->n; n++) {
+		bool negative = g->flat[n] < 0 || (g->flat[n] == 0 && g->cum[n] < 0);
+		if ((g->flat[n] != 0 || g->cum[n] != 0) && !(drop_negative && negative))
 			g->nodes[g->n_nodes++] = (uint32_t)n;
+	}
 	free(seen);
 	free(edge_seen);
 	free(em.keys);
@@ -312,7 +314,7 @@ nomem:
 int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept, struct fw_graph *g,
 		   struct fw_error *err)
 {
-	return build(t, vi, kept, true, g, err);
+	return build(t, vi, kept, true, false, g, err);
 }
 
 void fw_graph_free(struct fw_graph *g)
@@ -408,7 +410,7 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 	int r;
 
 	*dropped_nodes = 0;
-	if ((r = build(t, vi, NULL, false, g, err)) < 0)
+	if ((r = build(t, vi, NULL, false, o->drop_negative, g, err)) < 0)
 		return r;
 	for (size_t i = 0; i < g->n_nodes; i++)
 		total = fw_add64(total, g->flat[g->nodes[i]]);
@@ -434,7 +436,7 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 	}
 	/* The graph again, now with edges, over the kept nodes. */
 	fw_graph_free(g);
-	r = build(t, vi, *dropped_nodes ? kept : NULL, true, g, err);
+	r = build(t, vi, *dropped_nodes ? kept : NULL, true, o->drop_negative, g, err);
 	if (r < 0) {
 		free(kept);
 		return r;
@@ -451,7 +453,7 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 		for (size_t i = 0; i < (size_t)o->nodecount; i++)
 			top[g->nodes[i]] = true;
 		fw_graph_free(g);
-		r = fw_graph_build(t, vi, top, g, err);
+		r = build(t, vi, top, true, o->drop_negative, g, err);
 		free(top);
 		if (r < 0) {
 			free(kept);

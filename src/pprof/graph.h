@@ -79,6 +79,8 @@ struct fw_trim_opts {
 	double nodefraction, edgefraction;
 	int nodecount;
 	enum fw_sort order;
+	bool drop_negative; /* pprof's DropNegative: leave out nodes with flat < 0,
+			     * or flat 0 and cum < 0 */
 };
 int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim_opts *o,
 		     struct fw_graph *g, size_t *orig_count, size_t *dropped_nodes,

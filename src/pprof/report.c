@@ -24,6 +24,7 @@ void fw_report_opts_default(struct fw_report_opts *o)
 	o->granularity = FW_GRAN_FUNCTIONS;
 	o->nodefraction = 0.005;
 	o->edgefraction = 0.001;
+	o->ratio = 1;
 }
 
 /* ---- fetching --------------------------------------------------------------- */
@@ -398,19 +399,25 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	r->p = p;
 	r->o = *o;
 	fw_buf_init(&r->filters);
-	snprintf(r->output_unit, sizeof(r->output_unit), "minimum");
+	snprintf(r->output_unit, sizeof(r->output_unit), "%s", o->unit ? o->unit : "minimum");
 	if ((rc = sample_index(p, o->sample_index, &r->vi, err)) < 0)
 		goto fail;
 	assert(r->vi < p->n_sample_types);
 	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
 	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);
-	r->total = compute_total(p, r->vi, &r->base_total);
 	if (o->focus)
 		fw_buf_printf(&r->filters, "focus=%s\n", o->focus);
 	if (o->ignore)
 		fw_buf_printf(&r->filters, "ignore=%s\n", o->ignore);
-	if ((rc = filter_samples(p, o->focus, o->ignore, err)) < 0 ||
-	    (rc = aggregate(p, o->granularity, o->noinlines, o->untrimmed_paths, err)) < 0 ||
+	/* pprof computes the total before filtering, unless the percentages
+	 * are to be relative to what the filters keep */
+	if (!o->relative_percentages)
+		r->total = compute_total(p, r->vi, &r->base_total);
+	if ((rc = filter_samples(p, o->focus, o->ignore, err)) < 0)
+		goto fail;
+	if (o->relative_percentages)
+		r->total = compute_total(p, r->vi, &r->base_total);
+	if ((rc = aggregate(p, o->granularity, o->noinlines, o->untrimmed_paths, err)) < 0 ||
 	    (rc = fw_nodetab_build(p, &r->tab, err)) < 0)
 		goto fail;
 	/* Strings interned above may have moved the table: refresh. */
@@ -445,8 +452,24 @@ void fw_report_top_columns(const struct fw_report *r, const struct fw_graph *g, 
 	fw_buf_printf(out, "%10s %s %s %10s %s", f, fp, sp, c, cp);
 }
 
+/* Go's int64(float64(v) * ratio), saturated instead of undefined. */
+static int64_t apply_ratio(int64_t v, double ratio)
+{
+	double x;
+
+	if (!(ratio > 0) || ratio == 1)
+		return v;
+	x = (double)v * ratio;
+	if (x >= 9.2e18)
+		return INT64_MAX;
+	if (x <= -9.2e18)
+		return INT64_MIN;
+	return (int64_t)x;
+}
+
 void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len)
 {
+	v = apply_ratio(v, r->o.ratio);
 	fw_unit_label(out, len, v, r->sample_unit, r->output_unit);
 }
 
@@ -467,6 +490,8 @@ static void select_output_unit(struct fw_report *r, const struct fw_graph *g)
 	}
 	if (min == 0)
 		min = max;
+	min = apply_ratio(min, r->o.ratio);
+	max = apply_ratio(max, r->o.ratio);
 	fw_unit_scale(min, r->sample_unit, "minimum", min_unit, sizeof(min_unit));
 	fw_unit_scale(max, r->sample_unit, "minimum", max_unit, sizeof(max_unit));
 	snprintf(unit, sizeof(unit), "%s", min_unit);
@@ -484,6 +509,7 @@ int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		.edgefraction = r->o.edgefraction,
 		.nodecount = r->o.nodecount,
 		.order = r->o.cum_sort ? FW_SORT_CUM : FW_SORT_FLAT,
+		.drop_negative = r->o.drop_negative,
 	};
 	int rc = fw_graph_trimmed(&r->tab, r->vi, &t, g, orig_count, dropped_nodes, err);
 	if (rc == 0)
@@ -574,7 +600,8 @@ void fw_report_labels(const struct fw_report *r, const struct fw_graph *g, size_
 	int64_t flat_sum = 0;
 	char a[64], pct[32], t[64];
 
-	fw_report_profile_labels(r, b);
+	if (!r->o.compact_labels)
+		fw_report_profile_labels(r, b);
 	for (size_t i = 0; i < g->n_nodes; i++)
 		flat_sum = fw_add64(flat_sum, g->flat[g->nodes[i]]);
 	if (r->filters.len) {

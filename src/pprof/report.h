@@ -31,6 +31,12 @@ struct fw_report_opts {
 	/* Keep source paths as recorded (only cleaned): pprof's traces report
 	 * skips the /proc/self/cwd/ trimming of its graph reports. */
 	bool untrimmed_paths;
+	/* pprof's display options */
+	const char *unit;	   /* -unit: output unit; NULL = "minimum" */
+	double ratio;		   /* 1 / -divide_by (default 1) */
+	bool drop_negative;	   /* leave nodes with a negative value out of the graph */
+	bool relative_percentages; /* total computed after focus/ignore */
+	bool compact_labels;	   /* no File/Type/... lines in top and peek */
 };
 
 void fw_report_opts_default(struct fw_report_opts *o);

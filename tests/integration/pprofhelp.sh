@@ -2,7 +2,8 @@
 # tests/integration/pprofhelp.sh -- `flarewatch pprof CMD --help` lists
 # exactly the flags CMD takes: every flag its help names is accepted, and
 # every flag of another command's help that CMD's help does not name is
-# refused as an unknown flag (exit 2). TAP.
+# refused as go tool pprof refuses an unknown flag ("flag provided but not
+# defined", exit 2). TAP.
 set -u
 . "$abs_top_srcdir/tests/tap.sh"
 FLAREWATCH=${FLAREWATCH:-$abs_top_builddir/flarewatch}
@@ -40,6 +41,9 @@ for c in $cmds; do
 			-nodecount) a=("$f=5") ;;
 			-nodefraction|-edgefraction) a=("$f=0.1") ;;
 			-sample_index) a=("$f=0") ;;
+			-divide_by) a=("$f=2") ;;
+			-unit) a=("$f=kB") ;;
+			-symbolize) a=("$f=none") ;;
 			*) a=("$f=x") ;;
 			esac
 		fi
@@ -48,12 +52,12 @@ for c in $cmds; do
 		"$FLAREWATCH" pprof "$c" "${args[@]}" "${a[@]}" "${extra[@]}" "$prof" >/dev/null 2>"$T/err"
 		rc=$?
 		if grep -qxF -- "$f" "$T/$c.flags"; then
-			if grep -q 'unknown flag' "$T/err"; then
+			if grep -q 'not defined' "$T/err"; then
 				tap_not_ok "pprof $c takes $f, which its help lists" "$(cat "$T/err")"
 			else
 				tap_ok "pprof $c takes $f, which its help lists"
 			fi
-		elif [ "$rc" -eq 2 ] && grep -q 'unknown flag' "$T/err"; then
+		elif [ "$rc" -eq 2 ] && grep -q 'flag provided but not defined' "$T/err"; then
 			tap_ok "pprof $c refuses $f, which its help does not list"
 		else
 			tap_not_ok "pprof $c refuses $f, which its help does not list" "exit $rc: $(cat "$T/err")"
