@@ -3,6 +3,8 @@
 # (recorded from the reference `go tool pprof`, see tests/fixtures/README.md)
 # against flarewatch and prints TAP.
 #
+# Also tests/fixtures/golden-flags/ (flag parsing and the display flags,
+# where pprof's stderr and its usage-error status are compared as well).
 # MANIFEST.tsv lines are "<golden>\t<exit status>\t<go tool pprof args>";
 # args are split on single spaces, verbatim (no quoting, backslashes are
 # literal).  Each command runs from tests/fixtures/profiles with TZ=UTC.
@@ -17,30 +19,38 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh" || exit 99
 
 fixtures=$abs_top_srcdir/tests/fixtures
-manifest=$fixtures/golden/MANIFEST.tsv
 profiles=$fixtures/profiles
-[ -r "$manifest" ] || gw_bail "cannot read $manifest"
 [ -d "$profiles" ] || gw_bail "missing directory $profiles"
 gw_require_binary
 
-lineno=0
-while IFS= read -r line || [ -n "$line" ]; do
-	lineno=$((lineno + 1))
-	case $line in '' | '#'*) continue ;; esac
-	IFS=$'\t' read -r name want_rc args <<<"$line"
-	case $want_rc in '' | *[!0-9]*) want_rc=bad ;; esac
-	if [ -z "$name" ] || [ "$want_rc" = bad ] || [ -z "${args:-}" ]; then
-		gw_not_ok "MANIFEST.tsv:$lineno" "malformed manifest line: $line"
-		continue
-	fi
-	IFS=' ' read -r -a argv <<<"$args"
-	if ! gw_map "${argv[@]}"; then
-		gw_not_ok "$name" "cannot map 'go tool pprof $args' to a flarewatch command"
-		continue
-	fi
-	gw_run "$profiles"
-	gw_judge "$name" "$want_rc" "$fixtures/golden/$name" "$profiles"
-done <"$manifest"
+# run_manifest DIR STDERR: the goldens of DIR/MANIFEST.tsv. STDERR=1 for
+# the sets whose regen script records every command's stderr and the pprof
+# tool's own exit status (golden-flags/, see its regen.sh): warnings are
+# compared too, and status 2 is a usage error with pprof's message.
+run_manifest() {
+	local dir=$1 check_stderr=$2 manifest=$1/MANIFEST.tsv lineno=0 line name want_rc args
+	[ -r "$manifest" ] || gw_bail "cannot read $manifest"
+	while IFS= read -r line || [ -n "$line" ]; do
+		lineno=$((lineno + 1))
+		case $line in '' | '#'*) continue ;; esac
+		IFS=$'\t' read -r name want_rc args <<<"$line"
+		case $want_rc in '' | *[!0-9]*) want_rc=bad ;; esac
+		if [ -z "$name" ] || [ "$want_rc" = bad ] || [ -z "${args:-}" ]; then
+			gw_not_ok "${manifest#"$fixtures"/}:$lineno" "malformed manifest line: $line"
+			continue
+		fi
+		IFS=' ' read -r -a argv <<<"$args"
+		if ! gw_map "${argv[@]}"; then
+			gw_not_ok "$name" "cannot map 'go tool pprof $args' to a flarewatch command"
+			continue
+		fi
+		gw_run "$profiles"
+		gw_judge "$name" "$want_rc" "$dir/$name" "$profiles" "$check_stderr"
+	done <"$manifest"
+}
+
+run_manifest "$fixtures/golden" 0
+run_manifest "$fixtures/golden-flags" 1
 
 [ "$gw_n" -gt 0 ] || gw_bail "no goldens listed in $manifest"
 gw_finish
