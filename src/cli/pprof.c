@@ -67,6 +67,8 @@ enum flag_id {
 	F_ALLOC_OBJECTS,
 	F_TOTAL_DELAY,
 	F_CONTENTIONS,
+	F_MEAN_DELAY,
+	F_MEAN,
 	F_CUM,
 	F_FLAT,
 	F_FUNCTIONS,
@@ -112,6 +114,10 @@ static const struct flag_def flag_defs[N_FLAGS] = {
 	[F_ALLOC_OBJECTS] = { "alloc_objects", K_BOOL, C_REPORT, NULL, "same as -sample_index=alloc_objects" },
 	[F_TOTAL_DELAY] = { "total_delay", K_BOOL, C_REPORT, NULL, "same as -sample_index=delay" },
 	[F_CONTENTIONS] = { "contentions", K_BOOL, C_REPORT, NULL, "same as -sample_index=contentions" },
+	[F_MEAN_DELAY] = { "mean_delay", K_BOOL, C_PPROF, NULL, "same as -mean -sample_index=delay" },
+	[F_MEAN] = { "mean", K_BOOL, C_PPROF, NULL,
+		     "divide each value by the sample count (value 0): the mean per event or\n"
+		     "per allocation, as pprof computes it (sums of values over sums of counts)" },
 	[F_CUM] = { "cum", K_BOOL, C_REPORT, NULL, "sort by cumulative value" },
 	[F_FLAT] = { "flat", K_BOOL, C_REPORT, NULL, "sort by flat value (default)" },
 	[F_FUNCTIONS] = { "functions", K_BOOL, C_REPORT, NULL, "granularity: functions (default)" },
@@ -425,7 +431,8 @@ static int apply_flags(const struct command *c, struct flag_vals *fv, struct arg
 		int id;
 		const char *type;
 	} selections[] = {
-		{ F_TOTAL_DELAY, "delay" },	     { F_CONTENTIONS, "contentions" },
+		{ F_TOTAL_DELAY, "delay" },	     { F_MEAN_DELAY, "delay" },
+		{ F_CONTENTIONS, "contentions" },
 		{ F_INUSE_SPACE, "inuse_space" },     { F_INUSE_OBJECTS, "inuse_objects" },
 		{ F_ALLOC_SPACE, "alloc_space" },     { F_ALLOC_OBJECTS, "alloc_objects" },
 	};
@@ -455,6 +462,7 @@ static int apply_flags(const struct command *c, struct flag_vals *fv, struct arg
 				flag_defs[selections[k].id].name);
 	}
 	a->ro.sample_index = *si ? si : NULL;
+	a->ro.mean = fv->on[F_MEAN] || fv->on[F_MEAN_DELAY];
 	a->ro.noinlines = fv->on[F_NOINLINES];
 	if (fv->set[F_NODECOUNT])
 		a->ro.nodecount = fv->i[F_NODECOUNT];

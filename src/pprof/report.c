@@ -181,18 +181,29 @@ static bool is_diff_base_sample(const struct fw_profile *p, size_t s)
 
 /* computeTotal: sum of |v|; if any sample is a diff base sample, the sum
  * over those alone. *base_total: the sum over the base samples (0: none). */
-static int64_t compute_total(const struct fw_profile *p, size_t vi, int64_t *base_total)
+static int64_t compute_total(const struct fw_profile *p, size_t vi, bool mean, int64_t *base_total)
 {
-	int64_t total = 0, diff_total = 0;
+	int64_t total = 0, diff_total = 0, div = 0, diff_div = 0;
 
 	for (size_t s = 0; s < p->n_samples; s++) {
 		int64_t x = fw_abs64(fw_sample_values(p, s)[vi]);
+		int64_t d = mean ? fw_sample_values(p, s)[0] : 0;
 		total = fw_add64(total, x);
-		if (is_diff_base_sample(p, s))
+		div = fw_add64(div, d);
+		if (is_diff_base_sample(p, s)) {
 			diff_total = fw_add64(diff_total, x);
+			diff_div = fw_add64(diff_div, d);
+		}
 	}
 	*base_total = diff_total;
-	return diff_total > 0 ? diff_total : total;
+	if (diff_total > 0) {
+		total = diff_total;
+		div = diff_div;
+	}
+	/* -mean: pprof divides the total by the sum of the counts */
+	if (div != 0 && !(div == -1 && total == INT64_MIN))
+		total /= div;
+	return total;
 }
 
 static bool location_matches(const struct fw_profile *p, const struct fw_location *l, const regex_t *re)
@@ -412,11 +423,11 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	/* pprof computes the total before filtering, unless the percentages
 	 * are to be relative to what the filters keep */
 	if (!o->relative_percentages)
-		r->total = compute_total(p, r->vi, &r->base_total);
+		r->total = compute_total(p, r->vi, o->mean, &r->base_total);
 	if ((rc = filter_samples(p, o->focus, o->ignore, err)) < 0)
 		goto fail;
 	if (o->relative_percentages)
-		r->total = compute_total(p, r->vi, &r->base_total);
+		r->total = compute_total(p, r->vi, o->mean, &r->base_total);
 	if ((rc = aggregate(p, o->granularity, o->noinlines, o->untrimmed_paths, err)) < 0 ||
 	    (rc = fw_nodetab_build(p, &r->tab, err)) < 0)
 		goto fail;
@@ -441,14 +452,17 @@ void fw_report_top_columns(const struct fw_report *r, const struct fw_graph *g, 
 			   int64_t *flat_sum, struct fw_buf *out)
 {
 	char f[64], c[64], fp[32], sp[32], cp[32];
+	int64_t flat, cum;
 
 	assert(r && g && flat_sum && out && n < r->tab.n);
-	*flat_sum = fw_add64(*flat_sum, g->flat[n]);
-	fw_report_value(r, g->flat[n], f, sizeof(f));
-	fw_report_value(r, g->cum[n], c, sizeof(c));
-	fw_percentage(fp, sizeof(fp), g->flat[n], r->total);
+	flat = fw_graph_flat_value(g, n);
+	cum = fw_graph_cum_value(g, n);
+	*flat_sum = fw_add64(*flat_sum, flat);
+	fw_report_value(r, flat, f, sizeof(f));
+	fw_report_value(r, cum, c, sizeof(c));
+	fw_percentage(fp, sizeof(fp), flat, r->total);
 	fw_percentage(sp, sizeof(sp), *flat_sum, r->total);
-	fw_percentage(cp, sizeof(cp), g->cum[n], r->total);
+	fw_percentage(cp, sizeof(cp), cum, r->total);
 	fw_buf_printf(out, "%10s %s %s %10s %s", f, fp, sp, c, cp);
 }
 
@@ -467,6 +481,16 @@ static int64_t apply_ratio(int64_t v, double ratio)
 	return (int64_t)x;
 }
 
+int64_t fw_report_sample_value(const struct fw_report *r, size_t s)
+{
+	const int64_t *v = fw_sample_values(r->p, s);
+	int64_t d = r->o.mean ? v[0] : 0;
+
+	if (d == 0 || (d == -1 && v[r->vi] == INT64_MIN))
+		return v[r->vi];
+	return v[r->vi] / d;
+}
+
 void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len)
 {
 	v = apply_ratio(v, r->o.ratio);
@@ -482,9 +506,9 @@ static void select_output_unit(struct fw_report *r, const struct fw_graph *g)
 		return;
 	for (size_t i = 0; i < g->n_nodes; i++) {
 		uint32_t n = g->nodes[i];
-		int64_t v = fw_abs64(g->flat[n]);
+		int64_t v = fw_abs64(fw_graph_flat_value(g, n));
 		if (v == 0)
-			v = fw_abs64(g->cum[n]);
+			v = fw_abs64(fw_graph_cum_value(g, n));
 		if (v > 0 && (min == 0 || v < min))
 			min = v;
 	}
@@ -510,6 +534,7 @@ int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		.nodecount = r->o.nodecount,
 		.order = r->o.cum_sort ? FW_SORT_CUM : FW_SORT_FLAT,
 		.drop_negative = r->o.drop_negative,
+		.mean = r->o.mean,
 	};
 	int rc = fw_graph_trimmed(&r->tab, r->vi, &t, g, orig_count, dropped_nodes, err);
 	if (rc == 0)
@@ -561,8 +586,8 @@ void fw_report_profile_labels(const struct fw_report *r, struct fw_buf *b)
 		if (c[0] != '#')
 			fw_buf_printf(b, "%s\n", c);
 	}
-	if (r->sample_type[0])
-		fw_buf_printf(b, "Type: %s\n", r->sample_type);
+	if (r->sample_type[0] || r->o.mean)
+		fw_buf_printf(b, "Type: %s%s\n", r->o.mean ? "mean_" : "", r->sample_type);
 	if (p->time_nanos != 0) {
 		format_time(p->time_nanos, buf, sizeof(buf));
 		fw_buf_printf(b, "Time: %s\n", buf);
@@ -603,7 +628,7 @@ void fw_report_labels(const struct fw_report *r, const struct fw_graph *g, size_
 	if (!r->o.compact_labels)
 		fw_report_profile_labels(r, b);
 	for (size_t i = 0; i < g->n_nodes; i++)
-		flat_sum = fw_add64(flat_sum, g->flat[g->nodes[i]]);
+		flat_sum = fw_add64(flat_sum, fw_graph_flat_value(g, g->nodes[i]));
 	if (r->filters.len) {
 		const char *s = fw_buf_str((struct fw_buf *)&r->filters);
 		fw_buf_puts(b, "Active filters:\n");
