@@ -64,6 +64,36 @@ for c in $cmds; do
 		fi
 	done <"$T/all.flags"
 done
+# Flags end at the first FILE, as in go tool pprof (whose goldens are in
+# tests/fixtures/golden-flags/); a flag after a FILE is our usage error,
+# where pprof would read it as a profile name, warn and ignore it.
+"$FLAREWATCH" pprof top "$prof" -cum >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" -eq 2 ] && [ ! -s "$T/out" ] && grep -q 'flags end at the first FILE' "$T/err"; then
+	tap_ok "pprof top FILE -cum: a usage error naming the rule"
+else
+	tap_not_ok "pprof top FILE -cum: a usage error naming the rule" "exit $rc: $(cat "$T/err")"
+fi
+"$FLAREWATCH" pprof peek main "$prof" --nodecount=3 >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q 'flags end at the first FILE' "$T/err"; then
+	tap_ok "pprof peek REGEX FILE --nodecount=3: a usage error"
+else
+	tap_not_ok "pprof peek REGEX FILE --nodecount=3: a usage error" "exit $rc: $(cat "$T/err")"
+fi
+# "--" ends the flags: what follows is REGEX (peek) and the files.
+"$FLAREWATCH" pprof top "$prof" >"$T/plain" 2>&1
+if "$FLAREWATCH" pprof top -- "$prof" >"$T/out" 2>&1 && cmp -s "$T/plain" "$T/out"; then
+	tap_ok "pprof top -- FILE reads FILE"
+else
+	tap_not_ok "pprof top -- FILE reads FILE" "$(head -3 "$T/out")"
+fi
+"$FLAREWATCH" pprof peek main "$prof" >"$T/plain" 2>&1
+if "$FLAREWATCH" pprof peek -cum=false -- main "$prof" >"$T/out" 2>&1 && cmp -s "$T/plain" "$T/out"; then
+	tap_ok "pprof peek -- REGEX FILE reads REGEX and FILE"
+else
+	tap_not_ok "pprof peek -- REGEX FILE reads REGEX and FILE" "$(head -3 "$T/out")"
+fi
 if grep -q 'POSIX extended;' "$T/top.help"; then
 	tap_not_ok "top's help gives the regex dialect as Go's syntax"
 else
