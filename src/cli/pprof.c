@@ -275,7 +275,8 @@ static int parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-/* strconv.ParseInt(s, 0, 64) for the spellings strtoll shares with Go. */
+/* strconv.ParseInt(s, 0, 64) for the spellings strtoll shares with Go.
+ * -1: not a number, -2: out of range (Go's two messages). */
 static int parse_int(const char *s, int *out)
 {
 	char *end;
@@ -284,8 +285,10 @@ static int parse_int(const char *s, int *out)
 	if (*s == ' ' || *s == '\t' || *s == '\n')
 		return -1;
 	v = strtoll(s, &end, 0);
-	if (errno || end == s || *end)
+	if (end == s || *end)
 		return -1;
+	if (errno == ERANGE)
+		return -2;
 	/* our report options are ints; pprof's int is 64 bits: clamp, same effect */
 	*out = v > 1000000000LL ? 1000000000 : v < -1000000000LL ? -1000000000 : (int)v;
 	return 0;
@@ -298,7 +301,10 @@ static int parse_double(const char *s, double *out)
 		return -1;
 	errno = 0;
 	*out = strtod(s, &end);
-	return (errno || end == s || *end) ? -1 : 0;
+	if (end == s || *end)
+		return -1;
+	/* Go: out of range only on overflow (ERANGE on underflow gives 0 there) */
+	return errno == ERANGE && (*out > 1 || *out < -1) ? -2 : 0;
 }
 
 struct flag_vals {
@@ -324,7 +330,7 @@ static int parse_one(const struct command *c, int argc, char **argv, int *i, str
 {
 	const char *arg = argv[*i], *name = arg + 1 + (arg[1] == '-'), *eq, *val = NULL;
 	size_t len;
-	int id;
+	int id, r;
 
 	if (!*name || *name == '-' || *name == '=')
 		return bad_usagef(c, "bad flag syntax: %s", arg);
@@ -354,9 +360,12 @@ static int parse_one(const struct command *c, int argc, char **argv, int *i, str
 			return bad_usagef(c, "flag needs an argument: -%s", flag_defs[id].name);
 		val = argv[++*i];
 	}
-	if ((flag_defs[id].kind == K_INT && parse_int(val, &fv->i[id]) < 0) ||
-	    (flag_defs[id].kind == K_FLOAT && parse_double(val, &fv->d[id]) < 0))
-		return bad_usagef(c, "invalid value \"%s\" for flag -%s: parse error", val, flag_defs[id].name);
+	r = flag_defs[id].kind == K_INT	  ? parse_int(val, &fv->i[id])
+	    : flag_defs[id].kind == K_FLOAT ? parse_double(val, &fv->d[id])
+					    : 0;
+	if (r < 0)
+		return bad_usagef(c, "invalid value \"%s\" for flag -%s: %s", val, flag_defs[id].name,
+				  r == -2 ? "value out of range" : "parse error");
 	fv->str[id] = val;
 	return 0;
 }
@@ -484,13 +493,6 @@ static int apply_flags(const struct command *c, struct flag_vals *fv, struct arg
 	a->ro.compact_labels = fv->on[F_COMPACT_LABELS];
 	if (fv->str[F_UNIT] && *fv->str[F_UNIT])
 		a->ro.unit = fv->str[F_UNIT];
-	if (fv->set[F_DIVIDE_BY]) {
-		if (fv->d[F_DIVIDE_BY] == 0)
-			return bad_usagef(c, "zero divisor specified");
-		a->ro.ratio = 1 / fv->d[F_DIVIDE_BY];
-	}
-	if (fv->str[F_SYMBOLIZE])
-		check_symbolize(fv->str[F_SYMBOLIZE]);
 	/* pprof's base flags: one value each (the last given), empty = none */
 	{
 		const char *base = fv->str[F_BASE], *diff = fv->str[F_DIFF_BASE];
@@ -502,6 +504,14 @@ static int apply_flags(const struct command *c, struct flag_vals *fv, struct arg
 			a->n_bases = 1;
 			a->diff_base = has_diff;
 		}
+	}
+	/* pprof checks these later, when fetching and then reporting */
+	if (fv->str[F_SYMBOLIZE])
+		check_symbolize(fv->str[F_SYMBOLIZE]);
+	if (fv->set[F_DIVIDE_BY]) {
+		if (fv->d[F_DIVIDE_BY] == 0)
+			return bad_usagef(c, "zero divisor specified");
+		a->ro.ratio = 1 / fv->d[F_DIVIDE_BY];
 	}
 	a->output = fv->str[F_O];
 	return 0;

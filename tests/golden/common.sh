@@ -119,8 +119,9 @@ gw_canon_conflict() {
 #                 warnings) byte for byte.
 #   WANT_RC == 2 and STDERR=1 (the pprof tool's own status for a usage or
 #                 flag error): pass iff we exited 2 with empty stdout and our
-#                 stderr contains the first line of GOLDEN.stderr (pprof's
-#                 message; we add the command and a --help pointer around it).
+#                 stderr contains every line of GOLDEN.stderr before pprof's
+#                 "usage:" text (its warnings and its message; we add the
+#                 command and a --help pointer around the message).
 #   WANT_RC != 0 otherwise: pass iff we exited 1 with empty stdout and
 #                 something on stderr (GOLDEN is not read; the reference's
 #                 stdout was empty).
@@ -133,12 +134,18 @@ gw_judge() {
 		return
 	fi
 	if [ "$want_rc" -eq 2 ] && [ "$check_stderr" = 1 ]; then
-		want_msg=$(head -n 1 "$golden.stderr" | gw_canon_conflict)
-		if [ "$gw_rc" -eq 2 ] && [ ! -s "$gw_out" ] && [ -n "$want_msg" ] &&
-			gw_canon_conflict <"$gw_err" | grep -qF -- "$want_msg"; then
+		local missing="" line
+		gw_canon_conflict <"$gw_err" >"$gw_tmp/err.canon"
+		while IFS= read -r line; do
+			[ "$line" = usage: ] && break
+			grep -qF -- "$line" "$gw_tmp/err.canon" || missing+="${missing:+; }$line"
+		done < <(gw_canon_conflict <"$golden.stderr")
+		want_msg=$(head -n 1 "$golden.stderr")
+		if [ "$gw_rc" -eq 2 ] && [ ! -s "$gw_out" ] && [ -n "$want_msg" ] && [ -z "$missing" ]; then
 			gw_ok "$name"
 		else
-			gw_not_ok "$name" "expected exit status 2, empty stdout and pprof's message on stderr: $want_msg"
+			gw_not_ok "$name" "expected exit status 2, empty stdout and pprof's lines on stderr;" \
+				"missing: ${missing:-none}"
 			gw_describe_run "$dir"
 		fi
 		return
