@@ -15,6 +15,7 @@
 #include "pprof/traces.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,35 +41,149 @@ static const struct command commands[] = {
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static const char report_flags_help[] =
-	"Flags (as go tool pprof):\n"
-	"  -sample_index=NAME|N   sample type to report (default: the profile's default, else the last)\n"
-	"  -inuse_space -inuse_objects -alloc_space -alloc_objects -total_delay -contentions\n"
-	"                         shorthands for -sample_index\n"
-	"  -cum                   sort by cumulative value\n"
-	"  -flat                  sort by flat value (default)\n"
-	"  -functions -lines -files -filefunctions -addresses   granularity (default -functions)\n"
-	"  -noinlines             attribute inlined functions to their callers\n"
-	"  -nodecount=N           show at most N nodes\n"
-	"  -nodefraction=F        hide nodes below F of the total (default 0.005)\n"
-	"  -edgefraction=F        hide edges below F of the total (default 0.001)\n"
-	"  -focus=REGEX           only samples with a frame matching REGEX\n"
-	"  -ignore=REGEX          drop samples with a frame matching REGEX\n"
-	"  -hide=REGEX            drop the frames matching REGEX\n"
-	"  -show=REGEX            keep only the frames matching REGEX\n"
-	"  -show_from=REGEX       drop the frames above the outermost one matching REGEX\n"
-	"  -prune_from=REGEX      drop the frames below the innermost one matching REGEX\n"
-	"  -tagfocus=FILTER       only samples with a label matching FILTER: [KEY=]REGEX[,REGEX...]\n"
-	"                         (without KEY every REGEX must match some \"key:value\"), or a\n"
-	"                         numeric [KEY=]N[UNIT], N:, :N or N:M (e.g. bytes=1kb:2kb)\n"
-	"  -tagignore=FILTER      drop samples with a label matching FILTER (as -tagfocus)\n"
-	"  -tagshow=REGEX         keep only the labels whose key matches REGEX\n"
-	"  -taghide=REGEX         drop the labels whose key matches REGEX\n"
-	"  -diff_base=FILE        subtract FILE, percentages relative to FILE (flamegraph:\n"
-	"                         red grew, blue shrank, percentages of the total growth)\n"
-	"  -base=FILE             subtract FILE\n";
+/*
+ * The flags. Parsing follows Go's flag package as `go tool pprof` uses it:
+ * `-flag` or `--flag`; a boolean flag takes an optional `=true`/`=false`
+ * (Go's strconv.ParseBool spellings); the other flags take `=VALUE` or the
+ * next argument; a repeated flag keeps its last value; `--` ends the flags.
+ * Flags end at the first FILE (peek: at the first argument after REGEX),
+ * as in go tool pprof, which reads every later argument as a profile
+ * name; a later argument that names one of our flags is refused (pprof
+ * would try to open it as a profile, warn and leave it out).
+ *
+ * Which flag a command takes is the cmds mask below, and usage_cmd() prints
+ * exactly those flags, so --help and the parser cannot disagree.
+ */
+enum flag_kind { K_BOOL, K_STRING, K_INT, K_FLOAT };
 
-static const char output_flag_help[] = "  -o FILE                the output file (required)\n";
+#define C_(c) (1u << (c))
+#define C_PPROF (C_(CMD_TOP) | C_(CMD_PEEK) | C_(CMD_TRACES)) /* pprof's own reports */
+#define C_FILTER (C_PPROF | C_(CMD_TAGS)) /* the label and frame filters */
+#define C_REPORT (C_FILTER | C_(CMD_FLAMEGRAPH) | C_(CMD_COLLAPSED))
+#define C_OUTPUT (C_(CMD_FLAMEGRAPH) | C_(CMD_MERGE))
+
+enum flag_id {
+	F_SAMPLE_INDEX,
+	F_INUSE_SPACE,
+	F_INUSE_OBJECTS,
+	F_ALLOC_SPACE,
+	F_ALLOC_OBJECTS,
+	F_TOTAL_DELAY,
+	F_CONTENTIONS,
+	F_MEAN_DELAY,
+	F_MEAN,
+	F_CUM,
+	F_FLAT,
+	F_FUNCTIONS,
+	F_FILEFUNCTIONS,
+	F_FILES,
+	F_LINES,
+	F_ADDRESSES,
+	F_NOINLINES,
+	F_NODECOUNT,
+	F_NODEFRACTION,
+	F_EDGEFRACTION,
+	F_TRIM,
+	F_DROP_NEGATIVE,
+	F_FOCUS,
+	F_IGNORE,
+	F_HIDE,
+	F_SHOW,
+	F_SHOW_FROM,
+	F_PRUNE_FROM,
+	F_TAGFOCUS,
+	F_TAGIGNORE,
+	F_TAGSHOW,
+	F_TAGHIDE,
+	F_RELATIVE_PERCENTAGES,
+	F_UNIT,
+	F_DIVIDE_BY,
+	F_COMPACT_LABELS,
+	F_CALL_TREE,
+	F_SYMBOLIZE,
+	F_DIFF_BASE,
+	F_BASE,
+	F_O,
+	F_OUTPUT,
+	N_FLAGS
+};
+
+struct flag_def {
+	const char *name;
+	enum flag_kind kind;
+	unsigned cmds;
+	const char *arg;  /* the value's name in the help, value flags only */
+	const char *help; /* continuation lines start with '\n' */
+};
+
+static const struct flag_def flag_defs[N_FLAGS] = {
+	[F_SAMPLE_INDEX] = { "sample_index", K_STRING, C_REPORT, "NAME|N",
+			     "sample type to report (default: the profile's default, else the last)" },
+	[F_INUSE_SPACE] = { "inuse_space", K_BOOL, C_REPORT, NULL, "same as -sample_index=inuse_space" },
+	[F_INUSE_OBJECTS] = { "inuse_objects", K_BOOL, C_REPORT, NULL, "same as -sample_index=inuse_objects" },
+	[F_ALLOC_SPACE] = { "alloc_space", K_BOOL, C_REPORT, NULL, "same as -sample_index=alloc_space" },
+	[F_ALLOC_OBJECTS] = { "alloc_objects", K_BOOL, C_REPORT, NULL, "same as -sample_index=alloc_objects" },
+	[F_TOTAL_DELAY] = { "total_delay", K_BOOL, C_REPORT, NULL, "same as -sample_index=delay" },
+	[F_CONTENTIONS] = { "contentions", K_BOOL, C_REPORT, NULL, "same as -sample_index=contentions" },
+	[F_MEAN_DELAY] = { "mean_delay", K_BOOL, C_PPROF, NULL, "same as -mean -sample_index=delay" },
+	[F_MEAN] = { "mean", K_BOOL, C_PPROF, NULL,
+		     "divide each value by the sample count (value 0): the mean per event or\n"
+		     "per allocation, as pprof computes it (sums of values over sums of counts)" },
+	[F_CUM] = { "cum", K_BOOL, C_REPORT, NULL, "sort by cumulative value" },
+	[F_FLAT] = { "flat", K_BOOL, C_REPORT, NULL, "sort by flat value (default)" },
+	[F_FUNCTIONS] = { "functions", K_BOOL, C_REPORT, NULL, "granularity: functions (default)" },
+	[F_FILEFUNCTIONS] = { "filefunctions", K_BOOL, C_REPORT, NULL, "granularity: function and file" },
+	[F_FILES] = { "files", K_BOOL, C_REPORT, NULL, "granularity: files" },
+	[F_LINES] = { "lines", K_BOOL, C_REPORT, NULL, "granularity: source lines" },
+	[F_ADDRESSES] = { "addresses", K_BOOL, C_REPORT, NULL, "granularity: addresses" },
+	[F_NOINLINES] = { "noinlines", K_BOOL, C_REPORT, NULL, "attribute inlined functions to their callers" },
+	[F_NODECOUNT] = { "nodecount", K_INT, C_REPORT, "N", "show at most N nodes" },
+	[F_NODEFRACTION] = { "nodefraction", K_FLOAT, C_REPORT, "F",
+			     "hide nodes below F of the total (default 0.005)" },
+	[F_EDGEFRACTION] = { "edgefraction", K_FLOAT, C_REPORT, "F",
+			     "hide edges below F of the total (default 0.001)" },
+	[F_TRIM] = { "trim", K_BOOL, C_PPROF, NULL,
+		     "-trim=false: ignore -nodecount, -nodefraction, -edgefraction (no trimming)" },
+	[F_DROP_NEGATIVE] = { "drop_negative", K_BOOL, C_PPROF, NULL,
+			      "leave out nodes with a negative value (flat < 0, or flat 0 and cum < 0)" },
+	[F_FOCUS] = { "focus", K_STRING, C_REPORT, "REGEX", "only samples with a frame matching REGEX" },
+	[F_IGNORE] = { "ignore", K_STRING, C_REPORT, "REGEX", "drop samples with a frame matching REGEX" },
+	[F_HIDE] = { "hide", K_STRING, C_REPORT, "REGEX", "drop the frames matching REGEX" },
+	[F_SHOW] = { "show", K_STRING, C_REPORT, "REGEX", "keep only the frames matching REGEX" },
+	[F_SHOW_FROM] = { "show_from", K_STRING, C_REPORT, "REGEX",
+			  "drop the frames above the outermost one matching REGEX" },
+	[F_PRUNE_FROM] = { "prune_from", K_STRING, C_REPORT, "REGEX",
+			   "drop the frames below the innermost one matching REGEX" },
+	[F_TAGFOCUS] = { "tagfocus", K_STRING, C_REPORT, "FILTER",
+			 "only samples with a label matching FILTER: [KEY=]REGEX[,REGEX...]\n"
+			 "(without KEY every REGEX must match some \"key:value\"), or a\n"
+			 "numeric [KEY=]N[UNIT], N:, :N or N:M (e.g. bytes=1kb:2kb)" },
+	[F_TAGIGNORE] = { "tagignore", K_STRING, C_REPORT, "FILTER",
+			  "drop samples with a label matching FILTER (as -tagfocus)" },
+	[F_TAGSHOW] = { "tagshow", K_STRING, C_REPORT, "REGEX", "keep only the labels whose key matches REGEX" },
+	[F_TAGHIDE] = { "taghide", K_STRING, C_REPORT, "REGEX", "drop the labels whose key matches REGEX" },
+	[F_RELATIVE_PERCENTAGES] = { "relative_percentages", K_BOOL, C_PPROF, NULL,
+				     "percentages of what the filters kept, not of the whole profile" },
+	[F_UNIT] = { "unit", K_STRING, C_PPROF, "UNIT",
+		     "print values in UNIT (B, kB, MB, ..., ns, us, ms, s, hrs); auto: each value\n"
+		     "in its own unit (default: minimum, the unit of the smallest value)" },
+	[F_DIVIDE_BY] = { "divide_by", K_FLOAT, C_PPROF, "F", "divide every value by F (e.g. the number of CPUs)" },
+	[F_COMPACT_LABELS] = { "compact_labels", K_BOOL, C_PPROF, NULL,
+			       "leave out the File/Type/Time/Duration header lines (not traces')" },
+	[F_CALL_TREE] = { "call_tree", K_BOOL, C_PPROF, NULL,
+			  "accepted as pprof accepts it; pprof honours it only in its graph outputs\n"
+			  "(-dot, -callgrind), so these reports do not change" },
+	[F_SYMBOLIZE] = { "symbolize", K_STRING, C_PPROF, "MODE",
+			  "accepted with pprof's values (none, local, fastlocal, remote, force,\n"
+			  "demangle=...); flarewatch never symbolizes: profiles are reported with\n"
+			  "the names they hold, as pprof reports already symbolized ones" },
+	[F_DIFF_BASE] = { "diff_base", K_STRING, C_REPORT, "FILE",
+			  "subtract FILE, percentages relative to FILE (flamegraph:\n"
+			  "red grew, blue shrank, percentages of the total growth)" },
+	[F_BASE] = { "base", K_STRING, C_REPORT, "FILE", "subtract FILE" },
+	[F_O] = { "o", K_STRING, C_OUTPUT, "FILE", "the output file (required)" },
+	[F_OUTPUT] = { "output", K_STRING, C_OUTPUT, "FILE", "same as -o" },
+};
 
 static const char regex_help[] =
 	"Regular expressions use Go's RE2 syntax, as go tool pprof reads them (flags\n"
@@ -76,6 +191,14 @@ static const char regex_help[] =
 	"to 1000; no backreferences or lookaround), refused with Go's own message when\n"
 	"invalid. focus and ignore match function names, file names and mapping file\n"
 	"names, unanchored; matching takes time linear in the name.\n";
+
+static const char syntax_help[] =
+	"Flags are parsed as go tool pprof parses them: -flag or --flag, -flag=VALUE or\n"
+	"-flag VALUE, booleans as -flag, -flag=true or -flag=false; a repeated flag keeps\n"
+	"its last value, but two value selections (-sample_index, -inuse_space, ...) keep\n"
+	"the first, with pprof's warning, and two sort orders or two granularities are an\n"
+	"error. Flags end at the first FILE, as in go tool pprof: put them before the\n"
+	"files.\n";
 
 static void usage_all(FILE *f)
 {
@@ -87,30 +210,54 @@ static void usage_all(FILE *f)
 	      f);
 }
 
-/* Each command lists the flags it takes: meta none, merge only -o. */
+/* Lists exactly the flags the command takes (flag_defs' cmds masks). */
 static void usage_cmd(FILE *f, const struct command *c)
 {
-	fprintf(f, "Usage: flarewatch pprof %s %s\n%s.\n\n", c->name, c->args, c->summary);
-	if (c->cmd == CMD_META)
-		return;
-	if (c->cmd == CMD_MERGE) {
-		fputs("Flags:\n", f);
-		fputs(output_flag_help, f);
-		return;
+	bool any = false;
+
+	fprintf(f, "Usage: flarewatch pprof %s %s\n%s.\n", c->name, c->args, c->summary);
+	for (size_t i = 0; i < N_FLAGS; i++) {
+		const struct flag_def *d = &flag_defs[i];
+		char left[64];
+		const char *h = d->help;
+
+		if (!(d->cmds & C_(c->cmd)))
+			continue;
+		if (!any)
+			fputs(c->cmd == CMD_MERGE ? "\nFlags:\n" : "\nFlags (as go tool pprof):\n", f);
+		any = true;
+		if (d->kind == K_BOOL)
+			snprintf(left, sizeof(left), "-%s", d->name);
+		else if (strlen(d->name) == 1)
+			snprintf(left, sizeof(left), "-%s %s", d->name, d->arg);
+		else
+			snprintf(left, sizeof(left), "-%s=%s", d->name, d->arg);
+		fprintf(f, "  %-22s ", left);
+		while (*h) {
+			const char *nl = strchr(h, '\n');
+			size_t n = nl ? (size_t)(nl - h) : strlen(h);
+			fprintf(f, "%.*s\n", (int)n, h);
+			h += n;
+			if (*h == '\n') {
+				h++;
+				fprintf(f, "  %-22s ", "");
+			}
+		}
 	}
-	fputs(report_flags_help, f);
-	if (c->cmd == CMD_FLAMEGRAPH)
-		fputs(output_flag_help, f);
-	fputs(regex_help, f);
+	if (any && c->cmd != CMD_MERGE) {
+		fputc('\n', f);
+		fputs(syntax_help, f);
+		fputs(regex_help, f);
+	}
 }
 
 struct args {
 	struct fw_report_opts ro;
 	const char **files;
 	size_t n_files;
-	const char **bases;
+	const char *bases[1];
 	size_t n_bases;
-	bool diff_base, have_base_kind;
+	bool diff_base;
 	const char *output;
 	const char *regex;
 };
@@ -122,146 +269,338 @@ static int bad_usage(const struct command *c, const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* The text of one of Go's flag or pprof errors, then bad_usage(). */
+static int bad_usagef(const struct command *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int bad_usagef(const struct command *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return bad_usage(c, msg, NULL);
+}
+
+/* strconv.ParseBool */
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
+	for (size_t i = 0; i < 6; i++) {
+		if (!strcmp(s, t[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcmp(s, f[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* strconv.ParseInt(s, 0, 64) for the spellings strtoll shares with Go.
+ * -1: not a number, -2: out of range (Go's two messages). */
 static int parse_int(const char *s, int *out)
 {
 	char *end;
-	long v;
+	long long v;
 	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < -1000000000L || v > 1000000000L)
+	if (*s == ' ' || *s == '\t' || *s == '\n')
 		return -1;
-	*out = (int)v;
+	v = strtoll(s, &end, 0);
+	if (end == s || *end)
+		return -1;
+	if (errno == ERANGE)
+		return -2;
+	/* our report options are ints; pprof's int is 64 bits: clamp, same effect */
+	*out = v > 1000000000LL ? 1000000000 : v < -1000000000LL ? -1000000000 : (int)v;
 	return 0;
 }
 
 static int parse_double(const char *s, double *out)
 {
 	char *end;
+	if (*s == ' ' || *s == '\t' || *s == '\n')
+		return -1;
 	errno = 0;
 	*out = strtod(s, &end);
-	return (errno || end == s || *end) ? -1 : 0;
+	if (end == s || *end)
+		return -1;
+	/* Go: out of range only on overflow (ERANGE on underflow gives 0 there) */
+	return errno == ERANGE && (*out > 1 || *out < -1) ? -2 : 0;
+}
+
+struct flag_vals {
+	bool set[N_FLAGS];
+	bool on[N_FLAGS];	 /* K_BOOL */
+	const char *str[N_FLAGS]; /* the other kinds: the last value given */
+	int i[N_FLAGS];
+	double d[N_FLAGS];
+};
+
+static int find_flag(const struct command *c, const char *name, size_t len)
+{
+	for (int i = 0; i < N_FLAGS; i++)
+		if ((flag_defs[i].cmds & C_(c->cmd)) && strlen(flag_defs[i].name) == len &&
+		    !strncmp(flag_defs[i].name, name, len))
+			return i;
+	return -1;
+}
+
+/* One flag argument at argv[*i] (Go's flag.FlagSet.parseOne). Returns 0,
+ * 1 for -h/-help, or an exit status via bad_usage. */
+static int parse_one(const struct command *c, int argc, char **argv, int *i, struct flag_vals *fv)
+{
+	const char *arg = argv[*i], *name = arg + 1 + (arg[1] == '-'), *eq, *val = NULL;
+	size_t len;
+	int id, r;
+
+	if (!*name || *name == '-' || *name == '=')
+		return bad_usagef(c, "bad flag syntax: %s", arg);
+	eq = strchr(name, '=');
+	len = eq ? (size_t)(eq - name) : strlen(name);
+	if (eq)
+		val = eq + 1;
+	id = find_flag(c, name, len);
+	if (id < 0) {
+		if ((len == 1 && name[0] == 'h') || (len == 4 && !strncmp(name, "help", 4)))
+			return 1;
+		return bad_usagef(c, "flag provided but not defined: -%.*s", (int)len, name);
+	}
+	if (id == F_OUTPUT)
+		id = F_O; /* one flag, two names: the last given wins */
+	fv->set[id] = true;
+	if (flag_defs[id].kind == K_BOOL) {
+		bool b = true;
+		if (val && parse_bool(val, &b) < 0)
+			return bad_usagef(c, "invalid boolean value \"%s\" for -%s: parse error", val,
+					  flag_defs[id].name);
+		fv->on[id] = b;
+		return 0;
+	}
+	if (!val) {
+		if (*i + 1 >= argc)
+			return bad_usagef(c, "flag needs an argument: -%s", flag_defs[id].name);
+		val = argv[++*i];
+	}
+	r = flag_defs[id].kind == K_INT	  ? parse_int(val, &fv->i[id])
+	    : flag_defs[id].kind == K_FLOAT ? parse_double(val, &fv->d[id])
+					    : 0;
+	if (r < 0)
+		return bad_usagef(c, "invalid value \"%s\" for flag -%s: %s", val, flag_defs[id].name,
+				  r == -2 ? "value out of range" : "parse error");
+	fv->str[id] = val;
+	return 0;
+}
+
+/* pprof's installConfigFlags for a field with choices: at most one of
+ * them may be set ("-cum=false -flat" sets one). Returns the one set, or
+ * -1 (none), or an exit status (conflict, as pprof words it). */
+static int choose(const struct command *c, const struct flag_vals *fv, const int *ids, size_t n, int *out)
+{
+	char list[256] = "";
+	size_t k = 0;
+
+	*out = -1;
+	for (size_t j = 0; j < n; j++) {
+		if (!fv->on[ids[j]])
+			continue;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k ? " " : "",
+			 flag_defs[ids[j]].name);
+		k++;
+		*out = ids[j];
+	}
+	/* pprof lists them in Go's random map order; we use the choices' order */
+	if (k > 1)
+		return bad_usagef(c, "conflicting options set: [%s]", list);
+	return 0;
+}
+
+/* pprof's -symbolize modes (symbolizer.Symbolize). flarewatch never
+ * symbolizes, so a valid mode changes nothing; an unknown one gets pprof's
+ * warnings and is ignored, as in pprof. */
+static void check_symbolize(const char *mode)
+{
+	char lower[256];
+	const char *s = lower;
+	size_t n = strlen(mode);
+
+	if (n >= sizeof(lower))
+		n = sizeof(lower) - 1;
+	for (size_t i = 0; i < n; i++)
+		lower[i] = (mode[i] >= 'A' && mode[i] <= 'Z') ? (char)(mode[i] - 'A' + 'a') : mode[i];
+	lower[n] = 0;
+	for (;;) {
+		const char *colon = strchr(s, ':');
+		size_t len = colon ? (size_t)(colon - s) : strlen(s);
+		static const char *const ok[] = { "",	       "local",		  "fastlocal",
+						  "remote",    "force",		  "demangle=full",
+						  "demangle=none", "demangle=templates", "demangle=default",
+						  "full",      "templates",	  "default" };
+		bool known = false;
+		if ((len == 4 && !strncmp(s, "none", 4)) || (len == 2 && !strncmp(s, "no", 2)))
+			return; /* pprof stops reading the mode here */
+		for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]) && !known; k++)
+			known = strlen(ok[k]) == len && !strncmp(ok[k], s, len);
+		if (!known) {
+			fprintf(stderr, "ignoring unrecognized symbolization option: %s\n", mode);
+			fputs("expecting -symbolize=[local|fastlocal|remote|none][:force][:demangle=[none|full|templates|default]\n",
+			      stderr);
+		}
+		if (!colon)
+			return;
+		s = colon + 1;
+	}
+}
+
+/* After parsing: pprof's parseFlags checks, in its order. */
+static int apply_flags(const struct command *c, struct flag_vals *fv, struct args *a)
+{
+	static const int sorts[] = { F_CUM, F_FLAT };
+	static const int grans[] = { F_FUNCTIONS, F_FILEFUNCTIONS, F_FILES, F_LINES, F_ADDRESSES };
+	/* parseFlags' order, not the command line's: the first set one wins */
+	static const struct {
+		int id;
+		const char *type;
+	} selections[] = {
+		{ F_TOTAL_DELAY, "delay" },	     { F_MEAN_DELAY, "delay" },
+		{ F_CONTENTIONS, "contentions" },
+		{ F_INUSE_SPACE, "inuse_space" },     { F_INUSE_OBJECTS, "inuse_objects" },
+		{ F_ALLOC_SPACE, "alloc_space" },     { F_ALLOC_OBJECTS, "alloc_objects" },
+	};
+	const char *si;
+	int r, chosen;
+
+	if ((r = choose(c, fv, sorts, 2, &chosen)) != 0)
+		return r;
+	a->ro.cum_sort = chosen == F_CUM;
+	if ((r = choose(c, fv, grans, 5, &chosen)) != 0)
+		return r;
+	switch (chosen) {
+	case F_FILEFUNCTIONS: a->ro.granularity = FW_GRAN_FILEFUNCTIONS; break;
+	case F_FILES: a->ro.granularity = FW_GRAN_FILES; break;
+	case F_LINES: a->ro.granularity = FW_GRAN_LINES; break;
+	case F_ADDRESSES: a->ro.granularity = FW_GRAN_ADDRESSES; break;
+	default: a->ro.granularity = FW_GRAN_FUNCTIONS; break;
+	}
+	si = fv->str[F_SAMPLE_INDEX] ? fv->str[F_SAMPLE_INDEX] : "";
+	for (size_t k = 0; k < sizeof(selections) / sizeof(selections[0]); k++) {
+		if (!fv->on[selections[k].id])
+			continue;
+		if (!*si)
+			si = selections[k].type;
+		else
+			fprintf(stderr, "Multiple value selections, ignoring -%s\n",
+				flag_defs[selections[k].id].name);
+	}
+	a->ro.sample_index = *si ? si : NULL;
+	a->ro.mean = fv->on[F_MEAN] || fv->on[F_MEAN_DELAY];
+	a->ro.noinlines = fv->on[F_NOINLINES];
+	if (fv->set[F_NODECOUNT])
+		a->ro.nodecount = fv->i[F_NODECOUNT];
+	if (fv->set[F_NODEFRACTION])
+		a->ro.nodefraction = fv->d[F_NODEFRACTION];
+	if (fv->set[F_EDGEFRACTION])
+		a->ro.edgefraction = fv->d[F_EDGEFRACTION];
+	/* pprof's applyCommandOverrides: -trim=false turns trimming off */
+	if (fv->set[F_TRIM] && !fv->on[F_TRIM]) {
+		a->ro.nodecount = 0;
+		a->ro.nodefraction = 0;
+		a->ro.edgefraction = 0;
+	}
+	/* an empty value is no filter, as in pprof */
+	a->ro.focus = fv->str[F_FOCUS] && *fv->str[F_FOCUS] ? fv->str[F_FOCUS] : NULL;
+	a->ro.ignore = fv->str[F_IGNORE] && *fv->str[F_IGNORE] ? fv->str[F_IGNORE] : NULL;
+	a->ro.hide = fv->str[F_HIDE];
+	a->ro.show = fv->str[F_SHOW];
+	a->ro.show_from = fv->str[F_SHOW_FROM];
+	a->ro.prune_from = fv->str[F_PRUNE_FROM];
+	a->ro.tagfocus = fv->str[F_TAGFOCUS];
+	a->ro.tagignore = fv->str[F_TAGIGNORE];
+	a->ro.tagshow = fv->str[F_TAGSHOW];
+	a->ro.taghide = fv->str[F_TAGHIDE];
+	a->ro.drop_negative = fv->on[F_DROP_NEGATIVE];
+	a->ro.relative_percentages = fv->on[F_RELATIVE_PERCENTAGES];
+	a->ro.compact_labels = fv->on[F_COMPACT_LABELS];
+	if (fv->str[F_UNIT] && *fv->str[F_UNIT])
+		a->ro.unit = fv->str[F_UNIT];
+	/* pprof's base flags: one value each (the last given), empty = none */
+	{
+		const char *base = fv->str[F_BASE], *diff = fv->str[F_DIFF_BASE];
+		bool has_base = base && *base, has_diff = diff && *diff;
+		if (has_base && has_diff)
+			return bad_usagef(c, "-base and -diff_base flags cannot both be specified");
+		if (has_base || has_diff) {
+			a->bases[0] = has_diff ? diff : base;
+			a->n_bases = 1;
+			a->diff_base = has_diff;
+		}
+	}
+	/* pprof checks these later, when fetching and then reporting */
+	if (fv->str[F_SYMBOLIZE])
+		check_symbolize(fv->str[F_SYMBOLIZE]);
+	if (fv->set[F_DIVIDE_BY]) {
+		if (fv->d[F_DIVIDE_BY] == 0)
+			return bad_usagef(c, "zero divisor specified");
+		a->ro.ratio = 1 / fv->d[F_DIVIDE_BY];
+	}
+	a->output = fv->str[F_O];
+	return 0;
 }
 
 /* Parses argv (after the subcommand name). Returns 0 or an exit status. */
 static int parse_args(const struct command *c, int argc, char **argv, struct args *a, bool *help)
 {
-	bool only_files = false;
+	struct flag_vals fv;
+	int i = 0, r;
 
+	memset(&fv, 0, sizeof(fv));
 	fw_report_opts_default(&a->ro);
 	a->files = calloc((size_t)argc + 1, sizeof(char *));
-	a->bases = calloc((size_t)argc + 1, sizeof(char *));
-	if (!a->files || !a->bases) {
+	if (!a->files) {
 		fputs("flarewatch: out of memory\n", stderr);
 		return EXIT_ANALYSIS;
 	}
-	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i], *name, *val;
-		char key[64];
-		size_t klen;
-
-		if (only_files || arg[0] != '-' || arg[1] == 0) {
-			if (c->cmd == CMD_PEEK && !a->regex)
+	for (; i < argc; i++) {
+		const char *arg = argv[i];
+		if (arg[0] != '-' || arg[1] == 0) {
+			if (c->cmd == CMD_PEEK && !a->regex) {
 				a->regex = arg;
-			else
-				a->files[a->n_files++] = arg;
-			continue;
+				continue;
+			}
+			break;
 		}
 		if (!strcmp(arg, "--")) {
-			only_files = true;
-			continue;
+			i++;
+			if (c->cmd == CMD_PEEK && !a->regex && i < argc)
+				a->regex = argv[i++];
+			break;
 		}
-		name = arg + 1 + (arg[1] == '-');
-		val = strchr(name, '=');
-		klen = val ? (size_t)(val - name) : strlen(name);
-		if (klen >= sizeof(key))
-			return bad_usage(c, "unknown flag", arg);
-		memcpy(key, name, klen);
-		key[klen] = 0;
-		if (val)
-			val++;
-
-#define BOOL_FLAG(n) (!strcmp(key, n) && !val)
-		if (BOOL_FLAG("h") || BOOL_FLAG("help")) {
+		if ((r = parse_one(c, argc, argv, &i, &fv)) == 1) {
 			*help = true;
 			return 0;
 		}
-		/* what usage_cmd() lists: meta takes no flag, merge only -o */
-		bool output_flag = !strcmp(key, "o") || !strcmp(key, "output");
-		if (output_flag ? c->cmd != CMD_FLAMEGRAPH && c->cmd != CMD_MERGE
-				: c->cmd == CMD_META || c->cmd == CMD_MERGE)
-			return bad_usage(c, "unknown flag", arg);
-		if (BOOL_FLAG("cum")) { a->ro.cum_sort = true; continue; }
-		if (BOOL_FLAG("flat")) { a->ro.cum_sort = false; continue; }
-		if (BOOL_FLAG("functions")) { a->ro.granularity = FW_GRAN_FUNCTIONS; continue; }
-		if (BOOL_FLAG("lines")) { a->ro.granularity = FW_GRAN_LINES; continue; }
-		if (BOOL_FLAG("files")) { a->ro.granularity = FW_GRAN_FILES; continue; }
-		if (BOOL_FLAG("filefunctions")) { a->ro.granularity = FW_GRAN_FILEFUNCTIONS; continue; }
-		if (BOOL_FLAG("addresses")) { a->ro.granularity = FW_GRAN_ADDRESSES; continue; }
-		if (BOOL_FLAG("noinlines")) { a->ro.noinlines = true; continue; }
-		if (BOOL_FLAG("inuse_space") || BOOL_FLAG("inuse_objects") || BOOL_FLAG("alloc_space") ||
-		    BOOL_FLAG("alloc_objects") || BOOL_FLAG("contentions")) {
-			a->ro.sample_index = name;
-			continue;
-		}
-		if (BOOL_FLAG("total_delay")) { a->ro.sample_index = "delay"; continue; }
-#undef BOOL_FLAG
-		static const char *const value_flags[] = { "sample_index", "diff_base", "base", "nodecount",
-							    "nodefraction", "edgefraction", "focus", "ignore",
-							    "o", "output", "hide", "show", "show_from",
-							    "prune_from", "tagfocus", "tagignore", "tagshow",
-							    "taghide" };
-		bool known = false;
-		for (size_t k = 0; k < sizeof(value_flags) / sizeof(value_flags[0]); k++)
-			known = known || !strcmp(key, value_flags[k]);
-		if (!known)
-			return bad_usage(c, "unknown flag", arg);
-		if (!val) {
-			if (i + 1 >= argc)
-				return bad_usage(c, "missing value for flag", arg);
-			val = argv[++i];
-		}
-		if (!strcmp(key, "sample_index")) {
-			a->ro.sample_index = val;
-		} else if (!strcmp(key, "diff_base") || !strcmp(key, "base")) {
-			bool diff = !strcmp(key, "diff_base");
-			if (a->have_base_kind && a->diff_base != diff)
-				return bad_usage(c, "-base and -diff_base flags cannot both be specified", NULL);
-			a->have_base_kind = true;
-			a->diff_base = diff;
-			a->bases[a->n_bases++] = val;
-		} else if (!strcmp(key, "nodecount")) {
-			if (parse_int(val, &a->ro.nodecount) < 0)
-				return bad_usage(c, "invalid -nodecount value", val);
-		} else if (!strcmp(key, "nodefraction")) {
-			if (parse_double(val, &a->ro.nodefraction) < 0)
-				return bad_usage(c, "invalid -nodefraction value", val);
-		} else if (!strcmp(key, "edgefraction")) {
-			if (parse_double(val, &a->ro.edgefraction) < 0)
-				return bad_usage(c, "invalid -edgefraction value", val);
-		} else if (!strcmp(key, "focus")) {
-			a->ro.focus = val;
-		} else if (!strcmp(key, "ignore")) {
-			a->ro.ignore = val;
-		} else if (!strcmp(key, "hide")) {
-			a->ro.hide = val;
-		} else if (!strcmp(key, "show")) {
-			a->ro.show = val;
-		} else if (!strcmp(key, "show_from")) {
-			a->ro.show_from = val;
-		} else if (!strcmp(key, "prune_from")) {
-			a->ro.prune_from = val;
-		} else if (!strcmp(key, "tagfocus")) {
-			a->ro.tagfocus = val;
-		} else if (!strcmp(key, "tagignore")) {
-			a->ro.tagignore = val;
-		} else if (!strcmp(key, "tagshow")) {
-			a->ro.tagshow = val;
-		} else if (!strcmp(key, "taghide")) {
-			a->ro.taghide = val;
-		} else {
-			a->output = val;
-		}
+		if (r != 0)
+			return r;
 	}
+	/* Everything from here on is a FILE, as for go tool pprof. */
+	for (; i < argc; i++) {
+		const char *arg = argv[i], *name = arg + 1 + (arg[0] == '-' && arg[1] == '-');
+		if (arg[0] == '-' && arg[1] && find_flag(c, name, strcspn(name, "=")) >= 0) {
+			fprintf(stderr,
+				"flarewatch pprof %s: flag %s after the first FILE: flags end at the first FILE,"
+				" as in go tool pprof (which would read %s as a profile name); put it before"
+				" the files (see flarewatch pprof %s --help)\n",
+				c->name, arg, arg, c->name);
+			return EXIT_USAGE;
+		}
+		a->files[a->n_files++] = arg;
+	}
+	if ((r = apply_flags(c, &fv, a)) != 0)
+		return r;
 	if (c->cmd == CMD_PEEK && !a->regex)
 		return bad_usage(c, "missing REGEX", NULL);
 	if (a->n_files == 0)
@@ -394,6 +733,5 @@ int cli_pprof(int argc, char **argv)
 		r = run(c, &a);
 	}
 	free(a.files);
-	free(a.bases);
 	return r;
 }

@@ -233,12 +233,13 @@ static int edge_map_find(struct edge_map *m, uint32_t src, uint32_t dst, uint32_
 /* with_edges = false computes only flat and cum: enough to decide what to
  * trim, at a fraction of the memory a large profile's edges take. */
 static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool with_edges,
-		 struct fw_graph *g, struct fw_error *err)
+		 const struct fw_trim_opts *o, struct fw_graph *g, struct fw_error *err)
 {
 	const struct fw_profile *p = t->p;
 	struct edge_map em;
 	uint32_t *seen = NULL, *edge_seen = NULL;
 	size_t cap_edges = 0, cap_edge_seen = 0;
+	bool drop_negative = o && o->drop_negative, mean = o && o->mean;
 	int r;
 
 	assert(t && g && vi < p->n_sample_types);
@@ -251,14 +252,21 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 	g->nodes = malloc((t->n + 1) * sizeof(uint32_t));
 	if (!g->flat || !g->cum || !seen || !g->nodes)
 		goto nomem;
+	if (mean) {
+		g->flat_div = calloc(t->n + 1, sizeof(int64_t));
+		g->cum_div = calloc(t->n + 1, sizeof(int64_t));
+		if (!g->flat_div || !g->cum_div)
+			goto nomem;
+	}
 
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct fw_sample *sm = &p->samples[s];
 		int64_t w = fw_sample_values(p, s)[vi];
+		int64_t dw = mean ? fw_sample_values(p, s)[0] : 0;
 		uint32_t stamp = (uint32_t)s + 1, parent = FW_NONE;
 		bool residual = false;
 
-		if (w == 0)
+		if (w == 0 && dw == 0)
 			continue;
 		for (uint32_t i = sm->n_locs; i-- > 0;) {
 			uint32_t loc = p->sample_locs[sm->first_loc + i];
@@ -272,6 +280,8 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 				if (seen[n] != stamp) {
 					seen[n] = stamp;
 					g->cum[n] = fw_add64(g->cum[n], w);
+					if (mean)
+						g->cum_div[n] = fw_add64(g->cum_div[n], dw);
 				}
 				if (with_edges && parent != FW_NONE && n != parent) {
 					uint32_t e;
@@ -307,12 +317,17 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 				residual = false;
 			}
 		}
-		if (parent != FW_NONE && !residual)
+		if (parent != FW_NONE && !residual) {
 			g->flat[parent] = fw_add64(g->flat[parent], w);
+			if (mean)
+				g->flat_div[parent] = fw_add64(g->flat_div[parent], dw);
+		}
 	}
-	for (size_t n = 0; n < t->n; n++)
-		if (g->flat[n] != 0 || g->cum[n] != 0)
+	for (size_t n = 0; n < t->n; n++) {
+		bool negative = g->flat[n] < 0 || (g->flat[n] == 0 && g->cum[n] < 0);
+		if ((g->flat[n] != 0 || g->cum[n] != 0) && !(drop_negative && negative))
 			g->nodes[g->n_nodes++] = (uint32_t)n;
+	}
 	free(seen);
 	free(edge_seen);
 	free(em.keys);
@@ -330,13 +345,15 @@ nomem:
 int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept, struct fw_graph *g,
 		   struct fw_error *err)
 {
-	return build(t, vi, kept, true, g, err);
+	return build(t, vi, kept, true, NULL, g, err);
 }
 
 void fw_graph_free(struct fw_graph *g)
 {
 	free(g->flat);
 	free(g->cum);
+	free(g->flat_div);
+	free(g->cum_div);
 	free(g->nodes);
 	free(g->edges);
 	memset(g, 0, sizeof(*g));
@@ -426,7 +443,7 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 	int r;
 
 	*dropped_nodes = 0;
-	if ((r = build(t, vi, NULL, false, g, err)) < 0)
+	if ((r = build(t, vi, NULL, false, o, g, err)) < 0)
 		return r;
 	for (size_t i = 0; i < g->n_nodes; i++)
 		total = fw_add64(total, g->flat[g->nodes[i]]);
@@ -452,7 +469,7 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 	}
 	/* The graph again, now with edges, over the kept nodes. */
 	fw_graph_free(g);
-	r = build(t, vi, *dropped_nodes ? kept : NULL, true, g, err);
+	r = build(t, vi, *dropped_nodes ? kept : NULL, true, o, g, err);
 	if (r < 0) {
 		free(kept);
 		return r;
@@ -469,7 +486,7 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 		for (size_t i = 0; i < (size_t)o->nodecount; i++)
 			top[g->nodes[i]] = true;
 		fw_graph_free(g);
-		r = fw_graph_build(t, vi, top, g, err);
+		r = build(t, vi, top, true, o, g, err);
 		free(top);
 		if (r < 0) {
 			free(kept);

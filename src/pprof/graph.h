@@ -67,11 +67,32 @@ struct fw_edge {
 struct fw_graph {
 	const struct fw_nodetab *tab;
 	int64_t *flat, *cum; /* per node index */
+	/* -mean: per node, the sums of the divisor column (pprof's FlatDiv,
+	 * CumDiv); NULL without -mean. Trimming and sorting use flat and cum as
+	 * they are, printing uses fw_graph_flat_value()/fw_graph_cum_value(). */
+	int64_t *flat_div, *cum_div;
 	uint32_t *nodes;     /* nodes present in the graph, in sort order */
 	size_t n_nodes;
 	struct fw_edge *edges;
 	size_t n_edges;
 };
+
+/* pprof's Node.FlatValue()/CumValue(): the value, divided by its divisor
+ * sum under -mean when that is not 0. */
+static inline int64_t fw_graph_div(int64_t v, const int64_t *div, uint32_t n)
+{
+	if (!div || div[n] == 0 || (div[n] == -1 && v == INT64_MIN))
+		return v;
+	return v / div[n];
+}
+static inline int64_t fw_graph_flat_value(const struct fw_graph *g, uint32_t n)
+{
+	return fw_graph_div(g->flat[n], g->flat_div, n);
+}
+static inline int64_t fw_graph_cum_value(const struct fw_graph *g, uint32_t n)
+{
+	return fw_graph_div(g->cum[n], g->cum_div, n);
+}
 
 /* Accumulates samples (value column vi) into a graph. kept, if non-NULL,
  * is a per-node mask; frames whose node is not kept are skipped, and a
@@ -89,6 +110,9 @@ struct fw_trim_opts {
 	double nodefraction, edgefraction;
 	int nodecount;
 	enum fw_sort order;
+	bool drop_negative; /* pprof's DropNegative: leave out nodes with flat < 0,
+			     * or flat 0 and cum < 0 */
+	bool mean;	    /* -mean: divisor sums from value column 0 (the count) */
 };
 int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim_opts *o,
 		     struct fw_graph *g, size_t *orig_count, size_t *dropped_nodes,

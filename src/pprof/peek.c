@@ -131,13 +131,13 @@ int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, st
 		matched++;
 		fw_buf_puts(out, separator);
 		print_edges(r, adj.in + adj.in_first[n], adj.in_first[n + 1] - adj.in_first[n],
-			    g.cum[n], true, out);
+			    fw_graph_cum_value(&g, n), true, out);
 		fw_report_top_columns(r, &g, n, &flat_sum, out);
 		fw_buf_puts(out, "                | ");
 		fw_buf_putn(out, name, fw_node_name_len(&r->tab, n));
 		fw_buf_putc(out, '\n');
 		print_edges(r, adj.out + adj.out_first[n], adj.out_first[n + 1] - adj.out_first[n],
-			    g.cum[n], false, out);
+			    fw_graph_cum_value(&g, n), false, out);
 	}
 	if (g.n_nodes > 0)
 		fw_buf_puts(out, separator);

@@ -26,6 +26,7 @@ void fw_report_opts_default(struct fw_report_opts *o)
 	o->granularity = FW_GRAN_FUNCTIONS;
 	o->nodefraction = 0.005;
 	o->edgefraction = 0.001;
+	o->ratio = 1;
 }
 
 /* ---- fetching --------------------------------------------------------------- */
@@ -191,18 +192,29 @@ static bool is_diff_base_sample(const struct fw_profile *p, size_t s)
 
 /* computeTotal: sum of |v|; if any sample is a diff base sample, the sum
  * over those alone. *base_total: the sum over the base samples (0: none). */
-static int64_t compute_total(const struct fw_profile *p, size_t vi, int64_t *base_total)
+static int64_t compute_total(const struct fw_profile *p, size_t vi, bool mean, int64_t *base_total)
 {
-	int64_t total = 0, diff_total = 0;
+	int64_t total = 0, diff_total = 0, div = 0, diff_div = 0;
 
 	for (size_t s = 0; s < p->n_samples; s++) {
 		int64_t x = fw_abs64(fw_sample_values(p, s)[vi]);
+		int64_t d = mean ? fw_sample_values(p, s)[0] : 0;
 		total = fw_add64(total, x);
-		if (is_diff_base_sample(p, s))
+		div = fw_add64(div, d);
+		if (is_diff_base_sample(p, s)) {
 			diff_total = fw_add64(diff_total, x);
+			diff_div = fw_add64(diff_div, d);
+		}
 	}
 	*base_total = diff_total;
-	return diff_total > 0 ? diff_total : total;
+	if (diff_total > 0) {
+		total = diff_total;
+		div = diff_div;
+	}
+	/* -mean: pprof divides the total by the sum of the counts */
+	if (div != 0 && !(div == -1 && total == INT64_MIN))
+		total /= div;
+	return total;
 }
 
 static bool str_matches(const struct fw_regexp *re, const char *s)
@@ -429,20 +441,27 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	r->p = p;
 	r->o = *o;
 	fw_buf_init(&r->filters);
-	snprintf(r->output_unit, sizeof(r->output_unit), "minimum");
+	snprintf(r->output_unit, sizeof(r->output_unit), "%s", o->unit ? o->unit : "minimum");
 	if ((rc = sample_index(p, o->sample_index, &r->vi, err)) < 0)
 		goto fail;
 	assert(r->vi < p->n_sample_types);
 	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
 	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);
-	r->total = compute_total(p, r->vi, &r->base_total);
 	if (o->focus)
 		fw_buf_printf(&r->filters, "focus=%s\n", o->focus);
 	if (o->ignore)
 		fw_buf_printf(&r->filters, "ignore=%s\n", o->ignore);
+	/* pprof computes the total before its filters (applyFocus: focus,
+	 * ignore, the frame and tag filters), unless the percentages are to be
+	 * relative to what the filters keep */
+	if (!o->relative_percentages)
+		r->total = compute_total(p, r->vi, o->mean, &r->base_total);
 	if ((rc = filter_samples(p, o->focus, o->ignore, err)) < 0 ||
-	    (rc = fw_filter_apply(p, o, &r->filters, err)) < 0 ||
-	    (rc = aggregate(p, o->granularity, o->noinlines, o->untrimmed_paths, err)) < 0 ||
+	    (rc = fw_filter_apply(p, o, &r->filters, err)) < 0)
+		goto fail;
+	if (o->relative_percentages)
+		r->total = compute_total(p, r->vi, o->mean, &r->base_total);
+	if ((rc = aggregate(p, o->granularity, o->noinlines, o->untrimmed_paths, err)) < 0 ||
 	    (rc = fw_nodetab_build(p, &r->tab, err)) < 0)
 		goto fail;
 	/* Strings interned above may have moved the table: refresh. */
@@ -466,19 +485,48 @@ void fw_report_top_columns(const struct fw_report *r, const struct fw_graph *g, 
 			   int64_t *flat_sum, struct fw_buf *out)
 {
 	char f[64], c[64], fp[32], sp[32], cp[32];
+	int64_t flat, cum;
 
 	assert(r && g && flat_sum && out && n < r->tab.n);
-	*flat_sum = fw_add64(*flat_sum, g->flat[n]);
-	fw_report_value(r, g->flat[n], f, sizeof(f));
-	fw_report_value(r, g->cum[n], c, sizeof(c));
-	fw_percentage(fp, sizeof(fp), g->flat[n], r->total);
+	flat = fw_graph_flat_value(g, n);
+	cum = fw_graph_cum_value(g, n);
+	*flat_sum = fw_add64(*flat_sum, flat);
+	fw_report_value(r, flat, f, sizeof(f));
+	fw_report_value(r, cum, c, sizeof(c));
+	fw_percentage(fp, sizeof(fp), flat, r->total);
 	fw_percentage(sp, sizeof(sp), *flat_sum, r->total);
-	fw_percentage(cp, sizeof(cp), g->cum[n], r->total);
+	fw_percentage(cp, sizeof(cp), cum, r->total);
 	fw_buf_printf(out, "%10s %s %s %10s %s", f, fp, sp, c, cp);
+}
+
+/* Go's int64(float64(v) * ratio), saturated instead of undefined. */
+static int64_t apply_ratio(int64_t v, double ratio)
+{
+	double x;
+
+	if (!(ratio > 0) || ratio == 1)
+		return v;
+	x = (double)v * ratio;
+	if (x >= 9.2e18)
+		return INT64_MAX;
+	if (x <= -9.2e18)
+		return INT64_MIN;
+	return (int64_t)x;
+}
+
+int64_t fw_report_sample_value(const struct fw_report *r, size_t s)
+{
+	const int64_t *v = fw_sample_values(r->p, s);
+	int64_t d = r->o.mean ? v[0] : 0;
+
+	if (d == 0 || (d == -1 && v[r->vi] == INT64_MIN))
+		return v[r->vi];
+	return v[r->vi] / d;
 }
 
 void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len)
 {
+	v = apply_ratio(v, r->o.ratio);
 	fw_unit_label(out, len, v, r->sample_unit, r->output_unit);
 }
 
@@ -491,14 +539,16 @@ static void select_output_unit(struct fw_report *r, const struct fw_graph *g)
 		return;
 	for (size_t i = 0; i < g->n_nodes; i++) {
 		uint32_t n = g->nodes[i];
-		int64_t v = fw_abs64(g->flat[n]);
+		int64_t v = fw_abs64(fw_graph_flat_value(g, n));
 		if (v == 0)
-			v = fw_abs64(g->cum[n]);
+			v = fw_abs64(fw_graph_cum_value(g, n));
 		if (v > 0 && (min == 0 || v < min))
 			min = v;
 	}
 	if (min == 0)
 		min = max;
+	min = apply_ratio(min, r->o.ratio);
+	max = apply_ratio(max, r->o.ratio);
 	fw_unit_scale(min, r->sample_unit, "minimum", min_unit, sizeof(min_unit));
 	fw_unit_scale(max, r->sample_unit, "minimum", max_unit, sizeof(max_unit));
 	snprintf(unit, sizeof(unit), "%s", min_unit);
@@ -516,6 +566,8 @@ int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		.edgefraction = r->o.edgefraction,
 		.nodecount = r->o.nodecount,
 		.order = r->o.cum_sort ? FW_SORT_CUM : FW_SORT_FLAT,
+		.drop_negative = r->o.drop_negative,
+		.mean = r->o.mean,
 	};
 	int rc = fw_graph_trimmed(&r->tab, r->vi, &t, g, orig_count, dropped_nodes, err);
 	if (rc == 0)
@@ -572,8 +624,8 @@ void fw_report_profile_labels(const struct fw_report *r, struct fw_buf *b)
 			fw_buf_putc(b, '\n');
 		}
 	}
-	if (r->sample_type[0])
-		fw_buf_printf(b, "Type: %s\n", r->sample_type);
+	if (r->sample_type[0] || r->o.mean)
+		fw_buf_printf(b, "Type: %s%s\n", r->o.mean ? "mean_" : "", r->sample_type);
 	if (p->time_nanos != 0) {
 		format_time(p->time_nanos, buf, sizeof(buf));
 		fw_buf_printf(b, "Time: %s\n", buf);
@@ -611,9 +663,10 @@ void fw_report_labels(const struct fw_report *r, const struct fw_graph *g, size_
 	int64_t flat_sum = 0;
 	char a[64], pct[32], t[64];
 
-	fw_report_profile_labels(r, b);
+	if (!r->o.compact_labels)
+		fw_report_profile_labels(r, b);
 	for (size_t i = 0; i < g->n_nodes; i++)
-		flat_sum = fw_add64(flat_sum, g->flat[g->nodes[i]]);
+		flat_sum = fw_add64(flat_sum, fw_graph_flat_value(g, g->nodes[i]));
 	if (r->filters.len) {
 		const char *s = fw_buf_str((struct fw_buf *)&r->filters);
 		fw_buf_puts(b, "Active filters:\n");

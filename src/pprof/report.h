@@ -35,6 +35,13 @@ struct fw_report_opts {
 	/* Keep source paths as recorded (only cleaned): pprof's traces report
 	 * skips the /proc/self/cwd/ trimming of its graph reports. */
 	bool untrimmed_paths;
+	/* pprof's display options */
+	const char *unit;	   /* -unit: output unit; NULL = "minimum" */
+	double ratio;		   /* 1 / -divide_by (default 1) */
+	bool drop_negative;	   /* leave nodes with a negative value out of the graph */
+	bool relative_percentages; /* total computed after focus/ignore */
+	bool compact_labels;	   /* no File/Type/... lines in top and peek */
+	bool mean;		   /* -mean: values divided by value column 0 (the count) */
 };
 
 void fw_report_opts_default(struct fw_report_opts *o);
@@ -75,6 +82,9 @@ int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		    size_t *dropped_nodes, struct fw_error *err);
 
 void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len);
+/* Sample s's value in the report's column (under -mean, divided by its
+ * count when that is not 0, as pprof's traces print it). */
+int64_t fw_report_sample_value(const struct fw_report *r, size_t s);
 /* Appends the columns of a `top` row for node n of g, as pprof prints them:
  * "flat flat% sum% cum cum%" (no newline). *flat_sum is the flat of the rows
  * printed before; n's flat is added to it. */

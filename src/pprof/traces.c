@@ -167,7 +167,7 @@ int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *er
 		if (print_labels(r, s, false, unit_of, &sc, out) < 0 ||
 		    print_labels(r, s, true, unit_of, &sc, out) < 0)
 			goto out;
-		fw_report_value(r, fw_sample_values(p, s)[r->vi], v, sizeof(v));
+		fw_report_value(r, fw_report_sample_value(r, s), v, sizeof(v));
 		for (uint32_t i = 0; i < sm->n_locs; i++) {
 			uint32_t loc = p->sample_locs[sm->first_loc + i];
 			uint32_t base = t->loc_first[loc], cnt = t->loc_count[loc];

@@ -101,16 +101,55 @@ gw_describe_run() {
 	fi
 }
 
-# gw_judge NAME WANT_RC GOLDEN DIR: report the run just made by gw_run.
-#   WANT_RC == 0: pass iff we exited 0 and stdout equals GOLDEN byte for byte.
-#   WANT_RC != 0: pass iff we exited 1 with empty stdout and something on
-#                 stderr (GOLDEN is not read; the reference's stdout was empty).
+# gw_canon_conflict: stdin to stdout with the option list of pprof's
+# "conflicting options set: [a b]" sorted (pprof prints it in Go's random
+# map order).
+gw_canon_conflict() {
+	local line words
+	while IFS= read -r line || [ -n "$line" ]; do
+		if [[ $line =~ ^(.*conflicting\ options\ set:\ \[)([^]]*)(\].*)$ ]]; then
+			words=$(tr ' ' '\n' <<<"${BASH_REMATCH[2]}" | sort | tr '\n' ' ')
+			line="${BASH_REMATCH[1]}${words% }${BASH_REMATCH[3]}"
+		fi
+		printf '%s\n' "$line"
+	done
+}
+
+# gw_judge NAME WANT_RC GOLDEN DIR [STDERR]: report the run just made by gw_run.
+#   WANT_RC == 0: pass iff we exited 0 and stdout equals GOLDEN byte for byte;
+#                 with STDERR=1, stderr must also equal GOLDEN.stderr (pprof's
+#                 warnings) byte for byte.
+#   WANT_RC == 2 and STDERR=1 (the pprof tool's own status for a usage or
+#                 flag error): pass iff we exited 2 with empty stdout and our
+#                 stderr contains every line of GOLDEN.stderr before pprof's
+#                 "usage:" text (its warnings and its message; we add the
+#                 command and a --help pointer around the message).
+#   WANT_RC != 0 otherwise: pass iff we exited 1 with empty stdout and
+#                 something on stderr (GOLDEN is not read; the reference's
+#                 stdout was empty).
 # A sanitizer report on stderr always fails.
 gw_judge() {
-	local name=$1 want_rc=$2 golden=$3 dir=$4
+	local name=$1 want_rc=$2 golden=$3 dir=$4 check_stderr=${5:-0} want_msg
 	if gw_sanitizer_report; then
 		gw_not_ok "$name" "sanitizer report on stderr"
 		gw_describe_run "$dir"
+		return
+	fi
+	if [ "$want_rc" -eq 2 ] && [ "$check_stderr" = 1 ]; then
+		local missing="" line
+		gw_canon_conflict <"$gw_err" >"$gw_tmp/err.canon"
+		while IFS= read -r line; do
+			[ "$line" = usage: ] && break
+			grep -qF -- "$line" "$gw_tmp/err.canon" || missing+="${missing:+; }$line"
+		done < <(gw_canon_conflict <"$golden.stderr")
+		want_msg=$(head -n 1 "$golden.stderr")
+		if [ "$gw_rc" -eq 2 ] && [ ! -s "$gw_out" ] && [ -n "$want_msg" ] && [ -z "$missing" ]; then
+			gw_ok "$name"
+		else
+			gw_not_ok "$name" "expected exit status 2, empty stdout and pprof's lines on stderr;" \
+				"missing: ${missing:-none}"
+			gw_describe_run "$dir"
+		fi
 		return
 	fi
 	if [ "$want_rc" -ne 0 ]; then
@@ -134,6 +173,13 @@ gw_judge() {
 	fi
 	if [ ! -f "$golden" ]; then
 		gw_not_ok "$name" "golden file missing: $golden"
+		return
+	fi
+	if [ "$check_stderr" = 1 ] && ! cmp -s "$golden.stderr" "$gw_err"; then
+		gw_not_ok "$name" "stderr differs from $golden.stderr (pprof's warnings)"
+		diff -u --label "expected/$name.stderr" --label "actual/$name.stderr" "$golden.stderr" \
+			"$gw_err" >"$gw_tmp/diff"
+		gw_diag_file "$gw_tmp/diff"
 		return
 	fi
 	if cmp -s "$golden" "$gw_out"; then
