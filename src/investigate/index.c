@@ -58,17 +58,21 @@ static void field(struct fw_buf *b, const char *s, size_t max)
 	free(r);
 }
 
-#define N_FIELDS 7 /* time, hostname, agent_version, verdict, summary, report, ticket */
+/* time, hostname, agent_version, verdict, summary, report, ticket,
+ * flare_file, analyzed_at */
+#define N_FIELDS 9
 #define N_FIELDS_V1 6 /* rows written before the ticket column */
 #define F_REPORT 5
 #define F_TICKET 6
+#define F_FLARE_FILE 7
+#define F_ANALYZED_AT 8
 
 int fw_index_row(const struct fw_index_entry *e, struct fw_buf *out)
 {
-	const char *const v[N_FIELDS] = { e->time, e->hostname, e->agent_version,
-					  e->verdict, e->summary, e->report, e->ticket };
-	static const size_t max[N_FIELDS] = { FIELD_MAX, FIELD_MAX, FIELD_MAX,
-					      FIELD_MAX, SUMMARY_MAX, REPORT_MAX, FIELD_MAX };
+	const char *const v[N_FIELDS] = { e->time,    e->hostname, e->agent_version, e->verdict,    e->summary,
+					  e->report,  e->ticket,   e->flare_file,    e->analyzed_at };
+	static const size_t max[N_FIELDS] = { FIELD_MAX, FIELD_MAX, FIELD_MAX, FIELD_MAX, SUMMARY_MAX,
+					      REPORT_MAX, FIELD_MAX, FIELD_MAX, FIELD_MAX };
 
 	for (int k = 0; k < N_FIELDS; k++) {
 		field(out, v[k], max[k]);
@@ -99,9 +103,9 @@ static void cell(struct fw_buf *b, const char *s)
 	}
 }
 
-/* Splits tsv (modified in place) into rows of seven fields (six: an
- * older row, no ticket); a torn last line and rows of fewer fields are
- * ignored. */
+/* Splits tsv (modified in place) into rows of N_FIELDS fields (older rows
+ * have fewer, down to N_FIELDS_V1: the missing ones are ""); a torn last
+ * line and rows of fewer fields are ignored. */
 static int parse(char *tsv, size_t len, struct line **out, size_t *n_out)
 {
 	struct line *lines = NULL;
@@ -124,8 +128,8 @@ static int parse(char *tsv, size_t len, struct line **out, size_t *n_out)
 			*tab = 0;
 			q = tab + 1;
 		}
-		if (k == N_FIELDS_V1)
-			l.f[F_TICKET] = nl; /* "": the line's end */
+		for (int m = k; m < N_FIELDS; m++)
+			l.f[m] = nl; /* "": the line's end */
 		if (k >= N_FIELDS_V1) {
 			if (fw_grow((void **)&lines, &cap, n + 1, sizeof(*lines)) < 0) {
 				free(lines);
@@ -239,19 +243,12 @@ static bool visible_dir(int dfd, const char *name)
 	return name[0] != '.' && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Rebuilds .index.tsv and index.md from DIR/<host>/<time>/ under the lock
- * (lock_fd held by the caller). Keeps the newest rows that fit in
- * MAX_INDEX. *dropped counts rows left out for size. */
-static int rebuild_locked(const char *dir, struct scan *s, size_t *dropped, struct fw_error *err)
+/* Reads the rows of DIR/<host>/<time>/ into s->tsv. */
+static int scan_tree(const char *dir, struct scan *s, struct fw_error *err)
 {
-	char path[4096], tsv_path[4096];
-	struct line *lines = NULL;
-	size_t n = 0, keep_bytes = 0, keep = 0, budget;
-	struct fw_buf out;
+	char path[4096];
 	DIR *top;
-	int r;
 
-	*dropped = 0;
 	fw_buf_init(&s->tsv);
 	s->reports = s->skipped = 0;
 	if (!(top = opendir(dir)))
@@ -270,6 +267,23 @@ static int rebuild_locked(const char *dir, struct scan *s, size_t *dropped, stru
 		closedir(hd);
 	}
 	closedir(top);
+	return 0;
+}
+
+/* Rebuilds .index.tsv and index.md from DIR/<host>/<time>/ under the lock
+ * (lock_fd held by the caller). Keeps the newest rows that fit in
+ * MAX_INDEX. *dropped counts rows left out for size. */
+static int rebuild_locked(const char *dir, struct scan *s, size_t *dropped, struct fw_error *err)
+{
+	char tsv_path[4096];
+	struct line *lines = NULL;
+	size_t n = 0, keep_bytes = 0, keep = 0, budget;
+	struct fw_buf out;
+	int r;
+
+	*dropped = 0;
+	if ((r = scan_tree(dir, s, err)) < 0)
+		return r;
 	if (s->tsv.failed || parse(s->tsv.data ? s->tsv.data : (char *)"", s->tsv.len, &lines, &n) < 0) {
 		fw_buf_free(&s->tsv);
 		return fw_err(err, -ENOMEM, "out of memory rebuilding the index");
@@ -410,4 +424,43 @@ out:
 	fw_buf_free(&line);
 	close(lock_fd); /* releases the lock */
 	return r;
+}
+
+int fw_index_scan(const char *dir, struct fw_index_list *out, struct fw_error *err)
+{
+	struct scan s;
+	struct line *lines = NULL;
+	size_t n = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	fw_buf_init(&out->pool);
+	if ((r = scan_tree(dir, &s, err)) < 0)
+		return r;
+	fw_buf_putc(&s.tsv, 0);
+	if (s.tsv.failed || parse(s.tsv.data, s.tsv.len - 1, &lines, &n) < 0 ||
+	    !(out->v = calloc(n + 1, sizeof(*out->v)))) {
+		free(lines);
+		fw_buf_free(&s.tsv);
+		return fw_err(err, -ENOMEM, "out of memory reading the index of %s", dir);
+	}
+	fw_qsort(lines, n, sizeof(*lines), cmp_line);
+	for (size_t i = 0; i < n; i++) {
+		const char *const *f = (const char *const *)lines[i].f;
+		out->v[i] = (struct fw_index_entry){ f[0], f[1], f[2], f[3], f[4],
+						     f[F_REPORT], f[F_TICKET], f[F_FLARE_FILE], f[F_ANALYZED_AT] };
+	}
+	out->n = n;
+	out->skipped = s.skipped;
+	out->pool = s.tsv; /* the strings point into it */
+	free(lines);
+	return 0;
+}
+
+void fw_index_list_free(struct fw_index_list *l)
+{
+	free(l->v);
+	free(l->warnings);
+	fw_buf_free(&l->pool);
+	memset(l, 0, sizeof(*l));
 }

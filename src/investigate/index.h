@@ -32,7 +32,27 @@ struct fw_index_entry {
 	const char *summary;
 	const char *report;	   /* path of the .md relative to DIR */
 	const char *ticket;	   /* "" or NULL when none */
+	const char *flare_file;	   /* the flare zip's (or folder's) file name, "" when unknown */
+	const char *analyzed_at;   /* ISO 8601 UTC time of the analysis, "" when unknown */
 };
+
+/* Every report of a tree, as fw_index_scan() found it. The strings are
+ * owned by the list (redacted, control bytes as spaces, capped). */
+struct fw_index_list {
+	struct fw_index_entry *v;
+	size_t n;
+	size_t skipped;	  /* report folders that could not be read */
+	char *warnings;	  /* NULL, or one line per skipped report ("PATH: why"),
+			   * at most a few dozen lines */
+	struct fw_buf pool; /* owns the strings */
+};
+
+/* Every report in the investigations tree DIR (DIR/<host>/<time>/report.json),
+ * newest flare first. Returns 0 with *out filled (free it with
+ * fw_index_list_free()), or <0 (DIR unreadable, out of memory). A report
+ * that cannot be read is skipped, counted and named in out->warnings. */
+int fw_index_scan(const char *dir, struct fw_index_list *out, struct fw_error *err);
+void fw_index_list_free(struct fw_index_list *l);
 
 /* Appends e's row to out: fields redacted, control bytes as spaces, each
  * cut (with "…") so that the row stays under FW_INDEX_ROW_MAX, ending in

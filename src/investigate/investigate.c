@@ -243,7 +243,7 @@ static int write_file(const char *dir, const char *name, const char *data, size_
 }
 
 static void index_entry(const struct fw_investigation *inv, const struct fw_analyze_result *res, char *when,
-			size_t when_len, const char *report, struct fw_index_entry *e)
+			size_t when_len, const char *report, const char *analyzed_at, struct fw_index_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	fw_utc_format(when, when_len, inv->flare.time_ms, FW_UTC_ISO);
@@ -254,6 +254,8 @@ static void index_entry(const struct fw_investigation *inv, const struct fw_anal
 	e->summary = inv->verdict.summary;
 	e->report = report;
 	e->ticket = inv->ticket;
+	e->flare_file = inv->flare_name;
+	e->analyzed_at = analyzed_at;
 }
 
 /* Writes every file of the report into a hidden folder, publishes it, then
@@ -265,7 +267,7 @@ static int write_outputs(struct fw_investigation *inv, const char *out_dir, cons
 	struct fw_buf md, js, row;
 	struct fw_index_entry e;
 	struct pending p;
-	char svg[160], rel[4096], when[32];
+	char svg[160], rel[4096], when[32], analyzed_at[32];
 	const char *sub;
 	int r;
 
@@ -276,7 +278,8 @@ static int write_outputs(struct fw_investigation *inv, const char *out_dir, cons
 		goto out;
 	if ((r = fw_report_markdown(inv, &md, err)) < 0 || (r = fw_report_json(inv, &js, err)) < 0)
 		goto out;
-	index_entry(inv, res, when, sizeof(when), inv->md_name, &e);
+	fw_utc_format(analyzed_at, sizeof(analyzed_at), (int64_t)time(NULL) * 1000, FW_UTC_ISO);
+	index_entry(inv, res, when, sizeof(when), inv->md_name, analyzed_at, &e);
 	if (fw_index_row(&e, &row) < 0) {
 		r = nomem(err);
 		goto out;

@@ -249,7 +249,8 @@ static void test_index_rebuild(void)
 static void test_index_row(void)
 {
 	static char huge[1 << 20];
-	struct fw_index_entry e = { "2024-10-02T14:21:52Z", huge, "7.58.2", "NORMAL", huge, "h/t/r.md", huge };
+	struct fw_index_entry e = { "2024-10-02T14:21:52Z", huge, "7.58.2", "NORMAL", huge, "h/t/r.md", huge,
+				    huge, "2024-10-02T15:00:00Z" };
 	struct fw_buf b;
 	size_t tabs = 0, nls = 0;
 
@@ -263,7 +264,7 @@ static void test_index_row(void)
 		tabs += b.data[i] == '\t';
 		nls += b.data[i] == '\n';
 	}
-	TAP_OK(tabs == 6 && nls == 1 && b.data[b.len - 1] == '\n', "seven fields, one line");
+	TAP_OK(tabs == 8 && nls == 1 && b.data[b.len - 1] == '\n', "nine fields, one line");
 	TAP_OK(b.data && strstr(b.data, "xxx\xe2\x80\xa6\t") != NULL, "the cut is marked with an ellipsis");
 	fw_buf_free(&b);
 }
@@ -274,7 +275,7 @@ static void test_index_ticket(void)
 {
 	char out[2048], path[4096];
 	struct fw_index_entry e = { "2024-10-03T00:00:00Z", "new-host", "7.58.2", "NORMAL", "fine",
-				    "new-host/20241003T000000Z/r.md", "ZD-12345" };
+				    "new-host/20241003T000000Z/r.md", "ZD-12345", "new.zip", "2024-10-03T01:00:00Z" };
 	struct fw_error err = { "" };
 	uint8_t *data;
 	size_t len;
@@ -305,7 +306,23 @@ static void test_index_ticket(void)
 	snprintf(path, sizeof(path), "%s/new-host/20241003T000000Z/report.json", out);
 	put(path, "{}");
 	snprintf(path, sizeof(path), "%s/new-host/20241003T000000Z/" FW_INDEX_ROW_FILE, out);
-	put(path, "2024-10-03T00:00:00Z\tnew-host\t7.58.2\tNORMAL\tfine\tr.md\tZD-12345\n");
+	put(path, "2024-10-03T00:00:00Z\tnew-host\t7.58.2\tNORMAL\tfine\tr.md\tZD-12345\t"
+		  "new.zip\t2024-10-03T01:00:00Z\n");
+	{
+		struct fw_index_list l;
+		if (TAP_EQ_INT(fw_index_scan(out, &l, &err), 0, "fw_index_scan (%s)", err.msg)) {
+			TAP_OK(l.n == 2 && strcmp(l.v[0].hostname, "new-host") == 0 &&
+				       strcmp(l.v[1].hostname, "old-host") == 0,
+			       "both reports, newest flare first");
+			TAP_OK(l.n == 2 && strcmp(l.v[0].flare_file, "new.zip") == 0 &&
+				       strcmp(l.v[0].analyzed_at, "2024-10-03T01:00:00Z") == 0 &&
+				       strcmp(l.v[0].report, "new-host/20241003T000000Z/r.md") == 0 &&
+				       strcmp(l.v[0].ticket, "ZD-12345") == 0,
+			       "the new report's flare file, analysis time, link and ticket");
+			TAP_OK(l.n == 2 && !l.v[1].flare_file[0] && !l.v[1].ticket[0], "the old one: none");
+			fw_index_list_free(&l);
+		}
+	}
 	TAP_EQ_INT(fw_index_rebuild(out, &err), 1, "rebuilt: %s", err.msg);
 	snprintf(path, sizeof(path), "%s/index.md", out);
 	if (TAP_EQ_INT(fw_read_file(path, 1 << 20, &data, &len, &err), 0, "rebuilt index.md readable")) {
