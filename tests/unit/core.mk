@@ -112,3 +112,9 @@ TESTS += tests/unit/test_attribute
 tests_unit_test_attribute_SOURCES = tests/unit/test_attribute.c tests/tap.h tests/unit/profbuild.h
 tests_unit_test_attribute_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/tests/unit
 tests_unit_test_attribute_LDADD = $(LIBFW_LIBS)
+
+# report.json read back (investigate/reportread.c): fields, escapes, hostile input
+check_PROGRAMS += tests/unit/test_reportread
+TESTS += tests/unit/test_reportread
+tests_unit_test_reportread_SOURCES = tests/unit/test_reportread.c tests/tap.h
+tests_unit_test_reportread_LDADD = $(LIBFW_LIBS)
