@@ -11,5 +11,6 @@
 
 int cli_pprof(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
+int cli_index(int argc, char **argv);
 
 #endif

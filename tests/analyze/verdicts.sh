@@ -343,8 +343,8 @@ if fa_extractor; then
 		fi
 		if $jq_ok && [ "$fa_rc" -eq 0 ]; then
 			xjs=$(dirname "$(sed -n '2s/^report: //p' "$fa_tmp/run/x-$scen.out")")/report.json
-			if diff <(jq -S 'del(.flare.file, .flare.sha256)' "${report_dir[$scen]}/report.json") \
-				<(jq -S 'del(.flare.file, .flare.sha256)' "$xjs") >"$fa_tmp/x-$scen.diff" 2>&1; then
+			if diff <(jq -S 'del(.flare.file, .flare.sha256, .analyzed_at)' "${report_dir[$scen]}/report.json") \
+				<(jq -S 'del(.flare.file, .flare.sha256, .analyzed_at)' "$xjs") >"$fa_tmp/x-$scen.diff" 2>&1; then
 				fa_ok "$scen: extracted folder gives the same report.json (but .flare.file and .sha256)"
 			else
 				fa_not_ok "$scen: extracted folder gives the same report.json (but .flare.file and .sha256)"
