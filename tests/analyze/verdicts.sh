@@ -251,8 +251,8 @@ done
 
 # index_rows: the table rows of index.md as "time<TAB>host<TAB>verdict"
 index_rows() {
-	sed -n '/^|---/,$p' "$out/index.md" | sed 1d | grep '^| ' |
-		awk -F ' \\| ' '{ t = $1; sub(/^\| /, "", t); v = $4; gsub(/\*/, "", v); print t "\t" $2 "\t" v }'
+	sed -n '/^| Flare time |/,$p' "$out/index.md" | sed 1,2d | grep '^| ' |
+		awk -F ' \\| ' '{ t = $1; sub(/^\| /, "", t); v = $5; gsub(/\*/, "", v); print t "\t" $2 "\t" v }'
 }
 
 check_index() {
