@@ -40,3 +40,10 @@ fuzz_replay_analyze_SOURCES = fuzz/analyze_fuzzer.c fuzz/replay.c
 fuzz_replay_analyze_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DREPLAY_DIRS='"fuzz/regressions/analyze:fuzz/corpus/analyze"'
 fuzz_replay_analyze_LDADD = $(REPLAY_LDADD)
+
+check_PROGRAMS += fuzz/replay_reportread
+TESTS += fuzz/replay_reportread
+fuzz_replay_reportread_SOURCES = fuzz/reportread_fuzzer.c fuzz/replay.c
+fuzz_replay_reportread_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DREPLAY_DIRS='"fuzz/regressions/reportread:fuzz/corpus/reportread"'
+fuzz_replay_reportread_LDADD = $(REPLAY_LDADD)

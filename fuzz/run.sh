@@ -31,6 +31,7 @@ seeds() {
 	flaretext) echo "tests/fixtures/flarefiles" ;;
 	redact) echo "fuzz/corpus/redact tests/fixtures/flarefiles" ;;
 	analyze) echo "fuzz/corpus/analyze" ;;
+	reportread) echo "fuzz/corpus/reportread" ;;
 	*) return 1 ;;
 	esac
 }
