@@ -328,8 +328,11 @@ static int render(const char *dir, const struct fw_index_list *l, struct fw_erro
 	char path[4096];
 	int r;
 
-	for (size_t i = 0; i < l->n; i++)
-		counts[verdict_of(l->v[i].verdict)]++;
+	for (size_t i = 0; i < l->n; i++) {
+		int k = verdict_of(l->v[i].verdict); /* checked by the scan: never -1 */
+		if (k >= 0)
+			counts[k]++;
+	}
 	fw_buf_init(&md);
 	fw_buf_printf(&md, "# Flare investigations\n\n%zu report%s, newest flare first.\n\n", l->n,
 		      l->n == 1 ? "" : "s");
