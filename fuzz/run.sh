@@ -32,6 +32,7 @@ seeds() {
 	redact) echo "fuzz/corpus/redact tests/fixtures/flarefiles" ;;
 	analyze) echo "fuzz/corpus/analyze" ;;
 	regexp) echo "fuzz/corpus/regexp" ;;
+	reportread) echo "fuzz/corpus/reportread" ;;
 	*) return 1 ;;
 	esac
 }

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "investigate/index.h"
 #include "investigate/investigate.h"
 #include "base/daemonstate.h"
 #include "daemon.h"
@@ -646,6 +647,11 @@ int daemon_run(struct daemon *d)
 	r = fw_investigations_cleanup(d->cfg->investigations_dir, &err);
 	if (r < 0)
 		log_msg(&d->log, LOG_WARNING, "%s", err.msg);
+	/* index.md is derived from the reports: regenerated at start, so a
+	 * report folder deleted while the daemon was stopped is gone from it */
+	r = fw_index_rebuild(d->cfg->investigations_dir, &err);
+	if (r != -ENOENT) /* no tree yet: no index */
+		log_msg(&d->log, r == 0 ? LOG_INFO : LOG_WARNING, "%s", err.msg);
 	/* the watch first, then the scan: nothing can slip in between */
 	r = watch_start(d, &err);
 	if (r < 0) {

@@ -98,9 +98,9 @@ static bool seen_usable(const char *text, size_t len)
 
 /*
  * An analysis killed between publishing report_dir (DIR/<host>/<time>)
- * and adding its index row leaves the report out of DIR's index. The
- * index is derived from the reports: rebuilding it adds the row once,
- * whether or not it was added. Appends index_warning=what happened to b.
+ * and regenerating the index leaves the report out of DIR's index. The
+ * index is derived from the reports: regenerating it lists the report.
+ * Appends index_warning=what happened to b when that was not clean.
  */
 static void index_recovered(const char *report_dir, struct fw_buf *b)
 {
@@ -115,8 +115,8 @@ static void index_recovered(const char *report_dir, struct fw_buf *b)
 			return;
 		*slash = 0;
 	}
-	(void)fw_index_rebuild(dir, &err);
-	record_put(b, "index_warning", err.msg);
+	if (fw_index_rebuild(dir, &err) != 0)
+		record_put(b, "index_warning", err.msg);
 }
 
 /*

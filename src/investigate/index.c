@@ -1,11 +1,13 @@
 /*
  * index.c: the investigations index (see index.h). It lists reports that
  * are written; it must not analyze or judge a flare (its verdict column is
- * the report's own).
+ * the report's own, as report.json says).
  */
 #include "investigate/index.h"
 #include "base/fsutil.h"
 #include "base/redact.h"
+#include "investigate/reportread.h"
+#include "investigate/verdict.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,23 +19,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Rows are at most FW_INDEX_ROW_MAX bytes, so this holds tens of
- * thousands of reports; past it the index is rebuilt from the reports,
- * newest first, as many as fit. */
-#define MAX_INDEX (64u << 20)
-/* Per-field caps of a row (bytes, before the cut marker). */
+/* index.md stops listing (oldest last) past this size; a row is at most a
+ * few KiB (the field caps below), a usual one about 400 bytes. */
+#define MAX_INDEX (32u << 20)
+/* Per-field caps (bytes, before the cut marker). */
 #define FIELD_MAX 256
 #define SUMMARY_MAX 1024
-#define REPORT_MAX 1024
-/* The rebuild reads at most this many report folders, and stops once it
- * holds this many bytes of rows (it is derived data: bounded, not exact). */
-#define REBUILD_MAX_REPORTS 200000
-#define REBUILD_MAX_BYTES (2 * (size_t)MAX_INDEX)
+#define NAME_MAX_ 255
+/* The scan visits at most this many report folders and keeps at most this
+ * many bytes of strings (derived data: bounded, and it says so). */
+#define SCAN_MAX_REPORTS 200000
+#define SCAN_MAX_POOL ((size_t)64 << 20)
+/* Warning lines kept (the count of skipped reports is exact). */
+#define MAX_WARNINGS 20
+#define N_VERDICTS 6
 
 static const char cut_mark[] = "\xe2\x80\xa6"; /* … */
 
-/* One TSV field: redacted, with tabs, newlines and control bytes as
- * spaces, cut to max bytes (at a UTF-8 character boundary) with "…". */
+/* One field: redacted, with tabs, newlines and control bytes as spaces,
+ * cut to max bytes (at a UTF-8 character boundary) with "…". */
 static void field(struct fw_buf *b, const char *s, size_t max)
 {
 	size_t len, n;
@@ -58,122 +62,314 @@ static void field(struct fw_buf *b, const char *s, size_t max)
 	free(r);
 }
 
-/* time, hostname, agent_version, verdict, summary, report, ticket,
- * flare_file, analyzed_at */
-#define N_FIELDS 9
-#define N_FIELDS_V1 6 /* rows written before the ticket column */
-#define F_REPORT 5
-#define F_TICKET 6
-#define F_FLARE_FILE 7
-#define F_ANALYZED_AT 8
-
-int fw_index_row(const struct fw_index_entry *e, struct fw_buf *out)
+/* A folder or file name that may appear in a Markdown link as it is:
+ * [A-Za-z0-9._-], not starting with '.', not too long. Our own names
+ * (host folders, flare times, flare-profiling-<host>.md) are all such. */
+static bool safe_name(const char *s)
 {
-	const char *const v[N_FIELDS] = { e->time,    e->hostname, e->agent_version, e->verdict,    e->summary,
-					  e->report,  e->ticket,   e->flare_file,    e->analyzed_at };
-	static const size_t max[N_FIELDS] = { FIELD_MAX, FIELD_MAX, FIELD_MAX, FIELD_MAX, SUMMARY_MAX,
-					      REPORT_MAX, FIELD_MAX, FIELD_MAX, FIELD_MAX };
+	size_t n = strlen(s);
 
-	for (int k = 0; k < N_FIELDS; k++) {
-		field(out, v[k], max[k]);
-		fw_buf_putc(out, k == N_FIELDS - 1 ? '\n' : '\t');
-	}
-	return out->failed ? -ENOMEM : 0;
+	if (!n || n > NAME_MAX_ || s[0] == '.')
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
-struct line {
-	char *f[N_FIELDS];
+static bool digits(const char *s, size_t at, size_t n)
+{
+	for (size_t i = at; i < at + n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.mmm]Z", as write_json.c writes times. */
+static bool iso_time(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return (n == 20 || (n == 24 && s[19] == '.' && digits(s, 20, 3))) && digits(s, 0, 4) && s[4] == '-' &&
+	       digits(s, 5, 2) && s[7] == '-' && digits(s, 8, 2) && s[10] == 'T' && digits(s, 11, 2) &&
+	       s[13] == ':' && digits(s, 14, 2) && s[16] == ':' && digits(s, 17, 2) && s[n - 1] == 'Z';
+}
+
+/* The flare time from a report folder's name "YYYYmmddTHHMMSSZ[-N]"
+ * (when report.json has none), else "". */
+static void time_from_folder(const char *name, char out[21])
+{
+	out[0] = 0;
+	if (strlen(name) >= 16 && digits(name, 0, 8) && name[8] == 'T' && digits(name, 9, 6) && name[15] == 'Z' &&
+	    (name[16] == 0 || name[16] == '-'))
+		snprintf(out, 21, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", name, name + 4, name + 6, name + 9, name + 11,
+			 name + 13);
+}
+
+enum { F_TIME, F_HOST, F_AGENT, F_VERDICT, F_SUMMARY, F_REPORT, F_TICKET, F_FILE, F_ANALYZED, N_F };
+
+struct row {
+	size_t off[N_F]; /* offsets of the strings in the pool */
+	int verdict;
 };
 
-static int cmp_line(const void *a, const void *b)
+struct scan {
+	const char *dir;
+	struct row *rows;
+	size_t n, cap;
+	size_t visited, skipped;
+	bool full; /* stopped at a bound */
+	struct fw_buf pool, warnings;
+	size_t n_warnings;
+};
+
+static void warn(struct scan *s, const char *msg)
 {
-	const struct line *x = a, *y = b;
-	int r = strcmp(y->f[0], x->f[0]); /* newest first */
-	return r ? r : strcmp(x->f[F_REPORT], y->f[F_REPORT]);
+	s->skipped++;
+	if (s->n_warnings++ < MAX_WARNINGS) {
+		field(&s->warnings, msg, 1024);
+		fw_buf_putc(&s->warnings, '\n');
+	}
 }
 
-/* Markdown table cell: pipes escaped, nothing else needed after field(). */
+static int verdict_of(const char *name)
+{
+	for (int k = 0; k < N_VERDICTS; k++)
+		if (strcmp(name, fw_verdict_name((enum fw_verdict_kind)k)) == 0)
+			return k;
+	return -1;
+}
+
+static size_t put(struct scan *s, const char *v, size_t max)
+{
+	size_t off = s->pool.len;
+	field(&s->pool, v, max);
+	fw_buf_putc(&s->pool, 0);
+	return off;
+}
+
+/* Adds DIR/host/when's report when it has a report.json (a folder without
+ * one is no report: nothing to say). */
+static void scan_report(struct scan *s, const char *host, const char *when)
+{
+	char path[4096], rel[1024], ftime[21], msg[4200];
+	struct fw_report_info ri;
+	struct fw_error e;
+	struct stat st;
+	struct row *r;
+	int v;
+
+	if (snprintf(path, sizeof(path), "%s/%s/%s/report.json", s->dir, host, when) >= (int)sizeof(path))
+		return;
+	if (lstat(path, &st) < 0 && errno == ENOENT)
+		return;
+	s->visited++;
+	if (!safe_name(host) || !safe_name(when)) {
+		snprintf(msg, sizeof(msg), "%s: not a report folder's name (made by hand?)", path);
+		warn(s, msg);
+		return;
+	}
+	if (fw_report_read(path, &ri, &e) < 0) {
+		warn(s, e.msg);
+		return;
+	}
+	if ((v = verdict_of(ri.verdict_name)) < 0 || !safe_name(ri.markdown)) {
+		snprintf(msg, sizeof(msg), "%s: %s", path,
+			 v < 0 ? "verdict.name is not a verdict" : "report.markdown is not a file name");
+		fw_report_info_free(&ri);
+		warn(s, msg);
+		return;
+	}
+	if (fw_grow((void **)&s->rows, &s->cap, s->n + 1, sizeof(*s->rows)) < 0) {
+		s->pool.failed = true;
+		fw_report_info_free(&ri);
+		return;
+	}
+	r = &s->rows[s->n++];
+	r->verdict = v;
+	if (iso_time(ri.flare_time))
+		snprintf(ftime, sizeof(ftime), "%.19sZ", ri.flare_time); /* to the second */
+	else
+		time_from_folder(when, ftime);
+	snprintf(rel, sizeof(rel), "%s/%s/%s", host, when, ri.markdown);
+	r->off[F_TIME] = put(s, ftime, FIELD_MAX);
+	r->off[F_HOST] = put(s, ri.hostname, FIELD_MAX);
+	r->off[F_AGENT] = put(s, ri.agent_version, FIELD_MAX);
+	r->off[F_VERDICT] = put(s, ri.verdict_name, FIELD_MAX);
+	r->off[F_SUMMARY] = put(s, ri.summary, SUMMARY_MAX);
+	r->off[F_REPORT] = put(s, rel, sizeof(rel));
+	r->off[F_TICKET] = put(s, ri.ticket, FIELD_MAX);
+	r->off[F_FILE] = put(s, ri.flare_file, FIELD_MAX);
+	r->off[F_ANALYZED] = put(s, iso_time(ri.analyzed_at) ? ri.analyzed_at : "", FIELD_MAX);
+	fw_report_info_free(&ri);
+}
+
+static bool scan_full(struct scan *s)
+{
+	if (s->visited >= SCAN_MAX_REPORTS || s->pool.len >= SCAN_MAX_POOL)
+		s->full = true;
+	return s->full || s->pool.failed;
+}
+
+static bool visible_dir(int dfd, const char *name)
+{
+	struct stat st;
+	return name[0] != '.' && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int scan_tree(struct scan *s, struct fw_error *err)
+{
+	char path[4096];
+	DIR *top;
+
+	if (!(top = opendir(s->dir)))
+		return fw_err(err, -errno, "%s: %s", s->dir, strerror(errno));
+	for (struct dirent *h; !scan_full(s) && (h = readdir(top)) != NULL;) {
+		DIR *hd;
+		if (!visible_dir(dirfd(top), h->d_name))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", s->dir, h->d_name) >= (int)sizeof(path) ||
+		    !(hd = opendir(path)))
+			continue;
+		for (struct dirent *t; !scan_full(s) && (t = readdir(hd)) != NULL;) {
+			if (visible_dir(dirfd(hd), t->d_name))
+				scan_report(s, h->d_name, t->d_name);
+		}
+		closedir(hd);
+	}
+	closedir(top);
+	if (s->pool.failed || s->warnings.failed)
+		return fw_err(err, -ENOMEM, "out of memory reading the reports of %s", s->dir);
+	return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct fw_index_entry *x = a, *y = b;
+	int r = strcmp(y->time, x->time); /* newest flare first */
+	if (!r)
+		r = strcmp(y->analyzed_at, x->analyzed_at); /* then the latest analysis */
+	return r ? r : strcmp(x->report, y->report);
+}
+
+static void scan_free(struct scan *s)
+{
+	free(s->rows);
+	fw_buf_free(&s->pool);
+	fw_buf_free(&s->warnings);
+}
+
+int fw_index_scan(const char *dir, struct fw_index_list *out, struct fw_error *err)
+{
+	struct scan s = { .dir = dir };
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	fw_buf_init(&s.pool);
+	fw_buf_init(&s.warnings);
+	if ((r = scan_tree(&s, err)) < 0) {
+		scan_free(&s);
+		return r;
+	}
+	if (s.full) {
+		char msg[4200];
+		snprintf(msg, sizeof(msg), "%s: more than %d report folders or %zu MiB of fields: the rest left out",
+			 dir, SCAN_MAX_REPORTS, SCAN_MAX_POOL >> 20);
+		warn(&s, msg);
+		s.skipped--; /* not a report that could not be read */
+	}
+	if (s.n_warnings > MAX_WARNINGS)
+		fw_buf_printf(&s.warnings, "... and %zu more\n", s.n_warnings - MAX_WARNINGS);
+	if (s.pool.failed || s.warnings.failed || !(out->v = calloc(s.n + 1, sizeof(*out->v)))) {
+		scan_free(&s);
+		return fw_err(err, -ENOMEM, "out of memory reading the reports of %s", dir);
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		const char *f[N_F];
+		for (int k = 0; k < N_F; k++)
+			f[k] = s.pool.data + s.rows[i].off[k];
+		out->v[i] = (struct fw_index_entry){ f[F_TIME],	  f[F_HOST],   f[F_AGENT],
+						     f[F_VERDICT], f[F_SUMMARY], f[F_REPORT],
+						     f[F_TICKET],  f[F_FILE],	 f[F_ANALYZED] };
+	}
+	out->n = s.n;
+	out->skipped = s.skipped;
+	out->warnings = s.warnings.len ? fw_buf_take(&s.warnings) : NULL;
+	out->pool = s.pool; /* the strings point into it */
+	fw_buf_init(&s.pool);
+	fw_qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
+	scan_free(&s);
+	return 0;
+}
+
+void fw_index_list_free(struct fw_index_list *l)
+{
+	free(l->v);
+	free(l->warnings);
+	fw_buf_free(&l->pool);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- index.md -------------------------------------------------------------- */
+
+/* Markdown table cell: the characters Markdown would read escaped; an
+ * empty value as "-". */
 static void cell(struct fw_buf *b, const char *s)
 {
+	if (!*s)
+		fw_buf_putc(b, '-');
 	for (; *s; s++) {
-		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_' || *s == '[' || *s == ']' ||
-		    *s == '<' || *s == '>')
+		if (strchr("|\\`*_[]<>#!&~", *s))
 			fw_buf_putc(b, '\\');
 		fw_buf_putc(b, *s);
 	}
 }
 
-/* Splits tsv (modified in place) into rows of N_FIELDS fields (older rows
- * have fewer, down to N_FIELDS_V1: the missing ones are ""); a torn last
- * line and rows of fewer fields are ignored. */
-static int parse(char *tsv, size_t len, struct line **out, size_t *n_out)
+static int render(const char *dir, const struct fw_index_list *l, struct fw_error *err)
 {
-	struct line *lines = NULL;
-	size_t n = 0, cap = 0;
-
-	for (char *p = tsv, *end = tsv + len; p < end;) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		struct line l;
-		int k = 0;
-		if (!nl)
-			break;
-		*nl = 0;
-		for (char *q = p; k < N_FIELDS; k++) {
-			char *tab = strchr(q, '\t');
-			l.f[k] = q;
-			if (!tab) {
-				k++;
-				break;
-			}
-			*tab = 0;
-			q = tab + 1;
-		}
-		for (int m = k; m < N_FIELDS; m++)
-			l.f[m] = nl; /* "": the line's end */
-		if (k >= N_FIELDS_V1) {
-			if (fw_grow((void **)&lines, &cap, n + 1, sizeof(*lines)) < 0) {
-				free(lines);
-				return -ENOMEM;
-			}
-			lines[n++] = l;
-		}
-		p = nl + 1;
-	}
-	*out = lines;
-	*n_out = n;
-	return 0;
-}
-
-static int render(const char *dir, struct line *lines, size_t n, struct fw_error *err)
-{
+	size_t counts[N_VERDICTS] = { 0 }, listed = 0;
 	struct fw_buf md;
 	char path[4096];
 	int r;
 
-	fw_qsort(lines, n, sizeof(*lines), cmp_line);
-	fw_buf_init(&md);
-	fw_buf_printf(&md, "# Flare investigations\n\n%zu report%s, newest flare first.\n\n", n, n == 1 ? "" : "s");
-	fw_buf_puts(&md, "| Flare time | Host | Agent | Verdict | Summary | Report | Ticket |\n"
-			 "|---|---|---|---|---|---|---|\n");
-	for (size_t i = 0; i < n; i++) {
-		fw_buf_puts(&md, "| ");
-		cell(&md, lines[i].f[0]);
-		fw_buf_puts(&md, " | ");
-		cell(&md, lines[i].f[1]);
-		fw_buf_puts(&md, " | ");
-		cell(&md, lines[i].f[2][0] ? lines[i].f[2] : "unknown");
-		fw_buf_puts(&md, " | **");
-		cell(&md, lines[i].f[3]);
-		fw_buf_puts(&md, "** | ");
-		cell(&md, lines[i].f[4]);
-		fw_buf_puts(&md, " | [report](");
-		/* a relative path of safe characters (host and time names) */
-		fw_buf_puts(&md, lines[i].f[F_REPORT]);
-		fw_buf_puts(&md, ") | ");
-		/* last: the columns before it kept their places */
-		cell(&md, lines[i].f[F_TICKET][0] ? lines[i].f[F_TICKET] : "-");
-		fw_buf_puts(&md, " |\n");
+	for (size_t i = 0; i < l->n; i++) {
+		int k = verdict_of(l->v[i].verdict); /* checked by the scan: never -1 */
+		if (k >= 0)
+			counts[k]++;
 	}
+	fw_buf_init(&md);
+	fw_buf_printf(&md, "# Flare investigations\n\n%zu report%s, newest flare first.\n\n", l->n,
+		      l->n == 1 ? "" : "s");
+	if (l->skipped)
+		fw_buf_printf(&md,
+			      "%zu report folder%s could not be read and %s left out: `flarewatch index` "
+			      "names %s.\n\n",
+			      l->skipped, l->skipped == 1 ? "" : "s", l->skipped == 1 ? "is" : "are",
+			      l->skipped == 1 ? "it" : "them");
+	fw_buf_puts(&md, "| Verdict | Reports |\n|---|---:|\n");
+	for (int k = 0; k < N_VERDICTS; k++)
+		fw_buf_printf(&md, "| %s | %zu |\n", fw_verdict_name((enum fw_verdict_kind)k), counts[k]);
+	fw_buf_puts(&md, "\n| Flare time | Host | Ticket | Agent | Verdict | Summary | Flare file | Analyzed | Report |\n"
+			 "|---|---|---|---|---|---|---|---|---|\n");
+	for (; listed < l->n && md.len < MAX_INDEX; listed++) {
+		const struct fw_index_entry *e = &l->v[listed];
+		const char *cols[] = { e->time, e->hostname, e->ticket,
+				       e->agent_version[0] ? e->agent_version : "unknown" };
+		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+			fw_buf_puts(&md, "| ");
+			cell(&md, cols[k]);
+			fw_buf_putc(&md, ' ');
+		}
+		fw_buf_puts(&md, "| **");
+		cell(&md, e->verdict);
+		fw_buf_puts(&md, "** | ");
+		cell(&md, e->summary);
+		fw_buf_puts(&md, " | ");
+		cell(&md, e->flare_file);
+		fw_buf_puts(&md, " | ");
+		cell(&md, e->analyzed_at);
+		/* a relative path of safe names (fw_index_scan checked them) */
+		fw_buf_printf(&md, " | [report](%s) |\n", e->report);
+	}
+	if (listed < l->n)
+		fw_buf_printf(&md, "\nThe %zu oldest reports are not listed: the index is limited to %u MiB.\n",
+			      l->n - listed, MAX_INDEX >> 20);
 	if (md.failed) {
 		fw_buf_free(&md);
 		return fw_err(err, -ENOMEM, "out of memory writing the index");
@@ -184,148 +380,15 @@ static int render(const char *dir, struct line *lines, size_t n, struct fw_error
 	return r;
 }
 
-/* ---- rebuilding from the reports ------------------------------------------ */
-
-struct scan {
-	struct fw_buf tsv;
-	size_t reports, skipped;
-};
-
-/* Appends DIR/host/when's row (its FW_INDEX_ROW_FILE, with the report
- * field made relative to DIR) if it is a published report. */
-static void scan_report(struct scan *s, const char *dir, const char *host, const char *when)
-{
-	char path[4096];
-	struct stat st;
-	uint8_t *data = NULL;
-	size_t len;
-	struct fw_error e;
-	char *tab, *md, *rest;
-	int k;
-
-	if (snprintf(path, sizeof(path), "%s/%s/%s/report.json", dir, host, when) >= (int)sizeof(path) ||
-	    lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return; /* not a report */
-	snprintf(path, sizeof(path), "%s/%s/%s/" FW_INDEX_ROW_FILE, dir, host, when);
-	if (fw_read_file(path, FW_INDEX_ROW_MAX, &data, &len, &e) < 0 || !len || data[len - 1] != '\n' ||
-	    memchr(data, 0, len) || memchr(data, '\n', len - 1)) {
-		free(data);
-		s->skipped++;
-		return;
-	}
-	data[len - 1] = 0;
-	/* the report field (the 6th) is the Markdown file's name; the ticket
-	 * follows it in rows that have one */
-	for (k = 0, tab = NULL, md = (char *)data; k < F_REPORT && (tab = strchr(md, '\t')); k++)
-		md = tab + 1;
-	rest = k == F_REPORT ? strchr(md, '\t') : NULL;
-	if (rest)
-		*rest++ = 0;
-	if (k != F_REPORT || !*md || strchr(md, '/') || md[0] == '.') {
-		free(data);
-		s->skipped++;
-		return;
-	}
-	fw_buf_putn(&s->tsv, (const char *)data, (size_t)(tab - (char *)data));
-	fw_buf_printf(&s->tsv, "\t%s/%s/%s\t%s\n", host, when, md, rest ? rest : "");
-	free(data);
-	s->reports++;
-}
-
-static bool scan_full(const struct scan *s)
-{
-	return s->reports + s->skipped >= REBUILD_MAX_REPORTS || s->tsv.len >= REBUILD_MAX_BYTES;
-}
-
-static bool visible_dir(int dfd, const char *name)
-{
-	struct stat st;
-	return name[0] != '.' && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Reads the rows of DIR/<host>/<time>/ into s->tsv. */
-static int scan_tree(const char *dir, struct scan *s, struct fw_error *err)
-{
-	char path[4096];
-	DIR *top;
-
-	fw_buf_init(&s->tsv);
-	s->reports = s->skipped = 0;
-	if (!(top = opendir(dir)))
-		return fw_err(err, -errno, "%s: %s", dir, strerror(errno));
-	for (struct dirent *h; !scan_full(s) && (h = readdir(top)) != NULL;) {
-		DIR *hd;
-		if (!visible_dir(dirfd(top), h->d_name))
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, h->d_name) >= (int)sizeof(path) ||
-		    !(hd = opendir(path)))
-			continue;
-		for (struct dirent *t; !scan_full(s) && (t = readdir(hd)) != NULL;) {
-			if (visible_dir(dirfd(hd), t->d_name))
-				scan_report(s, dir, h->d_name, t->d_name);
-		}
-		closedir(hd);
-	}
-	closedir(top);
-	return 0;
-}
-
-/* Rebuilds .index.tsv and index.md from DIR/<host>/<time>/ under the lock
- * (lock_fd held by the caller). Keeps the newest rows that fit in
- * MAX_INDEX. *dropped counts rows left out for size. */
-static int rebuild_locked(const char *dir, struct scan *s, size_t *dropped, struct fw_error *err)
-{
-	char tsv_path[4096];
-	struct line *lines = NULL;
-	size_t n = 0, keep_bytes = 0, keep = 0, budget;
-	struct fw_buf out;
-	int r;
-
-	*dropped = 0;
-	if ((r = scan_tree(dir, s, err)) < 0)
-		return r;
-	if (s->tsv.failed || parse(s->tsv.data ? s->tsv.data : (char *)"", s->tsv.len, &lines, &n) < 0) {
-		fw_buf_free(&s->tsv);
-		return fw_err(err, -ENOMEM, "out of memory rebuilding the index");
-	}
-	fw_qsort(lines, n, sizeof(*lines), cmp_line);
-	/* Newest first: keep a prefix that fits. When all do not, keep half
-	 * the limit, so that the next additions do not rebuild again. */
-	budget = s->tsv.len <= MAX_INDEX ? MAX_INDEX : MAX_INDEX / 2;
-	for (; keep < n; keep++) {
-		size_t b = N_FIELDS;
-		for (int k = 0; k < N_FIELDS; k++)
-			b += strlen(lines[keep].f[k]);
-		if (keep_bytes + b > budget)
-			break;
-		keep_bytes += b;
-	}
-	*dropped = n - keep;
-	fw_buf_init(&out);
-	for (size_t i = keep; i-- > 0;) { /* oldest first, as appends would be */
-		for (int k = 0; k < N_FIELDS; k++) {
-			fw_buf_puts(&out, lines[i].f[k]);
-			fw_buf_putc(&out, k == N_FIELDS - 1 ? '\n' : '\t');
-		}
-	}
-	snprintf(tsv_path, sizeof(tsv_path), "%s/.index.tsv", dir);
-	if (out.failed)
-		r = fw_err(err, -ENOMEM, "out of memory rebuilding the index");
-	else if ((r = fw_write_file_atomic(tsv_path, out.data ? out.data : "", out.len, 0644, err)) == 0)
-		r = render(dir, lines, keep, err);
-	fw_buf_free(&out);
-	free(lines);
-	fw_buf_free(&s->tsv);
-	return r;
-}
-
 static int lock_index(const char *dir, int *lock_fd, struct fw_error *err)
 {
 	char lock_path[4096];
 
 	if (snprintf(lock_path, sizeof(lock_path), "%s/.index.lock", dir) >= (int)sizeof(lock_path))
 		return fw_err(err, -ENAMETOOLONG, "%s: path too long", dir);
-	*lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* read-only: flock needs no more, and an engineer of the group can
+	 * then lock the daemon's file too */
+	*lock_fd = open(lock_path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0664);
 	if (*lock_fd < 0)
 		return fw_err(err, -errno, "%s: %s", lock_path, strerror(errno));
 	while (flock(*lock_fd, LOCK_EX) < 0) {
@@ -339,128 +402,46 @@ static int lock_index(const char *dir, int *lock_fd, struct fw_error *err)
 	return 0;
 }
 
-/* Rebuilds after `why` (already in err->msg); returns 1 with err saying
- * what happened, or <0 if the rebuild failed too. */
-static int rebuild_after(const char *dir, struct fw_error *err)
+int fw_index_regenerate(const char *dir, struct fw_index_list *out, struct fw_error *err)
 {
-	char why[sizeof(err->msg)];
-	struct scan s;
-	size_t dropped;
-	int r;
+	struct fw_index_list l;
+	char old[4096];
+	int lock_fd = -1, r;
 
-	snprintf(why, sizeof(why), "%s", err->msg);
-	if ((r = rebuild_locked(dir, &s, &dropped, err)) < 0) {
-		fw_err_prefix(err, "%s; rebuilding it from the reports failed", why);
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if ((r = lock_index(dir, &lock_fd, err)) < 0)
 		return r;
+	if ((r = fw_index_scan(dir, &l, err)) == 0) {
+		r = render(dir, &l, err);
+		/* the append log of earlier versions: report.json replaced it */
+		if (r == 0 && snprintf(old, sizeof(old), "%s/.index.tsv", dir) < (int)sizeof(old))
+			(void)unlink(old);
 	}
-	return fw_err(err, 1, "%s; index rebuilt from %zu report%s%s%s", why, s.reports, s.reports == 1 ? "" : "s",
-		      dropped ? " (the oldest left out: the index is full)" : "",
-		      s.skipped ? " (report folders without an index row left out)" : "");
+	close(lock_fd); /* releases the lock */
+	if (r == 0 && out)
+		*out = l;
+	else
+		fw_index_list_free(&l);
+	return r;
 }
 
 int fw_index_rebuild(const char *dir, struct fw_error *err)
 {
-	int lock_fd, r;
-
-	if ((r = lock_index(dir, &lock_fd, err)) < 0)
-		return r;
-	fw_err(err, 1, "%s: index rebuild requested", dir);
-	r = rebuild_after(dir, err);
-	close(lock_fd);
-	return r;
-}
-
-int fw_index_add(const char *dir, const struct fw_index_entry *e, struct fw_error *err)
-{
-	char tsv_path[4096];
-	struct fw_buf line;
-	struct line *lines = NULL;
-	uint8_t *data = NULL;
-	size_t len = 0, n;
-	struct stat st;
-	int lock_fd, fd, r;
-
-	if (snprintf(tsv_path, sizeof(tsv_path), "%s/.index.tsv", dir) >= (int)sizeof(tsv_path))
-		return fw_err(err, -ENAMETOOLONG, "%s: path too long", dir);
-	fw_buf_init(&line);
-	if (fw_index_row(e, &line) < 0) {
-		fw_buf_free(&line);
-		return fw_err(err, -ENOMEM, "out of memory writing the index");
-	}
-	if ((r = lock_index(dir, &lock_fd, err)) < 0) {
-		fw_buf_free(&line);
-		return r;
-	}
-	fd = open(tsv_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		fw_err(err, -errno, "%s: %s", tsv_path, strerror(errno));
-		r = rebuild_after(dir, err);
-		goto out;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size + line.len > MAX_INDEX) {
-		close(fd);
-		fw_err(err, -EFBIG, "%s: not a file or over %u MiB", tsv_path, MAX_INDEX >> 20);
-		r = rebuild_after(dir, err);
-		goto out;
-	}
-	if (write(fd, line.data, line.len) != (ssize_t)line.len || fsync(fd) < 0) {
-		r = fw_err(err, -EIO, "%s: write failed: %s", tsv_path, strerror(errno));
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	if ((r = fw_read_file(tsv_path, MAX_INDEX, &data, &len, err)) < 0) {
-		r = rebuild_after(dir, err);
-		goto out;
-	}
-	if (parse((char *)data, len, &lines, &n) < 0) {
-		r = fw_err(err, -ENOMEM, "out of memory writing the index");
-		goto out;
-	}
-	r = render(dir, lines, n, err);
-out:
-	free(lines);
-	free(data);
-	fw_buf_free(&line);
-	close(lock_fd); /* releases the lock */
-	return r;
-}
-
-int fw_index_scan(const char *dir, struct fw_index_list *out, struct fw_error *err)
-{
-	struct scan s;
-	struct line *lines = NULL;
-	size_t n = 0;
+	struct fw_index_list l;
 	int r;
 
-	memset(out, 0, sizeof(*out));
-	fw_buf_init(&out->pool);
-	if ((r = scan_tree(dir, &s, err)) < 0)
+	if ((r = fw_index_regenerate(dir, &l, err)) < 0)
 		return r;
-	fw_buf_putc(&s.tsv, 0);
-	if (s.tsv.failed || parse(s.tsv.data, s.tsv.len - 1, &lines, &n) < 0 ||
-	    !(out->v = calloc(n + 1, sizeof(*out->v)))) {
-		free(lines);
-		fw_buf_free(&s.tsv);
-		return fw_err(err, -ENOMEM, "out of memory reading the index of %s", dir);
+	if (l.skipped) {
+		size_t first = strcspn(l.warnings ? l.warnings : "", "\n");
+		r = fw_err(err, 1, "%s/index.md: %zu report%s listed, %zu report folder%s left out (%.*s)", dir, l.n,
+			   l.n == 1 ? "" : "s", l.skipped, l.skipped == 1 ? "" : "s", (int)first,
+			   l.warnings ? l.warnings : "");
+	} else {
+		fw_err(err, 1, "%s/index.md: %zu report%s listed", dir, l.n, l.n == 1 ? "" : "s");
+		r = 0;
 	}
-	fw_qsort(lines, n, sizeof(*lines), cmp_line);
-	for (size_t i = 0; i < n; i++) {
-		const char *const *f = (const char *const *)lines[i].f;
-		out->v[i] = (struct fw_index_entry){ f[0], f[1], f[2], f[3], f[4],
-						     f[F_REPORT], f[F_TICKET], f[F_FLARE_FILE], f[F_ANALYZED_AT] };
-	}
-	out->n = n;
-	out->skipped = s.skipped;
-	out->pool = s.tsv; /* the strings point into it */
-	free(lines);
-	return 0;
-}
-
-void fw_index_list_free(struct fw_index_list *l)
-{
-	free(l->v);
-	free(l->warnings);
-	fw_buf_free(&l->pool);
-	memset(l, 0, sizeof(*l));
+	fw_index_list_free(&l);
+	return r;
 }

@@ -1,28 +1,19 @@
 /*
  * index.h: DIR/index.md, the list of every report in an investigations
- * tree, newest flare first, with host, agent version, verdict and summary.
- * Entries are kept in DIR/.index.tsv (one line per report, appended under
- * an flock so concurrent workers and daemons never lose one) and the
- * Markdown is regenerated from it after every addition.
+ * tree, newest flare first, with the counts per verdict on top.
  *
- * A row is time, hostname, agent version, verdict, summary, report and
- * ticket, tab-separated; rows written before the ticket column (six
- * fields) are read with no ticket.
- *
- * The index is derived data: each report folder also holds its own row
- * (FW_INDEX_ROW_FILE, the report field being the Markdown file's name), and
- * when .index.tsv cannot be used (unreadable, over its size limit) it is
- * rebuilt from DIR/<host>/<time>/ folders that hold a report.json.
+ * The index is derived data, regenerated whole from the report.json files
+ * of DIR/<host>/<time>/ (read with reportread.h) under DIR/.index.lock:
+ * after each report, when flarewatchd starts, and by `flarewatch index`.
+ * So deleting a report folder and regenerating gives a correct index;
+ * there is no second source of truth to keep in step. A report.json that
+ * cannot be read (planted, truncated: the tree is group-writable) is left
+ * out and named in the warnings.
  */
 #ifndef FW_INDEX_H
 #define FW_INDEX_H
 
 #include "base/util.h"
-
-/* A report folder's own index row. */
-#define FW_INDEX_ROW_FILE ".index-row.tsv"
-/* Upper bound of one row as fw_index_row() writes it (fields are cut). */
-#define FW_INDEX_ROW_MAX 8192
 
 struct fw_index_entry {
 	const char *time;	   /* ISO 8601 UTC flare time, sorts as text */
@@ -54,19 +45,15 @@ struct fw_index_list {
 int fw_index_scan(const char *dir, struct fw_index_list *out, struct fw_error *err);
 void fw_index_list_free(struct fw_index_list *l);
 
-/* Appends e's row to out: fields redacted, control bytes as spaces, each
- * cut (with "…") so that the row stays under FW_INDEX_ROW_MAX, ending in
- * '\n'. Returns 0 or -ENOMEM. */
-int fw_index_row(const struct fw_index_entry *e, struct fw_buf *out);
+/* Regenerates DIR/index.md from DIR's reports, under DIR/.index.lock
+ * (the scan too, so that concurrent regenerations do not interleave).
+ * Returns 0 with *out (when not NULL; free it) the reports listed and
+ * those left out, or <0. */
+int fw_index_regenerate(const char *dir, struct fw_index_list *out, struct fw_error *err);
 
-/* Adds e to DIR's index. Returns 0; 1 when the index had to be rebuilt
- * from the reports (err says why: the entry is in the rebuilt index when
- * its report folder is published); <0 when the index could not be
- * updated. */
-int fw_index_add(const char *dir, const struct fw_index_entry *e, struct fw_error *err);
-
-/* Rebuilds DIR's index from its reports now. Returns 1 (err says how many
- * reports) or <0. */
+/* fw_index_regenerate() for callers that only log: 0 (err says how many
+ * reports are listed), 1 when some report folders were left out (err says
+ * how many, names the first and why), or <0. */
 int fw_index_rebuild(const char *dir, struct fw_error *err);
 
 #endif

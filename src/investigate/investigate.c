@@ -87,6 +87,44 @@ static int tree_lock(const char *out, int op)
 	return fd;
 }
 
+/* mkdir(path, 0770) whatever the umask, so that engineers of the group can
+ * delete a report (see the README). Never a setgid mode: under the unit's
+ * RestrictSUIDSGID=yes mkdir() and chmod() with S_ISGID fail; a folder
+ * made inside a setgid folder inherits the bit and the group from the
+ * kernel, so a tree made 2770 stays so (a chmod afterwards would clear the
+ * inherited bit). The CLI and flarewatchd's workers are single-threaded,
+ * so the process-wide umask is ours for the call. 0 or -errno. */
+static int mkdir_group(const char *path)
+{
+	mode_t old = umask(0);
+	int r = mkdir(path, 0770) == 0 ? 0 : -errno;
+
+	umask(old);
+	return r;
+}
+
+/* mkdtemp() (which makes 0700 folders) with mkdir_group(): tmpl ends in
+ * "XXXXXX". 0 or -errno. */
+static int mkdtemp_group(char *tmpl)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t n = strlen(tmpl);
+	uint64_t seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15u;
+	struct timespec ts;
+	int r = -EEXIST;
+
+	if (n < 6 || strcmp(tmpl + n - 6, "XXXXXX") != 0)
+		return -EINVAL;
+	for (int tries = 0; tries < 100 && r == -EEXIST; tries++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		uint64_t x = fw_hash_u64((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30), seed + (uint64_t)tries);
+		for (int i = 0; i < 6; i++, x /= sizeof(chars) - 1)
+			tmpl[n - 6 + i] = chars[x % (sizeof(chars) - 1)];
+		r = mkdir_group(tmpl);
+	}
+	return r;
+}
+
 static int pending_create(const char *out, const char *host, const char *when, struct pending *p,
 			  struct fw_error *err)
 {
@@ -111,14 +149,16 @@ static int pending_create(const char *out, const char *host, const char *when, s
 	/* a concurrent pending_abandon() may remove the host folder
 	 * between the two calls: then create it again */
 	for (int tries = 0;; tries++) {
-		if ((r = fw_mkdir_p(p->host_dir, 0755, err)) < 0)
+		if ((r = mkdir_group(p->host_dir)) < 0 && r != -EEXIST) {
+			r = fw_err(err, r, "%s: cannot create the host folder: %s", p->host_dir, strerror(-r));
 			goto out;
+		}
 		snprintf(p->tmp, sizeof(p->tmp), "%s", tmpl);
-		if (mkdtemp(p->tmp))
+		if ((r = mkdtemp_group(p->tmp)) == 0)
 			break;
-		if (errno != ENOENT || tries == 10) {
-			r = fw_err(err, -errno, "%s: cannot create a temporary report folder: %s", p->host_dir,
-				   strerror(errno));
+		if (r != -ENOENT || tries == 10) {
+			r = fw_err(err, r, "%s: cannot create a temporary report folder: %s", p->host_dir,
+				   strerror(-r));
 			p->tmp[0] = 0;
 			goto out;
 		}
@@ -174,7 +214,7 @@ static int pending_publish(struct pending *p, const char *when, const char *inte
 	struct stat self;
 	int r;
 
-	if (chmod(p->tmp, 0755) < 0 || lstat(p->tmp, &self) < 0)
+	if (lstat(p->tmp, &self) < 0)
 		return fw_err(err, -errno, "%s: %s", p->tmp, strerror(errno));
 	for (int i = 1; i < 10000; i++) {
 		struct stat st;
@@ -204,10 +244,10 @@ static int pending_publish(struct pending *p, const char *when, const char *inte
 					      strerror(errno));
 			noreplace = false;
 		}
-		if (mkdir(path, 0755) < 0) {
-			if (errno == EEXIST)
+		if ((r = mkdir_group(path)) < 0) {
+			if (r == -EEXIST)
 				continue;
-			return fw_err(err, -errno, "%s: %s", path, strerror(errno));
+			return fw_err(err, r, "%s: %s", path, strerror(-r));
 		}
 		if (rename(p->tmp, path) == 0)
 			goto published;
@@ -242,51 +282,30 @@ static int write_file(const char *dir, const char *name, const char *data, size_
 	return fw_write_file_atomic(path, data, len, 0644, err);
 }
 
-static void index_entry(const struct fw_investigation *inv, const struct fw_analyze_result *res, char *when,
-			size_t when_len, const char *report, const char *analyzed_at, struct fw_index_entry *e)
-{
-	memset(e, 0, sizeof(*e));
-	fw_utc_format(when, when_len, inv->flare.time_ms, FW_UTC_ISO);
-	e->time = when;
-	e->hostname = inv->flare.hostname;
-	e->agent_version = res->agent_version;
-	e->verdict = fw_verdict_name(inv->verdict.kind);
-	e->summary = inv->verdict.summary;
-	e->report = report;
-	e->ticket = inv->ticket;
-	e->flare_file = inv->flare_name;
-	e->analyzed_at = analyzed_at;
-}
-
 /* Writes every file of the report into a hidden folder, publishes it, then
  * adds it to the index. Once the report is published nothing fails: an
  * index problem becomes res->index_warning. */
 static int write_outputs(struct fw_investigation *inv, const char *out_dir, const char *intent_path,
 			 struct fw_analyze_result *res, struct fw_error *err)
 {
-	struct fw_buf md, js, row;
-	struct fw_index_entry e;
+	struct fw_buf md, js;
 	struct pending p;
-	char svg[160], rel[4096], when[32], analyzed_at[32];
-	const char *sub;
+	char svg[160];
 	int r;
 
 	fw_buf_init(&md);
 	fw_buf_init(&js);
-	fw_buf_init(&row);
 	if ((r = pending_create(out_dir, inv->flare.hostname, inv->flare_time, &p, err)) < 0)
 		goto out;
+	{
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		inv->analyzed_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	}
 	if ((r = fw_report_markdown(inv, &md, err)) < 0 || (r = fw_report_json(inv, &js, err)) < 0)
 		goto out;
-	fw_utc_format(analyzed_at, sizeof(analyzed_at), (int64_t)time(NULL) * 1000, FW_UTC_ISO);
-	index_entry(inv, res, when, sizeof(when), inv->md_name, analyzed_at, &e);
-	if (fw_index_row(&e, &row) < 0) {
-		r = nomem(err);
-		goto out;
-	}
 	if ((r = write_file(p.tmp, inv->md_name, md.data, md.len, err)) < 0 ||
-	    (r = write_file(p.tmp, "report.json", js.data, js.len, err)) < 0 ||
-	    (r = write_file(p.tmp, FW_INDEX_ROW_FILE, row.data, row.len, err)) < 0)
+	    (r = write_file(p.tmp, "report.json", js.data, js.len, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < inv->n_procs; i++) {
 		const struct fw_process *pr = &inv->procs[i];
@@ -316,15 +335,10 @@ static int write_outputs(struct fw_investigation *inv, const char *out_dir, cons
 		r = nomem(err);
 		goto out;
 	}
-	/* the index links reports relative to its own folder */
-	sub = res->report_dir + strlen(out_dir);
-	while (*sub == '/')
-		sub++;
-	snprintf(rel, sizeof(rel), "%s/%s", sub, inv->md_name);
-	e.report = rel;
+	/* the index is regenerated from the reports, this one included */
 	{
 		struct fw_error ie = { "" };
-		if (fw_index_add(out_dir, &e, &ie) != 0) {
+		if (fw_index_rebuild(out_dir, &ie) != 0) {
 			char *msg = fw_redact(ie.msg, strlen(ie.msg), NULL);
 			if (!msg || asprintf(&res->index_warning, "%s/index.md: %s", out_dir, msg) < 0) {
 				res->index_warning = NULL;
@@ -340,7 +354,6 @@ out:
 	pending_abandon(&p);
 	fw_buf_free(&md);
 	fw_buf_free(&js);
-	fw_buf_free(&row);
 	return r;
 }
 

@@ -31,6 +31,7 @@ struct fw_investigation {
 	size_t n_sanity;
 	char *flare_time; /* YYYYmmddTHHMMSSZ */
 	char *md_name;	  /* flare-profiling-<host>.md */
+	int64_t analyzed_ms; /* when the report was written (ms since the epoch, UTC) */
 	char sha256[FW_SHA256_HEX_LEN + 1]; /* the zip's SHA-256 (hex); "" for a folder */
 	/* the support ticket (base/ticket.h: normal form, [A-Za-z0-9._-]),
 	 * "" when none; ticket_source says where it comes from: "--ticket"

@@ -530,6 +530,8 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	fw_buf_puts(b, "2");
 	key(b, &first, "generator");
 	jstr(b, PACKAGE_STRING);
+	key(b, &first, "analyzed_at");
+	jtime(b, true, inv->analyzed_ms);
 
 	key(b, &first, "ticket");
 	jstr(b, inv->ticket[0] ? inv->ticket : NULL);

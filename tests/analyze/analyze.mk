@@ -10,6 +10,7 @@ TESTS += \
 	tests/analyze/rules.sh \
 	tests/analyze/injection.sh \
 	tests/analyze/publish.sh \
+	tests/analyze/index.sh \
 	tests/analyze/overrides.sh \
 	tests/analyze/attribution.sh \
 	tests/analyze/recommend.sh \
@@ -29,6 +30,7 @@ EXTRA_DIST += \
 	tests/analyze/recommend.sh \
 	tests/analyze/ticket.sh \
 	tests/analyze/publish.sh \
+	tests/analyze/index.sh \
 	tests/analyze/profile-bomb.py \
 	tests/analyze/verdicts.sh \
 	tests/analyze/secrets.sh \

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/analyze/secrets.sh -- no planted secret ever leaves `flarewatch
 # analyze`: not on stdout or stderr, not in any file written under the
-# investigations folder (md, report.json, SVGs, index.md, .index.tsv), not in
+# investigations folder (md, report.json, SVGs, index.md), not in
 # a file name. Inputs: every fixture flare (tests/fixtures/flares/README.md,
 # "Planted secrets"), the shared sample flare when present, the hostile zips
 # whose entry names hold secrets (refused: the error message is checked), a

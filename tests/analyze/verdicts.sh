@@ -234,8 +234,8 @@ done
 
 # index_rows: the table rows of index.md as "time<TAB>host<TAB>verdict"
 index_rows() {
-	sed -n '/^|---/,$p' "$out/index.md" | sed 1d | grep '^| ' |
-		awk -F ' \\| ' '{ t = $1; sub(/^\| /, "", t); v = $4; gsub(/\*/, "", v); print t "\t" $2 "\t" v }'
+	sed -n '/^| Flare time |/,$p' "$out/index.md" | sed 1,2d | grep '^| ' |
+		awk -F ' \\| ' '{ t = $1; sub(/^\| /, "", t); v = $5; gsub(/\*/, "", v); print t "\t" $2 "\t" v }'
 }
 
 check_index() {
@@ -348,8 +348,8 @@ if fa_extractor; then
 		else
 			fa_ok "$scen: extracted folder gives the same verdict ($fa_extractor_name)"
 		fi
-		if diff <(jq -S 'del(.flare.file, .flare.sha256)' "${report_dir[$scen]}/report.json") \
-			<(jq -S 'del(.flare.file, .flare.sha256)' "$xjs") >"$fa_tmp/x-$scen.diff" 2>&1; then
+		if diff <(jq -S 'del(.flare.file, .flare.sha256, .analyzed_at)' "${report_dir[$scen]}/report.json") \
+			<(jq -S 'del(.flare.file, .flare.sha256, .analyzed_at)' "$xjs") >"$fa_tmp/x-$scen.diff" 2>&1; then
 			fa_ok "$scen: extracted folder gives the same report.json (but .flare.file and .sha256)"
 		else
 			fa_not_ok "$scen: extracted folder gives the same report.json (but .flare.file and .sha256)"

@@ -115,14 +115,15 @@ check "each flare is named by exactly one report" test "$named" = "$(expected)"
 check "no hidden temporary report folder is left" test -z "$(find "$I" -name '.tmp-*')"
 
 # one index row per flare, each naming its own existing report
-rows=$(wc -l <"$I/.index.tsv" 2>/dev/null || echo 0)
+links() { grep -o '| \[report\]([^)]*) |$' "$I/index.md" 2>/dev/null | sed 's/^| \[report\](//; s/) |$//'; }
+rows=$(links | wc -l)
 check "exactly one index row per flare ($rows rows for $N flares)" test "$rows" = "$N"
 links_ok() {
 	local l
-	[ -z "$(cut -f6 "$I/.index.tsv" | sort | uniq -d)" ] || return 1
+	[ -z "$(links | sort | uniq -d)" ] || return 1
 	while IFS= read -r l; do
 		[ -f "$I/$l" ] || return 1
-	done < <(cut -f6 "$I/.index.tsv")
+	done < <(links)
 }
 check "each index row names its own existing report" links_ok
 check "index.md lists $N reports" grep -q "^$N reports, newest flare first" "$I/index.md"

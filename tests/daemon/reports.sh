@@ -15,7 +15,7 @@ LOG=$T/reports.log
 write_config "$D" settle_seconds=0 workers=1
 P=$D/state/processing
 folders() { find "$D/investigations" -name report.json | wc -l; }
-rows() { cat "$D"/investigations/.index.tsv 2>/dev/null | wc -l; }
+rows() { grep -c '| \[report\]([^)]*) |$' "$D"/investigations/index.md 2>/dev/null; }
 # the claim record's content (analyze.h): the folder and its identity
 intent() { printf '%s\n%s\n' "$1" "$(stat -c '%d %i' "$1")"; }
 
@@ -35,11 +35,12 @@ check "no claim records are left behind" test -z "$(find "$P" -name '.*')"
 # ---- killed after publishing, before its worker said anything ---------------------
 # the flare back in processing/, its intent naming the published folder,
 # no dedup entry (an interrupted analysis never wrote one), and no index
-# row (killed before it added one: tests/daemon/killloop.sh found that)
+# row (killed before it regenerated the index: tests/daemon/killloop.sh
+# found that)
 mv "$D/state/done/x.zip" "$P/x.zip"
 intent "$R" >"$P/.x.zip.report"
 rm -f "$D/state/seen/"*
-: >"$D/investigations/.index.tsv"
+: >"$D/investigations/index.md"
 LOG=$T/reports-2.log
 start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon restarts"; show_log "$LOG"; done_testing; }
 check "taken again after the crash, it is filed in done/" wait_for 30 done_has x.zip
@@ -75,14 +76,23 @@ check "... so it has its own report" test "$(folders)" = 2
 check "... and no recovery is claimed" eval '! grep -q "y.zip: its report" "$LOG"'
 
 # ---- stale claim records of flares long gone are removed at start ---------------------
+# ---- and index.md is regenerated at start: a report folder deleted meanwhile ----------
 stop_daemon "$DPID"
 printf '%s\n' "$R" >"$P/.gone.zip.report"
 : >"$P/.gone.zip.result"
 : >"$P/..gone.zip.result.Ab12Cd"
+Y=$(dirname "$(grep -l '"flare":{"file":"y.zip"' "$D"/investigations/*/*/report.json)")
+check "y.zip's report is in index.md" grep -qF "(${Y#"$D/investigations/"}/" "$D/investigations/index.md"
+rm -r "$Y"
 LOG=$T/reports-4.log
 start_daemon "$LOG" "$D/flarewatch.yaml" || { nok "daemon restarts (4)"; show_log "$LOG"; done_testing; }
 check "claim records without their flare are removed at start" \
 	test -z "$(find "$P" -name '.*')"
+check "index.md regenerated at start: the deleted report is gone" \
+	eval '! grep -qF "(${Y#"$D/investigations/"}/" "$D/investigations/index.md"'
+check "... it lists the one report left, as report.json says" \
+	eval '[ "$(rows)" = 1 ] && grep -qF "| **$(jq -r .verdict.name "$R/report.json")** |" "$D/investigations/index.md"'
+check "... and the daemon logged it" grep -q 'index.md: 1 report listed' "$LOG"
 stop_daemon "$DPID"
 check "SIGTERM: exit status 0" test "$DSTATUS" = 0
 [ "$_tap_failed" = 0 ] || { show_log "$T/reports-2.log"; show_log "$T/reports-3.log"; show_log "$LOG"; }

@@ -124,3 +124,9 @@ check_PROGRAMS += tests/unit/test_funcname
 TESTS += tests/unit/test_funcname
 tests_unit_test_funcname_SOURCES = tests/unit/test_funcname.c tests/unit/funcname_cases.h tests/tap.h
 tests_unit_test_funcname_LDADD = $(LIBFW_LIBS)
+
+# report.json read back (investigate/reportread.c): fields, escapes, hostile input
+check_PROGRAMS += tests/unit/test_reportread
+TESTS += tests/unit/test_reportread
+tests_unit_test_reportread_SOURCES = tests/unit/test_reportread.c tests/tap.h
+tests_unit_test_reportread_LDADD = $(LIBFW_LIBS)
