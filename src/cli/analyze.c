@@ -336,14 +336,8 @@ int cli_analyze(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	fw_config_defaults(&cfg);
-	if (!config && access(FW_CONFIG_PATH, F_OK) == 0)
-		config = FW_CONFIG_PATH;
-	if (config && fw_config_load(config, &cfg, &err) < 0) {
-		fprintf(stderr, "flarewatch: %s\n", err.msg);
-		fw_config_free(&cfg);
+	if (cli_config_load(config, true, &cfg) < 0)
 		return EXIT_ANALYSIS;
-	}
 	if (apply_sets(&cfg, sets, n_sets) < 0) {
 		fw_config_free(&cfg);
 		return EXIT_USAGE;

@@ -6,8 +6,17 @@
 #ifndef FW_CLI_H
 #define FW_CLI_H
 
+#include <stdbool.h>
+
+#include "base/fwconfig.h"
+
 #define EXIT_ANALYSIS 1
 #define EXIT_USAGE 2
+
+/* Loads CONFIG, or (use_default_file) FW_CONFIG_PATH when CONFIG is NULL
+ * and that file exists, over the defaults. On error prints it, frees cfg
+ * and returns -1 (exit status EXIT_ANALYSIS). */
+int cli_config_load(const char *config, bool use_default_file, struct fw_config *cfg);
 
 int cli_pprof(int argc, char **argv);
 int cli_analyze(int argc, char **argv);

@@ -80,14 +80,8 @@ int cli_index(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	fw_config_defaults(&cfg);
-	if (!out && !config && access(FW_CONFIG_PATH, F_OK) == 0)
-		config = FW_CONFIG_PATH;
-	if (config && fw_config_load(config, &cfg, &err) < 0) {
-		fprintf(stderr, "flarewatch: %s\n", err.msg);
-		fw_config_free(&cfg);
+	if (cli_config_load(config, !out, &cfg) < 0)
 		return EXIT_ANALYSIS;
-	}
 	if (!out)
 		out = cfg.investigations_dir;
 	if (fw_index_regenerate(out, &l, &err) < 0) {
