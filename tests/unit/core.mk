@@ -130,3 +130,9 @@ check_PROGRAMS += tests/unit/test_reportread
 TESTS += tests/unit/test_reportread
 tests_unit_test_reportread_SOURCES = tests/unit/test_reportread.c tests/tap.h
 tests_unit_test_reportread_LDADD = $(LIBFW_LIBS)
+
+# investigate/outliers.c: the robust z-score across hosts
+check_PROGRAMS += tests/unit/test_outliers
+TESTS += tests/unit/test_outliers
+tests_unit_test_outliers_SOURCES = tests/unit/test_outliers.c tests/tap.h
+tests_unit_test_outliers_LDADD = $(LIBFW_LIBS)
