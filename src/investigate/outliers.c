@@ -2,6 +2,7 @@
  * outliers.c: robust z-scores across hosts (see outliers.h).
  */
 #include "investigate/outliers.h"
+#include "investigate/index.h"
 
 #include <errno.h>
 #include <math.h>
@@ -212,4 +213,71 @@ void fw_outliers_free(struct fw_outliers *o)
 		free(o->groups[i].outliers);
 	free(o->groups);
 	memset(o, 0, sizeof(*o));
+}
+
+/* ---- from the investigations tree ------------------------------------------------ */
+
+struct by_host {
+	const char *hostname;
+	size_t i; /* in the list: newest first */
+};
+
+static int cmp_host(const void *a, const void *b)
+{
+	const struct by_host *x = a, *y = b;
+	int r = strcmp(x->hostname, y->hostname);
+	return r ? r : (x->i > y->i) - (x->i < y->i);
+}
+
+static void proc_figures(struct fw_outlier_host *h, enum fw_outlier_proc p, const struct fw_index_proc *f)
+{
+	if (!f->present)
+		return;
+	h->have[p][FW_OM_HEAP_ALLOC] = f->heap_alloc >= 0;
+	h->v[p][FW_OM_HEAP_ALLOC] = f->heap_alloc;
+	h->have[p][FW_OM_SYS] = f->sys >= 0;
+	h->v[p][FW_OM_SYS] = f->sys;
+	h->have[p][FW_OM_GOROUTINES] = f->goroutines >= 0;
+	h->v[p][FW_OM_GOROUTINES] = f->goroutines;
+	h->have[p][FW_OM_CPU] = f->cpu_ns_per_s >= 0;
+	h->v[p][FW_OM_CPU] = f->cpu_ns_per_s;
+	h->have[p][FW_OM_GROWTH] = f->has_growth_30s;
+	h->v[p][FW_OM_GROWTH] = f->growth_30s;
+}
+
+int fw_outliers_hosts(const struct fw_index_list *l, struct fw_outlier_host **out, size_t *n,
+		      struct fw_error *err)
+{
+	struct by_host *bh;
+	struct fw_outlier_host *h;
+	size_t k = 0;
+
+	*out = NULL;
+	*n = 0;
+	bh = malloc((l->n ? l->n : 1) * sizeof(*bh));
+	h = calloc(l->n ? l->n : 1, sizeof(*h));
+	if (!bh || !h) {
+		free(bh);
+		free(h);
+		return fw_err(err, -ENOMEM, "out of memory listing the hosts of %zu reports", l->n);
+	}
+	for (size_t i = 0; i < l->n; i++)
+		bh[i] = (struct by_host){ l->v[i].hostname, i };
+	fw_qsort(bh, l->n, sizeof(*bh), cmp_host);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct fw_index_entry *e = &l->v[bh[i].i];
+		if (i > 0 && strcmp(bh[i].hostname, bh[i - 1].hostname) == 0)
+			continue; /* an older flare of the same host */
+		h[k] = (struct fw_outlier_host){ .hostname = e->hostname,
+						 .agent_version = e->agent_version ? e->agent_version : "",
+						 .time = e->time,
+						 .report = e->report };
+		proc_figures(&h[k], FW_OP_CORE, &e->core);
+		proc_figures(&h[k], FW_OP_TRACE, &e->trace);
+		k++;
+	}
+	free(bh);
+	*out = h;
+	*n = k;
+	return 0;
 }

@@ -22,8 +22,8 @@
  * to speak of: that figure (or, when the group has fewer hosts, the whole
  * group) is not compared, and the result says so.
  *
- * Pure functions over arrays: the tree is read by the caller
- * (fw_outliers_hosts() from an fw_index_list).
+ * Pure functions over arrays; fw_outliers_hosts() makes the array from the
+ * tree's index (fw_index_scan()).
  */
 #ifndef FW_OUTLIERS_H
 #define FW_OUTLIERS_H
@@ -133,5 +133,16 @@ struct fw_outliers {
 int fw_outliers_find(const struct fw_outlier_host *h, size_t n, bool per_version, double threshold,
 		     struct fw_outliers *out, struct fw_error *err);
 void fw_outliers_free(struct fw_outliers *o);
+
+/* ---- from the investigations tree ------------------------------------------------ */
+
+struct fw_index_list;
+
+/* The latest flare of each host of l (fw_index_scan(): newest first, so
+ * the first entry of each hostname), sorted by hostname, with the figures
+ * of its core and trace processes. *out (free() it) points into l's
+ * strings. Returns 0, or <0 (out of memory). */
+int fw_outliers_hosts(const struct fw_index_list *l, struct fw_outlier_host **out, size_t *n,
+		      struct fw_error *err);
 
 #endif
