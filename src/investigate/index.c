@@ -4,6 +4,7 @@
  * the report's own, as report.json says).
  */
 #include "investigate/index.h"
+#include "investigate/outliers_page.h"
 #include "base/fsutil.h"
 #include "base/redact.h"
 #include "investigate/reportread.h"
@@ -484,6 +485,8 @@ int fw_index_regenerate(const char *dir, struct fw_index_list *out, struct fw_er
 		return r;
 	if ((r = fw_index_scan(dir, &l, err)) == 0) {
 		r = render(dir, &l, err);
+		if (r == 0) /* the site's outliers.html, from the same scan */
+			r = fw_outliers_page_write(dir, &l, err);
 		/* the append log of earlier versions: report.json replaced it */
 		if (r == 0 && snprintf(old, sizeof(old), "%s/.index.tsv", dir) < (int)sizeof(old))
 			(void)unlink(old);

@@ -271,7 +271,8 @@ int fw_outliers_hosts(const struct fw_index_list *l, struct fw_outlier_host **ou
 		h[k] = (struct fw_outlier_host){ .hostname = e->hostname,
 						 .agent_version = e->agent_version ? e->agent_version : "",
 						 .time = e->time,
-						 .report = e->report };
+						 .report = e->report,
+						 .report_dir = e->report_dir ? e->report_dir : "" };
 		proc_figures(&h[k], FW_OP_CORE, &e->core);
 		proc_figures(&h[k], FW_OP_TRACE, &e->trace);
 		k++;

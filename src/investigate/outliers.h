@@ -90,6 +90,7 @@ struct fw_outlier_host {
 	const char *agent_version; /* "" when unknown */
 	const char *time;	   /* flare time */
 	const char *report;	   /* the report's .md relative to the tree */
+	const char *report_dir;	   /* the report's folder relative to the tree ("" unknown) */
 	bool have[FW_OP_N][FW_OM_N];
 	int64_t v[FW_OP_N][FW_OM_N];
 };
