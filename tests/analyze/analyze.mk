@@ -15,7 +15,8 @@ TESTS += \
 	tests/analyze/attribution.sh \
 	tests/analyze/recommend.sh \
 	tests/analyze/memsanity.sh \
-	tests/analyze/ticket.sh
+	tests/analyze/ticket.sh \
+	tests/analyze/outliers.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -24,6 +25,9 @@ tests_analyze_mkprofile_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/tests/un
 tests_analyze_mkprofile_LDADD = $(LIBFW_LIBS)
 
 EXTRA_DIST += \
+	tests/analyze/outliers.sh \
+	tests/analyze/outliers_check.py \
+	tests/analyze/outliers_tree.py \
 	tests/analyze/attribution.sh \
 	tests/analyze/common.sh \
 	tests/analyze/overrides.sh \
