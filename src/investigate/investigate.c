@@ -37,7 +37,7 @@ static int nomem(struct fw_error *err)
  * mapping is one-to-one: only names starting with '_' are changed names. */
 static void host_dir_name(const char *host, char *out, size_t outlen)
 {
-	static const char *const reserved[] = { "index.md" };
+	static const char *const reserved[] = { "index.md", "outliers.html" };
 	bool prefix = host[0] == '.' || host[0] == '_' || !host[0];
 
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]) && !prefix; i++)

@@ -62,7 +62,7 @@ struct fw_analyze_result {
  * that is renamed to DIR/<host>/<time>[-N] only when complete, so a killed
  * analysis leaves no visible report (fw_investigations_cleanup() removes
  * the hidden folder). <host> is the hostname, with a '_' in front when it
- * starts with '.' or '_' or is a name of the tree itself ("index.md").
+ * starts with '.' or '_' or is a name of the tree itself ("index.md", "outliers.html").
  * Returns 0 with *res filled, or <0; an index problem after publishing is
  * not an error (res->index_warning). */
 int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_analyze_result *res,
