@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,11 +103,28 @@ static void time_from_folder(const char *name, char out[21])
 			 name + 13);
 }
 
-enum { F_TIME, F_HOST, F_AGENT, F_VERDICT, F_SUMMARY, F_REPORT, F_TICKET, F_FILE, F_ANALYZED, N_F };
+enum {
+	F_TIME,
+	F_HOST,
+	F_AGENT,
+	F_VERDICT,
+	F_SUMMARY,
+	F_REPORT,
+	F_TICKET,
+	F_FILE,
+	F_ANALYZED,
+	F_START,
+	F_DIR,
+	F_CORE_TOP,
+	F_TRACE_TOP,
+	N_F
+};
 
 struct row {
 	size_t off[N_F]; /* offsets of the strings in the pool */
 	int verdict;
+	int64_t uptime_ns;
+	struct fw_index_proc core, trace; /* top_growth: NULL (off[F_*_TOP]) */
 };
 
 struct scan {
@@ -144,11 +162,38 @@ static size_t put(struct scan *s, const char *v, size_t max)
 	return off;
 }
 
+/* A figure that cannot be negative: -1 for absent and anything below 0. */
+static int64_t nonneg(int64_t v)
+{
+	return v < 0 ? -1 : v;
+}
+
+/* The process's figures (its function name goes to the pool apart). */
+static struct fw_index_proc proc_figures(const struct fw_report_proc *p)
+{
+	struct fw_index_proc o = { .present = p->present,
+				   .heap_alloc = nonneg(p->heap_alloc),
+				   .sys = nonneg(p->sys),
+				   .heap_objects = nonneg(p->heap_objects),
+				   .goroutines = nonneg(p->goroutines),
+				   .has_growth_30s = p->has_growth_30s,
+				   .growth_30s = p->has_growth_30s ? p->growth_30s : 0,
+				   .cpu_ns_per_s = -1 };
+	double r;
+
+	if (p->cpu_total_ns >= 0 && p->cpu_duration_ns > 0) {
+		r = round((double)p->cpu_total_ns * 1e9 / (double)p->cpu_duration_ns);
+		if (r < 9.2e18)
+			o.cpu_ns_per_s = (int64_t)r;
+	}
+	return o;
+}
+
 /* Adds DIR/host/when's report when it has a report.json (a folder without
  * one is no report: nothing to say). */
 static void scan_report(struct scan *s, const char *host, const char *when)
 {
-	char path[4096], rel[1024], ftime[21], msg[4200];
+	char path[4096], rel[1024], ftime[21], start[21], msg[4200];
 	struct fw_report_info ri;
 	struct fw_error e;
 	struct stat st;
@@ -197,6 +242,17 @@ static void scan_report(struct scan *s, const char *host, const char *when)
 	r->off[F_TICKET] = put(s, ri.ticket, FIELD_MAX);
 	r->off[F_FILE] = put(s, ri.flare_file, FIELD_MAX);
 	r->off[F_ANALYZED] = put(s, iso_time(ri.analyzed_at) ? ri.analyzed_at : "", FIELD_MAX);
+	start[0] = 0;
+	if (iso_time(ri.agent_start))
+		snprintf(start, sizeof(start), "%.19sZ", ri.agent_start); /* to the second */
+	r->off[F_START] = put(s, start, FIELD_MAX);
+	snprintf(rel, sizeof(rel), "%s/%s", host, when);
+	r->off[F_DIR] = put(s, rel, sizeof(rel));
+	r->off[F_CORE_TOP] = put(s, ri.core.top_growth, FIELD_MAX);
+	r->off[F_TRACE_TOP] = put(s, ri.trace.top_growth, FIELD_MAX);
+	r->uptime_ns = nonneg(ri.uptime_ns);
+	r->core = proc_figures(&ri.core);
+	r->trace = proc_figures(&ri.trace);
 	fw_report_info_free(&ri);
 }
 
@@ -284,9 +340,23 @@ int fw_index_scan(const char *dir, struct fw_index_list *out, struct fw_error *e
 		const char *f[N_F];
 		for (int k = 0; k < N_F; k++)
 			f[k] = s.pool.data + s.rows[i].off[k];
-		out->v[i] = (struct fw_index_entry){ f[F_TIME],	  f[F_HOST],   f[F_AGENT],
-						     f[F_VERDICT], f[F_SUMMARY], f[F_REPORT],
-						     f[F_TICKET],  f[F_FILE],	 f[F_ANALYZED] };
+		const struct row *rw = &s.rows[i];
+		out->v[i] = (struct fw_index_entry){ .time = f[F_TIME],
+						     .hostname = f[F_HOST],
+						     .agent_version = f[F_AGENT],
+						     .verdict = f[F_VERDICT],
+						     .summary = f[F_SUMMARY],
+						     .report = f[F_REPORT],
+						     .ticket = f[F_TICKET],
+						     .flare_file = f[F_FILE],
+						     .analyzed_at = f[F_ANALYZED],
+						     .agent_start = f[F_START],
+						     .uptime_ns = rw->uptime_ns,
+						     .report_dir = f[F_DIR],
+						     .core = rw->core,
+						     .trace = rw->trace };
+		out->v[i].core.top_growth = f[F_CORE_TOP];
+		out->v[i].trace.top_growth = f[F_TRACE_TOP];
 	}
 	out->n = s.n;
 	out->skipped = s.skipped;

@@ -15,6 +15,21 @@
 
 #include "base/util.h"
 
+/* One agent process's figures as its report.json gives them
+ * (reportread.h): -1 when the report did not have the figure (the growth:
+ * has_growth_30s false), "" for no function. */
+struct fw_index_proc {
+	int present;		/* the report has this process */
+	int64_t heap_alloc;	/* memstats HeapAlloc, bytes */
+	int64_t sys;		/* memstats Sys, bytes */
+	int64_t heap_objects;	/* memstats HeapObjects */
+	int64_t goroutines;	/* goroutine count (core only) */
+	int has_growth_30s;	/* the heap diff's window was measured */
+	int64_t growth_30s;	/* heap diff: in-use bytes grown per 30 s (may be < 0) */
+	const char *top_growth; /* application function that grew most, "" */
+	int64_t cpu_ns_per_s;	/* CPU ns per second of profile (1e9 = one core) */
+};
+
 struct fw_index_entry {
 	const char *time;	   /* ISO 8601 UTC flare time, sorts as text */
 	const char *hostname;
@@ -25,6 +40,10 @@ struct fw_index_entry {
 	const char *ticket;	   /* "" or NULL when none */
 	const char *flare_file;	   /* the flare zip's (or folder's) file name, "" when unknown */
 	const char *analyzed_at;   /* ISO 8601 UTC time of the analysis, "" when unknown */
+	const char *agent_start;   /* ISO 8601 UTC start of the agent process (status.log), "" */
+	int64_t uptime_ns;	   /* the agent's uptime (status.log), -1 when unknown */
+	const char *report_dir;	   /* the report's folder relative to DIR ("<host>/<time>") */
+	struct fw_index_proc core, trace;
 };
 
 /* Every report of a tree, as fw_index_scan() found it. The strings are

@@ -60,6 +60,7 @@ static void memstats_facts(const struct fw_memstats *m, struct fw_memsanity *s)
 {
 	s->heap_alloc = opt(m->has_heap_alloc, m->heap_alloc);
 	s->sys = opt(m->has_sys, m->sys);
+	s->heap_objects = opt(m->has_heap_objects, m->heap_objects);
 	s->heap_sys = opt(m->has_heap_sys, m->heap_sys);
 	s->heap_inuse = opt(m->has_heap_inuse, m->heap_inuse);
 	s->heap_idle = opt(m->has_heap_idle, m->heap_idle);

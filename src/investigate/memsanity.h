@@ -88,6 +88,7 @@ struct fw_memsanity {
 	/* memstats, rounded to whole bytes */
 	struct fw_opt_bytes heap_alloc, sys, heap_sys, heap_inuse, heap_idle, heap_released, stack_inuse,
 		stack_sys, gc_sys, mspan_sys, mcache_sys, buck_hash_sys, other_sys, next_gc;
+	struct fw_opt_bytes heap_objects;  /* HeapObjects (a count, rounded) */
 	struct fw_opt_bytes runtime_meta;  /* GCSys + MSpanSys + MCacheSys + BuckHashSys + OtherSys */
 	struct fw_opt_bytes idle_retained; /* HeapIdle - HeapReleased (>= 0) */
 	struct fw_opt_bytes fragmentation; /* HeapInuse - HeapAlloc (>= 0) */

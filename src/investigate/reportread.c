@@ -36,29 +36,66 @@
 
 enum ftype { F_STR, F_I64 };
 
-/* The fields read: the path of keys from the top-level object. */
+/* A "processes" item being read. */
+struct item {
+	char *name;
+	struct fw_report_proc p;
+};
+
+/* The fields read: the path of keys from the top-level object ("[]" for
+ * an array item). A field of a "processes" item (proc) goes to the item's
+ * struct fw_report_proc, kept when the item is "core" or "trace". */
+#define NO_HAS ((size_t)-1)
 static const struct field {
 	const char *path;
 	enum ftype type;
 	size_t off;
 	bool required;
+	bool proc;
+	size_t has_off; /* proc F_I64: the bool set when not null, or NO_HAS */
 } fields[] = {
-#define S(p, m, req) { p, F_STR, offsetof(struct fw_report_info, m), req }
+#define S(p, m, req) { p, F_STR, offsetof(struct fw_report_info, m), req, false, NO_HAS }
 	S("schema", schema, true),
-	{ "schema_version", F_I64, offsetof(struct fw_report_info, schema_version), true },
+	{ "schema_version", F_I64, offsetof(struct fw_report_info, schema_version), true, false, NO_HAS },
 	S("analyzed_at", analyzed_at, false),
 	S("ticket", ticket, false),
 	S("flare.file", flare_file, false),
 	S("flare.hostname", hostname, true),
 	S("flare.time", flare_time, false),
 	S("flare.agent_version", agent_version, false),
+	S("flare.agent_start", agent_start, false),
+	{ "flare.uptime_ns", F_I64, offsetof(struct fw_report_info, uptime_ns), false, false, NO_HAS },
 	S("verdict.kind", verdict_kind, true),
 	S("verdict.name", verdict_name, true),
 	S("verdict.summary", summary, false),
 	S("report.markdown", markdown, true),
 #undef S
+#define P(p, t, m, h) { "processes[]." p, t, offsetof(struct item, m), false, true, h }
+	P("name", F_STR, name, NO_HAS),
+	P("memory_sanity.heap_alloc_bytes", F_I64, p.heap_alloc, NO_HAS),
+	P("memory_sanity.sys_bytes", F_I64, p.sys, NO_HAS),
+	P("memory_sanity.heap_objects", F_I64, p.heap_objects, NO_HAS),
+	P("memory_sanity.goroutines", F_I64, p.goroutines, NO_HAS),
+	P("heap_growth.total_per_30s", F_I64, p.growth_30s, offsetof(struct item, p.has_growth_30s)),
+	P("heap_growth.top_app_function.function", F_STR, p.top_growth, NO_HAS),
+	P("cpu_facts.total_ns", F_I64, p.cpu_total_ns, NO_HAS),
+	P("cpu_facts.duration_ns", F_I64, p.cpu_duration_ns, NO_HAS),
+#undef P
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+static void proc_init(struct fw_report_proc *p)
+{
+	*p = (struct fw_report_proc){ .heap_alloc = -1,	  .sys = -1,		.heap_objects = -1,
+				      .goroutines = -1,	  .cpu_total_ns = -1, .cpu_duration_ns = -1 };
+}
+
+static void item_free(struct item *it)
+{
+	free(it->name);
+	free(it->p.top_growth);
+	memset(it, 0, sizeof(*it));
+}
 
 static char **str_field(struct fw_report_info *out, size_t i)
 {
@@ -138,7 +175,9 @@ struct level {
 struct reader {
 	const char *name;
 	struct fw_report_info *out;
-	bool seen[N_FIELDS];
+	bool seen[N_FIELDS]; /* proc fields: in the current item */
+	bool in_item;	     /* inside a "processes" item (depth 3) */
+	struct item cur;
 	char path[512]; /* keys from the top, '.'-joined; "[]" for array items */
 	struct level st[FW_REPORT_READ_DEPTH + 1];
 	size_t depth;
@@ -163,25 +202,29 @@ static int take_scalar(struct reader *r, const yaml_event_t *ev)
 		      ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE;
 	bool null = !quoted && n == 4 && memcmp(v, "null", 4) == 0;
 	int i = find_field(r);
+	char *base;
 	char **sp;
 
 	if (memchr(v, 0, n))
 		return fw_err(r->err, -EINVAL, "%s: %s: a string holds NUL", r->name, r->path);
-	if (i < 0)
+	if (i < 0 || (fields[i].proc && !r->in_item))
 		return 0;
 	if (r->seen[i])
 		return fw_err(r->err, -EINVAL, "%s: %s appears twice", r->name, r->path);
 	r->seen[i] = true;
 	if (null)
 		return 0;
+	base = fields[i].proc ? (char *)&r->cur : (char *)r->out;
 	if (fields[i].type == F_I64) {
-		if (quoted || !parse_i64(v, n, (int64_t *)((char *)r->out + fields[i].off)))
+		if (quoted || !parse_i64(v, n, (int64_t *)(base + fields[i].off)))
 			return fw_err(r->err, -EINVAL, "%s: %s is not an integer", r->name, r->path);
+		if (fields[i].has_off != NO_HAS)
+			*(bool *)(base + fields[i].has_off) = true;
 		return 0;
 	}
 	if (!quoted)
 		return fw_err(r->err, -EINVAL, "%s: %s is not a string", r->name, r->path);
-	sp = str_field(r->out, (size_t)i);
+	sp = (char **)(base + fields[i].off);
 	if (!(*sp = strndup(v, n)))
 		return fw_err(r->err, -ENOMEM, "%s: out of memory", r->name);
 	return 0;
@@ -248,8 +291,41 @@ static int on_start(struct reader *r, bool mapping)
 			memcpy(r->path + len, "[]", 3);
 		len = strlen(r->path);
 	}
+	if (r->depth == 2 && mapping && strcmp(r->path, "processes[]") == 0) {
+		/* a "processes" item: its fields are seen afresh */
+		r->in_item = true;
+		item_free(&r->cur);
+		proc_init(&r->cur.p);
+		for (size_t i = 0; i < N_FIELDS; i++)
+			if (fields[i].proc)
+				r->seen[i] = false;
+	}
 	r->depth++;
 	r->st[r->depth] = (struct level){ mapping, mapping, len };
+	return 0;
+}
+
+/* The end of a "processes" item: keeps core's and trace's figures. */
+static int end_item(struct reader *r)
+{
+	struct fw_report_proc *dst = NULL;
+	const char *n = r->cur.name;
+
+	r->in_item = false;
+	if (n && strcmp(n, "core") == 0)
+		dst = &r->out->core;
+	else if (n && strcmp(n, "trace") == 0)
+		dst = &r->out->trace;
+	if (!dst) {
+		item_free(&r->cur);
+		return 0;
+	}
+	if (dst->present)
+		return fw_err(r->err, -EINVAL, "%s: two processes named \"%s\"", r->name, n);
+	*dst = r->cur.p;
+	dst->present = true;
+	r->cur.p.top_growth = NULL; /* now dst's */
+	item_free(&r->cur);
 	return 0;
 }
 
@@ -287,9 +363,10 @@ static int on_event(struct reader *r, const yaml_event_t *ev)
 	}
 	case YAML_MAPPING_END_EVENT:
 	case YAML_SEQUENCE_END_EVENT:
+		ret = r->in_item && r->depth == 3 ? end_item(r) : 0;
 		r->depth--;
 		value_done(r);
-		return 0;
+		return ret;
 	default:
 		return 0;
 	}
@@ -298,9 +375,19 @@ static int on_event(struct reader *r, const yaml_event_t *ev)
 void fw_report_info_free(struct fw_report_info *r)
 {
 	for (size_t i = 0; i < N_FIELDS; i++)
-		if (fields[i].type == F_STR)
+		if (fields[i].type == F_STR && !fields[i].proc)
 			free(*str_field(r, i));
+	free(r->core.top_growth);
+	free(r->trace.top_growth);
 	memset(r, 0, sizeof(*r));
+}
+
+static void info_init(struct fw_report_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->uptime_ns = -1;
+	proc_init(&out->core);
+	proc_init(&out->trace);
 }
 
 int fw_report_parse(const char *data, size_t len, const char *name, struct fw_report_info *out,
@@ -313,7 +400,7 @@ int fw_report_parse(const char *data, size_t len, const char *name, struct fw_re
 	int ret = 0, docs = 0;
 	bool done = false;
 
-	memset(out, 0, sizeof(*out));
+	info_init(out);
 	if (len > FW_REPORT_READ_MAX)
 		return fw_err(err, -EFBIG, "%s: %zu bytes, the limit is %zu", name, len, FW_REPORT_READ_MAX);
 	if (!(copy = malloc(len + 1)) || !(r = calloc(1, sizeof(*r)))) {
@@ -348,6 +435,7 @@ int fw_report_parse(const char *data, size_t len, const char *name, struct fw_re
 	free(copy);
 	if (ret == 0 && !docs)
 		ret = fw_err(err, -EINVAL, "%s: empty", name);
+	item_free(&r->cur);
 	for (size_t i = 0; ret == 0 && i < N_FIELDS; i++) {
 		if (fields[i].required && (!r->seen[i] || (fields[i].type == F_STR && !*str_field(out, i))))
 			ret = fw_err(err, -EINVAL, "%s: no %s", name, fields[i].path);
@@ -367,7 +455,7 @@ int fw_report_read(const char *path, struct fw_report_info *out, struct fw_error
 	size_t len = 0;
 	int fd, r;
 
-	memset(out, 0, sizeof(*out));
+	info_init(out);
 	/* not followed if a symlink; O_NONBLOCK: a planted FIFO does not
 	 * block the open */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);

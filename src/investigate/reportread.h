@@ -10,8 +10,9 @@
  * nothing read is trusted beyond its type (callers escape and cap strings
  * before output).
  *
- * To read one more field: add a member to struct fw_report_info and a line
- * to the table in reportread.c (its JSON path and type).
+ * To read one more field: add a member to struct fw_report_info (or
+ * fw_report_proc, for a field of a "processes" item) and a line to the
+ * table in reportread.c (its JSON path and type).
  */
 #ifndef FW_REPORTREAD_H
 #define FW_REPORTREAD_H
@@ -27,6 +28,22 @@
 /* Deeper nesting is refused (ours is under 10). */
 #define FW_REPORT_READ_DEPTH 32
 
+/* One agent process's figures, from its item of "processes" (the item whose
+ * "name" is "core" or "trace"). Numbers are -1 when absent or null (but
+ * see has_growth_30s: a growth may be negative). */
+struct fw_report_proc {
+	bool present;		 /* the report has this process */
+	int64_t heap_alloc;	 /* "memory_sanity.heap_alloc_bytes" */
+	int64_t sys;		 /* "memory_sanity.sys_bytes" */
+	int64_t heap_objects;	 /* "memory_sanity.heap_objects" */
+	int64_t goroutines;	 /* "memory_sanity.goroutines" (core only) */
+	bool has_growth_30s;
+	int64_t growth_30s;	 /* "heap_growth.total_per_30s" (a measured rate) */
+	char *top_growth;	 /* "heap_growth.top_app_function.function", or NULL */
+	int64_t cpu_total_ns;	 /* "cpu_facts.total_ns" */
+	int64_t cpu_duration_ns; /* "cpu_facts.duration_ns" */
+};
+
 /* The fields read. Strings are malloc'd, valid UTF-8 without NUL, or NULL
  * when the field is absent or null. */
 struct fw_report_info {
@@ -38,16 +55,20 @@ struct fw_report_info {
 	char *hostname;		 /* "flare.hostname" */
 	char *flare_time;	 /* "flare.time" (RFC 3339 UTC) */
 	char *agent_version;	 /* "flare.agent_version" */
+	char *agent_start;	 /* "flare.agent_start" (RFC 3339 UTC) */
+	int64_t uptime_ns;	 /* "flare.uptime_ns", -1 when absent or null */
 	char *verdict_kind;	 /* "verdict.kind" (fw_verdict_id()) */
 	char *verdict_name;	 /* "verdict.name" (fw_verdict_name()) */
 	char *summary;		 /* "verdict.summary" */
 	char *markdown;		 /* "report.markdown": the Markdown file's name */
+	struct fw_report_proc core, trace;
 };
 
 /* Parses data[0..len) (name: the file, for messages). Returns 0 with *out
  * filled, or <0 with err naming name and what was wrong: not JSON, too
  * large or deep, not schema "flarewatch.report", a field of the wrong
- * type, a string holding NUL. A required field missing (flare.hostname,
+ * type, a string holding NUL, two "processes" items of the same name
+ * ("core" or "trace"). A required field missing (flare.hostname,
  * verdict.kind, verdict.name, report.markdown) is an error too. */
 int fw_report_parse(const char *data, size_t len, const char *name, struct fw_report_info *out,
 		    struct fw_error *err);

@@ -235,6 +235,7 @@ static void memory_sanity(struct fw_buf *b, const struct fw_memsanity *s)
 	opt_bytes(b, "profile_inuse_bytes", s->profile_inuse);
 	opt_bytes(b, "heap_alloc_bytes", s->heap_alloc);
 	opt_bytes(b, "sys_bytes", s->sys);
+	opt_bytes(b, "heap_objects", s->heap_objects);
 	fw_buf_puts(b, ",\"sys_breakdown\":{\"heap_sys\":");
 	if (s->heap_sys.has)
 		fw_buf_printf(b, "%" PRId64, s->heap_sys.v);

@@ -246,7 +246,7 @@ def main():
         eq(n + "profile in-use = pprof_edit.py's inuse_space total", s["profile_inuse_bytes"], inuse)
         m = ms if core else tms if trace else None
         g = (lambda k: None if m is None or k not in m else llround(m[k]))
-        for key, field in (("HeapAlloc", "heap_alloc_bytes"), ("Sys", "sys_bytes")):
+        for key, field in (("HeapAlloc", "heap_alloc_bytes"), ("Sys", "sys_bytes"), ("HeapObjects", "heap_objects")):
             eq(n + field + " = memstats " + key, s[field], g(key))
         b = s["sys_breakdown"]
         for key, field in (("HeapSys", "heap_sys"), ("HeapInuse", "heap_inuse"), ("HeapIdle", "heap_idle"),

@@ -265,12 +265,18 @@ static void test_index_scan(void)
 	fw_buf_printf(&doc,
 		      "{\"schema\":\"flarewatch.report\",\"schema_version\":2,\"analyzed_at\":\"2024-10-03T01:00:00.250Z\","
 		      "\"ticket\":\"ZD-12345\",\"flare\":{\"file\":\"ZD-12345_big.zip\",\"hostname\":\"%s\","
-		      "\"time\":\"2024-10-03T00:00:00Z\",\"agent_version\":null},"
+		      "\"time\":\"2024-10-03T00:00:00Z\",\"agent_version\":null,"
+		      "\"agent_start\":\"2024-10-02T23:00:00.500Z\",\"uptime_ns\":3600000000000},"
 		      "\"verdict\":{\"kind\":\"cpu_spike\",\"name\":\"CPU SPIKE\",\"summary\":\"",
 		      "big-host");
 	for (size_t i = 0; i < sizeof(huge) - 1; i++)
 		fw_buf_puts(&doc, huge[i] == '\t' ? "\\t" : huge[i] == '\n' ? "\\n" : "x");
-	fw_buf_puts(&doc, "\"},\"report\":{\"markdown\":\"r.md\"}}");
+	fw_buf_puts(&doc, "\"},\"processes\":[{\"name\":\"trace\",\"memory_sanity\":{\"heap_alloc_bytes\":7,"
+			  "\"sys_bytes\":-3}},{\"name\":\"core\",\"memory_sanity\":{\"heap_alloc_bytes\":1048576,"
+			  "\"sys_bytes\":4194304,\"heap_objects\":900,\"goroutines\":321},\"heap_growth\":"
+			  "{\"total_per_30s\":-4096,\"top_app_function\":{\"function\":\"main.grow\\tx\",\"value\":1}},"
+			  "\"cpu_facts\":{\"total_ns\":1000000000,\"duration_ns\":3000000000}}],"
+			  "\"report\":{\"markdown\":\"r.md\"}}");
 	snprintf(path, sizeof(path), "%s/big-host/20241003T000000Z/report.json", out);
 	put(path, doc.data);
 	fw_buf_free(&doc);
@@ -296,6 +302,24 @@ static void test_index_scan(void)
 		TAP_OK(strlen(l.v[1].analyzed_at) == 24 && l.v[1].analyzed_at[10] == 'T',
 		       "and its analysis time is ISO 8601 (%s)", l.v[1].analyzed_at);
 		TAP_OK(!l.skipped && !l.warnings, "nothing skipped");
+		/* the metrics */
+		TAP_EQ_STR(e->agent_start, "2024-10-02T23:00:00Z", "its agent start, to the second");
+		TAP_EQ_INT(e->uptime_ns, 3600000000000, "its uptime");
+		TAP_EQ_STR(e->report_dir, "big-host/20241003T000000Z", "its folder");
+		TAP_OK(e->core.present && e->core.heap_alloc == 1048576 && e->core.sys == 4194304 &&
+			       e->core.heap_objects == 900 && e->core.goroutines == 321,
+		       "core's HeapAlloc, Sys, HeapObjects, goroutines");
+		TAP_OK(e->core.has_growth_30s && e->core.growth_30s == -4096, "core's growth per 30 s");
+		TAP_EQ_STR(e->core.top_growth, "main.grow x", "core's top growth function, tab as space");
+		TAP_EQ_INT(e->core.cpu_ns_per_s, 333333333, "core's CPU ns per second (rounded)");
+		TAP_OK(e->trace.present && e->trace.heap_alloc == 7 && e->trace.sys == -1 &&
+			       e->trace.goroutines == -1 && !e->trace.has_growth_30s && !*e->trace.top_growth &&
+			       e->trace.cpu_ns_per_s == -1,
+		       "trace's HeapAlloc; a negative Sys as unknown; the rest unknown");
+		TAP_OK(!l.v[1].agent_start[0] && l.v[1].uptime_ns == -1 && !l.v[1].core.present &&
+			       !l.v[1].trace.present && (!strncmp(l.v[1].report_dir, "first-host/2024", 15) ||
+				!strncmp(l.v[1].report_dir, "second-host/2024", 16)),
+		       "a report without profiles: no process, no start time (%s)", l.v[1].report_dir);
 	}
 	fw_index_list_free(&l);
 }

@@ -184,9 +184,64 @@ static void test_files(void)
 	rmdir(dir);
 }
 
+/* The per-process figures of "core" and "trace" (other processes and
+ * unknown keys ignored), nulls as -1, a negative growth, two "core" items
+ * refused. */
+#define PROCS                                                                                                   \
+	"\"processes\":[{\"name\":\"core\",\"heap_growth\":{\"total_per_30s\":-5,\"top_app_function\":"                \
+	"{\"function\":\"main.grow\",\"value\":7}},\"memory_sanity\":{\"heap_alloc_bytes\":100,\"sys_bytes\":200,"     \
+	"\"heap_objects\":3,\"goroutines\":42,\"sys_breakdown\":{\"heap_sys\":1}},\"cpu_facts\":{\"total_ns\":"          \
+	"15000000000,\"duration_ns\":30000000000}},{\"name\":\"process-agent\",\"memory_sanity\":{\"heap_alloc_bytes\":" \
+	"9}},{\"memory_sanity\":{\"sys_bytes\":9},\"name\":\"trace\",\"heap_growth\":null,\"cpu_facts\":null}],"
+static void test_processes(void)
+{
+	struct fw_report_info ri;
+	struct fw_error err;
+
+	if (!TAP_EQ_INT(parse(HEAD "\"ticket\":null," FLARE VERDICT PROCS "\"report\":{\"markdown\":\"r.md\"}}", &ri, &err), 0,
+			"with processes (%s)", err.msg))
+		return;
+	TAP_OK(ri.core.present && ri.trace.present, "core and trace present");
+	TAP_EQ_INT(ri.core.heap_alloc, 100, "core HeapAlloc");
+	TAP_EQ_INT(ri.core.sys, 200, "core Sys");
+	TAP_EQ_INT(ri.core.heap_objects, 3, "core HeapObjects");
+	TAP_EQ_INT(ri.core.goroutines, 42, "core goroutines");
+	TAP_OK(ri.core.has_growth_30s && ri.core.growth_30s == -5, "core growth -5 per 30 s");
+	TAP_EQ_STR(ri.core.top_growth, "main.grow", "core top growth function");
+	TAP_OK(ri.core.cpu_total_ns == 15000000000 && ri.core.cpu_duration_ns == 30000000000, "core CPU facts");
+	TAP_OK(ri.trace.sys == 9 && ri.trace.heap_alloc == -1 && ri.trace.heap_objects == -1 &&
+		       ri.trace.goroutines == -1 && !ri.trace.has_growth_30s && !ri.trace.top_growth &&
+		       ri.trace.cpu_total_ns == -1,
+	       "trace: Sys (before its name), the rest unknown; process-agent's not taken");
+	TAP_OK(ri.uptime_ns == -1 && !ri.agent_start, "no uptime, no agent start");
+	fw_report_info_free(&ri);
+
+	if (TAP_EQ_INT(parse(HEAD "\"flare\":{\"hostname\":\"h\",\"agent_start\":\"2024-10-01T00:00:00Z\","
+			     "\"uptime_ns\":3600000000000}," VERDICT TAIL,
+			     &ri, &err),
+		       0, "agent start and uptime (%s)", err.msg)) {
+		TAP_EQ_STR(ri.agent_start, "2024-10-01T00:00:00Z", "flare.agent_start");
+		TAP_EQ_INT(ri.uptime_ns, 3600000000000, "flare.uptime_ns");
+		TAP_OK(ri.core.present && ri.core.heap_alloc == -1 && !ri.trace.present,
+		       "core without figures; no trace");
+		fw_report_info_free(&ri);
+	}
+	refused(HEAD FLARE VERDICT "\"processes\":[{\"name\":\"core\"},{\"name\":\"core\"}],\"report\":{\"markdown\":\"r.md\"}}",
+		"two processes named \"core\"", "two core items");
+	refused(HEAD FLARE VERDICT "\"processes\":[{\"name\":\"core\",\"memory_sanity\":{\"sys_bytes\":\"1\"}}],"
+			"\"report\":{\"markdown\":\"r.md\"}}",
+		"processes[].memory_sanity.sys_bytes is not an integer", "a figure as a string");
+	refused(HEAD FLARE VERDICT "\"processes\":[{\"name\":\"core\",\"heap_growth\":{\"top_app_function\":"
+			"{\"function\":{}}}}],\"report\":{\"markdown\":\"r.md\"}}",
+		"is not a string", "a function name as an object");
+	refused(HEAD FLARE VERDICT "\"processes\":[{\"name\":\"core\",\"name\":\"trace\"}],\"report\":{\"markdown\":\"r.md\"}}",
+		"processes[].name appears twice", "a name twice in one item");
+}
+
 int main(void)
 {
 	test_fields();
+	test_processes();
 	test_escapes_json();
 	test_refused();
 	test_files();
