@@ -157,16 +157,24 @@ static int cmp_row(const void *a, const void *b)
 int fw_history_from_list(struct fw_index_list *list, const char *hostname, const struct fw_history_row *current,
 			 struct fw_history *out, struct fw_error *err)
 {
+	int r = fw_history_of(list, hostname, current, out, err);
+
+	out->list = *list; /* the rows point into it */
+	memset(list, 0, sizeof(*list));
+	return r;
+}
+
+int fw_history_of(const struct fw_index_list *list, const char *hostname, const struct fw_history_row *current,
+		  struct fw_history *out, struct fw_error *err)
+{
 	size_t n = 0, keep;
 
 	memset(out, 0, sizeof(*out));
-	out->list = *list;
-	memset(list, 0, sizeof(*list));
-	out->skipped = out->list.skipped;
-	if (!(out->rows = calloc(out->list.n + 2, sizeof(*out->rows))))
+	out->skipped = list->skipped;
+	if (!(out->rows = calloc(list->n + 2, sizeof(*out->rows))))
 		return fw_err(err, -ENOMEM, "out of memory building the host's history");
-	for (size_t i = 0; i < out->list.n; i++) {
-		const struct fw_index_entry *e = &out->list.v[i];
+	for (size_t i = 0; i < list->n; i++) {
+		const struct fw_index_entry *e = &list->v[i];
 		int64_t ms;
 		if (strcmp(e->hostname, hostname) != 0 || !fw_history_parse_time(e->time, &ms))
 			continue;

@@ -88,6 +88,11 @@ int fw_history_build(const char *dir, const char *host_folder, const char *hostn
 int fw_history_from_list(struct fw_index_list *list, const char *hostname, const struct fw_history_row *current,
 			 struct fw_history *out, struct fw_error *err);
 
+/* The same without taking the list: out's strings point into list, which
+ * must outlive out (out->list stays empty). */
+int fw_history_of(const struct fw_index_list *list, const char *hostname, const struct fw_history_row *current,
+		  struct fw_history *out, struct fw_error *err);
+
 void fw_history_free(struct fw_history *h);
 
 /* "YYYY-MM-DDTHH:MM:SS[.mmm]Z" to ms since the epoch; false when s is not

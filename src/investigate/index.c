@@ -6,6 +6,7 @@
 #include "investigate/index.h"
 #include "base/fsutil.h"
 #include "base/redact.h"
+#include "investigate/hostpage.h"
 #include "investigate/reportread.h"
 #include "investigate/verdict.h"
 
@@ -495,6 +496,9 @@ int fw_index_regenerate(const char *dir, struct fw_index_list *out, struct fw_er
 		return r;
 	if ((r = fw_index_scan(dir, &l, err)) == 0) {
 		r = render(dir, &l, err);
+		/* the host pages (hostpage.h), from the same scan */
+		if (r == 0)
+			r = fw_host_pages_write(dir, &l, err);
 		/* the append log of earlier versions: report.json replaced it */
 		if (r == 0 && snprintf(old, sizeof(old), "%s/.index.tsv", dir) < (int)sizeof(old))
 			(void)unlink(old);
