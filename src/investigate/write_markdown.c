@@ -1677,6 +1677,20 @@ static void customer_finding(const struct fw_investigation *inv, struct fw_buf *
 	}
 	if (!first)
 		fw_buf_puts(b, ". ");
+	if (v->long_term) {
+		/* LONG-TERM GROWTH (verdict.h): across flares, not this window */
+		const struct fw_history_fit *f = v->long_term_heap ? &inv->history.heap_alloc : &inv->history.sys;
+		char x[64];
+		fw_buf_puts(b, "Compared with your earlier flares of this host from the same running Agent, its memory "
+			       "keeps growing from one flare to the next");
+		if (v->long_term_heap || v->long_term_sys)
+			fw_buf_printf(b, " (Go %s: about +%s per hour over %.1f hours)",
+				      v->long_term_heap ? "heap, HeapAlloc" : "memory, Sys",
+				      fw_figure_bytes_label(x, sizeof(x), f->per_hour), f->span_h);
+		fw_buf_puts(b, ". ");
+		leak = true;
+		first = false;
+	}
 	if (leak)
 		fw_buf_puts(b, "Could you send a second flare made with `datadog-agent flare --profile 30` in a few hours, "
 			       "and tell us how the Agent's memory use (RSS) evolves, so that we can confirm whether the "

@@ -102,6 +102,9 @@ def facts(zipdir, tree):
           r[2]["verdict"]["kind"] == "memory_leak" and "LONG-TERM GROWTH" in r[2]["verdict"]["summary"]
           and rate in r[2]["verdict"]["summary"] and "threshold 50MB per hour over at least 2 h" in lt3["heap_alloc"],
           r[2]["verdict"])
+    md3 = open(glob.glob(os.path.join(rep[iso(fl[2]["time_ms"])][1], "*.md"))[0], encoding="utf-8").read()
+    check("flare 3's customer message gives the long-term rate (about +%s per hour)" % rate,
+          "about +%s per hour over %.1f hours" % (rate, span_h) in md3)
     check("flare 3 alone (its own window) fired no rule",
           all(p["rules"]["memory_leak"] is None for p in r[2]["processes"]), r[2]["processes"][0]["rules"])
     lt2 = r[1]["long_term"]
