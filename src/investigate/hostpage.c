@@ -32,7 +32,7 @@ static const char css[] =
 	"table{border-collapse:collapse;font-size:90%}"
 	"td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}"
 	"td.n{text-align:right}"
-	".charts{display:flex;flex-wrap:wrap;gap:1em}"
+	".charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}"
 	".change{font-weight:bold}";
 
 enum metric { M_HEAP, M_SYS, M_GOROUTINES, M_GROWTH, N_M };
@@ -97,6 +97,13 @@ static void chart(struct fw_buf *b, const struct fw_history *h, enum metric m)
 	label(a, sizeof(a), m, lo);
 	fw_buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>", LEFT - 4,
 		      H - BOTTOM, a);
+	/* the time axis: first and last flare */
+	fw_buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"10\">", LEFT, H - BOTTOM + 12);
+	fw_html_text(b, h->rows[0].time, FW_OUT_NAME_MAX);
+	fw_buf_printf(b, "</text><text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">", W - RIGHT,
+		      H - BOTTOM + 12);
+	fw_html_text(b, h->rows[h->n - 1].time, FW_OUT_NAME_MAX);
+	fw_buf_puts(b, "</text>");
 	/* restarts and upgrades */
 	for (size_t i = 1; i < h->n; i++) {
 		const struct fw_history_row *r = &h->rows[i];

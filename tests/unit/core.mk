@@ -130,3 +130,9 @@ check_PROGRAMS += tests/unit/test_reportread
 TESTS += tests/unit/test_reportread
 tests_unit_test_reportread_SOURCES = tests/unit/test_reportread.c tests/tap.h
 tests_unit_test_reportread_LDADD = $(LIBFW_LIBS)
+
+# a host's history and the LONG-TERM GROWTH rule (investigate/history.c, verdict.c)
+check_PROGRAMS += tests/unit/test_history
+TESTS += tests/unit/test_history
+tests_unit_test_history_SOURCES = tests/unit/test_history.c tests/tap.h
+tests_unit_test_history_LDADD = $(LIBFW_LIBS)
