@@ -113,32 +113,32 @@ static void test_rows(void)
 	{
 		struct fw_thresholds t = { .long_term_heap_per_hour = 20 * MIB, .long_term_sys_per_hour = 1e18,
 					   .long_term_goroutines_per_hour = 1e18, .long_term_min_hours = 2 };
-		struct fw_verdict v = { .kind = FW_VERDICT_NORMAL, .summary = strdup("no rule fired for core") };
+		struct fw_verdict vd = { .kind = FW_VERDICT_NORMAL, .summary = strdup("no rule fired for core") };
 		double rate = h.heap_alloc.per_hour;
-		TAP_EQ_INT(fw_verdict_long_term(&v, &h, &t), 0, "long-term rule");
-		TAP_OK(v.long_term && v.kind == FW_VERDICT_MEMORY_LEAK && v.long_term_heap && !v.long_term_sys &&
-			       strstr(v.summary, "LONG-TERM GROWTH: core HeapAlloc +") &&
-			       strstr(v.summary, "this flare alone: no rule fired for core"),
-		       "fired: NORMAL becomes MEMORY LEAK (%s)", v.summary);
-		fw_verdict_free(&v);
+		TAP_EQ_INT(fw_verdict_long_term(&vd, &h, &t), 0, "long-term rule");
+		TAP_OK(vd.long_term && vd.kind == FW_VERDICT_MEMORY_LEAK && vd.long_term_heap && !vd.long_term_sys &&
+			       strstr(vd.summary, "LONG-TERM GROWTH: core HeapAlloc +") &&
+			       strstr(vd.summary, "this flare alone: no rule fired for core"),
+		       "fired: NORMAL becomes MEMORY LEAK (%s)", vd.summary);
+		fw_verdict_free(&vd);
 		t.long_term_heap_per_hour = rate; /* exactly the rate: not above */
-		v = (struct fw_verdict){ .kind = FW_VERDICT_NORMAL, .summary = strdup("x") };
-		fw_verdict_long_term(&v, &h, &t);
-		TAP_OK(!v.long_term && v.kind == FW_VERDICT_NORMAL && !strcmp(v.summary, "x"),
+		vd = (struct fw_verdict){ .kind = FW_VERDICT_NORMAL, .summary = strdup("x") };
+		fw_verdict_long_term(&vd, &h, &t);
+		TAP_OK(!vd.long_term && vd.kind == FW_VERDICT_NORMAL && !strcmp(vd.summary, "x"),
 		       "a rate equal to the threshold does not fire");
-		fw_verdict_free(&v);
+		fw_verdict_free(&vd);
 		t.long_term_heap_per_hour = 20 * MIB;
 		t.long_term_min_hours = 3.01;
-		v = (struct fw_verdict){ .kind = FW_VERDICT_NORMAL, .summary = strdup("x") };
-		fw_verdict_long_term(&v, &h, &t);
-		TAP_OK(!v.long_term, "3 h of flares under long_term_min_hours 3.01: does not fire");
-		fw_verdict_free(&v);
+		vd = (struct fw_verdict){ .kind = FW_VERDICT_NORMAL, .summary = strdup("x") };
+		fw_verdict_long_term(&vd, &h, &t);
+		TAP_OK(!vd.long_term, "3 h of flares under long_term_min_hours 3.01: does not fire");
+		fw_verdict_free(&vd);
 		t.long_term_min_hours = 2;
-		v = (struct fw_verdict){ .kind = FW_VERDICT_CPU_SPIKE, .summary = strdup("core: CPU spike") };
-		fw_verdict_long_term(&v, &h, &t);
-		TAP_OK(v.kind == FW_VERDICT_MULTIPLE && !strncmp(v.summary, "core: CPU spike; LONG-TERM GROWTH", 33),
-		       "CPU SPIKE becomes MULTIPLE ISSUES (%s)", v.summary);
-		fw_verdict_free(&v);
+		vd = (struct fw_verdict){ .kind = FW_VERDICT_CPU_SPIKE, .summary = strdup("core: CPU spike") };
+		fw_verdict_long_term(&vd, &h, &t);
+		TAP_OK(vd.kind == FW_VERDICT_MULTIPLE && !strncmp(vd.summary, "core: CPU spike; LONG-TERM GROWTH", 33),
+		       "CPU SPIKE becomes MULTIPLE ISSUES (%s)", vd.summary);
+		fw_verdict_free(&vd);
 	}
 	fw_history_free(&h);
 
