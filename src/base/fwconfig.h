@@ -40,6 +40,13 @@ struct fw_config_thresholds {
 	double cpu_spike_min_utilization_percent; /* of one core (5; 0..10000) */
 	double contention_seconds;	    /* 1.0; 0..86400 */
 	unsigned goroutines_warn;	    /* 500; 0..100000000 */
+	/* LONG-TERM GROWTH, across the flares of one agent process: growth
+	 * per hour (least squares) above these over at least
+	 * long_term_min_hours between the first and last flare */
+	uint64_t long_term_heap_growth_per_hour;      /* HeapAlloc bytes (50 MiB; 0..1024 GiB) */
+	uint64_t long_term_sys_growth_per_hour;	      /* Sys bytes (100 MiB; 0..1024 GiB) */
+	unsigned long_term_goroutine_growth_per_hour; /* 200; 0..100000000 */
+	double long_term_min_hours;		      /* 2; 0..8760 */
 };
 
 /* syslog priorities, 0 (LOG_EMERG) .. 7 (LOG_DEBUG), one per verdict. */

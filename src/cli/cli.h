@@ -24,5 +24,6 @@ int cli_analyze(int argc, char **argv);
 int cli_status(int argc, char **argv);
 int cli_index(int argc, char **argv);
 int cli_outliers(int argc, char **argv);
+int cli_history(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static void usage(FILE *f)
 	      "  analyze PATH           analyze one flare (.zip or folder) and write its report\n"
 	      "  index [-c FILE|-o DIR] regenerate the investigations index from the reports\n"
 	      "  outliers [-c FILE|-o DIR] hosts whose latest flare stands out (robust z-score)\n"
+	      "  history HOST [-c FILE|-o DIR] [--json]  a host's flares across the tree\n"
 	      "  pprof SUBCOMMAND ...   native pprof engine: top, peek, traces, meta,\n"
 	      "                         flamegraph, collapsed, merge (see flarewatch pprof --help)\n"
 	      "  status                 flarewatchd's state, queue, last verdicts and failed flares\n"
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
 		return cli_index(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "outliers"))
 		return cli_outliers(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "history"))
+		return cli_history(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pprof"))
 		return cli_pprof(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "status"))

@@ -7,6 +7,7 @@
 #include "investigate/outliers_page.h"
 #include "base/fsutil.h"
 #include "base/redact.h"
+#include "investigate/hostpage.h"
 #include "investigate/reportread.h"
 #include "investigate/verdict.h"
 
@@ -130,6 +131,7 @@ struct row {
 
 struct scan {
 	const char *dir;
+	const char *only_host; /* NULL, or the one host folder to read */
 	struct row *rows;
 	size_t n, cap;
 	size_t visited, skipped;
@@ -279,7 +281,7 @@ static int scan_tree(struct scan *s, struct fw_error *err)
 		return fw_err(err, -errno, "%s: %s", s->dir, strerror(errno));
 	for (struct dirent *h; !scan_full(s) && (h = readdir(top)) != NULL;) {
 		DIR *hd;
-		if (!visible_dir(dirfd(top), h->d_name))
+		if (!visible_dir(dirfd(top), h->d_name) || (s->only_host && strcmp(h->d_name, s->only_host) != 0))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", s->dir, h->d_name) >= (int)sizeof(path) ||
 		    !(hd = opendir(path)))
@@ -312,9 +314,9 @@ static void scan_free(struct scan *s)
 	fw_buf_free(&s->warnings);
 }
 
-int fw_index_scan(const char *dir, struct fw_index_list *out, struct fw_error *err)
+static int scan_list(const char *dir, const char *only_host, struct fw_index_list *out, struct fw_error *err)
 {
-	struct scan s = { .dir = dir };
+	struct scan s = { .dir = dir, .only_host = only_host };
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -367,6 +369,16 @@ int fw_index_scan(const char *dir, struct fw_index_list *out, struct fw_error *e
 	fw_qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
 	scan_free(&s);
 	return 0;
+}
+
+int fw_index_scan(const char *dir, struct fw_index_list *out, struct fw_error *err)
+{
+	return scan_list(dir, NULL, out, err);
+}
+
+int fw_index_scan_host(const char *dir, const char *host_folder, struct fw_index_list *out, struct fw_error *err)
+{
+	return scan_list(dir, host_folder, out, err);
 }
 
 void fw_index_list_free(struct fw_index_list *l)
@@ -487,6 +499,9 @@ int fw_index_regenerate(const char *dir, struct fw_index_list *out, struct fw_er
 		r = render(dir, &l, err);
 		if (r == 0) /* the site's outliers.html, from the same scan */
 			r = fw_outliers_page_write(dir, &l, err);
+		/* the host pages (hostpage.h), from the same scan */
+		if (r == 0)
+			r = fw_host_pages_write(dir, &l, err);
 		/* the append log of earlier versions: report.json replaced it */
 		if (r == 0 && snprintf(old, sizeof(old), "%s/.index.tsv", dir) < (int)sizeof(old))
 			(void)unlink(old);

@@ -414,8 +414,65 @@ static int find_ticket(struct fw_investigation *inv, const struct fw_analyze_opt
 	return 0;
 }
 
+/* The host's history (history.h): the earlier reports of this host in
+ * out_dir, and this flare's own figures (core's, as report.json writes
+ * them), then the LONG-TERM GROWTH rule over them. */
+static int host_history(struct fw_investigation *inv, const char *out_dir, const struct fw_thresholds *th,
+			struct fw_error *err)
+{
+	const struct fw_flare *f = &inv->flare;
+	struct fw_history_row cur = { .time = inv->hist_time,
+				      .time_ms = f->time_ms,
+				      .agent_version = f->has_status ? f->status.agent_version : "",
+				      .agent_start = inv->hist_start,
+				      .uptime_ns = -1,
+				      .verdict = fw_verdict_name(inv->verdict.kind),
+				      .report = "",
+				      .analyzed_at = "",
+				      .prev_version = "",
+				      .core = { .heap_alloc = -1, .sys = -1, .heap_objects = -1, .goroutines = -1,
+						.top_growth = "", .cpu_ns_per_s = -1 } };
+	char host_dir[512];
+	int r;
+
+	fw_utc_format(inv->hist_time, sizeof(inv->hist_time), f->time_ms, FW_UTC_ISO);
+	if (f->has_status && f->status.agent_start.has_ms)
+		fw_utc_format(inv->hist_start, sizeof(inv->hist_start), f->status.agent_start.unix_ms, FW_UTC_ISO);
+	if (f->has_status && f->status.has_uptime && f->status.uptime_sec >= 0 &&
+	    f->status.uptime_sec <= INT64_MAX / 1000000000)
+		cur.uptime_ns = f->status.uptime_sec * 1000000000;
+	for (size_t i = 0; i < inv->n_sanity; i++) {
+		const struct fw_memsanity *s = &inv->sanity[i];
+		if (!s->is_core)
+			continue;
+		cur.core.present = i < inv->n_procs;
+		cur.core.heap_alloc = s->heap_alloc.has ? s->heap_alloc.v : -1;
+		cur.core.sys = s->sys.has ? s->sys.v : -1;
+		cur.core.heap_objects = s->heap_objects.has ? s->heap_objects.v : -1;
+		cur.core.goroutines = s->has_goroutines && s->goroutines <= INT64_MAX ? (int64_t)s->goroutines : -1;
+		if (i < inv->n_procs) {
+			const struct fw_process *p = &inv->procs[i];
+			cur.core.has_growth_30s = p->have_heap_diff && p->heap_window == FW_WINDOW_MEASURED;
+			cur.core.growth_30s = cur.core.has_growth_30s ? fw_figure_bytes(p->growth_total_30s) : 0;
+			cur.core.top_growth = p->have_heap_diff && p->top_growth_app.name ? p->top_growth_app.name : "";
+			if (p->have_cpu && p->cpu_duration_ns > 0 && p->cpu_total_ns >= 0)
+				cur.core.cpu_ns_per_s =
+					(int64_t)((double)p->cpu_total_ns * 1e9 / (double)p->cpu_duration_ns + 0.5);
+		}
+	}
+	host_dir_name(f->hostname, host_dir, sizeof(host_dir));
+	if ((r = fw_history_build(out_dir, host_dir, f->hostname, &cur, &inv->history, err)) < 0)
+		return r;
+	if (fw_verdict_long_term(&inv->verdict, &inv->history, th) < 0)
+		return nomem(err);
+	/* the current row's verdict is the flare's, long-term finding included */
+	inv->history.rows[inv->history.cur].verdict = fw_verdict_name(inv->verdict.kind);
+	return 0;
+}
+
 static void investigation_free(struct fw_investigation *inv)
 {
+	fw_history_free(&inv->history);
 	for (size_t i = 0; i < inv->n_procs; i++)
 		fw_process_free(&inv->procs[i]);
 	free(inv->procs);
@@ -539,6 +596,8 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 	struct fw_rec_context ctx = { inv.sanity, inv.n_sanity, inv.has_upgrade ? &inv.upgrade : NULL };
 	r = fw_verdict_evaluate(inv.procs, inv.n_procs, inv.flare.has_goroutines ? &inv.flare.gor : NULL, &th,
 				&inv.verdict, err);
+	if (r == 0)
+		r = host_history(&inv, out_dir, &th, err);
 	if (r < 0 || (r = fw_recommend(&inv.flare, inv.procs, inv.n_procs, &inv.verdict, &ctx, &inv.recs, err)) < 0)
 		goto out;
 	if (fill_result(&inv, res) < 0) {

@@ -15,6 +15,7 @@
 #include "investigate/recommend.h"
 #include "base/sha256.h"
 #include "base/ticket.h"
+#include "investigate/history.h"
 
 struct fw_investigation {
 	const struct fw_config *cfg;
@@ -42,6 +43,10 @@ struct fw_investigation {
 	 * FW_UPGRADE_WINDOW_DAYS before the flare */
 	bool has_upgrade;
 	struct fw_vhist_change upgrade;
+	/* the host's history in the investigations tree, this flare last
+	 * (history.h); hist_time/hist_start hold the current row's strings */
+	struct fw_history history;
+	char hist_time[32], hist_start[32];
 };
 
 /* An agent upgrade this recent is named in the report's header and the

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "investigate/history.h"
+
 void fw_thresholds_from_config(const struct fw_config *c, struct fw_thresholds *t)
 {
 	t->leak_growth_per_30s = (double)c->thresholds.leak_growth_per_30s;
@@ -27,6 +29,10 @@ void fw_thresholds_from_config(const struct fw_config *c, struct fw_thresholds *
 	t->cpu_spike_min_utilization = c->thresholds.cpu_spike_min_utilization_percent;
 	t->contention_seconds = c->thresholds.contention_seconds;
 	t->goroutines_warn = c->thresholds.goroutines_warn;
+	t->long_term_heap_per_hour = (double)c->thresholds.long_term_heap_growth_per_hour;
+	t->long_term_sys_per_hour = (double)c->thresholds.long_term_sys_growth_per_hour;
+	t->long_term_goroutines_per_hour = c->thresholds.long_term_goroutine_growth_per_hour;
+	t->long_term_min_hours = c->thresholds.long_term_min_hours;
 }
 
 int64_t fw_figure_bytes(double v)
@@ -396,8 +402,92 @@ int fw_verdict_evaluate(const struct fw_process *procs, size_t n, const struct f
 	return 0;
 }
 
+/* One figure's LONG-TERM GROWTH sentence when its fit fires, else NULL
+ * (*failed set when out of memory). */
+static char *long_term_one(const struct fw_history_fit *f, const char *what, bool is_bytes, double threshold,
+			   const struct fw_thresholds *t, bool *failed)
+{
+	char a[64], b[64], x[64], y[64];
+	char *r;
+
+	if (!f->fitted || f->span_h < t->long_term_min_hours || !(f->per_hour > threshold))
+		return NULL;
+	if (is_bytes) {
+		bytes(a, sizeof(a), f->per_hour);
+		bytes(b, sizeof(b), threshold);
+		bytes(x, sizeof(x), f->first);
+		bytes(y, sizeof(y), f->last);
+	} else {
+		snprintf(a, sizeof(a), "%.1f", f->per_hour);
+		snprintf(b, sizeof(b), "%.0f", threshold);
+		snprintf(x, sizeof(x), "%.0f", f->first);
+		snprintf(y, sizeof(y), "%.0f", f->last);
+	}
+	r = fmt("core's %s grew %s%s per hour (least squares over %zu flares of this agent process, %.1f h, "
+		"from %s to %s; threshold %s per hour over at least %.3g h)",
+		what, f->per_hour >= 0 ? "+" : "", a, f->n, f->span_h, x, y, b, t->long_term_min_hours);
+	if (!r)
+		*failed = true;
+	return r;
+}
+
+int fw_verdict_long_term(struct fw_verdict *v, const struct fw_history *h, const struct fw_thresholds *t)
+{
+	bool failed = false;
+	struct fw_buf b;
+	char *sum;
+
+	v->long_term_heap = long_term_one(&h->heap_alloc, "HeapAlloc", true, t->long_term_heap_per_hour, t, &failed);
+	v->long_term_sys = long_term_one(&h->sys, "Sys", true, t->long_term_sys_per_hour, t, &failed);
+	v->long_term_goroutines =
+		long_term_one(&h->goroutines, "goroutine count", false, t->long_term_goroutines_per_hour, t, &failed);
+	if (failed)
+		return -ENOMEM;
+	v->long_term = v->long_term_heap || v->long_term_sys || v->long_term_goroutines;
+	if (!v->long_term)
+		return 0;
+	fw_buf_init(&b);
+	if (v->kind == FW_VERDICT_NORMAL || v->kind == FW_VERDICT_INCONCLUSIVE)
+		fw_buf_puts(&b, "LONG-TERM GROWTH: ");
+	else
+		fw_buf_printf(&b, "%s; LONG-TERM GROWTH: ", v->summary);
+	{
+		/* short: the sentences are in long_term_* */
+		const struct fw_history_fit *fits[] = { &h->heap_alloc, &h->sys, &h->goroutines };
+		const char *parts[] = { v->long_term_heap, v->long_term_sys, v->long_term_goroutines };
+		const char *names[] = { "HeapAlloc", "Sys", "goroutines" };
+		bool first = true;
+		char a[64];
+		for (size_t i = 0; i < 3; i++) {
+			if (!parts[i])
+				continue;
+			if (i < 2)
+				bytes(a, sizeof(a), fits[i]->per_hour);
+			else
+				snprintf(a, sizeof(a), "%.1f", fits[i]->per_hour);
+			fw_buf_printf(&b, "%score %s +%s per hour over %zu flares (%.1f h)", first ? "" : ", ", names[i], a,
+				      fits[i]->n, fits[i]->span_h);
+			first = false;
+		}
+	}
+	if (v->kind == FW_VERDICT_NORMAL || v->kind == FW_VERDICT_INCONCLUSIVE)
+		fw_buf_printf(&b, "; this flare alone: %s", v->summary);
+	if (!(sum = fw_buf_take(&b)))
+		return -ENOMEM;
+	free(v->summary);
+	v->summary = sum;
+	if (v->kind == FW_VERDICT_NORMAL || v->kind == FW_VERDICT_INCONCLUSIVE)
+		v->kind = FW_VERDICT_MEMORY_LEAK;
+	else if (v->kind == FW_VERDICT_CPU_SPIKE || v->kind == FW_VERDICT_CONTENTION)
+		v->kind = FW_VERDICT_MULTIPLE;
+	return 0;
+}
+
 void fw_verdict_free(struct fw_verdict *v)
 {
+	free(v->long_term_heap);
+	free(v->long_term_sys);
+	free(v->long_term_goroutines);
 	for (size_t i = 0; v->procs && i < v->n_procs; i++) {
 		free(v->procs[i].leak_reason);
 		free(v->procs[i].cpu_reason);

@@ -31,6 +31,11 @@ struct fw_thresholds {
 	double cpu_spike_min_utilization; /* the one-function rule's floor, percent of one core (5) */
 	double contention_seconds;	/* delay charged to one app function (1.0) */
 	unsigned goroutines_warn;	/* goroutine count flagged above (500) */
+	/* LONG-TERM GROWTH (fw_verdict_long_term()) */
+	double long_term_heap_per_hour;	      /* HeapAlloc bytes per hour (50 MiB) */
+	double long_term_sys_per_hour;	      /* Sys bytes per hour (100 MiB) */
+	double long_term_goroutines_per_hour; /* goroutines per hour (200) */
+	double long_term_min_hours;	      /* first to last flare of the process (2) */
 };
 
 /* The thresholds of a configuration (fw_config_defaults() gives the
@@ -124,7 +129,27 @@ struct fw_verdict {
 	uint64_t goroutines;
 	unsigned goroutines_warn;
 	bool goroutines_above_warn; /* goroutines > goroutines_warn: a finding */
+
+	/* LONG-TERM GROWTH (fw_verdict_long_term()): across the flares of
+	 * this agent process, core's HeapAlloc, Sys or goroutine count grew
+	 * faster per hour than the thresholds, over at least
+	 * long_term_min_hours. Each fired figure's sentence, else NULL;
+	 * long_term when any fired. */
+	bool long_term;
+	char *long_term_heap, *long_term_sys, *long_term_goroutines;
 };
+
+struct fw_history;
+
+/* LONG-TERM GROWTH from the host's history (history.h): each least-squares
+ * fit over the current agent process's flares (at least 2, the current
+ * one included) whose slope is above its threshold while the flares span
+ * at least long_term_min_hours fires. A finding makes a NORMAL or
+ * INCONCLUSIVE flare MEMORY LEAK, a CPU SPIKE or CONTENTION one MULTIPLE
+ * ISSUES, and adds "LONG-TERM GROWTH: ..." with the numbers to the
+ * summary. Returns 0 or -ENOMEM (v is then left as it was, but for the
+ * sentences, freed by fw_verdict_free()). */
+int fw_verdict_long_term(struct fw_verdict *v, const struct fw_history *h, const struct fw_thresholds *t);
 
 /* The flare's verdict is its most serious process's: a process whose heap
  * diff or CPU analysis did not run and where no rule fired is INCONCLUSIVE,

@@ -518,6 +518,107 @@ static void recommendations(struct fw_buf *b, const struct fw_recommendations *r
 	fw_buf_putc(b, ']');
 }
 
+/* A history figure: null when unknown (-1). */
+static void hist_i64(struct fw_buf *b, int64_t v)
+{
+	opt_i64(b, v >= 0, v);
+}
+
+/* "history": history.c's rows, oldest first, this flare last. */
+static void history_rows(struct fw_buf *b, const struct fw_history *h)
+{
+	fw_buf_putc(b, '[');
+	for (size_t i = 0; i < h->n; i++) {
+		const struct fw_history_row *r = &h->rows[i];
+		const char *rel = strchr(r->report, '/');
+		fw_buf_puts(b, i ? ",{\"time\":" : "{\"time\":");
+		jstr(b, r->time);
+		fw_buf_puts(b, ",\"agent_version\":");
+		jstr(b, r->agent_version[0] ? r->agent_version : NULL);
+		fw_buf_puts(b, ",\"agent_start\":");
+		jstr(b, r->agent_start[0] ? r->agent_start : NULL);
+		fw_buf_puts(b, ",\"uptime_ns\":");
+		hist_i64(b, r->uptime_ns);
+		fw_buf_printf(b, ",\"process_change\":\"%s\",\"previous_version\":", fw_history_change_id(r->change));
+		jstr(b, r->prev_version[0] ? r->prev_version : NULL);
+		fw_buf_puts(b, ",\"heap_alloc_bytes\":");
+		hist_i64(b, r->core.heap_alloc);
+		fw_buf_puts(b, ",\"sys_bytes\":");
+		hist_i64(b, r->core.sys);
+		fw_buf_puts(b, ",\"heap_objects\":");
+		hist_i64(b, r->core.heap_objects);
+		fw_buf_puts(b, ",\"goroutines\":");
+		hist_i64(b, r->core.goroutines);
+		fw_buf_puts(b, ",\"heap_growth_per_30s_bytes\":");
+		opt_i64(b, r->core.has_growth_30s, r->core.growth_30s);
+		fw_buf_puts(b, ",\"top_growth_function\":");
+		jstr(b, r->core.top_growth[0] ? r->core.top_growth : NULL);
+		fw_buf_puts(b, ",\"verdict\":");
+		jstr(b, r->verdict);
+		/* our own folder and file names (index.c checked them) */
+		fw_buf_puts(b, ",\"report\":");
+		if (r->current || !rel) {
+			fw_buf_puts(b, "null");
+		} else {
+			fw_buf_puts(b, "\"../");
+			fw_buf_puts(b, rel + 1);
+			fw_buf_putc(b, '"');
+		}
+		fw_buf_printf(b, ",\"current\":%s}", r->current ? "true" : "false");
+	}
+	fw_buf_putc(b, ']');
+}
+
+static void fit_json(struct fw_buf *b, const char *k, const struct fw_history_fit *f)
+{
+	fw_buf_printf(b, ",\"%s\":", k);
+	opt_i64(b, f->fitted, f->fitted ? (int64_t)llround(f->per_hour) : 0);
+}
+
+/* "long_term": the fits over the current agent process's flares and the
+ * LONG-TERM GROWTH sentences (verdict.c), the comparison across a restart
+ * or upgrade. */
+static void long_term(struct fw_buf *b, const struct fw_history *h, const struct fw_verdict *v)
+{
+	const struct fw_history_row *c = &h->rows[h->cur];
+
+	fw_buf_printf(b, "{\"process\":\"core\",\"process_known\":%s,\"flares\":%zu,\"span_ns\":",
+		      h->process_known ? "true" : "false", h->cur - h->seg_first + 1);
+	opt_i64(b, h->heap_alloc.n > 0, (int64_t)llround(h->heap_alloc.span_h * 3600e9));
+	fw_buf_puts(b, ",\"agent_start\":");
+	jstr(b, c->agent_start[0] ? c->agent_start : NULL);
+	fw_buf_puts(b, ",\"agent_version\":");
+	jstr(b, c->agent_version[0] ? c->agent_version : NULL);
+	fit_json(b, "heap_alloc_per_hour_bytes", &h->heap_alloc);
+	fit_json(b, "sys_per_hour_bytes", &h->sys);
+	fit_json(b, "goroutines_per_hour", &h->goroutines);
+	fw_buf_puts(b, ",\"heap_alloc_points\":");
+	fw_buf_printf(b, "%zu,\"sys_points\":%zu,\"goroutines_points\":%zu", h->heap_alloc.n, h->sys.n,
+		      h->goroutines.n);
+	fw_buf_printf(b, ",\"fired\":%s,\"heap_alloc\":", v->long_term ? "true" : "false");
+	jplain(b, v->long_term_heap);
+	fw_buf_puts(b, ",\"sys\":");
+	jplain(b, v->long_term_sys);
+	fw_buf_puts(b, ",\"goroutines\":");
+	jplain(b, v->long_term_goroutines);
+	fw_buf_puts(b, ",\"before\":");
+	if (h->has_before) {
+		const struct fw_history_row *o = &h->rows[h->before];
+		fw_buf_printf(b, "{\"change\":\"%s\",\"time\":", fw_history_change_id(h->rows[h->seg_first].change));
+		jstr(b, o->time);
+		fw_buf_puts(b, ",\"heap_alloc_bytes\":");
+		hist_i64(b, o->core.heap_alloc);
+		fw_buf_puts(b, ",\"sys_bytes\":");
+		hist_i64(b, o->core.sys);
+		fw_buf_puts(b, ",\"goroutines\":");
+		hist_i64(b, o->core.goroutines);
+		fw_buf_putc(b, '}');
+	} else {
+		fw_buf_puts(b, "null");
+	}
+	fw_buf_putc(b, '}');
+}
+
 int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct fw_error *err)
 {
 	const struct fw_flare *f = &inv->flare;
@@ -738,6 +839,13 @@ int fw_report_json(const struct fw_investigation *inv, struct fw_buf *b, struct 
 	fw_buf_putc(b, ']');
 	key(b, &first, "recommendations");
 	recommendations(b, &inv->recs);
+	key(b, &first, "history");
+	history_rows(b, &inv->history);
+	key(b, &first, "long_term");
+	if (inv->history.n)
+		long_term(b, &inv->history, &inv->verdict);
+	else
+		fw_buf_puts(b, "null");
 	key(b, &first, "report");
 	fw_buf_puts(b, "{\"markdown\":");
 	jstr(b, inv->md_name);

@@ -419,6 +419,16 @@ static void verdict(const struct fw_investigation *inv, struct fw_buf *b)
 	}
 	md_text_long(b, v->summary);
 	fw_buf_puts(b, "\n\n");
+	if (v->long_term) {
+		const char *lt[] = { v->long_term_heap, v->long_term_sys, v->long_term_goroutines };
+		for (size_t i = 0; i < 3; i++) {
+			if (!lt[i])
+				continue;
+			fw_buf_puts(b, "**LONG-TERM GROWTH:** ");
+			md_composed(b, lt[i]);
+			fw_buf_puts(b, " (see History of this host).\n\n");
+		}
+	}
 	if (v->n_procs == 0) {
 		fw_buf_puts(b, "profiles/ holds no profile this report can read (named "
 			       "`<process>-1st-heap.pprof`, `-cpu.pprof`, `-2nd-heap.pprof`, `-block.pprof`, "
@@ -739,6 +749,154 @@ static void memory_sanity(const struct fw_investigation *inv, struct fw_buf *b)
 	}
 	for (size_t i = 0; i < inv->n_sanity; i++)
 		sanity_one(inv, &inv->sanity[i], i < inv->n_procs, b);
+}
+
+/* A figure of the history: bytes as pprof prints them, a count as is, "-"
+ * when unknown. */
+static void hist_figure(struct fw_buf *b, int64_t v, bool is_bytes)
+{
+	char x[64];
+
+	if (v < 0)
+		fw_buf_puts(b, "-");
+	else if (is_bytes)
+		fw_buf_puts(b, fw_figure_bytes_label(x, sizeof(x), (double)v));
+	else
+		fw_buf_printf(b, "%" PRId64, v);
+}
+
+static void hist_rate(struct fw_buf *b, const char *what, const struct fw_history_fit *f, bool is_bytes)
+{
+	char x[64];
+
+	fw_buf_printf(b, "- %s: ", what);
+	if (!f->fitted) {
+		fw_buf_printf(b, "no trend (%zu flare%s with the figure)\n", f->n, f->n == 1 ? "" : "s");
+		return;
+	}
+	if (is_bytes)
+		fw_buf_printf(b, "%s%s per hour", f->per_hour >= 0 ? "+" : "-",
+			      fw_figure_bytes_label(x, sizeof(x), fabs(f->per_hour)));
+	else
+		fw_buf_printf(b, "%+.1f per hour", f->per_hour);
+	fw_buf_printf(b, " (least squares over %zu flares, %.1f h)\n", f->n, f->span_h);
+}
+
+/* "## History of this host": the earlier flares of this hostname in the
+ * investigations tree and this one, whether the agent process is the same
+ * (start time and version), and the growth per hour over the flares of the
+ * current process (history.h; the verdict section says whether it fired). */
+static void history(const struct fw_investigation *inv, struct fw_buf *b)
+{
+	const struct fw_history *h = &inv->history;
+	char up[FW_UPTIME_BUFSZ];
+
+	fw_buf_puts(b, "## History of this host\n\n");
+	if (h->n <= 1) {
+		fw_buf_puts(b, "No earlier flare of this host in the investigations tree.\n\n");
+		return;
+	}
+	fw_buf_printf(b, "%zu earlier flare%s of this host in the investigations tree%s, oldest first "
+			 "(core's figures; the growth is in-use heap per 30 s between the two snapshots).\n\n",
+		      h->n - 1, h->n == 2 ? "" : "s", h->omitted ? " (the oldest left out)" : "");
+	fw_buf_puts(b, "| Flare time | Agent | Agent start | Uptime | Process | HeapAlloc | Sys | HeapObjects | Goroutines "
+		       "| Heap growth /30 s | Top growth function | Verdict | Report |\n"
+		       "|---|---|---|---|---|---:|---:|---:|---:|---:|---|---|---|\n");
+	for (size_t i = 0; i < h->n; i++) {
+		const struct fw_history_row *r = &h->rows[i];
+		fw_buf_puts(b, "| ");
+		md_text(b, r->time);
+		fw_buf_puts(b, " | ");
+		md_text(b, r->agent_version[0] ? r->agent_version : "unknown");
+		fw_buf_puts(b, " | ");
+		md_text(b, r->agent_start[0] ? r->agent_start : "unknown");
+		fw_buf_puts(b, " | ");
+		if (r->uptime_ns >= 0) {
+			fw_format_uptime(r->uptime_ns / 1000000000, up, sizeof(up));
+			fw_buf_puts(b, up);
+		} else {
+			fw_buf_puts(b, "-");
+		}
+		fw_buf_puts(b, " | ");
+		switch (r->change) {
+		case FW_HIST_FIRST: fw_buf_puts(b, "-"); break;
+		case FW_HIST_SAME: fw_buf_puts(b, "same process"); break;
+		case FW_HIST_RESTART: fw_buf_puts(b, "**agent restarted**"); break;
+		case FW_HIST_UPGRADE:
+			fw_buf_puts(b, "**upgraded ");
+			md_text(b, r->prev_version);
+			fw_buf_puts(b, " → ");
+			md_text(b, r->agent_version);
+			fw_buf_puts(b, "**");
+			break;
+		case FW_HIST_UNKNOWN: fw_buf_puts(b, "unknown (no start time or version)"); break;
+		}
+		fw_buf_puts(b, " | ");
+		hist_figure(b, r->core.heap_alloc, true);
+		fw_buf_puts(b, " | ");
+		hist_figure(b, r->core.sys, true);
+		fw_buf_puts(b, " | ");
+		hist_figure(b, r->core.heap_objects, false);
+		fw_buf_puts(b, " | ");
+		hist_figure(b, r->core.goroutines, false);
+		fw_buf_puts(b, " | ");
+		if (r->core.has_growth_30s) {
+			char x[64];
+			fw_buf_printf(b, "%s%s", r->core.growth_30s < 0 ? "-" : "+",
+				      fw_figure_bytes_label(x, sizeof(x), fabs((double)r->core.growth_30s)));
+		} else {
+			fw_buf_puts(b, "-");
+		}
+		fw_buf_puts(b, " | ");
+		if (r->core.top_growth[0])
+			md_code(b, r->core.top_growth);
+		else
+			fw_buf_puts(b, "-");
+		fw_buf_puts(b, " | ");
+		md_text(b, r->verdict);
+		/* our own folder and file names (index.c checked them) */
+		if (r->current)
+			fw_buf_puts(b, " | this report |\n");
+		else
+			fw_buf_printf(b, " | [report](../%s) |\n", strchr(r->report, '/') ? strchr(r->report, '/') + 1 : r->report);
+	}
+	fw_buf_putc(b, '\n');
+	if (!h->process_known) {
+		fw_buf_puts(b, "This flare's agent start time or version is unknown: no trend across flares.\n\n");
+		return;
+	}
+	fw_buf_printf(b, "Across the %zu flare%s of this agent process (started ", h->cur - h->seg_first + 1,
+		      h->cur == h->seg_first ? "" : "s");
+	md_text(b, h->rows[h->cur].agent_start);
+	fw_buf_puts(b, ", version ");
+	md_text(b, h->rows[h->cur].agent_version);
+	fw_buf_puts(b, "; flares before a restart or an upgrade are not fitted):\n\n");
+	hist_rate(b, "HeapAlloc", &h->heap_alloc, true);
+	hist_rate(b, "Sys", &h->sys, true);
+	hist_rate(b, "Goroutines", &h->goroutines, false);
+	fw_buf_putc(b, '\n');
+	if (h->has_before) {
+		const struct fw_history_row *o = &h->rows[h->before], *c = &h->rows[h->cur];
+		const struct fw_history_row *f = &h->rows[h->seg_first];
+		fw_buf_puts(b, f->change == FW_HIST_UPGRADE ? "Before and after the upgrade" :
+			       f->change == FW_HIST_RESTART ? "Before and after the restart" :
+							      "Before and after the change of process");
+		fw_buf_puts(b, " (the last flare of the previous process, ");
+		md_text(b, o->time);
+		fw_buf_puts(b, ", and this flare): HeapAlloc ");
+		hist_figure(b, o->core.heap_alloc, true);
+		fw_buf_puts(b, " → ");
+		hist_figure(b, c->core.heap_alloc, true);
+		fw_buf_puts(b, ", Sys ");
+		hist_figure(b, o->core.sys, true);
+		fw_buf_puts(b, " → ");
+		hist_figure(b, c->core.sys, true);
+		fw_buf_puts(b, ", goroutines ");
+		hist_figure(b, o->core.goroutines, false);
+		fw_buf_puts(b, " → ");
+		hist_figure(b, c->core.goroutines, false);
+		fw_buf_puts(b, ".\n\n");
+	}
 }
 
 static void top_rows(struct fw_buf *b, const struct fw_top_table *t, bool with_pct)
@@ -1519,6 +1677,20 @@ static void customer_finding(const struct fw_investigation *inv, struct fw_buf *
 	}
 	if (!first)
 		fw_buf_puts(b, ". ");
+	if (v->long_term) {
+		/* LONG-TERM GROWTH (verdict.h): across flares, not this window */
+		const struct fw_history_fit *f = v->long_term_heap ? &inv->history.heap_alloc : &inv->history.sys;
+		char x[64];
+		fw_buf_puts(b, "Compared with your earlier flares of this host from the same running Agent, its memory "
+			       "keeps growing from one flare to the next");
+		if (v->long_term_heap || v->long_term_sys)
+			fw_buf_printf(b, " (Go %s: about +%s per hour over %.1f hours)",
+				      v->long_term_heap ? "heap, HeapAlloc" : "memory, Sys",
+				      fw_figure_bytes_label(x, sizeof(x), f->per_hour), f->span_h);
+		fw_buf_puts(b, ". ");
+		leak = true;
+		first = false;
+	}
 	if (leak)
 		fw_buf_puts(b, "Could you send a second flare made with `datadog-agent flare --profile 30` in a few hours, "
 			       "and tell us how the Agent's memory use (RSS) evolves, so that we can confirm whether the "
@@ -1845,6 +2017,7 @@ int fw_report_markdown(const struct fw_investigation *inv, struct fw_buf *out, s
 	verdict(inv, out);
 	memstats(inv, out);
 	memory_sanity(inv, out);
+	history(inv, out);
 	processes(inv, out);
 	traces_goroutines(inv, out);
 	checks(inv, out);

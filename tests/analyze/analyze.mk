@@ -16,7 +16,8 @@ TESTS += \
 	tests/analyze/recommend.sh \
 	tests/analyze/memsanity.sh \
 	tests/analyze/ticket.sh \
-	tests/analyze/outliers.sh
+	tests/analyze/outliers.sh \
+	tests/analyze/history.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -47,6 +48,8 @@ EXTRA_DIST += \
 	tests/analyze/memsanity.sh \
 	tests/analyze/memsanity_check.py \
 	tests/analyze/injection.sh \
+	tests/analyze/history.sh \
+	tests/analyze/history_check.py \
 	tests/bench/analyze_bench.sh \
 	tests/bench/common.sh \
 	tests/fixtures/golden-md/README.md \
@@ -66,4 +69,10 @@ EXTRA_DIST += \
 	tests/fixtures/flares/noprofiles-datadog-agent-2024-10-02T14-21-52Z-info.zip \
 	tests/fixtures/flares/normal-datadog-agent-2024-10-02T14-21-52Z-info.zip \
 	tests/fixtures/flares/python-datadog-agent-2024-10-02T14-21-52Z-info.zip \
-	tests/fixtures/flares/partialtrace-datadog-agent-2024-10-02T14-21-52Z-info.zip
+	tests/fixtures/flares/partialtrace-datadog-agent-2024-10-02T14-21-52Z-info.zip \
+	tests/fixtures/flares/history/history-1-datadog-agent-2024-10-02T10-00-00Z-info.zip \
+	tests/fixtures/flares/history/history-2-datadog-agent-2024-10-02T11-00-00Z-info.zip \
+	tests/fixtures/flares/history/history-3-datadog-agent-2024-10-02T12-30-00Z-info.zip \
+	tests/fixtures/flares/history/history-4-datadog-agent-2024-10-02T14-30-00Z-info.zip \
+	tests/fixtures/flares/history/history-5-datadog-agent-2024-10-02T16-30-00Z-info.zip \
+	schema/history.schema.json

@@ -136,3 +136,8 @@ check_PROGRAMS += tests/unit/test_outliers
 TESTS += tests/unit/test_outliers
 tests_unit_test_outliers_SOURCES = tests/unit/test_outliers.c tests/tap.h
 tests_unit_test_outliers_LDADD = $(LIBFW_LIBS)
+# a host's history and the LONG-TERM GROWTH rule (investigate/history.c, verdict.c)
+check_PROGRAMS += tests/unit/test_history
+TESTS += tests/unit/test_history
+tests_unit_test_history_SOURCES = tests/unit/test_history.c tests/tap.h
+tests_unit_test_history_LDADD = $(LIBFW_LIBS)
