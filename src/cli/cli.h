@@ -23,5 +23,6 @@ int cli_analyze(int argc, char **argv);
 /* exits 0 when flarewatchd runs, 3 when it does not (see status.c) */
 int cli_status(int argc, char **argv);
 int cli_index(int argc, char **argv);
+int cli_compare(int argc, char **argv);
 
 #endif

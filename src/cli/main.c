@@ -14,6 +14,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  analyze PATH           analyze one flare (.zip or folder) and write its report\n"
+	      "  compare OLD NEW        compare two flares (heap growth, CPU, delay, memstats, checks)\n"
 	      "  index [-c FILE|-o DIR] regenerate the investigations index from the reports\n"
 	      "  pprof SUBCOMMAND ...   native pprof engine: top, peek, traces, meta,\n"
 	      "                         flamegraph, collapsed, merge (see flarewatch pprof --help)\n"
@@ -46,6 +47,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "analyze"))
 		return cli_analyze(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return cli_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "index"))
 		return cli_index(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pprof"))
