@@ -122,7 +122,7 @@ static int find_done_flare(const char *report_dir, const struct fw_report_info *
 	stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
 	if (!(d = opendir(done)))
 		return fw_err(err, -errno,
-			      "%s: the flare %s (sha256 %s) is needed, and %s cannot be read: %s", report_dir, name,
+			      "%s: the flare %s (sha256 %.16s…) is needed, and %s cannot be read: %s", report_dir, name,
 			      ri->flare_sha256, done, strerror(errno));
 	r = -ENOENT;
 	while (r == -ENOENT && (errno = 0, de = readdir(d))) {
@@ -154,12 +154,14 @@ static int find_done_flare(const char *report_dir, const struct fw_report_info *
 	closedir(d);
 	if (r == 0)
 		return 0;
+	/* the hash's first 16 digits: a whole one is a 64-hex run, which
+	 * the redactor of every output takes for a key */
 	if (seen_name)
 		return fw_err(err, -ENOENT,
-			      "%s: its flare %s/%s has changed (its sha256 is not %s, the report's); give the flare itself",
-			      report_dir, done, name, ri->flare_sha256);
+			      "%s: its flare %s/%s has changed (its sha256 does not begin %.16s…, the report's); "
+			      "give the flare itself", report_dir, done, name, ri->flare_sha256);
 	return fw_err(err, -ENOENT,
-		      "%s: its flare %s (sha256 %s) is not in %s; put that file there or give the flare itself",
+		      "%s: its flare %s (sha256 %.16s…) is not in %s; put that file there or give the flare itself",
 		      report_dir, name, ri->flare_sha256, done);
 }
 

@@ -15,7 +15,8 @@ TESTS += \
 	tests/analyze/attribution.sh \
 	tests/analyze/recommend.sh \
 	tests/analyze/memsanity.sh \
-	tests/analyze/ticket.sh
+	tests/analyze/ticket.sh \
+	tests/analyze/compare.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -24,6 +25,18 @@ tests_analyze_mkprofile_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/tests/un
 tests_analyze_mkprofile_LDADD = $(LIBFW_LIBS)
 
 EXTRA_DIST += \
+	tests/analyze/compare.sh \
+	tests/analyze/compare_check.py \
+	tests/fixtures/compare/regen.sh \
+	tests/fixtures/compare/COMMANDS \
+	tests/fixtures/compare/normal-cpu-core-cpu-normalize.top \
+	tests/fixtures/compare/normal-cpu-core-heap.top \
+	tests/fixtures/compare/normal-cpu-trace-cpu-normalize.top \
+	tests/fixtures/compare/normal-cpu-trace-heap.top \
+	tests/fixtures/compare/normal-leak-core-cpu-normalize.top \
+	tests/fixtures/compare/normal-leak-core-heap.top \
+	tests/fixtures/compare/normal-leak-trace-cpu-normalize.top \
+	tests/fixtures/compare/normal-leak-trace-heap.top \
 	tests/analyze/attribution.sh \
 	tests/analyze/common.sh \
 	tests/analyze/overrides.sh \
