@@ -495,9 +495,10 @@ static bool uptime_of(const struct fw_flare *f, const char *proc, double *sec)
 
 /* Rates of the time column (CPU, delay) of old and new (both taken over). */
 static int rate_compare(struct fw_profile *oldp, struct fw_profile *newp, const struct fw_flare *of,
-			const struct fw_flare *nf, const char *proc, const char *si, struct fw_cmp_rate *rt,
-			struct fw_error *err)
+			const struct fw_flare *nf, const char *proc, enum fw_profile_kind kind, const char *si,
+			struct fw_cmp_rate *rt, struct fw_error *err)
 {
+	const char *file = fw_profile_kind_name(kind);
 	struct fn_vals ov, nv;
 	struct fw_profile *ps[2] = { oldp, newp };
 	const struct fw_flare *fs[2] = { of, nf };
@@ -521,8 +522,8 @@ static int rate_compare(struct fw_profile *oldp, struct fw_profile *newp, const 
 		} else if (uptime_of(fs[k], proc, &sec[k])) {
 			per[k] = "uptime";
 		} else {
-			rc = asprintf(&rt->why_not, "the %s flare's %s profile has no duration and the flare no uptime of %s",
-				      k ? "new" : "old", proc, proc) < 0 ? nomem(err) : 1;
+			rc = asprintf(&rt->why_not, "the %s flare's %s-%s.pprof has no duration and the flare gives no "
+				      "uptime of %s to divide by", k ? "new" : "old", proc, file, proc) < 0 ? nomem(err) : 1;
 			break;
 		}
 		rc = fn_vals_of(ps[k], si, vs[k], &rt->why_not, err);
@@ -531,8 +532,8 @@ static int rate_compare(struct fw_profile *oldp, struct fw_profile *newp, const 
 			break;
 		per_ns = ns_per(vs[k]->unit);
 		if (!per_ns) {
-			rc = asprintf(&rt->why_not, "the %s flare's %s profile is in \"%s\", not a time",
-				      k ? "new" : "old", proc, vs[k]->unit) < 0 ? nomem(err) : 1;
+			rc = asprintf(&rt->why_not, "the %s flare's %s-%s.pprof is in \"%s\", not a time",
+				      k ? "new" : "old", proc, file, vs[k]->unit) < 0 ? nomem(err) : 1;
 			break;
 		}
 		/* to nanoseconds (a unit other than ns multiplies: no rounding) */
@@ -623,7 +624,7 @@ static int proc_compare(struct fw_comparison *c, struct fw_cmp_proc *pc, const s
 	if (o && n) {
 		if ((rc = cpu_norm_compare(o, n, pc->name, &pc->cpu_norm, err)) < 0)
 			goto out;
-		rc = rate_compare(o, n, of, nf, pc->name, NULL, &pc->cpu, err);
+		rc = rate_compare(o, n, of, nf, pc->name, FW_PK_CPU, NULL, &pc->cpu, err);
 		o = n = NULL;
 		if (rc < 0)
 			goto out;
@@ -642,7 +643,7 @@ static int proc_compare(struct fw_comparison *c, struct fw_cmp_proc *pc, const s
 		    (rc = load(nf, "new", pc->name, kind, lim, &n, &rt->why_not, err)) < 0)
 			goto out;
 		if (o && n) {
-			rc = rate_compare(o, n, of, nf, pc->name, "delay", rt, err);
+			rc = rate_compare(o, n, of, nf, pc->name, kind, "delay", rt, err);
 			o = n = NULL;
 			if (rc < 0)
 				goto out;

@@ -25,13 +25,20 @@ static const char *val(char *buf, size_t len, int64_t v, const char *unit)
 	return buf;
 }
 
-/* A rate in nanoseconds per second: in ms/s from 1 ms/s on, else in µs/s. */
+/* A rate in nanoseconds per second, in the largest of ms/s, µs/s, ns/s that
+ * keeps it at 1 or more; 0 is "0". */
 static const char *ms_ps(char *buf, size_t len, double ns_ps)
 {
-	if (fabs(ns_ps) >= 1e6 || ns_ps == 0)
+	double a = fabs(ns_ps);
+
+	if (ns_ps == 0)
+		snprintf(buf, len, "0");
+	else if (a >= 1e6)
 		snprintf(buf, len, "%.2f ms/s", ns_ps / 1e6);
-	else
+	else if (a >= 1e3)
 		snprintf(buf, len, "%.2f µs/s", ns_ps / 1e3);
+	else
+		snprintf(buf, len, "%.2f ns/s", ns_ps);
 	return buf;
 }
 
