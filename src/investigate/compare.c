@@ -151,6 +151,11 @@ static int find_done_flare(const char *report_dir, const struct fw_report_info *
 		if (strcmp(hex, ri->flare_sha256) == 0)
 			r = 0;
 	}
+	if (r == -ENOENT && errno != 0) {
+		r = fw_err(err, -errno, "%s: %s", done, strerror(errno));
+		closedir(d);
+		return r;
+	}
 	closedir(d);
 	if (r == 0)
 		return 0;
@@ -710,7 +715,7 @@ static int checks_compare(struct fw_comparison *c, struct fw_error *err)
 	for (size_t i = 0; i < ns->n_checks; i++) {
 		const struct fw_status_check *nc = &ns->checks[i], *oc = find_check(os, nc->name);
 		struct fw_cmp_check *x = &c->checks[c->n_checks];
-		if (oc && find_check(ns, nc->name) != nc)
+		if (find_check(ns, nc->name) != nc)
 			continue; /* a repeated title: its first one is compared */
 		x->name = nc->name;
 		x->has_new = nc->has_avg_exec;
