@@ -25,5 +25,6 @@ int cli_status(int argc, char **argv);
 int cli_index(int argc, char **argv);
 int cli_outliers(int argc, char **argv);
 int cli_history(int argc, char **argv);
+int cli_compare(int argc, char **argv);
 
 #endif

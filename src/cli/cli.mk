@@ -4,6 +4,6 @@
 # configuration path under $(sysconfdir).
 
 bin_PROGRAMS = flarewatch
-flarewatch_SOURCES = src/cli/main.c src/cli/cli.h src/cli/config.c src/cli/pprof.c src/cli/analyze.c src/cli/status.c src/cli/index.c src/cli/outliers.c src/cli/history.c
+flarewatch_SOURCES = src/cli/main.c src/cli/cli.h src/cli/config.c src/cli/pprof.c src/cli/analyze.c src/cli/status.c src/cli/index.c src/cli/outliers.c src/cli/history.c src/cli/compare.c
 flarewatch_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli $(FW_CONFIG_CPPFLAGS)
 flarewatch_LDADD = $(LIBFW_LIBS)

@@ -14,6 +14,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  analyze PATH           analyze one flare (.zip or folder) and write its report\n"
+	      "  compare OLD NEW        compare two flares (heap growth, CPU, delay, memstats, checks)\n"
 	      "  index [-c FILE|-o DIR] regenerate the investigations index from the reports\n"
 	      "  outliers [-c FILE|-o DIR] hosts whose latest flare stands out (robust z-score)\n"
 	      "  history HOST [-c FILE|-o DIR] [--json]  a host's flares across the tree\n"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "analyze"))
 		return cli_analyze(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return cli_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "index"))
 		return cli_index(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "outliers"))

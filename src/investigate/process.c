@@ -315,6 +315,8 @@ struct extras {
 	bool mutex;			 /* ... of a mutex profile */
 };
 
+static void table_free(struct fw_top_table *t);
+
 /* Fills table t from profile p with the given sample index, and optionally
  * the facts the verdict needs. Always takes p over (fw_report_init frees it,
  * also on failure): the caller passes take(&its_pointer). */
@@ -696,6 +698,17 @@ static void attr_free(struct fw_attr_table *t)
 		free(t->rows[i].check);
 	}
 	memset(t, 0, sizeof(*t));
+}
+
+int fw_top_table_fill(struct fw_profile *p, const char *sample_index, struct fw_top_table *t,
+		      const struct fw_flamegraph_opts *fg, struct fw_error *err)
+{
+	return top_table(p, sample_index, t, fg, NULL, err);
+}
+
+void fw_top_table_free(struct fw_top_table *t)
+{
+	table_free(t);
 }
 
 static void table_free(struct fw_top_table *t)

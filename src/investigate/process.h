@@ -163,6 +163,16 @@ struct fw_process {
 bool fw_is_runtime_function(const char *name);
 
 struct fw_decode_limits;
+struct fw_flamegraph_opts;
+
+/* One `pprof -top` table of p with the given sample index (NULL: the
+ * default), its first FW_TOP_ROWS rows and, when fg is not NULL, its flame
+ * graph: what every table of a process is made with, for other callers
+ * (compare.c). Takes p over (also on failure); a profile pprof refuses
+ * leaves t->error set and returns 0; <0 only for out-of-memory. */
+int fw_top_table_fill(struct fw_profile *p, const char *sample_index, struct fw_top_table *t,
+		      const struct fw_flamegraph_opts *fg, struct fw_error *err);
+void fw_top_table_free(struct fw_top_table *t);
 
 /* Analyzes process `name` from the files `<dir>/<name>-{1st-heap,cpu,
  * 2nd-heap,block,mutex}.pprof`. Missing, empty or corrupt files are recorded

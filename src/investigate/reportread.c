@@ -60,6 +60,7 @@ static const struct field {
 	S("analyzed_at", analyzed_at, false),
 	S("ticket", ticket, false),
 	S("flare.file", flare_file, false),
+	S("flare.sha256", flare_sha256, false),
 	S("flare.hostname", hostname, true),
 	S("flare.time", flare_time, false),
 	S("flare.agent_version", agent_version, false),

@@ -52,6 +52,7 @@ struct fw_report_info {
 	char *analyzed_at;	 /* "analyzed_at" */
 	char *ticket;		 /* "ticket" */
 	char *flare_file;	 /* "flare.file" */
+	char *flare_sha256;	 /* "flare.sha256" (null for a folder) */
 	char *hostname;		 /* "flare.hostname" */
 	char *flare_time;	 /* "flare.time" (RFC 3339 UTC) */
 	char *agent_version;	 /* "flare.agent_version" */

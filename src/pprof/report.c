@@ -31,9 +31,47 @@ void fw_report_opts_default(struct fw_report_opts *o)
 
 /* ---- fetching --------------------------------------------------------------- */
 
-int fw_profiles_combine(struct fw_profile *const *sources, size_t n_sources,
-			struct fw_profile *const *bases, size_t n_bases, bool diff_base,
-			struct fw_profile **out, struct fw_error *err)
+/* pprof's Profile.Normalize: src's values scaled, per sample type, by the
+ * base's sum over its own (0 when src's sum is 0), after the check that
+ * both have the same period and sample types (Profile.compatible). */
+static int normalize(struct fw_profile *src, const struct fw_profile *base, struct fw_error *err)
+{
+	size_t nt = src->n_sample_types;
+	int64_t *sums;
+	double *ratios;
+	bool same = nt == base->n_sample_types &&
+		    !strcmp(fw_pstr(src, src->period_type.type), fw_pstr(base, base->period_type.type)) &&
+		    !strcmp(fw_pstr(src, src->period_type.unit), fw_pstr(base, base->period_type.unit));
+
+	for (size_t i = 0; same && i < nt; i++)
+		same = !strcmp(fw_pstr(src, src->sample_types[i].type), fw_pstr(base, base->sample_types[i].type)) &&
+		       !strcmp(fw_pstr(src, src->sample_types[i].unit), fw_pstr(base, base->sample_types[i].unit));
+	if (!same)
+		return fw_err(err, -EINVAL, "-normalize: incompatible period or sample types");
+	sums = calloc(2 * nt + 1, sizeof(*sums));
+	ratios = calloc(nt + 1, sizeof(*ratios));
+	if (!sums || !ratios) {
+		free(sums);
+		free(ratios);
+		return fw_err(err, -ENOMEM, "out of memory");
+	}
+	/* Go's int64 sums wrap around; so do these (unsigned arithmetic) */
+	for (size_t s = 0; s < base->n_samples; s++)
+		for (size_t i = 0; i < nt; i++)
+			sums[i] = (int64_t)((uint64_t)sums[i] + (uint64_t)fw_sample_values(base, s)[i]);
+	for (size_t s = 0; s < src->n_samples; s++)
+		for (size_t i = 0; i < nt; i++)
+			sums[nt + i] = (int64_t)((uint64_t)sums[nt + i] + (uint64_t)fw_sample_values(src, s)[i]);
+	for (size_t i = 0; i < nt; i++)
+		ratios[i] = sums[nt + i] == 0 ? 0.0 : (double)sums[i] / (double)sums[nt + i];
+	fw_profile_scale_n(src, ratios);
+	free(sums);
+	free(ratios);
+	return 0;
+}
+
+static int combine(struct fw_profile *const *sources, size_t n_sources, struct fw_profile *const *bases,
+		   size_t n_bases, bool diff_base, bool norm, struct fw_profile **out, struct fw_error *err)
 {
 	struct fw_profile *src = NULL, *base = NULL, *pair[2];
 	int r;
@@ -53,6 +91,8 @@ int fw_profiles_combine(struct fw_profile *const *sources, size_t n_sources,
 		goto out;
 	if (diff_base && (r = fw_profile_set_label(base, "pprof::base", "true", err)) < 0)
 		goto out;
+	if (norm && (r = normalize(src, base, err)) < 0)
+		goto out;
 	if ((r = fw_profile_scale(base, -1)) < 0) {
 		r = fw_err(err, r, "out of memory");
 		goto out;
@@ -67,6 +107,22 @@ out:
 	fw_profile_free(src);
 	fw_profile_free(base);
 	return r;
+}
+
+int fw_profiles_combine(struct fw_profile *const *sources, size_t n_sources,
+			struct fw_profile *const *bases, size_t n_bases, bool diff_base,
+			struct fw_profile **out, struct fw_error *err)
+{
+	return combine(sources, n_sources, bases, n_bases, diff_base, false, out, err);
+}
+
+int fw_profiles_combine_normalized(struct fw_profile *const *sources, size_t n_sources,
+				   struct fw_profile *const *bases, size_t n_bases, bool diff_base,
+				   struct fw_profile **out, struct fw_error *err)
+{
+	if (n_bases == 0)
+		return fw_err(err, -EINVAL, "must have base profile to normalize by");
+	return combine(sources, n_sources, bases, n_bases, diff_base, true, out, err);
 }
 
 static int load_all(const char *const *paths, size_t n, const struct fw_decode_limits *lim,

@@ -46,6 +46,13 @@ struct fw_report_opts {
 
 void fw_report_opts_default(struct fw_report_opts *o);
 
+/* fw_profiles_combine with pprof's -normalize: the merged sources are
+ * scaled, per sample type, so that their sum equals the merged bases'
+ * (Profile.Normalize) before the bases are subtracted. Needs a base. */
+int fw_profiles_combine_normalized(struct fw_profile *const *sources, size_t n_sources,
+				   struct fw_profile *const *bases, size_t n_bases, bool diff_base,
+				   struct fw_profile **out, struct fw_error *err);
+
 /* pprof's fetch: merges the sources; when bases are given, merges them,
  * marks them with the pprof::base label if diff_base, negates them and
  * merges everything (after making units compatible). Finally applies the

@@ -17,7 +17,8 @@ TESTS += \
 	tests/analyze/memsanity.sh \
 	tests/analyze/ticket.sh \
 	tests/analyze/outliers.sh \
-	tests/analyze/history.sh
+	tests/analyze/history.sh \
+	tests/analyze/compare.sh
 
 # Writes the hostile profiles injection.sh analyzes.
 check_PROGRAMS += tests/analyze/mkprofile
@@ -29,6 +30,18 @@ EXTRA_DIST += \
 	tests/analyze/outliers.sh \
 	tests/analyze/outliers_check.py \
 	tests/analyze/outliers_tree.py \
+	tests/analyze/compare.sh \
+	tests/analyze/compare_check.py \
+	tests/fixtures/compare/regen.sh \
+	tests/fixtures/compare/COMMANDS \
+	tests/fixtures/compare/normal-cpu-core-cpu-normalize.top \
+	tests/fixtures/compare/normal-cpu-core-heap.top \
+	tests/fixtures/compare/normal-cpu-trace-cpu-normalize.top \
+	tests/fixtures/compare/normal-cpu-trace-heap.top \
+	tests/fixtures/compare/normal-leak-core-cpu-normalize.top \
+	tests/fixtures/compare/normal-leak-core-heap.top \
+	tests/fixtures/compare/normal-leak-trace-cpu-normalize.top \
+	tests/fixtures/compare/normal-leak-trace-heap.top \
 	tests/analyze/attribution.sh \
 	tests/analyze/common.sh \
 	tests/analyze/overrides.sh \

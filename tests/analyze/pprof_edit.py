@@ -17,6 +17,9 @@ computed independently of flarewatch's decoder.
                                                flat differences of value[INDEX]
                                                (pprof's leaf function: the first
                                                line of the leaf location)
+  pprof_edit.py flats FILE INDEX               each function's flat value[INDEX]
+                                               (pprof's leaf function, as growth):
+                                               lines "VALUE<TAB>FUNCTION"
   pprof_edit.py addvalue FILE INDEX DELTA FN   value[INDEX] += DELTA in the 1st
                                                sample whose leaf function has FN
                                                in its name
@@ -265,6 +268,10 @@ def main(argv):
         k = int(argv[4])
         new, old = flat_by_function(fields, k), flat_by_function(load(argv[3]), k)
         print(sum(d for d in (new.get(n, 0) - old.get(n, 0) for n in set(new) | set(old)) if d > 0))
+        return
+    if cmd == "flats":
+        for name, v in sorted(flat_by_function(fields, int(argv[3])).items()):
+            print("%d\t%s" % (v, name))
         return
     if cmd == "attribute":
         attribute(fields, int(argv[3]))

@@ -21,6 +21,7 @@
 #define FLARE                                                                                              \
 	"\"flare\":{\"file\":\"ZD-1_a.zip\",\"sha256\":null,\"hostname\":\"web-1\",\"time\":\"2024-10-02T14:21:52Z\"," \
 	"\"agent_version\":\"7.58.2\",\"host_os\":{\"os\":\"linux\"},\"profile_files\":[\"a\",\"b\"]},"
+#define SHA "8df28a2583fa9d1f46ac0829e10458b5518f00180093bea236da5017f8fabdc3"
 #define VERDICT "\"verdict\":{\"kind\":\"memory_leak\",\"name\":\"MEMORY LEAK\",\"summary\":\"core grows\"},"
 #define TAIL "\"processes\":[{\"name\":\"core\",\"rows\":[[1,2],{\"x\":null}]}],\"report\":{\"markdown\":\"r.md\"}}\n"
 
@@ -55,6 +56,7 @@ static void test_fields(void)
 	TAP_EQ_STR(ri.analyzed_at, "2026-01-02T03:04:05Z", "analyzed_at");
 	TAP_EQ_STR(ri.ticket, "ZD-1", "ticket");
 	TAP_EQ_STR(ri.flare_file, "ZD-1_a.zip", "flare.file");
+	TAP_OK(!ri.flare_sha256, "flare.sha256 null: NULL");
 	TAP_EQ_STR(ri.hostname, "web-1", "flare.hostname");
 	TAP_EQ_STR(ri.flare_time, "2024-10-02T14:21:52Z", "flare.time");
 	TAP_EQ_STR(ri.agent_version, "7.58.2", "flare.agent_version");
@@ -63,6 +65,13 @@ static void test_fields(void)
 	TAP_EQ_STR(ri.summary, "core grows", "verdict.summary");
 	TAP_EQ_STR(ri.markdown, "r.md", "report.markdown");
 	fw_report_info_free(&ri);
+
+	/* flare.sha256 (flarewatch compare finds a report's flare by it) */
+	if (TAP_EQ_INT(parse(HEAD "\"flare\":{\"sha256\":\"" SHA "\",\"hostname\":\"h\"}," VERDICT TAIL, &ri, &err), 0,
+		       "with a sha256 (%s)", err.msg)) {
+		TAP_EQ_STR(ri.flare_sha256, SHA, "flare.sha256");
+		fw_report_info_free(&ri);
+	}
 
 	/* nulls and absent optional fields; keys in another order, spaces */
 	if (TAP_EQ_INT(parse("{ \"report\" : {\"markdown\": \"m.md\"}, \"verdict\": {\"name\": \"NORMAL\", "
