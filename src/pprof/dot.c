@@ -1102,11 +1102,26 @@ static void replace_all(struct fw_buf *b, size_t start, const char *from, const 
 	fw_buf_free(&t);
 }
 
+/* Go's filepath.Base of n bytes (a name may hold NUL bytes). */
 static void put_base(const struct ctx *c, struct fw_buf *b, uint32_t str)
 {
-	size_t bl;
-	const char *base = fw_path_base(fw_pstr(c->p, str), &bl);
-	put_raw(c, b, base, bl);
+	const char *s = fw_pstr(c->p, str), *e;
+	size_t n = fw_strlen(&c->p->strings, str);
+
+	if (n == 0) {
+		fw_buf_putc(b, '.');
+		return;
+	}
+	while (n > 1 && s[n - 1] == '/')
+		n--;
+	if (n == 1 && s[0] == '/') {
+		fw_buf_putc(b, '/');
+		return;
+	}
+	e = s + n;
+	while (e > s && e[-1] != '/')
+		e--;
+	put_raw(c, b, e, (size_t)(s + n - e));
 }
 
 /* multilinePrintableName */
