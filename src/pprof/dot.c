@@ -1124,21 +1124,32 @@ static void put_base(const struct ctx *c, struct fw_buf *b, uint32_t str)
 	put_raw(c, b, e, (size_t)(s + n - e));
 }
 
+void fw_dot_label_name(struct fw_buf *b, const char *name, size_t n)
+{
+	struct fw_buf sh;
+	size_t start = b->len;
+
+	fw_buf_init(&sh);
+	fw_funcname_shorten(name, n, &sh);
+	fw_dot_escape(b, sh.data ? sh.data : "", sh.len);
+	if (sh.failed)
+		b->failed = true;
+	fw_buf_free(&sh);
+	replace_all(b, start, "::", "\\n");
+	replace_all(b, start, "[...]", "[\xe2\x80\xa6]");
+	replace_all(b, start, ".", "\\n");
+}
+
 /* multilinePrintableName */
 static void multiline_name(const struct ctx *c, uint32_t info, struct fw_buf *b)
 {
 	const struct fw_node_info *ni = &c->tab->info[info];
-	struct fw_buf sh, nm;
+	struct fw_buf nm;
 	bool first = true, has_name;
 
-	fw_buf_init(&sh);
 	fw_buf_init(&nm);
-	fw_funcname_shorten(fw_pstr(c->p, ni->name), fw_strlen(&c->p->strings, ni->name), &sh);
-	fw_dot_escape(&nm, sh.data ? sh.data : "", sh.len);
-	replace_all(&nm, 0, "::", "\\n");
-	replace_all(&nm, 0, "[...]", "[\xe2\x80\xa6]");
-	replace_all(&nm, 0, ".", "\\n");
-	if (sh.failed || nm.failed)
+	fw_dot_label_name(&nm, fw_pstr(c->p, ni->name), fw_strlen(&c->p->strings, ni->name));
+	if (nm.failed)
 		b->failed = true;
 	has_name = nm.len > 0;
 #define SEP() do { if (!first) fw_buf_puts(b, "\\n"); first = false; } while (0)
@@ -1170,7 +1181,6 @@ static void multiline_name(const struct ctx *c, uint32_t info, struct fw_buf *b)
 	}
 #undef SEP
 	fw_buf_puts(b, "\\n");
-	fw_buf_free(&sh);
 	fw_buf_free(&nm);
 }
 

@@ -30,4 +30,8 @@ int fw_dot_write(struct fw_report *r, const struct fw_dot_opts *o, struct fw_buf
 /* escapeForDot: '\\' and '"' escaped, newlines as "\l". */
 void fw_dot_escape(struct fw_buf *b, const char *s, size_t n);
 
+/* The function name part of a node's label, appended to b: ShortenFunctionName,
+ * escaped, "::" and "." as "\n", "[...]" as "[…]" (multilinePrintableName). */
+void fw_dot_label_name(struct fw_buf *b, const char *name, size_t n);
+
 #endif

@@ -3,3 +3,4 @@
 # from Makefile.am after tests/Makefile.inc.
 TESTS += tests/golden/dot.sh tests/integration/dot_svg.sh
 EXTRA_DIST += tests/golden/dot.sh tests/integration/dot_svg.sh tests/fixtures/dot
+# graph.ShortenFunctionName cases: tests/unit/test_funcname.c, shorten_cases.h
