@@ -88,6 +88,10 @@ static int run_dot(const char *dot, const char *in, size_t in_len, unsigned time
 	}
 	close(to_child[0]);
 	close(from_child[1]);
+	/* a dot that exits early must not kill us with SIGPIPE */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old_pipe);
 	fcntl(to_child[1], F_SETFL, O_NONBLOCK);
 	if (in_len == 0) {
 		close(to_child[1]);
@@ -135,6 +139,7 @@ static int run_dot(const char *dot, const char *in, size_t in_len, unsigned time
 	if (to_child[1] >= 0)
 		close(to_child[1]);
 	close(from_child[0]);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	if (timed_out || rerr)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0) {

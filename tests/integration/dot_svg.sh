@@ -107,4 +107,34 @@ for args in "-call_tree profiles/cpu.pb.gz" "-call_tree foreign/rust.cpu.pb.gz" 
 		tap_diag_file "$tmp/diff"
 	fi
 done
+# the report's call graphs are go tool pprof -svg of the flare's profiles
+# (CPU; heap growth: -diff_base of the two snapshots, inuse_space)
+name="report: call graphs equal go tool pprof -svg"
+zip=$(ls "$fx"/flares/leak-datadog-agent-*.zip 2>/dev/null | head -n 1)
+if [ -z "$go_bin" ] || [ -z "$dot_bin" ] || [ -z "$zip" ]; then
+	tap_skip "$name" "needs go, graphviz's dot and the leak flare"
+else
+	mkdir -p "$tmp/flare" "$tmp/report"
+	printf '# defaults\n' >"$tmp/defaults.yaml"
+	python3 -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+for n in z.namelist():
+    if n.endswith(("/core-cpu.pprof", "/core-1st-heap.pprof", "/core-2nd-heap.pprof")):
+        open(sys.argv[2] + "/" + n.rsplit("/", 1)[1], "wb").write(z.read(n))' "$zip" "$tmp/flare"
+	"$FLAREWATCH" analyze -c "$tmp/defaults.yaml" -o "$tmp/report" "$zip" >/dev/null 2>"$tmp/err" </dev/null
+	cpu=$(find "$tmp/report" -name core-cpu-callgraph.svg)
+	heap=$(find "$tmp/report" -name core-heap-diff-callgraph.svg)
+	fx_save=$fx
+	fx=$tmp/flare
+	gopprof -svg core-cpu.pprof >"$tmp/go-cpu.svg"
+	gopprof -svg -sample_index=inuse_space -diff_base=core-1st-heap.pprof core-2nd-heap.pprof >"$tmp/go-heap.svg"
+	fx=$fx_save
+	if [ -n "$cpu" ] && [ -n "$heap" ] && [ -s "$tmp/go-cpu.svg" ] && cmp -s "$tmp/go-cpu.svg" "$cpu" &&
+		cmp -s "$tmp/go-heap.svg" "$heap"; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name" "cpu: ${cpu:-missing}, heap: ${heap:-missing}"
+		tap_diag_file "$tmp/err"
+	fi
+fi
 tap_finish
