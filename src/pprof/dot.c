@@ -15,6 +15,7 @@
 #include "pprof/funcname.h"
 #include "pprof/units.h"
 #include "base/keymap.h"
+#include "base/outtext.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -1004,13 +1005,55 @@ void fw_dot_escape(struct fw_buf *b, const char *s, size_t n)
 	}
 }
 
-/* A string pprof writes unescaped; escaped in strict mode. */
+/* Strict mode: s made safe for an output (fw_out_plain: redacted, capped,
+ * control and bidi characters and invalid bytes as visible escapes; up to
+ * a NUL byte), appended to out. */
+static void plain(struct fw_buf *out, const char *s, size_t n)
+{
+	char *z = malloc(n + 1);
+
+	if (!z) {
+		out->failed = true;
+		return;
+	}
+	memcpy(z, s, n);
+	z[n] = 0;
+	fw_out_plain(out, z, FW_OUT_NAME_MAX);
+	free(z);
+}
+
+/* A string pprof writes unescaped; made plain and escaped in strict mode. */
 static void put_raw(const struct ctx *c, struct fw_buf *b, const char *s, size_t n)
 {
-	if (c->o->strict)
-		fw_dot_escape(b, s, n);
-	else
+	struct fw_buf t;
+
+	if (!c->o->strict) {
 		fw_buf_putn(b, s, n);
+		return;
+	}
+	fw_buf_init(&t);
+	plain(&t, s, n);
+	fw_dot_escape(b, t.data ? t.data : "", t.len);
+	if (t.failed)
+		b->failed = true;
+	fw_buf_free(&t);
+}
+
+/* A string pprof escapes (escapeForDot); made plain first in strict mode. */
+static void put_escaped(const struct ctx *c, struct fw_buf *b, const char *s, size_t n)
+{
+	struct fw_buf t;
+
+	if (!c->o->strict) {
+		fw_dot_escape(b, s, n);
+		return;
+	}
+	fw_buf_init(&t);
+	plain(&t, s, n);
+	fw_dot_escape(b, t.data ? t.data : "", t.len);
+	if (t.failed)
+		b->failed = true;
+	fw_buf_free(&t);
 }
 
 static void value_str(const struct ctx *c, int64_t v, char *out, size_t len)
@@ -1148,7 +1191,17 @@ static void multiline_name(const struct ctx *c, uint32_t info, struct fw_buf *b)
 	bool first = true, has_name;
 
 	fw_buf_init(&nm);
-	fw_dot_label_name(&nm, fw_pstr(c->p, ni->name), fw_strlen(&c->p->strings, ni->name));
+	if (c->o->strict) {
+		struct fw_buf t;
+		fw_buf_init(&t);
+		plain(&t, fw_pstr(c->p, ni->name), fw_strlen(&c->p->strings, ni->name));
+		fw_dot_label_name(&nm, t.data ? t.data : "", t.len);
+		if (t.failed)
+			nm.failed = true;
+		fw_buf_free(&t);
+	} else {
+		fw_dot_label_name(&nm, fw_pstr(c->p, ni->name), fw_strlen(&c->p->strings, ni->name));
+	}
 	if (nm.failed)
 		b->failed = true;
 	has_name = nm.len > 0;
@@ -1187,7 +1240,7 @@ static void multiline_name(const struct ctx *c, uint32_t info, struct fw_buf *b)
 static void printable_escaped(const struct ctx *c, uint32_t node, struct fw_buf *b)
 {
 	uint32_t info = c->nodes[node].info;
-	fw_dot_escape(b, fw_node_name(c->tab, info), fw_node_name_len(c->tab, info));
+	put_escaped(c, b, fw_node_name(c->tab, info), fw_node_name_len(c->tab, info));
 }
 
 static void add_node(const struct ctx *c, uint32_t ni, size_t id, double max_flat, struct fw_buf *b)
@@ -1587,6 +1640,23 @@ static int compose(struct ctx *c, size_t orig_count, size_t dropped_nodes, size_
 		fw_buf_puts(b, "unnamed");
 	fw_buf_puts(b, "\" {\nnode [style=filled fillcolor=\"#f8f8f8\"]\n");
 	legend_labels(c, orig_count, dropped_nodes, dropped_edges, &labels);
+	if (c->o->strict && !labels.failed) {
+		/* each line made plain (comments, filters, file names) */
+		struct fw_buf t;
+		size_t i = 0;
+		fw_buf_init(&t);
+		while (i < labels.len) {
+			size_t e = i;
+			while (e < labels.len && labels.data[e] != '\n')
+				e++;
+			plain(&t, labels.data + i, e - i);
+			if (e < labels.len)
+				fw_buf_putc(&t, '\n');
+			i = e + 1;
+		}
+		fw_buf_free(&labels);
+		labels = t;
+	}
 	if (labels.failed)
 		goto oom;
 	first_len = strcspn(labels.data, "\n");
