@@ -177,8 +177,8 @@ static const struct flag_def flag_defs[N_FLAGS] = {
 	[F_COMPACT_LABELS] = { "compact_labels", K_BOOL, C_PPROF, NULL,
 			       "leave out the File/Type/Time/Duration header lines (not traces')" },
 	[F_CALL_TREE] = { "call_tree", K_BOOL, C_PPROF, NULL,
-			  "accepted as pprof accepts it; pprof honours it only in its graph outputs\n"
-			  "(-dot, -callgrind), so these reports do not change" },
+			  "dot: a tree of call paths instead of a graph; top, peek and traces accept\n"
+			  "it as pprof does and do not change (pprof honours it only in its graphs)" },
 	[F_SYMBOLIZE] = { "symbolize", K_STRING, C_PPROF, "MODE",
 			  "accepted with pprof's values (none, local, fastlocal, remote, force,\n"
 			  "demangle=...); flarewatch never symbolizes: profiles are reported with\n"
