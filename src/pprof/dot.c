@@ -785,7 +785,8 @@ static int remove_redundant_edges(struct ctx *c)
 		size_t k = n->n_in;
 		if (fw_grow((void **)&in, &cap, k + 1, sizeof(uint32_t)) < 0)
 			goto oom;
-		memcpy(in, n->in, k * sizeof(uint32_t));
+		if (k)
+			memcpy(in, n->in, k * sizeof(uint32_t));
 		sort_edges(c, in, k);
 		for (size_t j = k; j > 0; j--) {
 			uint32_t e = in[j - 1];
@@ -1016,7 +1017,8 @@ static void plain(struct fw_buf *out, const char *s, size_t n)
 		out->failed = true;
 		return;
 	}
-	memcpy(z, s, n);
+	if (n)
+		memcpy(z, s, n);
 	z[n] = 0;
 	fw_out_plain(out, z, FW_OUT_NAME_MAX);
 	free(z);
@@ -1140,7 +1142,8 @@ static void replace_all(struct fw_buf *b, size_t start, const char *from, const 
 		b->failed = true;
 	} else {
 		b->len = start;
-		fw_buf_putn(b, t.data, t.len);
+		if (t.len)
+			fw_buf_putn(b, t.data, t.len);
 	}
 	fw_buf_free(&t);
 }
@@ -1693,7 +1696,8 @@ static int compose(struct ctx *c, size_t orig_count, size_t dropped_nodes, size_
 		has_nodelets[ni] = add_nodelets(c, ni, i + 1, b);
 		if (fw_grow((void **)&edges, &cap_edges, n_edges + n->n_out + 1, sizeof(uint32_t)) < 0)
 			goto oom;
-		memcpy(edges + n_edges, n->out, n->n_out * sizeof(uint32_t));
+		if (n->n_out)
+			memcpy(edges + n_edges, n->out, n->n_out * sizeof(uint32_t));
 		n_edges += n->n_out;
 	}
 	sort_edges(c, edges, n_edges);
