@@ -1058,9 +1058,32 @@ static void put_escaped(const struct ctx *c, struct fw_buf *b, const char *s, si
 	fw_buf_free(&t);
 }
 
+/* rpt.formatValue: the number and the profile's unit, which pprof writes
+ * unescaped; made plain and escaped in strict mode (cut, if it must be,
+ * never after a lone backslash). */
 static void value_str(const struct ctx *c, int64_t v, char *out, size_t len)
 {
+	struct fw_buf t;
+	size_t n;
+
 	fw_report_value(c->r, v, out, len);
+	if (!c->o->strict)
+		return;
+	fw_buf_init(&t);
+	put_raw(c, &t, out, strlen(out));
+	n = t.failed ? 0 : t.len < len - 1 ? t.len : len - 1;
+	for (;;) {
+		size_t bs = 0;
+		while (bs < n && t.data[n - 1 - bs] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			break;
+		n--;
+	}
+	if (n)
+		memcpy(out, t.data, n);
+	out[n] = 0;
+	fw_buf_free(&t);
 }
 
 static void pct_str(int64_t v, int64_t total, char *out, size_t len)
@@ -1599,18 +1622,18 @@ static void legend_labels(const struct ctx *c, size_t orig_count, size_t dropped
 			left -= n + (nl ? 1 : 0);
 		}
 	}
-	value_str(c, flat_sum, a, sizeof(a));
+	fw_report_value(c->r, flat_sum, a, sizeof(a));
 	pct_str(flat_sum, r->total, pct, sizeof(pct));
-	value_str(c, r->total, t, sizeof(t));
+	fw_report_value(c->r, r->total, t, sizeof(t));
 	fw_buf_printf(b, "Showing nodes accounting for %s, %s of %s total\n", a, pct, t);
 	if (r->total != 0) {
 		if (dropped_nodes > 0) {
-			value_str(c, cutoff(r->total, r->o.nodefraction), a, sizeof(a));
+			fw_report_value(c->r, cutoff(r->total, r->o.nodefraction), a, sizeof(a));
 			fw_buf_printf(b, "Dropped %zu node%s (cum <= %s)\n", dropped_nodes,
 				      dropped_nodes > 1 ? "s" : "", a);
 		}
 		if (dropped_edges > 0) {
-			value_str(c, cutoff(r->total, r->o.edgefraction), a, sizeof(a));
+			fw_report_value(c->r, cutoff(r->total, r->o.edgefraction), a, sizeof(a));
 			fw_buf_printf(b, "Dropped %zu edge%s (freq <= %s)\n", dropped_edges,
 				      dropped_edges > 1 ? "s" : "", a);
 		}
