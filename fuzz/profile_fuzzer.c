@@ -9,7 +9,8 @@
  *  2. fw_meta_write on the decoded profile; then the profile combined with
  *     itself as a -diff_base (fw_profiles_combine), through fw_report_init
  *     with default options and each report writer below (top, collapsed,
- *     the SVG flame graph; peek and traces once implemented), one fresh
+ *     the SVG flame graph, peek, traces, dot: graph and call tree in
+ *     strict mode, whose lines must keep their strings closed), one fresh
  *     report per writer (a report is built for one writer, as the CLI
  *     does);
  *  3. the profile merged in place (fw_profile_compact, the CLI's path for a
@@ -21,12 +22,14 @@
  * Build and run: `make fuzz`, `make fuzz-run FUZZ_SECONDS=600`
  * (fuzz/Makefile.inc). Reproduce: fuzz/profile_fuzzer CRASH-FILE.
  */
+#include "pprof/dot.h"
 #include "pprof/encode.h"
 #include "pprof/flamegraph.h"
 #include "pprof/merge.h"
 #include "pprof/meta.h"
 #include "pprof/peek.h"
 #include "pprof/report.h"
+#include "pprof/svg.h"
 #include "pprof/top.h"
 #include "pprof/traces.h"
 
@@ -62,6 +65,9 @@ static int write_top(struct fw_report *r, struct fw_buf *out, struct fw_error *e
 #endif
 #ifndef FUZZ_FLAMEGRAPH
 #define FUZZ_FLAMEGRAPH 1 /* fw_flamegraph_write (SVG): src/pprof/flamegraph.c */
+#endif
+#ifndef FUZZ_DOT
+#define FUZZ_DOT 1 /* fw_dot_write (graph and call tree): src/pprof/dot.c */
 #endif
 #ifndef FUZZ_META
 #define FUZZ_META 1 /* fw_meta_write on the decoded profile: src/pprof/meta.c */
@@ -108,6 +114,52 @@ static int write_flamegraph(struct fw_report *r, struct fw_buf *out, struct fw_e
 }
 #endif
 
+#if FUZZ_DOT
+/* In strict mode every DOT line must keep its strings closed: an even
+ * number of unescaped '"' (a hostile name must not end a string). */
+static void check_dot_quoting(const struct fw_buf *b)
+{
+	size_t quotes = 0, line = 1;
+
+	for (size_t i = 0; i < b->len; i++) {
+		if (b->data[i] == '\\') {
+			i++;
+		} else if (b->data[i] == '"') {
+			quotes++;
+		} else if (b->data[i] == '\n') {
+			if (quotes % 2) {
+				fprintf(stderr, "dot: line %zu leaves a string open\n", line);
+				abort();
+			}
+			quotes = 0;
+			line++;
+		}
+	}
+}
+
+static int write_dot(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
+{
+	struct fw_dot_opts graph = { .strict = true }, tree = { .call_tree = true, .strict = true };
+	struct fw_buf svg;
+	int rc;
+
+	r->o.nodecount = 80;
+	rc = fw_dot_write(r, &graph, out, err);
+	if (rc == 0 && !out->failed)
+		check_dot_quoting(out);
+	/* pprof's massageSVG on whatever text (no graphviz here) */
+	fw_buf_init(&svg);
+	fw_svg_massage(out->data ? out->data : "", out->len, &svg);
+	fw_buf_free(&svg);
+	out->len = 0;
+	if (rc == 0)
+		rc = fw_dot_write(r, &tree, out, err);
+	if (rc == 0 && !out->failed)
+		check_dot_quoting(out);
+	return rc;
+}
+#endif
+
 /* The report writers run on every decoded profile. */
 static const struct writer {
 	const char *name;
@@ -125,6 +177,9 @@ static const struct writer {
 #endif
 #if FUZZ_FLAMEGRAPH
 	{ "flamegraph", write_flamegraph },
+#endif
+#if FUZZ_DOT
+	{ "dot", write_dot },
 #endif
 };
 

@@ -4,7 +4,9 @@
  * or `-flag value`, and may come before or after the file names.
  */
 #include "cli.h"
+#include "pprof/dot.h"
 #include "pprof/encode.h"
+#include "pprof/svg.h"
 #include "pprof/flamegraph.h"
 #include "pprof/merge.h"
 #include "pprof/meta.h"
@@ -20,7 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum cmd { CMD_TOP, CMD_PEEK, CMD_TRACES, CMD_TAGS, CMD_META, CMD_FLAMEGRAPH, CMD_COLLAPSED, CMD_MERGE };
+enum cmd { CMD_TOP, CMD_PEEK, CMD_TRACES, CMD_TAGS, CMD_META, CMD_FLAMEGRAPH, CMD_COLLAPSED, CMD_MERGE,
+	   CMD_DOT };
 
 struct command {
 	const char *name;
@@ -38,6 +41,8 @@ static const struct command commands[] = {
 	{ "flamegraph", CMD_FLAMEGRAPH, "[FLAGS] -o OUT.svg FILE...", "a self-contained interactive SVG flame graph" },
 	{ "collapsed", CMD_COLLAPSED, "[FLAGS] FILE...", "folded stacks: frame;frame;frame value" },
 	{ "merge", CMD_MERGE, "-o OUT.pb.gz FILE...", "merge profiles into one gzipped profile.proto" },
+	{ "dot", CMD_DOT, "[FLAGS] [-svg] FILE...",
+	  "the call graph in DOT (identical to go tool pprof -dot), or SVG drawn by graphviz" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -57,7 +62,7 @@ static const struct command commands[] = {
 enum flag_kind { K_BOOL, K_STRING, K_INT, K_FLOAT };
 
 #define C_(c) (1u << (c))
-#define C_PPROF (C_(CMD_TOP) | C_(CMD_PEEK) | C_(CMD_TRACES)) /* pprof's own reports */
+#define C_PPROF (C_(CMD_TOP) | C_(CMD_PEEK) | C_(CMD_TRACES) | C_(CMD_DOT)) /* pprof's own reports */
 #define C_FILTER (C_PPROF | C_(CMD_TAGS)) /* the label and frame filters */
 #define C_REPORT (C_FILTER | C_(CMD_FLAMEGRAPH) | C_(CMD_COLLAPSED))
 #define C_OUTPUT (C_(CMD_FLAMEGRAPH) | C_(CMD_MERGE))
@@ -105,6 +110,7 @@ enum flag_id {
 	F_BASE,
 	F_O,
 	F_OUTPUT,
+	F_SVG,
 	N_FLAGS
 };
 
@@ -171,8 +177,8 @@ static const struct flag_def flag_defs[N_FLAGS] = {
 	[F_COMPACT_LABELS] = { "compact_labels", K_BOOL, C_PPROF, NULL,
 			       "leave out the File/Type/Time/Duration header lines (not traces')" },
 	[F_CALL_TREE] = { "call_tree", K_BOOL, C_PPROF, NULL,
-			  "accepted as pprof accepts it; pprof honours it only in its graph outputs\n"
-			  "(-dot, -callgrind), so these reports do not change" },
+			  "dot: a tree of call paths instead of a graph; top, peek and traces accept\n"
+			  "it as pprof does and do not change (pprof honours it only in its graphs)" },
 	[F_SYMBOLIZE] = { "symbolize", K_STRING, C_PPROF, "MODE",
 			  "accepted with pprof's values (none, local, fastlocal, remote, force,\n"
 			  "demangle=...); flarewatch never symbolizes: profiles are reported with\n"
@@ -183,6 +189,9 @@ static const struct flag_def flag_defs[N_FLAGS] = {
 	[F_BASE] = { "base", K_STRING, C_REPORT, "FILE", "subtract FILE" },
 	[F_O] = { "o", K_STRING, C_OUTPUT, "FILE", "the output file (required)" },
 	[F_OUTPUT] = { "output", K_STRING, C_OUTPUT, "FILE", "same as -o" },
+	[F_SVG] = { "svg", K_BOOL, C_(CMD_DOT), NULL,
+		    "draw the graph with graphviz's dot (Debian package graphviz) and write\n"
+		    "the SVG go tool pprof -svg writes" },
 };
 
 static const char regex_help[] =
@@ -260,6 +269,7 @@ struct args {
 	bool diff_base;
 	const char *output;
 	const char *regex;
+	bool call_tree, svg; /* dot */
 };
 
 static int bad_usage(const struct command *c, const char *what, const char *arg)
@@ -499,8 +509,12 @@ static int apply_flags(const struct command *c, struct flag_vals *fv, struct arg
 	a->ro.sample_index = *si ? si : NULL;
 	a->ro.mean = fv->on[F_MEAN] || fv->on[F_MEAN_DELAY];
 	a->ro.noinlines = fv->on[F_NOINLINES];
+	if (c->cmd == CMD_DOT)
+		a->ro.nodecount = 80; /* pprof's default for its graph outputs */
 	if (fv->set[F_NODECOUNT])
 		a->ro.nodecount = fv->i[F_NODECOUNT];
+	a->call_tree = fv->on[F_CALL_TREE];
+	a->svg = fv->on[F_SVG];
 	if (fv->set[F_NODEFRACTION])
 		a->ro.nodefraction = fv->d[F_NODEFRACTION];
 	if (fv->set[F_EDGEFRACTION])
@@ -672,6 +686,13 @@ static int run(const struct command *c, struct args *a)
 	case CMD_TRACES: r = fw_traces_write(&rpt, &out, &err); break;
 	case CMD_TAGS: r = fw_tags_write(&rpt, &out, &err); break;
 	case CMD_COLLAPSED: r = fw_collapsed_write(&rpt, &out, &err); break;
+	case CMD_DOT: {
+		struct fw_dot_opts d = { .call_tree = a->call_tree };
+		r = fw_dot_write(&rpt, &d, &out, &err);
+		if (r == 0 && a->svg)
+			r = fw_svg_from_dot(&out, &err);
+		break;
+	}
 	case CMD_FLAMEGRAPH: {
 		/* -diff_base: the differential graph flarewatch draws for the heap
 		 * growth (pprof's own flame graph cannot show a diff) */

@@ -320,6 +320,12 @@ static int write_outputs(struct fw_investigation *inv, const char *out_dir, cons
 					    err)) < 0)
 				goto out;
 		}
+		for (int k = 0; k < 2; k++) { /* the call graphs */
+			const char *d = k ? pr->heap_diff_space.callgraph : pr->cpu.callgraph;
+			fw_svg_name(svg, sizeof(svg), pr->name, k ? "heap-diff-callgraph" : "cpu-callgraph");
+			if (d && (r = write_file(p.tmp, svg, d, strlen(d), err)) < 0)
+				goto out;
+		}
 		for (int k = 0; k < 2; k++) { /* the delay flame graphs */
 			const char *d = k ? pr->mutex.svg : pr->block.svg;
 			fw_svg_name(svg, sizeof(svg), pr->name, k ? "mutex-delay" : "block-delay");

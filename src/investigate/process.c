@@ -11,7 +11,9 @@
 #include "investigate/process.h"
 #include "investigate/attribute.h"
 #include "investigate/components.h"
+#include "pprof/dot.h"
 #include "pprof/flamegraph.h"
+#include "pprof/svg.h"
 #include "base/keymap.h"
 #include "pprof/merge.h"
 #include "pprof/report.h"
@@ -313,9 +315,34 @@ struct extras {
 	bool *attr_ovf;			 /* its values overflowed */
 	struct fw_contention *wait;	 /* the delay by kind of wait */
 	bool mutex;			 /* ... of a mutex profile */
+	bool callgraph;			 /* draw the call graph too */
 };
 
 static void table_free(struct fw_top_table *t);
+/* The call graph of r as go tool pprof -svg draws it (DOT strings escaped:
+ * fw_dot_opts.strict), or why not (a note, not a failure). */
+static int call_graph(struct fw_report *r, struct fw_top_table *t, struct fw_error *err)
+{
+	struct fw_dot_opts d = { .strict = true };
+	struct fw_buf b;
+	int rc;
+
+	r->o.nodecount = 80; /* pprof's default for its graphs */
+	fw_buf_init(&b);
+	rc = fw_dot_write(r, &d, &b, err);
+	if (rc == 0)
+		rc = fw_svg_from_dot_timeout(&b, 30, err);
+	if (rc == 0 && !b.failed) {
+		t->callgraph = b.data ? b.data : strdup("");
+		return t->callgraph ? 0 : nomem(err);
+	}
+	fw_buf_free(&b);
+	if (rc == -ENOMEM || rc == 0)
+		return nomem(err);
+	return set_str(&t->callgraph_error, rc == -ENOENT ? "graphviz (dot) is not installed" : err->msg) < 0
+		       ? nomem(err)
+		       : 0;
+}
 
 /* Fills table t from profile p with the given sample index, and optionally
  * the facts the verdict needs. Always takes p over (fw_report_init frees it,
@@ -402,6 +429,8 @@ static int top_table(struct fw_profile *p, const char *sample_index, struct fw_t
 		goto out;
 	if (x && x->wait && (rc = fw_contention_analyze(&r, x->mutex, x->wait, err)) < 0)
 		goto out;
+	if (x && x->callgraph && (rc = call_graph(&r, t, err)) < 0)
+		goto out;
 	rc = 0;
 out:
 	fw_report_free(&r);
@@ -478,7 +507,8 @@ static int heap_diff(struct fw_process *pr, struct fw_profile *heap1, struct fw_
 		return nomem(err);
 	}
 	{
-		struct extras x = { .facts = &f, .attr = &pr->growth_attr, .attr_ovf = &f.overflow };
+		struct extras x = { .facts = &f, .attr = &pr->growth_attr, .attr_ovf = &f.overflow,
+				    .callgraph = true };
 		struct fw_flamegraph_opts fg = { .title = title, .growth = true };
 		rc = top_table(take(&d), "inuse_space", &pr->heap_diff_space, &fg, &x, err);
 	}
@@ -530,7 +560,7 @@ static int cpu_facts(struct fw_process *pr, struct fw_profile *p, const char *ti
 	const char *file = fw_profile_kind_name(FW_PK_CPU);
 	int64_t per;
 	bool ovf = false;
-	struct extras x = { .facts = &f, .attr = &pr->cpu_attr, .attr_ovf = &f.overflow };
+	struct extras x = { .facts = &f, .attr = &pr->cpu_attr, .attr_ovf = &f.overflow, .callgraph = true };
 	struct fw_flamegraph_opts fg = { .title = title, .classify = flame_class };
 	int rc = top_table(p, NULL, &pr->cpu, &fg, &x, err);
 
@@ -719,6 +749,8 @@ static void table_free(struct fw_top_table *t)
 	free(t->text);
 	free(t->svg);
 	free(t->svg_error);
+	free(t->callgraph);
+	free(t->callgraph_error);
 	for (size_t i = 0; i < t->n_rows; i++)
 		free(t->rows[i].name);
 	memset(t, 0, sizeof(*t));

@@ -35,6 +35,9 @@ struct fw_top_table {
 	char *text;	  /* the full `pprof -top` text, byte-identical to Go's */
 	char *svg;	  /* a flame graph of it (CPU, heap diff, block, mutex); or NULL */
 	char *svg_error;  /* why that flame graph could not be drawn, or NULL */
+	/* the call graph (go tool pprof -svg; CPU, heap diff) when graphviz's
+	 * dot is installed, else why it was not drawn */
+	char *callgraph, *callgraph_error;
 };
 
 /* Per-function facts over the whole (untrimmed) graph. */

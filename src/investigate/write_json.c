@@ -479,6 +479,16 @@ static void process(struct fw_buf *b, const struct fw_process *p, const struct f
 	fw_svg_name(svg, sizeof(svg), p->name, "mutex-delay");
 	fw_buf_puts(b, ",\"mutex_delay\":");
 	jstr(b, p->mutex.svg ? svg : NULL);
+	fw_buf_putc(b, '}');
+	key(b, &first, "callgraphs");
+	fw_svg_name(svg, sizeof(svg), p->name, "cpu-callgraph");
+	fw_buf_puts(b, "{\"cpu\":");
+	jstr(b, p->cpu.callgraph ? svg : NULL);
+	fw_svg_name(svg, sizeof(svg), p->name, "heap-diff-callgraph");
+	fw_buf_puts(b, ",\"heap_diff\":");
+	jstr(b, p->heap_diff_space.callgraph ? svg : NULL);
+	fw_buf_puts(b, ",\"not_drawn\":");
+	jstr(b, p->cpu.callgraph_error ? p->cpu.callgraph_error : p->heap_diff_space.callgraph_error);
 	fw_buf_puts(b, "}}");
 }
 

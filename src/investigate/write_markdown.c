@@ -36,6 +36,23 @@ static void md_composed(struct fw_buf *b, const char *raw) { fw_md_composed(b, r
 static void fence_composed(struct fw_buf *b, const char *raw) { fw_md_fence_composed(b, raw); }
 static void fence_name(struct fw_buf *b, const char *raw) { fw_md_fence_name(b, raw); }
 
+/* The call graph's link (go tool pprof -svg, <proc>-<what>-callgraph.svg),
+ * or why it was not drawn. */
+static void callgraph_line(struct fw_buf *b, const char *proc, const struct fw_top_table *t,
+			   const char *what)
+{
+	char svg[160];
+
+	fw_svg_name(svg, sizeof(svg), proc, what);
+	if (t->callgraph) {
+		fw_buf_printf(b, "Call graph: [%s](%s)\n\n", svg, svg);
+	} else if (t->callgraph_error) {
+		fw_buf_puts(b, "Call graph not drawn: ");
+		md_text(b, t->callgraph_error);
+		fw_buf_puts(b, ".\n\n");
+	}
+}
+
 static const char *val(char *buf, size_t len, int64_t v, const char *unit)
 {
 	fw_unit_label(buf, len, v, unit && *unit ? unit : "count", "auto");
@@ -837,6 +854,7 @@ static void heap_section(const struct fw_process *p, const struct fw_process_ver
 		fw_svg_name(svg, sizeof(svg), p->name, "heap-diff");
 		if (s->svg)
 			fw_buf_printf(b, "Flame graph: [%s](%s)\n\n", svg, svg);
+		callgraph_line(b, p->name, s, "heap-diff-callgraph");
 		fw_buf_puts(b, "Top 10 by in-use space growth:\n\n");
 		top_rows(b, s, false);
 		/* 2-3 sentences from the numbers */
@@ -913,6 +931,7 @@ static void cpu_section(const struct fw_process *p, struct fw_buf *b)
 	fw_svg_name(svg, sizeof(svg), p->name, "cpu");
 	if (t->svg)
 		fw_buf_printf(b, "Flame graph: [%s](%s)\n\n", svg, svg);
+	callgraph_line(b, p->name, t, "cpu-callgraph");
 	top_rows(b, t, true);
 	if (at->present && at->n_rows) {
 		fw_buf_puts(b, "CPU attributed to the nearest application frame (runtime work such as `runtime.cgocall` "

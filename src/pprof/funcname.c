@@ -112,3 +112,225 @@ int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool f
 	free(tmp);
 	return 0;
 }
+
+/* ---- graph.ShortenFunctionName ------------------------------------------ */
+
+static bool is_word(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static bool is_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* ^(?:[\w\-\.]+\/)+(.+): the submatch starts after the last run of
+ * "segment/" at which a non-newline byte follows; it ends at the first
+ * newline or the end. */
+static bool short_go(const char *s, size_t n, size_t *b, size_t *e)
+{
+	size_t i = 0, last = 0, prev = 0, k = 0;
+
+	for (;;) {
+		size_t j = i;
+		while (j < n && (is_word(s[j]) || s[j] == '-' || s[j] == '.'))
+			j++;
+		if (j == i || j >= n || s[j] != '/')
+			break;
+		prev = last;
+		last = j + 1;
+		k++;
+		i = j + 1;
+	}
+	if (k == 0)
+		return false;
+	if (last >= n || s[last] == '\n') {
+		/* (.+) needs a byte: one segment fewer, which starts with one */
+		if (k == 1)
+			return false;
+		last = prev;
+	}
+	*b = last;
+	*e = last;
+	while (*e < n && s[*e] != '\n')
+		(*e)++;
+	return true;
+}
+
+/* ^(?:[a-z]\w*\.)*([A-Z][\w\$]*\.(?:<init>|[a-z][\w\$]*(?:\$\d+)?))(?:(?:\()|$) */
+static bool short_java(const char *s, size_t n, size_t *b, size_t *e)
+{
+	size_t i = 0, j;
+
+	for (;;) {
+		if (i >= n || !is_lower(s[i]))
+			break;
+		j = i + 1;
+		while (j < n && is_word(s[j]))
+			j++;
+		if (j >= n || s[j] != '.')
+			break;
+		i = j + 1;
+	}
+	if (i >= n || !is_upper(s[i]))
+		return false;
+	*b = i;
+	j = i + 1;
+	while (j < n && (is_word(s[j]) || s[j] == '$'))
+		j++;
+	if (j >= n || s[j] != '.')
+		return false;
+	j++;
+	if (n - j >= 6 && memcmp(s + j, "<init>", 6) == 0 && (j + 6 == n || s[j + 6] == '(')) {
+		*e = j + 6;
+		return true;
+	}
+	if (j >= n || !is_lower(s[j]))
+		return false;
+	j++;
+	while (j < n && (is_word(s[j]) || s[j] == '$'))
+		j++;
+	if (j != n && s[j] != '(')
+		return false;
+	*e = j;
+	return true;
+}
+
+/* _*[A-Z]\w*::~?[_a-zA-Z]\w*(?:<.*>)? at i: the end of the match, or 0. */
+static size_t cpp_tail(const char *s, size_t n, size_t i)
+{
+	size_t j = i;
+
+	while (j < n && s[j] == '_')
+		j++;
+	if (j >= n || !is_upper(s[j]))
+		return 0;
+	j++;
+	while (j < n && is_word(s[j]))
+		j++;
+	if (n - j < 2 || s[j] != ':' || s[j + 1] != ':')
+		return 0;
+	j += 2;
+	if (j < n && s[j] == '~')
+		j++;
+	if (j >= n || !(is_word(s[j]) && !is_digit(s[j])))
+		return 0;
+	j++;
+	while (j < n && is_word(s[j]))
+		j++;
+	if (j < n && s[j] == '<') {
+		size_t k = j + 1, gt = 0;
+		bool found = false;
+		while (k < n && s[k] != '\n') {
+			if (s[k] == '>') {
+				gt = k;
+				found = true;
+			}
+			k++;
+		}
+		if (found)
+			j = gt + 1;
+	}
+	return j;
+}
+
+/* ^(?:[_a-zA-Z]\w*::)+(_*[A-Z]\w*::~?[_a-zA-Z]\w*(?:<.*>)?) */
+static bool short_cpp(const char *s, size_t n, size_t *b, size_t *e)
+{
+	size_t ends[64], *pos = ends, cap = 64, k = 0, i = 0;
+	bool ok = false;
+
+	for (;;) {
+		size_t j = i;
+		if (j >= n || !(is_word(s[j]) && !is_digit(s[j])))
+			break;
+		j++;
+		while (j < n && is_word(s[j]))
+			j++;
+		if (n - j < 2 || s[j] != ':' || s[j + 1] != ':')
+			break;
+		if (k == cap) {
+			size_t *np = malloc(2 * cap * sizeof(size_t));
+			if (!np)
+				break; /* keep the segments found so far */
+			memcpy(np, pos, k * sizeof(size_t));
+			if (pos != ends)
+				free(pos);
+			pos = np;
+			cap *= 2;
+		}
+		pos[k++] = j + 2;
+		i = j + 2;
+	}
+	while (k > 0) {
+		size_t end = cpp_tail(s, n, pos[--k]);
+		if (end) {
+			*b = pos[k];
+			*e = end;
+			ok = true;
+			break;
+		}
+	}
+	if (pos != ends)
+		free(pos);
+	return ok;
+}
+
+void fw_funcname_shorten(const char *s, size_t n, struct fw_buf *out)
+{
+	static const char anon[] = "(anonymous namespace)::";
+	size_t cut_b = 0, cut_e = 0, b, e;
+	struct fw_buf tmp;
+
+	if (n >= sizeof(anon) - 1 && memcmp(s, anon, sizeof(anon) - 1) == 0) {
+		s += sizeof(anon) - 1;
+		n -= sizeof(anon) - 1;
+	}
+	/* ^(.*?)/v(?:[2-9]|[1-9][0-9]+)([./].*)$ -> ${1}${2}: no newline
+	 * anywhere, the first "/vN" followed by '.' or '/'. */
+	if (!memchr(s, '\n', n)) {
+		for (size_t i = 0; i + 2 < n; i++) {
+			size_t j = i + 2, l;
+			if (s[i] != '/' || s[i + 1] != 'v')
+				continue;
+			while (j < n && is_digit(s[j]))
+				j++;
+			l = j - (i + 2);
+			if (j >= n || (s[j] != '.' && s[j] != '/'))
+				continue;
+			if ((l == 1 && s[i + 2] >= '2') || (l >= 2 && s[i + 2] >= '1')) {
+				cut_b = i;
+				cut_e = j;
+				break;
+			}
+		}
+	}
+	fw_buf_init(&tmp);
+	if (cut_e) {
+		fw_buf_putn(&tmp, s, cut_b);
+		fw_buf_putn(&tmp, s + cut_e, n - cut_e);
+		if (tmp.failed) {
+			out->failed = true;
+			fw_buf_free(&tmp);
+			return;
+		}
+		s = tmp.data;
+		n = tmp.len;
+	}
+	if (short_go(s, n, &b, &e) || short_java(s, n, &b, &e) || short_cpp(s, n, &b, &e))
+		fw_buf_putn(out, s + b, e - b);
+	else
+		fw_buf_putn(out, s, n);
+	fw_buf_free(&tmp);
+}

@@ -51,3 +51,16 @@ int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool f
 			struct fw_error *err);
 
 #endif
+
+/*
+ * pprof's graph.ShortenFunctionName (Go 1.19's vendored internal/graph),
+ * the name a -dot node shows: drops a leading "(anonymous namespace)::",
+ * a Go module version ("/v2" before "/" or "."), then keeps the first
+ * submatch of the first of these that matches:
+ *   go:   ^(?:[\w\-\.]+\/)+(.+)
+ *   java: ^(?:[a-z]\w*\.)*([A-Z][\w\$]*\.(?:<init>|[a-z][\w\$]*(?:\$\d+)?))(?:(?:\()|$)
+ *   c++:  ^(?:[_a-zA-Z]\w*::)+(_*[A-Z]\w*::~?[_a-zA-Z]\w*(?:<.*>)?)
+ * (hand-written matchers with Go's leftmost-first semantics; "." never
+ * matches a newline). Appends the result (n bytes of s in, NULs kept) to out.
+ */
+void fw_funcname_shorten(const char *s, size_t n, struct fw_buf *out);

@@ -614,6 +614,11 @@ static void select_output_unit(struct fw_report *r, const struct fw_graph *g)
 	snprintf(r->output_unit, sizeof(r->output_unit), "%s", unit[0] ? unit : r->sample_unit);
 }
 
+void fw_report_select_unit(struct fw_report *r, const struct fw_graph *g)
+{
+	select_output_unit(r, g);
+}
+
 int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		    size_t *dropped_nodes, struct fw_error *err)
 {

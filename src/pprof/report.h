@@ -87,6 +87,8 @@ void fw_report_free(struct fw_report *r);
 /* The trimmed graph for this report, with the output unit selected. */
 int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		    size_t *dropped_nodes, struct fw_error *err);
+/* pprof's selectOutputUnit over g's nodes (for graphs built elsewhere: dot.c). */
+void fw_report_select_unit(struct fw_report *r, const struct fw_graph *g);
 
 void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len);
 /* Sample s's value in the report's column (under -mean, divided by its

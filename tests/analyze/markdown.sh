@@ -36,6 +36,12 @@ for scen in leak contention; do
 		fa_not_ok "$name" "expected one report, found: $md"
 		continue
 	fi
+	# the goldens are written with graphviz's dot installed
+	if ! command -v dot >/dev/null 2>&1; then
+		sed -E 's/^Call graph: \[[^]]*\]\([^)]*\)$/Call graph not drawn: graphviz (dot) is not installed./' \
+			"$golden" >"$fa_tmp/$scen.golden"
+		golden=$fa_tmp/$scen.golden
+	fi
 	if cmp -s "$golden" "$md"; then
 		fa_ok "$name"
 	else

@@ -78,7 +78,7 @@ check_json() {
 	dir=$(dirname "$js")
 	while IFS= read -r svg; do
 		[ -f "$dir/$svg" ] || { echo "report.json names $svg, which is not in $dir"; return 1; }
-	done < <(jq -r '.processes[]?.flamegraphs | select(. != null) | .[] | select(. != null)' "$js")
+	done < <(jq -r '.processes[]? | ((.flamegraphs // {}) | .[]), ((.callgraphs // {}) | .cpu, .heap_diff) | select(. != null)' "$js")
 	return 0
 }
 

@@ -54,6 +54,7 @@ gw_map() {
 			-top) mode=top ;;
 			-traces) mode=traces ;;
 			-tags) mode=tags ;;
+			-dot) mode=dot ;;
 			-peek)
 				[ $# -ge 2 ] || return 1
 				mode=peek

@@ -119,7 +119,8 @@ if [ -n "${FW_FIXTURES_SET:-}" ]; then
 	run_manifest "$fixtures/$FW_FIXTURES_SET/golden" "$fixtures/$FW_FIXTURES_SET/profiles" 0 1
 elif [ -n "${FW_GOLDEN_DIR:-}" ]; then
 	manifest=$FW_GOLDEN_DIR/MANIFEST.tsv
-	run_manifest "$FW_GOLDEN_DIR" "${FW_PROFILES_DIR:-$fixtures/profiles}" 0 0
+	# FW_GOLDEN_LIVE=1: also compared with a live go tool pprof (dot.sh)
+	run_manifest "$FW_GOLDEN_DIR" "${FW_PROFILES_DIR:-$fixtures/profiles}" 0 "${FW_GOLDEN_LIVE:-0}"
 else
 	manifest=$fixtures/golden/MANIFEST.tsv
 	run_manifest "$fixtures/golden" "$fixtures/profiles" 0 0

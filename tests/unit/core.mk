@@ -122,7 +122,7 @@ tests_unit_test_attribute_LDADD = $(LIBFW_LIBS)
 # pprof` (tests/fixtures/foreign/funcname-cases.sh)
 check_PROGRAMS += tests/unit/test_funcname
 TESTS += tests/unit/test_funcname
-tests_unit_test_funcname_SOURCES = tests/unit/test_funcname.c tests/unit/funcname_cases.h tests/tap.h
+tests_unit_test_funcname_SOURCES = tests/unit/test_funcname.c tests/unit/funcname_cases.h tests/unit/shorten_cases.h tests/tap.h
 tests_unit_test_funcname_LDADD = $(LIBFW_LIBS)
 
 # report.json read back (investigate/reportread.c): fields, escapes, hostile input
