@@ -34,7 +34,7 @@
 # this script), BENCH_REPS (default 5), FW_CONFORMANCE_DIR (default
 # $abs_top_srcdir/../shared/conformance/pprof-testdata), BENCH_DATA (where
 # the generated profiles are cached; default
-# $abs_top_builddir/tests/bench/data), BENCH_BIG=0 to skip the generated
+# tests/bench/data beside the flarewatch binary), BENCH_BIG=0 to skip the generated
 # profile (making it takes minutes of CPU), BENCH_SCALING=0 to skip the
 # scaling table.
 #
@@ -119,7 +119,7 @@ echo "targets: ratio (>=20 small, >=10 large.cpu) $n_ratio_ok/$n_ratio ok;" \
 	"peak RSS < 3x raw + 4 MiB $n_rss_ok/$n_rss ok; $verdict"
 
 # ---- the decode floor and every command on the large profiles ----------------
-data=${BENCH_DATA:-$abs_top_builddir/tests/bench/data}
+data=${BENCH_DATA:-$(dirname "$FLAREWATCH")/tests/bench/data}
 big=()
 [ -f "$conf/proftest/large.cpu" ] && big+=("$conf/proftest/large.cpu")
 if [ "${BENCH_BIG:-1}" != 0 ]; then
