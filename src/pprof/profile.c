@@ -2,9 +2,11 @@
  * profile.c: decoding and validating profile.proto.
  *
  * Input is gunzipped (zlib) when it starts with the gzip magic, then walked
- * one top-level field at a time. Each submessage (Sample, Location, ...) is
- * decoded by protobuf-c's generated code into a small arena that is reset
- * after every message, and copied into the compact form of profile.h. Peak
+ * one top-level field at a time. Sample, Location (with its Lines) and
+ * Function, nearly all of a profile, are decoded straight from the wire by
+ * the small strict decoder below; the rare others (ValueType, Mapping) by
+ * protobuf-c's generated code into a small arena that is reset after every
+ * message. Everything is copied into the compact form of profile.h. Peak
  * memory is therefore the decompressed bytes plus the compact profile, never
  * protobuf-c's whole object tree. After the walk every cross-reference is
  * resolved and checked: string indices, mapping/function/location ids, and
