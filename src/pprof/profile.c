@@ -457,6 +457,12 @@ static size_t pb_varints_max(const struct pb_field *f)
 	return f->wt == 2 ? f->n : 1;
 }
 
+/* fw_grow, with the common case (room already there) inline. */
+static inline int grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+	return need <= *cap ? 0 : fw_grow(buf, cap, need, elem);
+}
+
 static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 {
 	struct fw_profile *p = d->p;
@@ -468,8 +474,8 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 
 	if (p->n_samples >= UINT32_MAX - 1)
 		return fw_err(d->err, -E2BIG, "%s: too many samples", d->name);
-	if (fw_grow((void **)&p->samples, &d->cap_samples, p->n_samples + 1, sizeof(*p->samples)) < 0 ||
-	    fw_grow((void **)&d->value_counts, &d->cap_value_counts, p->n_samples + 1, sizeof(uint32_t)) < 0)
+	if (grow((void **)&p->samples, &d->cap_samples, p->n_samples + 1, sizeof(*p->samples)) < 0 ||
+	    grow((void **)&d->value_counts, &d->cap_value_counts, p->n_samples + 1, sizeof(uint32_t)) < 0)
 		return NOMEM(d);
 	while ((k = pb_next(&q, end, &f)) > 0) {
 		switch (f.num) {
@@ -484,7 +490,7 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 			if (f.num == 1) {
 				if (p->n_sample_locs + most > UINT32_MAX)
 					return fw_err(d->err, -E2BIG, "%s: too many samples", d->name);
-				if (fw_grow((void **)&p->sample_locs, &d->cap_locs, p->n_sample_locs + most,
+				if (grow((void **)&p->sample_locs, &d->cap_locs, p->n_sample_locs + most,
 					    sizeof(uint32_t)) < 0)
 					return NOMEM(d);
 				while ((kv = pb_varints_next(&it, &v)) > 0) {
@@ -496,7 +502,7 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 					p->n_sample_locs++;
 				}
 			} else {
-				if (fw_grow((void **)&p->values, &d->cap_values, d->n_values + most,
+				if (grow((void **)&p->values, &d->cap_values, d->n_values + most,
 					    sizeof(int64_t)) < 0)
 					return NOMEM(d);
 				while ((kv = pb_varints_next(&it, &v)) > 0) {
@@ -529,7 +535,7 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 				break;
 			if (p->n_labels >= UINT32_MAX - 1)
 				return fw_err(d->err, -E2BIG, "%s: too many samples", d->name);
-			if (fw_grow((void **)&p->labels, &d->cap_labels, p->n_labels + 1, sizeof(*p->labels)) < 0)
+			if (grow((void **)&p->labels, &d->cap_labels, p->n_labels + 1, sizeof(*p->labels)) < 0)
 				return NOMEM(d);
 			o = &p->labels[p->n_labels];
 			if (!bad && (bad = str_index(d, (int64_t)key, &o->key, "label key")) == 0 &&
@@ -570,7 +576,7 @@ static int take_mapping(struct decoder *d, const uint8_t *b, size_t n)
 		return fw_err(d->err, -EINVAL, "%s: malformed mapping %zu", d->name, p->n_mappings);
 	if (p->n_mappings >= UINT32_MAX - 1)
 		return fw_err(d->err, -E2BIG, "%s: too many mappings", d->name);
-	if (fw_grow((void **)&p->mappings, &d->cap_mappings, p->n_mappings + 1, sizeof(*p->mappings)) < 0)
+	if (grow((void **)&p->mappings, &d->cap_mappings, p->n_mappings + 1, sizeof(*p->mappings)) < 0)
 		return NOMEM(d);
 	o = &p->mappings[p->n_mappings];
 	memset(o, 0, sizeof(*o));
@@ -602,9 +608,9 @@ static int take_location(struct decoder *d, const uint8_t *b, size_t n)
 
 	if (p->n_locations >= UINT32_MAX - 1)
 		return fw_err(d->err, -E2BIG, "%s: too many locations", d->name);
-	if (fw_grow((void **)&p->locations, &d->cap_locations, p->n_locations + 1,
+	if (grow((void **)&p->locations, &d->cap_locations, p->n_locations + 1,
 		    sizeof(*p->locations)) < 0 ||
-	    fw_grow((void **)&d->raw_loc_mapping, &d->cap_raw_loc_mapping, p->n_locations + 1,
+	    grow((void **)&d->raw_loc_mapping, &d->cap_raw_loc_mapping, p->n_locations + 1,
 		    sizeof(uint64_t)) < 0)
 		return NOMEM(d);
 	while ((k = pb_next(&q, end, &f)) > 0) {
@@ -629,8 +635,8 @@ static int take_location(struct decoder *d, const uint8_t *b, size_t n)
 				goto malformed;
 			if (p->n_lines >= UINT32_MAX - 1)
 				return fw_err(d->err, -E2BIG, "%s: too many locations", d->name);
-			if (fw_grow((void **)&p->lines, &d->cap_lines, p->n_lines + 1, sizeof(*p->lines)) < 0 ||
-			    fw_grow((void **)&d->raw_line_func, &d->cap_raw_line_func, p->n_lines + 1,
+			if (grow((void **)&p->lines, &d->cap_lines, p->n_lines + 1, sizeof(*p->lines)) < 0 ||
+			    grow((void **)&d->raw_line_func, &d->cap_raw_line_func, p->n_lines + 1,
 				    sizeof(uint64_t)) < 0)
 				return NOMEM(d);
 			p->lines[p->n_lines].function = FW_NONE;
@@ -682,7 +688,7 @@ static int take_function(struct decoder *d, const uint8_t *b, size_t n)
 		return fw_err(d->err, -EINVAL, "%s: malformed function %zu", d->name, p->n_functions);
 	if (p->n_functions >= UINT32_MAX - 1)
 		return fw_err(d->err, -E2BIG, "%s: too many functions", d->name);
-	if (fw_grow((void **)&p->functions, &d->cap_functions, p->n_functions + 1,
+	if (grow((void **)&p->functions, &d->cap_functions, p->n_functions + 1,
 		    sizeof(*p->functions)) < 0)
 		return NOMEM(d);
 	o = &p->functions[p->n_functions];
