@@ -36,7 +36,7 @@
 # the generated profiles are cached; default
 # tests/bench/data beside the flarewatch binary), BENCH_BIG=0 to skip the generated
 # profile (making it takes minutes of CPU), BENCH_SCALING=0 to skip the
-# scaling table.
+# scaling table, BENCH_SMALL=0 to skip the per-profile table.
 #
 #   bash tests/bench/pprof_bench.sh
 # shellcheck source=tests/bench/common.sh
@@ -49,7 +49,9 @@ if ! command -v go >/dev/null 2>&1 || ! go tool pprof -h >/dev/null 2>&1; then
 fi
 
 files=("$abs_top_srcdir"/tests/fixtures/profiles/*.pb.gz)
-if [ -d "$conf" ]; then
+if [ "${BENCH_SMALL:-1}" = 0 ]; then
+	files=() # only the large profiles and the scaling table
+elif [ -d "$conf" ]; then
 	for f in "$conf"/go119/*.pb.gz "$conf"/report/sample.cpu "$conf"/proftest/large.cpu; do
 		[ -f "$f" ] && files+=("$f")
 	done
