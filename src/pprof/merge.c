@@ -610,7 +610,8 @@ static uint64_t sample_hash(const void *ctx, uint32_t i)
 {
 	const struct fw_profile *p = ctx;
 	const struct fw_sample *s = &p->samples[i];
-	uint64_t h = hash_locs(p->sample_locs + s->first_loc, s->n_locs);
+	/* no pointer arithmetic on a NULL array (no stacks at all) */
+	uint64_t h = s->n_locs ? hash_locs(p->sample_locs + s->first_loc, s->n_locs) : hash_locs(NULL, 0);
 	for (uint32_t k = 0; k < s->n_labels; k++) {
 		const struct fw_label *l = &p->labels[s->first_label + k];
 		h = fw_hash_u64(h ^ l->key, (uint64_t)l->str << 32 ^ (uint64_t)l->num ^ l->num_unit);
