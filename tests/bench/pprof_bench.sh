@@ -12,9 +12,9 @@
 # report/sample.cpu, proftest/large.cpu}.
 #
 # Then, in the same run, the decode floor and every command on the large
-# profiles (proftest/large.cpu and the real >= 10 MB allocation profile that
+# profiles (proftest/large.cpu and the real allocation profile that
 # tests/bench/make-big-profile.sh makes once from a real long-running Go
-# program, cached in $BENCH_DATA): `zcat` of the file, `go tool pprof -top`,
+# program, cached in $BENCH_DATA; the 16x merge below is the >= 10 MB one): `zcat` of the file, `go tool pprof -top`,
 # flarewatch's top, peek, traces, tags, flamegraph and collapsed, the
 # ratios go/fw (top) and fw/zcat, and each command's peak RSS against
 # 3 x uncompressed + 4 MiB. Targets: go/fw >= 20 and fw/zcat <= 2 for top.
