@@ -682,8 +682,8 @@ static int run(const struct command *c, struct args *a)
 		goto done;
 	switch (c->cmd) {
 	case CMD_TOP: r = fw_top_write(&rpt, &out, &err); break;
-	case CMD_PEEK: r = fw_peek_write(&rpt, a->regex, &out, &err); break;
-	case CMD_TRACES: r = fw_traces_write(&rpt, &out, &err); break;
+	case CMD_PEEK: r = fw_peek_stream(&rpt, a->regex, stdout, &err); break; /* streamed */
+	case CMD_TRACES: r = fw_traces_stream(&rpt, stdout, &err); break; /* streamed: no copy in memory */
 	case CMD_TAGS: r = fw_tags_write(&rpt, &out, &err); break;
 	case CMD_COLLAPSED: r = fw_collapsed_write(&rpt, &out, &err); break;
 	case CMD_DOT: {

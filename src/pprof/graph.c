@@ -49,17 +49,36 @@ static void printable_name(const struct fw_profile *p, const struct fw_node_info
 #undef SEP
 }
 
+/* The node set: node infos are deduplicated in place in t->info (a set of
+ * indices, not a copy of every key). */
+static uint64_t info_hash(const void *ctx, uint32_t i)
+{
+	const struct fw_node_info *ni = &((const struct fw_nodetab *)ctx)->info[i];
+	uint64_t h = fw_hash_u64((uint64_t)ni->name << 32 | ni->file, ni->objfile);
+
+	h = fw_hash_u64(h ^ (uint64_t)ni->lineno, (uint64_t)ni->start_line);
+	return ni->address ? fw_hash_u64(h, ni->address) : h;
+}
+
+static bool info_equal(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct fw_node_info *x = &((const struct fw_nodetab *)ctx)->info[a];
+	const struct fw_node_info *y = &((const struct fw_nodetab *)ctx)->info[b];
+
+	return x->name == y->name && x->file == y->file && x->objfile == y->objfile &&
+	       x->lineno == y->lineno && x->start_line == y->start_line && x->address == y->address;
+}
+
 int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw_error *err)
 {
-	struct fw_keymap km;
+	struct fw_idxset set;
 	struct fw_buf names;
 	size_t cap = 0, cap_nodes = 0, n_loc_nodes = 0;
-	int r = 0;
-
 	memset(t, 0, sizeof(*t));
-	fw_keymap_init(&km);
 	fw_buf_init(&names);
 	t->p = p;
+	if (fw_idxset_init(&set, p->n_functions + 16, info_hash, info_equal, t) < 0)
+		return fw_err(err, -ENOMEM, "out of memory building the call graph");
 	t->loc_first = malloc((p->n_locations + 1) * sizeof(uint32_t));
 	t->loc_count = malloc((p->n_locations + 1) * sizeof(uint32_t));
 	if (!t->loc_first || !t->loc_count)
@@ -77,6 +96,9 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 			struct fw_node_info ni;
 			uint32_t idx;
 
+			if (t->n >= UINT32_MAX - 1 ||
+			    fw_grow((void **)&t->info, &cap, t->n + 1, sizeof(ni)) < 0)
+				goto nomem;
 			memset(&ni, 0, sizeof(ni));
 			ni.address = l->address;
 			if (l->n_lines == 0) {
@@ -92,14 +114,12 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 					ni.start_line = f->start_line;
 				}
 			}
-			r = fw_keymap_upsert(&km, &ni, sizeof(ni), (uint32_t)t->n, &idx);
-			if (r < 0)
+			/* a candidate at the end, kept if new */
+			t->info[t->n] = ni;
+			if (fw_idxset_canon(&set, (uint32_t)t->n, &idx) < 0)
 				goto nomem;
-			if (r == 0) {
-				if (fw_grow((void **)&t->info, &cap, t->n + 1, sizeof(ni)) < 0)
-					goto nomem;
-				t->info[t->n++] = ni;
-			}
+			if (idx == t->n)
+				t->n++;
 			t->loc_nodes[n_loc_nodes++] = idx;
 		}
 	}
@@ -144,10 +164,10 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 		if (!t->names)
 			goto nomem;
 	}
-	fw_keymap_free(&km);
+	fw_idxset_free(&set);
 	return 0;
 nomem:
-	fw_keymap_free(&km);
+	fw_idxset_free(&set);
 	fw_buf_free(&names);
 	fw_nodetab_free(t);
 	return fw_err(err, -ENOMEM, "out of memory building the call graph");

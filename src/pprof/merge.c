@@ -590,12 +590,28 @@ static void sort_labels(struct fw_label *l, uint32_t n)
 	}
 }
 
+/* A hash of n location indices, two per multiply (fw_hash_bytes goes a
+ * byte at a time, and stacks are most of what merging hashes). */
+static uint64_t hash_locs(const uint32_t *a, uint32_t n)
+{
+	uint64_t h = 4;
+	uint32_t i = 0;
+
+	for (; i + 2 <= n; i += 2) {
+		h = (h ^ ((uint64_t)a[i] << 32 | a[i + 1])) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	if (i < n)
+		h = (h ^ a[i]) * 0x9e3779b97f4a7c15ULL;
+	return fw_hash_u64(h, n);
+}
+
 static uint64_t sample_hash(const void *ctx, uint32_t i)
 {
 	const struct fw_profile *p = ctx;
 	const struct fw_sample *s = &p->samples[i];
-	uint64_t h = s->n_locs ? fw_hash_bytes(p->sample_locs + s->first_loc,
-					       s->n_locs * sizeof(uint32_t), 4) : 4;
+	/* no pointer arithmetic on a NULL array (no stacks at all) */
+	uint64_t h = s->n_locs ? hash_locs(p->sample_locs + s->first_loc, s->n_locs) : hash_locs(NULL, 0);
 	for (uint32_t k = 0; k < s->n_labels; k++) {
 		const struct fw_label *l = &p->labels[s->first_label + k];
 		h = fw_hash_u64(h ^ l->key, (uint64_t)l->str << 32 ^ (uint64_t)l->num ^ l->num_unit);

@@ -9,6 +9,7 @@
 #include "pprof/units.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,7 +94,21 @@ static void print_edges(const struct fw_report *r, struct fw_edge **list, size_t
 	}
 }
 
-int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, struct fw_error *err)
+/* Writes out's bytes to f and empties it; 0 or -errno. */
+static int drain(struct fw_buf *out, FILE *f)
+{
+	if (out->len && fwrite(out->data, 1, out->len, f) != out->len)
+		return errno ? -errno : -EIO;
+	out->len = 0;
+	if (out->data)
+		out->data[0] = 0;
+	return 0;
+}
+
+/* The report into out; with f, written to f 64 KiB at a time once a node
+ * has matched (no match is an error, and then nothing is written). */
+static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE *f,
+		struct fw_error *err)
 {
 	struct fw_graph g;
 	struct adjacency adj;
@@ -128,6 +143,8 @@ int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, st
 
 		if (!fw_regexp_match(rx, name, strlen(name)))
 			continue;
+		if (matched && f && out->len >= (64u << 10) && !out->failed && (rc = drain(out, f)) < 0)
+			break;
 		matched++;
 		fw_buf_puts(out, separator);
 		print_edges(r, adj.in + adj.in_first[n], adj.in_first[n + 1] - adj.in_first[n],
@@ -139,12 +156,34 @@ int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, st
 		print_edges(r, adj.out + adj.out_first[n], adj.out_first[n + 1] - adj.out_first[n],
 			    fw_graph_cum_value(&g, n), false, out);
 	}
-	if (g.n_nodes > 0)
+	if (g.n_nodes > 0 && rc >= 0)
 		fw_buf_puts(out, separator);
 	adjacency_free(&adj);
 	fw_graph_free(&g);
 	fw_regexp_free(rx);
+	if (rc < 0)
+		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	if (matched == 0)
 		return fw_err(err, -ENOENT, "no matches found for regexp: %s", regex);
+	if (f && !out->failed && ((rc = drain(out, f)) < 0 || (fflush(f) != 0 && (rc = errno ? -errno : -EIO))))
+		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	return 0;
+}
+
+int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, struct fw_error *err)
+{
+	return peek(r, regex, out, NULL, err);
+}
+
+int fw_peek_stream(struct fw_report *r, const char *regex, FILE *f, struct fw_error *err)
+{
+	struct fw_buf out;
+	int rc;
+
+	fw_buf_init(&out);
+	rc = peek(r, regex, &out, f, err);
+	if (rc == 0 && out.failed)
+		rc = fw_err(err, -ENOMEM, "out of memory formatting the report");
+	fw_buf_free(&out);
+	return rc;
 }

@@ -2,9 +2,11 @@
  * profile.c: decoding and validating profile.proto.
  *
  * Input is gunzipped (zlib) when it starts with the gzip magic, then walked
- * one top-level field at a time. Each submessage (Sample, Location, ...) is
- * decoded by protobuf-c's generated code into a small arena that is reset
- * after every message, and copied into the compact form of profile.h. Peak
+ * one top-level field at a time. Sample, Location (with its Lines) and
+ * Function, nearly all of a profile, are decoded straight from the wire by
+ * the small strict decoder below; the rare others (ValueType, Mapping) by
+ * protobuf-c's generated code into a small arena that is reset after every
+ * message. Everything is copied into the compact form of profile.h. Peak
  * memory is therefore the decompressed bytes plus the compact profile, never
  * protobuf-c's whole object tree. After the walk every cross-reference is
  * resolved and checked: string indices, mapping/function/location ids, and
@@ -340,56 +342,226 @@ static int take_sample_type(struct decoder *d, const uint8_t *b, size_t n)
 	return r;
 }
 
+/* ---- hand-written decoding of the hot messages ---------------------------
+ *
+ * Sample, Location (with its Lines) and Function make up nearly all of a
+ * profile; they are decoded here directly from the wire, without protobuf-c's
+ * per-message allocations. The rules are protobuf-c's, at least as strict:
+ * a known scalar field must be a varint; a repeated scalar may be a varint or
+ * a packed run whose varints end exactly at its end; a submessage must be
+ * length-delimited; an unknown field is skipped when its wire type is 0, 1,
+ * 2 or 5 and refused otherwise; field number 0, a varint longer than ten
+ * bytes, and anything running past the message's end are malformed. For a
+ * scalar field given twice, the last value wins. */
+
+struct pb_field {
+	unsigned num, wt;
+	uint64_t v;	     /* wire type 0 */
+	const uint8_t *b;    /* wire type 2 */
+	size_t n;
+};
+
+/* The next field of [*pp, end): 1, or 0 at the end, or -1 if malformed. */
+static int pb_next(const uint8_t **pp, const uint8_t *end, struct pb_field *f)
+{
+	uint64_t key, n;
+
+	if (*pp >= end)
+		return 0;
+	if (**pp < 0x80) { /* one-byte key: the common case */
+		key = *(*pp)++;
+	} else if (read_varint(pp, end, &key) < 0 || key > UINT32_MAX) {
+		return -1;
+	}
+	f->num = (unsigned)(key >> 3);
+	f->wt = (unsigned)(key & 7);
+	if (f->num == 0)
+		return -1;
+	switch (f->wt) {
+	case 0:
+		if (*pp < end && **pp < 0x80) {
+			f->v = *(*pp)++;
+			return 1;
+		}
+		return read_varint(pp, end, &f->v) < 0 ? -1 : 1;
+	case 1:
+		if (end - *pp < 8)
+			return -1;
+		*pp += 8;
+		return 1;
+	case 5:
+		if (end - *pp < 4)
+			return -1;
+		*pp += 4;
+		return 1;
+	case 2:
+		if (read_varint(pp, end, &n) < 0 || n > (uint64_t)(end - *pp))
+			return -1;
+		f->b = *pp;
+		f->n = (size_t)n;
+		*pp += n;
+		return 1;
+	}
+	return -1;
+}
+
+/* A scalar (varint) field's value, or -1 if it has another wire type. */
+static int pb_scalar(const struct pb_field *f, uint64_t *v)
+{
+	if (f->wt != 0)
+		return -1;
+	*v = f->v;
+	return 0;
+}
+
+/* The elements of a repeated varint field: the one varint of wire type 0,
+ * or every varint of a packed run (wire type 2). */
+struct pb_varints {
+	const uint8_t *q, *end;
+	uint64_t one;
+	int left; /* wire type 0: 1 until taken; -1 = a packed run */
+};
+
+/* 0, or -1 if the field has another wire type. */
+static int pb_varints_init(struct pb_varints *it, const struct pb_field *f)
+{
+	it->q = it->end = NULL;
+	it->one = f->v;
+	it->left = f->wt == 0 ? 1 : -1;
+	if (f->wt == 2) {
+		it->q = f->b;
+		it->end = f->b + f->n;
+	}
+	return f->wt == 0 || f->wt == 2 ? 0 : -1;
+}
+
+/* The next element: 1, 0 at the end, -1 for a truncated varint. */
+static inline int pb_varints_next(struct pb_varints *it, uint64_t *v)
+{
+	if (it->left >= 0) {
+		*v = it->one;
+		return it->left-- > 0;
+	}
+	if (it->q >= it->end)
+		return 0;
+	if (*it->q < 0x80) {
+		*v = *it->q++;
+		return 1;
+	}
+	return read_varint(&it->q, it->end, v) < 0 ? -1 : 1;
+}
+
+/* How many elements a field holds at most (a packed varint takes a byte). */
+static size_t pb_varints_max(const struct pb_field *f)
+{
+	return f->wt == 2 ? f->n : 1;
+}
+
+/* fw_grow, with the common case (room already there) inline. */
+static inline int grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+	return need <= *cap ? 0 : fw_grow(buf, cap, need, elem);
+}
+
 static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 {
 	struct fw_profile *p = d->p;
-	Perftools__Profiles__Sample *m;
+	const uint8_t *q = b, *end = b + n;
+	struct pb_field f;
 	struct fw_sample *s;
-	int r;
+	size_t n_values = 0, locs0 = p->n_sample_locs, labels0 = p->n_labels;
+	int k, bad = 0;
 
-	m = perftools__profiles__sample__unpack(&d->alloc, n, b);
-	if (!m)
-		return fw_err(d->err, -EINVAL, "%s: malformed sample %zu", d->name, p->n_samples);
-	if (p->n_samples >= UINT32_MAX - 1 || m->n_location_id > UINT32_MAX - p->n_sample_locs ||
-	    m->n_label > UINT32_MAX - p->n_labels || m->n_value > UINT32_MAX)
+	if (p->n_samples >= UINT32_MAX - 1)
 		return fw_err(d->err, -E2BIG, "%s: too many samples", d->name);
-	if (fw_grow((void **)&p->samples, &d->cap_samples, p->n_samples + 1, sizeof(*p->samples)) < 0 ||
-	    fw_grow((void **)&d->value_counts, &d->cap_value_counts, p->n_samples + 1, sizeof(uint32_t)) < 0 ||
-	    fw_grow((void **)&p->sample_locs, &d->cap_locs, p->n_sample_locs + m->n_location_id,
-		    sizeof(uint32_t)) < 0 ||
-	    fw_grow((void **)&p->values, &d->cap_values, d->n_values + m->n_value, sizeof(int64_t)) < 0 ||
-	    fw_grow((void **)&p->labels, &d->cap_labels, p->n_labels + m->n_label, sizeof(*p->labels)) < 0)
+	if (grow((void **)&p->samples, &d->cap_samples, p->n_samples + 1, sizeof(*p->samples)) < 0 ||
+	    grow((void **)&d->value_counts, &d->cap_value_counts, p->n_samples + 1, sizeof(uint32_t)) < 0)
 		return NOMEM(d);
+	while ((k = pb_next(&q, end, &f)) > 0) {
+		switch (f.num) {
+		case 1: /* location_id */
+		case 2: { /* value */
+			struct pb_varints it;
+			size_t most = pb_varints_max(&f);
+			uint64_t v;
+			int kv;
+			if (pb_varints_init(&it, &f) < 0)
+				goto malformed;
+			if (f.num == 1) {
+				if (p->n_sample_locs + most > UINT32_MAX)
+					return fw_err(d->err, -E2BIG, "%s: too many samples", d->name);
+				if (grow((void **)&p->sample_locs, &d->cap_locs, p->n_sample_locs + most,
+					    sizeof(uint32_t)) < 0)
+					return NOMEM(d);
+				while ((kv = pb_varints_next(&it, &v)) > 0) {
+					uint32_t *ord = &p->sample_locs[p->n_sample_locs];
+					if (v - 1 < d->dense) /* ids 1..dense, as writers number them */
+						*ord = (uint32_t)(v - 1);
+					else if (bad || (bad = location_ordinal(d, v, ord)) < 0)
+						continue;
+					p->n_sample_locs++;
+				}
+			} else {
+				if (grow((void **)&p->values, &d->cap_values, d->n_values + most,
+					    sizeof(int64_t)) < 0)
+					return NOMEM(d);
+				while ((kv = pb_varints_next(&it, &v)) > 0) {
+					p->values[d->n_values++] = (int64_t)v;
+					n_values++;
+				}
+			}
+			if (kv < 0)
+				goto malformed;
+			break;
+		}
+		case 3: { /* label */
+			const uint8_t *lq, *le;
+			struct pb_field g;
+			uint64_t key = 0, str = 0, num = 0, unit = 0;
+			struct fw_label *o;
+			int kk;
+			if (f.wt != 2)
+				goto malformed;
+			for (lq = f.b, le = f.b + f.n; (kk = pb_next(&lq, le, &g)) > 0;) {
+				uint64_t *dst = g.num == 1 ? &key : g.num == 2 ? &str :
+						g.num == 3 ? &num : g.num == 4 ? &unit : NULL;
+				if (dst && pb_scalar(&g, dst) < 0)
+					goto malformed;
+			}
+			if (kk < 0)
+				goto malformed;
+			/* pprof keeps a label only if it has a string or a number. */
+			if (str == 0 && num == 0 && unit == 0)
+				break;
+			if (p->n_labels >= UINT32_MAX - 1)
+				return fw_err(d->err, -E2BIG, "%s: too many samples", d->name);
+			if (grow((void **)&p->labels, &d->cap_labels, p->n_labels + 1, sizeof(*p->labels)) < 0)
+				return NOMEM(d);
+			o = &p->labels[p->n_labels];
+			if (!bad && (bad = str_index(d, (int64_t)key, &o->key, "label key")) == 0 &&
+			    (bad = str_index(d, (int64_t)str, &o->str, "label value")) == 0 &&
+			    (bad = str_index(d, (int64_t)unit, &o->num_unit, "label unit")) == 0) {
+				o->num = (int64_t)num;
+				p->n_labels++;
+			}
+			break;
+		}
+		}
+	}
+	if (k < 0)
+		goto malformed;
+	if (bad) /* reported only for a well-formed message, as protobuf-c decodes it whole first */
+		return bad;
 	s = &p->samples[p->n_samples];
-	s->first_loc = (uint32_t)p->n_sample_locs;
-	s->n_locs = (uint32_t)m->n_location_id;
-	for (size_t i = 0; i < m->n_location_id; i++) {
-		if ((r = location_ordinal(d, m->location_id[i], &p->sample_locs[p->n_sample_locs + i])) < 0)
-			return r;
-	}
-	p->n_sample_locs += m->n_location_id;
-	if (m->n_value)
-		memcpy(p->values + d->n_values, m->value, m->n_value * sizeof(int64_t));
-	d->n_values += m->n_value;
-	d->value_counts[p->n_samples] = (uint32_t)m->n_value;
-	s->first_label = (uint32_t)p->n_labels;
-	s->n_labels = 0;
-	for (size_t i = 0; i < m->n_label; i++) {
-		const Perftools__Profiles__Label *l = m->label[i];
-		struct fw_label *o = &p->labels[p->n_labels];
-		/* pprof keeps a label only if it has a string or a number. */
-		if (l->str == 0 && l->num == 0 && l->num_unit == 0)
-			continue;
-		if ((r = str_index(d, l->key, &o->key, "label key")) < 0 ||
-		    (r = str_index(d, l->str, &o->str, "label value")) < 0 ||
-		    (r = str_index(d, l->num_unit, &o->num_unit, "label unit")) < 0)
-			return r;
-		o->num = l->num;
-		p->n_labels++;
-		s->n_labels++;
-	}
+	s->first_loc = (uint32_t)locs0;
+	s->n_locs = (uint32_t)(p->n_sample_locs - locs0);
+	s->first_label = (uint32_t)labels0;
+	s->n_labels = (uint32_t)(p->n_labels - labels0);
+	d->value_counts[p->n_samples] = n_values > UINT32_MAX ? UINT32_MAX : (uint32_t)n_values;
 	p->n_samples++;
 	return 0;
+malformed:
+	return fw_err(d->err, -EINVAL, "%s: malformed sample %zu", d->name, p->n_samples);
 }
 
 static int take_mapping(struct decoder *d, const uint8_t *b, size_t n)
@@ -404,7 +576,7 @@ static int take_mapping(struct decoder *d, const uint8_t *b, size_t n)
 		return fw_err(d->err, -EINVAL, "%s: malformed mapping %zu", d->name, p->n_mappings);
 	if (p->n_mappings >= UINT32_MAX - 1)
 		return fw_err(d->err, -E2BIG, "%s: too many mappings", d->name);
-	if (fw_grow((void **)&p->mappings, &d->cap_mappings, p->n_mappings + 1, sizeof(*p->mappings)) < 0)
+	if (grow((void **)&p->mappings, &d->cap_mappings, p->n_mappings + 1, sizeof(*p->mappings)) < 0)
 		return NOMEM(d);
 	o = &p->mappings[p->n_mappings];
 	memset(o, 0, sizeof(*o));
@@ -426,72 +598,105 @@ static int take_mapping(struct decoder *d, const uint8_t *b, size_t n)
 static int take_location(struct decoder *d, const uint8_t *b, size_t n)
 {
 	struct fw_profile *p = d->p;
-	Perftools__Profiles__Location *m;
+	const uint8_t *q = b, *end = b + n;
+	struct pb_field f;
 	struct fw_location *o;
+	uint64_t id = 0, mapping_id = 0, address = 0, folded = 0;
+	size_t lines0 = p->n_lines;
 	uint32_t ord;
-	int r;
+	int k, r;
 
-	m = perftools__profiles__location__unpack(&d->alloc, n, b);
-	if (!m)
-		return fw_err(d->err, -EINVAL, "%s: malformed location %zu", d->name, p->n_locations);
-	if (p->n_locations >= UINT32_MAX - 1 || m->n_line > UINT32_MAX - p->n_lines)
+	if (p->n_locations >= UINT32_MAX - 1)
 		return fw_err(d->err, -E2BIG, "%s: too many locations", d->name);
-	if (fw_grow((void **)&p->locations, &d->cap_locations, p->n_locations + 1,
+	if (grow((void **)&p->locations, &d->cap_locations, p->n_locations + 1,
 		    sizeof(*p->locations)) < 0 ||
-	    fw_grow((void **)&d->raw_loc_mapping, &d->cap_raw_loc_mapping, p->n_locations + 1,
-		    sizeof(uint64_t)) < 0 ||
-	    fw_grow((void **)&p->lines, &d->cap_lines, p->n_lines + m->n_line, sizeof(*p->lines)) < 0 ||
-	    fw_grow((void **)&d->raw_line_func, &d->cap_raw_line_func, p->n_lines + m->n_line,
+	    grow((void **)&d->raw_loc_mapping, &d->cap_raw_loc_mapping, p->n_locations + 1,
 		    sizeof(uint64_t)) < 0)
 		return NOMEM(d);
-	if (m->id == 0)
+	while ((k = pb_next(&q, end, &f)) > 0) {
+		switch (f.num) {
+		case 1: if (pb_scalar(&f, &id) < 0) goto malformed; break;
+		case 2: if (pb_scalar(&f, &mapping_id) < 0) goto malformed; break;
+		case 3: if (pb_scalar(&f, &address) < 0) goto malformed; break;
+		case 5: if (pb_scalar(&f, &folded) < 0) goto malformed; break;
+		case 4: { /* line */
+			const uint8_t *lq, *le;
+			struct pb_field g;
+			uint64_t func = 0, line = 0;
+			int kk;
+			if (f.wt != 2)
+				goto malformed;
+			for (lq = f.b, le = f.b + f.n; (kk = pb_next(&lq, le, &g)) > 0;) {
+				if ((g.num == 1 && pb_scalar(&g, &func) < 0) ||
+				    (g.num == 2 && pb_scalar(&g, &line) < 0))
+					goto malformed;
+			}
+			if (kk < 0)
+				goto malformed;
+			if (p->n_lines >= UINT32_MAX - 1)
+				return fw_err(d->err, -E2BIG, "%s: too many locations", d->name);
+			if (grow((void **)&p->lines, &d->cap_lines, p->n_lines + 1, sizeof(*p->lines)) < 0 ||
+			    grow((void **)&d->raw_line_func, &d->cap_raw_line_func, p->n_lines + 1,
+				    sizeof(uint64_t)) < 0)
+				return NOMEM(d);
+			p->lines[p->n_lines].function = FW_NONE;
+			p->lines[p->n_lines].line = (int64_t)line;
+			d->raw_line_func[p->n_lines] = func;
+			p->n_lines++;
+			break;
+		}
+		}
+	}
+	if (k < 0)
+		goto malformed;
+	if (id == 0)
 		return fw_err(d->err, -EINVAL, "%s: location with reserved id 0", d->name);
-	if ((r = location_ordinal(d, m->id, &ord)) < 0)
+	if ((r = location_ordinal(d, id, &ord)) < 0)
 		return r;
 	if (d->ord_loc[ord] != FW_NONE)
 		return fw_err(d->err, -EINVAL, "%s: two locations with id %llu", d->name,
-			      (unsigned long long)m->id);
+			      (unsigned long long)id);
 	d->ord_loc[ord] = (uint32_t)p->n_locations;
 	o = &p->locations[p->n_locations];
 	memset(o, 0, sizeof(*o));
-	o->id = m->id;
-	o->address = m->address;
+	o->id = id;
+	o->address = address;
 	o->mapping = FW_NONE;
-	o->is_folded = m->is_folded;
-	o->first_line = (uint32_t)p->n_lines;
-	o->n_lines = (uint32_t)m->n_line;
-	d->raw_loc_mapping[p->n_locations] = m->mapping_id;
-	for (size_t i = 0; i < m->n_line; i++) {
-		p->lines[p->n_lines].function = FW_NONE;
-		p->lines[p->n_lines].line = m->line[i]->line;
-		d->raw_line_func[p->n_lines] = m->line[i]->function_id;
-		p->n_lines++;
-	}
+	o->is_folded = folded != 0;
+	o->first_line = (uint32_t)lines0;
+	o->n_lines = (uint32_t)(p->n_lines - lines0);
+	d->raw_loc_mapping[p->n_locations] = mapping_id;
 	p->n_locations++;
 	return 0;
+malformed:
+	return fw_err(d->err, -EINVAL, "%s: malformed location %zu", d->name, p->n_locations);
 }
 
 static int take_function(struct decoder *d, const uint8_t *b, size_t n)
 {
 	struct fw_profile *p = d->p;
-	Perftools__Profiles__Function *m;
+	const uint8_t *q = b, *end = b + n;
+	struct pb_field f;
 	struct fw_function *o;
-	int r;
+	uint64_t v[6] = { 0 };
+	int k, r;
 
-	m = perftools__profiles__function__unpack(&d->alloc, n, b);
-	if (!m)
+	while ((k = pb_next(&q, end, &f)) > 0)
+		if (f.num >= 1 && f.num <= 5 && pb_scalar(&f, &v[f.num]) < 0)
+			return fw_err(d->err, -EINVAL, "%s: malformed function %zu", d->name, p->n_functions);
+	if (k < 0)
 		return fw_err(d->err, -EINVAL, "%s: malformed function %zu", d->name, p->n_functions);
 	if (p->n_functions >= UINT32_MAX - 1)
 		return fw_err(d->err, -E2BIG, "%s: too many functions", d->name);
-	if (fw_grow((void **)&p->functions, &d->cap_functions, p->n_functions + 1,
+	if (grow((void **)&p->functions, &d->cap_functions, p->n_functions + 1,
 		    sizeof(*p->functions)) < 0)
 		return NOMEM(d);
 	o = &p->functions[p->n_functions];
-	o->id = m->id;
-	o->start_line = m->start_line;
-	if ((r = str_index(d, m->name, &o->name, "function name")) < 0 ||
-	    (r = str_index(d, m->system_name, &o->system_name, "function system_name")) < 0 ||
-	    (r = str_index(d, m->filename, &o->filename, "function filename")) < 0)
+	o->id = v[1];
+	o->start_line = (int64_t)v[5];
+	if ((r = str_index(d, (int64_t)v[2], &o->name, "function name")) < 0 ||
+	    (r = str_index(d, (int64_t)v[3], &o->system_name, "function system_name")) < 0 ||
+	    (r = str_index(d, (int64_t)v[4], &o->filename, "function filename")) < 0)
 		return r;
 	p->n_functions++;
 	return 0;
@@ -629,6 +834,21 @@ struct counts {
 	size_t strings, string_bytes, empty_strings;
 };
 
+/* The bytes of p[0..n) without the continuation bit, eight at a time. */
+static size_t count_varint_ends(const uint8_t *p, size_t n)
+{
+	size_t c = n, i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		c -= (size_t)__builtin_popcountll(w & 0x8080808080808080ULL);
+	}
+	for (; i < n; i++)
+		c -= p[i] >> 7;
+	return c;
+}
+
 /* Counts repeated field `want` inside a message: unpacked occurrences, or
  * the varints of a packed run (bytes without the continuation bit). */
 static size_t count_field(const uint8_t *p, size_t n, unsigned want)
@@ -662,8 +882,7 @@ static size_t count_field(const uint8_t *p, size_t n, unsigned want)
 				return c;
 			if ((key >> 3) == want) {
 				if (want == 1) /* packed location ids */
-					for (uint64_t i = 0; i < v; i++)
-						c += !(p[i] & 0x80);
+					c += count_varint_ends(p, (size_t)v);
 				else
 					c++;
 			}

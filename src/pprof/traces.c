@@ -9,6 +9,7 @@
 #include "pprof/units.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,7 +130,20 @@ static int print_labels(const struct fw_report *r, size_t s, bool num, const cha
 	return 0;
 }
 
-int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
+/* Writes out's bytes to f and empties it; -errno. */
+static int drain(struct fw_buf *out, FILE *f)
+{
+	if (out->len && fwrite(out->data, 1, out->len, f) != out->len)
+		return errno ? -errno : -EIO;
+	out->len = 0;
+	if (out->data)
+		out->data[0] = 0;
+	return 0;
+}
+
+/* The report into out; with f, written to f whenever out holds 64 KiB, so
+ * a large profile's traces never sit in memory whole. */
+static int traces(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error *err)
 {
 	const struct fw_profile *p = r->p;
 	const struct fw_nodetab *t = &r->tab;
@@ -163,6 +177,8 @@ int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *er
 
 		if (sm->n_locs == 0)
 			continue; /* every location has at least one node */
+		if (f && out->len >= (64u << 10) && !out->failed && (rc = drain(out, f)) < 0)
+			goto out;
 		fw_buf_puts(out, separator);
 		if (print_labels(r, s, false, unit_of, &sc, out) < 0 ||
 		    print_labels(r, s, true, unit_of, &sc, out) < 0)
@@ -183,13 +199,35 @@ int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *er
 	}
 	fw_buf_puts(out, separator);
 	rc = 0;
+	if (f && !out->failed && (rc = drain(out, f)) == 0 && fflush(f) != 0)
+		rc = errno ? -errno : -EIO;
 out:
 	free(unit_of);
 	free(sc.pos);
 	free(sc.offs);
 	free(sc.lines);
 	fw_buf_free(&sc.text);
-	if (rc < 0)
+	if (rc == -ENOMEM)
 		return fw_err(err, rc, "out of memory");
+	if (rc < 0)
+		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	return 0;
+}
+
+int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
+{
+	return traces(r, out, NULL, err);
+}
+
+int fw_traces_stream(struct fw_report *r, FILE *f, struct fw_error *err)
+{
+	struct fw_buf out;
+	int rc;
+
+	fw_buf_init(&out);
+	rc = traces(r, &out, f, err);
+	if (rc == 0 && out.failed)
+		rc = fw_err(err, -ENOMEM, "out of memory formatting the report");
+	fw_buf_free(&out);
+	return rc;
 }

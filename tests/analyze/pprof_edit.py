@@ -44,6 +44,10 @@ computed independently of flarewatch's decoder.
                                                clear the mappings' has_* flags
                                                (addresses only, for pprof's
                                                -symbolize=local)
+  pprof_edit.py addlabel FILE KEY VALUE [MUL]  every sample gets the string
+                                               label KEY=VALUE and its values
+                                               times MUL (default 1): copies
+                                               that stay distinct when merged
   pprof_edit.py striplabels FILE               remove what pprof's header lines
                                                show: time, duration, the
                                                mappings' file and build ID,
@@ -375,6 +379,20 @@ def main(argv):
             return encode([x for x in parse(v) if x[0] not in drop])
         fields = [(f, wt, strip(f, v, (5, 6)) if f == 3 else strip(f, v, (1,)) if f == 1 else v)
                   for f, wt, v in fields if f not in (9, 10)]
+    elif cmd == "addlabel":
+        table = [v for f, _, v in fields if f == 6]
+        def intern(b):
+            if b not in table:
+                table.append(b)
+                fields.append((6, 2, b))
+            return table.index(b)
+        key, val = intern(argv[3].encode()), intern(argv[4].encode())
+        mul = int(argv[5]) if len(argv) > 5 else 1
+        label = encode([(1, 0, key), (2, 0, val)])
+        def add(s):
+            s.vals = [x * mul for x in s.vals]
+            s.rest.append((3, 2, label))
+        fields = map_samples(fields, add)
     elif cmd == "deepstack":
         n = int(argv[3])
         first = next(Sample(v) for f, _, v in fields if f == 2)

@@ -11,13 +11,32 @@
 # data is beside the source tree, pprof-testdata/{go119/*.pb.gz,
 # report/sample.cpu, proftest/large.cpu}.
 #
+# Then, in the same run, the decode floor and every command on the large
+# profiles (proftest/large.cpu and the real allocation profile that
+# tests/bench/make-big-profile.sh makes once from a real long-running Go
+# program, cached in $BENCH_DATA; the 16x merge below is the >= 10 MB one): `zcat` of the file, `go tool pprof -top`,
+# flarewatch's top, peek, traces, tags, flamegraph and collapsed, the
+# ratios go/fw (top) and fw/zcat, and each command's peak RSS against
+# 3 x uncompressed + 4 MiB. Targets: go/fw >= 20 and fw/zcat <= 2 for top.
+#
+# Last, the scaling table: large.cpu merged from 1, 4 and 16 copies, each
+# copy labelled copy=N with its values times N (tests/analyze/pprof_edit.py
+# addlabel, merged by `go tool pprof -proto`, so no two copies' samples
+# merge): zcat, go -top and flarewatch top times, flarewatch's time per
+# uncompressed MB, and its cost relative to 1x over the size relative to 1x
+# (1.0 = linear).
+#
 # A benchmark, not a test: it always exits 0, and says so and stops when go
 # is not installed.
 #
 # Environment: FLAREWATCH (default ./flarewatch, else
 # $abs_top_builddir/flarewatch), abs_top_srcdir (default: two levels above
 # this script), BENCH_REPS (default 5), FW_CONFORMANCE_DIR (default
-# $abs_top_srcdir/../shared/conformance/pprof-testdata).
+# $abs_top_srcdir/../shared/conformance/pprof-testdata), BENCH_DATA (where
+# the generated profiles are cached; default
+# tests/bench/data beside the flarewatch binary), BENCH_BIG=0 to skip the generated
+# profile (making it takes minutes of CPU), BENCH_SCALING=0 to skip the
+# scaling table, BENCH_SMALL=0 to skip the per-profile table.
 #
 #   bash tests/bench/pprof_bench.sh
 # shellcheck source=tests/bench/common.sh
@@ -30,7 +49,9 @@ if ! command -v go >/dev/null 2>&1 || ! go tool pprof -h >/dev/null 2>&1; then
 fi
 
 files=("$abs_top_srcdir"/tests/fixtures/profiles/*.pb.gz)
-if [ -d "$conf" ]; then
+if [ "${BENCH_SMALL:-1}" = 0 ]; then
+	files=() # only the large profiles and the scaling table
+elif [ -d "$conf" ]; then
 	for f in "$conf"/go119/*.pb.gz "$conf"/report/sample.cpu "$conf"/proftest/large.cpu; do
 		[ -f "$f" ] && files+=("$f")
 	done
@@ -98,4 +119,118 @@ else
 fi
 echo "targets: ratio (>=20 small, >=10 large.cpu) $n_ratio_ok/$n_ratio ok;" \
 	"peak RSS < 3x raw + 4 MiB $n_rss_ok/$n_rss ok; $verdict"
+
+# ---- the decode floor and every command on the large profiles ----------------
+data=${BENCH_DATA:-$(dirname "$FLAREWATCH")/tests/bench/data}
+big=()
+[ -f "$conf/proftest/large.cpu" ] && big+=("$conf/proftest/large.cpu")
+if [ "${BENCH_BIG:-1}" != 0 ]; then
+	echo
+	echo "making (or reusing) the real large profile in $data ..."
+	if g=$(bash "$abs_top_srcdir/tests/bench/make-big-profile.sh" "$data") && [ -f "$g" ]; then
+		big+=("$g")
+	else
+		echo "pprof_bench: could not make the large profile; skipping it"
+	fi
+fi
+
+# fw_cmd NAME FILE: the flarewatch command line for a command
+fw_cmd() {
+	case $1 in
+	peek) echo "$FLAREWATCH pprof peek . $2" ;;
+	flamegraph) echo "$FLAREWATCH pprof flamegraph -o $tmp/fg.svg $2" ;;
+	*) echo "$FLAREWATCH pprof $1 $2" ;;
+	esac
+}
+
+cfmt='%-24s %-10s %9s %9s %9s %8s %8s %10s %10s  %s\n'
+for f in "${big[@]}"; do
+	name=$(short "$f")
+	raw=$(zcat -f -- "$f" | wc -c)
+	gz=$(wc -c <"$f")
+	rss_max=$(((3 * raw + 1023) / 1024 + 4096))
+	zc_ms=$(median_ms zcat -f -- "$f")
+	go_ms=$(median_ms go tool pprof -top "$f")
+	echo
+	echo "$name: $gz bytes gzipped, $raw uncompressed; zcat $zc_ms ms; go tool pprof -top $go_ms ms;" \
+		"RSS bound 3x raw + 4 MiB = $rss_max KiB"
+	printf "$cfmt" profile command zcat_ms go_ms fw_ms go/fw fw/zcat fw_rss_kb rss_max_kb check
+	for c in top peek traces tags flamegraph collapsed; do
+		# shellcheck disable=SC2046 # the command line is split on purpose
+		fw_ms=$(median_ms $(fw_cmd "$c" "$f"))
+		# shellcheck disable=SC2046
+		rss=$(peak_kb $(fw_cmd "$c" "$f"))
+		checks=()
+		gr=- zr=-
+		if [ "$fw_ms" != err ] && [ "$zc_ms" != err ]; then
+			zr=$(awk -v w="$fw_ms" -v z="$zc_ms" 'BEGIN { printf "%.2f", (z > 0 ? w / z : 0) }')
+		fi
+		if [ "$c" = top ] && [ "$fw_ms" != err ] && [ "$go_ms" != err ]; then
+			gr=$(awk -v g="$go_ms" -v w="$fw_ms" 'BEGIN { printf "%.1f", (w > 0 ? g / w : 0) }')
+			if awk -v r="$gr" 'BEGIN { exit !(r >= 20) }'; then checks+=("go/fw>=20:ok"); else checks+=("go/fw>=20:FAIL"); fi
+			if awk -v r="$zr" 'BEGIN { exit !(r != "-" && r <= 2) }'; then checks+=("fw/zcat<=2:ok"); else checks+=("fw/zcat<=2:FAIL"); fi
+		fi
+		case $rss in
+		'' | *[!0-9]*) checks+=("rss:n/a") ;;
+		*) if [ "$rss" -le "$rss_max" ]; then checks+=("rss:ok"); else checks+=("rss:FAIL"); fi ;;
+		esac
+		[ "$fw_ms" = err ] && checks+=("run-failed")
+		if [ "$c" = top ]; then gcol=$go_ms; else gcol=-; fi
+		printf "$cfmt" "$name" "$c" "$zc_ms" "$gcol" "$fw_ms" "$gr" "$zr" "$rss" "$rss_max" "${checks[*]}"
+	done
+done
+
+# ---- scaling: 1x, 4x, 16x ----------------------------------------------------
+if [ "${BENCH_SCALING:-1}" != 0 ] && [ -f "$conf/proftest/large.cpu" ] && command -v python3 >/dev/null 2>&1; then
+	mkdir -p "$data" || exit 0
+	edit=$abs_top_srcdir/tests/analyze/pprof_edit.py
+	# copies 1..16 of large.cpu, copy N labelled copy=N with values times N
+	for i in $(seq 1 16); do
+		c=$data/large.copy$i.pb.gz
+		if [ ! -s "$c" ]; then
+			cp "$conf/proftest/large.cpu" "$c.tmp" && chmod u+w "$c.tmp" &&
+				python3 "$edit" addlabel "$c.tmp" copy "$i" "$i" && mv "$c.tmp" "$c"
+		fi
+	done
+	for n in 1 4 16; do
+		m=$data/large.x$n.pb.gz
+		if [ ! -s "$m" ]; then
+			if [ "$n" = 1 ]; then
+				cp "$conf/proftest/large.cpu" "$m"
+			else
+				srcs=()
+				for i in $(seq 1 "$n"); do srcs+=("$data/large.copy$i.pb.gz"); done
+				go tool pprof -proto "${srcs[@]}" >"$m.tmp" 2>/dev/null && mv "$m.tmp" "$m"
+			fi
+		fi
+	done
+	echo
+	echo "scaling: proftest/large.cpu merged from N labelled copies (go tool pprof -proto); pprof top"
+	sfmt='%-6s %12s %11s %9s %10s %9s %7s %10s %10s %9s  %s\n'
+	printf "$sfmt" size raw_bytes gz_bytes zcat_ms go_ms fw_ms go/fw fw_ms/MB fw_rss_kb linearity check
+	base_ms= base_raw=
+	for n in 1 4 16; do
+		m=$data/large.x$n.pb.gz
+		[ -s "$m" ] || { echo "${n}x: could not be made; skipped"; continue; }
+		raw=$(zcat -f -- "$m" | wc -c)
+		gz=$(wc -c <"$m")
+		zc_ms=$(median_ms zcat -f -- "$m")
+		go_ms=$(median_ms go tool pprof -top "$m")
+		fw_ms=$(median_ms "$FLAREWATCH" pprof top "$m")
+		rss=$(peak_kb "$FLAREWATCH" pprof top "$m")
+		rss_max=$(((3 * raw + 1023) / 1024 + 4096))
+		gr=$(awk -v g="$go_ms" -v w="$fw_ms" 'BEGIN { printf "%.1f", (w > 0 ? g / w : 0) }')
+		per=$(awk -v w="$fw_ms" -v r="$raw" 'BEGIN { printf "%.2f", w / (r / 1048576) }')
+		[ -z "$base_ms" ] && base_ms=$fw_ms base_raw=$raw
+		lin=$(awk -v w="$fw_ms" -v b="$base_ms" -v r="$raw" -v br="$base_raw" \
+			'BEGIN { printf "%.2f", (w / b) / (r / br) }')
+		case $rss in
+		'' | *[!0-9]*) chk="rss:n/a" ;;
+		*) if [ "$rss" -le "$rss_max" ]; then chk="rss:ok"; else chk="rss:FAIL(max $rss_max)"; fi ;;
+		esac
+		printf "$sfmt" "${n}x" "$raw" "$gz" "$zc_ms" "$go_ms" "$fw_ms" "$gr" "$per" "$rss" "$lin" "$chk"
+	done
+fi
+echo
+echo "machine load (uptime):$(uptime | sed 's/.*load average//')"
 exit 0

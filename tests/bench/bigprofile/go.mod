@@ -1,0 +1,3 @@
+module flarewatch.test/bigprofile
+
+go 1.19
