@@ -7,6 +7,7 @@
 #include "base/fsutil.h"
 #include "base/redact.h"
 #include "investigate/reportread.h"
+#include "investigate/site.h"
 #include "investigate/verdict.h"
 
 #include <dirent.h>
@@ -414,6 +415,8 @@ int fw_index_regenerate(const char *dir, struct fw_index_list *out, struct fw_er
 		return r;
 	if ((r = fw_index_scan(dir, &l, err)) == 0) {
 		r = render(dir, &l, err);
+		if (r == 0) /* the site's page of the same list */
+			r = fw_site_index(dir, &l, err);
 		/* the append log of earlier versions: report.json replaced it */
 		if (r == 0 && snprintf(old, sizeof(old), "%s/.index.tsv", dir) < (int)sizeof(old))
 			(void)unlink(old);
