@@ -42,8 +42,9 @@ static const char site_css[] =
 	".verdict{font-weight:600;white-space:nowrap}td.t{white-space:nowrap}";
 
 /* Sorts on a click on a heading (or Enter), filters on every keystroke; a
- * click on a verdict count filters on that verdict. Text only: it never
- * writes markup. */
+ * click on a verdict count filters on that verdict. The page's address may
+ * set the filters: index.html#host=web&verdict=MEMORY%20LEAK&time=2024-10.
+ * Text only: it never writes markup. */
 static const char index_js[] =
 	"document.addEventListener('DOMContentLoaded',function(){"
 	"var t=document.getElementById('reports');if(!t)return;"
@@ -58,6 +59,9 @@ static const char index_js[] =
 	"&&(!k||cell(r,2).toLowerCase().indexOf(k)>=0)&&(!v||cell(r,4)===v)"
 	"&&(!w||cell(r,0).indexOf(w)===0);r.hidden=!ok;if(ok)n++;});"
 	"shown.textContent=n+' of '+rows.length+' reports shown';}"
+	"location.hash.slice(1).split('&').forEach(function(p){var i=p.indexOf('='),k=p.slice(0,i),v;"
+	"if(i<0||!Object.prototype.hasOwnProperty.call(f,k))return;"
+	"try{v=decodeURIComponent(p.slice(i+1));}catch(e){return;}f[k].value=v;});"
 	"['host','ticket','time'].forEach(function(k){f[k].addEventListener('input',apply);});"
 	"f.verdict.addEventListener('change',apply);"
 	"Array.prototype.forEach.call(document.querySelectorAll('.counts tr[data-verdict]'),function(tr){"
