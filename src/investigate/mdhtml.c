@@ -231,9 +231,12 @@ static void inline_md(struct render *r, const char *s, size_t n, bool in_link)
 				fw_html_escape(b, s + i, at + 1 - i);
 				i = at + 1;
 			}
+		} else if (c == '\n') { /* a line break of the paragraph's text */
+			fw_buf_putc(b, '\n');
+			i++;
 		} else {
 			size_t j = i + 1;
-			while (j < n && !strchr("\\`*[!", s[j]))
+			while (j < n && !strchr("\\`*[!\n", s[j]))
 				j++;
 			fw_html_escape(b, s + i, j - i);
 			i = j;

@@ -204,7 +204,7 @@ fi
 # ---- hostnames that are names of the tree --------------------------------------------------
 fresh reserved
 n=0
-for host in index.md .index.tsv .index.lock; do
+for host in index.md index.html .index.tsv .index.lock; do
 	n=$((n + 1))
 	f=$d/flare-$n/flare
 	mkdir -p "$f"
@@ -229,7 +229,7 @@ for host in index.md .index.tsv .index.lock; do
 done
 fa_run "$d/after" analyze -c "$fa_cfg" -o "$d/out" "$normal"
 fa_check_rc "after those hostnames, a normal flare is analyzed" 0
-fa_check "index.md and .index.lock are files" test -f "$d/out/index.md" -a -f "$d/out/.index.lock"
+fa_check "index.md, index.html and .index.lock are files" test -f "$d/out/index.md" -a -f "$d/out/index.html" -a -f "$d/out/.index.lock"
 fa_check "index.md lists the 4 reports" grep -q '^4 reports' "$d/out/index.md"
 
 # ---- a planted, oversized report.json ----------------------------------------------------

@@ -11,7 +11,8 @@ independently of flarewatch (standard library only), for tests/site/site.sh.
       of the page and nothing else; index.html has one table row per
       report.json of TREE (counted here, each parsed with json) and the
       counts per verdict of report.json's verdict.name; every report folder
-      has a report.html; every relative href/src of every page resolves to
+      has a report.html with as many headings, tables and code blocks as its
+      Markdown (counted here, line by line); every relative href/src of every page resolves to
       a file (host pages TREE/<host>/index.html only when some exist: they
       are written by the host history);
   site_check.py dom FILE KIND [EXPECT...]
@@ -195,6 +196,15 @@ def static(tree):
         report(not bad, rel + ": every relative link resolves to a file" +
                (" (%d host page links not checked: no host page in the tree)" % skipped if skipped else ""),
                "; ".join(bad[:5]))
+        if rel != "index.html":
+            md = [f for f in os.listdir(os.path.dirname(page)) if f.endswith(".md")]
+            if len(md) == 1:
+                want = md_blocks(os.path.join(os.path.dirname(page), md[0]))
+                got = {"h": sum(1 for e in p.elements if re.fullmatch("h[1-6]", e[0])),
+                       "table": sum(1 for e in p.elements if e[0] == "table"),
+                       "pre": sum(1 for e in p.elements if e[0] == "pre")}
+                report(got == want, rel + ": the headings, tables and code blocks of " + md[0],
+                       "page %s, Markdown %s" % (got, want))
         if rel == "index.html":
             n_rows = count_rows(page)
             report(n_rows == len(reports), "index.html: one row per report.json (%d)" % len(reports),
@@ -205,6 +215,24 @@ def static(tree):
             shown = verdict_counts(page)
             report(shown == counts, "index.html: the counts per verdict of the report.json files",
                    "page %s, report.json %s" % (shown, counts))
+
+
+def md_blocks(path):
+    """Headings, tables and fenced code blocks of a report's Markdown."""
+    n = {"h": 0, "table": 0, "pre": 0}
+    fence = False
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("```"):
+                n["pre"] += not fence
+                fence = not fence
+            elif fence:
+                continue
+            elif re.match(r"#{1,6} ", line):
+                n["h"] += 1
+            elif re.fullmatch(r"\|[-:| ]*-[-:| ]*\|?\s*", line):
+                n["table"] += 1
+    return n
 
 
 class Rows(html.parser.HTMLParser):
