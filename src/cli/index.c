@@ -6,6 +6,7 @@
  * folder left out (stderr).
  */
 #include "investigate/index.h"
+#include "investigate/site.h"
 #include "investigate/verdict.h"
 #include "cli.h"
 #include "base/fwconfig.h"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: flarewatch index [-c FILE | -o DIR]\n"
 	      "Regenerate DIR/index.md, the list of every report in an investigations tree,\n"
+	      "and the site: DIR/index.html and each report's report.html,\n"
 	      "from the report.json files of DIR/<host>/<time>/ (e.g. after deleting a report\n"
 	      "folder). A report.json that cannot be read is left out and named.\n"
 	      "\n"
@@ -111,6 +113,18 @@ int cli_index(int argc, char **argv)
 		printf("\n");
 		for (int k = 0; k < 6; k++)
 			printf("%s: %zu\n", fw_verdict_name((enum fw_verdict_kind)k), counts[k]);
+	}
+	/* the site's report pages, rendered again from each report's Markdown */
+	{
+		int failed = fw_site_reports(out, &l, &err);
+		if (failed < 0) {
+			put_plain(stderr, "flarewatch: ", err.msg);
+			fw_index_list_free(&l);
+			fw_config_free(&cfg);
+			return EXIT_ANALYSIS;
+		}
+		if (failed)
+			put_plain(stderr, "flarewatch: warning: report.html not written: ", err.msg);
 	}
 	rc = fflush(stdout) == 0 ? 0 : EXIT_ANALYSIS;
 	fw_index_list_free(&l);

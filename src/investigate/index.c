@@ -9,6 +9,7 @@
 #include "base/redact.h"
 #include "investigate/hostpage.h"
 #include "investigate/reportread.h"
+#include "investigate/site.h"
 #include "investigate/verdict.h"
 
 #include <dirent.h>
@@ -502,6 +503,8 @@ int fw_index_regenerate(const char *dir, struct fw_index_list *out, struct fw_er
 		/* the host pages (hostpage.h), from the same scan */
 		if (r == 0)
 			r = fw_host_pages_write(dir, &l, err);
+		if (r == 0) /* the site's page of the same list */
+			r = fw_site_index(dir, &l, err);
 		/* the append log of earlier versions: report.json replaced it */
 		if (r == 0 && snprintf(old, sizeof(old), "%s/.index.tsv", dir) < (int)sizeof(old))
 			(void)unlink(old);

@@ -68,7 +68,8 @@ void fw_index_list_free(struct fw_index_list *l);
  * folder: see investigate.h for how a hostname names it). */
 int fw_index_scan_host(const char *dir, const char *host_folder, struct fw_index_list *out, struct fw_error *err);
 
-/* Regenerates DIR/index.md from DIR's reports, under DIR/.index.lock
+/* Regenerates DIR/index.md, and the site's DIR/index.html (site.h), from
+ * DIR's reports, under DIR/.index.lock
  * (the scan too, so that concurrent regenerations do not interleave).
  * Returns 0 with *out (when not NULL; free it) the reports listed and
  * those left out, or <0. */

@@ -8,6 +8,7 @@
 #include "flare/extract.h"
 #include "base/fsutil.h"
 #include "investigate/index.h"
+#include "investigate/site.h"
 #include "investigate/investigation.h"
 #include "pprof/profile.h"
 #include "base/redact.h"
@@ -37,7 +38,7 @@ static int nomem(struct fw_error *err)
  * mapping is one-to-one: only names starting with '_' are changed names. */
 static void host_dir_name(const char *host, char *out, size_t outlen)
 {
-	static const char *const reserved[] = { "index.md", "outliers.html" };
+	static const char *const reserved[] = { "index.md", "index.html", "outliers.html" };
 	bool prefix = host[0] == '.' || host[0] == '_' || !host[0];
 
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]) && !prefix; i++)
@@ -333,6 +334,9 @@ static int write_outputs(struct fw_investigation *inv, const char *out_dir, cons
 				goto out;
 		}
 	}
+	/* the site's page of the report, from the Markdown just written */
+	if ((r = fw_site_report(p.tmp, inv->md_name, err)) < 0)
+		goto out;
 	if ((r = pending_publish(&p, inv->flare_time, intent_path, &res->report_dir, err)) < 0)
 		goto out;
 	if (asprintf(&res->report_path, "%s/%s", res->report_dir, inv->md_name) < 0 ||

@@ -8,7 +8,7 @@
 #    hidden folder, which the next analysis removes (needs strace);
 #  - SIGTERM, SIGINT and SIGHUP mid-analysis: exit by that signal, $TMPDIR
 #    empty, no report (needs python3 for the slow flare);
-#  - hostnames index.md, .index.tsv, .index.lock get "_"-prefixed folders and
+#  - hostnames index.md, index.html, .index.tsv, .index.lock get "_"-prefixed folders and
 #    the tree keeps working;
 #  - a planted 17 MiB report.json: the analysis succeeds with a warning naming
 #    it, and the index lists the real reports;
@@ -87,10 +87,11 @@ reports() {
 # ---- killed at each step of writing its report (strace) --------------------------------
 if have_strace; then
 	# the renames of one report: its lock file, the Markdown, report.json,
-	# four flame graphs; renameat2 publishes; then index.md.
+	# four flame graphs, report.html; renameat2 publishes; then index.md and
+	# index.html.
 	# Not rename #1: a folder whose writer died before its lock file was in
 	# place cannot be told from one being created, so it is left for an hour.
-	for point in rename:2 rename:3 rename:4 rename:7 renameat2:1 rename:8; do
+	for point in rename:2 rename:3 rename:4 rename:7 rename:8 renameat2:1 rename:9 rename:10; do
 		sc=${point%%:*}
 		n=${point##*:}
 		fresh "kill-$sc-$n"
@@ -115,7 +116,7 @@ if have_strace; then
 		fa_env=()
 		fa_check_rc "$name: analyzed again" 0
 		want=1
-		[ "$sc" = rename ] && [ "$n" = 8 ] && want=2 # it was published before the kill
+		[ "$sc" = rename ] && [ "$n" -ge 9 ] && want=2 # it was published before the kill
 		got=$(reports "$d/out")
 		if [ "$got" -eq "$want" ]; then
 			fa_ok "$name: $want report folder(s) afterwards"
@@ -204,7 +205,7 @@ fi
 # ---- hostnames that are names of the tree --------------------------------------------------
 fresh reserved
 n=0
-for host in index.md .index.tsv .index.lock; do
+for host in index.md index.html .index.tsv .index.lock; do
 	n=$((n + 1))
 	f=$d/flare-$n/flare
 	mkdir -p "$f"
@@ -229,8 +230,8 @@ for host in index.md .index.tsv .index.lock; do
 done
 fa_run "$d/after" analyze -c "$fa_cfg" -o "$d/out" "$normal"
 fa_check_rc "after those hostnames, a normal flare is analyzed" 0
-fa_check "index.md and .index.lock are files" test -f "$d/out/index.md" -a -f "$d/out/.index.lock"
-fa_check "index.md lists the 4 reports" grep -q '^4 reports' "$d/out/index.md"
+fa_check "index.md, index.html and .index.lock are files" test -f "$d/out/index.md" -a -f "$d/out/index.html" -a -f "$d/out/.index.lock"
+fa_check "index.md lists the 5 reports" grep -q '^5 reports' "$d/out/index.md"
 
 # ---- a planted, oversized report.json ----------------------------------------------------
 fresh bigreport
