@@ -258,6 +258,11 @@ static void usage_cmd(FILE *f, const struct command *c)
 			}
 		}
 	}
+	if (c->cmd == CMD_LIST)
+		fputs("\nAs in go tool pprof -list, the granularity is always -lines, nothing is\n"
+		      "trimmed (-nodecount, -nodefraction), -cum/-flat change nothing, and the\n"
+		      "values are sums (-mean changes only the total, so the percentages).\n",
+		      f);
 	if (any && c->cmd != CMD_MERGE) {
 		fputc('\n', f);
 		fputs(syntax_help, f);
