@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,22 +51,19 @@ static bool has_prefix(const char *s, size_t n, const char *pre, size_t pn)
 	return n >= pn && memcmp(s, pre, pn) == 0;
 }
 
-/* strings.Index */
-static const char *find(const char *s, size_t n, const char *w, size_t wn)
+/* strings.Index(s, "/" + base + "/"): the offset just past it, or -1 */
+static ptrdiff_t find_dir(const char *s, size_t n, const char *base, size_t bl)
 {
-	if (wn > n)
-		return NULL;
-	for (size_t i = 0; i + wn <= n; i++)
-		if (memcmp(s + i, w, wn) == 0)
-			return s + i;
-	return NULL;
+	for (size_t i = 0; i + bl + 2 <= n; i++)
+		if (s[i] == '/' && memcmp(s + i + 1, base, bl) == 0 && s[i + 1 + bl] == '/')
+			return (ptrdiff_t)(i + bl + 2);
+	return -1;
 }
 
 const char *fw_list_trim_path(const char *path, size_t len, const char *trim_path,
 			      const char *search_path, size_t *out_len)
 {
 	static const char *const fixed[] = { "/proc/self/cwd/./", "/proc/self/cwd/" };
-	char want[4096];
 
 	*out_len = len;
 	/* filepath.SplitList: "" is no entry, else strings.Split on ':' */
@@ -73,16 +71,12 @@ const char *fw_list_trim_path(const char *path, size_t len, const char *trim_pat
 		const char *s = search_path;
 		for (;;) {
 			size_t dl = strcspn(s, ":"), bl;
-			const char *b, *hit;
+			const char *b;
+			ptrdiff_t cut;
 			go_base(s, dl, &b, &bl);
-			if (bl + 2 <= sizeof(want)) {
-				want[0] = '/';
-				memcpy(want + 1, b, bl);
-				want[bl + 1] = '/';
-				if ((hit = find(path, len, want, bl + 2)) != NULL) {
-					*out_len = len - (size_t)(hit - path) - (bl + 2);
-					return hit + bl + 2;
-				}
+			if ((cut = find_dir(path, len, b, bl)) >= 0) {
+				*out_len = len - (size_t)cut;
+				return path + cut;
 			}
 			if (!s[dl])
 				break;
