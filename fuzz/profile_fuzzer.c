@@ -10,7 +10,7 @@
  *     itself as a -diff_base (fw_profiles_combine), through fw_report_init
  *     with default options and each report writer below (top, collapsed,
  *     the SVG flame graph, peek, traces, dot: graph and call tree in
- *     strict mode, whose lines must keep their strings closed), one fresh
+ *     strict mode, whose lines must keep their strings closed; list), one fresh
  *     report per writer (a report is built for one writer, as the CLI
  *     does);
  *  3. the profile merged in place (fw_profile_compact, the CLI's path for a
@@ -25,6 +25,7 @@
 #include "pprof/dot.h"
 #include "pprof/encode.h"
 #include "pprof/flamegraph.h"
+#include "pprof/list.h"
 #include "pprof/merge.h"
 #include "pprof/meta.h"
 #include "pprof/peek.h"
@@ -33,6 +34,7 @@
 #include "pprof/top.h"
 #include "pprof/traces.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,8 @@ static int write_top(struct fw_report *r, struct fw_buf *out, struct fw_error *e
 #endif
 #ifndef FUZZ_DOT
 #define FUZZ_DOT 1 /* fw_dot_write (graph and call tree): src/pprof/dot.c */
+#ifndef FUZZ_LIST
+#define FUZZ_LIST 1 /* fw_list_write(r, ".", ...): src/pprof/list.c, sources from fuzz_open */
 #endif
 #ifndef FUZZ_META
 #define FUZZ_META 1 /* fw_meta_write on the decoded profile: src/pprof/meta.c */
@@ -83,6 +87,50 @@ static int write_peek(struct fw_report *r, struct fw_buf *out, struct fw_error *
 static int write_traces(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 {
 	return fw_traces_write(r, out, err);
+}
+#endif
+#if FUZZ_LIST
+/* list.h's open callback without I/O: what a path "holds" follows from a
+ * hash of its bytes: not found, a folder (empty), short lines with CRLF
+ * and no final newline, or a line of 64 KiB in the middle. */
+static int fuzz_open(void *ctx, const char *path, uint64_t max_lines, struct fw_buf *data)
+{
+	unsigned h = 5381;
+
+	(void)ctx;
+	(void)max_lines;
+	for (const char *c = path; *c; c++)
+		h = h * 33 + (unsigned char)*c;
+	switch (h % 5) {
+	case 0: return -ENOENT;
+	case 1: return 0;
+	case 2:
+		for (int i = 1; i <= 60; i++)
+			fw_buf_printf(data, "line %d\t<&>\r\n", i);
+		fw_buf_puts(data, "last line without newline");
+		return 0;
+	case 3:
+		for (int i = 1; i <= 30; i++) {
+			if (i == 12)
+				for (int k = 0; k < 65536; k++)
+					fw_buf_putc(data, 'x');
+			fw_buf_printf(data, "src %d\n", i);
+		}
+		return 0;
+	default:
+		fw_buf_putn(data, "a\0b\n\n\n", 6);
+		return 0;
+	}
+}
+
+static int write_list(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
+{
+	struct fw_list_opts a = { .cwd = "/work/agent", .open = fuzz_open };
+	struct fw_list_opts b = { .source_path = "src:/opt/x/:", .trim_path = "/omnibus/src:",
+				  .open = fuzz_open };
+	int rc = fw_list_write(r, ".", &a, out, err);
+
+	return rc < 0 ? rc : fw_list_write(r, "^$|main", &b, out, err);
 }
 #endif
 #if FUZZ_COLLAPSED
@@ -172,6 +220,9 @@ static const struct writer {
 #if FUZZ_TRACES
 	{ "traces", write_traces },
 #endif
+#if FUZZ_LIST
+	{ "list", write_list },
+#endif
 #if FUZZ_COLLAPSED
 	{ "collapsed", write_collapsed },
 #endif
@@ -255,6 +306,11 @@ static void opts_from(const uint8_t *data, size_t size, struct fw_report_opts *o
 		o->focus = regexes[b % 5];
 		o->ignore = regexes[(b >> 2) % 5];
 	}
+	/* pprof's trimPath of the file names (-trim_path, -source_path) */
+	if (b & 0x01)
+		o->trim_path = "/omnibus/src:/:";
+	if (b & 0x02)
+		o->source_path = "/work/datadog-agent:src";
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -26,7 +26,7 @@ shift 2
 
 seeds() {
 	case $1 in
-	profile) echo "fuzz/corpus/profile tests/fixtures/profiles" ;;
+	profile) echo "fuzz/corpus/profile tests/fixtures/profiles tests/fixtures/list/profiles" ;;
 	zip) echo "tests/fixtures/flares tests/fixtures/hostile" ;;
 	flaretext) echo "tests/fixtures/flarefiles" ;;
 	redact) echo "fuzz/corpus/redact tests/fixtures/flarefiles" ;;

@@ -8,6 +8,7 @@
 #include "pprof/encode.h"
 #include "pprof/svg.h"
 #include "pprof/flamegraph.h"
+#include "pprof/list.h"
 #include "pprof/merge.h"
 #include "pprof/meta.h"
 #include "pprof/peek.h"
@@ -17,13 +18,16 @@
 #include "pprof/traces.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum cmd { CMD_TOP, CMD_PEEK, CMD_TRACES, CMD_TAGS, CMD_META, CMD_FLAMEGRAPH, CMD_COLLAPSED, CMD_MERGE,
-	   CMD_DOT };
+	   CMD_DOT, CMD_LIST };
 
 struct command {
 	const char *name;
@@ -35,6 +39,8 @@ struct command {
 static const struct command commands[] = {
 	{ "top", CMD_TOP, "[FLAGS] FILE...", "the -top table, identical to go tool pprof -top" },
 	{ "peek", CMD_PEEK, "REGEX [FLAGS] FILE...", "callers and callees of functions matching REGEX" },
+	{ "list", CMD_LIST, "REGEX [-source_path DIR] [-trim_path PREFIX] [FLAGS] FILE...",
+	  "annotated source of functions matching REGEX, identical to go tool pprof -list" },
 	{ "traces", CMD_TRACES, "[FLAGS] FILE...", "every sample's stack with its value and labels" },
 	{ "tags", CMD_TAGS, "[FLAGS] FILE...", "each label's values and their share, identical to go tool pprof -tags" },
 	{ "meta", CMD_META, "FILE", "sample types, period, duration, time, counts, label keys" },
@@ -62,7 +68,7 @@ static const struct command commands[] = {
 enum flag_kind { K_BOOL, K_STRING, K_INT, K_FLOAT };
 
 #define C_(c) (1u << (c))
-#define C_PPROF (C_(CMD_TOP) | C_(CMD_PEEK) | C_(CMD_TRACES) | C_(CMD_DOT)) /* pprof's own reports */
+#define C_PPROF (C_(CMD_TOP) | C_(CMD_PEEK) | C_(CMD_TRACES) | C_(CMD_DOT) | C_(CMD_LIST)) /* pprof's own reports */
 #define C_FILTER (C_PPROF | C_(CMD_TAGS)) /* the label and frame filters */
 #define C_REPORT (C_FILTER | C_(CMD_FLAMEGRAPH) | C_(CMD_COLLAPSED))
 #define C_OUTPUT (C_(CMD_FLAMEGRAPH) | C_(CMD_MERGE))
@@ -111,6 +117,8 @@ enum flag_id {
 	F_O,
 	F_OUTPUT,
 	F_SVG,
+	F_SOURCE_PATH,
+	F_TRIM_PATH,
 	N_FLAGS
 };
 
@@ -192,6 +200,12 @@ static const struct flag_def flag_defs[N_FLAGS] = {
 	[F_SVG] = { "svg", K_BOOL, C_(CMD_DOT), NULL,
 		    "draw the graph with graphviz's dot (Debian package graphviz) and write\n"
 		    "the SVG go tool pprof -svg writes" },
+	[F_SOURCE_PATH] = { "source_path", K_STRING, C_(CMD_LIST), "DIR[:DIR...]",
+			    "search source files under each DIR and its parents (default: the\n"
+			    "current folder); absolute names are opened as they are" },
+	[F_TRIM_PATH] = { "trim_path", K_STRING, C_(CMD_LIST), "PREFIX[:...]",
+			  "remove PREFIX from the file names first (default: everything up to\n"
+			  "a DIR's base name, and /proc/self/cwd/)" },
 };
 
 static const char regex_help[] =
@@ -253,6 +267,11 @@ static void usage_cmd(FILE *f, const struct command *c)
 			}
 		}
 	}
+	if (c->cmd == CMD_LIST)
+		fputs("\nAs in go tool pprof -list, the granularity is always -lines, nothing is\n"
+		      "trimmed (-nodecount, -nodefraction), -cum/-flat change nothing, and the\n"
+		      "values are sums (-mean changes only the total, so the percentages).\n",
+		      f);
 	if (any && c->cmd != CMD_MERGE) {
 		fputc('\n', f);
 		fputs(syntax_help, f);
@@ -562,6 +581,15 @@ static int apply_flags(const struct command *c, struct flag_vals *fv, struct arg
 		a->ro.ratio = 1 / fv->d[F_DIVIDE_BY];
 	}
 	a->output = fv->str[F_O];
+	/* pprof's list: lines granularity and no trimming, whatever the flags say */
+	if (c->cmd == CMD_LIST) {
+		a->ro.granularity = FW_GRAN_LINES;
+		a->ro.nodecount = 0;
+		a->ro.nodefraction = 0;
+		a->ro.edgefraction = 0;
+		a->ro.source_path = fv->str[F_SOURCE_PATH];
+		a->ro.trim_path = fv->str[F_TRIM_PATH];
+	}
 	return 0;
 }
 
@@ -581,7 +609,7 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
 	for (; i < argc; i++) {
 		const char *arg = argv[i];
 		if (arg[0] != '-' || arg[1] == 0) {
-			if (c->cmd == CMD_PEEK && !a->regex) {
+			if ((c->cmd == CMD_PEEK || c->cmd == CMD_LIST) && !a->regex) {
 				a->regex = arg;
 				continue;
 			}
@@ -589,7 +617,7 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
 		}
 		if (!strcmp(arg, "--")) {
 			i++;
-			if (c->cmd == CMD_PEEK && !a->regex && i < argc)
+			if ((c->cmd == CMD_PEEK || c->cmd == CMD_LIST) && !a->regex && i < argc)
 				a->regex = argv[i++];
 			break;
 		}
@@ -615,7 +643,7 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
 	}
 	if ((r = apply_flags(c, &fv, a)) != 0)
 		return r;
-	if (c->cmd == CMD_PEEK && !a->regex)
+	if ((c->cmd == CMD_PEEK || c->cmd == CMD_LIST) && !a->regex)
 		return bad_usage(c, "missing REGEX", NULL);
 	if (a->n_files == 0)
 		return bad_usage(c, "missing profile FILE", NULL);
@@ -653,6 +681,77 @@ static int write_output(const char *path, const struct fw_buf *b)
 	return r;
 }
 
+/* Reading more of one source file than this is refused (pprof has no limit). */
+#define LIST_MAX_SOURCE_BYTES (256u << 20)
+
+/* list.h's fw_list_open_fn: os.Open, except that only a regular file is
+ * read (O_NONBLOCK: a FIFO in the way must not hang us; pprof would). */
+static int list_open(void *ctx, const char *path, uint64_t max_lines, struct fw_buf *data)
+{
+	struct stat st;
+	char chunk[65536];
+	uint64_t newlines = 0;
+	int fd, e;
+
+	(void)ctx;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* Go opens folders too and reads no line from them */
+		if (!S_ISDIR(st.st_mode))
+			fprintf(stderr, "flarewatch: %s: not a regular file, not read\n", path);
+		close(fd);
+		return 0;
+	}
+	while (newlines < max_lines) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			/* bufio.Scanner keeps what it read before the error */
+			fprintf(stderr, "flarewatch: %s: %s\n", path, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		if (data->len + (size_t)n > LIST_MAX_SOURCE_BYTES) {
+			fprintf(stderr, "flarewatch: %s: source file larger than %u MiB, read no further\n",
+				path, LIST_MAX_SOURCE_BYTES >> 20);
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			newlines += chunk[i] == '\n';
+		fw_buf_putn(data, chunk, (size_t)n);
+		if (data->failed)
+			break;
+	}
+	close(fd);
+	return 0;
+}
+
+static int list_write(struct fw_report *rpt, const struct args *a, struct fw_buf *out, struct fw_error *err)
+{
+	struct fw_list_opts lo = { .source_path = a->ro.source_path, .trim_path = a->ro.trim_path,
+				   .open = list_open };
+	char *cwd = NULL;
+	int r;
+
+	/* pprof's default search path, needed only without -source_path */
+	if (!lo.source_path || !*lo.source_path) {
+		cwd = getcwd(NULL, 0);
+		lo.cwd = cwd; /* NULL: fw_list_write says pprof's "could not stat current dir" */
+	}
+	r = fw_list_write(rpt, a->regex, &lo, out, err);
+	free(cwd);
+	return r;
+}
+
 static int run(const struct command *c, struct args *a)
 {
 	struct fw_decode_limits lim = { 0 };
@@ -684,6 +783,7 @@ static int run(const struct command *c, struct args *a)
 	case CMD_TOP: r = fw_top_write(&rpt, &out, &err); break;
 	case CMD_PEEK: r = fw_peek_stream(&rpt, a->regex, stdout, &err); break; /* streamed */
 	case CMD_TRACES: r = fw_traces_stream(&rpt, stdout, &err); break; /* streamed: no copy in memory */
+	case CMD_LIST: r = list_write(&rpt, a, &out, &err); break;
 	case CMD_TAGS: r = fw_tags_write(&rpt, &out, &err); break;
 	case CMD_COLLAPSED: r = fw_collapsed_write(&rpt, &out, &err); break;
 	case CMD_DOT: {

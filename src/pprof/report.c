@@ -5,6 +5,7 @@
  * requested granularity, build the graph.
  */
 #include "pprof/report.h"
+#include "pprof/list.h"
 
 #include "pprof/filter.h"
 #include "pprof/funcname.h"
@@ -410,26 +411,24 @@ static void clean_path(const char *path, size_t n, struct fw_buf *out)
 		fw_buf_puts(out, ".");
 }
 
-/* pprof's trimPath: drop the /proc/self/cwd prefixes Bazel leaves behind.
- * *len is the path's length in bytes, updated. */
-static const char *trim_path(const char *path, size_t *len)
+void fw_path_clean(const char *path, size_t n, struct fw_buf *out)
 {
-	static const char *const prefixes[] = { "/proc/self/cwd/./", "/proc/self/cwd/" };
-	for (size_t i = 0; i < 2; i++) {
-		size_t n = strlen(prefixes[i]);
-		if (*len >= n && memcmp(path, prefixes[i], n) == 0) {
-			*len -= n;
-			return path + n;
-		}
-	}
-	return path;
+	clean_path(path, n, out);
+}
+
+/* pprof's trimPath (list.c): the -trim_path prefixes, or the heuristic on
+ * the -source_path base names, then the /proc/self/cwd prefixes Bazel
+ * leaves behind. *len is the path's length in bytes, updated. */
+static const char *trim_path(const struct fw_report_opts *o, const char *path, size_t *len)
+{
+	return fw_list_trim_path(path, *len, o->trim_path, o->source_path, len);
 }
 
 /* profile.Aggregate plus the file-name clean-up: filepath.Clean, which
  * graph.CreateNodes applies to every report, after trimPath, which only
  * newGraph applies (unless untrimmed). */
-static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines, bool untrimmed,
-		     struct fw_error *err)
+static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines,
+		     const struct fw_report_opts *o, struct fw_error *err)
 {
 	bool function = true, filename = false, linenumber = false, address = false;
 	struct fw_buf clean;
@@ -461,8 +460,8 @@ static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines
 		} else if (f->filename) {
 			const char *path = fw_pstr(p, f->filename);
 			size_t len = fw_strlen(&p->strings, f->filename);
-			if (!untrimmed)
-				path = trim_path(path, &len);
+			if (!o->untrimmed_paths)
+				path = trim_path(o, path, &len);
 			clean_path(path, len, &clean);
 			if (clean.failed || fw_strtab_intern(&p->strings, fw_buf_str(&clean), clean.len,
 							     &f->filename) < 0) {
@@ -517,7 +516,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 		goto fail;
 	if (o->relative_percentages)
 		r->total = compute_total(p, r->vi, o->mean, &r->base_total);
-	if ((rc = aggregate(p, o->granularity, o->noinlines, o->untrimmed_paths, err)) < 0 ||
+	if ((rc = aggregate(p, o->granularity, o->noinlines, o, err)) < 0 ||
 	    (rc = fw_nodetab_build(p, &r->tab, err)) < 0)
 		goto fail;
 	/* Strings interned above may have moved the table: refresh. */

@@ -35,6 +35,9 @@ struct fw_report_opts {
 	/* Keep source paths as recorded (only cleaned): pprof's traces report
 	 * skips the /proc/self/cwd/ trimming of its graph reports. */
 	bool untrimmed_paths;
+	/* -trim_path and -source_path (':'-separated lists, NULL = none):
+	 * pprof's trimPath of the file names (see list.h) */
+	const char *trim_path, *source_path;
 	/* pprof's display options */
 	const char *unit;	   /* -unit: output unit; NULL = "minimum" */
 	double ratio;		   /* 1 / -divide_by (default 1) */
@@ -89,6 +92,9 @@ int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		    size_t *dropped_nodes, struct fw_error *err);
 /* pprof's selectOutputUnit over g's nodes (for graphs built elsewhere: dot.c). */
 void fw_report_select_unit(struct fw_report *r, const struct fw_graph *g);
+
+/* Go's filepath.Clean of path (n bytes, NUL included) into out. */
+void fw_path_clean(const char *path, size_t n, struct fw_buf *out);
 
 void fw_report_value(const struct fw_report *r, int64_t v, char *out, size_t len);
 /* Sample s's value in the report's column (under -mean, divided by its

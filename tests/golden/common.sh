@@ -42,6 +42,7 @@ gw_sanitizer_report() { tap_sanitizer_report "$gw_err"; }
 # `go tool pprof` command line:
 #   -top REST      -> pprof top REST
 #   -peek RE REST  -> pprof peek RE REST
+#   -list RE REST  -> pprof list RE REST
 #   -traces REST   -> pprof traces REST
 #   -tags REST     -> pprof tags REST
 # The report flag may appear anywhere; the other arguments keep their order.
@@ -55,9 +56,9 @@ gw_map() {
 			-traces) mode=traces ;;
 			-tags) mode=tags ;;
 			-dot) mode=dot ;;
-			-peek)
+			-peek | -list)
 				[ $# -ge 2 ] || return 1
-				mode=peek
+				mode=${1#-}
 				re=$2
 				shift
 				;;
@@ -70,7 +71,7 @@ gw_map() {
 	done
 	[ -n "$mode" ] || return 1
 	gw_cmd=(pprof "$mode")
-	if [ "$mode" = peek ]; then gw_cmd+=("$re"); fi
+	if [ "$mode" = peek ] || [ "$mode" = list ]; then gw_cmd+=("$re"); fi
 	gw_cmd+=("${rest[@]}")
 }
 

@@ -117,6 +117,10 @@ run_manifest() {
 if [ -n "${FW_FIXTURES_SET:-}" ]; then
 	manifest=$fixtures/$FW_FIXTURES_SET/golden/MANIFEST.tsv
 	run_manifest "$fixtures/$FW_FIXTURES_SET/golden" "$fixtures/$FW_FIXTURES_SET/profiles" 0 1
+	# a set's goldens on the shared profiles (list/golden-shared)
+	if [ -r "$fixtures/$FW_FIXTURES_SET/golden-shared/MANIFEST.tsv" ]; then
+		run_manifest "$fixtures/$FW_FIXTURES_SET/golden-shared" "$fixtures/profiles" 0 1
+	fi
 elif [ -n "${FW_GOLDEN_DIR:-}" ]; then
 	manifest=$FW_GOLDEN_DIR/MANIFEST.tsv
 	# FW_GOLDEN_LIVE=1: also compared with a live go tool pprof (dot.sh)

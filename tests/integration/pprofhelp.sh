@@ -12,7 +12,7 @@ prof=$abs_top_srcdir/tests/fixtures/profiles/heap1.pb.gz
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-cmds="top peek traces tags meta flamegraph collapsed merge"
+cmds="top peek list traces tags meta flamegraph collapsed merge"
 # flags NAME: the flags a command's --help names, one per line ("-cum")
 flags() {
 	"$FLAREWATCH" pprof "$1" --help | grep -E '^  -' | grep -oE '(^|[ ,])-[a-z_]+' | sed 's/^[ ,]*//' | sort -u
@@ -30,7 +30,7 @@ tap_ok "the commands' help name $(wc -l <"$T/all.flags") flags in all"
 value_flag() { grep -qE "^  $1=" "$T"/*.help || grep -qE "^  $1 [A-Z]" "$T"/*.help; }
 for c in $cmds; do
 	args=()
-	[ "$c" = peek ] && args=(main)
+	{ [ "$c" = peek ] || [ "$c" = list ]; } && args=(main)
 	while read -r f; do
 		case $f in -h|-help) continue ;; esac
 		a=("$f")
