@@ -947,7 +947,7 @@ static int validate_values(const struct fw_config *c, struct fw_error *err)
 static int validate_metrics_file(const struct fw_config *c, const char *path,
 				 const struct mark *marks, struct fw_error *err)
 {
-	static const char *const subs[] = { "processing", "done", "failed" };
+	static const char *const subs[] = { FW_STATE_PROCESSING, FW_STATE_DONE, FW_STATE_FAILED };
 	const char *mf = c->metrics_file;
 	const char *dirs[] = { c->incoming_dir, c->state_dir, c->investigations_dir };
 	static const char *const names[] = { "incoming_dir", "state_dir", "investigations_dir" };
@@ -979,7 +979,7 @@ static int validate_metrics_file(const struct fw_config *c, const char *path,
 static int validate_impl(const struct fw_config *c, const char *path, const struct mark *marks,
 			 struct fw_error *err)
 {
-	static const char *const subs[] = { "processing", "done", "failed" };
+	static const char *const subs[] = { FW_STATE_PROCESSING, FW_STATE_DONE, FW_STATE_FAILED };
 	const char *in, *st, *inv;
 	int r;
 

@@ -77,6 +77,15 @@ struct fw_config_tickets {
 	const char *pattern;
 };
 
+/* state_dir's folders (daemon/queue.c moves each flare through them, and
+ * `flarewatch status` counts them): a flare being analyzed is in
+ * processing/, then in done/ or in failed/ with NAME + FW_FAILED_REASON_SUFFIX
+ * beside it, holding why it failed. */
+#define FW_STATE_PROCESSING "processing"
+#define FW_STATE_DONE "done"
+#define FW_STATE_FAILED "failed"
+#define FW_FAILED_REASON_SUFFIX ".error.txt"
+
 /*
  * The strings belong to the configuration: they are either the built-in
  * defaults (static) or heap copies made by fw_config_load()/fw_config_set(),

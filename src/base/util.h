@@ -89,6 +89,13 @@ static inline int64_t fw_abs64(int64_t v)
 	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
 }
 
+/* Go's int64(f) on amd64 (CVTTSD2SI): truncated toward zero; NaN and values
+ * out of range give INT64_MIN (e.g. a cutoff of total * -nodefraction=inf). */
+static inline int64_t fw_go_int64(double f)
+{
+	return f >= -9223372036854775808.0 && f < 9223372036854775808.0 ? (int64_t)f : INT64_MIN;
+}
+
 /* A growable byte buffer for building text. Allocation failures are sticky:
  * once one happens, the `failed` field is true and further appends are no-ops. */
 struct fw_buf {

@@ -287,15 +287,9 @@ int cli_analyze(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--json") || !strcmp(a, "-json")) {
 			json = true;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "-c") || !strcmp(a, "--config")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "flarewatch analyze: %s needs a value (see flarewatch analyze --help)\n", a);
+		} else if ((rc = cli_output_config_opt("analyze", argc, argv, &i, &out, &config)) != 0) {
+			if (rc < 0)
 				return EXIT_USAGE;
-			}
-			if (a[1] == 'o' || a[2] == 'o')
-				out = argv[++i];
-			else
-				config = argv[++i];
 		} else if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
 			const char *kv = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
 			if (!kv || !strchr(kv, '=') || kv[0] == '=') {

@@ -18,6 +18,13 @@
  * and returns -1 (exit status EXIT_ANALYSIS). */
 int cli_config_load(const char *config, bool use_default_file, struct fw_config *cfg);
 
+/* The options analyze and index share: if argv[*i] is -o/--output DIR or
+ * -c/--config FILE, takes the next argument as *out or *config, advances
+ * *i and returns 1; returns 0 for any other argument; -1 (after the usage
+ * message naming `flarewatch CMD`) when the value is missing. */
+int cli_output_config_opt(const char *cmd, int argc, char **argv, int *i, const char **out,
+			  const char **config);
+
 int cli_pprof(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
 /* exits 0 when flarewatchd runs, 3 when it does not (see status.c) */

@@ -5,7 +5,24 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+int cli_output_config_opt(const char *cmd, int argc, char **argv, int *i, const char **out,
+			  const char **config)
+{
+	const char *a = argv[*i];
+	bool is_out = !strcmp(a, "-o") || !strcmp(a, "--output");
+
+	if (!is_out && strcmp(a, "-c") && strcmp(a, "--config"))
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "flarewatch %s: %s needs a value (see flarewatch %s --help)\n", cmd, a, cmd);
+		return -1;
+	}
+	*(is_out ? out : config) = argv[++*i];
+	return 1;
+}
 
 int cli_config_load(const char *config, bool use_default_file, struct fw_config *cfg)
 {

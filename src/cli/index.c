@@ -63,15 +63,9 @@ int cli_index(int argc, char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "-c") || !strcmp(a, "--config")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "flarewatch index: %s needs a value (see flarewatch index --help)\n", a);
+		} else if ((rc = cli_output_config_opt("index", argc, argv, &i, &out, &config)) != 0) {
+			if (rc < 0)
 				return EXIT_USAGE;
-			}
-			if (a[1] == 'o' || a[2] == 'o')
-				out = argv[++i];
-			else
-				config = argv[++i];
 		} else {
 			fprintf(stderr, "flarewatch index: unexpected argument '%s' (see flarewatch index --help)\n", a);
 			return EXIT_USAGE;

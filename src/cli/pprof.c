@@ -19,12 +19,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <strings.h>
 
 enum cmd { CMD_TOP, CMD_PEEK, CMD_TRACES, CMD_TAGS, CMD_META, CMD_FLAMEGRAPH, CMD_COLLAPSED, CMD_MERGE,
 	   CMD_DOT, CMD_LIST };
@@ -106,6 +109,8 @@ enum flag_id {
 	F_TAGIGNORE,
 	F_TAGSHOW,
 	F_TAGHIDE,
+	F_TAGROOT,
+	F_TAGLEAF,
 	F_RELATIVE_PERCENTAGES,
 	F_UNIT,
 	F_DIVIDE_BY,
@@ -176,6 +181,12 @@ static const struct flag_def flag_defs[N_FLAGS] = {
 			  "drop samples with a label matching FILTER (as -tagfocus)" },
 	[F_TAGSHOW] = { "tagshow", K_STRING, C_REPORT, "REGEX", "keep only the labels whose key matches REGEX" },
 	[F_TAGHIDE] = { "taghide", K_STRING, C_REPORT, "REGEX", "drop the labels whose key matches REGEX" },
+	[F_TAGROOT] = { "tagroot", K_STRING, C_REPORT, "KEYS",
+			"add frames of the values of these labels (comma-separated keys) at\n"
+			"the root of each stack, the first key outermost" },
+	[F_TAGLEAF] = { "tagleaf", K_STRING, C_REPORT, "KEYS",
+			"add frames of the values of these labels at the leaf of each stack,\n"
+			"the last key innermost" },
 	[F_RELATIVE_PERCENTAGES] = { "relative_percentages", K_BOOL, C_PPROF, NULL,
 				     "percentages of what the filters kept, not of the whole profile" },
 	[F_UNIT] = { "unit", K_STRING, C_PPROF, "UNIT",
@@ -217,7 +228,8 @@ static const char regex_help[] =
 
 static const char syntax_help[] =
 	"Flags are parsed as go tool pprof parses them: -flag or --flag, -flag=VALUE or\n"
-	"-flag VALUE, booleans as -flag, -flag=true or -flag=false; a repeated flag keeps\n"
+	"-flag VALUE, booleans as -flag, -flag=true or -flag=false, numbers as Go writes\n"
+	"them (0x10, 0b101, 0o17, 010, 1_000, 1e-3, 0x1p-6, inf); a repeated flag keeps\n"
 	"its last value, but two value selections (-sample_index, -inuse_space, ...) keep\n"
 	"the first, with pprof's warning, and two sort orders or two granularities are an\n"
 	"error. Flags end at the first FILE, as in go tool pprof: put them before the\n"
@@ -330,36 +342,193 @@ static int parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-/* strconv.ParseInt(s, 0, 64) for the spellings strtoll shares with Go.
- * -1: not a number, -2: out of range (Go's two messages). */
+static int lower(int c)
+{
+	return c | ('x' - 'X');
+}
+
+/* strconv's underscoreOK: underscores only between digits (a base prefix
+ * counts as a digit). */
+static bool underscore_ok(const char *s)
+{
+	char saw = '^';
+	bool hex = false;
+	size_t i = 0, n;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	n = strlen(s);
+	if (n >= 2 && s[0] == '0' && (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
+		i = 2;
+		saw = '0';
+		hex = lower(s[1]) == 'x';
+	}
+	for (; i < n; i++) {
+		if ((s[i] >= '0' && s[i] <= '9') || (hex && lower(s[i]) >= 'a' && lower(s[i]) <= 'f')) {
+			saw = '0';
+			continue;
+		}
+		if (s[i] == '_') {
+			if (saw != '0')
+				return false;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return false;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
+/* Go's strconv.ParseInt(s, 0, 64), as the flag package parses an int flag:
+ * an optional sign, then 0b/0o/0x or a leading 0 (octal), underscores
+ * between digits. -1: syntax error, -2: out of range (Go's two messages). */
 static int parse_int(const char *s, int *out)
 {
-	char *end;
-	long long v;
-	errno = 0;
-	if (*s == ' ' || *s == '\t' || *s == '\n')
+	const char *d = s;
+	uint64_t n = 0, cutoff, max = UINT64_MAX;
+	unsigned base = 10;
+	bool neg = false, underscores = false;
+
+	if (*d == '+' || *d == '-')
+		neg = *d++ == '-';
+	if (!*d)
 		return -1;
-	v = strtoll(s, &end, 0);
-	if (end == s || *end)
+	if (d[0] == '0') {
+		size_t len = strlen(d);
+		if (len >= 3 && lower(d[1]) == 'b')
+			base = 2, d += 2;
+		else if (len >= 3 && lower(d[1]) == 'o')
+			base = 8, d += 2;
+		else if (len >= 3 && lower(d[1]) == 'x')
+			base = 16, d += 2;
+		else
+			base = 8, d += 1;
+	}
+	cutoff = max / base + 1;
+	for (; *d; d++) {
+		unsigned v;
+		if (*d == '_') {
+			underscores = true;
+			continue;
+		}
+		if (*d >= '0' && *d <= '9')
+			v = (unsigned)(*d - '0');
+		else if (lower(*d) >= 'a' && lower(*d) <= 'z')
+			v = (unsigned)(lower(*d) - 'a' + 10);
+		else
+			return -1;
+		if (v >= base)
+			return -1;
+		if (n >= cutoff)
+			return -2;
+		n *= base;
+		if (n + v < n)
+			return -2;
+		n += v;
+	}
+	if (underscores && !underscore_ok(s))
 		return -1;
-	if (errno == ERANGE)
+	if ((!neg && n > (uint64_t)INT64_MAX) || (neg && n > (uint64_t)INT64_MAX + 1))
 		return -2;
 	/* our report options are ints; pprof's int is 64 bits: clamp, same effect */
-	*out = v > 1000000000LL ? 1000000000 : v < -1000000000LL ? -1000000000 : (int)v;
+	if (n > 1000000000u)
+		*out = neg ? -1000000000 : 1000000000;
+	else
+		*out = neg ? -(int)n : (int)n;
 	return 0;
 }
 
+/* The length of Go's special float spellings at s (strconv's special():
+ * [+-]inf, [+-]infinity, nan, any case), 0 if none. */
+static size_t float_special(const char *s)
+{
+	size_t sign = (*s == '+' || *s == '-');
+
+	if (!strncasecmp(s + sign, "infinity", 8))
+		return sign + 8;
+	if (!strncasecmp(s + sign, "inf", 3))
+		return sign + 3;
+	if (!sign && !strncasecmp(s, "nan", 3))
+		return 3;
+	return 0;
+}
+
+/* Whether s is a whole float in Go's syntax (strconv's readFloat): decimal
+ * or 0x hexadecimal mantissa (hex needs a p exponent), underscores between
+ * digits. */
+static bool float_syntax_ok(const char *s)
+{
+	size_t i = 0, n = strlen(s);
+	bool hex = false, sawdot = false, sawdigits = false, underscores = false;
+	char exp_char = 'e';
+
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	if (i + 2 < n && s[i] == '0' && lower(s[i + 1]) == 'x') {
+		hex = true;
+		exp_char = 'p';
+		i += 2;
+	}
+	for (; i < n; i++) {
+		char c = s[i];
+		if (c == '_') {
+			underscores = true;
+		} else if (c == '.') {
+			if (sawdot)
+				break;
+			sawdot = true;
+		} else if ((c >= '0' && c <= '9') || (hex && lower(c) >= 'a' && lower(c) <= 'f')) {
+			sawdigits = true;
+		} else {
+			break;
+		}
+	}
+	if (!sawdigits)
+		return false;
+	if (i < n && lower(s[i]) == exp_char) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return false;
+		for (; i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'); i++)
+			if (s[i] == '_')
+				underscores = true;
+	} else if (hex) {
+		return false;
+	}
+	if (i != n)
+		return false;
+	return !underscores || underscore_ok(s);
+}
+
+/* Go's strconv.ParseFloat(s, 64), as the flag package parses a float flag.
+ * -1: syntax error, -2: out of range (overflow; underflow gives 0). */
 static int parse_double(const char *s, double *out)
 {
-	char *end;
-	if (*s == ' ' || *s == '\t' || *s == '\n')
+	char *clean, *end;
+	size_t n = 0, special = float_special(s);
+	int r;
+
+	if (special && special == strlen(s)) {
+		*out = strtod(s, &end); /* glibc reads the same spellings */
+		return 0;
+	}
+	if (!float_syntax_ok(s))
 		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	if (end == s || *end)
-		return -1;
-	/* Go: out of range only on overflow (ERANGE on underflow gives 0 there) */
-	return errno == ERANGE && (*out > 1 || *out < -1) ? -2 : 0;
+	if (!(clean = malloc(strlen(s) + 1)))
+		return -3;
+	for (const char *c = s; *c; c++)
+		if (*c != '_')
+			clean[n++] = *c;
+	clean[n] = 0;
+	/* the syntax is Go's; glibc's strtod rounds it correctly as Go does */
+	*out = strtod(clean, &end);
+	r = *end ? -1 : isinf(*out) ? -2 : 0;
+	free(clean);
+	return r;
 }
 
 struct flag_vals {
@@ -418,6 +587,10 @@ static int parse_one(const struct command *c, int argc, char **argv, int *i, str
 	r = flag_defs[id].kind == K_INT	  ? parse_int(val, &fv->i[id])
 	    : flag_defs[id].kind == K_FLOAT ? parse_double(val, &fv->d[id])
 					    : 0;
+	if (r == -3) {
+		fputs("flarewatch: out of memory\n", stderr);
+		return EXIT_ANALYSIS;
+	}
 	if (r < 0)
 		return bad_usagef(c, "invalid value \"%s\" for flag -%s: %s", val, flag_defs[id].name,
 				  r == -2 ? "value out of range" : "parse error");
@@ -555,6 +728,8 @@ static int apply_flags(const struct command *c, struct flag_vals *fv, struct arg
 	a->ro.tagignore = fv->str[F_TAGIGNORE];
 	a->ro.tagshow = fv->str[F_TAGSHOW];
 	a->ro.taghide = fv->str[F_TAGHIDE];
+	a->ro.tagroot = fv->str[F_TAGROOT];
+	a->ro.tagleaf = fv->str[F_TAGLEAF];
 	a->ro.drop_negative = fv->on[F_DROP_NEGATIVE];
 	a->ro.relative_percentages = fv->on[F_RELATIVE_PERCENTAGES];
 	a->ro.compact_labels = fv->on[F_COMPACT_LABELS];
@@ -758,17 +933,25 @@ static int run(const struct command *c, struct args *a)
 	struct fw_error err = { "" };
 	struct fw_profile *p = NULL;
 	struct fw_report rpt;
-	struct fw_buf out;
+	struct fw_buf out, warnings;
 	int r;
 
 	fw_buf_init(&out);
+	fw_buf_init(&warnings);
+	a->ro.warnings = &warnings;
 	if (c->cmd == CMD_META) {
 		if ((r = fw_profile_read(a->files[0], &lim, &p, &err)) == 0)
 			r = fw_meta_write(p, a->files[0], &out, &err);
 		fw_profile_free(p);
 		goto done;
 	}
-	r = fw_profiles_load(a->files, a->n_files, a->bases, a->n_bases, a->diff_base, &lim, &p, &err);
+	/* the reports read what they can, as pprof; merge must not drop an input */
+	r = fw_profiles_load(a->files, a->n_files, a->bases, a->n_bases, a->diff_base, &lim,
+			     c->cmd == CMD_MERGE ? NULL : &warnings, &p, &err);
+	/* pprof's notes on the files it could not read, before anything else */
+	if (warnings.len)
+		fputs(fw_buf_str(&warnings), stderr);
+	warnings.len = 0;
 	if (r < 0)
 		goto done;
 	if (c->cmd == CMD_MERGE) {
@@ -777,7 +960,12 @@ static int run(const struct command *c, struct args *a)
 		goto done;
 	}
 	a->ro.untrimmed_paths = c->cmd == CMD_TRACES;
-	if ((r = fw_report_init(&rpt, p, &a->ro, &err)) < 0)
+	r = fw_report_init(&rpt, p, &a->ro, &err);
+	/* pprof's notes, before its error or its report */
+	if (warnings.len)
+		fputs(fw_buf_str(&warnings), stderr);
+	fw_buf_free(&warnings);
+	if (r < 0)
 		goto done;
 	switch (c->cmd) {
 	case CMD_TOP: r = fw_top_write(&rpt, &out, &err); break;
@@ -804,6 +992,7 @@ static int run(const struct command *c, struct args *a)
 	}
 	fw_report_free(&rpt);
 done:
+	fw_buf_free(&warnings);
 	if (r == 0 && out.failed)
 		r = fw_err(&err, -ENOMEM, "out of memory formatting the report");
 	if (r < 0) {

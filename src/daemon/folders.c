@@ -214,7 +214,7 @@ static bool outside_default(const char *path)
 int folders_check(const struct fw_config *cfg, const char *user, FILE *out,
 		  struct fw_error *err)
 {
-	static const char *const subs[] = { "processing", "done", "failed", "seen" };
+	static const char *const subs[] = { FW_STATE_PROCESSING, FW_STATE_DONE, FW_STATE_FAILED, "seen" };
 	struct who w;
 	dev_t in_dev = 0, proc_dev = 0, dev;
 	int r;

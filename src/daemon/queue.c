@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "record.h"
+#include "base/fwconfig.h"
 #include "base/sha256.h"
 
 /* The folders the daemon creates: plain 0770, whatever the umask. Never a
@@ -30,7 +31,6 @@
 #define DIR_MODE 0770
 #define FILE_MODE 0660
 #define MAX_SUFFIX 100000
-#define ERROR_SUFFIX ".error.txt"
 
 const char *mkdir_hint(int r)
 {
@@ -145,9 +145,9 @@ int state_open(const char *state_dir, struct state **out, struct fw_error *err)
 		r = fw_err(err, -errno, "cannot open %s: %s", state_dir, strerror(errno));
 		goto fail;
 	}
-	if ((r = open_sub(s, "processing", &s->processing_fd, &s->processing, err)) < 0 ||
-	    (r = open_sub(s, "done", &s->done_fd, &s->done, err)) < 0 ||
-	    (r = open_sub(s, "failed", &s->failed_fd, &s->failed, err)) < 0 ||
+	if ((r = open_sub(s, FW_STATE_PROCESSING, &s->processing_fd, &s->processing, err)) < 0 ||
+	    (r = open_sub(s, FW_STATE_DONE, &s->done_fd, &s->done, err)) < 0 ||
+	    (r = open_sub(s, FW_STATE_FAILED, &s->failed_fd, &s->failed, err)) < 0 ||
 	    (r = open_sub(s, "seen", &s->seen_fd, &s->seen, err)) < 0)
 		goto fail;
 	*out = s;
@@ -333,7 +333,7 @@ int queue_claim(int incoming_fd, const char *name, struct state *s, char **claim
 		return -ENOENT;
 	}
 	for (unsigned i = 0; i < MAX_SUFFIX; i++) {
-		r = suffixed(name, i, NAME_MAX - strlen(ERROR_SUFFIX), target);
+		r = suffixed(name, i, NAME_MAX - strlen(FW_FAILED_REASON_SUFFIX), target);
 		if (r < 0)
 			break;
 		r = move_noreplace(incoming_fd, name, s->processing_fd, target);
@@ -562,14 +562,14 @@ int queue_finish_done(struct state *s, const char *name, char **final, struct fw
 int queue_finish_failed(struct state *s, const char *name, const char *text, char **final,
 			struct fw_error *err)
 {
-	char target[NAME_MAX + 1], errname[NAME_MAX + sizeof(ERROR_SUFFIX)];
+	char target[NAME_MAX + 1], errname[NAME_MAX + sizeof(FW_FAILED_REASON_SUFFIX)];
 	int r = -EEXIST, fd;
 
 	for (unsigned i = 0; i < MAX_SUFFIX && r == -EEXIST; i++) {
-		r = suffixed(name, i, NAME_MAX - strlen(ERROR_SUFFIX), target);
+		r = suffixed(name, i, NAME_MAX - strlen(FW_FAILED_REASON_SUFFIX), target);
 		if (r < 0)
 			break;
-		snprintf(errname, sizeof(errname), "%s" ERROR_SUFFIX, target);
+		snprintf(errname, sizeof(errname), "%s" FW_FAILED_REASON_SUFFIX, target);
 		/* Take the .error.txt name first, then the flare's. */
 		fd = openat(s->failed_fd, errname,
 			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, FILE_MODE);

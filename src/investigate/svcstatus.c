@@ -275,7 +275,7 @@ int fw_svcstatus_gather(const struct fw_config *cfg, size_t max, struct fw_svcst
 
 	if ((r = count(cfg->incoming_dir, K_ZIP, &st->n_incoming, err)) < 0)
 		return r;
-	const char *sub[] = { "processing", "done" };
+	const char *sub[] = { FW_STATE_PROCESSING, FW_STATE_DONE };
 	size_t *n[] = { &st->n_processing, &st->n_done };
 	for (size_t i = 0; i < 2; i++) {
 		if (!(path = fw_path_join(cfg->state_dir, sub[i])))
@@ -285,7 +285,7 @@ int fw_svcstatus_gather(const struct fw_config *cfg, size_t max, struct fw_svcst
 		if (r < 0)
 			return r;
 	}
-	if (!(path = fw_path_join(cfg->state_dir, "failed")))
+	if (!(path = fw_path_join(cfg->state_dir, FW_STATE_FAILED)))
 		return fw_err(err, -ENOMEM, "out of memory");
 	r = gather_failed(path, max, st, err);
 	free(path);

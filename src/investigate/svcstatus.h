@@ -24,9 +24,6 @@
 #include "base/fwconfig.h"
 #include "base/util.h"
 
-/* failed/<flare> + this holds why it failed (daemon/queue.c) */
-#define FW_FAILED_REASON_SUFFIX ".error.txt"
-
 struct fw_svcstatus_verdict {
 	char *flare_time;	/* ISO 8601 UTC */
 	char *hostname;

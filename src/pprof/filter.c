@@ -102,7 +102,7 @@ static bool mapping_matches(const struct fw_profile *p, const struct fw_location
 /* ---- -hide, -show (FilterSamplesByName) ------------------------------------------ */
 
 static int hide_show(struct fw_profile *p, const struct fw_regexp *hide, const struct fw_regexp *show,
-		     struct fw_error *err)
+		     bool *hm, bool *hnm, struct fw_error *err)
 {
 	size_t total_lines = 0, total_locs = 0, nl = 0, ns = 0;
 	struct fw_line *lines = NULL;
@@ -139,6 +139,10 @@ static int hide_show(struct fw_profile *p, const struct fw_regexp *hide, const s
 		}
 		l->first_line = (uint32_t)first;
 		l->n_lines = (uint32_t)(nl - first);
+		if (hide_hit)
+			*hm = true;
+		if (show && l->n_lines > 0)
+			*hnm = true;
 		/* A location without lines (not symbolized) is hidden by -show,
 		 * never by -hide unless its mapping matches. */
 		hidden[i] = (hide_hit && after_hide == 0) || (show && l->n_lines == 0);
@@ -175,7 +179,7 @@ out:
 
 /* ---- -show_from (ShowFrom) ------------------------------------------------------- */
 
-static int show_from(struct fw_profile *p, const struct fw_regexp *x, struct fw_error *err)
+static int show_from(struct fw_profile *p, const struct fw_regexp *x, bool *sfm, struct fw_error *err)
 {
 	bool *matched = calloc(p->n_locations + 1, sizeof(*matched));
 	bool *keep = calloc(p->n_samples + 1, sizeof(*keep));
@@ -188,14 +192,14 @@ static int show_from(struct fw_profile *p, const struct fw_regexp *x, struct fw_
 	for (size_t i = 0; i < p->n_locations; i++) {
 		struct fw_location *l = &p->locations[i];
 		if (mapping_matches(p, l, x)) {
-			matched[i] = true;
+			matched[i] = *sfm = true;
 			continue;
 		}
 		/* lastMatchedLineIndex: keep the lines up to the outermost match */
 		for (uint32_t k = l->n_lines; k-- > 0;) {
 			if (line_matches(p, &p->lines[l->first_line + k], x)) {
 				l->n_lines = k + 1;
-				matched[i] = true;
+				matched[i] = *sfm = true;
 				break;
 			}
 		}
@@ -332,7 +336,7 @@ static int parse_range(const char *value, struct tagfilter *t, struct fw_error *
 }
 
 static int compile_tag_filter(const char *name, const char *value, struct tagfilter **out,
-			      struct fw_error *err)
+			      struct fw_buf *warnings, struct fw_error *err)
 {
 	struct tagfilter *t = calloc(1, sizeof(*t));
 	const char *eq = strchr(value, '=');
@@ -351,6 +355,8 @@ static int compile_tag_filter(const char *name, const char *value, struct tagfil
 	if ((r = parse_range(value, t, err)) < 0)
 		goto fail;
 	if (r == 1) {
+		if (warnings)
+			fw_buf_printf(warnings, "%s:Interpreted '%s' as range, not regexp\n", name, value);
 		t->numeric = true;
 		*out = t;
 		return 0;
@@ -439,7 +445,8 @@ static bool tag_matches(const struct fw_profile *p, size_t s, const struct tagfi
 }
 
 static int filter_by_tag(struct fw_profile *p, const struct tagfilter *focus,
-			 const struct tagfilter *ignore, const char *const *unit_of, struct fw_error *err)
+			 const struct tagfilter *ignore, const char *const *unit_of, bool *tfm, bool *tim,
+			 struct fw_error *err)
 {
 	bool *keep = calloc(p->n_samples + 1, sizeof(*keep));
 	struct fw_buf scratch;
@@ -451,6 +458,8 @@ static int filter_by_tag(struct fw_profile *p, const struct tagfilter *focus,
 		bool focused = !focus || tag_matches(p, s, focus, unit_of, &scratch);
 		bool ignored = ignore && tag_matches(p, s, ignore, unit_of, &scratch);
 		keep[s] = focused && !ignored;
+		*tfm = *tfm || focused;
+		*tim = *tim || ignored;
 	}
 	if (scratch.failed) {
 		free(keep);
@@ -468,7 +477,7 @@ static int filter_by_tag(struct fw_profile *p, const struct tagfilter *focus,
 /* The kept labels are appended after the existing ones, which stay (for
  * fw_num_label_units). */
 static int filter_tags(struct fw_profile *p, const struct fw_regexp *show, const struct fw_regexp *hide,
-		       struct fw_error *err)
+		       bool *tns, bool *tnh, struct fw_error *err)
 {
 	size_t extra = 0, n;
 	struct fw_label *labels;
@@ -487,7 +496,10 @@ static int filter_tags(struct fw_profile *p, const struct fw_regexp *show, const
 		for (uint32_t i = 0; i < sm->n_labels; i++) {
 			const struct fw_label *l = &p->labels[sm->first_label + i];
 			const char *key = fw_pstr(p, l->key);
-			if ((show && !rx_match(show, key)) || (hide && rx_match(hide, key)))
+			bool shown = !show || rx_match(show, key), hidden = hide && rx_match(hide, key);
+			*tns = *tns || shown;
+			*tnh = *tnh || hidden;
+			if (!shown || hidden)
 				continue;
 			labels[n++] = *l;
 		}
@@ -572,13 +584,22 @@ static int prune_from(struct fw_profile *p, const struct fw_regexp *x, struct fw
 
 /* ---- applyFocus, after focus/ignore ----------------------------------------------- */
 
-int fw_filter_apply(struct fw_profile *p, const struct fw_report_opts *o, struct fw_buf *active,
-		    struct fw_error *err)
+/* warnNoMatches */
+static void warn_no_matches(struct fw_buf *warnings, bool given, bool matched, const char *option)
+{
+	if (warnings && given && !matched)
+		fw_buf_printf(warnings, "%s expression matched no samples\n", option);
+}
+
+int fw_filter_apply(struct fw_profile *p, const struct fw_report_opts *o, bool fm, bool im,
+		    struct fw_buf *active, struct fw_error *err)
 {
 	struct fw_regexp *hide = NULL, *show = NULL, *from = NULL, *prune = NULL, *tshow = NULL, *thide = NULL;
 	struct tagfilter *tfocus = NULL, *tignore = NULL;
 	const char **unit_of = NULL;
-	int r = 0;
+	struct fw_buf *w = o->warnings;
+	bool hm = false, hnm = false, sfm = false, tfm = false, tim = false, tns = false, tnh = false;
+	int r = 0, rx_err = 0;
 
 	static const char *const names[] = { "hide", "show", "show_from", "tagfocus", "tagignore",
 					     "tagshow", "taghide" };
@@ -588,28 +609,53 @@ int fw_filter_apply(struct fw_profile *p, const struct fw_report_opts *o, struct
 		if (set(values[i]))
 			fw_buf_printf(active, "%s=%s\n", names[i], values[i]);
 
-	/* pprof's order: the name filters, the tag filters, prune_from, then
-	 * (after filtering) tagshow and taghide. */
+	/* pprof's order: compile the name filters, the tag filters (noting a
+	 * numeric range) and prune_from; filter by name, show_from and tags,
+	 * each followed by its warnings; then compile and apply tagshow and
+	 * taghide (an invalid one is reported after the warnings), then
+	 * prune_from. */
 	if ((set(o->hide) && (r = rx_compile("hide", o->hide, &hide, err)) < 0) ||
 	    (set(o->show) && (r = rx_compile("show", o->show, &show, err)) < 0) ||
 	    (set(o->show_from) && (r = rx_compile("show_from", o->show_from, &from, err)) < 0) ||
-	    (set(o->tagfocus) && (r = compile_tag_filter("tagfocus", o->tagfocus, &tfocus, err)) < 0) ||
-	    (set(o->tagignore) && (r = compile_tag_filter("tagignore", o->tagignore, &tignore, err)) < 0) ||
-	    (set(o->prune_from) && (r = rx_compile("prune_from", o->prune_from, &prune, err)) < 0) ||
-	    (set(o->tagshow) && (r = rx_compile("tagshow", o->tagshow, &tshow, err)) < 0) ||
-	    (set(o->taghide) && (r = rx_compile("taghide", o->taghide, &thide, err)) < 0))
+	    (set(o->tagfocus) && (r = compile_tag_filter("tagfocus", o->tagfocus, &tfocus, w, err)) < 0) ||
+	    (set(o->tagignore) && (r = compile_tag_filter("tagignore", o->tagignore, &tignore, w, err)) < 0) ||
+	    (set(o->prune_from) && (r = rx_compile("prune_from", o->prune_from, &prune, err)) < 0))
 		goto out;
 	if ((tfocus || tignore) && fw_num_label_units(p, &unit_of) < 0) {
 		r = fw_err(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if (((hide || show) && (r = hide_show(p, hide, show, err)) < 0) ||
-	    (from && (r = show_from(p, from, err)) < 0) ||
-	    ((tfocus || tignore) && (r = filter_by_tag(p, tfocus, tignore, unit_of, err)) < 0) ||
-	    ((tshow || thide) && (r = filter_tags(p, tshow, thide, err)) < 0) ||
-	    (prune && (r = prune_from(p, prune, err)) < 0))
+	if ((hide || show) && (r = hide_show(p, hide, show, &hm, &hnm, err)) < 0)
 		goto out;
-	if (active->failed)
+	warn_no_matches(w, set(o->focus), fm, "Focus");
+	warn_no_matches(w, set(o->ignore), im, "Ignore");
+	warn_no_matches(w, hide, hm, "Hide");
+	warn_no_matches(w, show, hnm, "Show");
+	if (from && (r = show_from(p, from, &sfm, err)) < 0)
+		goto out;
+	warn_no_matches(w, from, sfm, "ShowFrom");
+	if ((tfocus || tignore) && (r = filter_by_tag(p, tfocus, tignore, unit_of, &tfm, &tim, err)) < 0)
+		goto out;
+	warn_no_matches(w, tfocus, tfm, "TagFocus");
+	warn_no_matches(w, tignore, tim, "TagIgnore");
+	/* as pprof: a bad taghide still lets a good tagshow filter and warn */
+	if (set(o->tagshow))
+		rx_err = rx_compile("tagshow", o->tagshow, &tshow, err);
+	if (!rx_err && set(o->taghide))
+		rx_err = rx_compile("taghide", o->taghide, &thide, err);
+	if (rx_err == -ENOMEM) {
+		r = rx_err;
+		goto out;
+	}
+	if ((tshow || thide) && (r = filter_tags(p, tshow, thide, &tns, &tnh, err)) < 0)
+		goto out;
+	warn_no_matches(w, tshow, tns, "TagShow");
+	warn_no_matches(w, thide, tnh, "TagHide");
+	if ((r = rx_err) < 0)
+		goto out;
+	if (prune && (r = prune_from(p, prune, err)) < 0)
+		goto out;
+	if (active->failed || (w && w->failed))
 		r = fw_err(err, -ENOMEM, "out of memory");
 out:
 	fw_regexp_free(hide);

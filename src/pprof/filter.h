@@ -13,10 +13,15 @@
 struct fw_report_opts;
 
 /* Applies the filters of o (NULL or "" fields are off) to p and appends
- * their "name=value\n" lines to active (pprof's "Active filters:"). Errors
- * are pprof's: "parsing tagfocus regexp: ...". */
-int fw_filter_apply(struct fw_profile *p, const struct fw_report_opts *o, struct fw_buf *active,
-		    struct fw_error *err);
+ * their "name=value\n" lines to active (pprof's "Active filters:"). fm and
+ * im: whether -focus and -ignore (applied before, in report.c) matched a
+ * location. Appends pprof's notes to o->warnings (when not NULL), in
+ * pprof's order: "tagfocus:Interpreted '...' as range, not regexp", then
+ * "Focus expression matched no samples" and the same for Ignore, Hide,
+ * Show, ShowFrom, TagFocus, TagIgnore, TagShow, TagHide. Errors are
+ * pprof's: "parsing tagfocus regexp: ...". */
+int fw_filter_apply(struct fw_profile *p, const struct fw_report_opts *o, bool fm, bool im,
+		    struct fw_buf *active, struct fw_error *err);
 
 /* pprof's Profile.NumLabelUnits: per label key (indexed by the key's string
  * index), the first non-empty unit seen in p->labels, else "bytes" for

@@ -440,11 +440,7 @@ void fw_graph_sort(struct fw_graph *g, enum fw_sort order)
 
 static int64_t cutoff(int64_t total, double fraction)
 {
-	double v = (double)total * fraction;
-	/* Go converts with int64(); values here are far inside the range. */
-	if (v >= 9.2e18 || v <= -9.2e18)
-		return INT64_MAX;
-	return fw_abs64((int64_t)v);
+	return fw_abs64(fw_go_int64((double)total * fraction));
 }
 
 static void trim_edges(struct fw_graph *g, int64_t edge_cutoff)

@@ -9,6 +9,7 @@
 
 #include "pprof/filter.h"
 #include "pprof/funcname.h"
+#include "pprof/labelnodes.h"
 #include "pprof/merge.h"
 #include "pprof/units.h"
 #include "base/regexp.h"
@@ -126,22 +127,54 @@ int fw_profiles_combine_normalized(struct fw_profile *const *sources, size_t n_s
 	return combine(sources, n_sources, bases, n_bases, diff_base, true, out, err);
 }
 
-static int load_all(const char *const *paths, size_t n, const struct fw_decode_limits *lim,
-		    struct fw_profile ***out, struct fw_error *err)
+/* The reason pprof gives for a source it cannot open: Go's os.Open error,
+ * "open PATH: no such file or directory" (Go's errno texts are glibc's with
+ * a lowercase first letter). Other failures keep our own message. */
+static void fetch_reason(const char *path, int r, const struct fw_error *err, struct fw_buf *out)
 {
-	struct fw_profile **ps = calloc(n + 1, sizeof(*ps));
+	static const int open_errors[] = { ENOENT, EACCES, ENOTDIR, ELOOP, ENAMETOOLONG };
+	const char *text = strerror(-r);
+	size_t plen = strlen(path);
+
+	for (size_t i = 0; i < sizeof(open_errors) / sizeof(open_errors[0]); i++) {
+		if (-r != open_errors[i] || strncmp(err->msg, path, plen) || strncmp(err->msg + plen, ": ", 2) ||
+		    strcmp(err->msg + plen + 2, text))
+			continue;
+		fw_buf_printf(out, "%s: open %s: %c%s\n", path, path,
+			      text[0] >= 'A' && text[0] <= 'Z' ? text[0] - 'A' + 'a' : text[0], text + 1);
+		return;
+	}
+	fw_buf_printf(out, "%s\n", err->msg);
+}
+
+/* Reads every path. Without warnings, the first failure is the error.
+ * With warnings, as pprof's fetch: a source that cannot be read is noted
+ * ("PATH: reason") and left out; *n is set to the number read (the
+ * profiles are packed at the front); 0 read is not an error here. */
+static int load_all(const char *const *paths, size_t *n, const struct fw_decode_limits *lim,
+		    struct fw_buf *warnings, struct fw_profile ***out, struct fw_error *err)
+{
+	struct fw_profile **ps = calloc(*n + 1, sizeof(*ps));
+	size_t ok = 0;
 	int r;
 
 	if (!ps)
 		return fw_err(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		if ((r = fw_profile_read(paths[i], lim, &ps[i], err)) < 0) {
-			for (size_t k = 0; k < i; k++)
-				fw_profile_free(ps[k]);
-			free(ps);
-			return r;
+	for (size_t i = 0; i < *n; i++) {
+		if ((r = fw_profile_read(paths[i], lim, &ps[ok], err)) == 0) {
+			ok++;
+			continue;
 		}
+		if (warnings && r != -ENOMEM) {
+			fetch_reason(paths[i], r, err, warnings);
+			continue;
+		}
+		for (size_t k = 0; k < ok; k++)
+			fw_profile_free(ps[k]);
+		free(ps);
+		return r;
 	}
+	*n = ok;
 	*out = ps;
 	return 0;
 }
@@ -157,13 +190,33 @@ static void free_all(struct fw_profile **ps, size_t n)
 
 int fw_profiles_load(const char *const *sources, size_t n_sources, const char *const *bases,
 		     size_t n_bases, bool diff_base, const struct fw_decode_limits *lim,
-		     struct fw_profile **out, struct fw_error *err)
+		     struct fw_buf *warnings, struct fw_profile **out, struct fw_error *err)
 {
 	struct fw_profile **s = NULL, **b = NULL;
+	size_t want_sources = n_sources, want_bases = n_bases;
 	int r;
 
-	if ((r = load_all(sources, n_sources, lim, &s, err)) < 0)
+	/* pprof's grabSourcesAndBases: read what can be read, note the rest */
+	if ((r = load_all(sources, &n_sources, lim, warnings, &s, err)) < 0)
 		return r;
+	if (n_bases && (r = load_all(bases, &n_bases, lim, warnings, &b, err)) < 0) {
+		free_all(s, n_sources);
+		return r;
+	}
+	if (n_sources == 0 || (want_bases && n_bases == 0)) {
+		free_all(s, n_sources);
+		free_all(b, n_bases);
+		return fw_err(err, -EINVAL, "failed to fetch any %s profiles", n_sources ? "base" : "source");
+	}
+	if (warnings && n_sources != want_sources)
+		fw_buf_printf(warnings, "Fetched %zu source profiles out of %zu\n", n_sources, want_sources);
+	if (warnings && n_bases != want_bases)
+		fw_buf_printf(warnings, "Fetched %zu base profiles out of %zu\n", n_bases, want_bases);
+	if (warnings && warnings->failed) {
+		free_all(s, n_sources);
+		free_all(b, n_bases);
+		return fw_err(err, -ENOMEM, "out of memory");
+	}
 	if (n_sources == 1 && n_bases == 0) {
 		/* The common case: merge the one profile in place, no copy. */
 		if ((r = fw_profile_compact(s[0], err)) < 0) {
@@ -172,11 +225,8 @@ int fw_profiles_load(const char *const *sources, size_t n_sources, const char *c
 		}
 		*out = s[0];
 		free(s);
+		free_all(b, n_bases);
 		goto demangle;
-	}
-	if (n_bases && (r = load_all(bases, n_bases, lim, &b, err)) < 0) {
-		free_all(s, n_sources);
-		return r;
 	}
 	r = fw_profiles_combine(s, n_sources, b, n_bases, diff_base, out, err);
 	free_all(s, n_sources);
@@ -305,9 +355,11 @@ static int compile_arg(struct fw_regexp **re, const char *name, const char *arg,
 }
 
 /* FilterSamplesByName for focus and ignore: a sample stays if it has a
- * focused location (any, when there is no focus) and no ignored one. */
-static int filter_samples(struct fw_profile *p, const char *focus, const char *ignore,
-			  struct fw_error *err)
+ * focused location (any, when there is no focus) and no ignored one.
+ * *fm / *im: some location (of the profile, kept or not) was focused /
+ * ignored, as pprof's fm and im. */
+static int filter_samples(struct fw_profile *p, const char *focus, const char *ignore, bool *fm,
+			  bool *im, struct fw_error *err)
 {
 	struct fw_regexp *fre = NULL, *ire = NULL;
 	signed char *mark;
@@ -329,9 +381,9 @@ static int filter_samples(struct fw_profile *p, const char *focus, const char *i
 	}
 	for (size_t i = 0; i < p->n_locations; i++) {
 		if (ignore && location_matches(p, &p->locations[i], ire))
-			mark[i] = -1;
+			mark[i] = -1, *im = true;
 		else if (!focus || location_matches(p, &p->locations[i], fre))
-			mark[i] = 1;
+			mark[i] = 1, *fm = true;
 	}
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct fw_sample *sm = &p->samples[s];
@@ -489,6 +541,7 @@ static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines
 int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_report_opts *o,
 		   struct fw_error *err)
 {
+	bool fm = false, im = false;
 	int rc;
 
 	assert(r && p && o);
@@ -511,8 +564,10 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	 * relative to what the filters keep */
 	if (!o->relative_percentages)
 		r->total = compute_total(p, r->vi, o->mean, &r->base_total);
-	if ((rc = filter_samples(p, o->focus, o->ignore, err)) < 0 ||
-	    (rc = fw_filter_apply(p, o, &r->filters, err)) < 0)
+	/* the -tagroot/-tagleaf frames come first: the filters see them */
+	if ((rc = fw_label_nodes_add(p, o->tagroot, o->tagleaf, r->output_unit, o->warnings, err)) < 0 ||
+	    (rc = filter_samples(p, o->focus, o->ignore, &fm, &im, err)) < 0 ||
+	    (rc = fw_filter_apply(p, o, fm, im, &r->filters, err)) < 0)
 		goto fail;
 	if (o->relative_percentages)
 		r->total = compute_total(p, r->vi, o->mean, &r->base_total);
@@ -751,8 +806,7 @@ void fw_report_labels(const struct fw_report *r, const struct fw_graph *g, size_
 	fw_buf_printf(b, "Showing nodes accounting for %s, %s of %s total\n", a, trim_space(pct), t);
 	if (r->total != 0) {
 		if (dropped_nodes > 0) {
-			double c = (double)r->total * r->o.nodefraction;
-			int64_t cut = fw_abs64((c >= 9.2e18 || c <= -9.2e18) ? INT64_MAX : (int64_t)c);
+			int64_t cut = fw_abs64(fw_go_int64((double)r->total * r->o.nodefraction));
 			fw_report_value(r, cut, a, sizeof(a));
 			fw_buf_printf(b, "Dropped %zu node%s (cum <= %s)\n", dropped_nodes,
 				      dropped_nodes > 1 ? "s" : "", a);

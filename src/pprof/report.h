@@ -32,6 +32,11 @@ struct fw_report_opts {
 	 * -tagignore (pprof's tag filters), -tagshow -taghide; NULL or "" off */
 	const char *hide, *show, *show_from, *prune_from;
 	const char *tagfocus, *tagignore, *tagshow, *taghide;
+	/* labelnodes.c: -tagroot -tagleaf, comma-separated label keys; NULL off */
+	const char *tagroot, *tagleaf;
+	/* pprof's notes on stderr (ui.PrintErr: "Focus expression matched no
+	 * samples", ...), appended one per line in pprof's order; NULL: dropped */
+	struct fw_buf *warnings;
 	/* Keep source paths as recorded (only cleaned): pprof's traces report
 	 * skips the /proc/self/cwd/ trimming of its graph reports. */
 	bool untrimmed_paths;
@@ -59,10 +64,14 @@ int fw_profiles_combine_normalized(struct fw_profile *const *sources, size_t n_s
 /* pprof's fetch: merges the sources; when bases are given, merges them,
  * marks them with the pprof::base label if diff_base, negates them and
  * merges everything (after making units compatible). Finally applies the
- * profile's drop_frames/keep_frames. */
+ * profile's drop_frames/keep_frames. Without warnings (NULL), a file that
+ * cannot be read is the error; with warnings, as pprof: it is noted
+ * ("PATH: open PATH: no such file or directory") and left out, then
+ * "Fetched 1 source profiles out of 2"; the error is pprof's "failed to
+ * fetch any source profiles" (or base) when none of a kind could be read. */
 int fw_profiles_load(const char *const *sources, size_t n_sources, const char *const *bases,
 		     size_t n_bases, bool diff_base, const struct fw_decode_limits *lim,
-		     struct fw_profile **out, struct fw_error *err);
+		     struct fw_buf *warnings, struct fw_profile **out, struct fw_error *err);
 /* The same for profiles already decoded (they are not modified). */
 int fw_profiles_combine(struct fw_profile *const *sources, size_t n_sources,
 			struct fw_profile *const *bases, size_t n_bases, bool diff_base,

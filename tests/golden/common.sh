@@ -117,6 +117,19 @@ gw_canon_conflict() {
 	done
 }
 
+# gw_pprof_analysis_error GOLDEN.stderr: true when pprof's error, the last
+# line of its stderr, is one flarewatch reports as an analysis error with
+# exit status 1 (the pprof tool exits 2 for every error; flarewatch exits 2
+# only for usage errors): no profile could be read, a filter's regexp is
+# invalid, peek's regexp matches nothing.
+gw_pprof_analysis_error() {
+	case $(tail -n 1 "$1") in
+	'failed to fetch any source profiles' | 'failed to fetch any base profiles' | \
+		'parsing '*' regexp: '* | 'no matches found for regexp: '*) return 0 ;;
+	esac
+	return 1
+}
+
 # gw_judge NAME WANT_RC GOLDEN DIR [STDERR]: report the run just made by gw_run.
 #   WANT_RC == 0: pass iff we exited 0 and stdout equals GOLDEN byte for byte;
 #                 with STDERR=1, stderr must also equal GOLDEN.stderr (pprof's
@@ -125,13 +138,15 @@ gw_canon_conflict() {
 #                 flag error): pass iff we exited 2 with empty stdout and our
 #                 stderr contains every line of GOLDEN.stderr before pprof's
 #                 "usage:" text (its warnings and its message; we add the
-#                 command and a --help pointer around the message).
+#                 command and a --help pointer around the message). When
+#                 the message is an analysis error (gw_pprof_analysis_error)
+#                 the same, but with our exit status 1.
 #   WANT_RC != 0 otherwise: pass iff we exited 1 with empty stdout and
 #                 something on stderr (GOLDEN is not read; the reference's
 #                 stdout was empty).
 # A sanitizer report on stderr always fails.
 gw_judge() {
-	local name=$1 want_rc=$2 golden=$3 dir=$4 check_stderr=${5:-0} want_msg
+	local name=$1 want_rc=$2 golden=$3 dir=$4 check_stderr=${5:-0} want_msg want_status
 	if gw_sanitizer_report; then
 		gw_not_ok "$name" "sanitizer report on stderr"
 		gw_describe_run "$dir"
@@ -145,10 +160,12 @@ gw_judge() {
 			grep -qF -- "$line" "$gw_tmp/err.canon" || missing+="${missing:+; }$line"
 		done < <(gw_canon_conflict <"$golden.stderr")
 		want_msg=$(head -n 1 "$golden.stderr")
-		if [ "$gw_rc" -eq 2 ] && [ ! -s "$gw_out" ] && [ -n "$want_msg" ] && [ -z "$missing" ]; then
+		want_status=2
+		if gw_pprof_analysis_error "$golden.stderr"; then want_status=1; fi
+		if [ "$gw_rc" -eq "$want_status" ] && [ ! -s "$gw_out" ] && [ -n "$want_msg" ] && [ -z "$missing" ]; then
 			gw_ok "$name"
 		else
-			gw_not_ok "$name" "expected exit status 2, empty stdout and pprof's lines on stderr;" \
+			gw_not_ok "$name" "expected exit status $want_status, empty stdout and pprof's lines on stderr;" \
 				"missing: ${missing:-none}"
 			gw_describe_run "$dir"
 		fi
