@@ -142,7 +142,7 @@ int fw_site_index(const char *dir, const struct fw_index_list *l, struct fw_erro
 			      "<code>flarewatch index</code> names %s.",
 			      l->skipped, l->skipped == 1 ? "" : "s", l->skipped == 1 ? "is" : "are",
 			      l->skipped == 1 ? "it" : "them");
-	fw_buf_puts(&b, " <a href=\"index.md\">index.md</a></p>\n"
+	fw_buf_puts(&b, " <a href=\"index.md\">index.md</a> <a href=\"outliers.html\">Outliers</a></p>\n"
 			"<table class=\"counts\">\n<thead><tr><th>Verdict</th><th class=\"r\">Reports</th></tr>"
 			"</thead>\n<tbody>\n");
 	for (int k = 0; k < N_VERDICTS; k++) {
