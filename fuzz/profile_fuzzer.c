@@ -70,6 +70,7 @@ static int write_top(struct fw_report *r, struct fw_buf *out, struct fw_error *e
 #endif
 #ifndef FUZZ_DOT
 #define FUZZ_DOT 1 /* fw_dot_write (graph and call tree): src/pprof/dot.c */
+#endif
 #ifndef FUZZ_LIST
 #define FUZZ_LIST 1 /* fw_list_write(r, ".", ...): src/pprof/list.c, sources from fuzz_open */
 #endif

@@ -12,6 +12,7 @@
  * sorts or only tests reachability).
  */
 #include "pprof/dot.h"
+#include "base/u64map.h"
 #include "pprof/funcname.h"
 #include "pprof/units.h"
 #include "base/keymap.h"
@@ -49,13 +50,6 @@ struct edge {
 	bool residual, inl;
 };
 
-/* u64 -> u32 open addressing map (0 is no key). */
-struct u64map {
-	uint64_t *keys;
-	uint32_t *vals;
-	size_t nslots, count;
-};
-
 /* Strings the tags show: label strings and formatted numeric values. */
 struct strs {
 	struct fw_keymap km;
@@ -90,56 +84,6 @@ static int nomem(struct fw_error *err)
 }
 
 /* ---- small containers ------------------------------------------------------ */
-
-static int u64map_find(struct u64map *m, uint64_t key, uint32_t new_val, uint32_t *out)
-{
-	size_t h;
-
-	if ((m->count + 1) * 2 > m->nslots) {
-		size_t ns = m->nslots ? m->nslots * 2 : 256;
-		uint64_t *k = calloc(ns, sizeof(*k));
-		uint32_t *v = calloc(ns, sizeof(*v));
-		if (!k || !v) {
-			free(k);
-			free(v);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < m->nslots; i++) {
-			if (!m->keys[i])
-				continue;
-			size_t j = fw_hash_u64(m->keys[i], 0) & (ns - 1);
-			while (k[j])
-				j = (j + 1) & (ns - 1);
-			k[j] = m->keys[i];
-			v[j] = m->vals[i];
-		}
-		free(m->keys);
-		free(m->vals);
-		m->keys = k;
-		m->vals = v;
-		m->nslots = ns;
-	}
-	h = fw_hash_u64(key, 0) & (m->nslots - 1);
-	while (m->keys[h]) {
-		if (m->keys[h] == key) {
-			*out = m->vals[h];
-			return 1;
-		}
-		h = (h + 1) & (m->nslots - 1);
-	}
-	m->keys[h] = key;
-	m->vals[h] = new_val;
-	m->count++;
-	*out = new_val;
-	return 0;
-}
-
-static void u64map_free(struct u64map *m)
-{
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
 
 static int strs_intern(struct strs *s, const char *str, size_t n, uint32_t *id)
 {
@@ -374,11 +318,11 @@ static int add_sample(struct ctx *c, uint32_t ni, size_t s, int64_t dw, int64_t 
 }
 
 /* pprof's AddToEdgeDiv. */
-static int add_edge(struct ctx *c, struct u64map *em, uint32_t src, uint32_t dst, int64_t dw,
+static int add_edge(struct ctx *c, struct fw_u64map *em, uint32_t src, uint32_t dst, int64_t dw,
 		    int64_t w, bool residual, bool inl, uint32_t *e_out)
 {
 	uint32_t e;
-	int r = u64map_find(em, ((uint64_t)(src + 1) << 32) | (uint64_t)(dst + 1),
+	int r = fw_u64map_find(em, ((uint64_t)(src + 1) << 32) | (uint64_t)(dst + 1),
 			    (uint32_t)c->n_edges, &e);
 
 	if (r < 0)
@@ -459,7 +403,7 @@ static int build_graph(struct ctx *c, const bool *kept)
 	const struct fw_profile *p = c->p;
 	uint32_t *node_of = NULL, *seen = NULL, *edge_seen = NULL;
 	size_t cap_es = 0;
-	struct u64map em = { 0 };
+	struct fw_u64map em = { 0 };
 	int r = -ENOMEM;
 
 	node_of = malloc((t->n + 1) * sizeof(uint32_t));
@@ -499,11 +443,11 @@ static int build_graph(struct ctx *c, const bool *kept)
 					uint64_t key = ((uint64_t)(parent + 1) << 32) | (uint64_t)(n + 1);
 					uint32_t found;
 					/* seenEdge: once per sample */
-					int fr = u64map_find(&em, key, (uint32_t)c->n_edges, &found);
+					int fr = fw_u64map_find(&em, key, (uint32_t)c->n_edges, &found);
 					if (fr < 0)
 						goto out;
 					if (fr == 0) {
-						/* u64map_find inserted; let add_edge see it as new */
+						/* fw_u64map_find inserted; let add_edge see it as new */
 						e = found;
 						if (fw_grow((void **)&c->edges, &c->cap_edges, c->n_edges + 1,
 							    sizeof(struct edge)) < 0 ||
@@ -544,7 +488,7 @@ out:
 	free(node_of);
 	free(seen);
 	free(edge_seen);
-	u64map_free(&em);
+	fw_u64map_free(&em);
 	return r;
 }
 
@@ -553,7 +497,7 @@ static int build_tree(struct ctx *c)
 {
 	const struct fw_nodetab *t = c->tab;
 	const struct fw_profile *p = c->p;
-	struct u64map nm = { 0 }, em = { 0 };
+	struct fw_u64map nm = { 0 }, em = { 0 };
 	int r = -ENOMEM;
 
 	for (size_t s = 0; s < p->n_samples; s++) {
@@ -571,7 +515,7 @@ static int build_tree(struct ctx *c)
 				uint32_t info = t->loc_nodes[first + li], n;
 				uint64_t key = ((uint64_t)(parent == FW_NONE ? 0 : parent + 1) << 32) |
 					       (uint64_t)(info + 1);
-				int fr = u64map_find(&nm, key, (uint32_t)c->n_nodes, &n);
+				int fr = fw_u64map_find(&nm, key, (uint32_t)c->n_nodes, &n);
 				if (fr < 0)
 					goto out;
 				if (fr == 0 && new_node(c, info, &n) < 0)
@@ -589,8 +533,8 @@ static int build_tree(struct ctx *c)
 	}
 	r = select_nodes(c);
 out:
-	u64map_free(&nm);
-	u64map_free(&em);
+	fw_u64map_free(&nm);
+	fw_u64map_free(&em);
 	return r;
 }
 

@@ -4,6 +4,7 @@
  */
 #include "pprof/graph.h"
 #include "base/keymap.h"
+#include "base/u64map.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -195,57 +196,12 @@ int fw_node_name_cmp(const struct fw_nodetab *t, uint32_t a, uint32_t b)
 	return la < lb ? -1 : la > lb;
 }
 
-/* ---- edges: (src,dst) -> edge index, open addressing ---------------------- */
+/* ---- edges: (src,dst) -> edge index in a fw_u64map ------------------------ */
 
-struct edge_map {
-	uint64_t *keys; /* (src+1)<<32 | (dst+1); 0 empty */
-	uint32_t *vals;
-	size_t nslots, count;
-};
-
-static int edge_map_find(struct edge_map *m, uint32_t src, uint32_t dst, uint32_t new_val,
+static int edge_map_find(struct fw_u64map *m, uint32_t src, uint32_t dst, uint32_t new_val,
 			 uint32_t *out)
 {
-	uint64_t key = ((uint64_t)(src + 1) << 32) | (uint64_t)(dst + 1);
-	size_t h;
-
-	if ((m->count + 1) * 2 > m->nslots) {
-		size_t ns = m->nslots ? m->nslots * 2 : 256;
-		uint64_t *k = calloc(ns, sizeof(*k));
-		uint32_t *v = calloc(ns, sizeof(*v));
-		if (!k || !v) {
-			free(k);
-			free(v);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < m->nslots; i++) {
-			if (!m->keys[i])
-				continue;
-			size_t j = fw_hash_u64(m->keys[i], 0) & (ns - 1);
-			while (k[j])
-				j = (j + 1) & (ns - 1);
-			k[j] = m->keys[i];
-			v[j] = m->vals[i];
-		}
-		free(m->keys);
-		free(m->vals);
-		m->keys = k;
-		m->vals = v;
-		m->nslots = ns;
-	}
-	h = fw_hash_u64(key, 0) & (m->nslots - 1);
-	while (m->keys[h]) {
-		if (m->keys[h] == key) {
-			*out = m->vals[h];
-			return 1;
-		}
-		h = (h + 1) & (m->nslots - 1);
-	}
-	m->keys[h] = key;
-	m->vals[h] = new_val;
-	m->count++;
-	*out = new_val;
-	return 0;
+	return fw_u64map_find(m, ((uint64_t)(src + 1) << 32) | (uint64_t)(dst + 1), new_val, out);
 }
 
 /* ---- accumulation ----------------------------------------------------------- */
@@ -256,7 +212,7 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 		 const struct fw_trim_opts *o, struct fw_graph *g, struct fw_error *err)
 {
 	const struct fw_profile *p = t->p;
-	struct edge_map em;
+	struct fw_u64map em;
 	uint32_t *seen = NULL, *edge_seen = NULL;
 	size_t cap_edges = 0, cap_edge_seen = 0;
 	bool drop_negative = o && o->drop_negative, mean = o && o->mean;
@@ -350,14 +306,12 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 	}
 	free(seen);
 	free(edge_seen);
-	free(em.keys);
-	free(em.vals);
+	fw_u64map_free(&em);
 	return 0;
 nomem:
 	free(seen);
 	free(edge_seen);
-	free(em.keys);
-	free(em.vals);
+	fw_u64map_free(&em);
 	fw_graph_free(g);
 	return fw_err(err, -ENOMEM, "out of memory building the call graph");
 }
