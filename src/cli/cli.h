@@ -18,10 +18,17 @@
  * and returns -1 (exit status EXIT_ANALYSIS). */
 int cli_config_load(const char *config, bool use_default_file, struct fw_config *cfg);
 
-/* The options analyze and index share: if argv[*i] is -o/--output DIR or
+/* The options analyze, compare, history, index and outliers share: if argv[*i] is -o/--output DIR or
  * -c/--config FILE, takes the next argument as *out or *config, advances
  * *i and returns 1; returns 0 for any other argument; -1 (after the usage
  * message naming `flarewatch CMD`) when the value is missing. */
+/* The investigations tree of index, history and outliers: -o DIR, else the
+ * tree of -c FILE's (or the default file's) configuration, loaded into cfg
+ * (free it after). Returns 0 with *dir set, or the exit status after its
+ * message (EXIT_USAGE when both -c and -o are given). */
+int cli_tree_dir(const char *cmd, const char *config, const char *out, struct fw_config *cfg,
+		 const char **dir);
+
 int cli_output_config_opt(const char *cmd, int argc, char **argv, int *i, const char **out,
 			  const char **config);
 

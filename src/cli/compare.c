@@ -90,7 +90,7 @@ int cli_compare(int argc, char **argv)
 	struct fw_comparison c;
 	struct fw_error err;
 	struct fw_buf md, js;
-	int rc = EXIT_ANALYSIS;
+	int rc = EXIT_ANALYSIS, r;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -99,15 +99,9 @@ int cli_compare(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--json")) {
 			json = true;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "-c") || !strcmp(a, "--config")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "flarewatch compare: %s needs a value (see flarewatch compare --help)\n", a);
+		} else if ((r = cli_output_config_opt("compare", argc, argv, &i, &out, &config)) != 0) {
+			if (r < 0)
 				return EXIT_USAGE;
-			}
-			if (a[1] == 'o' || a[2] == 'o')
-				out = argv[++i];
-			else
-				config = argv[++i];
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "flarewatch compare: unknown option '%s' (see flarewatch compare --help)\n", a);
 			return EXIT_USAGE;

@@ -24,6 +24,19 @@ int cli_output_config_opt(const char *cmd, int argc, char **argv, int *i, const 
 	return 1;
 }
 
+int cli_tree_dir(const char *cmd, const char *config, const char *out, struct fw_config *cfg,
+		 const char **dir)
+{
+	if (config && out) {
+		fprintf(stderr, "flarewatch %s: -c and -o name the tree both: give one\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (cli_config_load(config, !out, cfg) < 0)
+		return EXIT_ANALYSIS;
+	*dir = out ? out : cfg->investigations_dir;
+	return 0;
+}
+
 int cli_config_load(const char *config, bool use_default_file, struct fw_config *cfg)
 {
 	struct fw_error err;

@@ -227,15 +227,9 @@ int cli_history(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--json")) {
 			as_json = true;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "-c") || !strcmp(a, "--config")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "flarewatch history: %s needs a value (see flarewatch history --help)\n", a);
+		} else if ((rc = cli_output_config_opt("history", argc, argv, &i, &out, &config)) != 0) {
+			if (rc < 0)
 				return EXIT_USAGE;
-			}
-			if (a[1] == 'o' || a[2] == 'o')
-				out = argv[++i];
-			else
-				config = argv[++i];
 		} else if (a[0] != '-' && !host) {
 			host = a;
 		} else {
@@ -247,14 +241,8 @@ int cli_history(int argc, char **argv)
 		fprintf(stderr, "flarewatch history: which HOST? (see flarewatch history --help)\n");
 		return EXIT_USAGE;
 	}
-	if (config && out) {
-		fprintf(stderr, "flarewatch history: -c and -o name the tree both: give one\n");
-		return EXIT_USAGE;
-	}
-	if (cli_config_load(config, !out, &cfg) < 0)
-		return EXIT_ANALYSIS;
-	if (!out)
-		out = cfg.investigations_dir;
+	if ((rc = cli_tree_dir("history", config, out, &cfg, &out)) != 0)
+		return rc;
 	fw_buf_init(&b);
 	if (fw_index_scan(out, &l, &err) < 0 || fw_history_from_list(&l, host, NULL, &h, &err) < 0) {
 		fw_buf_puts(&b, "flarewatch: ");

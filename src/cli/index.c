@@ -71,15 +71,8 @@ int cli_index(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (config && out) {
-		fprintf(stderr, "flarewatch index: -c and -o name the tree both: give one\n");
-		return EXIT_USAGE;
-	}
-
-	if (cli_config_load(config, !out, &cfg) < 0)
-		return EXIT_ANALYSIS;
-	if (!out)
-		out = cfg.investigations_dir;
+	if ((rc = cli_tree_dir("index", config, out, &cfg, &out)) != 0)
+		return rc;
 	if (fw_index_regenerate(out, &l, &err) < 0) {
 		put_plain(stderr, "flarewatch: ", err.msg);
 		fw_config_free(&cfg);

@@ -233,18 +233,16 @@ int cli_outliers(int argc, char **argv)
 			as_json = true;
 		} else if (!strcmp(a, "--per-version")) {
 			per_version = true;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "-c") || !strcmp(a, "--config") ||
-			   !strcmp(a, "-t") || !strcmp(a, "--threshold")) {
+		} else if ((rc = cli_output_config_opt("outliers", argc, argv, &i, &dir, &config)) != 0) {
+			if (rc < 0)
+				return EXIT_USAGE;
+		} else if (!strcmp(a, "-t") || !strcmp(a, "--threshold")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "flarewatch outliers: %s needs a value (see flarewatch outliers --help)\n",
 					a);
 				return EXIT_USAGE;
 			}
-			if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-				dir = argv[++i];
-			else if (!strcmp(a, "-c") || !strcmp(a, "--config"))
-				config = argv[++i];
-			else if (parse_threshold(argv[++i], &threshold) < 0) {
+			if (parse_threshold(argv[++i], &threshold) < 0) {
 				fprintf(stderr, "flarewatch outliers: %s: not a positive number\n", a);
 				return EXIT_USAGE;
 			}
@@ -253,14 +251,8 @@ int cli_outliers(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (config && dir) {
-		fprintf(stderr, "flarewatch outliers: -c and -o name the tree both: give one\n");
-		return EXIT_USAGE;
-	}
-	if (cli_config_load(config, !dir, &cfg) < 0)
-		return EXIT_ANALYSIS;
-	if (!dir)
-		dir = cfg.investigations_dir;
+	if ((rc = cli_tree_dir("outliers", config, dir, &cfg, &dir)) != 0)
+		return rc;
 
 	fw_buf_init(&b);
 	if (fw_index_scan(dir, &l, &err) < 0) {
