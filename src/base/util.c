@@ -221,6 +221,16 @@ char *fw_buf_take(struct fw_buf *b)
 	return s;
 }
 
+int fw_buf_drain(struct fw_buf *b, FILE *f)
+{
+	if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
+		return errno ? -errno : -EIO;
+	b->len = 0;
+	if (b->data)
+		b->data[0] = 0;
+	return 0;
+}
+
 bool fw_fixed_digits(const char *s, size_t n, size_t at, size_t w, int *out)
 {
 	int v = 0;

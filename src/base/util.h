@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Every fallible library function returns 0 or a negative errno and, on
  * failure, leaves a one-line message here. The library never prints. */
@@ -117,6 +118,9 @@ const char *fw_buf_str(struct fw_buf *b);
 /* Hands the text over (malloc'd, "" when empty) and leaves b empty; NULL,
  * with b freed, when b failed or the copy of "" cannot be made. */
 char *fw_buf_take(struct fw_buf *b);
+/* Writes b's bytes to f and empties b (keeping its memory), for output
+ * streamed in chunks; 0 or -errno. */
+int fw_buf_drain(struct fw_buf *b, FILE *f);
 
 /* ---- bounded, safe text for outputs ----------------------------------------
  * The one place that bounds what a flare can put into an output (report.md,

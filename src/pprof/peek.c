@@ -94,17 +94,6 @@ static void print_edges(const struct fw_report *r, struct fw_edge **list, size_t
 	}
 }
 
-/* Writes out's bytes to f and empties it; 0 or -errno. */
-static int drain(struct fw_buf *out, FILE *f)
-{
-	if (out->len && fwrite(out->data, 1, out->len, f) != out->len)
-		return errno ? -errno : -EIO;
-	out->len = 0;
-	if (out->data)
-		out->data[0] = 0;
-	return 0;
-}
-
 /* The report into out; with f, written to f 64 KiB at a time once a node
  * has matched (no match is an error, and then nothing is written). */
 static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE *f,
@@ -143,7 +132,7 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 
 		if (!fw_regexp_match(rx, name, strlen(name)))
 			continue;
-		if (matched && f && out->len >= (64u << 10) && !out->failed && (rc = drain(out, f)) < 0)
+		if (matched && f && out->len >= (64u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
 			break;
 		matched++;
 		fw_buf_puts(out, separator);
@@ -165,7 +154,7 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	if (matched == 0)
 		return fw_err(err, -ENOENT, "no matches found for regexp: %s", regex);
-	if (f && !out->failed && ((rc = drain(out, f)) < 0 || (fflush(f) != 0 && (rc = errno ? -errno : -EIO))))
+	if (f && !out->failed && ((rc = fw_buf_drain(out, f)) < 0 || (fflush(f) != 0 && (rc = errno ? -errno : -EIO))))
 		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	return 0;
 }

@@ -130,17 +130,6 @@ static int print_labels(const struct fw_report *r, size_t s, bool num, const cha
 	return 0;
 }
 
-/* Writes out's bytes to f and empties it; -errno. */
-static int drain(struct fw_buf *out, FILE *f)
-{
-	if (out->len && fwrite(out->data, 1, out->len, f) != out->len)
-		return errno ? -errno : -EIO;
-	out->len = 0;
-	if (out->data)
-		out->data[0] = 0;
-	return 0;
-}
-
 /* The report into out; with f, written to f whenever out holds 64 KiB, so
  * a large profile's traces never sit in memory whole. */
 static int traces(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error *err)
@@ -177,7 +166,7 @@ static int traces(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_er
 
 		if (sm->n_locs == 0)
 			continue; /* every location has at least one node */
-		if (f && out->len >= (64u << 10) && !out->failed && (rc = drain(out, f)) < 0)
+		if (f && out->len >= (64u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
 			goto out;
 		fw_buf_puts(out, separator);
 		if (print_labels(r, s, false, unit_of, &sc, out) < 0 ||
@@ -199,7 +188,7 @@ static int traces(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_er
 	}
 	fw_buf_puts(out, separator);
 	rc = 0;
-	if (f && !out->failed && (rc = drain(out, f)) == 0 && fflush(f) != 0)
+	if (f && !out->failed && (rc = fw_buf_drain(out, f)) == 0 && fflush(f) != 0)
 		rc = errno ? -errno : -EIO;
 out:
 	free(unit_of);
