@@ -6,6 +6,7 @@
 #include "base/sha256.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -150,4 +151,16 @@ int fw_sha256_fd(int fd, const char *what, char hex[FW_SHA256_HEX_LEN + 1],
 	fw_sha256_final(&s, digest);
 	fw_sha256_hex(digest, hex);
 	return 0;
+}
+
+int fw_sha256_path(const char *path, int flags, char hex[FW_SHA256_HEX_LEN + 1], struct fw_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+	int r;
+
+	if (fd < 0)
+		return fw_err(err, -errno, "%s: %s", path, strerror(errno));
+	r = fw_sha256_fd(fd, path, hex, err);
+	close(fd);
+	return r;
 }

@@ -40,4 +40,8 @@ void fw_sha256_hex(const uint8_t digest[FW_SHA256_LEN], char out[FW_SHA256_HEX_L
 int fw_sha256_fd(int fd, const char *what, char hex[FW_SHA256_HEX_LEN + 1],
 		 struct fw_error *err);
 
+/* fw_sha256_fd() of the file at path, opened read-only and non-blocking
+ * with the extra open(2) flags given (O_NOFOLLOW, say). */
+int fw_sha256_path(const char *path, int flags, char hex[FW_SHA256_HEX_LEN + 1], struct fw_error *err);
+
 #endif

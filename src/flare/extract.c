@@ -87,6 +87,14 @@ void fw_archive_limits_default(struct fw_archive_limits *l)
 	l->max_ratio = 200;
 }
 
+void fw_archive_limits_config(struct fw_archive_limits *l, const struct fw_config *cfg)
+{
+	fw_archive_limits_default(l);
+	l->max_entries = cfg->archive.max_entries;
+	l->max_total_bytes = cfg->archive.max_total_size;
+	l->max_ratio = (uint32_t)cfg->archive.max_compression_ratio;
+}
+
 /* One entry as the central directory describes it. */
 struct zrec {
 	uint64_t local;		/* offset of the local header */

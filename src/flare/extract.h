@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "base/fwconfig.h"
 #include "base/util.h"
 
 struct fw_archive_limits {
@@ -23,6 +24,9 @@ struct fw_archive_limits {
 
 /* Fills l with the defaults above. */
 void fw_archive_limits_default(struct fw_archive_limits *l);
+/* Fills l with the configuration's archive limits (archive.max_entries,
+ * max_total_size, max_compression_ratio). */
+void fw_archive_limits_config(struct fw_archive_limits *l, const struct fw_config *cfg);
 
 /* Extracts the zip archive at path into dir, an existing, empty, private
  * folder (owned by us, not writable by group or others). lim NULL means

@@ -79,18 +79,6 @@ void fw_compare_svg_name(char *out, size_t len, const char *proc, const char *wh
 
 /* ---- opening an input ---------------------------------------------------------- */
 
-static int hash_file(const char *path, char hex[FW_SHA256_HEX_LEN + 1], struct fw_error *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
-	int r;
-
-	if (fd < 0)
-		return fw_err(err, -errno, "%s: %s", path, strerror(errno));
-	r = fw_sha256_fd(fd, path, hex, err);
-	close(fd);
-	return r;
-}
-
 /* A report folder's flare file name must be one plain file name of done/. */
 static bool plain_name(const char *s)
 {
@@ -144,7 +132,7 @@ static int find_done_flare(const char *report_dir, const struct fw_report_info *
 		    fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		seen_name = seen_name || exact;
-		if (hash_file(out, hex, err) < 0) {
+		if (fw_sha256_path(out, O_NOFOLLOW, hex, err) < 0) {
 			closedir(d);
 			return -EIO;
 		}
@@ -209,11 +197,8 @@ static int open_side(const char *path, const struct fw_compare_opts *o, struct f
 	}
 	if (S_ISREG(st.st_mode)) {
 		struct fw_archive_limits lim;
-		fw_archive_limits_default(&lim);
-		lim.max_entries = o->cfg->archive.max_entries;
-		lim.max_total_bytes = o->cfg->archive.max_total_size;
-		lim.max_ratio = (uint32_t)o->cfg->archive.max_compression_ratio;
-		if ((r = hash_file(flare, s->sha256, err)) < 0 ||
+		fw_archive_limits_config(&lim, o->cfg);
+		if ((r = fw_sha256_path(flare, O_NOFOLLOW, s->sha256, err)) < 0 ||
 		    (r = fw_tmpdir_create(o->tmp_parent, "flarewatch-compare-", s->tmp, sizeof(s->tmp), err)) < 0)
 			return r;
 		if ((r = fw_archive_extract(flare, s->tmp, &lim, err)) < 0)

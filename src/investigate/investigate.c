@@ -500,20 +500,13 @@ static void investigation_free(struct fw_investigation *inv)
 static int flare_sha256(const char *path, const char *given, char hex[FW_SHA256_HEX_LEN + 1],
 			struct fw_error *err)
 {
-	int fd, r;
-
 	if (given) {
 		if (strlen(given) != FW_SHA256_HEX_LEN || strspn(given, "0123456789abcdef") != FW_SHA256_HEX_LEN)
 			return fw_err(err, -EINVAL, "%s: not a SHA-256 in lowercase hex: \"%.80s\"", path, given);
 		memcpy(hex, given, FW_SHA256_HEX_LEN + 1);
 		return 0;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return fw_err(err, -errno, "%s: %s", path, strerror(errno));
-	r = fw_sha256_fd(fd, path, hex, err);
-	close(fd);
-	return r;
+	return fw_sha256_path(path, 0, hex, err);
 }
 
 int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_analyze_result *res,
@@ -542,10 +535,7 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 		return fw_err(err, -errno, "%s: %s", path, strerror(errno));
 	if (S_ISREG(st.st_mode)) {
 		struct fw_archive_limits lim;
-		fw_archive_limits_default(&lim);
-		lim.max_entries = o->cfg->archive.max_entries;
-		lim.max_total_bytes = o->cfg->archive.max_total_size;
-		lim.max_ratio = (uint32_t)o->cfg->archive.max_compression_ratio;
+		fw_archive_limits_config(&lim, o->cfg);
 		if ((r = flare_sha256(path, o->sha256, inv.sha256, err)) < 0 ||
 		    (r = fw_tmpdir_create(o->tmp_parent, "flarewatch-", tmp, sizeof(tmp), err)) < 0)
 			return r;
