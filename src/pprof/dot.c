@@ -952,10 +952,13 @@ void fw_dot_escape(struct fw_buf *b, const char *s, size_t n)
 
 /* Strict mode: s made safe for an output (fw_out_plain: redacted, capped,
  * control and bidi characters and invalid bytes as visible escapes; up to
- * a NUL byte), appended to out. */
+ * a NUL byte), appended to out. '&' becomes "&amp;": graphviz reads
+ * entities in labels, and a name holding the text "&#x202e;" would
+ * otherwise come out of `dot -Tsvg` as a raw bidi override. */
 static void plain(struct fw_buf *out, const char *s, size_t n)
 {
 	char *z = malloc(n + 1);
+	struct fw_buf t;
 
 	if (!z) {
 		out->failed = true;
@@ -964,8 +967,18 @@ static void plain(struct fw_buf *out, const char *s, size_t n)
 	if (n)
 		memcpy(z, s, n);
 	z[n] = 0;
-	fw_out_plain(out, z, FW_OUT_NAME_MAX);
+	fw_buf_init(&t);
+	fw_out_plain(&t, z, FW_OUT_NAME_MAX);
 	free(z);
+	for (size_t i = 0; i < t.len; i++) {
+		if (t.data[i] == '&')
+			fw_buf_puts(out, "&amp;");
+		else
+			fw_buf_putc(out, t.data[i]);
+	}
+	if (t.failed)
+		out->failed = true;
+	fw_buf_free(&t);
 }
 
 /* A string pprof writes unescaped; made plain and escaped in strict mode. */

@@ -34,6 +34,12 @@ check_files() {
 	case $scen in
 	badprofiles | contention | normal | python) want+=(core-block-delay.svg core-mutex-delay.svg trace-block-delay.svg) ;;
 	esac
+	# the call graphs (graphviz's dot) of the CPU profile and the heap growth
+	if command -v dot >/dev/null 2>&1; then
+		for f in "${want[@]}"; do
+			case $f in *-cpu.svg | *-heap-diff.svg) want+=("${f%.svg}-callgraph.svg") ;; esac
+		done
+	fi
 	for f in "${want[@]}"; do
 		if [ ! -s "$dir/$f" ]; then
 			echo "missing or empty: $f"
