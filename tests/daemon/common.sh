@@ -34,6 +34,10 @@ check() {
 }
 # skip_all REASON: the whole script is skipped (before any test ran)
 skip_all() { printf '1..0 # SKIP %s\n' "$1"; exit 0; }
+# FW_SKIP_DAEMON_TESTS=1 (.ci/run's make distcheck): the daemon tests ran in
+# both builds already; distcheck's copy of the suite checks the tarball.
+[ "${FW_SKIP_DAEMON_TESTS:-0}" = 1 ] &&
+	skip_all "FW_SKIP_DAEMON_TESTS=1: the daemon tests ran in both CI builds"
 # done_testing: the plan, after checking that every report.json the test
 # wrote below $T validates against schema/report.schema.json
 # (../schema/sweep.sh).
