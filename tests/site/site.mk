@@ -7,3 +7,5 @@ EXTRA_DIST += \
 	tests/site/site.sh \
 	tests/site/site_check.py \
 	tests/bench/site_bench.sh
+# the screenshots site.sh saves in the build folder
+CLEANFILES += tests/site/index.png tests/site/hostile-report.png
