@@ -981,15 +981,11 @@ static void plain(struct fw_buf *out, const char *s, size_t n)
 	fw_buf_free(&t);
 }
 
-/* A string pprof writes unescaped; made plain and escaped in strict mode. */
-static void put_raw(const struct ctx *c, struct fw_buf *b, const char *s, size_t n)
+/* Strict mode: s made plain, then DOT-escaped. */
+static void put_strict(struct fw_buf *b, const char *s, size_t n)
 {
 	struct fw_buf t;
 
-	if (!c->o->strict) {
-		fw_buf_putn(b, s, n);
-		return;
-	}
 	fw_buf_init(&t);
 	plain(&t, s, n);
 	fw_dot_escape(b, t.data ? t.data : "", t.len);
@@ -998,21 +994,22 @@ static void put_raw(const struct ctx *c, struct fw_buf *b, const char *s, size_t
 	fw_buf_free(&t);
 }
 
+/* A string pprof writes unescaped; made plain and escaped in strict mode. */
+static void put_raw(const struct ctx *c, struct fw_buf *b, const char *s, size_t n)
+{
+	if (c->o->strict)
+		put_strict(b, s, n);
+	else
+		fw_buf_putn(b, s, n);
+}
+
 /* A string pprof escapes (escapeForDot); made plain first in strict mode. */
 static void put_escaped(const struct ctx *c, struct fw_buf *b, const char *s, size_t n)
 {
-	struct fw_buf t;
-
-	if (!c->o->strict) {
+	if (c->o->strict)
+		put_strict(b, s, n);
+	else
 		fw_dot_escape(b, s, n);
-		return;
-	}
-	fw_buf_init(&t);
-	plain(&t, s, n);
-	fw_dot_escape(b, t.data ? t.data : "", t.len);
-	if (t.failed)
-		b->failed = true;
-	fw_buf_free(&t);
 }
 
 /* rpt.formatValue: the number and the profile's unit, which pprof writes
