@@ -9,6 +9,7 @@
 #include "investigate/hostpage.h"
 #include "base/fsutil.h"
 #include "investigate/html.h"
+#include "investigate/index.h"
 #include "investigate/verdict.h"
 
 #include <errno.h>
@@ -290,42 +291,109 @@ static int write_if_changed(const char *path, const struct fw_buf *b, struct fw_
 	return fw_write_file_atomic(path, b->data, b->len, 0644, err);
 }
 
+/* A report's host folder: the "<host>" of report_dir "<host>/<time>"; its
+ * length, 0 when report_dir has no such folder. */
+static size_t host_folder_len(const struct fw_index_entry *e)
+{
+	size_t n = strcspn(e->report_dir, "/");
+
+	return e->report_dir[n] == '/' ? n : 0;
+}
+
+struct by_folder {
+	const char *dir;
+	size_t len, i; /* i: in the list, newest first */
+};
+
+static int cmp_folder(const void *a, const void *b)
+{
+	const struct by_folder *x = a, *y = b;
+	int r = memcmp(x->dir, y->dir, x->len < y->len ? x->len : y->len);
+
+	if (!r)
+		r = (x->len > y->len) - (x->len < y->len);
+	return r ? r : (x->i > y->i) - (x->i < y->i);
+}
+
+/* newest[i]: entry i is the newest report of its host folder. */
+static int mark_newest(const struct fw_index_list *l, bool *newest)
+{
+	struct by_folder *bf = malloc((l->n ? l->n : 1) * sizeof(*bf));
+
+	if (!bf)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++)
+		bf[i] = (struct by_folder){ l->v[i].report_dir, host_folder_len(&l->v[i]), i };
+	fw_qsort(bf, l->n, sizeof(*bf), cmp_folder);
+	for (size_t i = 0; i < l->n; i++)
+		newest[bf[i].i] = bf[i].len && (i == 0 || bf[i].len != bf[i - 1].len ||
+						 memcmp(bf[i].dir, bf[i - 1].dir, bf[i].len) != 0);
+	free(bf);
+	return 0;
+}
+
 int fw_host_pages_write(const char *dir, const struct fw_index_list *l, struct fw_error *err)
 {
+	size_t *order = fw_index_by_host(l);
+	bool *newest = calloc(l->n ? l->n : 1, sizeof(*newest));
+	struct fw_index_entry *sub = malloc((l->n ? l->n : 1) * sizeof(*sub));
 	int first = 0;
 
-	for (size_t i = 0; i < l->n; i++) {
-		const struct fw_index_entry *e = &l->v[i];
-		size_t hl = strcspn(e->report_dir, "/");
-		char path[4096];
+	if (!order || !newest || !sub || mark_newest(l, newest) < 0) {
+		free(order);
+		free(newest);
+		free(sub);
+		return fw_err(err, -ENOMEM, "out of memory writing the host pages of %zu reports", l->n);
+	}
+	/* one history per hostname (its reports only: one pass over the list
+	 * in all), written into each host folder whose newest report has it */
+	for (size_t g = 0, end; g < l->n; g = end) {
+		const char *host = l->v[order[g]].hostname;
+		struct fw_index_list hl;
 		struct fw_history h;
-		struct fw_buf b;
 		struct fw_error e2;
-		bool seen = false;
+		struct fw_buf b;
+		bool any = false;
+		size_t m = 0;
 		int r;
-		/* one page per host folder: the list is newest first, so the
-		 * first entry of a folder is its newest flare */
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = strncmp(l->v[k].report_dir, e->report_dir, hl + 1) == 0;
-		if (seen || !hl || e->report_dir[hl] != '/')
+
+		for (end = g; end < l->n && strcmp(l->v[order[end]].hostname, host) == 0; end++) {
+			sub[m++] = l->v[order[end]];
+			any = any || newest[order[end]];
+		}
+		if (!any)
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%.*s/index.html", dir, (int)hl, e->report_dir) >= (int)sizeof(path))
-			continue;
-		if ((r = fw_history_of(l, e->hostname, NULL, &h, &e2)) < 0) {
+		memset(&hl, 0, sizeof(hl));
+		hl.v = sub;
+		hl.n = m;
+		hl.skipped = l->skipped;
+		if ((r = fw_history_of(&hl, host, NULL, &h, &e2)) < 0) {
 			if (!first)
 				first = fw_err(err, r, "%s", e2.msg);
 			continue;
 		}
 		fw_buf_init(&b);
-		fw_host_page(&b, e->hostname, &h);
-		if (b.failed)
-			r = fw_err(&e2, -ENOMEM, "%s: out of memory", path);
-		else
-			r = write_if_changed(path, &b, &e2);
-		if (r < 0 && !first)
-			first = fw_err(err, r, "%s", e2.msg);
+		fw_host_page(&b, host, &h);
+		for (size_t k = g; k < end; k++) {
+			const struct fw_index_entry *e = &l->v[order[k]];
+			char path[4096];
+
+			if (!newest[order[k]] ||
+			    snprintf(path, sizeof(path), "%s/%.*s/index.html", dir, (int)host_folder_len(e),
+				     e->report_dir) >= (int)sizeof(path))
+				continue;
+			if (b.failed)
+				r = fw_err(&e2, -ENOMEM, "%s: out of memory", path);
+			else
+				r = write_if_changed(path, &b, &e2);
+			if (r < 0 && !first)
+				first = fw_err(err, r, "%s", e2.msg);
+		}
 		fw_buf_free(&b);
 		fw_history_free(&h);
 	}
+	free(order);
+	free(newest);
+	free(sub);
 	return first;
 }

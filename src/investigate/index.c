@@ -382,6 +382,37 @@ int fw_index_scan_host(const char *dir, const char *host_folder, struct fw_index
 	return scan_list(dir, host_folder, out, err);
 }
 
+struct by_host {
+	const char *hostname;
+	size_t i; /* in the list: newest first */
+};
+
+static int cmp_host(const void *a, const void *b)
+{
+	const struct by_host *x = a, *y = b;
+	int r = strcmp(x->hostname, y->hostname);
+	return r ? r : (x->i > y->i) - (x->i < y->i);
+}
+
+size_t *fw_index_by_host(const struct fw_index_list *l)
+{
+	struct by_host *bh = malloc((l->n ? l->n : 1) * sizeof(*bh));
+	size_t *order = malloc((l->n ? l->n : 1) * sizeof(*order));
+
+	if (!bh || !order) {
+		free(bh);
+		free(order);
+		return NULL;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		bh[i] = (struct by_host){ l->v[i].hostname, i };
+	fw_qsort(bh, l->n, sizeof(*bh), cmp_host);
+	for (size_t i = 0; i < l->n; i++)
+		order[i] = bh[i].i;
+	free(bh);
+	return order;
+}
+
 void fw_index_list_free(struct fw_index_list *l)
 {
 	free(l->v);

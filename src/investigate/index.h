@@ -64,6 +64,11 @@ struct fw_index_list {
 int fw_index_scan(const char *dir, struct fw_index_list *out, struct fw_error *err);
 void fw_index_list_free(struct fw_index_list *l);
 
+/* The positions of l's entries ordered by hostname and, within one
+ * hostname, newest first (the list's own order): the first position of
+ * each run is the host's latest report. NULL when out of memory; free it. */
+size_t *fw_index_by_host(const struct fw_index_list *l);
+
 /* fw_index_scan() of the reports in DIR/host_folder/ only (one host's
  * folder: see investigate.h for how a hostname names it). */
 int fw_index_scan_host(const char *dir, const char *host_folder, struct fw_index_list *out, struct fw_error *err);

@@ -217,18 +217,6 @@ void fw_outliers_free(struct fw_outliers *o)
 
 /* ---- from the investigations tree ------------------------------------------------ */
 
-struct by_host {
-	const char *hostname;
-	size_t i; /* in the list: newest first */
-};
-
-static int cmp_host(const void *a, const void *b)
-{
-	const struct by_host *x = a, *y = b;
-	int r = strcmp(x->hostname, y->hostname);
-	return r ? r : (x->i > y->i) - (x->i < y->i);
-}
-
 static void proc_figures(struct fw_outlier_host *h, enum fw_outlier_proc p, const struct fw_index_proc *f)
 {
 	if (!f->present)
@@ -248,25 +236,22 @@ static void proc_figures(struct fw_outlier_host *h, enum fw_outlier_proc p, cons
 int fw_outliers_hosts(const struct fw_index_list *l, struct fw_outlier_host **out, size_t *n,
 		      struct fw_error *err)
 {
-	struct by_host *bh;
+	size_t *order;
 	struct fw_outlier_host *h;
 	size_t k = 0;
 
 	*out = NULL;
 	*n = 0;
-	bh = malloc((l->n ? l->n : 1) * sizeof(*bh));
+	order = fw_index_by_host(l);
 	h = calloc(l->n ? l->n : 1, sizeof(*h));
-	if (!bh || !h) {
-		free(bh);
+	if (!order || !h) {
+		free(order);
 		free(h);
 		return fw_err(err, -ENOMEM, "out of memory listing the hosts of %zu reports", l->n);
 	}
-	for (size_t i = 0; i < l->n; i++)
-		bh[i] = (struct by_host){ l->v[i].hostname, i };
-	fw_qsort(bh, l->n, sizeof(*bh), cmp_host);
 	for (size_t i = 0; i < l->n; i++) {
-		const struct fw_index_entry *e = &l->v[bh[i].i];
-		if (i > 0 && strcmp(bh[i].hostname, bh[i - 1].hostname) == 0)
+		const struct fw_index_entry *e = &l->v[order[i]];
+		if (i > 0 && strcmp(e->hostname, l->v[order[i - 1]].hostname) == 0)
 			continue; /* an older flare of the same host */
 		h[k] = (struct fw_outlier_host){ .hostname = e->hostname,
 						 .agent_version = e->agent_version ? e->agent_version : "",
@@ -277,7 +262,7 @@ int fw_outliers_hosts(const struct fw_index_list *l, struct fw_outlier_host **ou
 		proc_figures(&h[k], FW_OP_TRACE, &e->trace);
 		k++;
 	}
-	free(bh);
+	free(order);
 	*out = h;
 	*n = k;
 	return 0;
