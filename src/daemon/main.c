@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "flare/libarchive.h"
 
 #ifndef FW_CONFIG_PATH
 #define FW_CONFIG_PATH "/etc/flarewatch/flarewatch.yaml"
@@ -178,6 +179,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s\n", err.msg);
 			return EXIT_ERROR;
 		}
+		if (!fw_libarchive(&err)) {
+			fprintf(stderr, "flarewatchd: %s\n", err.msg);
+			daemon_free(&d);
+			return EXIT_ERROR;
+		}
 		mem = open_memstream(&folders, &folders_len);
 		if (!mem)
 			r = fw_err(&err, -errno, "%s", strerror(errno));
@@ -200,6 +206,13 @@ int main(int argc, char **argv)
 	log_init(&d.log, foreground);
 	if (r < 0) {
 		log_msg(&d.log, LOG_ERR, "%s", err.msg);
+		return EXIT_ERROR;
+	}
+	/* libarchive is loaded now, not at the first flare: a daemon that
+	 * cannot extract flares says so at start instead of failing each. */
+	if (!fw_libarchive(&err)) {
+		log_msg(&d.log, LOG_ERR, "%s", err.msg);
+		daemon_free(&d);
 		return EXIT_ERROR;
 	}
 	d.config_path = config;

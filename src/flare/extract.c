@@ -50,8 +50,7 @@
 #include "flare/extract.h"
 #include "base/redact.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "flare/libarchive.h"
 
 #ifndef ARCHIVE_VERSION_NUMBER
 #error "libarchive's archive.h is missing: compile with the libarchive pkg-config flags"
@@ -116,6 +115,7 @@ struct ex {
 	size_t n_cd;		/* its size */
 	struct zrec *recs;	/* in local header order, as libarchive reads them */
 	size_t n;
+	const struct fw_libarchive *la; /* libarchive, loaded by extract() */
 	struct archive *a;
 	int root;		/* the destination folder */
 	uint64_t total;		/* bytes written so far */
@@ -189,9 +189,9 @@ static int refuse(struct ex *x, int code, const struct zrec *r, const char *fmt,
 	return fw_err(x->err, code, "%s: entry \"%s\": %s", x->path, name, why);
 }
 
-static const char *la_error(struct archive *a)
+static const char *la_error(const struct ex *x)
 {
-	const char *s = archive_error_string(a);
+	const char *s = x->la->error_string(x->a);
 	return s ? s : "unknown libarchive error";
 }
 
@@ -737,20 +737,20 @@ static int write_all(struct ex *x, const struct zrec *z, int fd, const void *buf
 
 static int write_data(struct ex *x, const struct zrec *z, int fd)
 {
-	int64_t start = archive_filter_bytes(x->a, -1);
+	int64_t start = x->la->filter_bytes(x->a, -1);
 	uint64_t written = 0;
 
 	for (;;) {
 		const void *buf;
 		size_t size;
 		la_int64_t off;
-		int r = archive_read_data_block(x->a, &buf, &size, &off);
+		int r = x->la->read_data_block(x->a, &buf, &size, &off);
 
 		if (r == ARCHIVE_EOF)
 			break;
 		/* ARCHIVE_WARN too: that is how a bad CRC is reported */
 		if (r != ARCHIVE_OK)
-			return refuse(x, -EBADMSG, z, "corrupt data: %s", la_error(x->a));
+			return refuse(x, -EBADMSG, z, "corrupt data: %s", la_error(x));
 		if (off < 0 || (uint64_t)off != written)
 			return refuse(x, -EBADMSG, z, "corrupt data: out of order");
 		/* Every check runs before the block is written. */
@@ -761,7 +761,7 @@ static int write_data(struct ex *x, const struct zrec *z, int fd)
 			return refuse(x, -EFBIG, z, "the archive expands to more than %llu bytes "
 				      "(the limit)", (unsigned long long)x->lim.max_total_bytes);
 		if (written + size > RATIO_EXEMPT) {
-			int64_t used = archive_filter_bytes(x->a, -1) - start;
+			int64_t used = x->la->filter_bytes(x->a, -1) - start;
 			uint64_t u = used > 0 ? (uint64_t)used : 1;
 
 			if ((written + size) / u > x->lim.max_ratio)
@@ -784,7 +784,7 @@ static int write_data(struct ex *x, const struct zrec *z, int fd)
 static int extract_entry(struct ex *x, const struct zrec *z, struct archive_entry *e)
 {
 	char buf[PATH_MAX], *comps[MAX_COMPONENTS];
-	mode_t type = archive_entry_filetype(e);
+	mode_t type = x->la->entry_filetype(e);
 	const char *name, *why;
 	int ncomps, parent, fd, r, errnum;
 	bool dir;
@@ -792,24 +792,24 @@ static int extract_entry(struct ex *x, const struct zrec *z, struct archive_entr
 	/* libarchive must be reading the entry that scan() checked. Its
 	 * name is NULL when it cannot be converted to the locale (UTF-8
 	 * names in the C locale): the position and size then match it. */
-	name = archive_entry_pathname(e);
+	name = x->la->entry_pathname(e);
 	if (!name && (z->flags & 0x800))
-		name = archive_entry_pathname_utf8(e);
+		name = x->la->entry_pathname_utf8(e);
 	if (name && (strlen(name) != z->nlen || memcmp(name, z->name, z->nlen))) {
 		char other[700];
 		shown(other, sizeof(other), name, strlen(name));
 		return refuse(x, -EBADMSG, z, "libarchive reads it as \"%s\" (inconsistent "
 			      "archive)", other);
 	}
-	if (archive_entry_size_is_set(e) && (uint64_t)archive_entry_size(e) != z->usize)
+	if (x->la->entry_size_is_set(e) && (uint64_t)x->la->entry_size(e) != z->usize)
 		return refuse(x, -EBADMSG, z, "libarchive reads a size of %lld, the central "
-			      "directory declares %llu", (long long)archive_entry_size(e),
+			      "directory declares %llu", (long long)x->la->entry_size(e),
 			      (unsigned long long)z->usize);
-	if (archive_entry_is_encrypted(e))
+	if (x->la->entry_is_encrypted(e))
 		return refuse(x, -ENOTSUP, z, "encrypted entry");
-	if (archive_entry_hardlink(e))
+	if (x->la->entry_hardlink(e))
 		return refuse(x, -EINVAL, z, "hard link");
-	if (type == AE_IFLNK || archive_entry_symlink(e))
+	if (type == AE_IFLNK || x->la->entry_symlink(e))
 		return refuse(x, -EINVAL, z, "symbolic link");
 	if (type != AE_IFREG && type != AE_IFDIR)
 		return refuse(x, -EINVAL, z, "device, FIFO or socket");
@@ -838,9 +838,9 @@ static int extract_entry(struct ex *x, const struct zrec *z, struct archive_entr
 		return refuse(x, -errnum, z, "cannot create the file: %s", strerror(errnum));
 	r = write_data(x, z, fd);
 	/* the entry's time, not the extraction's: it may date the flare */
-	if (r == 0 && archive_entry_mtime_is_set(e)) {
-		struct timespec ts[2] = { { .tv_sec = archive_entry_mtime(e) },
-					  { .tv_sec = archive_entry_mtime(e) } };
+	if (r == 0 && x->la->entry_mtime_is_set(e)) {
+		struct timespec ts[2] = { { .tv_sec = x->la->entry_mtime(e) },
+					  { .tv_sec = x->la->entry_mtime(e) } };
 		if (futimens(fd, ts) < 0)
 			r = refuse(x, -errno, z, "cannot set the file time: %s", strerror(errno));
 	}
@@ -854,19 +854,24 @@ static int extract(struct ex *x)
 	struct archive_entry *e;
 	int r;
 
-	x->a = archive_read_new();
+	x->la = fw_libarchive(x->err);
+	if (!x->la) {
+		fw_err_prefix(x->err, "%s", x->path);
+		return -ENOENT;
+	}
+	x->a = x->la->read_new();
 	if (!x->a)
 		return fw_err(x->err, -ENOMEM, "%s: out of memory", x->path);
 	/* The seekable reader works from the central directory, as scan()
 	 * did; the streaming one would trust the local headers instead. */
-	if (archive_read_support_format_zip_seekable(x->a) != ARCHIVE_OK)
-		return fw_err(x->err, -ENOTSUP, "%s: libarchive: %s", x->path, la_error(x->a));
-	if (archive_read_open_fd(x->a, x->fd, 64 * 1024) != ARCHIVE_OK)
-		return refuse(x, -EBADMSG, NULL, "not a readable zip archive: %s", la_error(x->a));
+	if (x->la->read_support_format_zip_seekable(x->a) != ARCHIVE_OK)
+		return fw_err(x->err, -ENOTSUP, "%s: libarchive: %s", x->path, la_error(x));
+	if (x->la->read_open_fd(x->a, x->fd, 64 * 1024) != ARCHIVE_OK)
+		return refuse(x, -EBADMSG, NULL, "not a readable zip archive: %s", la_error(x));
 	for (size_t i = 0; i < x->n; i++) {
 		const struct zrec *z = &x->recs[i];
 
-		r = archive_read_next_header(x->a, &e);
+		r = x->la->read_next_header(x->a, &e);
 		if (r == ARCHIVE_EOF)
 			return refuse(x, -EBADMSG, NULL, "libarchive read %zu entries, the central "
 				      "directory lists %zu", i, x->n);
@@ -874,15 +879,15 @@ static int extract(struct ex *x)
 		 * be converted to the locale; everything else about the
 		 * entry is checked by extract_entry() and scan(). */
 		if (r < ARCHIVE_WARN)
-			return refuse(x, -EBADMSG, z, "corrupt entry: %s", la_error(x->a));
+			return refuse(x, -EBADMSG, z, "corrupt entry: %s", la_error(x));
 		if ((r = extract_entry(x, z, e)) < 0)
 			return r;
 	}
-	r = archive_read_next_header(x->a, &e);
+	r = x->la->read_next_header(x->a, &e);
 	if (r != ARCHIVE_EOF)
 		return refuse(x, -EBADMSG, NULL, "libarchive finds more than the %zu entries of "
 			      "the central directory%s%s", x->n, r < ARCHIVE_WARN ? ": " : "",
-			      r < ARCHIVE_WARN ? la_error(x->a) : "");
+			      r < ARCHIVE_WARN ? la_error(x) : "");
 	return 0;
 }
 
@@ -975,7 +980,7 @@ int fw_archive_extract(const char *path, const char *dir, const struct fw_archiv
 	r = extract(&x);
 out:
 	if (x.a)
-		archive_read_free(x.a);
+		x.la->read_free(x.a);
 	free(x.cd);
 	free(x.recs);
 	if (x.fd >= 0)
