@@ -9,25 +9,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool contains(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-
-	for (size_t i = 0; i + k <= n; i++)
-		if (memcmp(s + i, needle, k) == 0)
-			return true;
-	return false;
-}
-
+/* looksLikeDemangledCPlusPlus: false if the name holds ".<" (Java's
+ * "class.<init>") or "])." (Go's "foo.(*Bar[...]).Method"), else true if it
+ * holds any of < > [ ] or "::". One pass: this runs for every function of
+ * every profile read. */
 bool fw_funcname_looks_demangled(const char *s, size_t n)
 {
-	/* Java names of the form "class.<init>", Go "foo.(*Bar[...]).Method". */
-	if (contains(s, n, ".<") || contains(s, n, "])."))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '<' || s[i] == '>' || s[i] == '[' || s[i] == ']')
-			return true;
-	return contains(s, n, "::");
+	bool found = false;
+
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '<':
+			if (i > 0 && s[i - 1] == '.')
+				return false;
+			found = true;
+			break;
+		case ']':
+			if (i + 2 < n && s[i + 1] == ')' && s[i + 2] == '.')
+				return false;
+			found = true;
+			break;
+		case '>':
+		case '[':
+			found = true;
+			break;
+		case ':':
+			if (i + 1 < n && s[i + 1] == ':')
+				found = true;
+			break;
+		}
+	}
+	return found;
 }
 
 size_t fw_funcname_remove_matching(char *s, size_t n, char open, char close)

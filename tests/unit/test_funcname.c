@@ -100,8 +100,54 @@ static void test_profile(void)
 	fw_strtab_free(&p.strings);
 }
 
+/* looksLikeDemangledCPlusPlus as Go writes it, three strings.Contains
+ * and a regexp, against our one pass: every string of up to 6 characters
+ * over the characters that matter (and one that does not). */
+static bool has(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(s + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+static bool go_looks_demangled(const char *s, size_t n)
+{
+	if (has(s, n, ".<") || has(s, n, "])."))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strchr("<>[]", s[i]) && s[i])
+			return true;
+	return has(s, n, "::");
+}
+
+static void test_looks_demangled_exhaustive(void)
+{
+	static const char alpha[] = ".<>[]():a";
+	const size_t k = sizeof(alpha) - 1;
+	size_t tried = 0, wrong = 0;
+	char s[8];
+
+	for (size_t len = 0; len <= 6; len++) {
+		size_t total = 1;
+		for (size_t i = 0; i < len; i++)
+			total *= k;
+		for (size_t code = 0; code < total; code++) {
+			size_t c = code;
+			for (size_t i = 0; i < len; i++, c /= k)
+				s[i] = alpha[c % k];
+			tried++;
+			if (fw_funcname_looks_demangled(s, len) != go_looks_demangled(s, len) && wrong++ < 5)
+				TAP_OK(0, "looks_demangled(\"%.*s\")", (int)len, s);
+		}
+	}
+	TAP_OK(wrong == 0, "looks_demangled agrees with Go's definition on all %zu strings", tried);
+}
+
 int main(void)
 {
+	test_looks_demangled_exhaustive();
 	test_like_pprof();
 	test_modes();
 	test_shorten_like_pprof();
