@@ -451,10 +451,27 @@ static inline int pb_varints_next(struct pb_varints *it, uint64_t *v)
 	return read_varint(&it->q, it->end, v) < 0 ? -1 : 1;
 }
 
-/* How many elements a field holds at most (a packed varint takes a byte). */
+/* The bytes of p[0..n) without the continuation bit, eight at a time. */
+static size_t count_varint_ends(const uint8_t *p, size_t n)
+{
+	size_t c = n, i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		c -= (size_t)__builtin_popcountll(w & 0x8080808080808080ULL);
+	}
+	for (; i < n; i++)
+		c -= p[i] >> 7;
+	return c;
+}
+
+/* How many elements a field holds at most: the varints that end in a
+ * packed run (a truncated last one is an error before it is stored). Exact,
+ * so that arrays sized by the counting pass never grow. */
 static size_t pb_varints_max(const struct pb_field *f)
 {
-	return f->wt == 2 ? f->n : 1;
+	return f->wt == 2 ? count_varint_ends(f->b, f->n) : 1;
 }
 
 /* fw_grow, with the common case (room already there) inline. */
@@ -833,21 +850,6 @@ struct counts {
 	size_t types, samples, sample_locs, labels, mappings, locations, lines, functions;
 	size_t strings, string_bytes, empty_strings;
 };
-
-/* The bytes of p[0..n) without the continuation bit, eight at a time. */
-static size_t count_varint_ends(const uint8_t *p, size_t n)
-{
-	size_t c = n, i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		c -= (size_t)__builtin_popcountll(w & 0x8080808080808080ULL);
-	}
-	for (; i < n; i++)
-		c -= p[i] >> 7;
-	return c;
-}
 
 /* Counts repeated field `want` inside a message: unpacked occurrences, or
  * the varints of a packed run (bytes without the continuation bit). */
