@@ -26,6 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DEFAULT_MAX_FILE (256u << 20)
 #define DEFAULT_MAX_DECODED ((size_t)256 << 20)
@@ -112,25 +115,69 @@ static void arena_destroy(struct arena *a)
 
 /* ---- gzip ---------------------------------------------------------------- */
 
+/* Compressed input: all of it in memory, or a file read CHUNK bytes at a
+ * time (the compressed bytes are never held whole). */
+#define CHUNK (64 * 1024)
+
+struct gz_src {
+	const uint8_t *mem; /* the input in memory, or NULL for fd */
+	size_t len;	    /* its size (the file's size when it was opened) */
+	int fd;
+	uint8_t *chunk;	    /* fd's read buffer, CHUNK bytes */
+	uint64_t taken;	    /* bytes handed to zlib so far */
+	bool eof;
+	const char *name;
+};
+
+/* Gives zlib more input after the avail_in bytes it has not used yet (kept
+ * in front). At the end of the input, sets eof. */
+static int gz_refill(struct gz_src *g, z_stream *zs, struct fw_error *err)
+{
+	if (g->mem) {
+		size_t rest = g->len - (size_t)(zs->next_in - g->mem);
+		zs->avail_in = rest > UINT32_MAX ? UINT32_MAX : (uInt)rest;
+		g->eof = rest <= UINT32_MAX;
+		return 0;
+	}
+	if (zs->avail_in)
+		memmove(g->chunk, zs->next_in, zs->avail_in);
+	zs->next_in = g->chunk;
+	while (!g->eof && zs->avail_in < CHUNK) {
+		ssize_t k = read(g->fd, g->chunk + zs->avail_in, CHUNK - zs->avail_in);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return fw_err(err, -errno, "%s: %s", g->name, strerror(errno));
+		if (k == 0)
+			g->eof = true;
+		zs->avail_in += (uInt)k;
+		g->taken += (uint64_t)k;
+		if (k > 0)
+			break; /* enough to go on with */
+	}
+	return 0;
+}
+
 /* Initial output size: the gzip trailer's ISIZE (the last member's size mod
  * 2^32) when it is plausible, that is within deflate's maximum ratio of
  * about 1032:1, else four times the input. */
-static size_t first_guess(const uint8_t *in, size_t inlen)
+static size_t first_guess(const uint8_t *trailer, size_t inlen)
 {
 	uint32_t isize;
 
-	if (inlen >= 18) {
-		isize = (uint32_t)in[inlen - 4] | (uint32_t)in[inlen - 3] << 8 |
-			(uint32_t)in[inlen - 2] << 16 | (uint32_t)in[inlen - 1] << 24;
+	if (inlen >= 18 && trailer) {
+		isize = (uint32_t)trailer[0] | (uint32_t)trailer[1] << 8 |
+			(uint32_t)trailer[2] << 16 | (uint32_t)trailer[3] << 24;
 		if (isize > 0 && isize / 1032 <= inlen)
 			return (size_t)isize + 1;
 	}
 	return inlen < (SIZE_MAX / 8) ? inlen * 4 + 64 : inlen;
 }
 
-static int gunzip(const uint8_t *in, size_t inlen, size_t max, uint8_t **out,
-		  size_t *outlen, const char *name, struct fw_error *err)
+static int gunzip(struct gz_src *g, const uint8_t *trailer, size_t max, uint8_t **out,
+		  size_t *outlen, struct fw_error *err)
 {
+	const char *name = g->name;
 	z_stream zs;
 	uint8_t *buf = NULL;
 	size_t cap = 0, len = 0;
@@ -139,12 +186,14 @@ static int gunzip(const uint8_t *in, size_t inlen, size_t max, uint8_t **out,
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
 		return fw_err(err, -ENOMEM, "%s: cannot initialise zlib", name);
-	zs.next_in = (Bytef *)in;
+	zs.next_in = (Bytef *)g->mem;
+	if ((r = gz_refill(g, &zs, err)) < 0)
+		goto fail;
 	for (;;) {
-		size_t chunk = inlen - (size_t)((const uint8_t *)zs.next_in - in);
-		zs.avail_in = chunk > UINT32_MAX ? UINT32_MAX : (uInt)chunk;
+		if (zs.avail_in == 0 && !g->eof && (r = gz_refill(g, &zs, err)) < 0)
+			goto fail;
 		if (len == cap) {
-			size_t want = cap ? cap * 2 : first_guess(in, inlen);
+			size_t want = cap ? cap * 2 : first_guess(trailer, g->len);
 			if (want > max + 1)
 				want = max + 1;
 			if (want <= cap) {
@@ -173,10 +222,12 @@ static int gunzip(const uint8_t *in, size_t inlen, size_t max, uint8_t **out,
 			goto fail;
 		}
 		if (zr == Z_STREAM_END) {
-			size_t left = inlen - (size_t)((const uint8_t *)zs.next_in - in);
-			const uint8_t *nx = zs.next_in;
-			/* Concatenated gzip members are one stream, as in Go. */
-			if (left >= 2 && nx[0] == 0x1f && nx[1] == 0x8b) {
+			/* Concatenated gzip members are one stream, as in Go:
+			 * look at the next two bytes, reading on if needed. */
+			while (zs.avail_in < 2 && !g->eof)
+				if ((r = gz_refill(g, &zs, err)) < 0)
+					goto fail;
+			if (zs.avail_in >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b) {
 				if (inflateReset(&zs) != Z_OK) {
 					r = fw_err(err, -EINVAL, "%s: corrupt gzip stream", name);
 					goto fail;
@@ -184,9 +235,12 @@ static int gunzip(const uint8_t *in, size_t inlen, size_t max, uint8_t **out,
 				continue;
 			}
 			/* Go's gzip reader refuses anything else after a member. */
-			if (left > 0) {
-				r = fw_err(err, -EINVAL, "%s: corrupt gzip data: %zu bytes after the last member",
-					   name, left);
+			if (zs.avail_in > 0) {
+				uint64_t left = zs.avail_in;
+				if (!g->mem && g->len > g->taken)
+					left += g->len - g->taken; /* not read yet */
+				r = fw_err(err, -EINVAL, "%s: corrupt gzip data: %llu bytes after the last member",
+					   name, (unsigned long long)left);
 				goto fail;
 			}
 			break;
@@ -194,6 +248,8 @@ static int gunzip(const uint8_t *in, size_t inlen, size_t max, uint8_t **out,
 		if (zr == Z_OK)
 			continue;
 		if (zr == Z_BUF_ERROR && zs.avail_out == 0)
+			continue;
+		if (zr == Z_BUF_ERROR && zs.avail_in == 0 && !g->eof)
 			continue;
 		if (zr == Z_BUF_ERROR) {
 			r = fw_err(err, -EINVAL, "%s: truncated gzip data", name);
@@ -1465,37 +1521,92 @@ int fw_profile_decode(const uint8_t *data, size_t len, const char *name,
 		name = "profile";
 	if (!is_gzip(data, len))
 		return decode_plain(data, len, name, &lim, out, err);
-	if ((r = gunzip(data, len, lim.max_decoded_bytes, &plain, &plain_len, name, err)) < 0)
+	{
+		struct gz_src g = { .mem = data, .len = len, .fd = -1, .name = name };
+		r = gunzip(&g, data + len - 4, lim.max_decoded_bytes, &plain, &plain_len, err);
+	}
+	if (r < 0)
 		return r;
 	r = decode_plain(plain, plain_len, name, &lim, out, err);
 	free(plain);
 	return r;
 }
 
+/* Exactly n bytes at offset off of fd: 0, or -1 (short file, or an error
+ * reported by the read that follows). */
+static int pread_all(int fd, void *buf, size_t n, off_t off)
+{
+	while (n > 0) {
+		ssize_t k = pread(fd, buf, n, off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		buf = (uint8_t *)buf + k;
+		n -= (size_t)k;
+		off += k;
+	}
+	return 0;
+}
+
 int fw_profile_read(const char *path, const struct fw_decode_limits *limits,
 		    struct fw_profile **out, struct fw_error *err)
 {
 	struct fw_decode_limits lim;
-	uint8_t *data, *plain;
-	size_t len, plain_len;
-	int r;
+	struct gz_src g = { .name = path };
+	uint8_t head[2], trailer[4], *plain = NULL, *data;
+	struct stat st;
+	size_t plain_len, len;
+	bool have_trailer;
+	int fd, r;
 
 	limits_or_defaults(limits, &lim);
-	if ((r = fw_read_file(path, lim.max_file_bytes, &data, &len, err)) < 0)
-		return r;
-	if (!is_gzip(data, len)) {
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fw_err(err, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		r = fw_err(err, -errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = fw_err(err, -EINVAL, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > lim.max_file_bytes) {
+		r = fw_err(err, -EFBIG, "%s: file is %lld bytes, the limit is %zu", path,
+			   (long long)st.st_size, lim.max_file_bytes);
+		goto out;
+	}
+	if (pread_all(fd, head, 2, 0) < 0 || !is_gzip(head, 2)) {
+		/* raw protobuf (or too short to be gzip): decoded in place */
+		close(fd);
+		if ((r = fw_read_file(path, lim.max_file_bytes, &data, &len, err)) < 0)
+			return r;
 		r = decode_plain(data, len, path, &lim, out, err);
 		free(data);
 		return r;
 	}
-	/* Release the compressed bytes before decoding: peak memory is the
-	 * larger of (compressed + plain) and (plain + decoded profile). */
-	r = gunzip(data, len, lim.max_decoded_bytes, &plain, &plain_len, path, err);
-	free(data);
-	if (r < 0)
-		return r;
-	r = decode_plain(plain, plain_len, path, &lim, out, err);
+	/* gzip: inflated from the file as it is read, so that the compressed
+	 * bytes are never held whole (peak memory: the plain bytes plus the
+	 * decoded profile) */
+	have_trailer = st.st_size >= 18 && pread_all(fd, trailer, 4, st.st_size - 4) == 0;
+	g.fd = fd;
+	g.len = (size_t)st.st_size;
+	g.chunk = malloc(CHUNK);
+	if (!g.chunk) {
+		r = fw_err(err, -ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	r = gunzip(&g, have_trailer ? trailer : NULL, lim.max_decoded_bytes, &plain, &plain_len, err);
+	free(g.chunk);
+	close(fd);
+	fd = -1;
+	if (r == 0)
+		r = decode_plain(plain, plain_len, path, &lim, out, err);
 	free(plain);
+out:
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 

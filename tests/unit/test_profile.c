@@ -210,10 +210,21 @@ static void gzip_into(struct pb *out, const uint8_t *data, size_t len)
 
 static struct fw_error err;
 
+/* When set, decode() writes the input to the file NAME (in the test's own
+ * temporary folder, the working directory) and reads it with
+ * fw_profile_read(), which inflates from the file as it reads it. */
+static bool via_file;
+
 static int decode(const struct pb *b, const struct fw_decode_limits *lim, struct fw_profile **p)
 {
 	memset(&err, 0, sizeof(err));
 	*p = NULL;
+	if (via_file) {
+		FILE *f = fopen(NAME, "wb");
+		if (!f || fwrite(b->d, 1, b->len, f) != b->len || fclose(f) != 0)
+			exit(99);
+		return fw_profile_read(NAME, lim, p, &err);
+	}
 	return fw_profile_decode(b->d, b->len, NAME, lim, p, &err);
 }
 
@@ -1112,6 +1123,79 @@ static void test_absurd_length(void)
 	}
 }
 
+/* The size of a gzip member of data[0..n). */
+static size_t gz_size(const uint8_t *data, size_t n)
+{
+	struct pb z = { 0 };
+	size_t len;
+
+	gzip_into(&z, data, n);
+	len = z.len;
+	pb_free(&z);
+	return len;
+}
+
+/* fw_profile_read inflates a file 64 KiB at a time: a member that ends,
+ * and a next member's magic or trailing garbage that begins, on either
+ * side of a read boundary must decode exactly as from memory. The profile
+ * carries 200 KB of incompressible bytes in an unknown field, so that a
+ * member's compressed size follows its input size. */
+static void test_gzip_chunks(void)
+{
+	struct pb b = { 0 }, plain = { 0 };
+	struct full_opts o = { 0 };
+	uint8_t *junk = malloc(200000);
+	uint32_t x = 12345;
+	size_t bad = 0, tried = 0;
+
+	if (!junk)
+		exit(99);
+	for (size_t i = 0; i < 200000; i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (uint8_t)(x >> 23);
+	}
+	pb_bytes(&plain, 100, junk, 200000);
+	build_full(&plain, &dense_ids, &o);
+	via_file = true;
+	for (int delta = -4; delta <= 4; delta++) {
+		/* the first member's compressed size: 64 KiB + delta */
+		size_t want = 65536 + (size_t)(delta + 4) - 4, lo = 1, hi = plain.len - 1;
+		struct pb z = { 0 };
+		struct fw_profile *p = NULL;
+
+		while (lo < hi) { /* smallest input whose member is >= want */
+			size_t mid = lo + (hi - lo) / 2;
+			if (gz_size(plain.d, mid) < want)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		gzip_into(&z, plain.d, lo);
+		gzip_into(&z, plain.d + lo, plain.len - lo);
+		tried++;
+		if (decode(&z, NULL, &p) != 0 || check_full(p, &dense_ids) != 0) {
+			bad++;
+			TAP_DIAG("first member of %zu bytes: %s", gz_size(plain.d, lo), err.msg);
+		}
+		fw_profile_free(p);
+		/* the same with garbage after the last member */
+		pb_raw(&z, "garbage!", 8);
+		tried++;
+		p = NULL;
+		if (decode(&z, NULL, &p) != -EINVAL || !strstr(err.msg, "8 bytes after the last member")) {
+			bad++;
+			TAP_DIAG("garbage after a member ending at %zu: %s", z.len - 8, err.msg);
+			fw_profile_free(p);
+		}
+		pb_free(&z);
+	}
+	via_file = false;
+	TAP_OK(bad == 0, "gzip members and trailing garbage across the 64 KiB reads: %zu cases", tried);
+	free(junk);
+	pb_free(&plain);
+	pb_free(&b);
+}
+
 /* fw_profile_read: a file on disk, and a missing file. */
 static void test_read_file(void)
 {
@@ -1146,6 +1230,14 @@ static void test_read_file(void)
 
 int main(void)
 {
+	const char *tmp = getenv("TMPDIR");
+	char dir[512];
+	int rc;
+
+	/* decode() writes its files here */
+	snprintf(dir, sizeof(dir), "%s/fw_test_profile_XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir) || chdir(dir) != 0)
+		return 99;
 	test_full();
 	test_variants();
 	test_small_ok();
@@ -1156,5 +1248,15 @@ int main(void)
 	test_implausible_counts();
 	test_absurd_length();
 	test_read_file();
-	return tap_done();
+	test_gzip_chunks();
+	/* the gzip cases again, read from a file as it is inflated */
+	via_file = true;
+	test_variants();
+	test_gzip_limits();
+	via_file = false;
+	rc = tap_done();
+	unlink(NAME);
+	if (chdir("/") != 0 || rmdir(dir) != 0)
+		rc = 1;
+	return rc;
 }
