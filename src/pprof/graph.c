@@ -84,6 +84,17 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 	t->loc_count = malloc((p->n_locations + 1) * sizeof(uint32_t));
 	if (!t->loc_first || !t->loc_count)
 		goto nomem;
+	/* A node per location line (one for a location without lines) at
+	 * most: both arrays at that size once, instead of growing. */
+	for (size_t li = 0; li < p->n_locations; li++)
+		cap += p->locations[li].n_lines ? p->locations[li].n_lines : 1;
+	if (cap >= UINT32_MAX - 1)
+		goto nomem;
+	cap_nodes = ++cap;
+	t->loc_nodes = malloc(cap_nodes * sizeof(uint32_t));
+	t->info = malloc(cap * sizeof(*t->info));
+	if (!t->loc_nodes || !t->info)
+		goto nomem;
 	for (size_t li = 0; li < p->n_locations; li++) {
 		const struct fw_location *l = &p->locations[li];
 		uint32_t nlines = l->n_lines ? l->n_lines : 1;
