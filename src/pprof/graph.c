@@ -217,89 +217,86 @@ static int edge_map_find(struct fw_u64map *m, uint32_t src, uint32_t dst, uint32
 
 /* ---- accumulation ----------------------------------------------------------- */
 
-/* with_edges = false computes only flat and cum: enough to decide what to
- * trim, at a fraction of the memory a large profile's edges take. */
-static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool with_edges,
-		 const struct fw_trim_opts *o, struct fw_graph *g, struct fw_error *err)
+/* The edge state of one build. */
+struct acc {
+	struct fw_u64map em;
+	uint32_t *seen, *edge_seen; /* per node / per edge: the last sample's stamp */
+	size_t cap_edges, cap_edge_seen;
+};
+
+/* Adds the edge parent -> n of the sample stamped `stamp` (weight w). */
+static int add_edge(struct acc *a, struct fw_graph *g, uint32_t parent, uint32_t n, uint32_t stamp,
+		    int64_t w, bool residual, bool inlined)
+{
+	uint32_t e;
+	int r = edge_map_find(&a->em, parent, n, (uint32_t)g->n_edges, &e);
+
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		if (fw_grow((void **)&g->edges, &a->cap_edges, g->n_edges + 1, sizeof(*g->edges)) < 0 ||
+		    fw_grow((void **)&a->edge_seen, &a->cap_edge_seen, g->n_edges + 1, sizeof(uint32_t)) < 0)
+			return -ENOMEM;
+		memset(&g->edges[e], 0, sizeof(g->edges[e]));
+		g->edges[e].src = parent;
+		g->edges[e].dst = n;
+		g->edges[e].is_inline = true;
+		a->edge_seen[e] = 0;
+		g->n_edges++;
+	}
+	if (a->edge_seen[e] != stamp) {
+		struct fw_edge *ed = &g->edges[e];
+		a->edge_seen[e] = stamp;
+		ed->weight = fw_add64(ed->weight, w);
+		if (residual)
+			ed->residual = true;
+		if (!inlined) /* an inline contribution keeps the flag */
+			ed->is_inline = false;
+	}
+	return 0;
+}
+
+/* Every sample's contribution: cum once per node per sample, flat to the
+ * leaf, and the edges from root to leaf. Always inlined, so that the
+ * first pass of every graph (no kept set, no edges, no -mean) compiles to
+ * a loop without those tests. */
+static inline __attribute__((always_inline)) int accumulate(const struct fw_nodetab *t, size_t vi,
+							    const bool *kept, bool with_edges,
+							    bool mean, struct acc *a,
+							    struct fw_graph *g)
 {
 	const struct fw_profile *p = t->p;
-	struct fw_u64map em;
-	uint32_t *seen = NULL, *edge_seen = NULL;
-	size_t cap_edges = 0, cap_edge_seen = 0;
-	bool drop_negative = o && o->drop_negative, mean = o && o->mean;
-	int r;
-
-	assert(t && g && vi < p->n_sample_types);
-	memset(g, 0, sizeof(*g));
-	memset(&em, 0, sizeof(em));
-	g->tab = t;
-	g->flat = calloc(t->n + 1, sizeof(int64_t));
-	g->cum = calloc(t->n + 1, sizeof(int64_t));
-	seen = calloc(t->n + 1, sizeof(uint32_t));
-	g->nodes = malloc((t->n + 1) * sizeof(uint32_t));
-	if (!g->flat || !g->cum || !seen || !g->nodes)
-		goto nomem;
-	if (mean) {
-		g->flat_div = calloc(t->n + 1, sizeof(int64_t));
-		g->cum_div = calloc(t->n + 1, sizeof(int64_t));
-		if (!g->flat_div || !g->cum_div)
-			goto nomem;
-	}
+	const uint32_t *loc_first = t->loc_first, *loc_count = t->loc_count, *loc_nodes = t->loc_nodes;
+	uint32_t *seen = a->seen;
+	int64_t *cum = g->cum;
 
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct fw_sample *sm = &p->samples[s];
-		int64_t w = fw_sample_values(p, s)[vi];
-		int64_t dw = mean ? fw_sample_values(p, s)[0] : 0;
+		const uint32_t *locs = p->sample_locs + sm->first_loc;
+		const int64_t *v = fw_sample_values(p, s);
+		int64_t w = v[vi], dw = mean ? v[0] : 0;
 		uint32_t stamp = (uint32_t)s + 1, parent = FW_NONE;
 		bool residual = false;
 
 		if (w == 0 && dw == 0)
 			continue;
 		for (uint32_t i = sm->n_locs; i-- > 0;) {
-			uint32_t loc = p->sample_locs[sm->first_loc + i];
-			uint32_t first = t->loc_first[loc], cnt = t->loc_count[loc];
+			uint32_t loc = locs[i], first = loc_first[loc], cnt = loc_count[loc];
 			for (uint32_t ni = cnt; ni-- > 0;) {
-				uint32_t n = t->loc_nodes[first + ni];
+				uint32_t n = loc_nodes[first + ni];
 				if (kept && !kept[n]) {
 					residual = true;
 					continue;
 				}
 				if (seen[n] != stamp) {
 					seen[n] = stamp;
-					g->cum[n] = fw_add64(g->cum[n], w);
+					cum[n] = fw_add64(cum[n], w);
 					if (mean)
 						g->cum_div[n] = fw_add64(g->cum_div[n], dw);
 				}
-				if (with_edges && parent != FW_NONE && n != parent) {
-					uint32_t e;
-					r = edge_map_find(&em, parent, n, (uint32_t)g->n_edges, &e);
-					if (r < 0)
-						goto nomem;
-					if (r == 0) {
-						if (fw_grow((void **)&g->edges, &cap_edges, g->n_edges + 1,
-							    sizeof(*g->edges)) < 0 ||
-						    fw_grow((void **)&edge_seen, &cap_edge_seen, g->n_edges + 1,
-							    sizeof(uint32_t)) < 0)
-							goto nomem;
-						memset(&g->edges[e], 0, sizeof(g->edges[e]));
-						g->edges[e].src = parent;
-						g->edges[e].dst = n;
-						g->edges[e].is_inline = true;
-						edge_seen[e] = 0;
-						g->n_edges++;
-					}
-					if (edge_seen[e] != stamp) {
-						struct fw_edge *ed = &g->edges[e];
-						edge_seen[e] = stamp;
-						ed->weight = fw_add64(ed->weight, w);
-						if (residual)
-							ed->residual = true;
-						if (ni != cnt - 1)
-							; /* inline contribution keeps the flag */
-						else
-							ed->is_inline = false;
-					}
-				}
+				if (with_edges && parent != FW_NONE && n != parent &&
+				    add_edge(a, g, parent, n, stamp, w, residual, ni != cnt - 1) < 0)
+					return -ENOMEM;
 				parent = n;
 				residual = false;
 			}
@@ -310,19 +307,53 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 				g->flat_div[parent] = fw_add64(g->flat_div[parent], dw);
 		}
 	}
+	return 0;
+}
+
+/* with_edges = false computes only flat and cum: enough to decide what to
+ * trim, at a fraction of the memory a large profile's edges take. */
+static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool with_edges,
+		 const struct fw_trim_opts *o, struct fw_graph *g, struct fw_error *err)
+{
+	struct acc a;
+	bool drop_negative = o && o->drop_negative, mean = o && o->mean;
+	int r;
+
+	assert(t && g && vi < t->p->n_sample_types);
+	memset(g, 0, sizeof(*g));
+	memset(&a, 0, sizeof(a));
+	g->tab = t;
+	g->flat = calloc(t->n + 1, sizeof(int64_t));
+	g->cum = calloc(t->n + 1, sizeof(int64_t));
+	a.seen = calloc(t->n + 1, sizeof(uint32_t));
+	g->nodes = malloc((t->n + 1) * sizeof(uint32_t));
+	if (!g->flat || !g->cum || !a.seen || !g->nodes)
+		goto nomem;
+	if (mean) {
+		g->flat_div = calloc(t->n + 1, sizeof(int64_t));
+		g->cum_div = calloc(t->n + 1, sizeof(int64_t));
+		if (!g->flat_div || !g->cum_div)
+			goto nomem;
+	}
+	if (!kept && !with_edges && !mean)
+		r = accumulate(t, vi, NULL, false, false, &a, g);
+	else
+		r = accumulate(t, vi, kept, with_edges, mean, &a, g);
+	if (r < 0)
+		goto nomem;
 	for (size_t n = 0; n < t->n; n++) {
 		bool negative = g->flat[n] < 0 || (g->flat[n] == 0 && g->cum[n] < 0);
 		if ((g->flat[n] != 0 || g->cum[n] != 0) && !(drop_negative && negative))
 			g->nodes[g->n_nodes++] = (uint32_t)n;
 	}
-	free(seen);
-	free(edge_seen);
-	fw_u64map_free(&em);
+	free(a.seen);
+	free(a.edge_seen);
+	fw_u64map_free(&a.em);
 	return 0;
 nomem:
-	free(seen);
-	free(edge_seen);
-	fw_u64map_free(&em);
+	free(a.seen);
+	free(a.edge_seen);
+	fw_u64map_free(&a.em);
 	fw_graph_free(g);
 	return fw_err(err, -ENOMEM, "out of memory building the call graph");
 }

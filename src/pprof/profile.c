@@ -522,12 +522,21 @@ static size_t count_varint_ends(const uint8_t *p, size_t n)
 	return c;
 }
 
-/* How many elements a field holds at most: the varints that end in a
- * packed run (a truncated last one is an error before it is stored). Exact,
- * so that arrays sized by the counting pass never grow. */
+/* How many elements a field holds at most: a packed varint takes a byte
+ * at least. */
 static size_t pb_varints_max(const struct pb_field *f)
 {
-	return f->wt == 2 ? count_varint_ends(f->b, f->n) : 1;
+	return f->wt == 2 ? f->n : 1;
+}
+
+/* Room for the elements of f at array[used..]: the byte bound while it
+ * fits, else their exact count (the varints that end in the run; a
+ * truncated last one is an error before it is stored), so that an array
+ * sized by the counting pass never grows for its last elements. */
+static size_t pb_varints_room(const struct pb_field *f, size_t used, size_t cap)
+{
+	size_t most = pb_varints_max(f);
+	return used + most <= cap || f->wt != 2 ? most : count_varint_ends(f->b, f->n);
 }
 
 /* fw_grow, with the common case (room already there) inline. */
@@ -555,7 +564,8 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 		case 1: /* location_id */
 		case 2: { /* value */
 			struct pb_varints it;
-			size_t most = pb_varints_max(&f);
+			size_t most = f.num == 1 ? pb_varints_room(&f, p->n_sample_locs, d->cap_locs) :
+					 pb_varints_room(&f, d->n_values, d->cap_values);
 			uint64_t v;
 			int kv;
 			if (pb_varints_init(&it, &f) < 0)
