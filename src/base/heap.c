@@ -28,14 +28,16 @@ void fw_heap_bulk(size_t expect)
 	 * pages inside each, and hand them back to malloc: the heap's top
 	 * keeps the advice, and the allocations that follow are carved from
 	 * it. */
-	while (n * PIECE < expect) {
+	while (expect >= HUGE_PAGE && n < MAX_RESERVE / PIECE) {
+		size_t size = expect < PIECE - 4096 ? expect : PIECE - 4096; /* under the threshold */
 		uintptr_t first, end;
-		char *p = malloc(PIECE - 4096); /* under the threshold, with its header */
+		char *p = malloc(size);
 		if (!p)
 			break;
 		piece[n++] = p;
+		expect -= size;
 		first = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-		end = ((uintptr_t)p + PIECE - 4096) & ~(HUGE_PAGE - 1);
+		end = ((uintptr_t)p + size) & ~(HUGE_PAGE - 1);
 		if (end > first)
 			(void)madvise((void *)first, end - first, MADV_HUGEPAGE); /* advice only */
 	}

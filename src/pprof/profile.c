@@ -1559,6 +1559,26 @@ static int pread_all(int fd, void *buf, size_t n, off_t off)
 	return 0;
 }
 
+uint64_t fw_profile_size_hint(const char *path)
+{
+	uint8_t head[2], t[4];
+	struct stat st;
+	uint64_t size = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		size = (uint64_t)st.st_size;
+		if (st.st_size >= 18 && pread_all(fd, head, 2, 0) == 0 && is_gzip(head, 2) &&
+		    pread_all(fd, t, 4, st.st_size - 4) == 0)
+			size = (uint64_t)t[0] | (uint64_t)t[1] << 8 | (uint64_t)t[2] << 16 |
+			       (uint64_t)t[3] << 24;
+	}
+	close(fd);
+	return size;
+}
+
 int fw_profile_read(const char *path, const struct fw_decode_limits *limits,
 		    struct fw_profile **out, struct fw_error *err)
 {

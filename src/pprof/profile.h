@@ -117,6 +117,10 @@ int fw_profile_decode(const uint8_t *data, size_t len, const char *name,
 int fw_profile_read(const char *path, const struct fw_decode_limits *limits,
 		    struct fw_profile **out, struct fw_error *err);
 void fw_profile_free(struct fw_profile *p);
+/* About how many bytes the file decompresses to: a gzip file's trailer
+ * (ISIZE: its last member's size mod 2^32), else its size; 0 if it cannot
+ * be read. A hint for sizing, never trusted. */
+uint64_t fw_profile_size_hint(const char *path);
 
 static inline const char *fw_pstr(const struct fw_profile *p, uint32_t i)
 {

@@ -1216,6 +1216,7 @@ static void test_read_file(void)
 	TAP_EQ_INT(write(fd, z.d, z.len), (long)z.len, "write the gzipped profile");
 	close(fd);
 	memset(&err, 0, sizeof(err));
+	TAP_EQ_INT((long)fw_profile_size_hint(path), (long)b.len, "size hint: the gzip trailer's size");
 	if (TAP_EQ_INT(fw_profile_read(path, NULL, &p, &err), 0, "fw_profile_read of a gzip file")) {
 		TAP_EQ_INT(check_full(p, &dense_ids), 0, "the file decodes to the full profile");
 		fw_profile_free(p);
@@ -1223,6 +1224,8 @@ static void test_read_file(void)
 	unlink(path);
 	p = NULL;
 	TAP_OK(fw_profile_read(path, NULL, &p, &err) < 0 && p == NULL, "a missing file fails");
+	TAP_EQ_INT((long)fw_profile_size_hint(path), 0, "size hint of a missing file: 0");
+	TAP_EQ_INT((long)fw_profile_size_hint("/"), 0, "size hint of a folder: 0");
 	TAP_OK(strstr(err.msg, path) != NULL, "and the message names the path (%s)", err.msg);
 	pb_free(&b);
 	pb_free(&z);
