@@ -17,6 +17,10 @@
  *     single file) through one writer, with the writer and the options
  *     (sample index, granularity, sort, noinlines, nodecount, focus/ignore)
  *     taken from the input's last bytes.
+ * 0. a gzipped input is also written to a memfd and read back with
+ *    fw_profile_read(), which inflates a file 64 KiB at a time: it must
+ *    succeed or fail exactly as decoding from memory, with the same
+ *    profile (same encoding), else the harness aborts.
  * Everything is freed, so LeakSanitizer reports leaks as crashes.
  *
  * Build and run: `make fuzz`, `make fuzz-run FUZZ_SECONDS=600`
@@ -35,6 +39,8 @@
 #include "pprof/traces.h"
 
 #include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +275,40 @@ static void check_round_trip(const struct fw_profile *p, bool gzip)
 	free(z);
 }
 
+/* fw_profile_read of the same bytes, put in a memfd, agrees with p / rc. */
+static void check_file_path(const uint8_t *data, size_t size, const struct fw_profile *p, int rc)
+{
+	struct fw_profile *q = NULL;
+	struct fw_error err;
+	uint8_t *a = NULL, *b = NULL;
+	size_t alen = 0, blen = 0;
+	char path[64];
+	int fd, rq;
+
+	if (size < 2 || data[0] != 0x1f || data[1] != 0x8b)
+		return;
+	fd = memfd_create("fuzz", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+		abort();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rq = fw_profile_read(path, &limits, &q, &err);
+	close(fd);
+	if ((rq < 0) != (rc < 0) || (rq < 0 && rq != rc)) {
+		fprintf(stderr, "file read gives %d, memory %d: %s\n", rq, rc, err.msg);
+		abort();
+	}
+	if (rq < 0)
+		return;
+	if (fw_profile_encode(p, false, &a, &alen, &err) < 0 ||
+	    fw_profile_encode(q, false, &b, &blen, &err) < 0 || alen != blen || memcmp(a, b, alen)) {
+		fprintf(stderr, "file read and memory decode give different profiles\n");
+		abort();
+	}
+	free(a);
+	free(b);
+	fw_profile_free(q);
+}
+
 static void run_writer(struct fw_profile *p, const struct writer *w)
 {
 	struct fw_report_opts o;
@@ -323,7 +363,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fw_error err;
 	struct fw_buf out;
 
-	if (fw_profile_decode(data, size, "fuzz", &limits, &p, &err) < 0)
+	int rc = fw_profile_decode(data, size, "fuzz", &limits, &p, &err);
+
+	check_file_path(data, size, p, rc);
+	if (rc < 0)
 		return 0;
 	check_round_trip(p, size & 1);
 #if FUZZ_META
