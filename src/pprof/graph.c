@@ -272,7 +272,7 @@ static inline __attribute__((always_inline)) int accumulate(const struct fw_node
 
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct fw_sample *sm = &p->samples[s];
-		const uint32_t *locs = p->sample_locs + sm->first_loc;
+		const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->first_loc : NULL;
 		const int64_t *v = fw_sample_values(p, s);
 		int64_t w = v[vi], dw = mean ? v[0] : 0;
 		uint32_t stamp = (uint32_t)s + 1, parent = FW_NONE;
