@@ -572,11 +572,17 @@ int fw_analyze(const char *path, const struct fw_analyze_opts *o, struct fw_anal
 		r = nomem(err);
 		goto out;
 	}
+	/* each process's call graphs are drawn (dot) while the next one is
+	 * analyzed: at most two processes' dot children run at once */
 	for (size_t i = 0; i < inv.flare.n_procs; i++) {
 		if ((r = fw_process_analyze(inv.flare.profiles_dir, inv.flare.procs[i], &dlim, &inv.procs[i], err)) < 0)
 			goto out;
 		inv.n_procs++;
+		if (i > 0 && (r = fw_process_callgraphs(&inv.procs[i - 1], err)) < 0)
+			goto out;
 	}
+	if (inv.n_procs && (r = fw_process_callgraphs(&inv.procs[inv.n_procs - 1], err)) < 0)
+		goto out;
 	inv.sanity = calloc(inv.n_procs + 1, sizeof(*inv.sanity));
 	if (!inv.sanity) {
 		r = nomem(err);

@@ -319,29 +319,68 @@ struct extras {
 };
 
 static void table_free(struct fw_top_table *t);
-/* The call graph of r as go tool pprof -svg draws it (DOT strings escaped:
- * fw_dot_opts.strict), or why not (a note, not a failure). */
-static int call_graph(struct fw_report *r, struct fw_top_table *t, struct fw_error *err)
+/* What drawing t's call graph ended with (rc from fw_svg_start or
+ * fw_svg_finish, svg the drawing): t->callgraph, or why not in
+ * t->callgraph_error (a note, not a failure). Takes svg. */
+static int call_graph_done(struct fw_top_table *t, int rc, struct fw_buf *svg, struct fw_error *err)
 {
-	struct fw_dot_opts d = { .strict = true };
-	struct fw_buf b;
-	int rc;
-
-	r->o.nodecount = 80; /* pprof's default for its graphs */
-	fw_buf_init(&b);
-	rc = fw_dot_write(r, &d, &b, err);
-	if (rc == 0)
-		rc = fw_svg_from_dot_timeout(&b, 30, err);
-	if (rc == 0 && !b.failed) {
-		t->callgraph = b.data ? b.data : strdup("");
+	if (rc == 0 && !svg->failed) {
+		t->callgraph = svg->data ? svg->data : strdup("");
 		return t->callgraph ? 0 : nomem(err);
 	}
-	fw_buf_free(&b);
+	fw_buf_free(svg);
 	if (rc == -ENOMEM || rc == 0)
 		return nomem(err);
 	return set_str(&t->callgraph_error, rc == -ENOENT ? "graphviz (dot) is not installed" : err->msg) < 0
 		       ? nomem(err)
 		       : 0;
+}
+
+/* Starts drawing the call graph of r as go tool pprof -svg draws it (DOT
+ * strings escaped: fw_dot_opts.strict): t->drawing, which
+ * fw_process_callgraphs collects. */
+static int call_graph(struct fw_report *r, struct fw_top_table *t, struct fw_error *err)
+{
+	struct fw_dot_opts d = { .strict = true };
+	struct fw_buf b, none;
+	int rc;
+
+	r->o.nodecount = 80; /* pprof's default for its graphs */
+	fw_buf_init(&b);
+	fw_buf_init(&none);
+	rc = fw_dot_write(r, &d, &b, err);
+	if (rc == 0 && b.failed)
+		rc = -ENOMEM;
+	if (rc == 0 && !(t->drawing = malloc(sizeof(*t->drawing))))
+		rc = -ENOMEM;
+	if (rc == 0 && (rc = fw_svg_start(t->drawing, b.data ? b.data : "", b.len, 30, err)) < 0) {
+		free(t->drawing);
+		t->drawing = NULL;
+	}
+	fw_buf_free(&b);
+	return rc == 0 ? 0 : call_graph_done(t, rc, &none, err);
+}
+
+/* Waits for t's call graph being drawn, if any. */
+static int call_graph_finish(struct fw_top_table *t, struct fw_error *err)
+{
+	struct fw_buf svg;
+	int rc;
+
+	if (!t->drawing)
+		return 0;
+	fw_buf_init(&svg);
+	rc = fw_svg_finish(t->drawing, &svg, err);
+	free(t->drawing);
+	t->drawing = NULL;
+	return call_graph_done(t, rc, &svg, err);
+}
+
+int fw_process_callgraphs(struct fw_process *p, struct fw_error *err)
+{
+	int rc = call_graph_finish(&p->heap_diff_space, err);
+
+	return rc < 0 ? rc : call_graph_finish(&p->cpu, err);
 }
 
 /* Fills table t from profile p with the given sample index, and optionally
@@ -751,6 +790,9 @@ static void table_free(struct fw_top_table *t)
 	free(t->svg_error);
 	free(t->callgraph);
 	free(t->callgraph_error);
+	if (t->drawing)
+		fw_svg_cancel(t->drawing);
+	free(t->drawing);
 	for (size_t i = 0; i < t->n_rows; i++)
 		free(t->rows[i].name);
 	memset(t, 0, sizeof(*t));

@@ -15,6 +15,8 @@
 
 #define FW_TOP_ROWS 10
 
+struct fw_svg_job;
+
 struct fw_top_row {
 	char *name; /* pprof's printable name */
 	int64_t flat, cum;
@@ -38,6 +40,8 @@ struct fw_top_table {
 	/* the call graph (go tool pprof -svg; CPU, heap diff) when graphviz's
 	 * dot is installed, else why it was not drawn */
 	char *callgraph, *callgraph_error;
+	/* that call graph while dot draws it (fw_process_callgraphs), or NULL */
+	struct fw_svg_job *drawing;
 };
 
 /* Per-function facts over the whole (untrimmed) graph. */
@@ -179,9 +183,14 @@ void fw_top_table_free(struct fw_top_table *t);
 
 /* Analyzes process `name` from the files `<dir>/<name>-{1st-heap,cpu,
  * 2nd-heap,block,mutex}.pprof`. Missing, empty or corrupt files are recorded
- * in the result, never an error; only out-of-memory fails. */
+ * in the result, never an error; only out-of-memory fails. Its call graphs
+ * are left being drawn (up to two dot children running):
+ * fw_process_callgraphs waits for them, fw_process_free kills them. */
 int fw_process_analyze(const char *dir, const char *name, const struct fw_decode_limits *lim,
 		       struct fw_process *out, struct fw_error *err);
+/* Waits for the call graphs fw_process_analyze started: each becomes
+ * callgraph or callgraph_error. Only out-of-memory fails. */
+int fw_process_callgraphs(struct fw_process *p, struct fw_error *err);
 void fw_process_free(struct fw_process *p);
 
 #endif

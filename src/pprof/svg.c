@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,117 +50,167 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Runs `dot -Tsvg` with in on its stdin; its stdout into out. */
-static int run_dot(const char *dot, const char *in, size_t in_len, unsigned timeout_s,
-		   struct fw_buf *out, struct fw_error *err)
+static void close_fd(int *fd)
 {
-	int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 }, status = 0;
-	size_t written = 0;
-	int64_t deadline = now_ms() + (int64_t)timeout_s * 1000;
-	bool timed_out = false, rerr = false;
-	pid_t pid;
-	char buf[65536];
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
-	if (pipe2(to_child, O_CLOEXEC) < 0 || pipe2(from_child, O_CLOEXEC) < 0) {
-		int e = errno;
-		if (to_child[0] >= 0) {
-			close(to_child[0]);
-			close(to_child[1]);
-		}
-		return fw_err(err, -e, "%s: cannot create a pipe: %s", dot, strerror(e));
+/* Kills and reaps j's child if it runs; closes its files. */
+void fw_svg_cancel(struct fw_svg_job *j)
+{
+	if (j->pid > 0) {
+		kill(j->pid, SIGKILL);
+		while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	}
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(to_child[0]);
-		close(to_child[1]);
-		close(from_child[0]);
-		close(from_child[1]);
-		return fw_err(err, -e, "%s: cannot fork: %s", dot, strerror(e));
+	j->pid = 0;
+	close_fd(&j->in_fd);
+	close_fd(&j->out_fd);
+	free(j->dot);
+	j->dot = NULL;
+}
+
+/* Writes all of in to fd (a new memory file): 0 or an errno. */
+static int write_all(int fd, const char *in, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, in, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? errno : EIO;
+		in += w;
+		n -= (size_t)w;
 	}
-	if (pid == 0) {
-		char *const argv[] = { (char *)dot, (char *)"-Tsvg", NULL };
-		if (dup2(to_child[0], 0) < 0 || dup2(from_child[1], 1) < 0)
+	return 0;
+}
+
+/* Starts `dot -Tsvg` on in: its stdin is a memory file holding all of in
+ * (so nothing has to be fed to it while it runs), its stdout a pipe that
+ * fw_svg_finish reads. */
+int fw_svg_start(struct fw_svg_job *j, const char *in, size_t in_len, unsigned timeout_s, struct fw_error *err)
+{
+	int out[2] = { -1, -1 }, rc, e;
+
+	*j = (struct fw_svg_job){ .in_fd = -1, .out_fd = -1, .in_len = in_len,
+				  .timeout_s = timeout_s ? timeout_s : 60 };
+	if (!(j->dot = fw_svg_find_dot()))
+		return fw_err(err, -ENOENT,
+			      "cannot draw the SVG: graphviz's dot is not installed (not on PATH; on "
+			      "Debian: apt install graphviz)");
+	j->in_fd = memfd_create("flarewatch-dot-input", MFD_CLOEXEC);
+	if (j->in_fd < 0) {
+		e = errno;
+		rc = fw_err(err, -e, "%s: cannot create a memory file for its input: %s", j->dot, strerror(e));
+		goto fail;
+	}
+	if ((e = write_all(j->in_fd, in, in_len)) == 0 && lseek(j->in_fd, 0, SEEK_SET) < 0)
+		e = errno;
+	if (e) {
+		rc = fw_err(err, -e, "%s: cannot write its input to a memory file: %s", j->dot, strerror(e));
+		goto fail;
+	}
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		e = errno;
+		rc = fw_err(err, -e, "%s: cannot create a pipe: %s", j->dot, strerror(e));
+		goto fail;
+	}
+	j->out_fd = out[0];
+	/* room for a whole graph, so that a child not yet collected can finish
+	 * (best effort: the pipe keeps its default size when that is refused) */
+	(void)fcntl(out[1], F_SETPIPE_SZ, 1 << 20);
+	j->deadline_ms = now_ms() + (int64_t)j->timeout_s * 1000;
+	j->pid = fork();
+	if (j->pid < 0) {
+		e = errno;
+		j->pid = 0;
+		rc = fw_err(err, -e, "%s: cannot fork: %s", j->dot, strerror(e));
+		close(out[1]);
+		goto fail;
+	}
+	if (j->pid == 0) {
+		char *const argv[] = { j->dot, (char *)"-Tsvg", NULL };
+		if (dup2(j->in_fd, 0) < 0 || dup2(out[1], 1) < 0)
 			_exit(126);
 		signal(SIGPIPE, SIG_DFL);
-		execv(dot, argv);
-		dprintf(2, "flarewatch: cannot run %s: %s\n", dot, strerror(errno));
+		execv(j->dot, argv);
+		dprintf(2, "flarewatch: cannot run %s: %s\n", j->dot, strerror(errno));
 		_exit(127);
 	}
-	close(to_child[0]);
-	close(from_child[1]);
-	/* a dot that exits early must not kill us with SIGPIPE */
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, &old_pipe);
-	fcntl(to_child[1], F_SETFL, O_NONBLOCK);
-	if (in_len == 0) {
-		close(to_child[1]);
-		to_child[1] = -1;
-	}
+	close(out[1]);
+	return 0;
+fail:
+	fw_svg_cancel(j);
+	return rc;
+}
+
+/* Reads j's output until it ends or j's deadline passes, then reaps it;
+ * the raw SVG into out. Releases j. */
+static int finish_raw(struct fw_svg_job *j, struct fw_buf *out, struct fw_error *err)
+{
+	const char *dot = j->dot;
+	int status = 0, rc = 0;
+	bool timed_out = false, rerr = false;
+	off_t consumed;
+	char buf[65536];
+
 	for (;;) {
-		struct pollfd pf[2];
-		int nf = 0, left = (int)(deadline - now_ms());
-		if (left <= 0) {
-			timed_out = true;
-			break;
-		}
-		pf[nf++] = (struct pollfd){ .fd = from_child[0], .events = POLLIN };
-		if (to_child[1] >= 0)
-			pf[nf++] = (struct pollfd){ .fd = to_child[1], .events = POLLOUT };
-		int pr = poll(pf, (nfds_t)nf, left);
+		struct pollfd pf = { .fd = j->out_fd, .events = POLLIN };
+		int64_t left = j->deadline_ms - now_ms();
+		int pr = poll(&pf, 1, left > 0 ? (int)left : 0);
+		if (pr < 0 && errno == EINTR)
+			continue;
 		if (pr < 0) {
-			if (errno == EINTR)
-				continue;
 			rerr = true;
 			break;
 		}
-		if (nf == 2 && (pf[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-			ssize_t w = write(to_child[1], in + written, in_len - written);
-			if (w > 0)
-				written += (size_t)w;
-			if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == in_len) {
-				close(to_child[1]);
-				to_child[1] = -1;
-			}
+		if (pr == 0) {
+			timed_out = true;
+			break;
 		}
-		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t r = read(from_child[0], buf, sizeof(buf));
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				rerr = true;
-				break;
-			}
-			if (r == 0)
-				break;
-			fw_buf_putn(out, buf, (size_t)r);
+		ssize_t r = read(j->out_fd, buf, sizeof(buf));
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r < 0) {
+			rerr = true;
+			break;
 		}
+		if (r == 0)
+			break;
+		fw_buf_putn(out, buf, (size_t)r);
 	}
-	if (to_child[1] >= 0)
-		close(to_child[1]);
-	close(from_child[0]);
-	sigaction(SIGPIPE, &old_pipe, NULL);
+	close_fd(&j->out_fd);
 	if (timed_out || rerr)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return fw_err(err, -errno, "%s: waiting for it: %s", dot, strerror(errno));
+		kill(j->pid, SIGKILL);
+	while (waitpid(j->pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+			rc = fw_err(err, -e, "%s: waiting for it: %s", dot, strerror(e));
+			j->pid = 0; /* not ours to kill any more */
+			goto out;
+		}
 	}
+	j->pid = 0;
+	/* what the child read of its input: the offset it shares with in_fd */
+	consumed = lseek(j->in_fd, 0, SEEK_CUR);
 	if (timed_out)
-		return fw_err(err, -ETIMEDOUT, "%s -Tsvg: killed after %u seconds", dot, timeout_s);
-	if (rerr)
-		return fw_err(err, -EIO, "%s -Tsvg: reading its output failed", dot);
-	if (WIFSIGNALED(status))
-		return fw_err(err, -EIO, "%s -Tsvg: killed by signal %d", dot, WTERMSIG(status));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return fw_err(err, -EIO, "%s -Tsvg: exited with status %d%s", dot, WEXITSTATUS(status),
-			      WEXITSTATUS(status) == 127 ? " (could not be executed)" : "");
-	if (written != in_len)
-		return fw_err(err, -EIO, "%s -Tsvg: exited before reading all its input", dot);
-	if (out->failed)
-		return fw_err(err, -ENOMEM, "out of memory reading the SVG from %s", dot);
-	return 0;
+		rc = fw_err(err, -ETIMEDOUT, "%s -Tsvg: killed after %u seconds", dot, j->timeout_s);
+	else if (rerr)
+		rc = fw_err(err, -EIO, "%s -Tsvg: reading its output failed", dot);
+	else if (WIFSIGNALED(status))
+		rc = fw_err(err, -EIO, "%s -Tsvg: killed by signal %d", dot, WTERMSIG(status));
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		rc = fw_err(err, -EIO, "%s -Tsvg: exited with status %d%s", dot, WEXITSTATUS(status),
+			    WEXITSTATUS(status) == 127 ? " (could not be executed)" : "");
+	else if (consumed < 0 || (uint64_t)consumed < j->in_len)
+		rc = fw_err(err, -EIO, "%s -Tsvg: exited before reading all its input", dot);
+	else if (out->failed)
+		rc = fw_err(err, -ENOMEM, "out of memory reading the SVG from %s", dot);
+out:
+	fw_svg_cancel(j);
+	return rc;
 }
 
 static bool is_space(char c)
@@ -277,32 +328,38 @@ fail:
 	fw_buf_free(&t);
 }
 
-int fw_svg_from_dot_timeout(struct fw_buf *io, unsigned timeout_s, struct fw_error *err)
+int fw_svg_finish(struct fw_svg_job *j, struct fw_buf *svg, struct fw_error *err)
 {
-	char *dot = fw_svg_find_dot();
-	struct fw_buf raw, svg;
+	struct fw_buf raw;
 	int r;
 
-	if (!dot)
-		return fw_err(err, -ENOENT,
-			      "cannot draw the SVG: graphviz's dot is not installed (not on PATH; on "
-			      "Debian: apt install graphviz)");
 	fw_buf_init(&raw);
-	fw_buf_init(&svg);
-	r = run_dot(dot, io->data ? io->data : "", io->len, timeout_s ? timeout_s : 60, &raw, err);
-	free(dot);
+	r = finish_raw(j, &raw, err);
 	if (r == 0) {
-		fw_svg_massage(raw.data ? raw.data : "", raw.len, &svg);
-		if (svg.failed) {
+		fw_svg_massage(raw.data ? raw.data : "", raw.len, svg);
+		if (svg->failed)
 			r = fw_err(err, -ENOMEM, "out of memory massaging the SVG");
-		} else {
-			fw_buf_free(io);
-			*io = svg;
-			fw_buf_init(&svg);
-		}
 	}
 	fw_buf_free(&raw);
-	fw_buf_free(&svg);
+	return r;
+}
+
+int fw_svg_from_dot_timeout(struct fw_buf *io, unsigned timeout_s, struct fw_error *err)
+{
+	struct fw_svg_job j;
+	struct fw_buf svg;
+	int r = fw_svg_start(&j, io->data ? io->data : "", io->len, timeout_s, err);
+
+	if (r < 0)
+		return r;
+	fw_buf_init(&svg);
+	r = fw_svg_finish(&j, &svg, err);
+	if (r == 0) {
+		fw_buf_free(io);
+		*io = svg;
+	} else {
+		fw_buf_free(&svg);
+	}
 	return r;
 }
 

@@ -27,14 +27,22 @@ done
 sort -u "$T"/*.flags >"$T/all.flags"
 tap_ok "the commands' help name $(wc -l <"$T/all.flags") flags in all"
 
-value_flag() { grep -qE "^  $1=" "$T"/*.help || grep -qE "^  $1 [A-Z]" "$T"/*.help; }
+# the flags that take a value in some help ("  -f=..." or "  -f VALUE"), and
+# each command's own flags: read once, looked up in the loops below
+declare -A takes_value=() lists=()
+while read -r f; do
+	grep -qE -- "^  $f=" "$T"/*.help || grep -qE -- "^  $f [A-Z]" "$T"/*.help && takes_value[$f]=1
+done <"$T/all.flags"
+for c in $cmds; do
+	while read -r f; do lists[$c $f]=1; done <"$T/$c.flags"
+done
 for c in $cmds; do
 	args=()
 	{ [ "$c" = peek ] || [ "$c" = list ]; } && args=(main)
 	while read -r f; do
 		case $f in -h|-help) continue ;; esac
 		a=("$f")
-		if value_flag "$f"; then
+		if [ -n "${takes_value[$f]:-}" ]; then
 			case $f in
 			-o|-output) a=("$f" "$T/out") ;;
 			-diff_base|-base) a=("$f=$prof") ;;
@@ -51,16 +59,18 @@ for c in $cmds; do
 		case $c in flamegraph|merge) [ "$f" = -o ] || [ "$f" = -output ] || extra=(-o "$T/out") ;; esac
 		"$FLAREWATCH" pprof "$c" "${args[@]}" "${a[@]}" "${extra[@]}" "$prof" >/dev/null 2>"$T/err"
 		rc=$?
-		if grep -qxF -- "$f" "$T/$c.flags"; then
-			if grep -q 'not defined' "$T/err"; then
-				tap_not_ok "pprof $c takes $f, which its help lists" "$(cat "$T/err")"
+		err=
+		IFS= read -r -d '' err <"$T/err"
+		if [ -n "${lists[$c $f]:-}" ]; then
+			if [[ $err == *'not defined'* ]]; then
+				tap_not_ok "pprof $c takes $f, which its help lists" "$err"
 			else
 				tap_ok "pprof $c takes $f, which its help lists"
 			fi
-		elif [ "$rc" -eq 2 ] && grep -q 'flag provided but not defined' "$T/err"; then
+		elif [ "$rc" -eq 2 ] && [[ $err == *'flag provided but not defined'* ]]; then
 			tap_ok "pprof $c refuses $f, which its help does not list"
 		else
-			tap_not_ok "pprof $c refuses $f, which its help does not list" "exit $rc: $(cat "$T/err")"
+			tap_not_ok "pprof $c refuses $f, which its help does not list" "exit $rc: $err"
 		fi
 	done <"$T/all.flags"
 done

@@ -112,6 +112,17 @@ int main(void)
 	TAP_EQ_INT(p.top_mutex_app.value, 923853585LL, "... held 923853585 ns");
 	TAP_EQ_STR(p.top_mutex_callee, "sync.(*Mutex).Unlock", "... in sync.(*Mutex).Unlock");
 
+	/* the call graphs dot was drawing meanwhile (their SVG is compared with
+	 * go tool pprof -svg by tests/integration/dot_svg.sh) */
+	TAP_EQ_INT(fw_process_callgraphs(&p, &e), 0, "collect the call graphs");
+	for (int k = 0; k < 2; k++) {
+		const struct fw_top_table *t = k ? &p.heap_diff_space : &p.cpu;
+		TAP_OK(!t->drawing && ((t->callgraph && strstr(t->callgraph, "</svg>")) ||
+				       (t->callgraph_error && !strcmp(t->callgraph_error, "graphviz (dot) is not installed"))),
+		       "%s call graph: an SVG, or graphviz is not installed (%s)", k ? "heap diff" : "CPU",
+		       t->callgraph_error ? t->callgraph_error : "drawn");
+	}
+
 	fw_process_free(&p);
 	TAP_EQ_INT(fw_tree_remove(dir, &e), 0, "remove the temporary folder");
 	return tap_done();
