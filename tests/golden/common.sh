@@ -121,11 +121,12 @@ gw_canon_conflict() {
 # line of its stderr, is one flarewatch reports as an analysis error with
 # exit status 1 (the pprof tool exits 2 for every error; flarewatch exits 2
 # only for usage errors): no profile could be read, a filter's regexp is
-# invalid, peek's regexp matches nothing.
+# invalid, peek's regexp matches nothing, the sample index does not exist.
 gw_pprof_analysis_error() {
 	case $(tail -n 1 "$1") in
 	'failed to fetch any source profiles' | 'failed to fetch any base profiles' | \
-		'parsing '*' regexp: '* | 'no matches found for regexp: '*) return 0 ;;
+		'parsing '*' regexp: '* | 'no matches found for regexp: '* | \
+		'sample_index "'*'" must be one of: '*) return 0 ;;
 	esac
 	return 1
 }
