@@ -557,6 +557,10 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	}
 	if ((rc = sample_index(p, o->sample_index, &r->vi, err)) < 0)
 		goto fail;
+	if (o->zero_divisor) {
+		rc = fw_err(err, -EINVAL, "zero divisor specified");
+		goto fail;
+	}
 	assert(r->vi < p->n_sample_types);
 	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
 	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);
