@@ -27,7 +27,7 @@ fi
 command -v go >/dev/null 2>&1 || exit 1
 src=$(go env GOROOT)/src/go/types
 [ -d "$src/testdata" ] || { echo "make-big-profile: no go/types sources in $src" >&2; exit 1; }
-GOFLAGS= go test -c -o "$out/types.test" go/types >&2 || exit 1
+GOFLAGS='' go test -c -o "$out/types.test" go/types >&2 || exit 1
 # the tests read their testdata from the current folder; they write nothing
 # there (temporary files go to TMPDIR)
 (cd "$src" && "$out/types.test" -test.short -test.count=1 -test.memprofilerate=1 \
