@@ -302,6 +302,7 @@ struct args {
 	const char *output;
 	const char *regex;
 	bool call_tree, svg; /* dot */
+	const char *symbolize; /* -symbolize: checked once the profiles are read */
 };
 
 static int bad_usage(const struct command *c, const char *what, const char *arg)
@@ -749,12 +750,15 @@ static int apply_flags(const struct command *c, struct flag_vals *fv, struct arg
 		}
 	}
 	/* pprof checks these later, when fetching and then reporting */
-	if (fv->str[F_SYMBOLIZE])
-		check_symbolize(fv->str[F_SYMBOLIZE]);
+	a->symbolize = fv->str[F_SYMBOLIZE];
 	if (fv->set[F_DIVIDE_BY]) {
-		if (fv->d[F_DIVIDE_BY] == 0)
+		/* pprof says so when it reports, after the fetch's and the
+		 * symbolizer's notes (fw_report_init) */
+		if (fv->d[F_DIVIDE_BY] == 0 && (c->cmd == CMD_META || c->cmd == CMD_MERGE))
 			return bad_usagef(c, "zero divisor specified");
-		a->ro.ratio = 1 / fv->d[F_DIVIDE_BY];
+		a->ro.zero_divisor = fv->d[F_DIVIDE_BY] == 0;
+		if (!a->ro.zero_divisor)
+			a->ro.ratio = 1 / fv->d[F_DIVIDE_BY];
 	}
 	a->output = fv->str[F_O];
 	/* pprof's list: lines granularity and no trimming, whatever the flags say */
@@ -970,6 +974,10 @@ static int run(const struct command *c, struct args *a)
 	warnings.len = 0;
 	if (r < 0)
 		goto done;
+	/* pprof symbolizes the profile it could read (and merge): its notes
+	 * on the mode come after the fetch's, never after a failed fetch */
+	if (a->symbolize)
+		check_symbolize(a->symbolize);
 	if (c->cmd == CMD_MERGE) {
 		r = fw_profile_write_file(p, a->output, &err);
 		fw_profile_free(p);

@@ -69,6 +69,95 @@ int fw_num_label_units(const struct fw_profile *p, const char ***out)
 	return 0;
 }
 
+/* A numeric label's unit, where it was seen (the sample order). */
+struct seen_unit {
+	const char *key, *unit;
+	size_t seq;
+};
+
+static int cmp_seen_unit(const void *a, const void *b)
+{
+	const struct seen_unit *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int fw_num_label_units_check(struct fw_profile *p, struct fw_buf *warnings)
+{
+	struct seen_unit *seen = NULL;
+	const char **others = NULL;
+	bool *live = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_labels; i++)
+		n += is_num_label(&p->labels[i]) && *fw_pstr(p, p->labels[i].num_unit);
+	if (n == 0)
+		return 0;
+	/* the labels no sample refers to (all-zero samples that pprof's merge
+	 * drops, copies summed into their first) lose their unit */
+	if (!(live = calloc(p->n_labels, sizeof(*live))))
+		return -ENOMEM;
+	for (size_t s = 0; s < p->n_samples; s++)
+		for (uint32_t k = 0; k < p->samples[s].n_labels; k++)
+			live[p->samples[s].first_label + k] = true;
+	n = 0;
+	for (size_t i = 0; i < p->n_labels; i++) {
+		if (!live[i])
+			p->labels[i].num_unit = 0;
+		n += is_num_label(&p->labels[i]) && *fw_pstr(p, p->labels[i].num_unit);
+	}
+	free(live);
+	if (!warnings || n == 0)
+		return 0;
+	seen = malloc(n * sizeof(*seen));
+	others = malloc(n * sizeof(*others));
+	if (!seen || !others) {
+		free(seen);
+		free(others);
+		return -ENOMEM;
+	}
+	n = 0;
+	for (size_t s = 0; s < p->n_samples; s++)
+		for (uint32_t k = 0; k < p->samples[s].n_labels; k++) {
+			const struct fw_label *l = &p->labels[p->samples[s].first_label + k];
+			if (is_num_label(l) && *fw_pstr(p, l->num_unit)) {
+				seen[n] = (struct seen_unit){ fw_pstr(p, l->key), fw_pstr(p, l->num_unit), n };
+				n++;
+			}
+		}
+	/* per key (pprof: Go's map order; here sorted), the first unit seen
+	 * is used, the others are listed sorted and once each */
+	qsort(seen, n, sizeof(*seen), cmp_seen_unit);
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t n_others = 0, n_print = 0;
+		for (j = i; j < n && !strcmp(seen[j].key, seen[i].key); j++)
+			if (strcmp(seen[j].unit, seen[i].unit))
+				others[n_others++] = seen[j].unit;
+		if (n_others == 0)
+			continue;
+		qsort(others, n_others, sizeof(*others), cmp_str);
+		fw_buf_printf(warnings, "For tag %s used unit %s, also encountered unit(s) ", seen[i].key,
+			      seen[i].unit);
+		for (size_t u = 0; u < n_others; u++) {
+			if (u > 0 && !strcmp(others[u], others[u - 1]))
+				continue;
+			fw_buf_printf(warnings, "%s%s", n_print++ ? ", " : "", others[u]);
+		}
+		fw_buf_putc(warnings, '\n');
+	}
+	free(seen);
+	free(others);
+	return warnings->failed ? -ENOMEM : 0;
+}
+
 /* ---- helpers ------------------------------------------------------------------- */
 
 /* Keeps the samples s with keep[s] (their values with them). */

@@ -28,7 +28,18 @@ int fw_filter_apply(struct fw_profile *p, const struct fw_report_opts *o, bool f
  * alignment and request, else the key itself; NULL for keys without a
  * numeric label. Free *out with free(). Computed on p->labels, which
  * fw_filter_apply only appends to, so it describes the unfiltered profile
- * as pprof's does. 0 or -ENOMEM. */
+ * as pprof's does (once fw_num_label_units_check has run). 0 or -ENOMEM. */
 int fw_num_label_units(const struct fw_profile *p, const char ***out);
+
+/* pprof's identifyNumLabelUnits, on the profile before any filter (the
+ * first thing fw_report_init does): the labels no sample refers to (the
+ * all-zero samples the merge dropped, pprof's Merge drops them too) lose
+ * their unit, so that fw_num_label_units' first unit is pprof's; then, when
+ * warnings is not NULL, appends for each label key whose numeric labels
+ * (in sample order) carry more than one non-empty unit "For tag KEY used
+ * unit FIRST, also encountered unit(s) A, B\n" (the others sorted, once
+ * each). pprof prints the keys in Go's random map order; here they are
+ * sorted. 0 or -ENOMEM. */
+int fw_num_label_units_check(struct fw_profile *p, struct fw_buf *warnings);
 
 #endif

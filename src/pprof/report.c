@@ -550,8 +550,17 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	r->o = *o;
 	fw_buf_init(&r->filters);
 	snprintf(r->output_unit, sizeof(r->output_unit), "%s", o->unit ? o->unit : "minimum");
+	/* pprof's identifyNumLabelUnits: the report's first note */
+	if (fw_num_label_units_check(p, o->warnings) < 0) {
+		rc = fw_err(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
 	if ((rc = sample_index(p, o->sample_index, &r->vi, err)) < 0)
 		goto fail;
+	if (o->zero_divisor) {
+		rc = fw_err(err, -EINVAL, "zero divisor specified");
+		goto fail;
+	}
 	assert(r->vi < p->n_sample_types);
 	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
 	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);

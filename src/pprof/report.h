@@ -46,6 +46,7 @@ struct fw_report_opts {
 	/* pprof's display options */
 	const char *unit;	   /* -unit: output unit; NULL = "minimum" */
 	double ratio;		   /* 1 / -divide_by (default 1) */
+	bool zero_divisor;	   /* -divide_by=0: pprof's error, after the sample index */
 	bool drop_negative;	   /* leave nodes with a negative value out of the graph */
 	bool relative_percentages; /* total computed after focus/ignore */
 	bool compact_labels;	   /* no File/Type/... lines in top and peek */

@@ -22,7 +22,9 @@
 #    (--dump-dom): a row per flare, four charts with their points, the
 #    restart and upgrade marked; a planted report.json whose hostname and
 #    function are HTML gets a page where they are text, with no script, img
-#    or on* attribute (skipped without chromium).
+#    or on* attribute (skipped without chromium); one whose hostname,
+#    version and function hold a bidi override, C1 and C0 controls: the
+#    text form shows them escaped and keeps each row's fields.
 # TAP on stdout; see tests/analyze/common.sh for the environment.
 
 # shellcheck source=tests/analyze/common.sh
@@ -107,6 +109,42 @@ for p in d["processes"]:
 json.dump(d, open(os.path.join(dst, "report.json"), "w"))
 shutil.copy(os.path.join(src, d["report"]["markdown"]), dst)
 EOF
+# a planted report whose hostname, version and top growth function hold a
+# bidi override, a C1 control and C0 controls: the text form shows them as
+# visible escapes (the tree's reader makes C0 controls blanks) and keeps
+# each row's 13 fields
+term=$tree/term-host/20241002T100000Z
+mkdir -p "$term"
+python3 - "$tree/$host/20241002T100000Z" "$term" <<'EOF'
+import json, os, shutil, sys
+src, dst = sys.argv[1], sys.argv[2]
+d = json.load(open(os.path.join(src, "report.json")))
+d["flare"]["hostname"] = "term-host\u202e\u009b31m"
+d["flare"]["agent_version"] = "7.58.2\u202e\x1b[2J"
+for p in d["processes"]:
+    if p["name"] == "core":
+        p["heap_growth"]["top_app_function"] = {"function": "main.leak\u202e\u009b2J\x1b]0;x\x07", "value": 1}
+json.dump(d, open(os.path.join(dst, "report.json"), "w"))
+shutil.copy(os.path.join(src, d["report"]["markdown"]), dst)
+EOF
+# no_controls FILE: no control character but tab and newline, no C1
+# control, no U+202E
+no_controls() {
+	! LC_ALL=C tr -d '\t\n' <"$1" | LC_ALL=C grep -q '[[:cntrl:]]' &&
+		! LC_ALL=C grep -qE "$(printf '\342\200\256|\302[\200-\237]')" "$1"
+}
+# row_fields FILE TEXT N: exactly one line holds TEXT, with N tab-separated fields
+row_fields() {
+	[ "$(grep -cF -- "$2" "$1")" = 1 ] && [ "$(grep -F -- "$2" "$1" | awk -F'\t' '{ print NF }')" = "$3" ]
+}
+fa_run "$fa_tmp/tt" history "$(printf 'term-host\342\200\256\302\23331m')" -o "$tree"
+fa_check "history of a host named with controls (text): exit 0" fa_check_rc 0
+fa_check "... no control character or bidi override reaches the output" no_controls "$fa_tmp/tt.out"
+fa_check "... the host is named with visible escapes" grep -qxF 'host term-host\u202e\u009b31m: 1 flare' "$fa_tmp/tt.out"
+fa_check "... its row keeps 13 tab-separated fields, the function and version escaped" \
+	row_fields "$fa_tmp/tt.out" '7.58.2\u202e [2J' 13
+fa_check "... the function escaped" grep -qF 'main.leak\u202e\u009b2J ]0;x ' "$fa_tmp/tt.out"
+
 fa_run "$fa_tmp/ix" index -o "$tree"
 fa_check "flarewatch index writes the host pages" test -f "$tree/evil-host/index.html" -a -f "$tree/$host/index.html"
 

@@ -16,7 +16,9 @@
 #    deviation takes over, the one host is found;
 #  - fewer than 5 hosts: refused with a clear message (exit 1); 5: compared;
 #  - hostile hostnames (<script>..., "><img ...>) in report.json: plain
-#    strings in the JSON, inert in outliers.html;
+#    strings in the JSON, inert in outliers.html; one with terminal
+#    controls (ESC, BEL, tab, newline, CR, a bidi override): visible
+#    escapes in the text output, its lines keep their 7 fields;
 #  - --per-version: 14 hosts of 7.58.2, 5 of 7.55.1 with 3x the memory, 1
 #    of 7.60.0: together the 7.55.1 hosts stand out, within their version
 #    they do not; the lone 7.60.0 host is not compared;
@@ -176,6 +178,34 @@ fa_check "... three groups; the lone 7.60.0 host is not compared" eval \
 fa_run "$fa_tmp/hvt" outliers -o "$hv" --per-version
 fa_check_rc "--per-version, text: exit 0" 0
 fa_check "... says the 7.60.0 host is not compared" grep -q '^# agent 7.60.0: 1 host, fewer than 5: not compared$' "$fa_tmp/hvt.out"
+
+# ---- terminal controls in a hostname, text mode ---------------------------------------------------
+# no_controls FILE: no control character but tab and newline, no U+202E
+no_controls() {
+	! LC_ALL=C tr -d '\t\n' <"$1" | LC_ALL=C grep -q '[[:cntrl:]]' &&
+		! LC_ALL=C grep -qF "$(printf '\342\200\256')" "$1"
+}
+# has_line TEXT FILE: FILE holds TEXT (else its outlier lines as diagnostics)
+has_line() {
+	grep -qF -- "$1" "$2" && return 0
+	grep -v '^#' "$2" | sed -n '1,5p' | sed 's/^/# got: /'
+	return 1
+}
+# fields7 FILE: at least one outlier line, each with 7 tab-separated fields
+fields7() {
+	grep -v '^#' "$1" | awk -F'\t' 'NF != 7 { bad++ } END { exit !(NR >= 1 && bad == 0) }'
+}
+ht=$fa_tmp/ht
+python3 "$here/outliers_tree.py" "$template" "$ht" --hosts 20 --outlier web-02 --terminal ||
+	fa_bail "outliers_tree.py failed"
+fa_run "$fa_tmp/htt" outliers -o "$ht"
+fa_check_rc "a hostname with terminal controls, text: exit 0" 0
+fa_check "... no control character or bidi override reaches the output" no_controls "$fa_tmp/htt.out"
+fa_check "... each outlier line keeps its 7 tab-separated fields" fields7 "$fa_tmp/htt.out"
+# (the tree's reader makes each C0 control a space; the bidi override is
+# escaped on output)
+fa_check "... the host is named, its controls made visible or blank" has_line \
+	'web-02 [31m ]0;pwned  fake line \u202eevil	core	HeapAlloc	' "$fa_tmp/htt.out"
 
 # ---- outliers.html ---------------------------------------------------------------------------------
 fa_run "$fa_tmp/ix" index -o "$hv"

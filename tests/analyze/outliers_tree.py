@@ -30,6 +30,8 @@ any host stays below 1.4: no outlier.
   --hostile       web-02 and web-03 are named <script>alert(1)</script>
                   and "><img src=x onerror=alert(2)> in report.json (their
                   folders keep safe names, as analyze makes them)
+  --terminal      web-02 is named with terminal controls (ESC sequences,
+                  a tab, a newline, BEL, a bidi override) in report.json
   --version V:COUNT[:HEAPFACTOR]  the first COUNT hosts not yet given a
                   version run agent V, HeapAlloc and Sys times HEAPFACTOR
                   (default 1)
@@ -42,6 +44,7 @@ import shutil
 import sys
 
 HOSTILE = {2: "<script>alert(1)</script>", 3: '"><img src=x onerror=alert(2)>'}
+TERMINAL = "web-02\x1b[31m\x1b]0;pwned\x07\tfake\nline\r\u202eevil"
 
 
 def proc(doc, name):
@@ -67,6 +70,7 @@ def main():
     ap.add_argument("--factor", type=float, default=8.0)
     ap.add_argument("--flat", action="store_true")
     ap.add_argument("--hostile", action="store_true")
+    ap.add_argument("--terminal", action="store_true")
     ap.add_argument("--version", action="append", default=[])
     a = ap.parse_args()
 
@@ -118,6 +122,8 @@ def main():
         c["heap_growth"]["total_per_30s"] = int(base["core_growth"] * fac["core_growth"][k])
         t["heap_growth"]["total_per_30s"] = int(base["trace_growth"] * fac["trace_growth"][k])
         doc["flare"]["hostname"] = HOSTILE[k + 1] if a.hostile and k + 1 in HOSTILE else host
+        if a.terminal and k + 1 == 2:
+            doc["flare"]["hostname"] = TERMINAL
         if k < len(versions):
             doc["flare"]["agent_version"] = versions[k][0]
         dst = os.path.join(a.tree, host, when)

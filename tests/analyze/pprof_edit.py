@@ -48,6 +48,11 @@ computed independently of flarewatch's decoder.
                                                label KEY=VALUE and its values
                                                times MUL (default 1): copies
                                                that stay distinct when merged
+  pprof_edit.py numlabel FILE KEY UNIT...      sample i gets the numeric label
+                                               KEY = 512*(i%7+1) in unit
+                                               UNIT[i % number of UNITs] (""
+                                               for none): one key, several
+                                               units
   pprof_edit.py striplabels FILE               remove what pprof's header lines
                                                show: time, duration, the
                                                mappings' file and build ID,
@@ -393,6 +398,28 @@ def main(argv):
             s.vals = [x * mul for x in s.vals]
             s.rest.append((3, 2, label))
         fields = map_samples(fields, add)
+    elif cmd == "numlabel":
+        table = [v for f, _, v in fields if f == 6]
+        def intern(b):
+            if b == b"":
+                return 0
+            if b not in table:
+                table.append(b)
+                fields.append((6, 2, b))
+            return table.index(b)
+        key = intern(argv[3].encode())
+        units = [intern(u.encode()) for u in argv[4:]]
+        if not units:
+            sys.exit("numlabel: no UNIT")
+        seen = []
+        def addnum(s):
+            i = len(seen)
+            seen.append(1)
+            label = [(1, 0, key), (3, 0, 512 * (i % 7 + 1))]
+            if units[i % len(units)]:
+                label.append((4, 0, units[i % len(units)]))
+            s.rest.append((3, 2, encode(label)))
+        fields = map_samples(fields, addnum)
     elif cmd == "deepstack":
         n = int(argv[3])
         first = next(Sample(v) for f, _, v in fields if f == 2)

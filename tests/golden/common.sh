@@ -121,11 +121,15 @@ gw_canon_conflict() {
 # line of its stderr, is one flarewatch reports as an analysis error with
 # exit status 1 (the pprof tool exits 2 for every error; flarewatch exits 2
 # only for usage errors): no profile could be read, a filter's regexp is
-# invalid, peek's regexp matches nothing.
+# invalid, peek's regexp matches nothing, the sample index does not exist,
+# -divide_by is 0, a base cannot be merged with the sources.
 gw_pprof_analysis_error() {
 	case $(tail -n 1 "$1") in
 	'failed to fetch any source profiles' | 'failed to fetch any base profiles' | \
-		'parsing '*' regexp: '* | 'no matches found for regexp: '*) return 0 ;;
+		'parsing '*' regexp: '* | 'no matches found for regexp: '* | \
+		'sample_index "'*'" must be one of: '* | 'zero divisor specified' | \
+		*': incompatible types: '* | 'incompatible sample types'* | \
+		'incompatible period types'*) return 0 ;;
 	esac
 	return 1
 }
@@ -138,7 +142,8 @@ gw_pprof_analysis_error() {
 #                 flag error): pass iff we exited 2 with empty stdout and our
 #                 stderr contains every line of GOLDEN.stderr before pprof's
 #                 "usage:" text (its warnings and its message; we add the
-#                 command and a --help pointer around the message). When
+#                 command and a --help pointer around the message) and no
+#                 other line (each is one of pprof's or holds its message). When
 #                 the message is an analysis error (gw_pprof_analysis_error)
 #                 the same, but with our exit status 1.
 #   WANT_RC != 0 otherwise: pass iff we exited 1 with empty stdout and
@@ -153,20 +158,30 @@ gw_judge() {
 		return
 	fi
 	if [ "$want_rc" -eq 2 ] && [ "$check_stderr" = 1 ]; then
-		local missing="" line
+		local missing="" extra="" line
 		gw_canon_conflict <"$gw_err" >"$gw_tmp/err.canon"
+		: >"$gw_tmp/want.canon"
 		while IFS= read -r line; do
 			[ "$line" = usage: ] && break
+			printf '%s\n' "$line" >>"$gw_tmp/want.canon"
 			grep -qF -- "$line" "$gw_tmp/err.canon" || missing+="${missing:+; }$line"
 		done < <(gw_canon_conflict <"$golden.stderr")
-		want_msg=$(head -n 1 "$golden.stderr")
+		# pprof's message is its last line before the usage text; each of
+		# our lines is one of pprof's notes or holds that message
+		want_msg=$(tail -n 1 "$gw_tmp/want.canon")
+		while IFS= read -r line; do
+			grep -qxF -- "$line" "$gw_tmp/want.canon" ||
+				{ [ -n "$want_msg" ] && [[ $line == *"$want_msg"* ]]; } ||
+				extra+="${extra:+; }$line"
+		done <"$gw_tmp/err.canon"
 		want_status=2
 		if gw_pprof_analysis_error "$golden.stderr"; then want_status=1; fi
-		if [ "$gw_rc" -eq "$want_status" ] && [ ! -s "$gw_out" ] && [ -n "$want_msg" ] && [ -z "$missing" ]; then
+		if [ "$gw_rc" -eq "$want_status" ] && [ ! -s "$gw_out" ] && [ -n "$want_msg" ] &&
+			[ -z "$missing" ] && [ -z "$extra" ]; then
 			gw_ok "$name"
 		else
 			gw_not_ok "$name" "expected exit status $want_status, empty stdout and pprof's lines on stderr;" \
-				"missing: ${missing:-none}"
+				"missing: ${missing:-none}; not pprof's: ${extra:-none}"
 			gw_describe_run "$dir"
 		fi
 		return

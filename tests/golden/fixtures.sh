@@ -20,6 +20,7 @@
 # first line of <golden>.stderr (without Go's "panic: "), and when `go` is
 # installed (and FW_LIVE_GO is not 0) each command with exit status 0 is
 # also run with the live `go tool pprof`, whose stdout must equal ours.
+# So are golden-flags' commands on ../labels/profiles (stdout and stderr).
 set -u
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -62,21 +63,28 @@ check_error_message() {
 	return 1
 }
 
-# check_live NAME ARGS PROFILES: our stdout equals a live go tool pprof's.
+# check_live NAME ARGS PROFILES [STDERR]: our stdout equals a live go tool
+# pprof's (and our stderr its stderr, with STDERR=1).
 check_live() {
-	local name=$1 args=$2 profiles=$3 live_home
+	local name=$1 args=$2 profiles=$3 check_stderr=${4:-0} live_home
 	cp "$gw_out" "$gw_tmp/ours"
+	cp "$gw_err" "$gw_tmp/ours.err"
 	live_home=$(mktemp -d "$gw_tmp/home.XXXXXX")
 	(cd "$profiles" && env -i PATH="$PATH" TZ=UTC PPROF_BINARY_PATH=/nonexistent \
 		HOME="$live_home" PPROF_TMPDIR="$live_home" "$live_go" tool pprof "${argv[@]}") \
-		>"$gw_tmp/live" 2>/dev/null </dev/null
-	if cmp -s "$gw_tmp/live" "$gw_tmp/ours"; then
-		gw_ok "live: $name"
-	else
+		>"$gw_tmp/live" 2>"$gw_tmp/live.err" </dev/null
+	if ! cmp -s "$gw_tmp/live" "$gw_tmp/ours"; then
 		gw_not_ok "live: $name" "stdout differs from a live 'go tool pprof $args'"
 		diff -u --label "go tool pprof" --label flarewatch "$gw_tmp/live" "$gw_tmp/ours" \
 			>"$gw_tmp/diff"
 		gw_diag_file "$gw_tmp/diff"
+	elif [ "$check_stderr" = 1 ] && ! cmp -s "$gw_tmp/live.err" "$gw_tmp/ours.err"; then
+		gw_not_ok "live: $name" "stderr differs from a live 'go tool pprof $args'"
+		diff -u --label "go tool pprof" --label flarewatch "$gw_tmp/live.err" "$gw_tmp/ours.err" \
+			>"$gw_tmp/diff"
+		gw_diag_file "$gw_tmp/diff"
+	else
+		gw_ok "live: $name"
 	fi
 }
 
@@ -110,6 +118,11 @@ run_manifest() {
 		gw_judge "$name" "$want_rc" "$dir/$name" "$profiles" "$check_stderr"
 		if [ "$set" = 1 ] && [ "$want_rc" -eq 0 ] && [ -n "$live_go" ]; then
 			check_live "$name" "$args" "$profiles"
+		elif [ "$check_stderr" = 1 ] && [ "$want_rc" -eq 0 ] && [ -n "$live_go" ] &&
+			[[ $args == *../labels/profiles/* ]]; then
+			# golden-flags' commands on the labelled profiles (pprof's
+			# note on a label's units): stdout and stderr, live too
+			check_live "$name" "$args" "$profiles" 1
 		fi
 	done <"$manifest"
 }

@@ -1,3 +1,0 @@
-module flarewatch.test/bigprofile
-
-go 1.19
