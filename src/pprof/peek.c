@@ -2,7 +2,9 @@
  * peek.c: pprof's printTree with a symbol regex, the `-peek REGEX` report
  * (see peek.h). For every node of the untrimmed graph whose printable name
  * matches, in graph order: its callers, the node itself, its callees, each
- * edge with its weight and share of the node's cum.
+ * edge with its weight and share of the node's cum. Streamed, the report
+ * is written every 64 KiB, inside a node's edges too (one node of
+ * large.cpu has 4 MB of them).
  */
 #include "pprof/peek.h"
 #include "base/regexp.h"
@@ -76,13 +78,27 @@ static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjace
 	return 0;
 }
 
-static void print_edges(const struct fw_report *r, struct fw_edge **list, size_t n, int64_t cum,
-			bool incoming, struct fw_buf *out)
+/* With f, out is written to f whenever it holds 64 KiB (a node can have
+ * megabytes of edges): 0 or -errno. */
+static int drain(struct fw_buf *out, FILE *f)
 {
+	if (f && out->len >= (64u << 10) && !out->failed)
+		return fw_buf_drain(out, f);
+	return 0;
+}
+
+static int print_edges(const struct fw_report *r, struct fw_edge **list, size_t n, int64_t cum,
+		       bool incoming, struct fw_buf *out, FILE *f)
+{
+	int rc;
+
 	fw_graph_sort_edges(&r->tab, list, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct fw_edge *ed = list[i];
 		char w[64], pct[32];
+
+		if ((rc = drain(out, f)) < 0)
+			return rc;
 
 		fw_report_value(r, ed->weight, w, sizeof(w));
 		fw_percentage(pct, sizeof(pct), ed->weight, cum);
@@ -92,6 +108,7 @@ static void print_edges(const struct fw_report *r, struct fw_edge **list, size_t
 		fw_buf_putn(out, fw_node_name(&r->tab, other), fw_node_name_len(&r->tab, other));
 		fw_buf_printf(out, "%s\n", ed->is_inline ? " (inline)" : "");
 	}
+	return 0;
 }
 
 /* The report into out; with f, written to f 64 KiB at a time once a node
@@ -132,18 +149,21 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 
 		if (!fw_regexp_match(rx, name, strlen(name)))
 			continue;
-		if (matched && f && out->len >= (64u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
+		/* before the first match, the header stays: no match, no output */
+		if (matched && (rc = drain(out, f)) < 0)
 			break;
 		matched++;
 		fw_buf_puts(out, separator);
-		print_edges(r, adj.in + adj.in_first[n], adj.in_first[n + 1] - adj.in_first[n],
-			    fw_graph_cum_value(&g, n), true, out);
+		if ((rc = print_edges(r, adj.in + adj.in_first[n], adj.in_first[n + 1] - adj.in_first[n],
+				      fw_graph_cum_value(&g, n), true, out, f)) < 0)
+			break;
 		fw_report_top_columns(r, &g, n, &flat_sum, out);
 		fw_buf_puts(out, "                | ");
 		fw_buf_putn(out, name, fw_node_name_len(&r->tab, n));
 		fw_buf_putc(out, '\n');
-		print_edges(r, adj.out + adj.out_first[n], adj.out_first[n + 1] - adj.out_first[n],
-			    fw_graph_cum_value(&g, n), false, out);
+		if ((rc = print_edges(r, adj.out + adj.out_first[n], adj.out_first[n + 1] - adj.out_first[n],
+				      fw_graph_cum_value(&g, n), false, out, f)) < 0)
+			break;
 	}
 	if (g.n_nodes > 0 && rc >= 0)
 		fw_buf_puts(out, separator);
