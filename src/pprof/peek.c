@@ -22,10 +22,13 @@ static const char legend[] =
 
 /* ---- edges per node --------------------------------------------------------- */
 
-/* Every kept edge, bucketed by destination (in) and by source (out). */
+/* Every kept edge, bucketed by destination (in) and by source (out), as
+ * indices into the graph's edges; list holds one node's edges to sort. */
 struct adjacency {
 	uint32_t *in_first, *out_first; /* per node index, n + 1 entries */
-	struct fw_edge **in, **out;
+	uint32_t *in, *out;
+	struct fw_edge **list;
+	size_t cap_list;
 };
 
 static void adjacency_free(struct adjacency *a)
@@ -34,6 +37,7 @@ static void adjacency_free(struct adjacency *a)
 	free(a->out_first);
 	free(a->in);
 	free(a->out);
+	free(a->list);
 }
 
 static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjacency *a)
@@ -64,11 +68,11 @@ static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjace
 		a->out_first[i] += a->out_first[i - 1];
 	}
 	for (size_t e = 0; e < g->n_edges; e++) {
-		struct fw_edge *ed = &g->edges[e];
+		const struct fw_edge *ed = &g->edges[e];
 		if (ed->removed)
 			continue;
-		a->in[a->in_first[ed->dst]++] = ed;
-		a->out[a->out_first[ed->src]++] = ed;
+		a->in[a->in_first[ed->dst]++] = (uint32_t)e;
+		a->out[a->out_first[ed->src]++] = (uint32_t)e;
 	}
 	for (size_t i = n_tab; i > 0; i--) {
 		a->in_first[i] = a->in_first[i - 1];
@@ -87,11 +91,24 @@ static int drain(struct fw_buf *out, FILE *f)
 	return 0;
 }
 
-static int print_edges(const struct fw_report *r, struct fw_edge **list, size_t n, int64_t cum,
+/* Node n's incoming or outgoing edges, sorted, into out. */
+static int print_edges(const struct fw_report *r, struct fw_graph *g, struct adjacency *a, uint32_t node,
 		       bool incoming, struct fw_buf *out, FILE *f)
 {
+	const uint32_t *first = incoming ? a->in_first : a->out_first;
+	const uint32_t *idx = (incoming ? a->in : a->out) + first[node];
+	size_t n = first[node + 1] - first[node];
+	int64_t cum = fw_graph_cum_value(g, node);
+	struct fw_edge **list;
 	int rc;
 
+	if (fw_grow((void **)&a->list, &a->cap_list, n + 1, sizeof(*a->list)) < 0) {
+		out->failed = true; /* the callers say so */
+		return 0;
+	}
+	list = a->list;
+	for (size_t i = 0; i < n; i++)
+		list[i] = &g->edges[idx[i]];
 	fw_graph_sort_edges(&r->tab, list, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct fw_edge *ed = list[i];
@@ -154,15 +171,13 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 			break;
 		matched++;
 		fw_buf_puts(out, separator);
-		if ((rc = print_edges(r, adj.in + adj.in_first[n], adj.in_first[n + 1] - adj.in_first[n],
-				      fw_graph_cum_value(&g, n), true, out, f)) < 0)
+		if ((rc = print_edges(r, &g, &adj, n, true, out, f)) < 0)
 			break;
 		fw_report_top_columns(r, &g, n, &flat_sum, out);
 		fw_buf_puts(out, "                | ");
 		fw_buf_putn(out, name, fw_node_name_len(&r->tab, n));
 		fw_buf_putc(out, '\n');
-		if ((rc = print_edges(r, adj.out + adj.out_first[n], adj.out_first[n + 1] - adj.out_first[n],
-				      fw_graph_cum_value(&g, n), false, out, f)) < 0)
+		if ((rc = print_edges(r, &g, &adj, n, false, out, f)) < 0)
 			break;
 	}
 	if (g.n_nodes > 0 && rc >= 0)
