@@ -564,7 +564,7 @@ static void test_tree_order(void)
  * holding ';' that prints like two frames, a control character. Leaf
  * first: p;f 1, p;f+x 2, p;f;g 4, p;"f;g" 8, p;f.func1 16, p;"\x01c" 32,
  * p 64. */
-static const char *const f_funcs[] = { "p", "f", "f+x", "g", "f;g", "f.func1", "\x01" "c" };
+static const char *const f_funcs[] = { "p", "f", "f+x", "g", "f;g", "f.func1", "\001c" };
 static const struct loc_spec f_locs[] = { { { 0 }, 1 }, { { 1 }, 1 }, { { 2 }, 1 }, { { 3 }, 1 },
 					  { { 4 }, 1 }, { { 5 }, 1 }, { { 6 }, 1 } };
 static const struct sample_spec f_samples[] = {
