@@ -997,7 +997,7 @@ static int run(const struct command *c, struct args *a)
 	case CMD_TRACES: r = fw_traces_stream(&rpt, stdout, &err); break; /* streamed: no copy in memory */
 	case CMD_LIST: r = list_write(&rpt, a, &out, &err); break;
 	case CMD_TAGS: r = fw_tags_write(&rpt, &out, &err); break;
-	case CMD_COLLAPSED: r = fw_collapsed_write(&rpt, &out, &err); break;
+	case CMD_COLLAPSED: r = fw_collapsed_stream(&rpt, stdout, &err); break; /* streamed */
 	case CMD_DOT: {
 		struct fw_dot_opts d = { .call_tree = a->call_tree };
 		r = fw_dot_write(&rpt, &d, &out, &err);

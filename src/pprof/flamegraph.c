@@ -6,17 +6,20 @@
  * selected column becomes a sequence of nodes, root first: its locations
  * from the outermost caller to the leaf and, within a location, its lines
  * from the outermost (caller) to the innermost inlined frame. Equal node
- * sequences are summed in a hash table, rendered as "name;name;name",
- * sorted by that string (byte order) and summed again where different
- * nodes print the same (names are what the formats compare). Stacks whose
- * sum is zero are left out.
+ * sequences are summed in a hash table, sorted by their text
+ * "name;name;name" (byte order) and summed again where different nodes
+ * print the same (names are what the formats compare). Stacks whose sum
+ * is zero are left out. The text is never stored: comparisons read the
+ * names from the first frame whose nodes differ, and the output prints
+ * them, so that memory holds 4 bytes per frame of each distinct stack.
  *
  * Collapsed output is Brendan Gregg's folded format, one "stack value" line
  * per stack; control characters in names print as '?' so that a line stays
  * a line. The SVG is drawn from the same sorted stacks the way
  * flamegraph.pl's flow() does it: consecutive stacks share the frames of
  * their common prefix, so every frame is one rectangle whose width is the
- * sum of |value| of the stacks through it. Names are redacted, cut to
+ * sum of |value| of the stacks through it; only the frames drawn are kept
+ * (build_frames). Names are redacted, cut to
  * FW_OUT_NAME_MAX bytes, made valid UTF-8 with control and bidi characters
  * shown as escapes, and XML-escaped; frames narrower than MIN_PX are left
  * out. A frame shows the short label (fw_flame_label_offset) and has the
@@ -43,22 +46,25 @@
 
 /* ---- stacks ----------------------------------------------------------------- */
 
+/* A distinct node sequence; its text ("name;name;name") is made from the
+ * node names when compared or written, never stored. */
 struct stack {
-	size_t off, len;	 /* node ids in stacks.pool */
-	int64_t value;		 /* summed; wraps like Go's int64 */
+	size_t off;	/* node ids in stacks.pool */
+	int64_t value;	/* summed; wraps like Go's int64 */
 	uint64_t hash;
-	size_t str_off, str_len; /* rendered, in stacks.text */
+	uint32_t len;
 };
 
 struct stacks {
+	const struct fw_nodetab *t;
+	uint8_t *plain; /* per node: its name has no control byte and no ';' */
 	uint32_t *pool;
 	size_t n_pool, cap_pool;
 	struct stack *s;
 	size_t n, cap;
 	uint32_t *slots; /* index + 1, 0 = empty */
 	size_t nslots;
-	struct fw_buf text;
-	size_t *order; /* merged stacks with non-zero sums, sorted */
+	uint32_t *order; /* merged stacks with non-zero sums, sorted */
 	size_t n_order;
 };
 
@@ -68,7 +74,7 @@ static void stacks_free(struct stacks *st)
 	free(st->s);
 	free(st->slots);
 	free(st->order);
-	fw_buf_free(&st->text);
+	free(st->plain);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -101,6 +107,8 @@ static int stacks_add(struct stacks *st, size_t off, int64_t v)
 	size_t len = st->n_pool - off, h;
 	uint64_t hash = fw_hash_bytes(st->pool + off, len * sizeof(uint32_t), 0x666c616d65ULL);
 
+	if (len >= UINT32_MAX)
+		return -ENOMEM;
 	if ((st->n + 1) * 2 > st->nslots && slots_grow(st) < 0)
 		return -ENOMEM;
 	h = (size_t)hash & (st->nslots - 1);
@@ -115,10 +123,15 @@ static int stacks_add(struct stacks *st, size_t off, int64_t v)
 	}
 	if (st->n >= UINT32_MAX - 1 || fw_grow((void **)&st->s, &st->cap, st->n + 1, sizeof(*st->s)) < 0)
 		return -ENOMEM;
-	st->s[st->n] = (struct stack){ .off = off, .len = len, .value = v, .hash = hash };
+	st->s[st->n] = (struct stack){ .off = off, .len = (uint32_t)len, .value = v, .hash = hash };
 	st->slots[h] = (uint32_t)(st->n + 1);
 	st->n++;
 	return 0;
+}
+
+static bool folded_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
 }
 
 static void put_folded_name(struct fw_buf *b, const char *name)
@@ -127,13 +140,28 @@ static void put_folded_name(struct fw_buf *b, const char *name)
 
 	for (;;) {
 		size_t n = 0;
-		while (s[n] && (unsigned char)s[n] >= 0x20 && s[n] != 0x7f)
+		while (s[n] && !folded_ctl((unsigned char)s[n]))
 			n++;
 		fw_buf_putn(b, s, n);
 		if (!s[n])
 			break;
 		fw_buf_putc(b, '?');
 		s += n + 1;
+	}
+}
+
+/* A stack's folded text: its names, control characters as '?', joined by
+ * ';' (a stack with no frames is ""). */
+static void put_folded_stack(struct fw_buf *b, const struct stacks *st, const struct stack *s)
+{
+	for (uint32_t k = 0; k < s->len; k++) {
+		uint32_t id = st->pool[s->off + k];
+		if (k)
+			fw_buf_putc(b, ';');
+		if (st->plain[id])
+			fw_buf_putn(b, fw_node_name(st->t, id), fw_node_name_len(st->t, id));
+		else
+			put_folded_name(b, fw_node_name(st->t, id));
 	}
 }
 
@@ -156,22 +184,133 @@ size_t fw_flame_label_offset(const char *name)
 	return cut;
 }
 
+/* A stack to sort: its nodes, and where it was. */
 struct sort_item {
-	const char *s;
-	size_t len, idx;
+	const struct stacks *st;
+	const uint32_t *ids;
+	uint32_t len, idx;
 };
+
+/* Reads a stack's folded text byte by byte, from its frame k on. */
+struct text_cursor {
+	const struct sort_item *it;
+	uint32_t k;
+	const char *p; /* in frame k's name */
+};
+
+static void cursor_init(struct text_cursor *c, const struct sort_item *it, uint32_t k)
+{
+	c->it = it;
+	c->k = k;
+	c->p = k < it->len ? fw_node_name(it->st->t, it->ids[k]) : "";
+}
+
+/* The next byte of the text, or -1 at its end. */
+static int cursor_next(struct text_cursor *c)
+{
+	unsigned char b;
+
+	if (c->k >= c->it->len)
+		return -1;
+	if (!*c->p) {
+		if (++c->k >= c->it->len)
+			return -1;
+		c->p = fw_node_name(c->it->st->t, c->it->ids[c->k]);
+		return ';';
+	}
+	b = (unsigned char)*c->p++;
+	return folded_ctl(b) ? '?' : b;
+}
+
+/* The folded texts of x and y in byte order (the shorter first where one
+ * starts the other); with tree, ';' below every other byte. Frames with
+ * the same node print the same: the texts are read from the first frame
+ * whose nodes differ. */
+static int cmp_text(const struct sort_item *x, const struct sort_item *y, bool tree)
+{
+	const struct stacks *st = x->st;
+	struct text_cursor a, b;
+	uint32_t k = 0, n = x->len < y->len ? x->len : y->len;
+
+	for (;;) {
+		uint32_t u, v;
+		const char *nu, *nv;
+		size_t lu, lv;
+		int c;
+
+		while (k < n && x->ids[k] == y->ids[k])
+			k++;
+		if (k == n)
+			break;
+		u = x->ids[k];
+		v = y->ids[k];
+		if (!st->plain[u] || !st->plain[v])
+			break; /* read byte by byte */
+		/* two names of ordinary bytes: the first difference decides,
+		 * else the shorter name's end (';' or the text's end) */
+		nu = fw_node_name(st->t, u);
+		nv = fw_node_name(st->t, v);
+		lu = fw_node_name_len(st->t, u);
+		lv = fw_node_name_len(st->t, v);
+		if ((c = memcmp(nu, nv, lu < lv ? lu : lv)) != 0)
+			return c < 0 ? -1 : 1;
+		if (lu < lv)
+			return k + 1 == x->len || tree || ';' < (unsigned char)nv[lu] ? -1 : 1;
+		if (lv < lu)
+			return k + 1 == y->len || tree || ';' < (unsigned char)nu[lv] ? 1 : -1;
+		k++; /* the same name: on to the next frame */
+	}
+	if (k == n && x->len == y->len)
+		return 0;
+	/* the same bytes up to frame k: both texts go on with ';' there,
+	 * unless one ended */
+	cursor_init(&a, x, k);
+	cursor_init(&b, y, k);
+	if (k > 0 && (k == x->len || k == y->len))
+		return k == x->len ? (k == y->len ? 0 : -1) : 1;
+	for (;;) {
+		int c = cursor_next(&a), d = cursor_next(&b);
+		if (c != d) {
+			if (c < 0 || d < 0)
+				return c < d ? -1 : 1;
+			if (tree) {
+				c = c == ';' ? 0 : c + 1;
+				d = d == ';' ? 0 : d + 1;
+			}
+			return c < d ? -1 : 1;
+		}
+		if (c < 0)
+			return 0;
+	}
+}
 
 static int cmp_item(const void *a, const void *b)
 {
 	const struct sort_item *x = a, *y = b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->s, y->s, n);
+	int c = cmp_text(x, y, false);
 
 	if (c)
 		return c;
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx; /* stable */
+}
+
+/* Byte order with ';' below every other byte: frame by frame, a name
+ * before any longer name it starts ("f" < "f.func1"), so that all the
+ * stacks through one frame are consecutive. */
+static int cmp_tree(const void *a, const void *b)
+{
+	const struct sort_item *x = a, *y = b;
+	int c = cmp_text(x, y, true);
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static struct sort_item stack_item(const struct stacks *st, uint32_t i)
+{
+	const struct stack *s = &st->s[i];
+	return (struct sort_item){ st, st->pool + s->off, s->len, i };
 }
 
 static int stacks_build(const struct fw_report *r, struct stacks *st, struct fw_error *err)
@@ -182,9 +321,17 @@ static int stacks_build(const struct fw_report *r, struct stacks *st, struct fw_
 	size_t n_items = 0;
 
 	memset(st, 0, sizeof(*st));
-	fw_buf_init(&st->text);
-	if (fw_grow((void **)&st->pool, &st->cap_pool, 1, sizeof(uint32_t)) < 0)
+	st->t = t;
+	if (!(st->plain = malloc(t->n + 1)) ||
+	    fw_grow((void **)&st->pool, &st->cap_pool, 1, sizeof(uint32_t)) < 0)
 		goto nomem;
+	for (uint32_t i = 0; i < t->n; i++) {
+		const char *name = fw_node_name(t, i);
+		size_t len = fw_node_name_len(t, i), j = 0;
+		while (j < len && !folded_ctl((unsigned char)name[j]) && name[j] != ';')
+			j++;
+		st->plain[i] = j == len;
+	}
 	for (size_t si = 0; si < p->n_samples; si++) {
 		const struct fw_sample *sm = &p->samples[si];
 		int64_t v = fw_sample_values(p, si)[r->vi];
@@ -203,34 +350,24 @@ static int stacks_build(const struct fw_report *r, struct stacks *st, struct fw_
 		if (stacks_add(st, off, v) < 0)
 			goto nomem;
 	}
-	for (size_t i = 0; i < st->n; i++) {
-		struct stack *s = &st->s[i];
-		s->str_off = st->text.len;
-		for (size_t k = 0; k < s->len; k++) {
-			if (k)
-				fw_buf_putc(&st->text, ';');
-			put_folded_name(&st->text, fw_node_name(t, st->pool[s->off + k]));
-		}
-		s->str_len = st->text.len - s->str_off;
-	}
-	if (st->text.failed)
-		goto nomem;
+	/* the hash table's work is done */
+	free(st->slots);
+	st->slots = NULL;
+	st->nslots = 0;
 	items = malloc((st->n + 1) * sizeof(*items));
 	st->order = malloc((st->n + 1) * sizeof(*st->order));
 	if (!items || !st->order)
 		goto nomem;
-	for (size_t i = 0; i < st->n; i++) {
-		/* a stack with no frames (no locations) prints as "" */
-		items[i] = (struct sort_item){ fw_buf_str(&st->text) + st->s[i].str_off,
-					       st->s[i].str_len, i };
-	}
+	for (size_t i = 0; i < st->n; i++)
+		items[i] = stack_item(st, (uint32_t)i);
 	n_items = st->n;
 	fw_qsort(items, n_items, sizeof(*items), cmp_item);
+	/* stacks of different nodes that print the same are one */
 	for (size_t i = 0; i < n_items;) {
-		size_t j = i + 1, first = items[i].idx;
+		size_t j = i + 1;
+		uint32_t first = items[i].idx;
 		int64_t sum = st->s[first].value;
-		for (; j < n_items && items[j].len == items[i].len &&
-		       memcmp(items[j].s, items[i].s, items[i].len) == 0; j++)
+		for (; j < n_items && cmp_text(&items[j], &items[i], false) == 0; j++)
 			sum = fw_add64(sum, st->s[items[j].idx].value);
 		st->s[first].value = sum;
 		if (sum != 0)
@@ -245,24 +382,6 @@ nomem:
 	return fw_err(err, -ENOMEM, "out of memory collecting stacks");
 }
 
-/* Byte order with ';' below every other byte: frame by frame, a name
- * before any longer name it starts ("f" < "f.func1"), so that all the
- * stacks through one frame are consecutive. */
-static int cmp_tree(const void *a, const void *b)
-{
-	const struct sort_item *x = a, *y = b;
-	size_t n = x->len < y->len ? x->len : y->len;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned c = (unsigned char)x->s[i], d = (unsigned char)y->s[i];
-		if (c != d)
-			return (c == ';' ? 0 : c + 1) < (d == ';' ? 0 : d + 1) ? -1 : 1;
-	}
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
 /* Reorders st->order for the flame graph (cmp_tree). In plain byte order a
  * function's own stack "p;f" and its children "p;f;g" would sit on both
  * sides of "p;f.func1", and f would be drawn twice. */
@@ -272,10 +391,8 @@ static int tree_order(struct stacks *st)
 
 	if (!items)
 		return -ENOMEM;
-	for (size_t i = 0; i < st->n_order; i++) {
-		const struct stack *s = &st->s[st->order[i]];
-		items[i] = (struct sort_item){ fw_buf_str(&st->text) + s->str_off, s->str_len, st->order[i] };
-	}
+	for (size_t i = 0; i < st->n_order; i++)
+		items[i] = stack_item(st, st->order[i]);
 	fw_qsort(items, st->n_order, sizeof(*items), cmp_tree);
 	for (size_t i = 0; i < st->n_order; i++)
 		st->order[i] = items[i].idx;
@@ -283,22 +400,45 @@ static int tree_order(struct stacks *st)
 	return 0;
 }
 
-int fw_collapsed_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
+/* The folded stacks into out; with f, written to f 64 KiB at a time. */
+static int collapsed(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error *err)
 {
 	struct stacks st;
-	int rc;
+	int rc = 0;
 
 	if ((rc = stacks_build(r, &st, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < st.n_order; i++) {
 		const struct stack *s = &st.s[st.order[i]];
-		fw_buf_putn(out, fw_buf_str(&st.text) + s->str_off, s->str_len);
+		if (f && out->len >= (64u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
+			break;
+		put_folded_stack(out, &st, s);
 		fw_buf_printf(out, " %" PRId64 "\n", s->value);
 	}
 	stacks_free(&st);
+	if (rc == 0 && f && !out->failed && (rc = fw_buf_drain(out, f)) == 0 && fflush(f) != 0)
+		rc = errno ? -errno : -EIO;
+	if (rc < 0)
+		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	if (out->failed)
 		return fw_err(err, -ENOMEM, "out of memory");
 	return 0;
+}
+
+int fw_collapsed_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
+{
+	return collapsed(r, out, NULL, err);
+}
+
+int fw_collapsed_stream(struct fw_report *r, FILE *f, struct fw_error *err)
+{
+	struct fw_buf out;
+	int rc;
+
+	fw_buf_init(&out);
+	rc = collapsed(r, &out, f, err);
+	fw_buf_free(&out);
+	return rc;
 }
 
 /* ---- SVG -------------------------------------------------------------------- */
@@ -475,9 +615,23 @@ static void pct_label(int64_t v, int64_t total, char *out, size_t len)
 	snprintf(out, len, "%s", s);
 }
 
-/* flamegraph.pl's flow(): one frame per (prefix of the sorted stacks). */
-static int build_frames(const struct fw_report *r, const struct stacks *st, struct frame **out,
-			size_t *n_out, bool *diff, struct fw_error *err)
+/* The width of the root frame, "all": the sum of |value| of the stacks. */
+static uint64_t stacks_width(const struct stacks *st)
+{
+	uint64_t w = 0;
+
+	for (size_t i = 0; i < st->n_order; i++)
+		w += (uint64_t)fw_abs64(st->s[st->order[i]].value);
+	return w;
+}
+
+/* flamegraph.pl's flow(): one frame per (prefix of the sorted stacks),
+ * kept only if at least min_w wide (the root always). A frame's width is
+ * known when the stacks leave it; its descendants were made after it and
+ * are narrower, so a narrow frame is dropped with them by cutting the list
+ * back to it. */
+static int build_frames(const struct fw_report *r, const struct stacks *st, uint64_t min_w,
+			struct frame **out, size_t *n_out, bool *diff, struct fw_error *err)
 {
 	const struct fw_nodetab *t = &r->tab;
 	struct frame *f = NULL;
@@ -491,21 +645,28 @@ static int build_frames(const struct fw_report *r, const struct stacks *st, stru
 		goto nomem;
 	f[n++] = (struct frame){ .name = NULL };
 	open[0] = 0;
-	for (size_t i = 0; i < st->n_order; i++) {
-		const struct stack *s = &st->s[st->order[i]];
-		uint64_t w = (uint64_t)fw_abs64(s->value);
+	for (size_t i = 0; i <= st->n_order; i++) {
+		const struct stack *s = i < st->n_order ? &st->s[st->order[i]] : NULL;
+		uint64_t w;
 		size_t common = 0;
 
-		if (s->value < 0)
-			*diff = true;
-		/* frames shared with the previous stack */
-		while (prev && common < depth && common < s->len) {
+		/* frames shared with the previous stack (none after the last) */
+		while (s && prev && common < depth && common < s->len) {
 			uint32_t a = st->pool[prev->off + common], b = st->pool[s->off + common];
 			if (a != b && strcmp(fw_node_name(t, a), fw_node_name(t, b)) != 0)
 				break;
 			common++;
 		}
-		if (fw_grow((void **)&open, &cap_open, s->len + 1, sizeof(*open)) < 0 ||
+		/* the others are closed, the deepest first */
+		for (size_t k = depth; k > common; k--)
+			if (f[open[k]].w < min_w)
+				n = open[k];
+		if (!s)
+			break;
+		w = (uint64_t)fw_abs64(s->value);
+		if (s->value < 0)
+			*diff = true;
+		if (fw_grow((void **)&open, &cap_open, (size_t)s->len + 1, sizeof(*open)) < 0 ||
 		    fw_grow((void **)&f, &cap, n + (s->len - common), sizeof(*f)) < 0)
 			goto nomem;
 		for (size_t k = common; k < s->len; k++) {
@@ -868,7 +1029,7 @@ int fw_flamegraph_write(struct fw_report *r, const struct fw_flamegraph_opts *op
 	struct fw_buf tmp;
 	struct header h = { .title = o->title };
 	uint32_t max_depth = 0;
-	uint64_t max_abs = 0, min_w;
+	uint64_t max_abs = 0, min_w, all_w;
 	double scale = 0;
 	int rc, top;
 
@@ -878,19 +1039,21 @@ int fw_flamegraph_write(struct fw_report *r, const struct fw_flamegraph_opts *op
 		stacks_free(&st);
 		return fw_err(err, -ENOMEM, "out of memory sorting the stacks");
 	}
-	if ((rc = build_frames(r, &st, &f, &n, &h.diff, err)) < 0) {
-		stacks_free(&st);
-		return rc;
-	}
-	h.growth = o->growth;
-	if (h.growth && (rc = growth_total(r, &h.growth_total, err)) < 0)
-		goto out;
-	if (f[0].w > 0)
-		scale = (SVG_W - 2.0 * PAD) / (double)f[0].w;
+	all_w = stacks_width(&st);
+	if (all_w > 0)
+		scale = (SVG_W - 2.0 * PAD) / (double)all_w;
 	/* the narrowest frame drawn: MIN_PX wide at this scale */
 	min_w = scale > 0 ? (uint64_t)(MIN_PX / scale) : 0;
 	while (scale > 0 && (double)min_w * scale < MIN_PX)
 		min_w++;
+	if ((rc = build_frames(r, &st, min_w, &f, &n, &h.diff, err)) < 0) {
+		stacks_free(&st);
+		return rc;
+	}
+	stacks_free(&st); /* the frames point at the node table's names */
+	h.growth = o->growth;
+	if (h.growth && (rc = growth_total(r, &h.growth_total, err)) < 0)
+		goto out;
 	h.shown = f[0].delta;
 	h.total = r->total ? r->total : (int64_t)f[0].w;
 	for (size_t i = 0; i < n; i++) {

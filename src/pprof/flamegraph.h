@@ -6,6 +6,8 @@
 #ifndef FW_FLAMEGRAPH_H
 #define FW_FLAMEGRAPH_H
 
+#include <stdio.h>
+
 #include "pprof/report.h"
 
 /* What a frame's function is, for its colour and the legend. */
@@ -42,6 +44,9 @@ struct fw_flamegraph_opts {
 size_t fw_flame_label_offset(const char *name);
 
 int fw_collapsed_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err);
+/* The same written to f as it is made, 64 KiB at a time, then flushed:
+ * memory stays flat however large the output. */
+int fw_collapsed_stream(struct fw_report *r, FILE *f, struct fw_error *err);
 /* o may be NULL (no title, warm colours, growth colours only if some stack
  * is negative). Frames show the short label (fw_flame_label_offset); their
  * <title>, shown on hover, has the full name, the value and the percentage. */

@@ -2,7 +2,9 @@
  * peek.c: pprof's printTree with a symbol regex, the `-peek REGEX` report
  * (see peek.h). For every node of the untrimmed graph whose printable name
  * matches, in graph order: its callers, the node itself, its callees, each
- * edge with its weight and share of the node's cum.
+ * edge with its weight and share of the node's cum. Streamed, the report
+ * is written every 64 KiB, inside a node's edges too (one node of
+ * large.cpu has 4 MB of them).
  */
 #include "pprof/peek.h"
 #include "base/regexp.h"
@@ -20,10 +22,13 @@ static const char legend[] =
 
 /* ---- edges per node --------------------------------------------------------- */
 
-/* Every kept edge, bucketed by destination (in) and by source (out). */
+/* Every kept edge, bucketed by destination (in) and by source (out), as
+ * indices into the graph's edges; list holds one node's edges to sort. */
 struct adjacency {
 	uint32_t *in_first, *out_first; /* per node index, n + 1 entries */
-	struct fw_edge **in, **out;
+	uint32_t *in, *out;
+	struct fw_edge **list;
+	size_t cap_list;
 };
 
 static void adjacency_free(struct adjacency *a)
@@ -32,6 +37,7 @@ static void adjacency_free(struct adjacency *a)
 	free(a->out_first);
 	free(a->in);
 	free(a->out);
+	free(a->list);
 }
 
 static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjacency *a)
@@ -62,11 +68,11 @@ static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjace
 		a->out_first[i] += a->out_first[i - 1];
 	}
 	for (size_t e = 0; e < g->n_edges; e++) {
-		struct fw_edge *ed = &g->edges[e];
+		const struct fw_edge *ed = &g->edges[e];
 		if (ed->removed)
 			continue;
-		a->in[a->in_first[ed->dst]++] = ed;
-		a->out[a->out_first[ed->src]++] = ed;
+		a->in[a->in_first[ed->dst]++] = (uint32_t)e;
+		a->out[a->out_first[ed->src]++] = (uint32_t)e;
 	}
 	for (size_t i = n_tab; i > 0; i--) {
 		a->in_first[i] = a->in_first[i - 1];
@@ -76,13 +82,40 @@ static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjace
 	return 0;
 }
 
-static void print_edges(const struct fw_report *r, struct fw_edge **list, size_t n, int64_t cum,
-			bool incoming, struct fw_buf *out)
+/* With f, out is written to f whenever it holds 64 KiB (a node can have
+ * megabytes of edges): 0 or -errno. */
+static int drain(struct fw_buf *out, FILE *f)
 {
+	if (f && out->len >= (64u << 10) && !out->failed)
+		return fw_buf_drain(out, f);
+	return 0;
+}
+
+/* Node n's incoming or outgoing edges, sorted, into out. */
+static int print_edges(const struct fw_report *r, struct fw_graph *g, struct adjacency *a, uint32_t node,
+		       bool incoming, struct fw_buf *out, FILE *f)
+{
+	const uint32_t *first = incoming ? a->in_first : a->out_first;
+	const uint32_t *idx = (incoming ? a->in : a->out) + first[node];
+	size_t n = first[node + 1] - first[node];
+	int64_t cum = fw_graph_cum_value(g, node);
+	struct fw_edge **list;
+	int rc;
+
+	if (fw_grow((void **)&a->list, &a->cap_list, n + 1, sizeof(*a->list)) < 0) {
+		out->failed = true; /* the callers say so */
+		return 0;
+	}
+	list = a->list;
+	for (size_t i = 0; i < n; i++)
+		list[i] = &g->edges[idx[i]];
 	fw_graph_sort_edges(&r->tab, list, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct fw_edge *ed = list[i];
 		char w[64], pct[32];
+
+		if ((rc = drain(out, f)) < 0)
+			return rc;
 
 		fw_report_value(r, ed->weight, w, sizeof(w));
 		fw_percentage(pct, sizeof(pct), ed->weight, cum);
@@ -92,6 +125,7 @@ static void print_edges(const struct fw_report *r, struct fw_edge **list, size_t
 		fw_buf_putn(out, fw_node_name(&r->tab, other), fw_node_name_len(&r->tab, other));
 		fw_buf_printf(out, "%s\n", ed->is_inline ? " (inline)" : "");
 	}
+	return 0;
 }
 
 /* The report into out; with f, written to f 64 KiB at a time once a node
@@ -132,18 +166,19 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 
 		if (!fw_regexp_match(rx, name, strlen(name)))
 			continue;
-		if (matched && f && out->len >= (64u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
+		/* before the first match, the header stays: no match, no output */
+		if (matched && (rc = drain(out, f)) < 0)
 			break;
 		matched++;
 		fw_buf_puts(out, separator);
-		print_edges(r, adj.in + adj.in_first[n], adj.in_first[n + 1] - adj.in_first[n],
-			    fw_graph_cum_value(&g, n), true, out);
+		if ((rc = print_edges(r, &g, &adj, n, true, out, f)) < 0)
+			break;
 		fw_report_top_columns(r, &g, n, &flat_sum, out);
 		fw_buf_puts(out, "                | ");
 		fw_buf_putn(out, name, fw_node_name_len(&r->tab, n));
 		fw_buf_putc(out, '\n');
-		print_edges(r, adj.out + adj.out_first[n], adj.out_first[n + 1] - adj.out_first[n],
-			    fw_graph_cum_value(&g, n), false, out);
+		if ((rc = print_edges(r, &g, &adj, n, false, out, f)) < 0)
+			break;
 	}
 	if (g.n_nodes > 0 && rc >= 0)
 		fw_buf_puts(out, separator);

@@ -3,7 +3,7 @@
 # (string table and hash maps), sha256.c, profile.c (the profile.proto decoder), regexp.c (Go
 # regexps, against the golden Go writes: tests/fixtures/regexp/), fsutil.c,
 # daemonstate.c (the daemon state file), merge.c (Merge, ScaleN, SetLabel, ScaleProfiles), graph.c (nodes,
-# edges, sorting and trimming), memsanity.c (memory sanity), verdict.c (the rules at their
+# edges, sorting and trimming), peek.c (the report streamed), memsanity.c (memory sanity), verdict.c (the rules at their
 # thresholds, the decisions the writers print, failed allocations) and recommend.c. Included from the top-level automake file
 # after tests/Makefile.inc, which defines TESTS and check_PROGRAMS; paths are
 # relative to the top directory. The tests build their inputs in memory
@@ -141,3 +141,8 @@ check_PROGRAMS += tests/unit/test_history
 TESTS += tests/unit/test_history
 tests_unit_test_history_SOURCES = tests/unit/test_history.c tests/tap.h
 tests_unit_test_history_LDADD = $(LIBFW_LIBS)
+
+check_PROGRAMS += tests/unit/test_peek
+TESTS += tests/unit/test_peek
+tests_unit_test_peek_SOURCES = tests/unit/test_peek.c tests/tap.h tests/unit/profbuild.h
+tests_unit_test_peek_LDADD = $(LIBFW_LIBS)

@@ -560,6 +560,73 @@ static void test_tree_order(void)
 	free(c);
 }
 
+/* Profile F: names that sort across the ';' between frames, a name
+ * holding ';' that prints like two frames, a control character. Leaf
+ * first: p;f 1, p;f+x 2, p;f;g 4, p;"f;g" 8, p;f.func1 16, p;"\x01c" 32,
+ * p 64. */
+static const char *const f_funcs[] = { "p", "f", "f+x", "g", "f;g", "f.func1", "\001c" };
+static const struct loc_spec f_locs[] = { { { 0 }, 1 }, { { 1 }, 1 }, { { 2 }, 1 }, { { 3 }, 1 },
+					  { { 4 }, 1 }, { { 5 }, 1 }, { { 6 }, 1 } };
+static const struct sample_spec f_samples[] = {
+	{ .locs = { 1, 0 }, .n = 2, .v = { 0, 1 * MS } },    { .locs = { 2, 0 }, .n = 2, .v = { 0, 2 * MS } },
+	{ .locs = { 3, 1, 0 }, .n = 3, .v = { 0, 4 * MS } }, { .locs = { 4, 0 }, .n = 2, .v = { 0, 8 * MS } },
+	{ .locs = { 5, 0 }, .n = 2, .v = { 0, 16 * MS } },   { .locs = { 6, 0 }, .n = 2, .v = { 0, 32 * MS } },
+	{ .locs = { 0 }, .n = 1, .v = { 0, 64 * MS } },
+};
+
+/* fw_collapsed_stream of p into a temporary file, read back. */
+static char *run_stream(struct fw_profile *p)
+{
+	struct fw_report r;
+	struct fw_error err = { "" };
+	FILE *f = tmpfile();
+	char *s = NULL;
+	long n;
+
+	if (!f || init_report(&r, p, NULL, NULL) < 0) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	if (fw_collapsed_stream(&r, f, &err) < 0)
+		tap_diag("fw_collapsed_stream: %s", err.msg);
+	else if ((n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 && (s = calloc(1, (size_t)n + 1)) &&
+		 fread(s, 1, (size_t)n, f) != (size_t)n) {
+		free(s);
+		s = NULL;
+	}
+	fw_report_free(&r);
+	fclose(f);
+	return s;
+}
+
+static void test_text_order(void)
+{
+	char *c = run(build(1, f_funcs, N(f_funcs), f_locs, N(f_locs), f_samples, N(f_samples)), false, NULL,
+		      NULL, NULL, NULL);
+	char *st = run_stream(build(1, f_funcs, N(f_funcs), f_locs, N(f_locs), f_samples, N(f_samples)));
+	char *s = run(build(1, f_funcs, N(f_funcs), f_locs, N(f_locs), f_samples, N(f_samples)), true, NULL,
+		      NULL, "f", NULL);
+
+	/* the lines as `printf ... | LC_ALL=C sort` orders them: '+' (0x2b)
+	 * and '.' (0x2e) below ';' (0x3b), '?' (0x3f) below 'f' */
+	TAP_EQ_STR(c,
+		   "p 64000000\np;?c 32000000\np;f 1000000\np;f+x 2000000\np;f.func1 16000000\n"
+		   "p;f;g 12000000\n",
+		   "text order: byte order of the printed stacks, equal texts summed");
+	TAP_EQ_STR(st, c, "text order: the streamed output is the same");
+	/* the tree: f holds p;f and p;f;g (the first of the two stacks that
+	 * print "p;f;g"), f+x and f.func1 are its siblings */
+	TAP_OK(s && count(s, "<title>f (") == 1 && strstr(s, "<title>f (13ms, 10.24%)</title>"),
+	       "text order: f is one frame of 13ms");
+	TAP_OK(s && strstr(s, "<title>f+x (2ms, 1.57%)</title>") && strstr(s, "<title>f.func1 (16ms, 12.60%)</title>"),
+	       "text order: f+x and f.func1 are frames of their own");
+	TAP_OK(s && strstr(s, "<title>p (127ms, 100%)</title>"), "text order: p holds every stack");
+	free(c);
+	free(st);
+	free(s);
+}
+
 /* Every function its own component: 14 > the 12 palette colours. */
 static struct fw_flame_class own_class(const char *func, void *ctx)
 {
@@ -810,6 +877,7 @@ int main(void)
 	test_growth();
 	test_many_classes();
 	test_tree_order();
+	test_text_order();
 	test_meta();
 	test_fixture();
 	return tap_done();
