@@ -68,6 +68,26 @@ int fw_grow(void **buf, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+int fw_open_regular(const char *path, size_t max, struct stat *st, struct fw_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int r;
+
+	if (fd < 0)
+		return fw_err(err, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, st) < 0)
+		r = fw_err(err, -errno, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(st->st_mode))
+		r = fw_err(err, -EINVAL, "%s: not a regular file", path);
+	else if ((uint64_t)st->st_size > max)
+		r = fw_err(err, -EFBIG, "%s: file is %lld bytes, the limit is %zu", path,
+			   (long long)st->st_size, max);
+	else
+		return fd;
+	close(fd);
+	return r;
+}
+
 int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
 		 struct fw_error *err)
 {
@@ -76,22 +96,9 @@ int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
 	size_t n = 0;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = fw_open_regular(path, max, &st, err);
 	if (fd < 0)
-		return fw_err(err, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		r = fw_err(err, -errno, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = fw_err(err, -EINVAL, "%s: not a regular file", path);
-		goto fail;
-	}
-	if ((uint64_t)st.st_size > max) {
-		r = fw_err(err, -EFBIG, "%s: file is %lld bytes, the limit is %zu",
-			   path, (long long)st.st_size, max);
-		goto fail;
-	}
+		return fd;
 	data = malloc((size_t)st.st_size + 1);
 	if (!data) {
 		r = fw_err(err, -ENOMEM, "%s: out of memory", path);

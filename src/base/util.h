@@ -30,6 +30,11 @@ void fw_err_prefix(struct fw_error *err, const char *fmt, ...)
  * elements. Returns 0 or -ENOMEM (also on size overflow). */
 int fw_grow(void **buf, size_t *cap, size_t need, size_t elem);
 
+/* Opens a regular file of at most max bytes for reading: its descriptor
+ * (close-on-exec) and *st, or a negative errno with an error naming it. */
+struct stat;
+int fw_open_regular(const char *path, size_t max, struct stat *st, struct fw_error *err);
+
 /* Reads a whole regular file, refusing anything larger than max bytes. */
 int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
 		 struct fw_error *err);

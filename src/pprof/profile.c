@@ -1619,22 +1619,9 @@ int fw_profile_read(const char *path, const struct fw_decode_limits *limits,
 	int fd, r;
 
 	limits_or_defaults(limits, &lim);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = fw_open_regular(path, lim.max_file_bytes, &st, err);
 	if (fd < 0)
-		return fw_err(err, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		r = fw_err(err, -errno, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = fw_err(err, -EINVAL, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > lim.max_file_bytes) {
-		r = fw_err(err, -EFBIG, "%s: file is %lld bytes, the limit is %zu", path,
-			   (long long)st.st_size, lim.max_file_bytes);
-		goto out;
-	}
+		return fd;
 	if (pread_all(fd, head, 2, 0) < 0 || !is_gzip(head, 2)) {
 		/* raw protobuf (or too short to be gzip): decoded in place */
 		close(fd);

@@ -95,38 +95,36 @@ fa_run "$fa_tmp/hn" history no-such-host -o "$tree"
 fa_check "flarewatch history of an unknown host: exit 1, saying so" \
 	sh -c '[ "$1" = 1 ] && grep -q "no report of host no-such-host" "$2"' - "$fa_rc" "$fa_tmp/hn.err"
 
-# a planted report with HTML in its hostname and top growth function
-evil=$tree/evil-host/20241002T100000Z
-mkdir -p "$evil"
-python3 - "$tree/$host/20241002T100000Z" "$evil" <<'EOF'
+# plant DIR HOSTNAME VERSION FUNCTION: a copy of the first report of $host
+# in DIR with that hostname (and agent version, unless empty) and that top
+# growth function of the core agent
+plant() {
+	mkdir -p "$1"
+	python3 - "$tree/$host/20241002T100000Z" "$@" <<'EOF'
 import json, os, shutil, sys
-src, dst = sys.argv[1], sys.argv[2]
+src, dst, hostname, version, function = sys.argv[1:6]
 d = json.load(open(os.path.join(src, "report.json")))
-d["flare"]["hostname"] = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+d["flare"]["hostname"] = hostname
+if version:
+    d["flare"]["agent_version"] = version
 for p in d["processes"]:
     if p["name"] == "core":
-        p["heap_growth"]["top_app_function"] = {"function": "<img src=x onerror=alert(3)>", "value": 1}
+        p["heap_growth"]["top_app_function"] = {"function": function, "value": 1}
 json.dump(d, open(os.path.join(dst, "report.json"), "w"))
 shutil.copy(os.path.join(src, d["report"]["markdown"]), dst)
 EOF
+}
+
+# a planted report with HTML in its hostname and top growth function
+evil=$tree/evil-host/20241002T100000Z
+plant "$evil" '<script>alert(1)</script>"><img src=x onerror=alert(2)>' "" '<img src=x onerror=alert(3)>'
 # a planted report whose hostname, version and top growth function hold a
 # bidi override, a C1 control and C0 controls: the text form shows them as
 # visible escapes (the tree's reader makes C0 controls blanks) and keeps
 # each row's 13 fields
 term=$tree/term-host/20241002T100000Z
-mkdir -p "$term"
-python3 - "$tree/$host/20241002T100000Z" "$term" <<'EOF'
-import json, os, shutil, sys
-src, dst = sys.argv[1], sys.argv[2]
-d = json.load(open(os.path.join(src, "report.json")))
-d["flare"]["hostname"] = "term-host\u202e\u009b31m"
-d["flare"]["agent_version"] = "7.58.2\u202e\x1b[2J"
-for p in d["processes"]:
-    if p["name"] == "core":
-        p["heap_growth"]["top_app_function"] = {"function": "main.leak\u202e\u009b2J\x1b]0;x\x07", "value": 1}
-json.dump(d, open(os.path.join(dst, "report.json"), "w"))
-shutil.copy(os.path.join(src, d["report"]["markdown"]), dst)
-EOF
+plant "$term" "$(printf 'term-host\342\200\256\302\23331m')" "$(printf '7.58.2\342\200\256\033[2J')" \
+	"$(printf 'main.leak\342\200\256\302\2332J\033]0;x\007')"
 # no_controls FILE: no control character but tab and newline, no C1
 # control, no U+202E
 no_controls() {
