@@ -105,7 +105,9 @@ int fw_idxset_init(struct fw_idxset *s, size_t n, uint64_t (*hash)(const void *,
 	size_t ns = 16;
 
 	memset(s, 0, sizeof(*s));
-	while (ns < n * 2) {
+	/* at most three quarters full: a profile's 300,000 samples take
+	 * 2^19 slots of 8 bytes, not 2^20 of 12 */
+	while (ns / 4 * 3 < n) {
 		if (ns > SIZE_MAX / 16)
 			return -ENOMEM;
 		ns *= 2;
@@ -132,13 +134,21 @@ void fw_idxset_free(struct fw_idxset *s)
 	s->nslots = s->count = 0;
 }
 
-static void idxset_place(uint32_t *slots, uint64_t *hashes, size_t ns, uint32_t v, uint64_t h)
+/* A slot is chosen by the hash's low bits; its high half is kept to skip
+ * most unequal entries without calling back. */
+static inline uint32_t idxset_tag(uint64_t h)
 {
-	size_t i = h & (ns - 1);
+	return (uint32_t)(h >> 32);
+}
+
+static void idxset_place(uint32_t *slots, uint32_t *tags, size_t ns, uint32_t v, uint32_t tag,
+			 size_t home)
+{
+	size_t i = home & (ns - 1);
 	while (slots[i])
 		i = (i + 1) & (ns - 1);
 	slots[i] = v;
-	hashes[i] = h;
+	tags[i] = tag;
 }
 
 int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon)
@@ -146,18 +156,20 @@ int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon)
 	uint64_t h = s->hash(s->ctx, idx);
 	size_t i;
 
-	if ((s->count + 1) * 2 > s->nslots) {
+	if ((s->count + 1) * 4 > s->nslots * 3) {
 		size_t ns = s->nslots * 2;
 		uint32_t *slots = calloc(ns, sizeof(*slots));
-		uint64_t *hashes = calloc(ns, sizeof(*hashes));
+		uint32_t *hashes = calloc(ns, sizeof(*hashes));
 		if (!slots || !hashes) {
 			free(slots);
 			free(hashes);
 			return -ENOMEM;
 		}
+		/* the low bits are not kept: each entry's hash is computed again */
 		for (size_t k = 0; k < s->nslots; k++)
 			if (s->slots[k])
-				idxset_place(slots, hashes, ns, s->slots[k], s->hashes[k]);
+				idxset_place(slots, hashes, ns, s->slots[k], s->hashes[k],
+					     (size_t)s->hash(s->ctx, s->slots[k] - 1));
 		free(s->slots);
 		free(s->hashes);
 		s->slots = slots;
@@ -167,14 +179,14 @@ int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon)
 	i = h & (s->nslots - 1);
 	while (s->slots[i]) {
 		uint32_t other = s->slots[i] - 1;
-		if (s->hashes[i] == h && s->equal(s->ctx, other, idx)) {
+		if (s->hashes[i] == idxset_tag(h) && s->equal(s->ctx, other, idx)) {
 			*canon = other;
 			return 0;
 		}
 		i = (i + 1) & (s->nslots - 1);
 	}
 	s->slots[i] = idx + 1;
-	s->hashes[i] = h;
+	s->hashes[i] = idxset_tag(h);
 	s->count++;
 	*canon = idx;
 	return 0;

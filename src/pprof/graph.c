@@ -221,6 +221,7 @@ static int edge_map_find(struct fw_u64map *m, uint32_t src, uint32_t dst, uint32
 struct acc {
 	struct fw_u64map em;
 	uint32_t *seen, *edge_seen; /* per node / per edge: the last sample's stamp */
+	uint32_t *last_in;	    /* per node: the edge into it found last, or FW_NONE */
 	size_t cap_edges, cap_edge_seen;
 };
 
@@ -228,11 +229,16 @@ struct acc {
 static int add_edge(struct acc *a, struct fw_graph *g, uint32_t parent, uint32_t n, uint32_t stamp,
 		    int64_t w, bool residual, bool inlined)
 {
-	uint32_t e;
-	int r = edge_map_find(&a->em, parent, n, (uint32_t)g->n_edges, &e);
+	uint32_t e = a->last_in[n];
+	int r = 1;
 
-	if (r < 0)
-		return r;
+	/* Stacks repeat, so the edge into n found last is nearly always the
+	 * one wanted: only a different caller costs a map lookup. */
+	if (e == FW_NONE || g->edges[e].src != parent) {
+		if ((r = edge_map_find(&a->em, parent, n, (uint32_t)g->n_edges, &e)) < 0)
+			return r;
+		a->last_in[n] = e;
+	}
 	if (r == 0) {
 		if (fw_grow((void **)&g->edges, &a->cap_edges, g->n_edges + 1, sizeof(*g->edges)) < 0 ||
 		    fw_grow((void **)&a->edge_seen, &a->cap_edge_seen, g->n_edges + 1, sizeof(uint32_t)) < 0)
@@ -329,6 +335,12 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 	g->nodes = malloc((t->n + 1) * sizeof(uint32_t));
 	if (!g->flat || !g->cum || !a.seen || !g->nodes)
 		goto nomem;
+	if (with_edges) {
+		a.last_in = malloc((t->n + 1) * sizeof(uint32_t));
+		if (!a.last_in)
+			goto nomem;
+		memset(a.last_in, 0xff, (t->n + 1) * sizeof(uint32_t)); /* FW_NONE */
+	}
 	if (mean) {
 		g->flat_div = calloc(t->n + 1, sizeof(int64_t));
 		g->cum_div = calloc(t->n + 1, sizeof(int64_t));
@@ -348,11 +360,13 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 	}
 	free(a.seen);
 	free(a.edge_seen);
+	free(a.last_in);
 	fw_u64map_free(&a.em);
 	return 0;
 nomem:
 	free(a.seen);
 	free(a.edge_seen);
+	free(a.last_in);
 	fw_u64map_free(&a.em);
 	fw_graph_free(g);
 	return fw_err(err, -ENOMEM, "out of memory building the call graph");

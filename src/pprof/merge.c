@@ -752,8 +752,13 @@ int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
 	/* locations */
 	if ((r = canon_of(p->n_locations, loc_hash, loc_equal, p, &c)) < 0)
 		goto nomem;
-	for (size_t i = 0; i < p->n_sample_locs; i++)
-		p->sample_locs[i] = c[p->sample_locs[i]];
+	{
+		bool distinct = true; /* the usual case: nothing to rewrite */
+		for (size_t i = 0; i < p->n_locations && distinct; i++)
+			distinct = c[i] == i;
+		for (size_t i = 0; i < p->n_sample_locs && !distinct; i++)
+			p->sample_locs[i] = c[p->sample_locs[i]];
+	}
 	free(c);
 	c = NULL;
 	/* samples: drop all-zero inputs, sum equal ones into the first */

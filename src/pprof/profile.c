@@ -18,6 +18,7 @@
  * validation that must all see the same compact form.
  */
 #include "pprof/profile.h"
+#include "base/heap.h"
 #include "base/idmap.h"
 #include "pprof/profile.pb-c.h"
 
@@ -292,11 +293,31 @@ static int read_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 	return -1;
 }
 
+/* read_varint with the one- and two-byte varints inline: location ids,
+ * string indices and message lengths are nearly all that short. */
+static inline int read_varint_fast(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+
+	if (p < end && p[0] < 0x80) {
+		*v = p[0];
+		*pp = p + 1;
+		return 0;
+	}
+	if (end - p >= 2 && p[1] < 0x80) { /* p[0] >= 0x80 here */
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		*pp = p + 2;
+		return 0;
+	}
+	return read_varint(pp, end, v);
+}
+
 /* Everything decoded before references are resolved. Raw ids wait here. */
 struct decoder {
 	struct fw_profile *p;
 	uint8_t *own;	  /* the input, when it is ours to give back as it is read */
-	size_t released;  /* own[KEEP..released) handed back to the kernel */
+	size_t released;  /* own[KEEP..released) handed back to the kernel, in whole
+			   * RELEASE_STEP-aligned ranges */
 	const char *name;
 	struct fw_error *err;
 	const struct fw_decode_limits *lim;
@@ -320,8 +341,12 @@ struct decoder {
 	size_t cap_raw_loc_mapping;
 	uint64_t *raw_line_func;    /* per line */
 	size_t cap_raw_line_func;
-	uint32_t *value_counts;	    /* per sample */
-	size_t cap_value_counts;
+	/* Values per sample, checked against the sample types once they are
+	 * all known: the first sample's count, and the first sample whose
+	 * count differs from it (odd_sample = SIZE_MAX: none) with its count.
+	 * The first sample without one value per type is one of those two. */
+	uint32_t first_count, odd_count;
+	size_t odd_sample;
 	size_t n_values;
 };
 
@@ -438,11 +463,7 @@ static int pb_next(const uint8_t **pp, const uint8_t *end, struct pb_field *f)
 		return -1;
 	switch (f->wt) {
 	case 0:
-		if (*pp < end && **pp < 0x80) {
-			f->v = *(*pp)++;
-			return 1;
-		}
-		return read_varint(pp, end, &f->v) < 0 ? -1 : 1;
+		return read_varint_fast(pp, end, &f->v) < 0 ? -1 : 1;
 	case 1:
 		if (end - *pp < 8)
 			return -1;
@@ -454,7 +475,7 @@ static int pb_next(const uint8_t **pp, const uint8_t *end, struct pb_field *f)
 		*pp += 4;
 		return 1;
 	case 2:
-		if (read_varint(pp, end, &n) < 0 || n > (uint64_t)(end - *pp))
+		if (read_varint_fast(pp, end, &n) < 0 || n > (uint64_t)(end - *pp))
 			return -1;
 		f->b = *pp;
 		f->n = (size_t)n;
@@ -503,11 +524,7 @@ static inline int pb_varints_next(struct pb_varints *it, uint64_t *v)
 	}
 	if (it->q >= it->end)
 		return 0;
-	if (*it->q < 0x80) {
-		*v = *it->q++;
-		return 1;
-	}
-	return read_varint(&it->q, it->end, v) < 0 ? -1 : 1;
+	return read_varint_fast(&it->q, it->end, v) < 0 ? -1 : 1;
 }
 
 /* The bytes of p[0..n) without the continuation bit, eight at a time. */
@@ -518,7 +535,9 @@ static size_t count_varint_ends(const uint8_t *p, size_t n)
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 		memcpy(&w, p + i, 8);
-		c -= (size_t)__builtin_popcountll(w & 0x8080808080808080ULL);
+		/* the eight high bits as 0/1 bytes, summed by the multiply into
+		 * the top byte (no popcount instruction assumed) */
+		c -= (size_t)((((w & 0x8080808080808080ULL) >> 7) * 0x0101010101010101ULL) >> 56);
 	}
 	for (; i < n; i++)
 		c -= p[i] >> 7;
@@ -548,6 +567,33 @@ static inline int grow(void **buf, size_t *cap, size_t need, size_t elem)
 	return need <= *cap ? 0 : fw_grow(buf, cap, need, elem);
 }
 
+/* The location ids of a packed run, stored as ordinals after
+ * p->sample_locs[n_sample_locs] (room made by the caller): ids 1..dense
+ * directly, others through location_ordinal, whose first error goes to
+ * *bad (the run is still read to its end, to report a malformed message
+ * first). -1 if a varint is truncated. Most of a profile's bytes. */
+static int take_packed_locs(struct decoder *d, const uint8_t *q, size_t n, int *bad)
+{
+	struct fw_profile *p = d->p;
+	const uint8_t *end = q + n;
+	uint32_t *o = p->sample_locs + p->n_sample_locs;
+	const uint64_t dense = d->dense;
+
+	while (q < end) {
+		uint64_t v;
+		if (read_varint_fast(&q, end, &v) < 0)
+			return -1;
+		if (v - 1 < dense) {
+			*o++ = (uint32_t)(v - 1);
+			continue;
+		}
+		if (!*bad && (*bad = location_ordinal(d, v, o)) == 0)
+			o++;
+	}
+	p->n_sample_locs = (size_t)(o - p->sample_locs);
+	return 0;
+}
+
 static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 {
 	struct fw_profile *p = d->p;
@@ -559,8 +605,7 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 
 	if (p->n_samples >= UINT32_MAX - 1)
 		return fw_err(d->err, -E2BIG, "%s: too many samples", d->name);
-	if (grow((void **)&p->samples, &d->cap_samples, p->n_samples + 1, sizeof(*p->samples)) < 0 ||
-	    grow((void **)&d->value_counts, &d->cap_value_counts, p->n_samples + 1, sizeof(uint32_t)) < 0)
+	if (grow((void **)&p->samples, &d->cap_samples, p->n_samples + 1, sizeof(*p->samples)) < 0)
 		return NOMEM(d);
 	while ((k = pb_next(&q, end, &f)) > 0) {
 		switch (f.num) {
@@ -579,6 +624,11 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 				if (grow((void **)&p->sample_locs, &d->cap_locs, p->n_sample_locs + most,
 					    sizeof(uint32_t)) < 0)
 					return NOMEM(d);
+				if (f.wt == 2) { /* a packed run: nearly every stack */
+					if (take_packed_locs(d, f.b, f.n, &bad) < 0)
+						goto malformed;
+					break;
+				}
 				while ((kv = pb_varints_next(&it, &v)) > 0) {
 					uint32_t *ord = &p->sample_locs[p->n_sample_locs];
 					if (v - 1 < d->dense) /* ids 1..dense, as writers number them */
@@ -643,7 +693,15 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 	s->n_locs = (uint32_t)(p->n_sample_locs - locs0);
 	s->first_label = (uint32_t)labels0;
 	s->n_labels = (uint32_t)(p->n_labels - labels0);
-	d->value_counts[p->n_samples] = n_values > UINT32_MAX ? UINT32_MAX : (uint32_t)n_values;
+	{
+		uint32_t nv = n_values > UINT32_MAX ? UINT32_MAX : (uint32_t)n_values;
+		if (p->n_samples == 0)
+			d->first_count = nv;
+		else if (nv != d->first_count && d->odd_sample == SIZE_MAX) {
+			d->odd_sample = p->n_samples;
+			d->odd_count = nv;
+		}
+	}
 	p->n_samples++;
 	return 0;
 malformed:
@@ -833,20 +891,25 @@ static int take_scalar(struct decoder *d, unsigned field, uint64_t v)
  * pages read as zeros if touched again, and are freed with the buffer
  * later): the decoded profile grows as the bytes it comes from go, so
  * peak memory is about the larger of the two, not their sum (a 21 MB heap
- * allocation profile: 78 -> 70 MB peak RSS). The first KEEP bytes stay: an error message looks
- * at them to name a legacy format. Only for a buffer the decoder owns. */
-#define RELEASE_STEP ((size_t)1 << 20)
+ * allocation profile: 78 -> 70 MB peak RSS). Whole 2 MiB-aligned ranges
+ * only: a transparent huge page given back in part is split into 4 KiB
+ * pages for good, and the blocks allocated there later would fault 512
+ * times where they fault once. The first KEEP bytes stay: an error
+ * message looks at them to name a legacy format. Only for a buffer the
+ * decoder owns. */
+#define RELEASE_STEP ((size_t)2 << 20)
 #define KEEP ((size_t)64 << 10)
 
 static void release_read(struct decoder *d, size_t upto)
 {
-	const uintptr_t page = 4096;
-	uintptr_t from = ((uintptr_t)d->own + (d->released > KEEP ? d->released : KEEP) + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)d->own + upto) & ~(page - 1);
+	const uintptr_t align = RELEASE_STEP, base = (uintptr_t)d->own;
+	uintptr_t from = (base + (d->released > KEEP ? d->released : KEEP) + align - 1) & ~(align - 1);
+	uintptr_t to = (base + upto) & ~(align - 1);
 
-	if (to > from)
+	if (to > from) {
 		(void)madvise((void *)from, to - from, MADV_DONTNEED); /* best effort */
-	d->released = upto;
+		d->released = to - base; /* aligned: the next range starts there */
+	}
 }
 
 static int walk(struct decoder *d, const uint8_t *buf, size_t len)
@@ -859,7 +922,7 @@ static int walk(struct decoder *d, const uint8_t *buf, size_t len)
 		uint64_t key, v, n = 0;
 		unsigned field, wt;
 
-		if (read_varint(&p, end, &key) < 0)
+		if (read_varint_fast(&p, end, &key) < 0)
 			return fw_err(d->err, -EINVAL, "%s: truncated field key at byte %zu", d->name, at);
 		field = key >> 3 > UINT32_MAX ? 0 : (unsigned)(key >> 3);
 		wt = key & 7;
@@ -867,7 +930,7 @@ static int walk(struct decoder *d, const uint8_t *buf, size_t len)
 			return fw_err(d->err, -EINVAL, "%s: invalid field number 0 at byte %zu", d->name, at);
 		switch (wt) {
 		case 0:
-			if (read_varint(&p, end, &v) < 0)
+			if (read_varint_fast(&p, end, &v) < 0)
 				return fw_err(d->err, -EINVAL, "%s: truncated varint at byte %zu", d->name, at);
 			if ((field >= 1 && field <= 6) || field == 11)
 				return fw_err(d->err, -EINVAL,
@@ -886,7 +949,7 @@ static int walk(struct decoder *d, const uint8_t *buf, size_t len)
 			break;
 		case 2: {
 			const uint8_t *b;
-			if (read_varint(&p, end, &n) < 0 || n > (uint64_t)(end - p))
+			if (read_varint_fast(&p, end, &n) < 0 || n > (uint64_t)(end - p))
 				return fw_err(d->err, -EINVAL,
 					      "%s: field %u at byte %zu claims %llu bytes, past the end of the data",
 					      d->name, field, at, (unsigned long long)n);
@@ -943,50 +1006,50 @@ struct counts {
 	size_t strings, string_bytes, empty_strings;
 };
 
-/* Counts repeated field `want` inside a message: unpacked occurrences, or
- * the varints of a packed run (bytes without the continuation bit). */
-static size_t count_field(const uint8_t *p, size_t n, unsigned want)
+/* Counts what one message holds of the repeated fields a and b:
+ * unpacked occurrences, or for field 1 of a Sample (its location ids) the
+ * varints of a packed run (bytes without the continuation bit). One pass
+ * over the message for both. */
+static void count_fields(const uint8_t *p, size_t n, unsigned a, unsigned b, bool packed_a,
+			 size_t *ca, size_t *cb)
 {
 	const uint8_t *end = p + n;
-	size_t c = 0;
 
 	while (p < end) {
 		uint64_t key, v;
-		if (read_varint(&p, end, &key) < 0)
-			return c;
+		unsigned num;
+		if (read_varint_fast(&p, end, &key) < 0)
+			return;
+		num = key >> 3 > UINT32_MAX ? 0 : (unsigned)(key >> 3);
 		switch (key & 7) {
 		case 0:
-			if (read_varint(&p, end, &v) < 0)
-				return c;
-			if ((key >> 3) == want)
-				c++;
+			if (read_varint_fast(&p, end, &v) < 0)
+				return;
+			*ca += num == a;
+			*cb += num == b;
 			break;
 		case 1:
 			if (end - p < 8)
-				return c;
+				return;
 			p += 8;
 			break;
 		case 5:
 			if (end - p < 4)
-				return c;
+				return;
 			p += 4;
 			break;
 		case 2:
-			if (read_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
-				return c;
-			if ((key >> 3) == want) {
-				if (want == 1) /* packed location ids */
-					c += count_varint_ends(p, (size_t)v);
-				else
-					c++;
-			}
+			if (read_varint_fast(&p, end, &v) < 0 || v > (uint64_t)(end - p))
+				return;
+			if (num == a)
+				*ca += packed_a ? count_varint_ends(p, (size_t)v) : 1;
+			*cb += num == b;
 			p += v;
 			break;
 		default:
-			return c;
+			return;
 		}
 	}
-	return c;
 }
 
 /* A quick pass over the top-level fields so that every array is allocated
@@ -999,11 +1062,11 @@ static void count_all(const uint8_t *p, size_t len, struct counts *c)
 	memset(c, 0, sizeof(*c));
 	while (p < end) {
 		uint64_t key, v;
-		if (read_varint(&p, end, &key) < 0)
+		if (read_varint_fast(&p, end, &key) < 0)
 			return;
 		switch (key & 7) {
 		case 0:
-			if (read_varint(&p, end, &v) < 0)
+			if (read_varint_fast(&p, end, &v) < 0)
 				return;
 			break;
 		case 1:
@@ -1017,20 +1080,21 @@ static void count_all(const uint8_t *p, size_t len, struct counts *c)
 			p += 4;
 			break;
 		case 2:
-			if (read_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
+			if (read_varint_fast(&p, end, &v) < 0 || v > (uint64_t)(end - p))
 				return;
 			switch (key >> 3) {
 			case 1: c->types++; break;
 			case 2:
 				c->samples++;
-				c->sample_locs += count_field(p, v, 1);
-				c->labels += count_field(p, v, 3);
+				count_fields(p, v, 1, 3, true, &c->sample_locs, &c->labels);
 				break;
 			case 3: c->mappings++; break;
-			case 4:
+			case 4: {
+				size_t none = 0;
 				c->locations++;
-				c->lines += count_field(p, v, 4);
+				count_fields(p, v, 4, 0, false, &c->lines, &none);
 				break;
+			}
 			case 5: c->functions++; break;
 			case 6:
 				/* string_table[0] is the one "" expected */
@@ -1079,7 +1143,7 @@ static size_t estimate_bytes(const struct decoder *d, const struct counts *c)
 	size_t e = 0;
 
 	e = sat_add(e, sat_mul(types, sizeof(*p->sample_types)));
-	e = sat_add(e, sat_mul(c->samples, sizeof(*p->samples) + sizeof(*d->value_counts)));
+	e = sat_add(e, sat_mul(c->samples, sizeof(*p->samples)));
 	e = sat_add(e, sat_mul(sat_mul(c->samples, types), sizeof(*p->values)));
 	e = sat_add(e, sat_mul(c->sample_locs, sizeof(*p->sample_locs)));
 	e = sat_add(e, sat_mul(c->labels, sizeof(*p->labels)));
@@ -1127,7 +1191,6 @@ static int presize(struct decoder *d, const struct counts *c, size_t len)
 
 	PRESIZE(p->sample_types, d->cap_types, types);
 	PRESIZE(p->samples, d->cap_samples, c->samples);
-	PRESIZE(d->value_counts, d->cap_value_counts, c->samples);
 	PRESIZE(p->sample_locs, d->cap_locs, c->sample_locs);
 	PRESIZE(p->labels, d->cap_labels, c->labels);
 	PRESIZE(p->mappings, d->cap_mappings, c->mappings);
@@ -1152,6 +1215,27 @@ static int presize(struct decoder *d, const struct counts *c, size_t len)
 		PRESIZE(p->strings.off, cap_off, c->strings);
 		PRESIZE(p->strings.len, cap_len, c->strings);
 		p->strings.cap = cap_off < cap_len ? cap_off : cap_len;
+	}
+	{
+		/* the arrays the walk will fill whole: allocated in a row */
+		struct fw_heap_block b[] = {
+			{ p->sample_types, d->cap_types * sizeof(*p->sample_types) },
+			{ p->samples, d->cap_samples * sizeof(*p->samples) },
+			{ p->mappings, d->cap_mappings * sizeof(*p->mappings) },
+			{ d->ord_loc, d->cap_ord_loc * sizeof(*d->ord_loc) },
+			{ p->strings.off, p->strings.cap * sizeof(*p->strings.off) },
+			{ p->strings.len, p->strings.cap * sizeof(*p->strings.len) },
+			{ p->sample_locs, d->cap_locs * sizeof(*p->sample_locs) },
+			{ p->labels, d->cap_labels * sizeof(*p->labels) },
+			{ p->locations, d->cap_locations * sizeof(*p->locations) },
+			{ d->raw_loc_mapping, d->cap_raw_loc_mapping * sizeof(*d->raw_loc_mapping) },
+			{ p->lines, d->cap_lines * sizeof(*p->lines) },
+			{ d->raw_line_func, d->cap_raw_line_func * sizeof(*d->raw_line_func) },
+			{ p->functions, d->cap_functions * sizeof(*p->functions) },
+			{ p->values, d->cap_values * sizeof(*p->values) },
+			{ p->strings.blob, p->strings.blob_cap },
+		};
+		fw_heap_fill_hint(b, sizeof(b) / sizeof(b[0]));
 	}
 	return 0;
 }
@@ -1249,10 +1333,12 @@ static int resolve(struct decoder *d)
 		return fw_err(d->err, -EINVAL, "%s: string_table[0] must be ''", d->name);
 	if (p->n_sample_types == 0 && p->n_samples != 0)
 		return fw_err(d->err, -EINVAL, "%s: missing sample type information", d->name);
-	for (size_t i = 0; i < p->n_samples; i++)
-		if (d->value_counts[i] != p->n_sample_types)
-			return fw_err(d->err, -EINVAL, "%s: sample %zu has %u values vs. %zu types",
-				      d->name, i, d->value_counts[i], p->n_sample_types);
+	if (p->n_samples && d->first_count != p->n_sample_types)
+		return fw_err(d->err, -EINVAL, "%s: sample %zu has %u values vs. %zu types",
+			      d->name, (size_t)0, d->first_count, p->n_sample_types);
+	if (p->n_samples && d->odd_sample != SIZE_MAX)
+		return fw_err(d->err, -EINVAL, "%s: sample %zu has %u values vs. %zu types",
+			      d->name, d->odd_sample, d->odd_count, p->n_sample_types);
 	if ((r = check_strings(d)) < 0)
 		return r;
 
@@ -1276,6 +1362,18 @@ static int resolve(struct decoder *d)
 					   (unsigned long long)d->raw_line_func[l->first_line + k]);
 				goto out;
 			}
+		}
+	}
+	/* Locations written in the order of their ids 1..n, as Go writes
+	 * them, have ordinal = index: the samples already hold indices, and
+	 * each one has a location. */
+	{
+		bool identity = true;
+		for (size_t o = 0; o < d->n_ord && identity; o++)
+			identity = d->ord_loc[o] == o;
+		if (identity) {
+			r = 0;
+			goto out;
 		}
 	}
 	for (size_t i = 0; i < p->n_samples; i++) {
@@ -1502,6 +1600,7 @@ static int decode_plain(const uint8_t *buf, size_t len, bool own, const char *na
 			      lim->max_decoded_bytes);
 	memset(&d, 0, sizeof(d));
 	d.own = own ? (uint8_t *)buf : NULL;
+	d.odd_sample = SIZE_MAX;
 	d.name = name;
 	d.err = err;
 	d.lim = lim;
@@ -1530,7 +1629,6 @@ static int decode_plain(const uint8_t *buf, size_t len, bool own, const char *na
 	free(d.ord_loc);
 	free(d.raw_loc_mapping);
 	free(d.raw_line_func);
-	free(d.value_counts);
 	if (r < 0) {
 		fw_profile_free(d.p);
 		return r;

@@ -682,6 +682,45 @@ static void test_errors_structure(void)
 		expect_err(&b, NULL, -EINVAL, "sample 0 has 2 values vs. 1 types", "value count mismatch");
 		pb_free(&b);
 	}
+	/* the first sample whose count is wrong is named, whichever it is:
+	 * samples 0 and 1 right, 2 and 3 wrong */
+	{
+		uint64_t loc[] = { 1 };
+		int64_t v[] = { 1, 2, 3 };
+		small_header(&b);
+		pb_sample(&b, loc, 1, v, 1);
+		pb_sample(&b, loc, 1, v, 1);
+		pb_sample(&b, loc, 1, v, 3);
+		pb_sample(&b, loc, 1, v, 2);
+		small_body(&b);
+		expect_err(&b, NULL, -EINVAL, "sample 2 has 3 values vs. 1 types",
+			   "value count mismatch after good samples");
+		pb_free(&b);
+	}
+	/* ...and sample 0 wrong, sample 1 right by itself */
+	{
+		uint64_t loc[] = { 1 };
+		int64_t v[] = { 1, 2 };
+		small_header(&b);
+		pb_sample(&b, loc, 1, v, 2);
+		pb_sample(&b, loc, 1, v, 1);
+		small_body(&b);
+		expect_err(&b, NULL, -EINVAL, "sample 0 has 2 values vs. 1 types",
+			   "value count mismatch in the first sample only");
+		pb_free(&b);
+	}
+	/* every sample with the same wrong count, the types after them */
+	{
+		uint64_t loc[] = { 1 };
+		int64_t v[] = { 1, 2 };
+		pb_sample(&b, loc, 1, v, 2);
+		pb_sample(&b, loc, 1, v, 2);
+		small_header(&b);
+		small_body(&b);
+		expect_err(&b, NULL, -EINVAL, "sample 0 has 2 values vs. 1 types",
+			   "value count mismatch, sample types after the samples");
+		pb_free(&b);
+	}
 	/* a sample at a location id that no location has (sparse range) */
 	{
 		uint64_t loc[] = { 1, 9 };

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "base/outtext.h"
+#include "base/heap.h"
 #include "base/util.h"
 
 static void check_base(const char *path, const char *want)
@@ -292,6 +293,33 @@ static void test_outtext(void)
 	fw_buf_free(&b);
 }
 
+/* fw_heap_spans: blocks a malloc header or up to 4 KiB apart are one span,
+ * overlapping and contained blocks merge, NULL blocks are dropped. */
+static void test_heap_spans(void)
+{
+	static char a[1 << 16];
+	struct fw_heap_block b[] = {
+		{ a + 40000, 10 },	  /* alone */
+		{ a + 116, 200 },	  /* a header after the first */
+		{ NULL, 5 },		  /* not allocated */
+		{ a, 100 },		  /* first */
+		{ a + 50, 10 },		  /* inside the first */
+		{ a + 316 + 4096, 84 },	  /* exactly 4 KiB after the second */
+		{ a + 4496 + 4097, 1 },	  /* 4 KiB and one byte after that */
+	};
+	size_t k = fw_heap_spans(b, sizeof(b) / sizeof(b[0]));
+
+	if (!TAP_EQ_UINT(k, 3, "three spans"))
+		return;
+	TAP_OK(b[0].p == a && b[0].n == 4496, "blocks 4 KiB apart merge (%zu bytes)", b[0].n);
+	TAP_OK(b[1].p == a + 4496 + 4097 && b[1].n == 1, "one byte more apart do not");
+	TAP_OK(b[2].p == a + 40000 && b[2].n == 10, "a block far away is its own span");
+	TAP_EQ_UINT(fw_heap_spans(b, 0), 0, "no blocks, no spans");
+	/* without fw_heap_bulk() the hint does nothing (and must not fail) */
+	fw_heap_fill_hint(b, 3);
+	TAP_OK(1, "fill hint without a bulk heap");
+}
+
 int main(void)
 {
 	test_path_base();
@@ -305,5 +333,6 @@ int main(void)
 	test_unsafe();
 	test_cut();
 	test_outtext();
+	test_heap_spans();
 	return tap_done();
 }
