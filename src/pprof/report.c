@@ -555,6 +555,23 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 		rc = fw_err(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
+	if (o->focus)
+		fw_buf_printf(&r->filters, "focus=%s\n", o->focus);
+	if (o->ignore)
+		fw_buf_printf(&r->filters, "ignore=%s\n", o->ignore);
+	/* pprof's generateRawReport, in its order (its notes and errors come
+	 * out in this order): the -tagroot/-tagleaf frames (the filters see
+	 * them); with -relative_percentages the filters (focus, ignore, the
+	 * frame and tag filters); the report options (sample index,
+	 * divisor); else the filters now. The total is computed before the
+	 * filters, unless the percentages are to be relative to what the
+	 * filters keep (label frames change no value). */
+	if ((rc = fw_label_nodes_add(p, o->tagroot, o->tagleaf, r->output_unit, o->warnings, err)) < 0)
+		goto fail;
+	if (o->relative_percentages &&
+	    ((rc = filter_samples(p, o->focus, o->ignore, &fm, &im, err)) < 0 ||
+	     (rc = fw_filter_apply(p, o, fm, im, &r->filters, err)) < 0))
+		goto fail;
 	if ((rc = sample_index(p, o->sample_index, &r->vi, err)) < 0)
 		goto fail;
 	if (o->zero_divisor) {
@@ -562,24 +579,11 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 		goto fail;
 	}
 	assert(r->vi < p->n_sample_types);
-	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
-	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);
-	if (o->focus)
-		fw_buf_printf(&r->filters, "focus=%s\n", o->focus);
-	if (o->ignore)
-		fw_buf_printf(&r->filters, "ignore=%s\n", o->ignore);
-	/* pprof computes the total before its filters (applyFocus: focus,
-	 * ignore, the frame and tag filters), unless the percentages are to be
-	 * relative to what the filters keep */
-	if (!o->relative_percentages)
-		r->total = compute_total(p, r->vi, o->mean, &r->base_total);
-	/* the -tagroot/-tagleaf frames come first: the filters see them */
-	if ((rc = fw_label_nodes_add(p, o->tagroot, o->tagleaf, r->output_unit, o->warnings, err)) < 0 ||
-	    (rc = filter_samples(p, o->focus, o->ignore, &fm, &im, err)) < 0 ||
-	    (rc = fw_filter_apply(p, o, fm, im, &r->filters, err)) < 0)
+	r->total = compute_total(p, r->vi, o->mean, &r->base_total);
+	if (!o->relative_percentages &&
+	    ((rc = filter_samples(p, o->focus, o->ignore, &fm, &im, err)) < 0 ||
+	     (rc = fw_filter_apply(p, o, fm, im, &r->filters, err)) < 0))
 		goto fail;
-	if (o->relative_percentages)
-		r->total = compute_total(p, r->vi, o->mean, &r->base_total);
 	if ((rc = aggregate(p, o->granularity, o->noinlines, o, err)) < 0 ||
 	    (rc = fw_nodetab_build(p, &r->tab, err)) < 0)
 		goto fail;

@@ -127,7 +127,8 @@ gw_pprof_analysis_error() {
 	case $(tail -n 1 "$1") in
 	'failed to fetch any source profiles' | 'failed to fetch any base profiles' | \
 		'parsing '*' regexp: '* | 'no matches found for regexp: '* | \
-		'sample_index "'*'" must be one of: '* | 'zero divisor specified' | \
+		'sample_index "'*'" must be one of: '* | 'sample_index '*' is outside the range '* | \
+		'zero divisor specified' | \
 		*': incompatible types: '* | 'incompatible sample types'* | \
 		'incompatible period types'*) return 0 ;;
 	esac
