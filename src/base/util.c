@@ -88,41 +88,43 @@ int fw_open_regular(const char *path, size_t max, struct stat *st, struct fw_err
 	return r;
 }
 
-int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
-		 struct fw_error *err)
+int fw_read_fd(int fd, const char *path, const struct stat *st, uint8_t **out, size_t *len,
+	       struct fw_error *err)
 {
-	struct stat st;
-	uint8_t *data = NULL;
+	uint8_t *data = malloc((size_t)st->st_size + 1);
 	size_t n = 0;
-	int fd, r;
 
-	fd = fw_open_regular(path, max, &st, err);
-	if (fd < 0)
-		return fd;
-	data = malloc((size_t)st.st_size + 1);
-	if (!data) {
-		r = fw_err(err, -ENOMEM, "%s: out of memory", path);
-		goto fail;
-	}
-	while (n < (size_t)st.st_size) {
-		ssize_t k = read(fd, data + n, (size_t)st.st_size - n);
+	if (!data)
+		return fw_err(err, -ENOMEM, "%s: out of memory", path);
+	while (n < (size_t)st->st_size) {
+		ssize_t k = pread(fd, data + n, (size_t)st->st_size - n, (off_t)n);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
-			r = fw_err(err, -errno, "%s: %s", path, strerror(errno));
-			goto fail;
+			int e = errno;
+			free(data);
+			return fw_err(err, -e, "%s: %s", path, strerror(e));
 		}
 		if (k == 0)
 			break; /* file shrank under us: take what is there */
 		n += (size_t)k;
 	}
 	data[n] = 0;
-	close(fd);
 	*out = data;
 	*len = n;
 	return 0;
-fail:
-	free(data);
+}
+
+int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+		 struct fw_error *err)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = fw_open_regular(path, max, &st, err);
+	if (fd < 0)
+		return fd;
+	r = fw_read_fd(fd, path, &st, out, len, err);
 	close(fd);
 	return r;
 }

@@ -38,6 +38,11 @@ int fw_open_regular(const char *path, size_t max, struct stat *st, struct fw_err
 /* Reads a whole regular file, refusing anything larger than max bytes. */
 int fw_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
 		 struct fw_error *err);
+/* The same from fd, opened by fw_open_regular() (whose *st it takes): the
+ * st_size bytes from offset 0, fewer if the file shrank; *out is
+ * NUL-terminated. path names the file in errors. fd stays open. */
+int fw_read_fd(int fd, const char *path, const struct stat *st, uint8_t **out, size_t *len,
+	       struct fw_error *err);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
  * Hinnant's algorithms: exact for every int64 day count in range). */

@@ -1721,9 +1721,11 @@ int fw_profile_read(const char *path, const struct fw_decode_limits *limits,
 	if (fd < 0)
 		return fd;
 	if (pread_all(fd, head, 2, 0) < 0 || !is_gzip(head, 2)) {
-		/* raw protobuf (or too short to be gzip): decoded in place */
+		/* raw protobuf (or too short to be gzip): read whole from the
+		 * descriptor already open, decoded in place */
+		r = fw_read_fd(fd, path, &st, &data, &len, err);
 		close(fd);
-		if ((r = fw_read_file(path, lim.max_file_bytes, &data, &len, err)) < 0)
+		if (r < 0)
 			return r;
 		r = decode_plain(data, len, true, path, &lim, out, err);
 		free(data);
