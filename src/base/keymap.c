@@ -113,11 +113,8 @@ int fw_idxset_init(struct fw_idxset *s, size_t n, uint64_t (*hash)(const void *,
 		ns *= 2;
 	}
 	s->slots = calloc(ns, sizeof(*s->slots));
-	s->hashes = calloc(ns, sizeof(*s->hashes));
-	if (!s->slots || !s->hashes) {
-		fw_idxset_free(s);
+	if (!s->slots)
 		return -ENOMEM;
-	}
 	s->nslots = ns;
 	s->hash = hash;
 	s->equal = equal;
@@ -128,65 +125,58 @@ int fw_idxset_init(struct fw_idxset *s, size_t n, uint64_t (*hash)(const void *,
 void fw_idxset_free(struct fw_idxset *s)
 {
 	free(s->slots);
-	free(s->hashes);
 	s->slots = NULL;
-	s->hashes = NULL;
 	s->nslots = s->count = 0;
 }
 
-/* A slot is chosen by the hash's low bits; its high half is kept to skip
- * most unequal entries without calling back. */
+/* A slot is chosen by the hash's low bits; its high half, the tag, is kept
+ * beside the index (one cache line for both) to skip most unequal entries
+ * without calling back. */
 static inline uint32_t idxset_tag(uint64_t h)
 {
 	return (uint32_t)(h >> 32);
 }
 
-static void idxset_place(uint32_t *slots, uint32_t *tags, size_t ns, uint32_t v, uint32_t tag,
+static void idxset_place(struct fw_idxset_slot *slots, size_t ns, struct fw_idxset_slot v,
 			 size_t home)
 {
 	size_t i = home & (ns - 1);
-	while (slots[i])
+	while (slots[i].idx1)
 		i = (i + 1) & (ns - 1);
 	slots[i] = v;
-	tags[i] = tag;
 }
 
 int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon)
 {
 	uint64_t h = s->hash(s->ctx, idx);
+	uint32_t tag = idxset_tag(h);
 	size_t i;
 
 	if ((s->count + 1) * 4 > s->nslots * 3) {
 		size_t ns = s->nslots * 2;
-		uint32_t *slots = calloc(ns, sizeof(*slots));
-		uint32_t *hashes = calloc(ns, sizeof(*hashes));
-		if (!slots || !hashes) {
-			free(slots);
-			free(hashes);
+		struct fw_idxset_slot *slots = calloc(ns, sizeof(*slots));
+		if (!slots)
 			return -ENOMEM;
-		}
 		/* the low bits are not kept: each entry's hash is computed again */
 		for (size_t k = 0; k < s->nslots; k++)
-			if (s->slots[k])
-				idxset_place(slots, hashes, ns, s->slots[k], s->hashes[k],
-					     (size_t)s->hash(s->ctx, s->slots[k] - 1));
+			if (s->slots[k].idx1)
+				idxset_place(slots, ns, s->slots[k],
+					     (size_t)s->hash(s->ctx, s->slots[k].idx1 - 1));
 		free(s->slots);
-		free(s->hashes);
 		s->slots = slots;
-		s->hashes = hashes;
 		s->nslots = ns;
 	}
 	i = h & (s->nslots - 1);
-	while (s->slots[i]) {
-		uint32_t other = s->slots[i] - 1;
-		if (s->hashes[i] == idxset_tag(h) && s->equal(s->ctx, other, idx)) {
+	while (s->slots[i].idx1) {
+		uint32_t other = s->slots[i].idx1 - 1;
+		if (s->slots[i].tag == tag && s->equal(s->ctx, other, idx)) {
 			*canon = other;
 			return 0;
 		}
 		i = (i + 1) & (s->nslots - 1);
 	}
-	s->slots[i] = idx + 1;
-	s->hashes[i] = idxset_tag(h);
+	s->slots[i].idx1 = idx + 1;
+	s->slots[i].tag = tag;
 	s->count++;
 	*canon = idx;
 	return 0;

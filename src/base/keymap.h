@@ -40,9 +40,12 @@ uint32_t fw_keymap_get(const struct fw_keymap *m, const void *key, size_t len);
  * index and the high half of its hash (8 bytes; at most three quarters of
  * the slots are used). Used to deduplicate a profile in place.
  */
+struct fw_idxset_slot {
+	uint32_t idx1; /* index + 1; 0 = empty */
+	uint32_t tag;  /* the hash's high 32 bits (the low bits chose the slot) */
+};
 struct fw_idxset {
-	uint32_t *slots;  /* index + 1; 0 = empty */
-	uint32_t *hashes; /* the hash's high 32 bits (the low bits chose the slot) */
+	struct fw_idxset_slot *slots;
 	size_t nslots, count;
 	uint64_t (*hash)(const void *ctx, uint32_t idx);
 	bool (*equal)(const void *ctx, uint32_t a, uint32_t b);

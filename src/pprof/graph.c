@@ -288,8 +288,9 @@ static inline __attribute__((always_inline)) int accumulate(const struct fw_node
 			continue;
 		for (uint32_t i = sm->n_locs; i-- > 0;) {
 			uint32_t loc = locs[i], first = loc_first[loc], cnt = loc_count[loc];
-			for (uint32_t ni = cnt; ni-- > 0;) {
-				uint32_t n = loc_nodes[first + ni];
+			uint32_t ni = cnt; /* >= 1: a location without lines is one node */
+			do {
+				uint32_t n = loc_nodes[first + --ni];
 				if (kept && !kept[n]) {
 					residual = true;
 					continue;
@@ -305,7 +306,7 @@ static inline __attribute__((always_inline)) int accumulate(const struct fw_node
 					return -ENOMEM;
 				parent = n;
 				residual = false;
-			}
+			} while (ni > 0);
 		}
 		if (parent != FW_NONE && !residual) {
 			g->flat[parent] = fw_add64(g->flat[parent], w);
