@@ -82,7 +82,8 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 		return fw_err(err, -ENOMEM, "out of memory building the call graph");
 	t->loc_first = malloc((p->n_locations + 1) * sizeof(uint32_t));
 	t->loc_count = malloc((p->n_locations + 1) * sizeof(uint32_t));
-	if (!t->loc_first || !t->loc_count)
+	t->loc_node1 = malloc((p->n_locations + 1) * sizeof(uint32_t));
+	if (!t->loc_first || !t->loc_count || !t->loc_node1)
 		goto nomem;
 	/* A node per location line (one for a location without lines) at
 	 * most: both arrays at that size once, instead of growing. */
@@ -134,6 +135,7 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 				t->n++;
 			t->loc_nodes[n_loc_nodes++] = idx;
 		}
+		t->loc_node1[li] = nlines == 1 ? t->loc_nodes[n_loc_nodes - 1] : FW_NONE;
 	}
 	t->name_off = malloc((t->n + 1) * sizeof(uint32_t));
 	t->name_len = malloc((t->n + 1) * sizeof(uint32_t));
@@ -194,6 +196,7 @@ void fw_nodetab_free(struct fw_nodetab *t)
 	free(t->loc_first);
 	free(t->loc_count);
 	free(t->loc_nodes);
+	free(t->loc_node1);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -273,6 +276,7 @@ static inline __attribute__((always_inline)) int accumulate(const struct fw_node
 {
 	const struct fw_profile *p = t->p;
 	const uint32_t *loc_first = t->loc_first, *loc_count = t->loc_count, *loc_nodes = t->loc_nodes;
+	const uint32_t *loc_node1 = t->loc_node1;
 	uint32_t *seen = a->seen;
 	int64_t *cum = g->cum;
 
@@ -287,10 +291,16 @@ static inline __attribute__((always_inline)) int accumulate(const struct fw_node
 		if (w == 0 && dw == 0)
 			continue;
 		for (uint32_t i = sm->n_locs; i-- > 0;) {
-			uint32_t loc = locs[i], first = loc_first[loc], cnt = loc_count[loc];
-			uint32_t ni = cnt; /* >= 1: a location without lines is one node */
+			uint32_t loc = locs[i], n = loc_node1[loc], first = 0, cnt = 1, ni = 1;
+			if (n == FW_NONE) { /* several lines: inlined calls */
+				first = loc_first[loc];
+				cnt = ni = loc_count[loc];
+			}
 			do {
-				uint32_t n = loc_nodes[first + --ni];
+				if (cnt > 1)
+					n = loc_nodes[first + --ni];
+				else
+					ni = 0;
 				if (kept && !kept[n]) {
 					residual = true;
 					continue;

@@ -33,6 +33,8 @@ struct fw_nodetab {
 	uint32_t *loc_first;	/* per location: first entry in loc_nodes */
 	uint32_t *loc_count;	/* per location: number of entries */
 	uint32_t *loc_nodes;	/* node index per line (innermost first) */
+	uint32_t *loc_node1;	/* per location: its node when it has one line (or
+				 * none), else FW_NONE: the common case in one load */
 };
 
 int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw_error *err);
