@@ -88,6 +88,22 @@ static inline uint64_t fw_hash_u64(uint64_t x, uint64_t seed)
 	return x;
 }
 
+/* A hash of n 32-bit words, two per multiply (fw_hash_bytes goes a byte
+ * at a time, and a profile's stacks are most of what is hashed). */
+static inline uint64_t fw_hash_u32s(const uint32_t *a, size_t n)
+{
+	uint64_t h = 4;
+	size_t i = 0;
+
+	for (; i + 2 <= n; i += 2) {
+		h = (h ^ ((uint64_t)a[i] << 32 | a[i + 1])) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	if (i < n)
+		h = (h ^ a[i]) * 0x9e3779b97f4a7c15ULL;
+	return fw_hash_u64(h, n);
+}
+
 /* Go's int64 addition wraps around; so does this one, without C's UB. */
 static inline int64_t fw_add64(int64_t a, int64_t b)
 {

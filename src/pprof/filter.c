@@ -202,8 +202,11 @@ static int hide_show(struct fw_profile *p, const struct fw_regexp *hide, const s
 
 	for (size_t i = 0; i < p->n_locations; i++)
 		total_lines += p->locations[i].n_lines;
+	/* every sample's own copy: samples may share stacks (profile.h) */
 	for (size_t s = 0; s < p->n_samples; s++)
 		total_locs += p->samples[s].n_locs;
+	if (total_locs >= UINT32_MAX)
+		goto out;
 	lines = malloc((total_lines + 1) * sizeof(*lines));
 	locs = malloc((total_locs + 1) * sizeof(*locs));
 	if (!hidden || !keep || !lines || !locs)

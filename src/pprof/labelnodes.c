@@ -165,7 +165,7 @@ static int add_nodes(struct fw_profile *p, const struct keylist *roots, const st
 		     const char *output_unit, bool *rootm, bool *leafm)
 {
 	struct builder b = { .p = p, .next_loc_id = 1, .next_func_id = 1 };
-	size_t extra = roots->n + leaves->n, n = 0;
+	size_t extra = roots->n + leaves->n, n = 0, total_locs = 0;
 	uint32_t *locs = NULL, *added = NULL;
 	int r = -ENOMEM;
 
@@ -177,9 +177,13 @@ static int add_nodes(struct fw_profile *p, const struct keylist *roots, const st
 			b.next_func_id = p->functions[i].id + 1;
 	fw_keymap_init(&b.locs);
 	fw_buf_init(&b.value);
-	if (p->n_samples > (UINT32_MAX - p->n_sample_locs) / (extra + 1))
+	/* samples may share their stacks (profile.h): the new array holds
+	 * every sample's own copy */
+	for (size_t s = 0; s < p->n_samples; s++)
+		total_locs += p->samples[s].n_locs;
+	if (total_locs >= UINT32_MAX || p->n_samples > (UINT32_MAX - total_locs) / (extra + 1))
 		goto out;
-	locs = malloc((p->n_sample_locs + p->n_samples * extra + 1) * sizeof(*locs));
+	locs = malloc((total_locs + p->n_samples * extra + 1) * sizeof(*locs));
 	added = malloc((extra + 1) * sizeof(*added));
 	if (!locs || !added)
 		goto out;

@@ -590,28 +590,12 @@ static void sort_labels(struct fw_label *l, uint32_t n)
 	}
 }
 
-/* A hash of n location indices, two per multiply (fw_hash_bytes goes a
- * byte at a time, and stacks are most of what merging hashes). */
-static uint64_t hash_locs(const uint32_t *a, uint32_t n)
-{
-	uint64_t h = 4;
-	uint32_t i = 0;
-
-	for (; i + 2 <= n; i += 2) {
-		h = (h ^ ((uint64_t)a[i] << 32 | a[i + 1])) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	if (i < n)
-		h = (h ^ a[i]) * 0x9e3779b97f4a7c15ULL;
-	return fw_hash_u64(h, n);
-}
-
 static uint64_t sample_hash(const void *ctx, uint32_t i)
 {
 	const struct fw_profile *p = ctx;
 	const struct fw_sample *s = &p->samples[i];
 	/* no pointer arithmetic on a NULL array (no stacks at all) */
-	uint64_t h = s->n_locs ? hash_locs(p->sample_locs + s->first_loc, s->n_locs) : hash_locs(NULL, 0);
+	uint64_t h = s->n_locs ? fw_hash_u32s(p->sample_locs + s->first_loc, s->n_locs) : fw_hash_u32s(NULL, 0);
 	for (uint32_t k = 0; k < s->n_labels; k++) {
 		const struct fw_label *l = &p->labels[s->first_label + k];
 		h = fw_hash_u64(h ^ l->key, (uint64_t)l->str << 32 ^ (uint64_t)l->num ^ l->num_unit);
@@ -625,7 +609,9 @@ static bool sample_equal(const void *ctx, uint32_t a, uint32_t b)
 	const struct fw_sample *x = &p->samples[a], *y = &p->samples[b];
 	if (x->n_locs != y->n_locs || x->n_labels != y->n_labels)
 		return false;
-	if (x->n_locs && memcmp(p->sample_locs + x->first_loc, p->sample_locs + y->first_loc,
+	/* samples may share one stack (profile.h) */
+	if (x->n_locs && x->first_loc != y->first_loc &&
+	    memcmp(p->sample_locs + x->first_loc, p->sample_locs + y->first_loc,
 				x->n_locs * sizeof(uint32_t)) != 0)
 		return false;
 	for (uint32_t k = 0; k < x->n_labels; k++) {

@@ -53,6 +53,11 @@ struct fw_label {
 	uint32_t num_unit;
 };
 
+/* Samples may share one slice of sample_locs: the decoder stores a stack
+ * that an earlier sample already has once (labelled profiles repeat their
+ * stacks label by label). So a slice is read-only: code that changes a
+ * stack builds a new sample_locs, sized by the samples' n_locs, not by
+ * n_sample_locs. */
 struct fw_sample {
 	uint32_t first_loc, n_locs;	/* slice of sample_locs; leaf first */
 	uint32_t first_label, n_labels; /* slice of labels */

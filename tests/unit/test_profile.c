@@ -628,6 +628,43 @@ static void test_small_ok(void)
 	}
 	pb_free(&b);
 
+	/* samples with equal stacks share one slice of sample_locs, with
+	 * sparse location ids defined after the samples (each shared entry
+	 * resolved once: twice would map an index through the table again) */
+	{
+		static const uint64_t ids[] = { 70, 3, 900 };
+		uint64_t s1[] = { 70, 3, 900 }, s2[] = { 3, 900 }, f[] = { 1 };
+		int64_t ln[] = { 3 }, v1[] = { 1 }, v2[] = { 2 }, v3[] = { 3 };
+		small_header(&b);
+		pb_sample(&b, s1, 3, v1, 1);
+		pb_sample(&b, s2, 2, v2, 1);
+		pb_sample(&b, s1, 3, v3, 1); /* = sample 0 */
+		pb_sample(&b, s2, 2, v1, 1); /* = sample 1 */
+		pb_sample(&b, s1, 2, v2, 1); /* a prefix of sample 0: its own */
+		for (size_t i = 0; i < 3; i++)
+			pb_location(&b, ids[i], 0, 0x100 + i, f, ln, 1);
+		pb_function(&b, 1, 3, 3, 0, 0);
+		pb_strings(&b, small_strings, 4);
+		if (TAP_EQ_INT(decode(&b, NULL, &p), 0, "samples with equal stacks decode")) {
+			static const uint32_t want_n[] = { 3, 2, 3, 2, 2 };
+			const uint64_t *want_ids[] = { s1, s2, s1, s2, s1 };
+			size_t wrong = 0;
+			for (size_t i = 0; i < 5 && p->n_samples == 5; i++) {
+				const struct fw_sample *sm = &p->samples[i];
+				wrong += sm->n_locs != want_n[i];
+				for (uint32_t k = 0; k < sm->n_locs && k < want_n[i]; k++)
+					wrong += p->locations[p->sample_locs[sm->first_loc + k]].id != want_ids[i][k];
+			}
+			TAP_OK(p->n_samples == 5 && wrong == 0, "every sample's stack, by location id (%zu wrong)", wrong);
+			TAP_OK(p->samples[2].first_loc == p->samples[0].first_loc &&
+				       p->samples[3].first_loc == p->samples[1].first_loc,
+			       "a repeated stack is the first one's slice");
+			TAP_EQ_UINT(p->n_sample_locs, 3 + 2 + 2, "and is not stored again");
+			fw_profile_free(p);
+		}
+		pb_free(&b);
+	}
+
 	/* only a string table: a valid, empty profile */
 	pb_strings(&b, small_strings, 1);
 	if (TAP_EQ_INT(decode(&b, NULL, &p), 0, "a lone string table \"\" decodes")) {
