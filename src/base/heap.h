@@ -28,21 +28,13 @@
  * heap stays on 4 KiB pages). Best effort: never fails. */
 void fw_heap_bulk(size_t expect);
 
-/* After fw_heap_bulk(): the n blocks b[0..n) (just allocated) will all be
- * written whole before they are freed, so the 2 MiB pages inside them are
- * advised to huge pages too: a decoded profile's arrays, sized exactly by
- * a counting pass, lie partly beyond `expect`. Blocks that lie end to end
- * (a malloc header apart) count as one span, so the huge page across
- * their boundary is advised as well; a span's partial pages at either end
- * are not. Does nothing in a process that did not call fw_heap_bulk(),
- * such as the daemon. */
-struct fw_heap_block {
-	void *p;
-	size_t n;
-};
-void fw_heap_fill_hint(struct fw_heap_block *b, size_t n);
-/* The spans fw_heap_fill_hint() advises: sorts b[0..n) by address, drops
- * NULL blocks, merges blocks at most 4 KiB apart into b[0..k), returns k. */
-size_t fw_heap_spans(struct fw_heap_block *b, size_t n);
+/* After fw_heap_bulk(): the next n bytes the command allocates will all
+ * be written before they are freed (a decoded profile's arrays, sized
+ * exactly by a counting pass, which lie beyond `expect`): the heap grows
+ * by n now, its whole 2 MiB pages advised to huge pages before anything
+ * touches them (a page touched first at 4 KiB stays at 4 KiB: 512 faults
+ * where one would do). Does nothing in a process that did not call
+ * fw_heap_bulk(), such as the daemon. Best effort: never fails. */
+void fw_heap_reserve(size_t n);
 
 #endif

@@ -12,9 +12,12 @@
 #include "../tap.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/outtext.h"
 #include "base/heap.h"
@@ -293,31 +296,64 @@ static void test_outtext(void)
 	fw_buf_free(&b);
 }
 
-/* fw_heap_spans: blocks a malloc header or up to 4 KiB apart are one span,
- * overlapping and contained blocks merge, NULL blocks are dropped. */
-static void test_heap_spans(void)
+/* fw_heap_reserve without fw_heap_bulk() does nothing: the daemon's heap
+ * keeps glibc's defaults. */
+static void test_heap_reserve(void)
 {
-	static char a[1 << 16];
-	struct fw_heap_block b[] = {
-		{ a + 40000, 10 },	  /* alone */
-		{ a + 116, 200 },	  /* a header after the first */
-		{ NULL, 5 },		  /* not allocated */
-		{ a, 100 },		  /* first */
-		{ a + 50, 10 },		  /* inside the first */
-		{ a + 316 + 4096, 84 },	  /* exactly 4 KiB after the second */
-		{ a + 4496 + 4097, 1 },	  /* 4 KiB and one byte after that */
-	};
-	size_t k = fw_heap_spans(b, sizeof(b) / sizeof(b[0]));
+	struct mallinfo2 before = mallinfo2(), after;
 
-	if (!TAP_EQ_UINT(k, 3, "three spans"))
+	fw_heap_reserve((size_t)64 << 20);
+	after = mallinfo2();
+	TAP_EQ_UINT(after.arena, before.arena, "no heap growth without a bulk heap");
+}
+
+/* After fw_heap_bulk() every block comes from the one heap, even one far
+ * over glibc's mmap threshold (so freeing it gives nothing back), and a
+ * reserve grows that heap by its size. In a child: the bulk heap is for
+ * the rest of a process's life. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+static void test_heap_bulk(void)
+{
+	pid_t pid;
+	int status = 0;
+
+#ifdef UNDER_ASAN
+	TAP_SKIP("AddressSanitizer has its own allocator", "bulk heap");
+	return;
+#endif
+	pid = fork();
+	if (pid == 0) {
+		struct mallinfo2 m0, m1, m2;
+		char *big;
+		fw_heap_bulk(0);
+		m0 = mallinfo2();
+		fw_heap_reserve((size_t)8 << 20);
+		m1 = mallinfo2();
+		big = malloc((size_t)40 << 20);
+		if (!big)
+			_exit(3);
+		big[0] = 1;
+		m2 = mallinfo2();
+		free(big);
+		if (m1.arena < m0.arena + ((size_t)8 << 20))
+			_exit(4); /* the reserve did not grow the heap */
+		if (m2.hblkhd != 0 || m2.arena < ((size_t)40 << 20))
+			_exit(5); /* mapped on its own */
+		_exit(0);
+	}
+	if (!TAP_OK(pid > 0, "fork"))
 		return;
-	TAP_OK(b[0].p == a && b[0].n == 4496, "blocks 4 KiB apart merge (%zu bytes)", b[0].n);
-	TAP_OK(b[1].p == a + 4496 + 4097 && b[1].n == 1, "one byte more apart do not");
-	TAP_OK(b[2].p == a + 40000 && b[2].n == 10, "a block far away is its own span");
-	TAP_EQ_UINT(fw_heap_spans(b, 0), 0, "no blocks, no spans");
-	/* without fw_heap_bulk() the hint does nothing (and must not fail) */
-	fw_heap_fill_hint(b, 3);
-	TAP_OK(1, "fill hint without a bulk heap");
+	waitpid(pid, &status, 0);
+	TAP_OK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "bulk heap: a reserve grows the heap, a 40 MiB block comes from it (status %d)",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 int main(void)
@@ -333,6 +369,7 @@ int main(void)
 	test_unsafe();
 	test_cut();
 	test_outtext();
-	test_heap_spans();
+	test_heap_reserve();
+	test_heap_bulk();
 	return tap_done();
 }
