@@ -190,12 +190,20 @@ static bool mapping_matches(const struct fw_profile *p, const struct fw_location
 
 /* ---- -hide, -show (FilterSamplesByName) ------------------------------------------ */
 
+/* The slice a shared stack became (src1: its first entry + 1, 0 = none):
+ * a direct-mapped cache of at most 2^16 entries, so that samples sharing a
+ * stack (profile.h) share the filtered one. */
+struct slice_memo {
+	uint32_t src1, src_n, out, out_n;
+};
+
 static int hide_show(struct fw_profile *p, const struct fw_regexp *hide, const struct fw_regexp *show,
 		     bool *hm, bool *hnm, struct fw_error *err)
 {
-	size_t total_lines = 0, total_locs = 0, nl = 0, ns = 0;
+	size_t total_lines = 0, total_locs = 0, nl = 0, ns = 0, memo_mask = 0;
 	struct fw_line *lines = NULL;
 	uint32_t *locs = NULL;
+	struct slice_memo *memo = NULL;
 	bool *hidden = calloc(p->n_locations + 1, sizeof(*hidden));
 	bool *keep = calloc(p->n_samples + 1, sizeof(*keep));
 	int r = -ENOMEM;
@@ -211,6 +219,13 @@ static int hide_show(struct fw_profile *p, const struct fw_regexp *hide, const s
 	locs = malloc((total_locs + 1) * sizeof(*locs));
 	if (!hidden || !keep || !lines || !locs)
 		goto out;
+	if (total_locs > p->n_sample_locs) { /* some stacks are shared */
+		memo_mask = 1;
+		while (memo_mask < p->n_samples && memo_mask < ((size_t)1 << 16))
+			memo_mask *= 2;
+		if (!(memo = calloc(memo_mask--, sizeof(*memo))))
+			goto out;
+	}
 	for (size_t i = 0; i < p->n_locations; i++) {
 		struct fw_location *l = &p->locations[i];
 		size_t first = nl, after_hide = 0;
@@ -241,11 +256,25 @@ static int hide_show(struct fw_profile *p, const struct fw_regexp *hide, const s
 	}
 	for (size_t s = 0; s < p->n_samples; s++) {
 		struct fw_sample *sm = &p->samples[s];
+		struct slice_memo *m = memo ? &memo[sm->first_loc & memo_mask] : NULL;
 		size_t first = ns;
+		if (m && m->src1 == sm->first_loc + 1 && m->src_n == sm->n_locs) {
+			/* a stack shared with an earlier sample stays shared */
+			sm->first_loc = m->out;
+			sm->n_locs = m->out_n;
+			keep[s] = sm->n_locs > 0;
+			continue;
+		}
 		for (uint32_t k = 0; k < sm->n_locs; k++) {
 			uint32_t loc = p->sample_locs[sm->first_loc + k];
 			if (!hidden[loc])
 				locs[ns++] = loc;
+		}
+		if (m) {
+			m->src1 = sm->first_loc + 1;
+			m->src_n = sm->n_locs;
+			m->out = (uint32_t)first;
+			m->out_n = (uint32_t)(ns - first);
 		}
 		sm->first_loc = (uint32_t)first;
 		sm->n_locs = (uint32_t)(ns - first);
@@ -266,6 +295,7 @@ out:
 	free(keep);
 	free(lines);
 	free(locs);
+	free(memo);
 	return r < 0 ? fw_err(err, r, "out of memory") : 0;
 }
 
