@@ -4119,19 +4119,977 @@ int fw_demangle(const char *name, size_t n, enum fw_dm_mode mode, struct fw_buf 
 
 /* ---- Rust (rust.go) ------------------------------------------------------ */
 
-/* Not ported yet: legacy and v0 Rust names are declined. */
-static bool oldRustToString(struct dm *d, const char *s, size_t n, struct ps *out)
+/* Go 1.19's Rust demangler ignores every option but LLVMStyle (never
+ * passed by pprof): v0 names come out whole in every mode. */
+struct rst {
+	struct dm *d;
+	struct ps *out;
+	const char *orig; /* the name after "_R", before its first '.' */
+	const char *str;  /* remainder */
+	size_t len;
+	int64_t off;
+	bool skip;	   /* don't print, just skip */
+	int64_t lifetimes; /* number of bound lifetimes */
+	char last;
+};
+
+static _Noreturn void rfail(struct rst *r)
 {
-	(void)s;
-	(void)n;
-	(void)out;
-	dm_throw(d, DM_LIMIT);
+	dm_throw(r->d, DM_ERR);
+}
+
+static void radvance(struct rst *r, size_t add)
+{
+	if (r->len < add)
+		dm_throw(r->d, DM_LIMIT); /* Go: panic("internal error") */
+	r->str += add;
+	r->len -= add;
+	r->off += (int64_t)add;
+}
+
+static int rpeek(struct rst *r)
+{
+	return r->len > 0 ? (unsigned char)r->str[0] : -1;
+}
+
+static void rcheckChar(struct rst *r, char c)
+{
+	if (r->len == 0 || r->str[0] != c)
+		rfail(r);
+	radvance(r, 1);
+}
+
+static void rwriteByte(struct rst *r, char c)
+{
+	if (r->skip)
+		return;
+	r->last = c;
+	ps_raw(r->out, &c, 1);
+}
+
+static void rwrite(struct rst *r, const char *s, size_t n)
+{
+	if (r->skip || n == 0)
+		return;
+	r->last = s[n - 1];
+	ps_raw(r->out, s, n);
+}
+
+static void rwriteString(struct rst *r, const char *s)
+{
+	rwrite(r, s, strlen(s));
+}
+
+/* fmt.Fprintf(&rst.buf, ...) then rst.last = last */
+static void rprintf_i64(struct rst *r, const char *pre, int64_t v, const char *post, char last)
+{
+	if (r->skip)
+		return;
+	char b[64];
+	int n = snprintf(b, sizeof(b), "%s%lld%s", pre, (long long)v, post);
+	ps_raw(r->out, b, (size_t)n);
+	r->last = last;
+}
+
+static void rpath(struct rst *r, bool needsSeparator);
+static void rdemangleType(struct rst *r);
+static void rgenericArg(struct rst *r);
+static void rdemangleConst(struct rst *r);
+static bool rpathStartGenerics(struct rst *r);
+static int64_t base62Number(struct rst *r);
+
+static int64_t wrap_add(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static int64_t wrap_sub(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+static int64_t disambiguator(struct rst *r)
+{
+	if (rpeek(r) != 's')
+		return 0;
+	radvance(r, 1);
+	return wrap_add(base62Number(r), 1);
+}
+
+static int decimalNumber(struct rst *r)
+{
+	if (r->len == 0)
+		rfail(r);
+	int val = 0;
+	while (r->len > 0 && isDigit(r->str[0])) {
+		int add = r->str[0] - '0';
+		if (val >= 2147483647 / 10 - add)
+			rfail(r);
+		val = val * 10 + add;
+		radvance(r, 1);
+	}
+	return val;
+}
+
+static void put_utf8(char *b, size_t *n, uint32_t c)
+{
+	if (c < 0x80) {
+		b[(*n)++] = (char)c;
+	} else if (c < 0x800) {
+		b[(*n)++] = (char)(0xC0 | (c >> 6));
+		b[(*n)++] = (char)(0x80 | (c & 0x3F));
+	} else if (c < 0x10000) {
+		b[(*n)++] = (char)(0xE0 | (c >> 12));
+		b[(*n)++] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[(*n)++] = (char)(0x80 | (c & 0x3F));
+	} else {
+		b[(*n)++] = (char)(0xF0 | (c >> 18));
+		b[(*n)++] = (char)(0x80 | ((c >> 12) & 0x3F));
+		b[(*n)++] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[(*n)++] = (char)(0x80 | (c & 0x3F));
+	}
+}
+
+/* RFC 3492 section 6.2, as rust.go's expandPunycode. */
+static struct str expandPunycode(struct rst *r, struct str s)
+{
+	enum { base = 36, tmin = 1, tmax = 26, skew = 38, damp = 700, initialBias = 72,
+	       initialN = 128 };
+	uint32_t *output = dm_alloc(r->d, (s.n + 1) * sizeof(*output));
+	size_t nout = 0;
+	const char *enc = s.p;
+	size_t enclen = s.n;
+
+	for (size_t k = s.n; k-- > 0;) {
+		if (s.p[k] == '_') {
+			for (size_t j = 0; j < k; j++)
+				output[nout++] = (unsigned char)s.p[j];
+			enc = s.p + k + 1;
+			enclen = s.n - k - 1;
+			break;
+		}
+	}
+	int64_t i = 0, n = initialN, bias = initialBias;
+	size_t pos = 0;
+	while (pos < enclen) {
+		int64_t oldI = i, w = 1;
+		for (int64_t k = base;; k += base) {
+			if (pos == enclen)
+				rfail(r);
+			int64_t digit;
+			char dch = enc[pos++];
+			if (dch >= '0' && dch <= '9')
+				digit = dch - '0' + 26;
+			else if (dch >= 'A' && dch <= 'Z')
+				digit = dch - 'A';
+			else if (dch >= 'a' && dch <= 'z')
+				digit = dch - 'a';
+			else
+				rfail(r);
+			i += digit * w;
+			if (i < 0)
+				rfail(r);
+			int64_t t;
+			if (k <= bias)
+				t = tmin;
+			else if (k > bias + tmax)
+				t = tmax;
+			else
+				t = k - bias;
+			if (digit < t)
+				break;
+			if (w >= 2147483647 / base)
+				rfail(r);
+			w *= base - t;
+		}
+		int64_t delta = i - oldI;
+		int64_t numPoints = (int64_t)nout + 1;
+		if (oldI == 0)
+			delta /= damp;
+		else
+			delta /= 2;
+		delta += delta / numPoints;
+		int64_t k = 0;
+		while (delta > ((base - tmin) * tmax) / 2) {
+			delta /= base - tmin;
+			k += base;
+		}
+		bias = k + ((base - tmin + 1) * delta) / (delta + skew);
+		n += i / ((int64_t)nout + 1);
+		if (n > 0x10FFFF)
+			rfail(r);
+		else if (n >= 0xD800 && n <= 0xDFFF)
+			rfail(r);
+		i %= (int64_t)nout + 1;
+		dm_burn(r->d, (long)nout);
+		memmove(output + i + 1, output + i, (nout - (size_t)i) * sizeof(*output));
+		output[i] = (uint32_t)n;
+		nout++;
+		i++;
+		if (nout > s.n)
+			dm_throw(r->d, DM_LIMIT); /* cannot happen: a digit a point */
+	}
+	char *b = dm_alloc(r->d, 4 * nout + 1);
+	size_t bn = 0;
+	for (size_t j = 0; j < nout; j++)
+		put_utf8(b, &bn, output[j]);
+	return (struct str){ b, bn };
+}
+
+static struct str undisambiguatedIdentifier(struct rst *r, bool *isPunycode)
+{
+	*isPunycode = false;
+	if (rpeek(r) == 'u') {
+		radvance(r, 1);
+		*isPunycode = true;
+	}
+	int val = decimalNumber(r);
+	if (rpeek(r) == '_')
+		radvance(r, 1);
+	if (r->len < (size_t)val)
+		rfail(r);
+	struct str id = { r->str, (size_t)val };
+	radvance(r, (size_t)val);
+	for (size_t i = 0; i < id.n; i++) {
+		char c = id.p[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      c == '_'))
+			rfail(r);
+	}
+	if (*isPunycode)
+		id = expandPunycode(r, id);
+	return id;
+}
+
+static struct str identifier(struct rst *r, int64_t *dis)
+{
+	bool p;
+	*dis = disambiguator(r);
+	return undisambiguatedIdentifier(r, &p);
+}
+
+static void implPath(struct rst *r)
+{
+	bool hold = r->skip;
+	r->skip = true;
+	disambiguator(r);
+	rpath(r, false);
+	r->skip = hold;
+}
+
+enum backref_what { BR_PATH, BR_TYPE, BR_CONST, BR_STARTGENERICS };
+
+/* backref: runs what on the bytes the index points back to. */
+static bool backref(struct rst *r, enum backref_what what, bool needsSeparator)
+{
+	int64_t backoff = r->off;
+	bool started = false;
+
+	rcheckChar(r, 'B');
+	int64_t idx = base62Number(r);
+	if (r->skip)
+		return false;
+	if (idx < 0 || idx >= backoff)
+		rfail(r);
+	const char *holdStr = r->str;
+	size_t holdLen = r->len;
+	int64_t holdOff = r->off;
+	r->str = r->orig + idx;
+	r->len = (size_t)(backoff - idx);
+	r->off = idx;
+	switch (what) {
+	case BR_PATH:
+		rpath(r, needsSeparator);
+		break;
+	case BR_TYPE:
+		rdemangleType(r);
+		break;
+	case BR_CONST:
+		rdemangleConst(r);
+		break;
+	case BR_STARTGENERICS:
+		started = rpathStartGenerics(r);
+		break;
+	}
+	r->str = holdStr;
+	r->len = holdLen;
+	r->off = holdOff;
+	return started;
+}
+
+static void rpath(struct rst *r, bool needsSeparator)
+{
+	dm_enter(r->d);
+	if (r->len < 1)
+		rfail(r);
+	int c = (unsigned char)r->str[0];
+	switch (c) {
+	case 'C': {
+		radvance(r, 1);
+		int64_t dis;
+		struct str ident = identifier(r, &dis);
+		rwrite(r, ident.p, ident.n);
+		break;
+	}
+	case 'M':
+	case 'X':
+		radvance(r, 1);
+		implPath(r);
+		rwriteByte(r, '<');
+		rdemangleType(r);
+		if (c == 'X') {
+			rwriteString(r, " as ");
+			rpath(r, false);
+		}
+		rwriteByte(r, '>');
+		break;
+	case 'Y':
+		radvance(r, 1);
+		rwriteByte(r, '<');
+		rdemangleType(r);
+		rwriteString(r, " as ");
+		rpath(r, false);
+		rwriteByte(r, '>');
+		break;
+	case 'N': {
+		radvance(r, 1);
+		if (r->len < 1)
+			rfail(r);
+		int ns = (unsigned char)r->str[0];
+		if (!isLower(ns) && !isUpper(ns))
+			rfail(r);
+		radvance(r, 1);
+		rpath(r, needsSeparator);
+		int64_t dis;
+		struct str ident = identifier(r, &dis);
+		if (isUpper(ns)) {
+			rwriteString(r, "::{");
+			if (ns == 'C')
+				rwriteString(r, "closure");
+			else if (ns == 'S')
+				rwriteString(r, "shim");
+			else
+				rwriteByte(r, (char)ns);
+			if (ident.n > 0) {
+				rwriteByte(r, ':');
+				rwrite(r, ident.p, ident.n);
+			}
+			rprintf_i64(r, "#", dis, "}", '}');
+		} else {
+			rwriteString(r, "::");
+			rwrite(r, ident.p, ident.n);
+		}
+		break;
+	}
+	case 'I': {
+		radvance(r, 1);
+		rpath(r, needsSeparator);
+		if (needsSeparator)
+			rwriteString(r, "::");
+		rwriteByte(r, '<');
+		bool first = true;
+		while (r->len > 0 && r->str[0] != 'E') {
+			if (first)
+				first = false;
+			else
+				rwriteString(r, ", ");
+			rgenericArg(r);
+		}
+		rwriteByte(r, '>');
+		rcheckChar(r, 'E');
+		break;
+	}
+	case 'B':
+		backref(r, BR_PATH, needsSeparator);
+		break;
+	default:
+		rfail(r);
+	}
+	dm_leave(r->d);
+}
+
+static void writeLifetime(struct rst *r, int64_t lifetime)
+{
+	rwriteByte(r, '\'');
+	if (lifetime == 0) {
+		rwriteByte(r, '_');
+		return;
+	}
+	int64_t depth = wrap_sub(r->lifetimes, lifetime);
+	if (depth < 0) {
+		rfail(r);
+	} else if (depth < 26) {
+		rwriteByte(r, (char)('a' + depth));
+	} else {
+		rwriteByte(r, 'z');
+		rprintf_i64(r, "", wrap_add(wrap_sub(depth, 26), 1), "", '0');
+	}
+}
+
+static void rgenericArg(struct rst *r)
+{
+	dm_enter(r->d);
+	if (r->len < 1)
+		rfail(r);
+	if (r->str[0] == 'L') {
+		radvance(r, 1);
+		writeLifetime(r, base62Number(r));
+	} else if (r->str[0] == 'K') {
+		radvance(r, 1);
+		rdemangleConst(r);
+	} else {
+		rdemangleType(r);
+	}
+	dm_leave(r->d);
+}
+
+static void binder(struct rst *r)
+{
+	if (r->len < 1 || r->str[0] != 'G')
+		return;
+	radvance(r, 1);
+	int64_t binderLifetimes = wrap_add(base62Number(r), 1);
+	if (binderLifetimes >= wrap_sub((int64_t)r->len, r->lifetimes))
+		rfail(r);
+	rwriteString(r, "for<");
+	for (int64_t i = 0; i < binderLifetimes; i++) {
+		if (i > 0)
+			rwriteString(r, ", ");
+		r->lifetimes++;
+		writeLifetime(r, 1);
+	}
+	rwriteString(r, "> ");
+}
+
+static const char *const rustBasicTypes[128] = {
+	['a'] = "i8",  ['b'] = "bool", ['c'] = "char",	['d'] = "f64",	 ['e'] = "str",
+	['f'] = "f32", ['h'] = "u8",   ['i'] = "isize", ['j'] = "usize", ['l'] = "i32",
+	['m'] = "u32", ['n'] = "i128", ['o'] = "u128",	['p'] = "_",	 ['s'] = "i16",
+	['t'] = "u16", ['u'] = "()",   ['v'] = "...",	['x'] = "i64",	 ['y'] = "u64",
+	['z'] = "!",
+};
+
+static void fnSig(struct rst *r)
+{
+	binder(r);
+	if (rpeek(r) == 'U') {
+		radvance(r, 1);
+		rwriteString(r, "unsafe ");
+	}
+	if (rpeek(r) == 'K') {
+		radvance(r, 1);
+		if (rpeek(r) == 'C') {
+			radvance(r, 1);
+			rwriteString(r, "extern \"C\" ");
+		} else {
+			rwriteString(r, "extern \"");
+			bool isPunycode;
+			struct str id = undisambiguatedIdentifier(r, &isPunycode);
+			if (isPunycode)
+				rfail(r);
+			for (size_t i = 0; i < id.n; i++)
+				rwriteByte(r, id.p[i] == '_' ? '-' : id.p[i]);
+			rwriteString(r, "\" ");
+		}
+	}
+	rwriteString(r, "fn(");
+	bool first = true;
+	while (r->len > 0 && r->str[0] != 'E') {
+		if (first)
+			first = false;
+		else
+			rwriteString(r, ", ");
+		rdemangleType(r);
+	}
+	rcheckChar(r, 'E');
+	rwriteByte(r, ')');
+	if (rpeek(r) == 'u') {
+		radvance(r, 1);
+	} else {
+		rwriteString(r, " -> ");
+		rdemangleType(r);
+	}
+}
+
+static void dynTrait(struct rst *r)
+{
+	bool started = rpathStartGenerics(r);
+	while (rpeek(r) == 'p') {
+		radvance(r, 1);
+		if (started) {
+			rwriteString(r, ", ");
+		} else {
+			rwriteByte(r, '<');
+			started = true;
+		}
+		bool p;
+		struct str id = undisambiguatedIdentifier(r, &p);
+		rwrite(r, id.p, id.n);
+		rwriteString(r, " = ");
+		rdemangleType(r);
+	}
+	if (started)
+		rwriteByte(r, '>');
+}
+
+static void dynBounds(struct rst *r)
+{
+	rwriteString(r, "dyn ");
+	binder(r);
+	bool first = true;
+	while (r->len > 0 && r->str[0] != 'E') {
+		if (first)
+			first = false;
+		else
+			rwriteString(r, " + ");
+		dynTrait(r);
+	}
+	rcheckChar(r, 'E');
+}
+
+static bool rpathStartGenerics(struct rst *r)
+{
+	bool started = false;
+
+	dm_enter(r->d);
+	if (r->len < 1)
+		rfail(r);
+	switch (r->str[0]) {
+	case 'I': {
+		radvance(r, 1);
+		rpath(r, false);
+		rwriteByte(r, '<');
+		bool first = true;
+		while (r->len > 0 && r->str[0] != 'E') {
+			if (first)
+				first = false;
+			else
+				rwriteString(r, ", ");
+			rgenericArg(r);
+		}
+		rcheckChar(r, 'E');
+		started = true;
+		break;
+	}
+	case 'B':
+		started = backref(r, BR_STARTGENERICS, false);
+		break;
+	default:
+		rpath(r, false);
+		break;
+	}
+	dm_leave(r->d);
+	return started;
+}
+
+static void rdemangleType(struct rst *r)
+{
+	dm_enter(r->d);
+	if (r->len < 1)
+		rfail(r);
+	int c = (unsigned char)r->str[0];
+	if (isLower(c)) {
+		if (!rustBasicTypes[c])
+			rfail(r);
+		radvance(r, 1);
+		rwriteString(r, rustBasicTypes[c]);
+		dm_leave(r->d);
+		return;
+	}
+	switch (c) {
+	case 'C':
+	case 'M':
+	case 'X':
+	case 'Y':
+	case 'N':
+	case 'I':
+		rpath(r, false);
+		break;
+	case 'A':
+	case 'S':
+		radvance(r, 1);
+		rwriteByte(r, '[');
+		rdemangleType(r);
+		if (c == 'A') {
+			rwriteString(r, "; ");
+			rdemangleConst(r);
+		}
+		rwriteByte(r, ']');
+		break;
+	case 'T': {
+		radvance(r, 1);
+		rwriteByte(r, '(');
+		int n = 0;
+		while (r->len > 0 && r->str[0] != 'E') {
+			if (n > 0)
+				rwriteString(r, ", ");
+			n++;
+			rdemangleType(r);
+		}
+		if (n == 1)
+			rwriteByte(r, ',');
+		rwriteByte(r, ')');
+		rcheckChar(r, 'E');
+		break;
+	}
+	case 'R':
+	case 'Q':
+		radvance(r, 1);
+		rwriteByte(r, '&');
+		if (rpeek(r) == 'L') {
+			radvance(r, 1);
+			int64_t lifetime = base62Number(r);
+			if (lifetime > 0) {
+				writeLifetime(r, lifetime);
+				rwriteByte(r, ' ');
+			}
+		}
+		if (c == 'Q')
+			rwriteString(r, "mut ");
+		rdemangleType(r);
+		break;
+	case 'P':
+		radvance(r, 1);
+		rwriteString(r, "*const ");
+		rdemangleType(r);
+		break;
+	case 'O':
+		radvance(r, 1);
+		rwriteString(r, "*mut ");
+		rdemangleType(r);
+		break;
+	case 'F': {
+		radvance(r, 1);
+		int64_t hold = r->lifetimes;
+		fnSig(r);
+		r->lifetimes = hold;
+		break;
+	}
+	case 'D': {
+		radvance(r, 1);
+		int64_t hold = r->lifetimes;
+		dynBounds(r);
+		r->lifetimes = hold;
+		if (rpeek(r) != 'L')
+			rfail(r);
+		radvance(r, 1);
+		int64_t lifetime = base62Number(r);
+		if (lifetime > 0) {
+			if (r->last != ' ')
+				rwriteByte(r, ' ');
+			rwriteString(r, "+ ");
+			writeLifetime(r, lifetime);
+		}
+		break;
+	}
+	case 'B':
+		backref(r, BR_TYPE, false);
+		break;
+	default:
+		rfail(r);
+	}
+	dm_leave(r->d);
+}
+
+static void rdemangleConst(struct rst *r)
+{
+	enum { signedInt = 1, unsignedInt, boolean, character };
+
+	dm_enter(r->d);
+	if (r->len < 1)
+		rfail(r);
+	if (r->str[0] == 'B') {
+		backref(r, BR_CONST, false);
+		dm_leave(r->d);
+		return;
+	}
+	if (r->str[0] == 'p') {
+		radvance(r, 1);
+		rwriteByte(r, '_');
+		dm_leave(r->d);
+		return;
+	}
+	int kind = 0;
+	switch (r->str[0]) {
+	case 'a':
+	case 's':
+	case 'l':
+	case 'x':
+	case 'n':
+	case 'i':
+		kind = signedInt;
+		break;
+	case 'h':
+	case 't':
+	case 'm':
+	case 'y':
+	case 'o':
+	case 'j':
+		kind = unsignedInt;
+		break;
+	case 'b':
+		kind = boolean;
+		break;
+	case 'c':
+		kind = character;
+		break;
+	default:
+		rfail(r);
+	}
+	radvance(r, 1);
+	if (kind == signedInt && rpeek(r) == 'n') {
+		radvance(r, 1);
+		rwriteByte(r, '-');
+	}
+	const char *start = r->str;
+	size_t digits = 0;
+	uint64_t val = 0;
+	while (r->len > 0) {
+		char c = r->str[0];
+		uint64_t digit;
+		if (c >= '0' && c <= '9') {
+			digit = (uint64_t)(c - '0');
+		} else if (c >= 'a' && c <= 'f') {
+			digit = (uint64_t)(c - 'a' + 10);
+		} else if (c == '_') {
+			radvance(r, 1);
+			break;
+		} else {
+			rfail(r);
+		}
+		radvance(r, 1);
+		if (val == 0 && digit == 0 && (r->len == 0 || r->str[0] != '_'))
+			rfail(r);
+		val = val * 16 + digit;
+		digits++;
+	}
+	if (digits == 0)
+		rfail(r);
+	switch (kind) {
+	case signedInt:
+	case unsignedInt:
+		if (digits > 16) {
+			rwriteString(r, "0x");
+			rwrite(r, start, digits);
+		} else if (!r->skip) {
+			char b[32];
+			int n = snprintf(b, sizeof(b), "%llu", (unsigned long long)val);
+			ps_raw(r->out, b, (size_t)n);
+			r->last = '0';
+		}
+		break;
+	case boolean:
+		if (digits > 1)
+			rfail(r);
+		else if (val == 0)
+			rwriteString(r, "false");
+		else if (val == 1)
+			rwriteString(r, "true");
+		else
+			rfail(r);
+		break;
+	case character:
+		if (digits > 6)
+			rfail(r);
+		rwriteByte(r, '\'');
+		if (val == '\t')
+			rwriteString(r, "\\t");
+		else if (val == '\r')
+			rwriteString(r, "\\r");
+		else if (val == '\n')
+			rwriteString(r, "\\n");
+		else if (val == '\\')
+			rwriteString(r, "\\\\");
+		else if (val == '\'')
+			rwriteString(r, "\\'");
+		else if (val >= ' ' && val <= '~')
+			rwriteByte(r, (char)val);
+		else if (!r->skip) {
+			char b[32];
+			int n = snprintf(b, sizeof(b), "\\u{%llx}", (unsigned long long)val);
+			ps_raw(r->out, b, (size_t)n);
+			r->last = '}';
+		}
+		rwriteByte(r, '\'');
+		break;
+	}
+	dm_leave(r->d);
+}
+
+static int64_t base62Number(struct rst *r)
+{
+	if (rpeek(r) == '_') {
+		radvance(r, 1);
+		return 0;
+	}
+	uint64_t val = 0;
+	while (r->len > 0) {
+		char c = r->str[0];
+		radvance(r, 1);
+		if (c == '_')
+			return (int64_t)(val + 1);
+		val *= 62;
+		if (c >= '0' && c <= '9')
+			val += (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'z')
+			val += (uint64_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'Z')
+			val += (uint64_t)(c - 'A' + 36);
+		else
+			rfail(r);
+	}
+	rfail(r);
 }
 
 static void rustToString(struct dm *d, const char *s, size_t n, struct ps *out)
 {
-	(void)s;
-	(void)n;
-	(void)out;
-	dm_throw(d, DM_LIMIT);
+	struct rst r = { 0 };
+
+	/* the suffix from the first '.' is dropped (LLVMStyle only shows it) */
+	const char *dot = memchr(s, '.', n);
+	if (dot)
+		n = (size_t)(dot - s);
+	r.d = d;
+	r.out = out;
+	r.orig = s + 2;
+	r.str = s + 2;
+	r.len = n - 2;
+	/* symbolName */
+	if (r.len < 1)
+		rfail(&r);
+	if (isDigit(r.str[0]))
+		rfail(&r);
+	rpath(&r, true);
+	if (r.len > 0) {
+		r.skip = true;
+		rpath(&r, false);
+	}
+	if (r.len > 0)
+		rfail(&r);
+}
+
+static int hexDigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* oldRustToString: false when the name is no legacy Rust name after all
+ * (it is then read as C++). n: the name without its ".suffix". */
+static bool oldRustToString(struct dm *d, const char *s, size_t n, struct ps *out)
+{
+	const char *name = s + 3;
+	size_t len = n - 3;
+	unsigned seen = 0;
+
+	for (size_t i = len - 17; i < len - 1; i++) {
+		int dg = hexDigit(name[i]);
+		if (dg < 0)
+			return false;
+		seen |= 1u << dg;
+	}
+	int distinct = 0;
+	for (int b = 0; b < 16; b++)
+		distinct += (seen >> b) & 1;
+	if (distinct < 5)
+		return false;
+	len -= 20;
+	out->len = 0;
+	while (len > 0) {
+		if (!isDigit(name[0])) {
+			out->len = 0;
+			return false;
+		}
+		int val = 0;
+		while (len > 0 && isDigit(name[0])) {
+			int add = name[0] - '0';
+			if (val >= 2147483647 / 10 - add) {
+				out->len = 0;
+				return false;
+			}
+			val = val * 10 + add;
+			name++;
+			len--;
+		}
+		if (len > 0 && name[0] == '_') {
+			name++;
+			len--;
+			val--;
+		}
+		if (val < 0)
+			dm_throw(d, DM_LIMIT); /* Go: slice bounds out of range */
+		if (len < (size_t)val) {
+			out->len = 0;
+			return false;
+		}
+		const char *id = name;
+		size_t idn = (size_t)val;
+		name += val;
+		len -= (size_t)val;
+		if (out->len > 0)
+			ps_raw(out, "::", 2);
+		if (idn >= 2 && id[0] == '_' && id[1] == '$') {
+			id++;
+			idn--;
+		}
+		while (idn > 0) {
+			char c = id[0];
+			if (c == '$') {
+				bool valid = true;
+				if (idn > 2 && id[1] == 'C' && id[2] == '$') {
+					ps_raw(out, ",", 1);
+					id += 3;
+					idn -= 3;
+				} else if (idn > 4 && id[1] == 'u' && id[4] == '$') {
+					int d1 = hexDigit(id[2]), d2 = hexDigit(id[3]);
+					int v = ((d1 < 0 ? 0 : d1) << 4) | (d2 < 0 ? 0 : d2);
+					if (d1 < 0 || d2 < 0 || d1 > 7 || v < ' ') {
+						valid = false;
+					} else {
+						char vc = (char)v;
+						ps_raw(out, &vc, 1);
+						id += 5;
+						idn -= 5;
+					}
+				} else if (idn > 3 && id[3] == '$') {
+					static const char codes[][3] = { "SP@", "BP*", "RF&", "LT<",
+									 "GT>", "LP(", "RP)" };
+					valid = false;
+					for (size_t k = 0; k < sizeof(codes) / sizeof(codes[0]); k++) {
+						if (id[1] == codes[k][0] && id[2] == codes[k][1]) {
+							ps_raw(out, &codes[k][2], 1);
+							id += 4;
+							idn -= 4;
+							valid = true;
+							break;
+						}
+					}
+				} else {
+					valid = false;
+				}
+				if (!valid) {
+					ps_raw(out, id, idn);
+					break;
+				}
+			} else if (c == '.') {
+				if (idn >= 2 && id[1] == '.') {
+					ps_raw(out, "::", 2);
+					id += 2;
+					idn -= 2;
+				} else {
+					ps_raw(out, &c, 1);
+					id++;
+					idn--;
+				}
+			} else {
+				ps_raw(out, &c, 1);
+				id++;
+				idn--;
+			}
+		}
+	}
+	return true;
 }

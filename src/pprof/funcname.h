@@ -17,8 +17,7 @@
  *
  * Before that heuristic, pprof demangles the system name with
  * demangle.Filter (Itanium C++ _Z..., Rust _R... and legacy _ZN...17h...E):
- * demangle.h's port; a name it changes is used as it comes out. Not done:
- * Rust names (demangle.h declines them, so they keep the heuristic).
+ * demangle.h's port; a name it changes is used as it comes out.
  */
 #ifndef FW_FUNCNAME_H
 #define FW_FUNCNAME_H
