@@ -158,4 +158,7 @@ EXTRA_DIST += tests/fixtures/demangle/README.md tests/fixtures/demangle/regen.sh
 	tests/fixtures/demangle/main.go.in tests/fixtures/demangle/MANIFEST \
 	tests/fixtures/demangle/names.txt tests/fixtures/demangle/golden.default.txt \
 	tests/fixtures/demangle/golden.templates.txt tests/fixtures/demangle/golden.full.txt \
-	tests/fixtures/demangle/golden.none.txt
+	tests/fixtures/demangle/golden.none.txt tests/fixtures/demangle/mutated.txt \
+	tests/fixtures/demangle/golden-mutated.default.txt \
+	tests/fixtures/demangle/golden-mutated.templates.txt \
+	tests/fixtures/demangle/golden-mutated.full.txt tests/fixtures/demangle/golden-mutated.none.txt
