@@ -21,7 +21,12 @@
 
 /* ---- arena, failures, bounds --------------------------------------------- */
 
-#define DM_FUEL 2000000L /* units of work: nodes, visits, output bytes, 32 bytes allocated */
+/* Units of work (nodes made, visited or printed, output bytes, 32 bytes
+ * allocated) a name may cost: linear in its length. The real names of
+ * tests/fixtures/demangle cost at most 84 a byte (98 for the shortest). */
+#define DM_FUEL_BASE 2000L
+#define DM_FUEL_PER_BYTE 256L
+#define DM_FUEL_MAX 2000000L
 
 enum { DM_ERR = 1, DM_LIMIT = 2, DM_NOMEM = 3 };
 
@@ -4083,7 +4088,9 @@ int fw_demangle(const char *name, size_t n, enum fw_dm_mode mode, struct fw_buf 
 	if (!r)
 		return -ENOMEM;
 	r->d.jb = &r->jb;
-	r->d.fuel = DM_FUEL;
+	r->d.fuel = DM_FUEL_BASE + DM_FUEL_PER_BYTE * (long)n;
+	if (r->d.fuel > DM_FUEL_MAX)
+		r->d.fuel = DM_FUEL_MAX;
 	r->ps.d = &r->d;
 	r->ps.tparams = !o.noTemplateParams;
 	int code = setjmp(r->jb);
