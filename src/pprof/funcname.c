@@ -6,10 +6,10 @@
 #include "pprof/funcname.h"
 
 #include <errno.h>
-
-#include "pprof/demangle.h"
 #include <stdlib.h>
 #include <string.h>
+
+#include "pprof/demangle.h"
 
 /* looksLikeDemangledCPlusPlus: false if the name holds ".<" (Java's
  * "class.<init>") or "])." (Go's "foo.(*Bar[...]).Method"), else true if it
@@ -123,7 +123,7 @@ int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool f
 			return fw_err(err, -ENOMEM, "out of memory");
 		}
 		if (r > 0) {
-			if (fw_strtab_intern(&p->strings, dm.data, dm.len, &f->name) < 0) {
+			if (fw_strtab_intern(&p->strings, dm.len ? dm.data : "", dm.len, &f->name) < 0) {
 				free(tmp);
 				fw_buf_free(&dm);
 				return fw_err(err, -ENOMEM, "out of memory");
