@@ -3,7 +3,7 @@
 # `make fuzz-run` calls (fuzz/Makefile.inc), from the build directory.
 #
 #   bash fuzz/run.sh SRCDIR SECONDS HARNESS...
-#                   HARNESS: profile zip flaretext redact analyze regexp
+#                   HARNESS: profile zip flaretext redact analyze regexp demangle
 #   e.g. the long run of the whole analysis, from the build directory:
 #   bash ../src/fuzz/run.sh ../src 1800 analyze
 #
@@ -33,6 +33,7 @@ seeds() {
 	analyze) echo "fuzz/corpus/analyze" ;;
 	regexp) echo "fuzz/corpus/regexp" ;;
 	reportread) echo "fuzz/corpus/reportread" ;;
+	demangle) echo "fuzz/corpus/demangle" ;;
 	*) return 1 ;;
 	esac
 }
@@ -43,6 +44,7 @@ flags() {
 	zip) echo "-max_len=65536" ;;
 	# the largest seed (a 145 kB goroutine dump) fits
 	analyze) echo "-max_len=262144" ;;
+	demangle) echo "-max_len=4096" ;;
 	esac
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pprof/demangle.h"
+
 /* looksLikeDemangledCPlusPlus: false if the name holds ".<" (Java's
  * "class.<init>") or "])." (Go's "foo.(*Bar[...]).Method"), else true if it
  * holds any of < > [ ] or "::". One pass: this runs for every function of
@@ -76,12 +78,29 @@ size_t fw_funcname_simplify(char *s, size_t n, enum fw_demangle_mode mode)
 	return n;
 }
 
+static enum fw_dm_mode dm_mode(enum fw_demangle_mode mode)
+{
+	switch (mode) {
+	case FW_DEMANGLE_TEMPLATES:
+		return FW_DM_TEMPLATES;
+	case FW_DEMANGLE_FULL:
+		return FW_DM_FULL;
+	case FW_DEMANGLE_NONE:
+		return FW_DM_NONE;
+	case FW_DEMANGLE_DEFAULT:
+	default:
+		return FW_DM_DEFAULT;
+	}
+}
+
 int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool force,
 			struct fw_error *err)
 {
 	char *tmp = NULL;
 	size_t cap = 0;
+	struct fw_buf dm;
 
+	fw_buf_init(&dm);
 	for (size_t i = 0; i < p->n_functions; i++) {
 		struct fw_function *f = &p->functions[i];
 		size_t nlen = fw_strlen(&p->strings, f->name);
@@ -95,6 +114,22 @@ int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool f
 		/* A name other than the system name is already demangled. */
 		if (nlen && (nlen != slen || memcmp(fw_pstr(p, f->name), sys, slen) != 0))
 			continue;
+		/* demangle.Filter first: a name it changes is used as is. */
+		dm.len = 0;
+		int r = fw_demangle(sys, slen, dm_mode(mode), &dm);
+		if (r < 0) {
+			free(tmp);
+			fw_buf_free(&dm);
+			return fw_err(err, -ENOMEM, "out of memory");
+		}
+		if (r > 0) {
+			if (fw_strtab_intern(&p->strings, dm.len ? dm.data : "", dm.len, &f->name) < 0) {
+				free(tmp);
+				fw_buf_free(&dm);
+				return fw_err(err, -ENOMEM, "out of memory");
+			}
+			continue;
+		}
 		if (!fw_funcname_looks_demangled(sys, slen)) {
 			if (!nlen)
 				f->name = f->system_name;
@@ -104,6 +139,7 @@ int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool f
 			char *t = realloc(tmp, slen);
 			if (!t) {
 				free(tmp);
+				fw_buf_free(&dm);
 				return fw_err(err, -ENOMEM, "out of memory");
 			}
 			tmp = t;
@@ -118,10 +154,12 @@ int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool f
 		}
 		if (fw_strtab_intern(&p->strings, tmp, n, &f->name) < 0) {
 			free(tmp);
+			fw_buf_free(&dm);
 			return fw_err(err, -ENOMEM, "out of memory");
 		}
 	}
 	free(tmp);
+	fw_buf_free(&dm);
 	return 0;
 }
 

@@ -15,8 +15,9 @@
  * Every report (top, peek, traces, ...) and every -focus/-ignore regexp sees
  * the rewritten names.
  *
- * Not done: pprof first tries to demangle the system name as an Itanium C++
- * or Rust symbol (_Z..., _R...); such mangled names are kept as they are.
+ * Before that heuristic, pprof demangles the system name with
+ * demangle.Filter (Itanium C++ _Z..., Rust _R... and legacy _ZN...17h...E):
+ * demangle.h's port; a name it changes is used as it comes out.
  */
 #ifndef FW_FUNCNAME_H
 #define FW_FUNCNAME_H
@@ -30,8 +31,8 @@
 enum fw_demangle_mode {
 	FW_DEMANGLE_DEFAULT,   /* no parameters, no template parameters */
 	FW_DEMANGLE_TEMPLATES, /* no parameters */
-	FW_DEMANGLE_FULL,      /* names kept */
-	FW_DEMANGLE_NONE,      /* names kept */
+	FW_DEMANGLE_FULL,      /* demangled whole but clone suffixes; heuristic: names kept */
+	FW_DEMANGLE_NONE,      /* demangled whole; heuristic: names kept */
 };
 
 /* pprof's looksLikeDemangledCPlusPlus on n bytes. */

@@ -40,6 +40,9 @@ computed independently of flarewatch's decoder.
                                                becomes its name (as converters
                                                like pprof-rs write them), or
                                                is removed with "clear"
+  pprof_edit.py namefromsys FILE               each function's name becomes its
+                                               system_name (as profilers that
+                                               write the raw symbol twice do)
   pprof_edit.py unsymbolize FILE               remove the functions and lines,
                                                clear the mappings' has_* flags
                                                (addresses only, for pprof's
@@ -372,6 +375,14 @@ def main(argv):
                 return encode([x for x in fs if x[0] != 3])
             return encode([x for x in fs if x[0] != 3] + [(3, 0, x[2]) for x in name])
         fields = [(f, wt, sysname(v) if f == 5 else v) for f, wt, v in fields]
+    elif cmd == "namefromsys":
+        def namefromsys(v):
+            fs = parse(v)
+            sysname = [x for x in fs if x[0] == 3]
+            if not sysname:
+                return v
+            return encode([x for x in fs if x[0] != 2] + [(2, 0, x[2]) for x in sysname])
+        fields = [(f, wt, namefromsys(v) if f == 5 else v) for f, wt, v in fields]
     elif cmd == "unsymbolize":
         def strip_loc(v):
             return encode([x for x in parse(v) if x[0] != 4])

@@ -146,3 +146,19 @@ check_PROGRAMS += tests/unit/test_peek
 TESTS += tests/unit/test_peek
 tests_unit_test_peek_SOURCES = tests/unit/test_peek.c tests/tap.h tests/unit/profbuild.h
 tests_unit_test_peek_LDADD = $(LIBFW_LIBS)
+
+# demangle.c: Go's demangle.Filter, against goldens made by Go 1.19's vendored
+# package (tests/fixtures/demangle/regen.sh), and hostile names
+check_PROGRAMS += tests/unit/test_demangle
+TESTS += tests/unit/test_demangle
+tests_unit_test_demangle_SOURCES = tests/unit/test_demangle.c tests/tap.h
+tests_unit_test_demangle_LDADD = $(LIBFW_LIBS)
+EXTRA_DIST += tests/fixtures/demangle/README.md tests/fixtures/demangle/regen.sh \
+	tests/fixtures/demangle/build.sh tests/fixtures/demangle/corpus.sh \
+	tests/fixtures/demangle/main.go.in tests/fixtures/demangle/MANIFEST \
+	tests/fixtures/demangle/names.txt tests/fixtures/demangle/golden.default.txt \
+	tests/fixtures/demangle/golden.templates.txt tests/fixtures/demangle/golden.full.txt \
+	tests/fixtures/demangle/golden.none.txt tests/fixtures/demangle/mutated.txt \
+	tests/fixtures/demangle/golden-mutated.default.txt \
+	tests/fixtures/demangle/golden-mutated.templates.txt \
+	tests/fixtures/demangle/golden-mutated.full.txt tests/fixtures/demangle/golden-mutated.none.txt

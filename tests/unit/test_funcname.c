@@ -100,6 +100,64 @@ static void test_profile(void)
 	fw_strtab_free(&p.strings);
 }
 
+/* Mangled system names go through demangle.Filter first (pprof's
+ * demangleSingleFunction); what Filter leaves alone gets the heuristic.
+ * The expected names: Go 1.19's vendored demangle.Filter with each mode's
+ * options (tests/fixtures/demangle/main.go.in). */
+static void test_profile_mangled(void)
+{
+	static const char *const strs[] = {
+		"_ZNSt6vectorIiSaIiEE9push_backERKi", "_RNvCs1234_7mycrate3foo", "_Zbogus<x>",
+		"_ZN3foo3barEv.constprop.0", "shown",
+	};
+	static const struct {
+		enum fw_demangle_mode mode;
+		const char *want[4];
+	} cases[] = {
+		{ FW_DEMANGLE_DEFAULT, { "std::vector::push_back", "mycrate::foo", "_Zbogus", "foo::bar" } },
+		{ FW_DEMANGLE_TEMPLATES,
+		  { "std::vector<int, std::allocator<int> >::push_back", "mycrate::foo", "_Zbogus<x>",
+		    "foo::bar" } },
+		{ FW_DEMANGLE_FULL,
+		  { "std::vector<int, std::allocator<int> >::push_back(int const&)", "mycrate::foo",
+		    "_Zbogus<x>", "foo::bar()" } },
+		{ FW_DEMANGLE_NONE,
+		  { "std::vector<int, std::allocator<int> >::push_back(int const&)", "mycrate::foo",
+		    "_Zbogus<x>", "foo::bar() [clone .constprop.0]" } },
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct fw_profile p;
+		struct fw_error err = { "" };
+		uint32_t s[5];
+
+		memset(&p, 0, sizeof(p));
+		if (fw_strtab_init(&p.strings) < 0) {
+			TAP_OK(0, "strtab");
+			return;
+		}
+		for (size_t i = 0; i < 5; i++)
+			if (fw_strtab_add(&p.strings, strs[i], strlen(strs[i]), &s[i]) < 0)
+				TAP_OK(0, "strtab add");
+		struct fw_function f[5] = {
+			{ .id = 1, .name = s[0], .system_name = s[0] },
+			{ .id = 2, .name = 0, .system_name = s[1] },
+			{ .id = 3, .name = s[2], .system_name = s[2] },
+			{ .id = 4, .name = s[3], .system_name = s[3] },
+			{ .id = 5, .name = s[4], .system_name = s[0] },
+		};
+		p.functions = f;
+		p.n_functions = 5;
+		TAP_EQ_INT(fw_profile_demangle(&p, cases[c].mode, false, &err), 0, "mode %zu: demangle",
+			   c);
+		for (size_t i = 0; i < 4; i++)
+			TAP_EQ_STR(fw_pstr(&p, f[i].name), cases[c].want[i], "mode %zu: %s", c, strs[i]);
+		TAP_EQ_STR(fw_pstr(&p, f[4].name), "shown",
+			   "mode %zu: a name other than the system name is kept", c);
+		fw_strtab_free(&p.strings);
+	}
+}
+
 /* looksLikeDemangledCPlusPlus as Go writes it, three strings.Contains
  * and a regexp, against our one pass: every string of up to 6 characters
  * over the characters that matter (and one that does not). */
@@ -152,5 +210,6 @@ int main(void)
 	test_modes();
 	test_shorten_like_pprof();
 	test_profile();
+	test_profile_mangled();
 	return tap_done();
 }
