@@ -584,7 +584,8 @@ static int take_packed_locs(struct decoder *d, const uint8_t *q, size_t n, int *
 {
 	struct fw_profile *p = d->p;
 	const uint8_t *end = q + n;
-	uint32_t *o = p->sample_locs + p->n_sample_locs;
+	uint32_t *locs = p->sample_locs; /* NULL when there is no room: nothing is stored then */
+	size_t at = p->n_sample_locs;
 	const uint64_t dense = d->dense;
 
 	while (q < end) {
@@ -592,13 +593,13 @@ static int take_packed_locs(struct decoder *d, const uint8_t *q, size_t n, int *
 		if (read_varint_fast(&q, end, &v) < 0)
 			return -1;
 		if (v - 1 < dense) {
-			*o++ = (uint32_t)(v - 1);
+			locs[at++] = (uint32_t)(v - 1);
 			continue;
 		}
-		if (!*bad && (*bad = location_ordinal(d, v, o)) == 0)
-			o++;
+		if (!*bad && (*bad = location_ordinal(d, v, &locs[at])) == 0)
+			at++;
 	}
-	p->n_sample_locs = (size_t)(o - p->sample_locs);
+	p->n_sample_locs = at;
 	return 0;
 }
 
