@@ -400,7 +400,7 @@ static int tree_order(struct stacks *st)
 	return 0;
 }
 
-/* The folded stacks into out; with f, written to f 64 KiB at a time. */
+/* The folded stacks into out; with f, written to f 32 KiB at a time. */
 static int collapsed(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error *err)
 {
 	struct stacks st;
@@ -410,7 +410,7 @@ static int collapsed(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw
 		return rc;
 	for (size_t i = 0; i < st.n_order; i++) {
 		const struct stack *s = &st.s[st.order[i]];
-		if (f && out->len >= (64u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
+		if (f && out->len >= (32u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
 			break;
 		put_folded_stack(out, &st, s);
 		fw_buf_printf(out, " %" PRId64 "\n", s->value);

@@ -109,8 +109,8 @@ static const struct fw_edge *edge(const struct fw_graph *g, const char *src, con
 {
 	uint32_t s = node(g->tab, src), d = node(g->tab, dst);
 	for (size_t e = 0; e < g->n_edges; e++)
-		if (g->edges[e].src == s && g->edges[e].dst == d)
-			return &g->edges[e];
+		if (fw_graph_edge(g, e)->src == s && fw_graph_edge(g, e)->dst == d)
+			return fw_graph_edge(g, e);
 	return NULL;
 }
 
