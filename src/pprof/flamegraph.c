@@ -1071,7 +1071,7 @@ static int growth_total(struct fw_report *r, int64_t *out, struct fw_error *err)
 	int rc;
 
 	*out = 0;
-	if ((rc = fw_graph_build(&r->tab, r->vi, NULL, &g, err)) < 0)
+	if ((rc = fw_graph_build_nodes(&r->tab, r->vi, &g, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < g.n_nodes; i++)
 		if (g.flat[g.nodes[i]] > 0)

@@ -410,6 +410,12 @@ int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept, stru
 	return build(t, vi, kept, true, NULL, g, err);
 }
 
+int fw_graph_build_nodes(const struct fw_nodetab *t, size_t vi, struct fw_graph *g,
+			 struct fw_error *err)
+{
+	return build(t, vi, NULL, false, NULL, g, err);
+}
+
 void fw_graph_free(struct fw_graph *g)
 {
 	free(g->flat);
@@ -600,40 +606,19 @@ void fw_graph_sort_edges(const struct fw_nodetab *t, struct fw_edge **list, size
 	qsort_r(list, n, sizeof(*list), cmp_edges, &c);
 }
 
-/* Edge x before edge y: pprof's order, then the lower index (what a
- * stable sort of ascending indices keeps), so that the order is total. */
-static bool edge_id_less(const struct fw_graph *g, uint32_t x, uint32_t y)
+static int cmp_edge_ids(const void *a, const void *b, void *opaque)
 {
-	int r = cmp_edge(g->tab, fw_graph_edge(g, x), fw_graph_edge(g, y));
+	const struct fw_graph *g = opaque;
 
-	return r < 0 || (r == 0 && x < y);
-}
-
-static void sift_down(const struct fw_graph *g, uint32_t *ids, size_t root, size_t n)
-{
-	for (size_t child; (child = 2 * root + 1) < n; root = child) {
-		if (child + 1 < n && edge_id_less(g, ids[child], ids[child + 1]))
-			child++;
-		if (!edge_id_less(g, ids[root], ids[child]))
-			return;
-		uint32_t t = ids[root];
-		ids[root] = ids[child];
-		ids[child] = t;
-	}
+	return cmp_edge(g->tab, fw_graph_edge(g, *(const uint32_t *)a), fw_graph_edge(g, *(const uint32_t *)b));
 }
 
 void fw_graph_sort_edge_ids(const struct fw_graph *g, uint32_t *ids, size_t n)
 {
-	/* A heap sort: no memory (qsort takes a copy of the array), and the
-	 * order is total, so that it ends where a stable sort would. */
-	for (size_t i = n / 2; i-- > 0;)
-		sift_down(g, ids, i, n);
-	for (size_t end = n; end-- > 1;) {
-		uint32_t t = ids[0];
-		ids[0] = ids[end];
-		ids[end] = t;
-		sift_down(g, ids, 0, end);
-	}
+	/* the same sort as fw_graph_sort_edges on the same sequence: Go's
+	 * Less is no strict order (|+x| = |-x| are equal, +x and +x are
+	 * ordered by name), so the result is the algorithm's */
+	qsort_r(ids, n, sizeof(*ids), cmp_edge_ids, (void *)g);
 }
 
 int fw_graph_edges_of(const struct fw_graph *g, uint32_t n, bool incoming, struct fw_edge ***out,

@@ -115,6 +115,9 @@ static inline int64_t fw_graph_cum_value(const struct fw_graph *g, uint32_t n)
  * sample whose leaf is skipped adds no flat value (pprof's residuals). */
 int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept,
 		   struct fw_graph *g, struct fw_error *err);
+/* The same without edges (flat and cum only): for what needs no more. */
+int fw_graph_build_nodes(const struct fw_nodetab *t, size_t vi, struct fw_graph *g,
+			 struct fw_error *err);
 void fw_graph_free(struct fw_graph *g);
 
 enum fw_sort { FW_SORT_FLAT, FW_SORT_CUM };
@@ -144,8 +147,7 @@ int fw_graph_edges_of(const struct fw_graph *g, uint32_t n, bool incoming, struc
 /* Sorts edges in pprof's EdgeMap.Sort order (heaviest first, then by
  * source and destination name). For callers that list many nodes' edges. */
 void fw_graph_sort_edges(const struct fw_nodetab *t, struct fw_edge **list, size_t n);
-/* The same order for n ascending indices into g's edges, sorted in
- * place as a stable sort would, without allocating. */
+/* The same sort of n indices into g's edges, in place. */
 void fw_graph_sort_edge_ids(const struct fw_graph *g, uint32_t *ids, size_t n);
 
 #endif
