@@ -704,7 +704,7 @@ static int build_frames(const struct fw_report *r, const struct stacks *st, uint
 	open[0] = 0;
 	for (size_t i = 0; i <= st->n; i++) {
 		const struct stack *s = i < st->n ? &st->s[i] : NULL;
-		struct frames fr = { NULL };
+		struct frames fr = { .t = NULL };
 		uint32_t node = FW_NONE;
 		uint64_t w;
 		size_t common = 0, k;

@@ -316,7 +316,7 @@ int fw_tags_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 {
 	const struct fw_profile *p = r->p;
 	const char **unit_of = NULL;
-	struct label_sums ls = { NULL };
+	struct label_sums ls = { .l = NULL };
 	struct pair *pairs = NULL;
 	struct tag *keys = NULL, *vals = NULL;
 	size_t *num_off = NULL;		  /* per distinct label: its number's text in numtext */
