@@ -9,9 +9,11 @@
  * sequences are summed in a hash table, sorted by their text
  * "name;name;name" (byte order) and summed again where different nodes
  * print the same (names are what the formats compare). Stacks whose sum
- * is zero are left out. The text is never stored: comparisons read the
- * names from the first frame whose nodes differ, and the output prints
- * them, so that memory holds 4 bytes per frame of each distinct stack.
+ * is zero are left out. Neither the text nor the nodes are stored: a stack
+ * is read from the locations of its first sample through the node table,
+ * comparisons skip the locations two stacks share and read the names from
+ * the first frame whose nodes differ, and the output prints them, so that
+ * memory holds 16 bytes per distinct stack.
  *
  * Collapsed output is Brendan Gregg's folded format, one "stack value" line
  * per stack; control characters in names print as '?' so that a line stays
@@ -38,6 +40,7 @@
 #include "base/outtext.h"
 #include "pprof/units.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -46,36 +49,94 @@
 
 /* ---- stacks ----------------------------------------------------------------- */
 
-/* A distinct node sequence; its text ("name;name;name") is made from the
- * node names when compared or written, never stored. */
+/* A distinct node sequence: the frames of the locations of the first
+ * sample seen with it, read through the node table (struct frames). Its
+ * text ("name;name;name") is made from the node names when compared or
+ * written, never stored, and its nodes are not copied: 16 bytes a stack. */
 struct stack {
-	size_t off;	/* node ids in stacks.pool */
-	int64_t value;	/* summed; wraps like Go's int64 */
-	uint64_t hash;
-	uint32_t len;
+	int64_t value;		    /* summed; wraps like Go's int64 */
+	uint32_t first_loc, n_locs; /* the sample's slice of sample_locs */
 };
 
 struct stacks {
+	const struct fw_profile *p;
 	const struct fw_nodetab *t;
 	uint8_t *plain; /* per node: its name has no control byte and no ';' */
-	uint32_t *pool;
-	size_t n_pool, cap_pool;
-	struct stack *s;
-	size_t n, cap;
-	uint32_t *slots; /* index + 1, 0 = empty */
+	struct stack *s; /* room for a stack per sample (touched as used) */
+	size_t n, cap;	 /* built: the merged stacks with non-zero sums, sorted */
+	/* while building: the hash of each stack's node sequence, and a hash
+	 * set of stack indices (index + 1, 0 = empty; at most half full) */
+	uint32_t *hash;
+	uint32_t *slots;
 	size_t nslots;
-	uint32_t *order; /* merged stacks with non-zero sums, sorted */
-	size_t n_order;
+	uint32_t *scratch; /* the nodes of the sample being added */
+	size_t cap_scratch;
 };
 
 static void stacks_free(struct stacks *st)
 {
-	free(st->pool);
 	free(st->s);
+	free(st->hash);
 	free(st->slots);
-	free(st->order);
+	free(st->scratch);
 	free(st->plain);
 	memset(st, 0, sizeof(*st));
+}
+
+/* Reads the nodes of a sample's stack root first: its locations from the
+ * outermost caller to the leaf and, within a location, its lines from the
+ * outermost (caller) to the innermost inlined frame. */
+struct frames {
+	const struct fw_nodetab *t;
+	const uint32_t *locs;  /* the sample's locations, leaf first */
+	uint32_t li;	       /* locations not read: locs[0, li) */
+	const uint32_t *nodes; /* the current location's, innermost first */
+	uint32_t ni;	       /* its nodes not read: nodes[0, ni) */
+};
+
+static void frames_init(struct frames *f, const struct stacks *st, const struct stack *s)
+{
+	f->t = st->t;
+	f->locs = s->n_locs ? st->p->sample_locs + s->first_loc : NULL;
+	f->li = s->n_locs;
+	f->nodes = NULL;
+	f->ni = 0;
+}
+
+/* The next node, or FW_NONE after the last. */
+static inline uint32_t frames_next(struct frames *f)
+{
+	while (f->ni == 0) {
+		uint32_t loc;
+		if (f->li == 0)
+			return FW_NONE;
+		loc = f->locs[--f->li];
+		f->nodes = f->t->loc_nodes + f->t->loc_first[loc];
+		f->ni = f->t->loc_count[loc]; /* at least 1 */
+	}
+	return f->nodes[--f->ni];
+}
+
+/* Between locations, a and b skip the locations they share: the same
+ * location is the same nodes. */
+static inline bool frames_skip_same(struct frames *a, struct frames *b)
+{
+	bool skipped = false;
+
+	if (a->ni || b->ni)
+		return false;
+	while (a->li && b->li && a->locs[a->li - 1] == b->locs[b->li - 1]) {
+		a->li--;
+		b->li--;
+		skipped = true;
+	}
+	return skipped;
+}
+
+/* No node left (every location has at least one). */
+static inline bool frames_done(const struct frames *f)
+{
+	return f->ni == 0 && f->li == 0;
 }
 
 static int slots_grow(struct stacks *st)
@@ -89,7 +150,7 @@ static int slots_grow(struct stacks *st)
 	if (!slots)
 		return -ENOMEM;
 	for (size_t i = 0; i < st->n; i++) {
-		size_t h = (size_t)st->s[i].hash & (ns - 1);
+		size_t h = st->hash[i] & (ns - 1);
 		while (slots[h])
 			h = (h + 1) & (ns - 1);
 		slots[h] = (uint32_t)(i + 1);
@@ -100,30 +161,48 @@ static int slots_grow(struct stacks *st)
 	return 0;
 }
 
-/* The node sequence of pool[off..n_pool) gets value v added: either to an
- * equal stack (and the sequence is dropped from the pool) or as a new one. */
-static int stacks_add(struct stacks *st, size_t off, int64_t v)
+/* Stack s has the len nodes of st->scratch. */
+static bool stack_is_scratch(const struct stacks *st, const struct stack *s, uint32_t len)
 {
-	size_t len = st->n_pool - off, h;
-	uint64_t hash = fw_hash_bytes(st->pool + off, len * sizeof(uint32_t), 0x666c616d65ULL);
+	struct frames f;
+	uint32_t k = 0, n;
 
-	if (len >= UINT32_MAX)
-		return -ENOMEM;
+	frames_init(&f, st, s);
+	while ((n = frames_next(&f)) != FW_NONE)
+		if (k == len || st->scratch[k++] != n)
+			return false;
+	return k == len;
+}
+
+/* A sample's value v is added to the stack of its node sequence: to an
+ * equal one, or to a new one. */
+static int stacks_add(struct stacks *st, const struct fw_sample *sm, int64_t v)
+{
+	struct stack new = { .value = v, .first_loc = sm->first_loc, .n_locs = sm->n_locs };
+	struct frames f;
+	uint32_t len = 0, n, hash;
+	size_t h;
+
 	if ((st->n + 1) * 2 > st->nslots && slots_grow(st) < 0)
 		return -ENOMEM;
-	h = (size_t)hash & (st->nslots - 1);
-	for (; st->slots[h]; h = (h + 1) & (st->nslots - 1)) {
+	frames_init(&f, st, &new);
+	while ((n = frames_next(&f)) != FW_NONE) {
+		if (len >= UINT32_MAX - 1 ||
+		    fw_grow((void **)&st->scratch, &st->cap_scratch, (size_t)len + 1, sizeof(uint32_t)) < 0)
+			return -ENOMEM;
+		st->scratch[len++] = n;
+	}
+	hash = (uint32_t)fw_hash_bytes(st->scratch, len * sizeof(uint32_t), 0x666c616d65ULL);
+	for (h = hash & (st->nslots - 1); st->slots[h]; h = (h + 1) & (st->nslots - 1)) {
 		struct stack *s = &st->s[st->slots[h] - 1];
-		if (s->hash == hash && s->len == len &&
-		    memcmp(st->pool + s->off, st->pool + off, len * sizeof(uint32_t)) == 0) {
+		if (st->hash[st->slots[h] - 1] == hash && stack_is_scratch(st, s, len)) {
 			s->value = fw_add64(s->value, v);
-			st->n_pool = off;
 			return 0;
 		}
 	}
-	if (st->n >= UINT32_MAX - 1 || fw_grow((void **)&st->s, &st->cap, st->n + 1, sizeof(*st->s)) < 0)
-		return -ENOMEM;
-	st->s[st->n] = (struct stack){ .off = off, .len = (uint32_t)len, .value = v, .hash = hash };
+	assert(st->n < st->cap);
+	st->s[st->n] = new;
+	st->hash[st->n] = hash;
 	st->slots[h] = (uint32_t)(st->n + 1);
 	st->n++;
 	return 0;
@@ -154,10 +233,15 @@ static void put_folded_name(struct fw_buf *b, const char *name)
  * ';' (a stack with no frames is ""). */
 static void put_folded_stack(struct fw_buf *b, const struct stacks *st, const struct stack *s)
 {
-	for (uint32_t k = 0; k < s->len; k++) {
-		uint32_t id = st->pool[s->off + k];
-		if (k)
+	struct frames f;
+	uint32_t id;
+	bool first = true;
+
+	frames_init(&f, st, s);
+	while ((id = frames_next(&f)) != FW_NONE) {
+		if (!first)
 			fw_buf_putc(b, ';');
+		first = false;
 		if (st->plain[id])
 			fw_buf_putn(b, fw_node_name(st->t, id), fw_node_name_len(st->t, id));
 		else
@@ -184,25 +268,21 @@ size_t fw_flame_label_offset(const char *name)
 	return cut;
 }
 
-/* A stack to sort: its nodes, and where it was. */
-struct sort_item {
-	const struct stacks *st;
-	const uint32_t *ids;
-	uint32_t len, idx;
-};
-
-/* Reads a stack's folded text byte by byte, from its frame k on. */
+/* Reads a stack's folded text byte by byte, from a frame on. */
 struct text_cursor {
-	const struct sort_item *it;
-	uint32_t k;
-	const char *p; /* in frame k's name */
+	const struct stacks *st;
+	struct frames *f; /* the frames after the current one */
+	const char *p;	  /* in the current frame's name */
+	bool end;
 };
 
-static void cursor_init(struct text_cursor *c, const struct sort_item *it, uint32_t k)
+/* At node u (FW_NONE: the text's end), the frames after it in f. */
+static void cursor_init(struct text_cursor *c, const struct stacks *st, struct frames *f, uint32_t u)
 {
-	c->it = it;
-	c->k = k;
-	c->p = k < it->len ? fw_node_name(it->st->t, it->ids[k]) : "";
+	c->st = st;
+	c->f = f;
+	c->end = u == FW_NONE;
+	c->p = c->end ? "" : fw_node_name(st->t, u);
 }
 
 /* The next byte of the text, or -1 at its end. */
@@ -210,12 +290,15 @@ static int cursor_next(struct text_cursor *c)
 {
 	unsigned char b;
 
-	if (c->k >= c->it->len)
+	if (c->end)
 		return -1;
 	if (!*c->p) {
-		if (++c->k >= c->it->len)
+		uint32_t n = frames_next(c->f);
+		if (n == FW_NONE) {
+			c->end = true;
 			return -1;
-		c->p = fw_node_name(c->it->st->t, c->it->ids[c->k]);
+		}
+		c->p = fw_node_name(c->st->t, n);
 		return ';';
 	}
 	b = (unsigned char)*c->p++;
@@ -226,24 +309,32 @@ static int cursor_next(struct text_cursor *c)
  * starts the other); with tree, ';' below every other byte. Frames with
  * the same node print the same: the texts are read from the first frame
  * whose nodes differ. */
-static int cmp_text(const struct sort_item *x, const struct sort_item *y, bool tree)
+static int cmp_text(const struct stacks *st, const struct stack *x, const struct stack *y, bool tree)
 {
-	const struct stacks *st = x->st;
+	struct frames fx, fy;
 	struct text_cursor a, b;
-	uint32_t k = 0, n = x->len < y->len ? x->len : y->len;
+	uint32_t u, v;
+	bool first = true; /* at the first frame */
 
+	frames_init(&fx, st, x);
+	frames_init(&fy, st, y);
 	for (;;) {
-		uint32_t u, v;
 		const char *nu, *nv;
 		size_t lu, lv;
 		int c;
 
-		while (k < n && x->ids[k] == y->ids[k])
-			k++;
-		if (k == n)
-			break;
-		u = x->ids[k];
-		v = y->ids[k];
+		if (frames_skip_same(&fx, &fy))
+			first = false;
+		u = frames_next(&fx);
+		v = frames_next(&fy);
+		if (u == v) {
+			if (u == FW_NONE)
+				return 0; /* the same nodes */
+			first = false;
+			continue;
+		}
+		if (u == FW_NONE || v == FW_NONE)
+			break; /* one ended */
 		if (!st->plain[u] || !st->plain[v])
 			break; /* read byte by byte */
 		/* two names of ordinary bytes: the first difference decides,
@@ -255,19 +346,17 @@ static int cmp_text(const struct sort_item *x, const struct sort_item *y, bool t
 		if ((c = memcmp(nu, nv, lu < lv ? lu : lv)) != 0)
 			return c < 0 ? -1 : 1;
 		if (lu < lv)
-			return k + 1 == x->len || tree || ';' < (unsigned char)nv[lu] ? -1 : 1;
+			return frames_done(&fx) || tree || ';' < (unsigned char)nv[lu] ? -1 : 1;
 		if (lv < lu)
-			return k + 1 == y->len || tree || ';' < (unsigned char)nu[lv] ? 1 : -1;
-		k++; /* the same name: on to the next frame */
+			return frames_done(&fy) || tree || ';' < (unsigned char)nu[lv] ? 1 : -1;
+		first = false; /* the same name: on to the next frame */
 	}
-	if (k == n && x->len == y->len)
-		return 0;
-	/* the same bytes up to frame k: both texts go on with ';' there,
-	 * unless one ended */
-	cursor_init(&a, x, k);
-	cursor_init(&b, y, k);
-	if (k > 0 && (k == x->len || k == y->len))
-		return k == x->len ? (k == y->len ? 0 : -1) : 1;
+	/* the same bytes up to frames u and v: both texts go on with ';'
+	 * there, unless one ended */
+	if (!first && (u == FW_NONE || v == FW_NONE))
+		return u == FW_NONE ? (v == FW_NONE ? 0 : -1) : 1;
+	cursor_init(&a, st, &fx, u);
+	cursor_init(&b, st, &fy, v);
 	for (;;) {
 		int c = cursor_next(&a), d = cursor_next(&b);
 		if (c != d) {
@@ -284,46 +373,32 @@ static int cmp_text(const struct sort_item *x, const struct sort_item *y, bool t
 	}
 }
 
-static int cmp_item(const void *a, const void *b)
+/* qsort_r orders of stacks (context: the stacks). Stacks of equal texts
+ * are merged after sorting, and no two merged stacks print the same, so
+ * that the order is the same however the sort breaks ties. */
+static int cmp_item(const void *a, const void *b, void *ctx)
 {
-	const struct sort_item *x = a, *y = b;
-	int c = cmp_text(x, y, false);
-
-	if (c)
-		return c;
-	return x->idx < y->idx ? -1 : x->idx > y->idx; /* stable */
+	return cmp_text(ctx, a, b, false);
 }
 
 /* Byte order with ';' below every other byte: frame by frame, a name
  * before any longer name it starts ("f" < "f.func1"), so that all the
  * stacks through one frame are consecutive. */
-static int cmp_tree(const void *a, const void *b)
+static int cmp_tree(const void *a, const void *b, void *ctx)
 {
-	const struct sort_item *x = a, *y = b;
-	int c = cmp_text(x, y, true);
-
-	if (c)
-		return c;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-static struct sort_item stack_item(const struct stacks *st, uint32_t i)
-{
-	const struct stack *s = &st->s[i];
-	return (struct sort_item){ st, st->pool + s->off, s->len, i };
+	return cmp_text(ctx, a, b, true);
 }
 
 static int stacks_build(const struct fw_report *r, struct stacks *st, struct fw_error *err)
 {
 	const struct fw_profile *p = r->p;
 	const struct fw_nodetab *t = &r->tab;
-	struct sort_item *items = NULL;
-	size_t n_items = 0;
+	size_t kept = 0;
 
 	memset(st, 0, sizeof(*st));
+	st->p = p;
 	st->t = t;
-	if (!(st->plain = malloc(t->n + 1)) ||
-	    fw_grow((void **)&st->pool, &st->cap_pool, 1, sizeof(uint32_t)) < 0)
+	if (p->n_samples >= UINT32_MAX || !(st->plain = malloc(t->n + 1)))
 		goto nomem;
 	for (uint32_t i = 0; i < t->n; i++) {
 		const char *name = fw_node_name(t, i);
@@ -332,75 +407,57 @@ static int stacks_build(const struct fw_report *r, struct stacks *st, struct fw_
 			j++;
 		st->plain[i] = j == len;
 	}
+	/* at most a stack per sample: the room for them at once, instead of
+	 * an array grown by copying (only what is used is ever touched) */
+	for (size_t si = 0; si < p->n_samples; si++)
+		st->cap += fw_sample_values(p, si)[r->vi] != 0;
+	if (!(st->s = malloc((st->cap + 1) * sizeof(*st->s))) ||
+	    !(st->hash = malloc((st->cap + 1) * sizeof(*st->hash))))
+		goto nomem;
 	for (size_t si = 0; si < p->n_samples; si++) {
-		const struct fw_sample *sm = &p->samples[si];
 		int64_t v = fw_sample_values(p, si)[r->vi];
-		size_t off = st->n_pool;
-
-		if (v == 0)
-			continue;
-		for (uint32_t k = sm->n_locs; k-- > 0;) {
-			uint32_t loc = p->sample_locs[sm->first_loc + k];
-			uint32_t first = t->loc_first[loc], cnt = t->loc_count[loc];
-			if (fw_grow((void **)&st->pool, &st->cap_pool, st->n_pool + cnt, sizeof(uint32_t)) < 0)
-				goto nomem;
-			for (uint32_t j = cnt; j-- > 0;)
-				st->pool[st->n_pool++] = t->loc_nodes[first + j];
-		}
-		if (stacks_add(st, off, v) < 0)
+		if (v != 0 && stacks_add(st, &p->samples[si], v) < 0)
 			goto nomem;
 	}
 	/* the hash table's work is done */
+	free(st->hash);
 	free(st->slots);
-	st->slots = NULL;
-	st->nslots = 0;
-	items = malloc((st->n + 1) * sizeof(*items));
-	st->order = malloc((st->n + 1) * sizeof(*st->order));
-	if (!items || !st->order)
-		goto nomem;
-	for (size_t i = 0; i < st->n; i++)
-		items[i] = stack_item(st, (uint32_t)i);
-	n_items = st->n;
-	fw_qsort(items, n_items, sizeof(*items), cmp_item);
-	/* stacks of different nodes that print the same are one */
-	for (size_t i = 0; i < n_items;) {
-		size_t j = i + 1;
-		uint32_t first = items[i].idx;
-		int64_t sum = st->s[first].value;
-		for (; j < n_items && cmp_text(&items[j], &items[i], false) == 0; j++)
-			sum = fw_add64(sum, st->s[items[j].idx].value);
-		st->s[first].value = sum;
-		if (sum != 0)
-			st->order[st->n_order++] = first;
-		i = j;
+	free(st->scratch);
+	st->hash = st->slots = st->scratch = NULL;
+	st->nslots = st->cap_scratch = 0;
+	if (st->n < st->cap) {
+		struct stack *shrunk = realloc(st->s, (st->n + 1) * sizeof(*st->s));
+		if (shrunk) {
+			st->s = shrunk;
+			st->cap = st->n + 1;
+		}
 	}
-	free(items);
+	qsort_r(st->s, st->n, sizeof(*st->s), cmp_item, st);
+	/* stacks of different nodes that print the same are one; the list
+	 * is compacted in place (a group is read before its slot is written) */
+	for (size_t i = 0, j; i < st->n; i = j) {
+		struct stack first = st->s[i];
+		for (j = i + 1; j < st->n && cmp_text(st, &st->s[j], &first, false) == 0; j++)
+			first.value = fw_add64(first.value, st->s[j].value);
+		if (first.value != 0)
+			st->s[kept++] = first;
+	}
+	st->n = kept;
 	return 0;
 nomem:
-	free(items);
 	stacks_free(st);
 	return fw_err(err, -ENOMEM, "out of memory collecting stacks");
 }
 
-/* Reorders st->order for the flame graph (cmp_tree). In plain byte order a
- * function's own stack "p;f" and its children "p;f;g" would sit on both
+/* Reorders the stacks for the flame graph (cmp_tree). In plain byte order
+ * a function's own stack "p;f" and its children "p;f;g" would sit on both
  * sides of "p;f.func1", and f would be drawn twice. */
-static int tree_order(struct stacks *st)
+static void tree_order(struct stacks *st)
 {
-	struct sort_item *items = malloc((st->n_order + 1) * sizeof(*items));
-
-	if (!items)
-		return -ENOMEM;
-	for (size_t i = 0; i < st->n_order; i++)
-		items[i] = stack_item(st, st->order[i]);
-	fw_qsort(items, st->n_order, sizeof(*items), cmp_tree);
-	for (size_t i = 0; i < st->n_order; i++)
-		st->order[i] = items[i].idx;
-	free(items);
-	return 0;
+	qsort_r(st->s, st->n, sizeof(*st->s), cmp_tree, st);
 }
 
-/* The folded stacks into out; with f, written to f 64 KiB at a time. */
+/* The folded stacks into out; with f, written to f 32 KiB at a time. */
 static int collapsed(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error *err)
 {
 	struct stacks st;
@@ -408,9 +465,9 @@ static int collapsed(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw
 
 	if ((rc = stacks_build(r, &st, err)) < 0)
 		return rc;
-	for (size_t i = 0; i < st.n_order; i++) {
-		const struct stack *s = &st.s[st.order[i]];
-		if (f && out->len >= (64u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
+	for (size_t i = 0; i < st.n; i++) {
+		const struct stack *s = &st.s[i];
+		if (f && out->len >= (32u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
 			break;
 		put_folded_stack(out, &st, s);
 		fw_buf_printf(out, " %" PRId64 "\n", s->value);
@@ -620,8 +677,8 @@ static uint64_t stacks_width(const struct stacks *st)
 {
 	uint64_t w = 0;
 
-	for (size_t i = 0; i < st->n_order; i++)
-		w += (uint64_t)fw_abs64(st->s[st->order[i]].value);
+	for (size_t i = 0; i < st->n; i++)
+		w += (uint64_t)fw_abs64(st->s[i].value);
 	return w;
 }
 
@@ -635,8 +692,8 @@ static int build_frames(const struct fw_report *r, const struct stacks *st, uint
 {
 	const struct fw_nodetab *t = &r->tab;
 	struct frame *f = NULL;
-	size_t n = 0, cap = 0, *open = NULL, cap_open = 0, depth = 0;
-	const struct stack *prev = NULL;
+	size_t n = 0, cap = 0, *open = NULL, cap_open = 0, depth = 0, cap_path = 0;
+	uint32_t *path = NULL; /* the nodes of the previous stack, root first */
 	uint64_t x = 0;
 
 	*diff = false;
@@ -645,20 +702,27 @@ static int build_frames(const struct fw_report *r, const struct stacks *st, uint
 		goto nomem;
 	f[n++] = (struct frame){ .name = NULL };
 	open[0] = 0;
-	for (size_t i = 0; i <= st->n_order; i++) {
-		const struct stack *s = i < st->n_order ? &st->s[st->order[i]] : NULL;
+	for (size_t i = 0; i <= st->n; i++) {
+		const struct stack *s = i < st->n ? &st->s[i] : NULL;
+		struct frames fr = { .t = NULL };
+		uint32_t node = FW_NONE;
 		uint64_t w;
-		size_t common = 0;
+		size_t common = 0, k;
 
 		/* frames shared with the previous stack (none after the last) */
-		while (s && prev && common < depth && common < s->len) {
-			uint32_t a = st->pool[prev->off + common], b = st->pool[s->off + common];
-			if (a != b && strcmp(fw_node_name(t, a), fw_node_name(t, b)) != 0)
+		if (s) {
+			frames_init(&fr, st, s);
+			node = frames_next(&fr);
+		}
+		while (s && common < depth && node != FW_NONE) {
+			uint32_t a = path[common];
+			if (a != node && strcmp(fw_node_name(t, a), fw_node_name(t, node)) != 0)
 				break;
-			common++;
+			path[common++] = node;
+			node = frames_next(&fr);
 		}
 		/* the others are closed, the deepest first */
-		for (size_t k = depth; k > common; k--)
+		for (k = depth; k > common; k--)
 			if (f[open[k]].w < min_w)
 				n = open[k];
 		if (!s)
@@ -666,30 +730,32 @@ static int build_frames(const struct fw_report *r, const struct stacks *st, uint
 		w = (uint64_t)fw_abs64(s->value);
 		if (s->value < 0)
 			*diff = true;
-		if (fw_grow((void **)&open, &cap_open, (size_t)s->len + 1, sizeof(*open)) < 0 ||
-		    fw_grow((void **)&f, &cap, n + (s->len - common), sizeof(*f)) < 0)
-			goto nomem;
-		for (size_t k = common; k < s->len; k++) {
-			f[n] = (struct frame){ .name = fw_node_name(t, st->pool[s->off + k]),
-					       .depth = (uint32_t)(k + 1), .x = x };
+		for (k = common; node != FW_NONE; k++, node = frames_next(&fr)) {
+			if (fw_grow((void **)&open, &cap_open, k + 2, sizeof(*open)) < 0 ||
+			    fw_grow((void **)&path, &cap_path, k + 1, sizeof(*path)) < 0 ||
+			    fw_grow((void **)&f, &cap, n + 1, sizeof(*f)) < 0)
+				goto nomem;
+			f[n] = (struct frame){ .name = fw_node_name(t, node), .depth = (uint32_t)(k + 1), .x = x };
 			open[k + 1] = n++;
+			path[k] = node;
 		}
-		depth = s->len;
-		for (size_t k = 0; k <= depth; k++) {
-			struct frame *fr = &f[open[k]];
-			fr->w += w;
-			fr->delta = fw_add64(fr->delta, s->value);
+		depth = k;
+		for (k = 0; k <= depth; k++) {
+			struct frame *fp = &f[open[k]];
+			fp->w += w;
+			fp->delta = fw_add64(fp->delta, s->value);
 		}
 		x += w;
-		prev = s;
 	}
 	free(open);
+	free(path);
 	*out = f;
 	*n_out = n;
 	return 0;
 nomem:
 	free(f);
 	free(open);
+	free(path);
 	return fw_err(err, -ENOMEM, "out of memory building the flame graph");
 }
 
@@ -1005,7 +1071,7 @@ static int growth_total(struct fw_report *r, int64_t *out, struct fw_error *err)
 	int rc;
 
 	*out = 0;
-	if ((rc = fw_graph_build(&r->tab, r->vi, NULL, &g, err)) < 0)
+	if ((rc = fw_graph_build_nodes(&r->tab, r->vi, &g, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < g.n_nodes; i++)
 		if (g.flat[g.nodes[i]] > 0)
@@ -1035,10 +1101,7 @@ int fw_flamegraph_write(struct fw_report *r, const struct fw_flamegraph_opts *op
 
 	if ((rc = stacks_build(r, &st, err)) < 0)
 		return rc;
-	if (tree_order(&st) < 0) {
-		stacks_free(&st);
-		return fw_err(err, -ENOMEM, "out of memory sorting the stacks");
-	}
+	tree_order(&st);
 	all_w = stacks_width(&st);
 	if (all_w > 0)
 		scale = (SVG_W - 2.0 * PAD) / (double)all_w;

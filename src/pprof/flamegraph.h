@@ -44,7 +44,7 @@ struct fw_flamegraph_opts {
 size_t fw_flame_label_offset(const char *name);
 
 int fw_collapsed_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err);
-/* The same written to f as it is made, 64 KiB at a time, then flushed:
+/* The same written to f as it is made, 32 KiB at a time, then flushed:
  * memory stays flat however large the output. */
 int fw_collapsed_stream(struct fw_report *r, FILE *f, struct fw_error *err);
 /* o may be NULL (no title, warm colours, growth colours only if some stack

@@ -4,7 +4,6 @@
  */
 #include "pprof/graph.h"
 #include "base/keymap.h"
-#include "base/u64map.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -89,7 +88,7 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 	 * most: both arrays at that size once, instead of growing. */
 	for (size_t li = 0; li < p->n_locations; li++)
 		cap += p->locations[li].n_lines ? p->locations[li].n_lines : 1;
-	if (cap >= UINT32_MAX - 1)
+	if (cap >= FW_MAX_NODES - 1) /* more lines than a profile can hold */
 		goto nomem;
 	cap_nodes = ++cap;
 	t->loc_nodes = malloc(cap_nodes * sizeof(uint32_t));
@@ -210,52 +209,87 @@ int fw_node_name_cmp(const struct fw_nodetab *t, uint32_t a, uint32_t b)
 	return la < lb ? -1 : la > lb;
 }
 
-/* ---- edges: (src,dst) -> edge index in a fw_u64map ------------------------ */
-
-static int edge_map_find(struct fw_u64map *m, uint32_t src, uint32_t dst, uint32_t new_val,
-			 uint32_t *out)
-{
-	return fw_u64map_find(m, ((uint64_t)(src + 1) << 32) | (uint64_t)(dst + 1), new_val, out);
-}
-
 /* ---- accumulation ----------------------------------------------------------- */
 
-/* The edge state of one build. */
+/* The edge state of one build: an open-addressing set of edge indices
+ * (index + 1, 0 = empty; at most 3/4 full) keyed by the edges' own src
+ * and dst, so that a slot costs 4 bytes and no key is copied; and the
+ * edges the current sample has counted (marked fw_edge.counted, cleared
+ * when the sample is done), so that an edge counts once per sample. */
 struct acc {
-	struct fw_u64map em;
-	uint32_t *seen, *edge_seen; /* per node / per edge: the last sample's stamp */
-	uint32_t *last_in;	    /* per node: the edge into it found last, or FW_NONE */
-	size_t cap_edges, cap_edge_seen;
+	uint32_t *seen;	   /* per node: the last sample's stamp */
+	uint32_t *last_in; /* per node: the edge into it found last, or FW_NONE */
+	uint32_t *slots;
+	size_t nslots, cap_chunks;
+	uint32_t *counted;
+	size_t n_counted, cap_counted;
 };
 
-/* Adds the edge parent -> n of the sample stamped `stamp` (weight w). */
-static int add_edge(struct acc *a, struct fw_graph *g, uint32_t parent, uint32_t n, uint32_t stamp,
-		    int64_t w, bool residual, bool inlined)
+static size_t edge_slot(uint32_t src, uint32_t dst, size_t nslots)
 {
-	uint32_t e = a->last_in[n];
-	int r = 1;
+	return (size_t)fw_hash_u64((uint64_t)src << 32 | dst, 0) & (nslots - 1);
+}
+
+static int slots_grow(struct acc *a, const struct fw_graph *g)
+{
+	size_t ns = a->nslots ? a->nslots * 2 : 1024;
+	uint32_t *slots;
+
+	if (ns > SIZE_MAX / 2 / sizeof(*slots) || !(slots = calloc(ns, sizeof(*slots))))
+		return -ENOMEM;
+	for (size_t e = 0; e < g->n_edges; e++) {
+		const struct fw_edge *ed = fw_graph_edge(g, e);
+		size_t h = edge_slot(ed->src, ed->dst, ns);
+		while (slots[h])
+			h = (h + 1) & (ns - 1);
+		slots[h] = (uint32_t)(e + 1);
+	}
+	free(a->slots);
+	a->slots = slots;
+	a->nslots = ns;
+	return 0;
+}
+
+/* Adds the edge parent -> n of the current sample (weight w), once. */
+static int add_edge(struct acc *a, struct fw_graph *g, uint32_t parent, uint32_t n, int64_t w,
+		    bool residual, bool inlined)
+{
+	struct fw_edge *ed;
+	size_t h, e = a->last_in[n];
 
 	/* Stacks repeat, so the edge into n found last is nearly always the
-	 * one wanted: only a different caller costs a map lookup. */
-	if (e == FW_NONE || g->edges[e].src != parent) {
-		if ((r = edge_map_find(&a->em, parent, n, (uint32_t)g->n_edges, &e)) < 0)
-			return r;
-		a->last_in[n] = e;
+	 * one wanted: only a different caller costs a lookup. */
+	if (e != FW_NONE && (ed = fw_graph_edge(g, e))->src == parent)
+		goto found;
+	if ((g->n_edges + 1) * 4 > a->nslots * 3 && slots_grow(a, g) < 0)
+		return -ENOMEM;
+	for (h = edge_slot(parent, n, a->nslots); a->slots[h]; h = (h + 1) & (a->nslots - 1)) {
+		e = a->slots[h] - 1;
+		ed = fw_graph_edge(g, e);
+		if (ed->src == parent && ed->dst == n)
+			goto remember;
 	}
-	if (r == 0) {
-		if (fw_grow((void **)&g->edges, &a->cap_edges, g->n_edges + 1, sizeof(*g->edges)) < 0 ||
-		    fw_grow((void **)&a->edge_seen, &a->cap_edge_seen, g->n_edges + 1, sizeof(uint32_t)) < 0)
+	if (g->n_edges >= UINT32_MAX - 1)
+		return -ENOMEM;
+	e = g->n_edges;
+	if (e % FW_EDGE_CHUNK == 0) {
+		size_t c = e / FW_EDGE_CHUNK;
+		if (fw_grow((void **)&g->edge_chunks, &a->cap_chunks, c + 1, sizeof(*g->edge_chunks)) < 0 ||
+		    !(g->edge_chunks[c] = malloc(FW_EDGE_CHUNK * sizeof(struct fw_edge))))
 			return -ENOMEM;
-		memset(&g->edges[e], 0, sizeof(g->edges[e]));
-		g->edges[e].src = parent;
-		g->edges[e].dst = n;
-		g->edges[e].is_inline = true;
-		a->edge_seen[e] = 0;
-		g->n_edges++;
 	}
-	if (a->edge_seen[e] != stamp) {
-		struct fw_edge *ed = &g->edges[e];
-		a->edge_seen[e] = stamp;
+	g->n_edges++;
+	ed = fw_graph_edge(g, e);
+	*ed = (struct fw_edge){ .src = parent, .dst = n, .is_inline = true };
+	a->slots[h] = (uint32_t)(e + 1);
+remember:
+	a->last_in[n] = (uint32_t)e;
+found:
+	if (!ed->counted) {
+		if (fw_grow((void **)&a->counted, &a->cap_counted, a->n_counted + 1, sizeof(uint32_t)) < 0)
+			return -ENOMEM;
+		a->counted[a->n_counted++] = (uint32_t)e;
+		ed->counted = true;
 		ed->weight = fw_add64(ed->weight, w);
 		if (residual)
 			ed->residual = true;
@@ -271,8 +305,8 @@ static int add_edge(struct acc *a, struct fw_graph *g, uint32_t parent, uint32_t
  * a loop without those tests. */
 static inline __attribute__((always_inline)) int accumulate(const struct fw_nodetab *t, size_t vi,
 							    const bool *kept, bool with_edges,
-							    bool mean, struct acc *a,
-							    struct fw_graph *g)
+							    const bool *edge_nodes, bool mean,
+							    struct acc *a, struct fw_graph *g)
 {
 	const struct fw_profile *p = t->p;
 	const uint32_t *loc_first = t->loc_first, *loc_count = t->loc_count, *loc_nodes = t->loc_nodes;
@@ -312,12 +346,15 @@ static inline __attribute__((always_inline)) int accumulate(const struct fw_node
 						g->cum_div[n] = fw_add64(g->cum_div[n], dw);
 				}
 				if (with_edges && parent != FW_NONE && n != parent &&
-				    add_edge(a, g, parent, n, stamp, w, residual, ni != cnt - 1) < 0)
+				    (!edge_nodes || edge_nodes[parent] || edge_nodes[n]) &&
+				    add_edge(a, g, parent, n, w, residual, ni != cnt - 1) < 0)
 					return -ENOMEM;
 				parent = n;
 				residual = false;
 			} while (ni > 0);
 		}
+		for (; with_edges && a->n_counted > 0; a->n_counted--)
+			fw_graph_edge(g, a->counted[a->n_counted - 1])->counted = false;
 		if (parent != FW_NONE && !residual) {
 			g->flat[parent] = fw_add64(g->flat[parent], w);
 			if (mean)
@@ -343,8 +380,7 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 	g->flat = calloc(t->n + 1, sizeof(int64_t));
 	g->cum = calloc(t->n + 1, sizeof(int64_t));
 	a.seen = calloc(t->n + 1, sizeof(uint32_t));
-	g->nodes = malloc((t->n + 1) * sizeof(uint32_t));
-	if (!g->flat || !g->cum || !a.seen || !g->nodes)
+	if (!g->flat || !g->cum || !a.seen)
 		goto nomem;
 	if (with_edges) {
 		a.last_in = malloc((t->n + 1) * sizeof(uint32_t));
@@ -359,26 +395,37 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 			goto nomem;
 	}
 	if (!kept && !with_edges && !mean)
-		r = accumulate(t, vi, NULL, false, false, &a, g);
+		r = accumulate(t, vi, NULL, false, NULL, false, &a, g);
 	else
-		r = accumulate(t, vi, kept, with_edges, mean, &a, g);
+		r = accumulate(t, vi, kept, with_edges, o ? o->edge_nodes : NULL, mean, &a, g);
 	if (r < 0)
+		goto nomem;
+	/* the building state's room for what follows */
+	free(a.seen);
+	free(a.last_in);
+	free(a.slots);
+	free(a.counted);
+	memset(&a, 0, sizeof(a));
+	if (g->n_edges % FW_EDGE_CHUNK) { /* the last chunk's unused tail back */
+		size_t c = g->n_edges / FW_EDGE_CHUNK;
+		struct fw_edge *shrunk =
+			realloc(g->edge_chunks[c], (g->n_edges % FW_EDGE_CHUNK) * sizeof(struct fw_edge));
+		if (shrunk)
+			g->edge_chunks[c] = shrunk;
+	}
+	if (!(g->nodes = malloc((t->n + 1) * sizeof(uint32_t))))
 		goto nomem;
 	for (size_t n = 0; n < t->n; n++) {
 		bool negative = g->flat[n] < 0 || (g->flat[n] == 0 && g->cum[n] < 0);
 		if ((g->flat[n] != 0 || g->cum[n] != 0) && !(drop_negative && negative))
 			g->nodes[g->n_nodes++] = (uint32_t)n;
 	}
-	free(a.seen);
-	free(a.edge_seen);
-	free(a.last_in);
-	fw_u64map_free(&a.em);
 	return 0;
 nomem:
 	free(a.seen);
-	free(a.edge_seen);
 	free(a.last_in);
-	fw_u64map_free(&a.em);
+	free(a.slots);
+	free(a.counted);
 	fw_graph_free(g);
 	return fw_err(err, -ENOMEM, "out of memory building the call graph");
 }
@@ -389,6 +436,12 @@ int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept, stru
 	return build(t, vi, kept, true, NULL, g, err);
 }
 
+int fw_graph_build_nodes(const struct fw_nodetab *t, size_t vi, struct fw_graph *g,
+			 struct fw_error *err)
+{
+	return build(t, vi, NULL, false, NULL, g, err);
+}
+
 void fw_graph_free(struct fw_graph *g)
 {
 	free(g->flat);
@@ -396,7 +449,9 @@ void fw_graph_free(struct fw_graph *g)
 	free(g->flat_div);
 	free(g->cum_div);
 	free(g->nodes);
-	free(g->edges);
+	for (size_t c = 0; c * FW_EDGE_CHUNK < g->n_edges; c++)
+		free(g->edge_chunks[c]);
+	free(g->edge_chunks);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -467,8 +522,8 @@ static int64_t cutoff(int64_t total, double fraction)
 static void trim_edges(struct fw_graph *g, int64_t edge_cutoff)
 {
 	for (size_t e = 0; e < g->n_edges; e++)
-		if (fw_abs64(g->edges[e].weight) < edge_cutoff)
-			g->edges[e].removed = true;
+		if (fw_abs64(fw_graph_edge(g, e)->weight) < edge_cutoff)
+			fw_graph_edge(g, e)->removed = true;
 }
 
 int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim_opts *o,
@@ -476,11 +531,14 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 		     struct fw_error *err)
 {
 	int64_t total = 0, node_cut, edge_cut;
-	bool *kept = NULL;
+	bool *kept = NULL, one_pass = o->nodefraction == 0;
 	int r;
 
 	*dropped_nodes = 0;
-	if ((r = build(t, vi, NULL, false, o, g, err)) < 0)
+	/* Without a node fraction (peek, -nodefraction=0) the cutoff is 0 and
+	 * no node is dropped: the graph with its edges at once, the same as
+	 * the second pass below would make. */
+	if ((r = build(t, vi, NULL, one_pass, o, g, err)) < 0)
 		return r;
 	for (size_t i = 0; i < g->n_nodes; i++)
 		total = fw_add64(total, g->flat[g->nodes[i]]);
@@ -504,12 +562,14 @@ int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim
 		if (nk != g->n_nodes)
 			*dropped_nodes = g->n_nodes - nk;
 	}
-	/* The graph again, now with edges, over the kept nodes. */
-	fw_graph_free(g);
-	r = build(t, vi, *dropped_nodes ? kept : NULL, true, o, g, err);
-	if (r < 0) {
-		free(kept);
-		return r;
+	if (!one_pass) {
+		/* The graph again, now with edges, over the kept nodes. */
+		fw_graph_free(g);
+		r = build(t, vi, *dropped_nodes ? kept : NULL, true, o, g, err);
+		if (r < 0) {
+			free(kept);
+			return r;
+		}
 	}
 	*orig_count = g->n_nodes;
 	fw_graph_sort(g, o->order);
@@ -542,10 +602,8 @@ struct edge_sort_ctx {
 	const struct fw_nodetab *t;
 };
 
-static int cmp_edges(const void *a, const void *b, void *opaque)
+static int cmp_edge(const struct fw_nodetab *t, const struct fw_edge *x, const struct fw_edge *y)
 {
-	const struct edge_sort_ctx *c = opaque;
-	const struct fw_edge *x = *(const struct fw_edge *const *)a, *y = *(const struct fw_edge *const *)b;
 	int r;
 
 	if (x->weight != y->weight) {
@@ -555,16 +613,38 @@ static int cmp_edges(const void *a, const void *b, void *opaque)
 		/* Go's Less says "not less" both ways here; keep input order. */
 		return 0;
 	}
-	r = fw_node_name_cmp(c->t, x->src, y->src);
+	r = fw_node_name_cmp(t, x->src, y->src);
 	if (r)
 		return r;
-	return fw_node_name_cmp(c->t, x->dst, y->dst);
+	return fw_node_name_cmp(t, x->dst, y->dst);
+}
+
+static int cmp_edges(const void *a, const void *b, void *opaque)
+{
+	const struct edge_sort_ctx *c = opaque;
+
+	return cmp_edge(c->t, *(const struct fw_edge *const *)a, *(const struct fw_edge *const *)b);
 }
 
 void fw_graph_sort_edges(const struct fw_nodetab *t, struct fw_edge **list, size_t n)
 {
 	struct edge_sort_ctx c = { t };
 	qsort_r(list, n, sizeof(*list), cmp_edges, &c);
+}
+
+static int cmp_edge_ids(const void *a, const void *b, void *opaque)
+{
+	const struct fw_graph *g = opaque;
+
+	return cmp_edge(g->tab, fw_graph_edge(g, *(const uint32_t *)a), fw_graph_edge(g, *(const uint32_t *)b));
+}
+
+void fw_graph_sort_edge_ids(const struct fw_graph *g, uint32_t *ids, size_t n)
+{
+	/* the same sort as fw_graph_sort_edges on the same sequence: Go's
+	 * Less is no strict order (|+x| = |-x| are equal, +x and +x are
+	 * ordered by name), so the result is the algorithm's */
+	qsort_r(ids, n, sizeof(*ids), cmp_edge_ids, (void *)g);
 }
 
 int fw_graph_edges_of(const struct fw_graph *g, uint32_t n, bool incoming, struct fw_edge ***out,
@@ -577,11 +657,11 @@ int fw_graph_edges_of(const struct fw_graph *g, uint32_t n, bool incoming, struc
 	if (!list)
 		return -ENOMEM;
 	for (size_t e = 0; e < g->n_edges; e++) {
-		const struct fw_edge *ed = &g->edges[e];
+		struct fw_edge *ed = fw_graph_edge(g, e);
 		if (ed->removed)
 			continue;
 		if ((incoming ? ed->dst : ed->src) == n)
-			list[k++] = (struct fw_edge *)ed;
+			list[k++] = ed;
 	}
 	fw_graph_sort_edges(g->tab, list, k);
 	*out = list;

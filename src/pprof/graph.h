@@ -60,11 +60,21 @@ static inline size_t fw_node_name_len(const struct fw_nodetab *t, uint32_t n)
 /* Go's string comparison of the printable names of nodes a and b. */
 int fw_node_name_cmp(const struct fw_nodetab *t, uint32_t a, uint32_t b);
 
+/* Node indices are below FW_MAX_NODES: an edge holds two in 16 bytes,
+ * with its flags (a large profile's graph has hundreds of thousands). */
+#define FW_MAX_NODES (1u << 30)
+
 struct fw_edge {
-	uint32_t src, dst; /* node indices */
 	int64_t weight;
-	bool is_inline, residual, removed;
+	uint32_t src : 30, is_inline : 1, residual : 1; /* src, dst: node indices */
+	uint32_t dst : 30, removed : 1, counted : 1;	/* counted: building's own */
 };
+static_assert(sizeof(struct fw_edge) == 16, "an edge is 16 bytes");
+
+/* Edges are held in chunks of FW_EDGE_CHUNK: one array grown by doubling
+ * would need a free block twice its size, where chunks fit in the holes
+ * the profile's decoding left in the heap. */
+#define FW_EDGE_CHUNK 4096
 
 struct fw_graph {
 	const struct fw_nodetab *tab;
@@ -75,9 +85,15 @@ struct fw_graph {
 	int64_t *flat_div, *cum_div;
 	uint32_t *nodes;     /* nodes present in the graph, in sort order */
 	size_t n_nodes;
-	struct fw_edge *edges;
+	struct fw_edge **edge_chunks; /* edge e: fw_graph_edge(g, e) */
 	size_t n_edges;
 };
+
+static inline struct fw_edge *fw_graph_edge(const struct fw_graph *g, size_t e)
+{
+	assert(e < g->n_edges);
+	return &g->edge_chunks[e / FW_EDGE_CHUNK][e % FW_EDGE_CHUNK];
+}
 
 /* pprof's Node.FlatValue()/CumValue(): the value, divided by its divisor
  * sum under -mean when that is not 0. */
@@ -101,6 +117,9 @@ static inline int64_t fw_graph_cum_value(const struct fw_graph *g, uint32_t n)
  * sample whose leaf is skipped adds no flat value (pprof's residuals). */
 int fw_graph_build(const struct fw_nodetab *t, size_t vi, const bool *kept,
 		   struct fw_graph *g, struct fw_error *err);
+/* The same without edges (flat and cum only): for what needs no more. */
+int fw_graph_build_nodes(const struct fw_nodetab *t, size_t vi, struct fw_graph *g,
+			 struct fw_error *err);
 void fw_graph_free(struct fw_graph *g);
 
 enum fw_sort { FW_SORT_FLAT, FW_SORT_CUM };
@@ -115,6 +134,9 @@ struct fw_trim_opts {
 	bool drop_negative; /* pprof's DropNegative: leave out nodes with flat < 0,
 			     * or flat 0 and cum < 0 */
 	bool mean;	    /* -mean: divisor sums from value column 0 (the count) */
+	/* Per node index, or NULL: only the edges from or to a node marked
+	 * here are kept (peek lists the edges of the nodes it matched). */
+	const bool *edge_nodes;
 };
 int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim_opts *o,
 		     struct fw_graph *g, size_t *orig_count, size_t *dropped_nodes,
@@ -127,5 +149,7 @@ int fw_graph_edges_of(const struct fw_graph *g, uint32_t n, bool incoming, struc
 /* Sorts edges in pprof's EdgeMap.Sort order (heaviest first, then by
  * source and destination name). For callers that list many nodes' edges. */
 void fw_graph_sort_edges(const struct fw_nodetab *t, struct fw_edge **list, size_t n);
+/* The same sort of n indices into g's edges, in place. */
+void fw_graph_sort_edge_ids(const struct fw_graph *g, uint32_t *ids, size_t n);
 
 #endif

@@ -3,7 +3,7 @@
  * (see peek.h). For every node of the untrimmed graph whose printable name
  * matches, in graph order: its callers, the node itself, its callees, each
  * edge with its weight and share of the node's cum. Streamed, the report
- * is written every 64 KiB, inside a node's edges too (one node of
+ * is written every 32 KiB, inside a node's edges too (one node of
  * large.cpu has 4 MB of them).
  */
 #include "pprof/peek.h"
@@ -23,12 +23,11 @@ static const char legend[] =
 /* ---- edges per node --------------------------------------------------------- */
 
 /* Every kept edge, bucketed by destination (in) and by source (out), as
- * indices into the graph's edges; list holds one node's edges to sort. */
+ * indices into the graph's edges; a node's bucket is sorted in place when
+ * it is printed. */
 struct adjacency {
 	uint32_t *in_first, *out_first; /* per node index, n + 1 entries */
 	uint32_t *in, *out;
-	struct fw_edge **list;
-	size_t cap_list;
 };
 
 static void adjacency_free(struct adjacency *a)
@@ -37,7 +36,6 @@ static void adjacency_free(struct adjacency *a)
 	free(a->out_first);
 	free(a->in);
 	free(a->out);
-	free(a->list);
 }
 
 static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjacency *a)
@@ -57,7 +55,7 @@ static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjace
 	 * [n] the start of n's bucket; placing advances [n] to the start of
 	 * n + 1's, so shift everything back one slot afterwards. */
 	for (size_t e = 0; e < g->n_edges; e++) {
-		const struct fw_edge *ed = &g->edges[e];
+		const struct fw_edge *ed = fw_graph_edge(g, e);
 		if (ed->removed)
 			continue;
 		a->in_first[ed->dst + 1]++;
@@ -68,7 +66,7 @@ static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjace
 		a->out_first[i] += a->out_first[i - 1];
 	}
 	for (size_t e = 0; e < g->n_edges; e++) {
-		const struct fw_edge *ed = &g->edges[e];
+		const struct fw_edge *ed = fw_graph_edge(g, e);
 		if (ed->removed)
 			continue;
 		a->in[a->in_first[ed->dst]++] = (uint32_t)e;
@@ -82,11 +80,11 @@ static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjace
 	return 0;
 }
 
-/* With f, out is written to f whenever it holds 64 KiB (a node can have
+/* With f, out is written to f whenever it holds 32 KiB (a node can have
  * megabytes of edges): 0 or -errno. */
 static int drain(struct fw_buf *out, FILE *f)
 {
-	if (f && out->len >= (64u << 10) && !out->failed)
+	if (f && out->len >= (32u << 10) && !out->failed)
 		return fw_buf_drain(out, f);
 	return 0;
 }
@@ -96,22 +94,14 @@ static int print_edges(const struct fw_report *r, struct fw_graph *g, struct adj
 		       bool incoming, struct fw_buf *out, FILE *f)
 {
 	const uint32_t *first = incoming ? a->in_first : a->out_first;
-	const uint32_t *idx = (incoming ? a->in : a->out) + first[node];
+	uint32_t *idx = (incoming ? a->in : a->out) + first[node];
 	size_t n = first[node + 1] - first[node];
 	int64_t cum = fw_graph_cum_value(g, node);
-	struct fw_edge **list;
 	int rc;
 
-	if (fw_grow((void **)&a->list, &a->cap_list, n + 1, sizeof(*a->list)) < 0) {
-		out->failed = true; /* the callers say so */
-		return 0;
-	}
-	list = a->list;
-	for (size_t i = 0; i < n; i++)
-		list[i] = &g->edges[idx[i]];
-	fw_graph_sort_edges(&r->tab, list, n);
+	fw_graph_sort_edge_ids(g, idx, n);
 	for (size_t i = 0; i < n; i++) {
-		const struct fw_edge *ed = list[i];
+		const struct fw_edge *ed = fw_graph_edge(g, idx[i]);
 		char w[64], pct[32];
 
 		if ((rc = drain(out, f)) < 0)
@@ -128,7 +118,29 @@ static int print_edges(const struct fw_report *r, struct fw_graph *g, struct adj
 	return 0;
 }
 
-/* The report into out; with f, written to f 64 KiB at a time once a node
+/* The report's graph as fw_report_graph() makes it with trimming off (as
+ * pprof makes it for peek, whatever the flags say), but holding only the
+ * edges from or to a node in `match`: the only ones printed. */
+static int peek_graph(struct fw_report *r, const bool *match, struct fw_graph *g, size_t *orig,
+		      size_t *dropped, struct fw_error *err)
+{
+	struct fw_trim_opts t = {
+		.order = r->o.cum_sort ? FW_SORT_CUM : FW_SORT_FLAT,
+		.drop_negative = r->o.drop_negative,
+		.mean = r->o.mean,
+		.edge_nodes = match,
+	};
+	int rc;
+
+	r->o.nodecount = 0;
+	r->o.nodefraction = 0;
+	r->o.edgefraction = 0;
+	if ((rc = fw_graph_trimmed(&r->tab, r->vi, &t, g, orig, dropped, err)) == 0)
+		fw_report_select_unit(r, g);
+	return rc;
+}
+
+/* The report into out; with f, written to f 32 KiB at a time once a node
  * has matched (no match is an error, and then nothing is written). */
 static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE *f,
 		struct fw_error *err)
@@ -138,23 +150,29 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 	size_t orig, dropped, matched = 0;
 	int64_t flat_sum = 0;
 	struct fw_regexp *rx;
+	bool *match;
 	int rc;
 
 	if ((rc = fw_regexp_compile(&rx, regex, err)) < 0) {
 		fw_err_prefix(err, "parsing argument regexp %s", regex);
 		return rc;
 	}
-	/* pprof turns trimming off for peek, whatever the flags say. */
-	r->o.nodecount = 0;
-	r->o.nodefraction = 0;
-	r->o.edgefraction = 0;
-	if ((rc = fw_report_graph(r, &g, &orig, &dropped, err)) < 0) {
+	if (!(match = calloc(r->tab.n + 1, sizeof(*match)))) {
 		fw_regexp_free(rx);
+		return fw_err(err, -ENOMEM, "out of memory");
+	}
+	for (uint32_t n = 0; n < r->tab.n; n++) {
+		const char *name = fw_node_name(&r->tab, n);
+		match[n] = fw_regexp_match(rx, name, strlen(name));
+	}
+	fw_regexp_free(rx);
+	if ((rc = peek_graph(r, match, &g, &orig, &dropped, err)) < 0) {
+		free(match);
 		return rc;
 	}
 	if (adjacency_build(&g, r->tab.n, &adj) < 0) {
 		fw_graph_free(&g);
-		fw_regexp_free(rx);
+		free(match);
 		return fw_err(err, -ENOMEM, "out of memory");
 	}
 	fw_report_labels(r, &g, orig, dropped, out);
@@ -164,7 +182,7 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 		uint32_t n = g.nodes[i];
 		const char *name = fw_node_name(&r->tab, n);
 
-		if (!fw_regexp_match(rx, name, strlen(name)))
+		if (!match[n])
 			continue;
 		/* before the first match, the header stays: no match, no output */
 		if (matched && (rc = drain(out, f)) < 0)
@@ -184,7 +202,7 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 		fw_buf_puts(out, separator);
 	adjacency_free(&adj);
 	fw_graph_free(&g);
-	fw_regexp_free(rx);
+	free(match);
 	if (rc < 0)
 		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	if (matched == 0)

@@ -10,7 +10,7 @@
 #include "pprof/report.h"
 
 int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, struct fw_error *err);
-/* The same report written to f as it is made, 64 KiB at a time once a node
+/* The same report written to f as it is made, 32 KiB at a time once a node
  * has matched, then flushed; memory stays flat for a regexp matching many
  * nodes. Without a match nothing is written. */
 int fw_peek_stream(struct fw_report *r, const char *regex, FILE *f, struct fw_error *err);

@@ -243,7 +243,8 @@ static int cmp_tag(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* One (key, value) pair of one sample's labels, with the sample's value. */
+/* A (key, value) pair of the labels, with the value of the samples that
+ * carry it summed. */
 struct pair {
 	const char *key, *value;
 	int64_t v;
@@ -256,55 +257,120 @@ static int cmp_pair(const void *a, const void *b)
 	return c ? c : strcmp(x->value, y->value);
 }
 
+/* A distinct label of the profile: key and string (str != 0) or number,
+ * as string indices and the number; sum: the samples' values. */
+struct label_sum {
+	uint32_t key, str;
+	int64_t num, sum;
+};
+
+/* The distinct labels, in an open-addressing set of indices (index + 1,
+ * 0 = empty, at most half full): a profile has few distinct labels and
+ * many samples, so that the labels are summed before any text is made. */
+struct label_sums {
+	struct label_sum *l;
+	size_t n, cap;
+	uint32_t *slots;
+	size_t nslots;
+};
+
+static size_t label_slot(uint32_t key, uint32_t str, int64_t num, size_t nslots)
+{
+	return (size_t)fw_hash_u64((uint64_t)key << 32 | str, (uint64_t)num) & (nslots - 1);
+}
+
+static int label_sums_add(struct label_sums *ls, uint32_t key, uint32_t str, int64_t num, int64_t v)
+{
+	size_t h;
+
+	if ((ls->n + 1) * 2 > ls->nslots) {
+		size_t ns = ls->nslots ? ls->nslots * 2 : 64;
+		uint32_t *slots;
+		if (ns > SIZE_MAX / 2 / sizeof(*slots) || !(slots = calloc(ns, sizeof(*slots))))
+			return -ENOMEM;
+		for (size_t i = 0; i < ls->n; i++) {
+			const struct label_sum *l = &ls->l[i];
+			for (h = label_slot(l->key, l->str, l->num, ns); slots[h]; h = (h + 1) & (ns - 1))
+				;
+			slots[h] = (uint32_t)(i + 1);
+		}
+		free(ls->slots);
+		ls->slots = slots;
+		ls->nslots = ns;
+	}
+	for (h = label_slot(key, str, num, ls->nslots); ls->slots[h]; h = (h + 1) & (ls->nslots - 1)) {
+		struct label_sum *l = &ls->l[ls->slots[h] - 1];
+		if (l->key == key && l->str == str && l->num == num) {
+			l->sum = fw_add64(l->sum, v);
+			return 0;
+		}
+	}
+	if (ls->n >= UINT32_MAX - 1 || fw_grow((void **)&ls->l, &ls->cap, ls->n + 1, sizeof(*ls->l)) < 0)
+		return -ENOMEM;
+	ls->l[ls->n] = (struct label_sum){ key, str, num, v };
+	ls->slots[h] = (uint32_t)++ls->n;
+	return 0;
+}
+
 int fw_tags_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 {
 	const struct fw_profile *p = r->p;
 	const char **unit_of = NULL;
+	struct label_sums ls = { .l = NULL };
 	struct pair *pairs = NULL;
 	struct tag *keys = NULL, *vals = NULL;
-	char *numtext = NULL; /* the formatted numeric values, 64 bytes each */
-	size_t n_pairs = 0, n_num = 0, n_keys = 0, n_vals = 0;
-	struct fw_buf text;
+	size_t *num_off = NULL;		  /* per distinct label: its number's text in numtext */
+	struct fw_buf numtext, text;
+	size_t n_pairs = 0, n_keys = 0, n_vals = 0;
 	struct tw t;
 	int rc = -ENOMEM;
 
 	memset(&t, 0, sizeof(t));
+	fw_buf_init(&numtext);
 	fw_buf_init(&text);
 	fw_buf_init(&t.buf);
 	t.out = out;
 	if (fw_num_label_units(p, &unit_of) < 0)
 		goto out;
-	for (size_t s = 0; s < p->n_samples; s++) {
-		n_pairs += p->samples[s].n_labels;
-		for (uint32_t i = 0; i < p->samples[s].n_labels; i++)
-			n_num += p->labels[p->samples[s].first_label + i].str == 0;
-	}
-	pairs = malloc((n_pairs + 1) * sizeof(*pairs));
-	numtext = malloc((n_num + 1) * 64);
-	keys = malloc((n_pairs + 1) * sizeof(*keys));
-	vals = malloc((n_pairs + 1) * sizeof(*vals));
-	if (!pairs || !numtext || !keys || !vals)
-		goto out;
-	n_pairs = n_num = 0;
+	/* tagMap[key][value] += value of the sample, first by label: a string
+	 * label by its string, a numeric one by its number (the text of both
+	 * depends on nothing else) */
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct fw_sample *sm = &p->samples[s];
 		int64_t v = fw_sample_values(p, s)[r->vi];
 		for (uint32_t i = 0; i < sm->n_labels; i++) {
 			const struct fw_label *l = &p->labels[sm->first_label + i];
-			struct pair *pr = &pairs[n_pairs++];
-			pr->key = fw_pstr(p, l->key);
-			pr->v = v;
-			if (l->str) {
-				pr->value = fw_pstr(p, l->str);
-			} else {
-				char *nt = numtext + 64 * n_num++;
-				fw_unit_label(nt, 64, l->num, unit_of[l->key] ? unit_of[l->key] : "",
-					      r->output_unit);
-				pr->value = nt;
-			}
+			if (label_sums_add(&ls, l->key, l->str, l->str ? 0 : l->num, v) < 0)
+				goto out;
 		}
 	}
-	/* tagMap[key][value] += value of the sample */
+	free(ls.slots);
+	ls.slots = NULL;
+	n_pairs = ls.n;
+	pairs = malloc((n_pairs + 1) * sizeof(*pairs));
+	num_off = malloc((n_pairs + 1) * sizeof(*num_off));
+	keys = malloc((n_pairs + 1) * sizeof(*keys));
+	vals = malloc((n_pairs + 1) * sizeof(*vals));
+	if (!pairs || !num_off || !keys || !vals)
+		goto out;
+	for (size_t i = 0; i < n_pairs; i++) {
+		const struct label_sum *l = &ls.l[i];
+		char nt[64];
+		if (l->str)
+			continue;
+		fw_unit_label(nt, sizeof(nt), l->num, unit_of[l->key] ? unit_of[l->key] : "", r->output_unit);
+		num_off[i] = numtext.len;
+		fw_buf_putn(&numtext, nt, strlen(nt) + 1);
+	}
+	if (numtext.failed)
+		goto out;
+	for (size_t i = 0; i < n_pairs; i++) {
+		const struct label_sum *l = &ls.l[i];
+		pairs[i] = (struct pair){ .key = fw_pstr(p, l->key),
+					  .value = l->str ? fw_pstr(p, l->str) : numtext.data + num_off[i],
+					  .v = l->sum };
+	}
+	/* then by text: labels that print the same are one */
 	qsort(pairs, n_pairs, sizeof(*pairs), cmp_pair);
 	for (size_t i = 0; i < n_pairs; i++) {
 		bool new_key = i == 0 || strcmp(pairs[i].key, pairs[i - 1].key) != 0;
@@ -350,8 +416,11 @@ int fw_tags_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 	rc = 0;
 out:
 	free(unit_of);
+	free(ls.l);
+	free(ls.slots);
 	free(pairs);
-	free(numtext);
+	free(num_off);
+	fw_buf_free(&numtext);
 	free(keys);
 	free(vals);
 	free(t.cells);

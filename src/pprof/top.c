@@ -31,7 +31,7 @@ int fw_top_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 		return fw_err(err, -ENOMEM, "out of memory");
 	}
 	for (size_t e = 0; e < g.n_edges; e++) {
-		const struct fw_edge *ed = &g.edges[e];
+		const struct fw_edge *ed = fw_graph_edge(&g, e);
 		if (ed->removed)
 			continue;
 		if (ed->is_inline)

@@ -130,7 +130,7 @@ static int print_labels(const struct fw_report *r, size_t s, bool num, const cha
 	return 0;
 }
 
-/* The report into out; with f, written to f whenever out holds 64 KiB, so
+/* The report into out; with f, written to f whenever out holds 32 KiB, so
  * a large profile's traces never sit in memory whole. */
 static int traces(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error *err)
 {
@@ -166,7 +166,7 @@ static int traces(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_er
 
 		if (sm->n_locs == 0)
 			continue; /* every location has at least one node */
-		if (f && out->len >= (64u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
+		if (f && out->len >= (32u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
 			goto out;
 		fw_buf_puts(out, separator);
 		if (print_labels(r, s, false, unit_of, &sc, out) < 0 ||

@@ -109,8 +109,8 @@ static const struct fw_edge *edge(const struct fw_graph *g, const char *src, con
 {
 	uint32_t s = node(g->tab, src), d = node(g->tab, dst);
 	for (size_t e = 0; e < g->n_edges; e++)
-		if (g->edges[e].src == s && g->edges[e].dst == d)
-			return &g->edges[e];
+		if (fw_graph_edge(g, e)->src == s && fw_graph_edge(g, e)->dst == d)
+			return fw_graph_edge(g, e);
 	return NULL;
 }
 
@@ -360,6 +360,138 @@ static void test_kept_mask(const struct fw_nodetab *t)
 	free(kept);
 }
 
+/* flat and cum without edges are the full graph's */
+static void test_nodes_only(const struct fw_nodetab *t)
+{
+	struct fw_graph g, full;
+
+	if (!TAP_EQ_INT(fw_graph_build_nodes(t, 1, &g, &err), 0, "build without edges"))
+		return;
+	if (TAP_EQ_INT(fw_graph_build(t, 1, NULL, &full, &err), 0, "build with edges")) {
+		bool same = g.n_nodes == full.n_nodes;
+		for (size_t i = 0; same && i < g.n_nodes; i++)
+			same = g.nodes[i] == full.nodes[i] && g.flat[g.nodes[i]] == full.flat[g.nodes[i]] &&
+			       g.cum[g.nodes[i]] == full.cum[g.nodes[i]];
+		TAP_OK(same, "the same nodes, flat and cum");
+		fw_graph_free(&full);
+	}
+	TAP_EQ_UINT(g.n_edges, 0, "no edges");
+	fw_graph_free(&g);
+}
+
+/* edge_nodes: only the edges from or to c (b->c 5, a->c 2), nodes unchanged */
+static void test_edge_nodes(const struct fw_nodetab *t)
+{
+	bool *only_c = calloc(t->n + 1, sizeof(bool));
+	struct fw_trim_opts o = { .order = FW_SORT_FLAT, .edge_nodes = only_c };
+	struct fw_graph g;
+	size_t orig, dropped;
+
+	if (!only_c)
+		return;
+	only_c[node(t, "c")] = true;
+	if (TAP_EQ_INT(fw_graph_trimmed(t, 1, &o, &g, &orig, &dropped, &err), 0, "graph with c's edges")) {
+		const struct fw_edge *bc = edge(&g, "b", "c"), *ac = edge(&g, "a", "c");
+		TAP_EQ_UINT(g.n_edges, 2, "two edges: those of c");
+		TAP_OK(bc && bc->weight == 5 && ac && ac->weight == 2, "b->c 5, a->c 2");
+		TAP_EQ_UINT(g.n_nodes, 5, "every node");
+		TAP_EQ_INT(g.cum[node(t, "a")], 28, "cum(a) unchanged");
+		fw_graph_free(&g);
+	}
+	free(only_c);
+}
+
+/* fw_graph_sort_edge_ids: the order of the pointer sort (a stable sort),
+ * ties (|+x| = |-x|) in index order */
+static void test_sort_edge_ids(const struct fw_nodetab *t)
+{
+	struct fw_graph g;
+	struct fw_edge **list = NULL;
+	uint32_t ids[8];
+	size_t n = 0, k = 0;
+
+	if (fw_graph_build(t, 1, NULL, &g, &err) < 0)
+		return;
+	for (size_t e = 0; e < g.n_edges && k < 8; e++)
+		ids[k++] = (uint32_t)e;
+	fw_graph_sort_edge_ids(&g, ids, k);
+	if (TAP_EQ_INT(fw_graph_edges_of(&g, node(t, "a"), false, &list, &n), 0, "edges out of a")) {
+		const char *got[3] = { NULL };
+		size_t m = 0;
+		for (size_t i = 0; i < k && m < 3; i++)
+			if (fw_graph_edge(&g, ids[i])->src == node(t, "a"))
+				got[m++] = fw_node_name(t, fw_graph_edge(&g, ids[i])->dst);
+		TAP_OK(n == 3 && m == 3 && !strcmp(got[0], fw_node_name(t, list[0]->dst)) &&
+			       !strcmp(got[1], fw_node_name(t, list[1]->dst)) &&
+			       !strcmp(got[2], fw_node_name(t, list[2]->dst)),
+		       "ids sort as the pointers: a->e, a->b, a->c");
+		free(list);
+	}
+	/* ties: Go's Less says neither of +3 and -3 is less, orders two +3 by
+	 * name: no strict order, so the ids must go through the same sort as
+	 * the pointers to end the same */
+	fw_graph_edge(&g, 0)->weight = 3;
+	fw_graph_edge(&g, 1)->weight = -3;
+	fw_graph_edge(&g, 2)->weight = 5;
+	fw_graph_edge(&g, 3)->weight = -3;
+	fw_graph_edge(&g, 4)->weight = 3;
+	{
+		uint32_t tie[5] = { 0, 1, 2, 3, 4 };
+		struct fw_edge *ptr[5];
+		bool same = true;
+		for (size_t i = 0; i < 5; i++)
+			ptr[i] = fw_graph_edge(&g, i);
+		fw_graph_sort_edge_ids(&g, tie, 5);
+		fw_graph_sort_edges(t, ptr, 5);
+		for (size_t i = 0; i < 5; i++)
+			same = same && ptr[i] == fw_graph_edge(&g, tie[i]);
+		TAP_OK(same && tie[0] == 2, "ties: ids end as the pointers, weight 5 first (%u %u %u %u %u)",
+		       tie[0], tie[1], tie[2], tie[3], tie[4]);
+	}
+	fw_graph_free(&g);
+}
+
+/* More edges than a chunk holds (FW_EDGE_CHUNK): samples main -> f_i ->
+ * main -> f_i (recursion) for 3 * FW_EDGE_CHUNK + 5 functions, value
+ * i + 1: main -> f_i and f_i -> main, each counted once per sample. */
+static void test_many_edges(void)
+{
+	enum { N = 3 * FW_EDGE_CHUNK + 5 };
+	struct fw_profile *p = prof2();
+	uint32_t lmain = loc(p, func(p, "main", NULL));
+	struct fw_nodetab t;
+	struct fw_graph g;
+	bool ok = true;
+
+	for (int i = 0; i < N; i++) {
+		char name[32];
+		uint32_t l;
+		snprintf(name, sizeof(name), "f%05d", i);
+		l = loc(p, func(p, name, NULL));
+		sample(p, LOCS(l, lmain, l, lmain), VALS(1, i + 1), NULL);
+	}
+	if (!TAP_EQ_INT(fw_nodetab_build(p, &t, &err), 0, "node table of %d functions", N)) {
+		fw_profile_free(p);
+		return;
+	}
+	if (TAP_EQ_INT(fw_graph_build(&t, 1, NULL, &g, &err), 0, "graph of %d edges", 2 * N)) {
+		/* main -> f_i and f_i -> main, each once per sample */
+		TAP_EQ_UINT(g.n_edges, 2 * N, "two edges per function");
+		for (int i = 0; i < N && ok; i++) {
+			char name[32];
+			const struct fw_edge *a, *b;
+			snprintf(name, sizeof(name), "f%05d", i);
+			a = edge(&g, "main", name);
+			b = edge(&g, name, "main");
+			ok = a && b && a->weight == i + 1 && b->weight == i + 1;
+		}
+		TAP_OK(ok, "every edge counted once per sample, across chunks");
+		fw_graph_free(&g);
+	}
+	fw_nodetab_free(&t);
+	fw_profile_free(p);
+}
+
 int main(void)
 {
 	struct fw_profile *p = main_profile();
@@ -377,7 +509,11 @@ int main(void)
 	test_trim_nodecount(&t);
 	test_trim_edges(&t);
 	test_kept_mask(&t);
+	test_nodes_only(&t);
+	test_edge_nodes(&t);
+	test_sort_edge_ids(&t);
 	fw_nodetab_free(&t);
 	fw_profile_free(p);
+	test_many_edges();
 	return tap_done();
 }

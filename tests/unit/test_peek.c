@@ -1,6 +1,6 @@
 /*
  * test_peek.c -- `flarewatch pprof peek` written to a stream: a node whose
- * edges print far more than the 64 KiB the report is written in gives the
+ * edges print far more than the 32 KiB the report is written in gives the
  * same bytes as the report made in memory, every edge once, and a regexp
  * without a match writes nothing.
  */
