@@ -170,6 +170,9 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 		free(match);
 		return rc;
 	}
+	/* what follows reads the graph, the node table and the header only:
+	 * the samples' room is the edge lists' (large.cpu: 11.8 -> 10.x MB) */
+	fw_report_drop_samples(r);
 	if (adjacency_build(&g, r->tab.n, &adj) < 0) {
 		fw_graph_free(&g);
 		free(match);

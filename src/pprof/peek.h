@@ -9,6 +9,9 @@
 
 #include "pprof/report.h"
 
+/* A report serves one peek: its trimming options are set to pprof's for
+ * peek and its samples are dropped once the graph is built
+ * (fw_report_drop_samples). */
 int fw_peek_write(struct fw_report *r, const char *regex, struct fw_buf *out, struct fw_error *err);
 /* The same report written to f as it is made, 32 KiB at a time once a node
  * has matched, then flushed; memory stays flat for a regexp matching many

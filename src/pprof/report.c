@@ -596,6 +596,21 @@ fail:
 	return rc;
 }
 
+void fw_report_drop_samples(struct fw_report *r)
+{
+	struct fw_profile *p = r->p;
+
+	free(p->samples);
+	free(p->sample_locs);
+	free(p->values);
+	free(p->labels);
+	p->samples = NULL;
+	p->sample_locs = NULL;
+	p->values = NULL;
+	p->labels = NULL;
+	p->n_samples = p->n_sample_locs = p->n_labels = 0;
+}
+
 void fw_report_free(struct fw_report *r)
 {
 	fw_nodetab_free(&r->tab);

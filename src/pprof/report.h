@@ -96,6 +96,10 @@ struct fw_report {
 int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_report_opts *o,
 		   struct fw_error *err);
 void fw_report_free(struct fw_report *r);
+/* For a report that needs no sample once its graph is built (peek): the
+ * samples' arrays (stacks, values, labels) go back to the heap for what
+ * follows to reuse; locations, functions, strings and the header stay. */
+void fw_report_drop_samples(struct fw_report *r);
 
 /* The trimmed graph for this report, with the output unit selected. */
 int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
