@@ -283,6 +283,19 @@ static inline int tap_done(void)
 /* TAP_SKIP(reason, fmt, ...): a check that was deliberately not run. */
 #define TAP_SKIP(reason, ...) tap_skip((reason), __VA_ARGS__)
 
+/* TAP_UNDER_ASAN: 1 in a build with AddressSanitizer (its own allocator,
+ * no address space limit), else 0. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TAP_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TAP_UNDER_ASAN 1
+#endif
+#endif
+#ifndef TAP_UNDER_ASAN
+#define TAP_UNDER_ASAN 0
+#endif
+
 /* TAP_DIAG(fmt, ...): a "# ..." comment line. */
 #define TAP_DIAG(...) tap_diag(__VA_ARGS__)
 

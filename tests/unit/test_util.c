@@ -311,23 +311,15 @@ static void test_heap_reserve(void)
  * over glibc's mmap threshold (so freeing it gives nothing back), and a
  * reserve grows that heap by its size. In a child: the bulk heap is for
  * the rest of a process's life. */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
 static void test_heap_bulk(void)
 {
 	pid_t pid;
 	int status = 0;
 
-#ifdef UNDER_ASAN
-	TAP_SKIP("AddressSanitizer has its own allocator", "bulk heap");
-	return;
-#endif
+	if (TAP_UNDER_ASAN) {
+		TAP_SKIP("AddressSanitizer has its own allocator", "bulk heap");
+		return;
+	}
 	pid = fork();
 	if (pid == 0) {
 		struct mallinfo2 m0, m1, m2;
