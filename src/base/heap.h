@@ -7,12 +7,14 @@
  * the kernel: about 4,000 faults for 10 MB of peak memory, because glibc
  * gave every large block back to the kernel when it was freed and the next
  * one faulted in again. fw_heap_bulk() switches the process to one heap
- * that is never handed back while it runs, and asks the kernel
- * (madvise(MADV_HUGEPAGE)) to back its first `expect` bytes with 2 MiB
- * transparent huge pages: one fault per 2 MiB instead of 512 (top on
- * large.cpu: ~4,000 faults -> ~600, 120 -> 36 ms of CPU under the same
- * load). Where the kernel has transparent huge pages disabled the advice is
- * ignored and only the first half applies.
+ * that is never handed back while it runs (no block mapped on its own, no
+ * trimming), and asks the kernel (madvise(MADV_HUGEPAGE)) to back its
+ * first `expect` bytes with 2 MiB transparent huge pages: one fault per
+ * 2 MiB instead of 512 (top on large.cpu: ~4,000 faults -> ~600, 120 ->
+ * 36 ms of CPU under the same load); fw_heap_reserve() does the same for
+ * what a command learns later it will fill. Where the kernel has
+ * transparent huge pages disabled the advice is ignored and only the
+ * first half applies.
  *
  * It is for commands that exit when done (the `pprof` commands), never for
  * the daemon: freed blocks stay in the heap.
