@@ -577,7 +577,7 @@ static double edge_entropy(const struct ctx *c, const uint32_t *edges, size_t n,
 
 	for (size_t i = 0; i < n; i++)
 		if (c->edges[edges[i]].w > 0)
-			total += fw_abs64(c->edges[edges[i]].w);
+			total = fw_add64(total, fw_abs64(c->edges[edges[i]].w)); /* wraps, as Go's */
 	if (total != 0) {
 		for (size_t i = 0; i < n; i++) {
 			double frac = (double)fw_abs64(c->edges[edges[i]].w) / (double)total;
