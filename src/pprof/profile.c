@@ -353,6 +353,7 @@ struct decoder {
 	 * The first sample without one value per type is one of those two. */
 	uint32_t first_count, odd_count;
 	size_t odd_sample;
+	uint32_t dropped_key_max; /* the largest key of the labels left out */
 	size_t n_values;
 	struct stack_slot *stacks; /* share_stack's cache, stack_mask + 1 slots */
 	size_t stack_mask;
@@ -707,9 +708,16 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 			}
 			if (kk < 0)
 				goto malformed;
-			/* pprof keeps a label only if it has a string or a number. */
-			if (str == 0 && num == 0 && unit == 0)
+			/* pprof keeps a label only if it has a string or a number;
+			 * its key must name a string all the same (Go's postDecode
+			 * looks every label's key up) */
+			if (str == 0 && num == 0 && unit == 0) {
+				uint32_t k32 = 0;
+				if (!bad && (bad = str_index(d, (int64_t)key, &k32, "label key")) == 0 &&
+				    k32 > d->dropped_key_max)
+					d->dropped_key_max = k32;
 				break;
+			}
 			if (p->n_labels >= UINT32_MAX - 1)
 				return fw_err(d->err, -E2BIG, "%s: too many samples", d->name);
 			if (grow((void **)&p->labels, &d->cap_labels, p->n_labels + 1, sizeof(*p->labels)) < 0)
@@ -1311,6 +1319,7 @@ static int check_strings(struct decoder *d)
 		CHK(p->functions[i].system_name, "function system_name");
 		CHK(p->functions[i].filename, "function filename");
 	}
+	CHK(d->dropped_key_max, "label key");
 	for (size_t i = 0; i < p->n_labels; i++) {
 		CHK(p->labels[i].key, "label key");
 		CHK(p->labels[i].str, "label value");

@@ -1188,6 +1188,30 @@ static void test_absurd_length(void)
 		expect_err(&b, NULL, -EINVAL, "malformed sample 0", "a label claiming 2 GiB inside a sample");
 		pb_free(&b);
 	}
+	/* a label with neither string nor number is left out, but pprof
+	 * refuses its key all the same when it names no string (and so does
+	 * a key that cannot be an index at all) */
+	for (int huge = 0; huge < 2; huge++) {
+		struct pb b = { 0 }, m = { 0 }, l = { 0 };
+		uint64_t loc[] = { 1 };
+		int64_t v[] = { 1 };
+		small_header(&b);
+		pb_repeated(&m, 1, loc, 1, true);
+		pb_repeated(&m, 2, (const uint64_t *)v, 1, true);
+		pb_u(&l, 1, huge ? UINT64_C(1) << 40 : 99);
+		pb_sub(&m, 3, &l);
+		pb_sub(&b, 2, &m);
+		small_body(&b);
+		if (huge)
+			expect_err(&b, NULL, -EINVAL, "label key: string index 1099511627776 out of range",
+				   "an empty label's key beyond any index");
+		else
+			expect_err(&b, NULL, -EINVAL,
+				   "label key refers to string 99, but the string table has 4 entries",
+				   "an empty label's key past the string table");
+		pb_free(&b);
+		pb_free(&m);
+	}
 }
 
 /* The size of a gzip member of data[0..n). */
