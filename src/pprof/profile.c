@@ -991,14 +991,17 @@ static int walk(struct decoder *d, const uint8_t *buf, size_t len)
 			r = take_scalar(d, field, v);
 			break;
 		case 1:
-			if (end - p < 8)
-				return fw_err(d->err, -EINVAL, "%s: truncated fixed64 at byte %zu", d->name, at);
-			p += 8;
-			break;
 		case 5:
-			if (end - p < 4)
-				return fw_err(d->err, -EINVAL, "%s: truncated fixed32 at byte %zu", d->name, at);
-			p += 4;
+			/* no field of profile.proto is fixed-size: pprof refuses
+			 * one of its fields given so ("type mismatch"), skips
+			 * any other */
+			if (field <= 14)
+				return fw_err(d->err, -EINVAL,
+					      "%s: field %u has the wrong wire type at byte %zu", d->name, field, at);
+			if (end - p < (wt == 1 ? 8 : 4))
+				return fw_err(d->err, -EINVAL, "%s: truncated %s at byte %zu", d->name,
+					      wt == 1 ? "fixed64" : "fixed32", at);
+			p += wt == 1 ? 8 : 4;
 			break;
 		case 2: {
 			const uint8_t *b;

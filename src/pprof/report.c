@@ -251,7 +251,7 @@ static int sample_index(const struct fw_profile *p, const char *want, size_t *ou
 	char *end;
 
 	if (n == 0)
-		return fw_err(err, -EINVAL, "profile has no sample types");
+		return fw_err(err, -EINVAL, "profile has no samples"); /* pprof's sampleFormat */
 	if (!want || !*want) {
 		*out = fw_profile_default_sample(p);
 		return 0;

@@ -868,6 +868,22 @@ static void test_errors_wire(void)
 	expect_err(&b, NULL, -EINVAL, "truncated varint at byte 2", "truncated varint");
 	pb_free(&b);
 
+	/* a field of profile.proto as fixed64 or fixed32: pprof's decoder
+	 * says "type mismatch" (an unknown field so is skipped: the full
+	 * profile's field 17 above) */
+	pb_strings(&b, small_strings, 1);
+	pb_key(&b, 6, 1);
+	pb_raw(&b, "\1\2\3\4\5\6\7\x08", 8);
+	expect_err(&b, NULL, -EINVAL, "field 6 has the wrong wire type at byte 2",
+		   "string_table as fixed64");
+	pb_free(&b);
+	pb_strings(&b, small_strings, 1);
+	pb_key(&b, 12, 5);
+	pb_raw(&b, "\1\2\3\4", 4);
+	expect_err(&b, NULL, -EINVAL, "field 12 has the wrong wire type at byte 2",
+		   "period as fixed32");
+	pb_free(&b);
+
 	/* an eleven-byte varint is malformed too */
 	pb_strings(&b, small_strings, 1);
 	pb_key(&b, 9, 0);
