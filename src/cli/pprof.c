@@ -9,6 +9,7 @@
 #include "pprof/encode.h"
 #include "pprof/svg.h"
 #include "pprof/flamegraph.h"
+#include "pprof/funcname.h"
 #include "pprof/list.h"
 #include "pprof/merge.h"
 #include "pprof/meta.h"
@@ -200,9 +201,9 @@ static const struct flag_def flag_defs[N_FLAGS] = {
 			  "dot: a tree of call paths instead of a graph; top, peek and traces accept\n"
 			  "it as pprof does and do not change (pprof honours it only in its graphs)" },
 	[F_SYMBOLIZE] = { "symbolize", K_STRING, C_PPROF, "MODE",
-			  "accepted with pprof's values (none, local, fastlocal, remote, force,\n"
-			  "demangle=...); flarewatch never symbolizes: profiles are reported with\n"
-			  "the names they hold, as pprof reports already symbolized ones" },
+			  "pprof's values (none, local, fastlocal, remote, force, demangle=...);\n"
+			  "flarewatch never symbolizes, but demangles and simplifies names as the\n"
+			  "mode says (none: names as the profile holds them)" },
 	[F_DIFF_BASE] = { "diff_base", K_STRING, C_REPORT, "FILE",
 			  "subtract FILE, percentages relative to FILE (flamegraph:\n"
 			  "red grew, blue shrank, percentages of the total growth)" },
@@ -624,39 +625,18 @@ static int choose(const struct command *c, const struct flag_vals *fv, const int
 }
 
 /* pprof's -symbolize modes (symbolizer.Symbolize). flarewatch never
- * symbolizes, so a valid mode changes nothing; an unknown one gets pprof's
- * warnings and is ignored, as in pprof. */
+ * symbolizes: a mode only chooses how names are rewritten (done as the
+ * profiles are loaded); each option pprof does not know gets its
+ * warnings, as in pprof. */
 static void check_symbolize(const char *mode)
 {
-	char lower[256];
-	const char *s = lower;
-	size_t n = strlen(mode);
+	struct fw_symbolize sym;
 
-	if (n >= sizeof(lower))
-		n = sizeof(lower) - 1;
-	for (size_t i = 0; i < n; i++)
-		lower[i] = (mode[i] >= 'A' && mode[i] <= 'Z') ? (char)(mode[i] - 'A' + 'a') : mode[i];
-	lower[n] = 0;
-	for (;;) {
-		const char *colon = strchr(s, ':');
-		size_t len = colon ? (size_t)(colon - s) : strlen(s);
-		static const char *const ok[] = { "",	       "local",		  "fastlocal",
-						  "remote",    "force",		  "demangle=full",
-						  "demangle=none", "demangle=templates", "demangle=default",
-						  "full",      "templates",	  "default" };
-		bool known = false;
-		if ((len == 4 && !strncmp(s, "none", 4)) || (len == 2 && !strncmp(s, "no", 2)))
-			return; /* pprof stops reading the mode here */
-		for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]) && !known; k++)
-			known = strlen(ok[k]) == len && !strncmp(ok[k], s, len);
-		if (!known) {
-			fprintf(stderr, "ignoring unrecognized symbolization option: %s\n", mode);
-			fputs("expecting -symbolize=[local|fastlocal|remote|none][:force][:demangle=[none|full|templates|default]\n",
-			      stderr);
-		}
-		if (!colon)
-			return;
-		s = colon + 1;
+	fw_symbolize_parse(mode, &sym);
+	for (unsigned i = 0; i < sym.unknown; i++) {
+		fprintf(stderr, "ignoring unrecognized symbolization option: %s\n", mode);
+		fputs("expecting -symbolize=[local|fastlocal|remote|none][:force][:demangle=[none|full|templates|default]\n",
+		      stderr);
 	}
 }
 
@@ -967,7 +947,7 @@ static int run(const struct command *c, struct args *a)
 	}
 	/* the reports read what they can, as pprof; merge must not drop an input */
 	r = fw_profiles_load(a->files, a->n_files, a->bases, a->n_bases, a->diff_base, &lim,
-			     c->cmd == CMD_MERGE ? NULL : &warnings, &p, &err);
+			     a->symbolize, c->cmd == CMD_MERGE ? NULL : &warnings, &p, &err);
 	/* pprof's notes on the files it could not read, before anything else */
 	if (warnings.len)
 		fputs(fw_buf_str(&warnings), stderr);

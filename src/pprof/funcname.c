@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pprof/demangle.h"
 
@@ -161,6 +162,57 @@ int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool f
 	free(tmp);
 	fw_buf_free(&dm);
 	return 0;
+}
+
+/* ---- -symbolize ------------------------------------------------------------ */
+
+void fw_symbolize_parse(const char *mode, struct fw_symbolize *out)
+{
+	const char *s = mode;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = FW_DEMANGLE_DEFAULT;
+	while (s) {
+		const char *colon = strchr(s, ':');
+		size_t len = colon ? (size_t)(colon - s) : strlen(s), dl = len;
+		const char *d = s;
+
+		s = colon ? colon + 1 : NULL;
+		if (len == 0)
+			continue;
+		if ((len == 4 && !strncasecmp(d, "none", 4)) || (len == 2 && !strncasecmp(d, "no", 2))) {
+			out->skip = true;
+			return;
+		}
+		if ((len == 5 && !strncasecmp(d, "local", 5)) || (len == 9 && !strncasecmp(d, "fastlocal", 9)) ||
+		    (len == 6 && !strncasecmp(d, "remote", 6)))
+			continue; /* flarewatch never symbolizes */
+		if (len == 5 && !strncasecmp(d, "force", 5)) {
+			out->force = true;
+			continue;
+		}
+		if (len >= 9 && !strncasecmp(d, "demangle=", 9)) { /* strings.TrimPrefix */
+			d += 9;
+			dl -= 9;
+		}
+		if (dl == 7 && !strncasecmp(d, "default", 7))
+			continue;
+		if ((dl == 4 && !strncasecmp(d, "full", 4)) || (dl == 4 && !strncasecmp(d, "none", 4)) ||
+		    (dl == 9 && !strncasecmp(d, "templates", 9))) {
+			out->mode = d[0] == 'f' || d[0] == 'F' ? FW_DEMANGLE_FULL :
+				    d[0] == 'n' || d[0] == 'N' ? FW_DEMANGLE_NONE : FW_DEMANGLE_TEMPLATES;
+			out->force = true;
+			continue;
+		}
+		out->unknown++;
+	}
+}
+
+int fw_profile_symbolize(struct fw_profile *p, const struct fw_symbolize *s, struct fw_error *err)
+{
+	if (s->skip)
+		return 0;
+	return fw_profile_demangle(p, s->mode, s->force, err);
 }
 
 /* ---- graph.ShortenFunctionName ------------------------------------------ */

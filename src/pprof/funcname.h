@@ -51,6 +51,21 @@ size_t fw_funcname_simplify(char *s, size_t n, enum fw_demangle_mode mode);
 int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool force,
 			struct fw_error *err);
 
+/* What pprof's -symbolize=MODE (symbolizer.Symbolize) means for
+ * flarewatch, which never symbolizes: only its last step, the names'
+ * rewriting (fw_profile_demangle). Options are ':'-separated, any case. */
+struct fw_symbolize {
+	bool skip;		    /* "none" or "no": pprof returns before the
+				     * rewriting; later options are not read */
+	bool force;		    /* "force", or a demangle mode other than default */
+	enum fw_demangle_mode mode; /* "[demangle=]full|none|templates|default" */
+	unsigned unknown;	    /* options pprof warns about (once each) */
+};
+/* mode NULL: pprof's default (no flag). */
+void fw_symbolize_parse(const char *mode, struct fw_symbolize *out);
+/* fw_profile_demangle as the parsed mode says (nothing when it skips). */
+int fw_profile_symbolize(struct fw_profile *p, const struct fw_symbolize *s, struct fw_error *err);
+
 #endif
 
 /*

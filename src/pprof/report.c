@@ -190,10 +190,12 @@ static void free_all(struct fw_profile **ps, size_t n)
 
 int fw_profiles_load(const char *const *sources, size_t n_sources, const char *const *bases,
 		     size_t n_bases, bool diff_base, const struct fw_decode_limits *lim,
-		     struct fw_buf *warnings, struct fw_profile **out, struct fw_error *err)
+		     const char *symbolize, struct fw_buf *warnings, struct fw_profile **out,
+		     struct fw_error *err)
 {
 	struct fw_profile **s = NULL, **b = NULL;
 	size_t want_sources = n_sources, want_bases = n_bases;
+	struct fw_symbolize sym;
 	int r;
 
 	/* pprof's grabSourcesAndBases: read what can be read, note the rest */
@@ -235,8 +237,9 @@ int fw_profiles_load(const char *const *sources, size_t n_sources, const char *c
 		return r;
 demangle:
 	/* pprof symbolizes the merged profile; its last step rewrites the
-	 * function names for display (funcname.h). */
-	if ((r = fw_profile_demangle(*out, FW_DEMANGLE_DEFAULT, false, err)) < 0) {
+	 * function names for display (funcname.h), as -symbolize says. */
+	fw_symbolize_parse(symbolize, &sym);
+	if ((r = fw_profile_symbolize(*out, &sym, err)) < 0) {
 		fw_profile_free(*out);
 		*out = NULL;
 	}

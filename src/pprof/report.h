@@ -72,7 +72,8 @@ int fw_profiles_combine_normalized(struct fw_profile *const *sources, size_t n_s
  * fetch any source profiles" (or base) when none of a kind could be read. */
 int fw_profiles_load(const char *const *sources, size_t n_sources, const char *const *bases,
 		     size_t n_bases, bool diff_base, const struct fw_decode_limits *lim,
-		     struct fw_buf *warnings, struct fw_profile **out, struct fw_error *err);
+		     const char *symbolize, struct fw_buf *warnings, struct fw_profile **out,
+		     struct fw_error *err);
 /* The same for profiles already decoded (they are not modified). */
 int fw_profiles_combine(struct fw_profile *const *sources, size_t n_sources,
 			struct fw_profile *const *bases, size_t n_bases, bool diff_base,
