@@ -5,6 +5,7 @@
 #include "base/keymap.h"
 #include "base/util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,9 +147,9 @@ static void idxset_place(struct fw_idxset_slot *slots, size_t ns, struct fw_idxs
 	slots[i] = v;
 }
 
-int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon)
+/* fw_idxset_canon with idx's hash h already computed. */
+static int idxset_canon_h(struct fw_idxset *s, uint32_t idx, uint64_t h, uint32_t *canon)
 {
-	uint64_t h = s->hash(s->ctx, idx);
 	uint32_t tag = idxset_tag(h);
 	size_t i;
 
@@ -179,5 +180,39 @@ int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon)
 	s->slots[i].tag = tag;
 	s->count++;
 	*canon = idx;
+	return 0;
+}
+
+int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon)
+{
+	return idxset_canon_h(s, idx, s->hash(s->ctx, idx), canon);
+}
+
+/* How many entries ahead hashes are computed: enough misses in flight to
+ * hide most of a random slot's latency, few enough that the prefetched
+ * lines are still cached when their turn comes. */
+#define IDXSET_AHEAD 16
+
+int fw_idxset_canon_all(struct fw_idxset *s, size_t n, uint32_t *canon)
+{
+	uint64_t ahead[IDXSET_AHEAD];
+	int r;
+
+	assert(n <= UINT32_MAX);
+	for (size_t i = 0; i < n && i < IDXSET_AHEAD; i++) {
+		ahead[i] = s->hash(s->ctx, (uint32_t)i);
+		__builtin_prefetch(&s->slots[ahead[i] & (s->nslots - 1)]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t h = ahead[i % IDXSET_AHEAD];
+		if (i + IDXSET_AHEAD < n) {
+			uint64_t next = s->hash(s->ctx, (uint32_t)(i + IDXSET_AHEAD));
+			ahead[i % IDXSET_AHEAD] = next;
+			/* a hint only: a set that grows meanwhile probes afresh */
+			__builtin_prefetch(&s->slots[next & (s->nslots - 1)]);
+		}
+		if ((r = idxset_canon_h(s, (uint32_t)i, h, &canon[i])) < 0)
+			return r;
+	}
 	return 0;
 }

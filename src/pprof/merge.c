@@ -699,13 +699,12 @@ static int canon_of(size_t n, uint64_t (*hash)(const void *, uint32_t),
 		free(c);
 		return r;
 	}
-	for (size_t i = 0; i < n; i++)
-		if ((r = fw_idxset_canon(&set, (uint32_t)i, &c[i])) < 0) {
-			fw_idxset_free(&set);
-			free(c);
-			return r;
-		}
+	r = fw_idxset_canon_all(&set, n, c);
 	fw_idxset_free(&set);
+	if (r < 0) {
+		free(c);
+		return r;
+	}
 	*out = c;
 	return 0;
 }
