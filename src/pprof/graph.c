@@ -211,18 +211,42 @@ int fw_node_name_cmp(const struct fw_nodetab *t, uint32_t a, uint32_t b)
 
 /* ---- accumulation ----------------------------------------------------------- */
 
-/* The edge state of one build: an open-addressing set of edge indices
- * (index + 1, 0 = empty; at most 3/4 full) keyed by the edges' own src
- * and dst, so that a slot costs 4 bytes and no key is copied; and the
- * edges the current sample has counted (marked fw_edge.counted, cleared
- * when the sample is done), so that an edge counts once per sample. */
+/* The state of one build.
+ *
+ * Samples are walked as one path from the root: a sample shares a prefix
+ * of its stack with the one before it (most of a large profile's frames
+ * are shared so), and only the frames past that prefix are pushed and
+ * popped. Each kept frame on the path is an element; a node's cum and an
+ * edge's weight are what the running total of sample values grew by while
+ * the first element of that node (edge) on the path was there. That is
+ * exactly once per sample that holds it, as pprof counts, at a cost per
+ * changed frame rather than per frame.
+ *
+ * Edges: an open-addressing set of edge indices (index + 1, 0 = empty; at
+ * most 3/4 full) keyed by the edges' own src and dst, so that a slot costs
+ * 4 bytes and no key is copied. fw_edge.counted marks an edge already on
+ * the path. */
+struct path_elem {
+	uint64_t start; /* the running total when it was pushed */
+	uint32_t node;	/* its node, | FIRST_NODE when the first of it on the path */
+	uint32_t edge;	/* the edge from the element above when the first of it
+			 * on the path, else FW_NONE */
+};
+#define FIRST_NODE 0x80000000u /* above FW_MAX_NODES */
+struct path_loc { /* per location depth of the path, root first */
+	uint32_t elems; /* elements before it */
+	bool residual;	/* a dropped frame since the last element */
+};
 struct acc {
-	uint32_t *seen;	   /* per node: the last sample's stamp */
+	uint8_t *on_path;  /* per node: an element of it is on the path */
 	uint32_t *last_in; /* per node: the edge into it found last, or FW_NONE */
 	uint32_t *slots;
 	size_t nslots, cap_chunks;
-	uint32_t *counted;
-	size_t n_counted, cap_counted;
+	struct path_elem *elems;
+	uint64_t *start_div; /* -mean: per element, the divisors' running total */
+	size_t cap_elems, cap_start_div;
+	struct path_loc *locs;
+	size_t cap_locs;
 };
 
 static size_t edge_slot(uint32_t src, uint32_t dst, size_t nslots)
@@ -250,9 +274,11 @@ static int slots_grow(struct acc *a, const struct fw_graph *g)
 	return 0;
 }
 
-/* Adds the edge parent -> n of the current sample (weight w), once. */
-static int add_edge(struct acc *a, struct fw_graph *g, uint32_t parent, uint32_t n, int64_t w,
-		    bool residual, bool inlined)
+/* The edge parent -> n of the element being pushed: created when new;
+ * when not already on the path, marked so, with the element's residual and
+ * inline flags, and kept in el->edge. */
+static int push_edge(struct acc *a, struct fw_graph *g, uint32_t parent, uint32_t n, bool residual,
+		     bool inlined, struct path_elem *el)
 {
 	struct fw_edge *ed;
 	size_t h, e = a->last_in[n];
@@ -286,11 +312,8 @@ remember:
 	a->last_in[n] = (uint32_t)e;
 found:
 	if (!ed->counted) {
-		if (fw_grow((void **)&a->counted, &a->cap_counted, a->n_counted + 1, sizeof(uint32_t)) < 0)
-			return -ENOMEM;
-		a->counted[a->n_counted++] = (uint32_t)e;
+		el->edge = (uint32_t)e;
 		ed->counted = true;
-		ed->weight = fw_add64(ed->weight, w);
 		if (residual)
 			ed->residual = true;
 		if (!inlined) /* an inline contribution keeps the flag */
@@ -299,10 +322,33 @@ found:
 	return 0;
 }
 
+/* Pops the path's top element: its node's cum and its edge's weight get
+ * what the totals grew by while it was there, if it was their first. */
+static inline __attribute__((always_inline)) void pop(struct acc *a, struct fw_graph *g,
+						      size_t depth, uint64_t tot, uint64_t tot_div,
+						      bool mean)
+{
+	const struct path_elem *el = &a->elems[depth];
+	int64_t v = (int64_t)(tot - el->start);
+
+	if (el->node & FIRST_NODE) {
+		uint32_t n = el->node & ~FIRST_NODE;
+		g->cum[n] = fw_add64(g->cum[n], v);
+		if (mean)
+			g->cum_div[n] = fw_add64(g->cum_div[n], (int64_t)(tot_div - a->start_div[depth]));
+		a->on_path[n] = 0;
+	}
+	if (el->edge != FW_NONE) {
+		struct fw_edge *ed = fw_graph_edge(g, el->edge);
+		ed->weight = fw_add64(ed->weight, v);
+		ed->counted = false;
+	}
+}
+
 /* Every sample's contribution: cum once per node per sample, flat to the
- * leaf, and the edges from root to leaf. Always inlined, so that the
- * first pass of every graph (no kept set, no edges, no -mean) compiles to
- * a loop without those tests. */
+ * leaf, and the edges from root to leaf once per sample (see struct acc).
+ * Always inlined, so that the common passes compile to loops without the
+ * tests they do not need (build()). */
 static inline __attribute__((always_inline)) int accumulate(const struct fw_nodetab *t, size_t vi,
 							    const bool *kept, bool with_edges,
 							    const bool *edge_nodes, bool mean,
@@ -311,26 +357,60 @@ static inline __attribute__((always_inline)) int accumulate(const struct fw_node
 	const struct fw_profile *p = t->p;
 	const uint32_t *loc_first = t->loc_first, *loc_count = t->loc_count, *loc_nodes = t->loc_nodes;
 	const uint32_t *loc_node1 = t->loc_node1;
-	uint32_t *seen = a->seen;
-	int64_t *cum = g->cum;
+	const uint32_t *prev = NULL;
+	uint32_t prev_n = 0;
+	uint64_t tot = 0, tot_div = 0; /* wrap around, as Go's sums do */
+	size_t depth = 0;
 
+	if (fw_grow((void **)&a->locs, &a->cap_locs, 1, sizeof(*a->locs)) < 0)
+		return -ENOMEM;
+	a->locs[0] = (struct path_loc){ 0, false };
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct fw_sample *sm = &p->samples[s];
 		const uint32_t *locs = sm->n_locs ? p->sample_locs + sm->first_loc : NULL;
 		const int64_t *v = fw_sample_values(p, s);
 		int64_t w = v[vi], dw = mean ? v[0] : 0;
-		uint32_t stamp = (uint32_t)s + 1, parent = FW_NONE;
-		bool residual = false;
+		uint32_t nl = sm->n_locs, k = 0, lim = nl < prev_n ? nl : prev_n, parent;
+		bool residual;
 
 		if (w == 0 && dw == 0)
 			continue;
-		for (uint32_t i = sm->n_locs; i-- > 0;) {
-			uint32_t loc = locs[i], n = loc_node1[loc], first = 0, cnt = 1, ni = 1;
+		/* the locations from the root this sample shares with the path:
+		 * the two stacks' common tail (they are stored leaf first) */
+		if (locs == prev) {
+			k = lim;
+		} else {
+			const uint32_t *x = locs + nl, *y = prev + prev_n;
+			while (k + 4 <= lim && memcmp(x - k - 4, y - k - 4, 4 * sizeof(*x)) == 0)
+				k += 4;
+			while (k < lim && x[-1 - (int64_t)k] == y[-1 - (int64_t)k])
+				k++;
+		}
+		while (depth > a->locs[k].elems)
+			pop(a, g, --depth, tot, tot_div, mean);
+		residual = a->locs[k].residual;
+		parent = depth ? a->elems[depth - 1].node & ~FIRST_NODE : FW_NONE;
+		if (nl >= a->cap_locs &&
+		    fw_grow((void **)&a->locs, &a->cap_locs, (size_t)nl + 1, sizeof(*a->locs)) < 0)
+			return -ENOMEM;
+		for (uint32_t j = k; j < nl; j++) {
+			uint32_t loc = locs[nl - 1 - j], n = loc_node1[loc], first = 0, cnt = 1, ni = 1;
+
+			a->locs[j] = (struct path_loc){ (uint32_t)depth, residual };
 			if (n == FW_NONE) { /* several lines: inlined calls */
 				first = loc_first[loc];
 				cnt = ni = loc_count[loc];
 			}
+			if (depth + cnt > a->cap_elems &&
+			    fw_grow((void **)&a->elems, &a->cap_elems, depth + cnt, sizeof(*a->elems)) < 0)
+				return -ENOMEM;
+			if (mean && depth + cnt > a->cap_start_div &&
+			    fw_grow((void **)&a->start_div, &a->cap_start_div, depth + cnt,
+				    sizeof(*a->start_div)) < 0)
+				return -ENOMEM;
 			do {
+				struct path_elem *el;
+
 				if (cnt > 1)
 					n = loc_nodes[first + --ni];
 				else
@@ -339,28 +419,32 @@ static inline __attribute__((always_inline)) int accumulate(const struct fw_node
 					residual = true;
 					continue;
 				}
-				if (seen[n] != stamp) {
-					seen[n] = stamp;
-					cum[n] = fw_add64(cum[n], w);
-					if (mean)
-						g->cum_div[n] = fw_add64(g->cum_div[n], dw);
-				}
+				if (mean)
+					a->start_div[depth] = tot_div;
+				el = &a->elems[depth++];
+				*el = (struct path_elem){ tot, a->on_path[n] ? n : n | FIRST_NODE, FW_NONE };
+				a->on_path[n] = 1;
 				if (with_edges && parent != FW_NONE && n != parent &&
 				    (!edge_nodes || edge_nodes[parent] || edge_nodes[n]) &&
-				    add_edge(a, g, parent, n, w, residual, ni != cnt - 1) < 0)
+				    push_edge(a, g, parent, n, residual, ni != cnt - 1, el) < 0)
 					return -ENOMEM;
 				parent = n;
 				residual = false;
 			} while (ni > 0);
 		}
-		for (; with_edges && a->n_counted > 0; a->n_counted--)
-			fw_graph_edge(g, a->counted[a->n_counted - 1])->counted = false;
+		a->locs[nl] = (struct path_loc){ (uint32_t)depth, residual };
+		prev = locs;
+		prev_n = nl;
+		tot += (uint64_t)w;
+		tot_div += (uint64_t)dw;
 		if (parent != FW_NONE && !residual) {
 			g->flat[parent] = fw_add64(g->flat[parent], w);
 			if (mean)
 				g->flat_div[parent] = fw_add64(g->flat_div[parent], dw);
 		}
 	}
+	while (depth > 0)
+		pop(a, g, --depth, tot, tot_div, mean);
 	return 0;
 }
 
@@ -379,8 +463,8 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 	g->tab = t;
 	g->flat = calloc(t->n + 1, sizeof(int64_t));
 	g->cum = calloc(t->n + 1, sizeof(int64_t));
-	a.seen = calloc(t->n + 1, sizeof(uint32_t));
-	if (!g->flat || !g->cum || !a.seen)
+	a.on_path = calloc(t->n + 1, 1);
+	if (!g->flat || !g->cum || !a.on_path)
 		goto nomem;
 	if (with_edges) {
 		a.last_in = malloc((t->n + 1) * sizeof(uint32_t));
@@ -394,17 +478,22 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 		if (!g->flat_div || !g->cum_div)
 			goto nomem;
 	}
+	/* the first pass, and the second of top, dot and the analysis */
 	if (!kept && !with_edges && !mean)
 		r = accumulate(t, vi, NULL, false, NULL, false, &a, g);
+	else if (with_edges && !mean && !(o && o->edge_nodes))
+		r = accumulate(t, vi, kept, true, NULL, false, &a, g);
 	else
 		r = accumulate(t, vi, kept, with_edges, o ? o->edge_nodes : NULL, mean, &a, g);
 	if (r < 0)
 		goto nomem;
 	/* the building state's room for what follows */
-	free(a.seen);
+	free(a.on_path);
 	free(a.last_in);
 	free(a.slots);
-	free(a.counted);
+	free(a.elems);
+	free(a.start_div);
+	free(a.locs);
 	memset(&a, 0, sizeof(a));
 	if (g->n_edges % FW_EDGE_CHUNK) { /* the last chunk's unused tail back */
 		size_t c = g->n_edges / FW_EDGE_CHUNK;
@@ -422,10 +511,12 @@ static int build(const struct fw_nodetab *t, size_t vi, const bool *kept, bool w
 	}
 	return 0;
 nomem:
-	free(a.seen);
+	free(a.on_path);
 	free(a.last_in);
 	free(a.slots);
-	free(a.counted);
+	free(a.elems);
+	free(a.start_div);
+	free(a.locs);
 	fw_graph_free(g);
 	return fw_err(err, -ENOMEM, "out of memory building the call graph");
 }

@@ -492,6 +492,262 @@ static void test_many_edges(void)
 	fw_profile_free(p);
 }
 
+/* ---- the path walk against a frame-by-frame walk ------------------------------ */
+
+/* pprof's graph.New as written, frame by frame with a per-sample seen set:
+ * the reference that graph.c's walk of shared stack prefixes must equal,
+ * node for node and edge for edge, in the same edge order. */
+struct ref_edge {
+	uint32_t src, dst;
+	int64_t weight;
+	bool is_inline, residual;
+};
+struct ref_graph {
+	int64_t *flat, *cum, *flat_div, *cum_div;
+	struct ref_edge *e;
+	size_t n_edges;
+};
+
+static void ref_build(const struct fw_nodetab *t, size_t vi, const bool *kept,
+		      const bool *edge_nodes, bool mean, struct ref_graph *r)
+{
+	const struct fw_profile *p = t->p;
+	uint32_t *seen = calloc(t->n + 1, sizeof(*seen));
+	size_t *seen_edges = NULL, n_seen = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->flat = calloc(t->n + 1, sizeof(int64_t));
+	r->cum = calloc(t->n + 1, sizeof(int64_t));
+	r->flat_div = calloc(t->n + 1, sizeof(int64_t));
+	r->cum_div = calloc(t->n + 1, sizeof(int64_t));
+	for (size_t s = 0; s < p->n_samples; s++) {
+		const struct fw_sample *sm = &p->samples[s];
+		const int64_t *v = fw_sample_values(p, s);
+		int64_t w = v[vi], dw = mean ? v[0] : 0;
+		uint32_t parent = FW_NONE;
+		bool residual = false;
+
+		if (w == 0 && dw == 0)
+			continue;
+		n_seen = 0;
+		for (uint32_t i = sm->n_locs; i-- > 0;) {
+			uint32_t loc = p->sample_locs[sm->first_loc + i];
+			uint32_t cnt = t->loc_count[loc];
+			for (uint32_t ni = cnt; ni-- > 0;) {
+				uint32_t n = t->loc_nodes[t->loc_first[loc] + ni];
+				if (kept && !kept[n]) {
+					residual = true;
+					continue;
+				}
+				if (seen[n] != s + 1) {
+					seen[n] = (uint32_t)s + 1;
+					r->cum[n] = fw_add64(r->cum[n], w);
+					r->cum_div[n] = fw_add64(r->cum_div[n], dw);
+				}
+				if (parent != FW_NONE && n != parent &&
+				    (!edge_nodes || edge_nodes[parent] || edge_nodes[n])) {
+					size_t e = 0, k = 0;
+					while (e < r->n_edges && !(r->e[e].src == parent && r->e[e].dst == n))
+						e++;
+					while (k < n_seen && seen_edges[k] != e)
+						k++;
+					if (e == r->n_edges)
+						*PUSH(r->e, r->n_edges) = (struct ref_edge){ parent, n, 0, true, false };
+					if (k == n_seen) {
+						*PUSH(seen_edges, n_seen) = e;
+						r->e[e].weight = fw_add64(r->e[e].weight, w);
+						if (residual)
+							r->e[e].residual = true;
+						if (ni == cnt - 1)
+							r->e[e].is_inline = false;
+					}
+				}
+				parent = n;
+				residual = false;
+			}
+		}
+		if (parent != FW_NONE && !residual) {
+			r->flat[parent] = fw_add64(r->flat[parent], w);
+			r->flat_div[parent] = fw_add64(r->flat_div[parent], dw);
+		}
+	}
+	free(seen);
+	free(seen_edges);
+}
+
+static void ref_free(struct ref_graph *r)
+{
+	free(r->flat);
+	free(r->cum);
+	free(r->flat_div);
+	free(r->cum_div);
+	free(r->e);
+}
+
+/* The first difference between g and r, or NULL. */
+static const char *graph_differs(const struct fw_nodetab *t, const struct fw_graph *g,
+				 const struct ref_graph *r, bool edges, bool mean)
+{
+	size_t present = 0;
+
+	for (uint32_t n = 0; n < t->n; n++) {
+		if (g->flat[n] != r->flat[n])
+			return "flat";
+		if (g->cum[n] != r->cum[n])
+			return "cum";
+		if (mean && (g->flat_div[n] != r->flat_div[n] || g->cum_div[n] != r->cum_div[n]))
+			return "-mean divisor";
+		present += r->flat[n] != 0 || r->cum[n] != 0;
+	}
+	if (g->n_nodes != present)
+		return "nodes present";
+	if (!edges)
+		return g->n_edges ? "edges without edges" : NULL;
+	if (g->n_edges != r->n_edges)
+		return "edge count";
+	for (size_t e = 0; e < r->n_edges; e++) {
+		const struct fw_edge *x = fw_graph_edge(g, e);
+		const struct ref_edge *y = &r->e[e];
+		if (x->src != y->src || x->dst != y->dst)
+			return "edge order";
+		if (x->weight != y->weight)
+			return "edge weight";
+		if (x->is_inline != y->is_inline || x->residual != y->residual)
+			return "edge flags";
+		if (x->counted)
+			return "edge left marked";
+	}
+	return NULL;
+}
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (uint32_t)(rnd_state % n);
+}
+
+/* A random profile whose stacks share prefixes with the one before (as a
+ * real profile's do), with recursion, inlined and lineless locations,
+ * shared stack slices, zero, negative and wrapping values. */
+static struct fw_profile *random_profile(void)
+{
+	static const int64_t big[] = { 0, 1, 7, -5, INT64_MAX, INT64_MIN, INT64_MAX / 3 * 2 };
+	struct fw_profile *p = prof2();
+	uint32_t f[8], locs[16], n_locs = 4 + rnd(12), stack[24], depth = 0;
+	size_t n_samples = 1 + rnd(40);
+	char name[8];
+
+	for (uint32_t i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		f[i] = func(p, name, NULL);
+	}
+	for (uint32_t i = 0; i < n_locs; i++) {
+		uint32_t kind = rnd(6);
+		if (kind == 0)
+			locs[i] = loc_obj(p, i % 2 ? "/lib/x.so" : "/bin/y");
+		else if (kind == 1)
+			locs[i] = location(p, FW_NONE, 0, 2 + rnd(2),
+					   (const uint32_t[]){ f[rnd(8)], f[rnd(8)], f[rnd(8)] }, NULL);
+		else
+			locs[i] = loc(p, f[rnd(8)]);
+	}
+	for (size_t s = 0; s < n_samples; s++) {
+		uint32_t leaf_first[25];
+		int64_t v0 = (int64_t)rnd(3) - (rnd(5) == 0), v1;
+
+		v1 = rnd(3) == 0 ? big[rnd(7)] : (int64_t)rnd(100) - 20 * (rnd(4) == 0);
+		depth = depth ? rnd(depth + 1) : 0; /* keep a prefix of the last stack */
+		while (depth < 24 && rnd(4) != 0)
+			stack[depth++] = locs[rnd(n_locs)];
+		for (uint32_t i = 0; i < depth; i++)
+			leaf_first[i] = stack[depth - 1 - i];
+		leaf_first[depth] = END;
+		sample(p, leaf_first, (const int64_t[]){ v0, v1 }, NULL);
+		if (s > 0 && rnd(6) == 0) { /* the last sample's slice, shared */
+			p->samples[s] = p->samples[s - 1];
+			p->values[s * 2] = v0;
+			p->values[s * 2 + 1] = v1;
+			depth = p->samples[s].n_locs;
+			for (uint32_t i = 0; i < depth; i++)
+				stack[i] = p->sample_locs[p->samples[s].first_loc + depth - 1 - i];
+		}
+	}
+	return p;
+}
+
+static void test_path_walk(void)
+{
+	const int rounds = 400;
+	int bad = 0, runs = 0;
+	const char *why = NULL;
+
+	for (int round = 0; round < rounds && !bad; round++) {
+		struct fw_profile *p = random_profile();
+		struct fw_nodetab t;
+
+		if (fw_nodetab_build(p, &t, &err) < 0) {
+			bad++;
+			why = "node table";
+			fw_profile_free(p);
+			break;
+		}
+		for (int c = 0; c < 8 && !bad; c++) {
+			bool *kept = NULL, *edge_nodes = NULL, mean = c >= 5;
+			size_t vi = rnd(2);
+			struct fw_graph g;
+			struct ref_graph r;
+			int rc;
+
+			if (c == 1 || c == 2 || c == 6) {
+				kept = calloc(t.n + 1, sizeof(bool));
+				for (uint32_t n = 0; n < t.n; n++)
+					kept[n] = c == 1 || rnd(3) != 0;
+			}
+			if (c == 7) {
+				edge_nodes = calloc(t.n + 1, sizeof(bool));
+				for (uint32_t n = 0; n < t.n; n++)
+					edge_nodes[n] = rnd(2);
+			}
+			ref_build(&t, vi, kept, edge_nodes, mean, &r);
+			if (c == 3) {
+				rc = fw_graph_build_nodes(&t, vi, &g, &err);
+			} else if (mean || edge_nodes) {
+				struct fw_trim_opts o = { .order = FW_SORT_FLAT, .mean = mean,
+							  .edge_nodes = edge_nodes };
+				size_t orig, dropped;
+				/* no node fraction: the one pass over every node */
+				rc = c == 6 ? fw_graph_build(&t, vi, kept, &g, &err)
+					    : fw_graph_trimmed(&t, vi, &o, &g, &orig, &dropped, &err);
+				if (c == 6) /* fw_graph_build has no -mean */
+					ref_free(&r), ref_build(&t, vi, kept, NULL, false, &r);
+			} else {
+				rc = fw_graph_build(&t, vi, kept, &g, &err);
+			}
+			runs++;
+			if (rc < 0) {
+				bad++;
+				why = "build failed";
+			} else {
+				why = graph_differs(&t, &g, &r, c != 3, mean && c != 6);
+				bad += why != NULL;
+				fw_graph_free(&g);
+			}
+			if (bad)
+				TAP_DIAG("round %d, case %d, column %zu: %s", round, c, vi, why);
+			ref_free(&r);
+			free(kept);
+			free(edge_nodes);
+		}
+		fw_nodetab_free(&t);
+		fw_profile_free(p);
+	}
+	TAP_OK(bad == 0, "%d graphs of %d random profiles equal the frame-by-frame walk "
+		    "(kept sets, nodes only, -mean, edge nodes)", runs, rounds);
+}
+
 int main(void)
 {
 	struct fw_profile *p = main_profile();
@@ -515,5 +771,6 @@ int main(void)
 	fw_nodetab_free(&t);
 	fw_profile_free(p);
 	test_many_edges();
+	test_path_walk();
 	return tap_done();
 }
