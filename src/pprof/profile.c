@@ -576,29 +576,36 @@ static inline int grow(void **buf, size_t *cap, size_t need, size_t elem)
 	return need <= *cap ? 0 : fw_grow(buf, cap, need, elem);
 }
 
-/* The location ids of a packed run, stored as ordinals after
- * p->sample_locs[n_sample_locs] (room made by the caller): ids 1..dense
- * directly, others through location_ordinal, whose first error goes to
- * *bad (the run is still read to its end, to report a malformed message
- * first). -1 if a varint is truncated. Most of a profile's bytes. */
+/* Stores location id v as an ordinal at locs[*at] (room made by the
+ * caller): ids 1..dense directly, as writers number them, others through
+ * location_ordinal, whose first error goes to *bad; nothing is stored
+ * after that (the sample is still read to its end, to report a malformed
+ * message first). */
+static inline __attribute__((always_inline)) void store_loc(struct decoder *d, uint64_t v,
+							    uint32_t *locs, size_t *at, int *bad)
+{
+	if (v - 1 < d->dense) {
+		locs[(*at)++] = (uint32_t)(v - 1);
+		return;
+	}
+	if (!*bad && (*bad = location_ordinal(d, v, &locs[*at])) == 0)
+		(*at)++;
+}
+
+/* The location ids of a packed run (store_loc). -1 if a varint is
+ * truncated. Most of a profile's bytes. */
 static int take_packed_locs(struct decoder *d, const uint8_t *q, size_t n, int *bad)
 {
 	struct fw_profile *p = d->p;
 	const uint8_t *end = q + n;
 	uint32_t *locs = p->sample_locs; /* NULL when there is no room: nothing is stored then */
 	size_t at = p->n_sample_locs;
-	const uint64_t dense = d->dense;
 
 	while (q < end) {
 		uint64_t v;
 		if (read_varint_fast(&q, end, &v) < 0)
 			return -1;
-		if (v - 1 < dense) {
-			locs[at++] = (uint32_t)(v - 1);
-			continue;
-		}
-		if (!*bad && (*bad = location_ordinal(d, v, &locs[at])) == 0)
-			at++;
+		store_loc(d, v, locs, &at, bad);
 	}
 	p->n_sample_locs = at;
 	return 0;
@@ -671,14 +678,8 @@ static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
 						goto malformed;
 					break;
 				}
-				while ((kv = pb_varints_next(&it, &v)) > 0) {
-					uint32_t *ord = &p->sample_locs[p->n_sample_locs];
-					if (v - 1 < d->dense) /* ids 1..dense, as writers number them */
-						*ord = (uint32_t)(v - 1);
-					else if (bad || (bad = location_ordinal(d, v, ord)) < 0)
-						continue;
-					p->n_sample_locs++;
-				}
+				while ((kv = pb_varints_next(&it, &v)) > 0) /* one id a field */
+					store_loc(d, v, p->sample_locs, &p->n_sample_locs, &bad);
 			} else {
 				if (grow((void **)&p->values, &d->cap_values, d->n_values + most,
 					    sizeof(int64_t)) < 0)
