@@ -541,10 +541,22 @@ static int aggregate(struct fw_profile *p, enum fw_granularity g, bool noinlines
 	return 0;
 }
 
+/* The filters of pprof's generateRawReport: focus and ignore, then the
+ * frame and tag filters (filter.c), whose notes go to r->filters. */
+static int apply_filters(struct fw_report *r, struct fw_profile *p, const struct fw_report_opts *o,
+			 struct fw_error *err)
+{
+	bool fm = false, im = false;
+	int rc;
+
+	if ((rc = filter_samples(p, o->focus, o->ignore, &fm, &im, err)) < 0)
+		return rc;
+	return fw_filter_apply(p, o, fm, im, &r->filters, err);
+}
+
 int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_report_opts *o,
 		   struct fw_error *err)
 {
-	bool fm = false, im = false;
 	int rc;
 
 	assert(r && p && o);
@@ -571,9 +583,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	 * filters keep (label frames change no value). */
 	if ((rc = fw_label_nodes_add(p, o->tagroot, o->tagleaf, r->output_unit, o->warnings, err)) < 0)
 		goto fail;
-	if (o->relative_percentages &&
-	    ((rc = filter_samples(p, o->focus, o->ignore, &fm, &im, err)) < 0 ||
-	     (rc = fw_filter_apply(p, o, fm, im, &r->filters, err)) < 0))
+	if (o->relative_percentages && (rc = apply_filters(r, p, o, err)) < 0)
 		goto fail;
 	if ((rc = sample_index(p, o->sample_index, &r->vi, err)) < 0)
 		goto fail;
@@ -583,9 +593,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	}
 	assert(r->vi < p->n_sample_types);
 	r->total = compute_total(p, r->vi, o->mean, &r->base_total);
-	if (!o->relative_percentages &&
-	    ((rc = filter_samples(p, o->focus, o->ignore, &fm, &im, err)) < 0 ||
-	     (rc = fw_filter_apply(p, o, fm, im, &r->filters, err)) < 0))
+	if (!o->relative_percentages && (rc = apply_filters(r, p, o, err)) < 0)
 		goto fail;
 	if ((rc = aggregate(p, o->granularity, o->noinlines, o, err)) < 0 ||
 	    (rc = fw_nodetab_build(p, &r->tab, err)) < 0)
