@@ -379,7 +379,7 @@ static inline __attribute__((always_inline)) int accumulate(const struct fw_node
 		 * the two stacks' common tail (they are stored leaf first) */
 		if (locs == prev) {
 			k = lim;
-		} else {
+		} else if (lim > 0) { /* (no offset from a NULL stack) */
 			const uint32_t *x = locs + nl, *y = prev + prev_n;
 			while (k + 4 <= lim && memcmp(x - k - 4, y - k - 4, 4 * sizeof(*x)) == 0)
 				k += 4;
