@@ -946,8 +946,11 @@ static int run(const struct command *c, struct args *a)
 		goto done;
 	}
 	/* the reports read what they can, as pprof; merge must not drop an input */
-	r = fw_profiles_load(a->files, a->n_files, a->bases, a->n_bases, a->diff_base, &lim,
-			     a->symbolize, c->cmd == CMD_MERGE ? NULL : &warnings, &p, &err);
+	/* traces shows samples one by one and merge writes them: every other
+	 * report only adds their values up */
+	r = fw_profiles_load(a->files, a->n_files, a->bases, a->n_bases, a->diff_base,
+			     c->cmd != CMD_TRACES && c->cmd != CMD_MERGE, &lim, a->symbolize,
+			     c->cmd == CMD_MERGE ? NULL : &warnings, &p, &err);
 	/* pprof's notes on the files it could not read, before anything else */
 	if (warnings.len)
 		fputs(fw_buf_str(&warnings), stderr);

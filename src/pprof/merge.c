@@ -709,7 +709,26 @@ static int canon_of(size_t n, uint64_t (*hash)(const void *, uint32_t),
 	return 0;
 }
 
-int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
+/* Would summing equal samples change a sum that a report adds them into?
+ * Not when every value is >= 0 and all of them together fit in an int64:
+ * then no partial sum wraps or cancels to 0, and a summed sample adds
+ * something exactly when one of its parts would have. */
+static bool sums_unobservable(const struct fw_profile *p)
+{
+	size_t nv = p->n_samples * p->n_sample_types;
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < nv; i++) {
+		if (p->values[i] < 0)
+			return false;
+		/* each term is below 2^63: the sum cannot wrap before this test */
+		if ((total += (uint64_t)p->values[i]) > INT64_MAX)
+			return false;
+	}
+	return true;
+}
+
+static int compact(struct fw_profile *p, bool additive, struct fw_error *err)
 {
 	uint32_t *c = NULL;
 	size_t nt = p->n_sample_types;
@@ -751,6 +770,8 @@ int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
 	for (size_t s = 0; s < p->n_samples; s++)
 		if (p->samples[s].n_labels)
 			sort_labels(p->labels + p->samples[s].first_label, p->samples[s].n_labels);
+	if (additive && sums_unobservable(p))
+		return 0;
 	if ((r = canon_of(p->n_samples, sample_hash, sample_equal, p, &c)) < 0)
 		goto nomem;
 	for (size_t s = 0; s < p->n_samples; s++) {
@@ -769,4 +790,14 @@ int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
 nomem:
 	free(c);
 	return fw_err(err, -ENOMEM, "out of memory while merging the profile");
+}
+
+int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
+{
+	return compact(p, false, err);
+}
+
+int fw_profile_compact_additive(struct fw_profile *p, struct fw_error *err)
+{
+	return compact(p, true, err);
 }

@@ -189,9 +189,9 @@ static void free_all(struct fw_profile **ps, size_t n)
 }
 
 int fw_profiles_load(const char *const *sources, size_t n_sources, const char *const *bases,
-		     size_t n_bases, bool diff_base, const struct fw_decode_limits *lim,
-		     const char *symbolize, struct fw_buf *warnings, struct fw_profile **out,
-		     struct fw_error *err)
+		     size_t n_bases, bool diff_base, bool additive,
+		     const struct fw_decode_limits *lim, const char *symbolize,
+		     struct fw_buf *warnings, struct fw_profile **out, struct fw_error *err)
 {
 	struct fw_profile **s = NULL, **b = NULL;
 	size_t want_sources = n_sources, want_bases = n_bases;
@@ -221,7 +221,8 @@ int fw_profiles_load(const char *const *sources, size_t n_sources, const char *c
 	}
 	if (n_sources == 1 && n_bases == 0) {
 		/* The common case: merge the one profile in place, no copy. */
-		if ((r = fw_profile_compact(s[0], err)) < 0) {
+		r = additive ? fw_profile_compact_additive(s[0], err) : fw_profile_compact(s[0], err);
+		if (r < 0) {
 			free_all(s, n_sources);
 			return r;
 		}

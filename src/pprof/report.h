@@ -69,11 +69,12 @@ int fw_profiles_combine_normalized(struct fw_profile *const *sources, size_t n_s
  * cannot be read is the error; with warnings, as pprof: it is noted
  * ("PATH: open PATH: no such file or directory") and left out, then
  * "Fetched 1 source profiles out of 2"; the error is pprof's "failed to
- * fetch any source profiles" (or base) when none of a kind could be read. */
+ * fetch any source profiles" (or base) when none of a kind could be read.
+ * additive: the report only adds sample values up (fw_profile_compact_additive). */
 int fw_profiles_load(const char *const *sources, size_t n_sources, const char *const *bases,
-		     size_t n_bases, bool diff_base, const struct fw_decode_limits *lim,
-		     const char *symbolize, struct fw_buf *warnings, struct fw_profile **out,
-		     struct fw_error *err);
+		     size_t n_bases, bool diff_base, bool additive,
+		     const struct fw_decode_limits *lim, const char *symbolize,
+		     struct fw_buf *warnings, struct fw_profile **out, struct fw_error *err);
 /* The same for profiles already decoded (they are not modified). */
 int fw_profiles_combine(struct fw_profile *const *sources, size_t n_sources,
 			struct fw_profile *const *bases, size_t n_bases, bool diff_base,

@@ -13,6 +13,7 @@
  * to disk (e.g. 1000 B + 3 kB: go prints 3072B and 1000B, 4072B total).
  */
 #include "pprof/encode.h"
+#include "pprof/graph.h"
 #include "pprof/merge.h"
 #include "pprof/profile.h"
 
@@ -294,6 +295,71 @@ out:
 	fw_profile_free(m);
 }
 
+/* fw_profile_compact_additive: equal samples stay apart when every value is
+ * >= 0 and all of them fit in an int64, and the call graph (what the
+ * additive reports are made of) is the same as after a full compaction;
+ * with a negative value, or values whose sum would wrap, equal samples are
+ * summed as fw_profile_compact sums them. */
+static bool same_graph(struct fw_profile *a, struct fw_profile *b)
+{
+	struct fw_nodetab ta, tb;
+	struct fw_graph ga, gb;
+	bool same = false;
+
+	if (fw_nodetab_build(a, &ta, &err) < 0)
+		return false;
+	if (fw_nodetab_build(b, &tb, &err) < 0) {
+		fw_nodetab_free(&ta);
+		return false;
+	}
+	if (ta.n == tb.n && fw_graph_build(&ta, 1, NULL, &ga, &err) == 0) {
+		if (fw_graph_build(&tb, 1, NULL, &gb, &err) == 0) {
+			same = ga.n_nodes == gb.n_nodes && ga.n_edges == gb.n_edges;
+			for (size_t n = 0; same && n < ta.n; n++)
+				same = ga.flat[n] == gb.flat[n] && ga.cum[n] == gb.cum[n];
+			for (size_t e = 0; same && e < ga.n_edges; e++) {
+				const struct fw_edge *x = fw_graph_edge(&ga, e), *y = fw_graph_edge(&gb, e);
+				same = x->src == y->src && x->dst == y->dst && x->weight == y->weight &&
+				       x->is_inline == y->is_inline;
+			}
+			fw_graph_free(&gb);
+		}
+		fw_graph_free(&ga);
+	}
+	fw_nodetab_free(&ta);
+	fw_nodetab_free(&tb);
+	return same;
+}
+
+static void test_compact_additive(void)
+{
+	struct fw_profile *a = dup_profile(), *full = dup_profile(), *neg = dup_profile(),
+			  *wrap = dup_profile();
+
+	if (!TAP_EQ_INT(fw_profile_compact_additive(a, &err), 0, "additive compact") ||
+	    !TAP_EQ_INT(fw_profile_compact(full, &err), 0, "full compact"))
+		goto out;
+	/* the zero sample dropped, nothing summed */
+	if (TAP_EQ_UINT(a->n_samples, 5, "additive: five samples, equal ones apart")) {
+		TAP_EQ_STR(stack(a, 1), "main;a", "additive: main;a twice, its functions unified");
+		TAP_EQ_INT(val(a, 1, 1), 20, "additive: the second main;a keeps its own value");
+	}
+	TAP_OK(same_graph(a, full), "additive: the call graph is the fully compacted one's");
+
+	neg->values[1 * 2 + 0] = -2; /* the second main;a counts -2 */
+	if (TAP_EQ_INT(fw_profile_compact_additive(neg, &err), 0, "additive compact, a value < 0"))
+		TAP_EQ_UINT(neg->n_samples, 3, "a negative value: equal samples summed");
+
+	wrap->values[0 * 2 + 1] = INT64_MAX; /* main;a: INT64_MAX + 20 would wrap */
+	if (TAP_EQ_INT(fw_profile_compact_additive(wrap, &err), 0, "additive compact, huge values"))
+		TAP_EQ_UINT(wrap->n_samples, 3, "values whose sum passes INT64_MAX: equal samples summed");
+out:
+	fw_profile_free(a);
+	fw_profile_free(full);
+	fw_profile_free(neg);
+	fw_profile_free(wrap);
+}
+
 /* fw_profile_clone: the copy encodes to the same bytes, and changing it
  * (compaction) leaves the original as it was. */
 static void test_clone(void)
@@ -511,6 +577,7 @@ int main(void)
 	test_merge_mappings();
 	test_merge_incompatible();
 	test_compact();
+	test_compact_additive();
 	test_clone();
 	test_scale();
 	test_set_label();
