@@ -357,6 +357,8 @@ struct decoder {
 	size_t n_values;
 	struct stack_slot *stacks; /* share_stack's cache, stack_mask + 1 slots */
 	size_t stack_mask;
+	size_t pending;	      /* the sample share_stack looks up next, + 1; 0 = none */
+	uint64_t pending_hash; /* its stack's hash */
 };
 
 #define NOMEM(d) fw_err((d)->err, -ENOMEM, "%s: out of memory", (d)->name)
@@ -617,30 +619,54 @@ static int take_packed_locs(struct decoder *d, const uint8_t *q, size_t n, int *
  * keyed by the stack's hash, the last sample seen in each: bounded
  * memory, and a stack repeated label by label, as labelled profiles do,
  * is nearly always found (a 16-copy merge of large.cpu: 32 -> 2 MB of
- * stacks). A miss only costs a copy. */
-static void share_stack(struct decoder *d, struct fw_sample *s)
+ * stacks). A miss only costs a copy.
+ *
+ * A slot is a cache miss of its own (the input streams through the cache
+ * meanwhile), so the lookup is one sample late: a sample's slot is
+ * fetched when it is decoded and looked up once the next sample's stack
+ * is decoded, whose stack then moves down if the copy is given back.
+ * share_stack(d, s) looks up the pending sample, then makes s (the last
+ * decoded; NULL at the end) the pending one. */
+static void share_stack(struct decoder *d, struct fw_sample *next)
 {
 	struct fw_profile *p = d->p;
-	struct stack_slot *slot;
-	const struct fw_sample *o;
-	uint64_t h;
 
-	if (!d->stacks || s->n_locs == 0)
+	if (!d->stacks)
 		return;
-	h = fw_hash_u32s(p->sample_locs + s->first_loc, s->n_locs);
-	slot = &d->stacks[h & d->stack_mask];
-	if (slot->sample1 && slot->tag == (uint32_t)(h >> 32)) {
-		o = &p->samples[slot->sample1 - 1];
-		if (o->n_locs == s->n_locs &&
-		    memcmp(p->sample_locs + o->first_loc, p->sample_locs + s->first_loc,
-			   s->n_locs * sizeof(uint32_t)) == 0) {
-			p->n_sample_locs = s->first_loc; /* the copy just decoded */
-			s->first_loc = o->first_loc;
-			return;
+	if (d->pending) {
+		struct fw_sample *s = &p->samples[d->pending - 1];
+		struct stack_slot *slot = &d->stacks[d->pending_hash & d->stack_mask];
+		const struct fw_sample *o;
+		uint32_t tag = (uint32_t)(d->pending_hash >> 32);
+
+		if (slot->sample1 && slot->tag == tag) {
+			o = &p->samples[slot->sample1 - 1];
+			if (o->n_locs == s->n_locs &&
+			    memcmp(p->sample_locs + o->first_loc, p->sample_locs + s->first_loc,
+				   s->n_locs * sizeof(uint32_t)) == 0) {
+				/* s's copy back: the next stack, right after it, moves down */
+				assert(!next || next->first_loc == s->first_loc + s->n_locs);
+				if (next && next->n_locs)
+					memmove(p->sample_locs + s->first_loc, p->sample_locs + next->first_loc,
+						next->n_locs * sizeof(uint32_t));
+				if (next)
+					next->first_loc = s->first_loc;
+				p->n_sample_locs -= s->n_locs;
+				s->first_loc = o->first_loc;
+				slot = NULL;
+			}
 		}
+		if (slot) {
+			slot->tag = tag;
+			slot->sample1 = (uint32_t)d->pending;
+		}
+		d->pending = 0;
 	}
-	slot->tag = (uint32_t)(h >> 32);
-	slot->sample1 = (uint32_t)(p->n_samples + 1);
+	if (next && next->n_locs) {
+		d->pending_hash = fw_hash_u32s(p->sample_locs + next->first_loc, next->n_locs);
+		d->pending = (size_t)(next - p->samples) + 1;
+		__builtin_prefetch(&d->stacks[d->pending_hash & d->stack_mask]);
+	}
 }
 
 static int take_sample(struct decoder *d, const uint8_t *b, size_t n)
@@ -1668,10 +1694,14 @@ static int decode_plain(const uint8_t *buf, size_t len, bool own, const char *na
 		if (r == 0 && presize(&d, &c, len) < 0)
 			r = fw_err(err, -ENOMEM, "%s: out of memory", name);
 	}
-	if (r == 0 && (r = walk(&d, buf, len)) < 0 && looks_legacy(buf, len))
-		fw_err(err, r,
-		       "%s: not a profile.proto; legacy (pre-proto) pprof formats are not supported: %s",
-		       name, legacy_kind(buf, len));
+	if (r == 0) {
+		if ((r = walk(&d, buf, len)) == 0)
+			share_stack(&d, NULL); /* the last sample's lookup */
+		else if (looks_legacy(buf, len))
+			fw_err(err, r,
+			       "%s: not a profile.proto; legacy (pre-proto) pprof formats are not supported: %s",
+			       name, legacy_kind(buf, len));
+	}
 	arena_destroy(&d.arena);
 	if (r == 0)
 		r = resolve(&d);
