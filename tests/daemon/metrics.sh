@@ -136,11 +136,12 @@ MF=$T/nodir/flarewatch.prom
 D=$T/b
 mkdir -p "$D/incoming" "$D/state/processing"
 # recovered at start and analyzed first: a sparse file whose hashing alone
-# outlasts the 5 s timeout
+# outlasts the 15 s timeout (long enough that the checks below still see it
+# running on a loaded machine: at 5 s, one CI run saw it killed first)
 truncate -s 64G "$D/state/processing/slow.zip"
 make_slow_flare "$D/incoming/one.zip" 1M
 make_slow_flare "$D/incoming/two.zip" 1M
-daemon_up b metrics_file="$MF" settle_seconds=3600 workers=1 analysis.timeout_seconds=5
+daemon_up b metrics_file="$MF" settle_seconds=3600 workers=1 analysis.timeout_seconds=15
 sleep 3 # three rewrites that fail
 n=$(grep -c 'metrics_file: ' "$LOG")
 check "a metrics folder that does not exist: logged once in 3 s of rewrites every second ($n)" test "$n" = 1
