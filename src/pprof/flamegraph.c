@@ -398,7 +398,7 @@ static int cmp_tree(const void *a, const void *b, void *ctx)
  * the samples' values and labels go back to the heap
  * (fw_report_drop_sample_rows) before the hash table is made: the table
  * and what follows reuse their room, and no new memory is touched. */
-static int stacks_build(struct fw_report *r, struct stacks *st, bool drop, struct fw_error *err)
+static int stacks_build(struct fw_report *r, struct stacks *st, bool drop, bool tree, struct fw_error *err)
 {
 	const struct fw_profile *p = r->p;
 	const struct fw_nodetab *t = &r->tab;
@@ -457,12 +457,13 @@ static int stacks_build(struct fw_report *r, struct stacks *st, bool drop, struc
 			st->cap = st->n + 1;
 		}
 	}
-	qsort_r(st->s, st->n, sizeof(*st->s), cmp_item, st);
-	/* stacks of different nodes that print the same are one; the list
-	 * is compacted in place (a group is read before its slot is written) */
+	qsort_r(st->s, st->n, sizeof(*st->s), tree ? cmp_tree : cmp_item, st);
+	/* stacks of different nodes that print the same are one (equal in
+	 * either order); the list is compacted in place (a group is read
+	 * before its slot is written) */
 	for (size_t i = 0, j; i < st->n; i = j) {
 		struct stack first = st->s[i];
-		for (j = i + 1; j < st->n && cmp_text(st, &st->s[j], &first, false) == 0; j++)
+		for (j = i + 1; j < st->n && cmp_text(st, &st->s[j], &first, tree) == 0; j++)
 			first.value = fw_add64(first.value, st->s[j].value);
 		if (first.value != 0)
 			st->s[kept++] = first;
@@ -474,14 +475,6 @@ nomem:
 	return fw_err(err, -ENOMEM, "out of memory collecting stacks");
 }
 
-/* Reorders the stacks for the flame graph (cmp_tree). In plain byte order
- * a function's own stack "p;f" and its children "p;f;g" would sit on both
- * sides of "p;f.func1", and f would be drawn twice. */
-static void tree_order(struct stacks *st)
-{
-	qsort_r(st->s, st->n, sizeof(*st->s), cmp_tree, st);
-}
-
 /* The folded stacks into out; with f, written to f 32 KiB at a time and
  * the report's samples dropped (fw_collapsed_stream serves one output). */
 static int collapsed(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error *err)
@@ -489,7 +482,7 @@ static int collapsed(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw
 	struct stacks st;
 	int rc = 0;
 
-	if ((rc = stacks_build(r, &st, f != NULL, err)) < 0)
+	if ((rc = stacks_build(r, &st, f != NULL, false, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < st.n; i++) {
 		const struct stack *s = &st.s[i];
@@ -1129,9 +1122,11 @@ int fw_flamegraph_write(struct fw_report *r, const struct fw_flamegraph_opts *op
 	h.growth = o->growth;
 	if (h.growth && (rc = growth_total(r, &h.growth_total, err)) < 0)
 		return rc;
-	if ((rc = stacks_build(r, &st, o->drop_samples, err)) < 0)
+	/* in tree order (cmp_tree): in plain byte order a function's own
+	 * stack "p;f" and its children "p;f;g" would sit on both sides of
+	 * "p;f.func1", and f would be drawn twice */
+	if ((rc = stacks_build(r, &st, o->drop_samples, true, err)) < 0)
 		return rc;
-	tree_order(&st);
 	all_w = stacks_width(&st);
 	if (all_w > 0)
 		scale = (SVG_W - 2.0 * PAD) / (double)all_w;
