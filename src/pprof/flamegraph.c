@@ -7,8 +7,9 @@
  * from the outermost caller to the leaf and, within a location, its lines
  * from the outermost (caller) to the innermost inlined frame. Equal node
  * sequences are summed in a hash table, sorted by their text
- * "name;name;name" (byte order) and summed again where different nodes
- * print the same (names are what the formats compare). Stacks whose sum
+ * "name;name;name" (byte order; for the SVG, with ';' below every other
+ * byte) and summed again where different nodes print the same (names are
+ * what the formats compare). Stacks whose sum
  * is zero are left out. Neither the text nor the nodes are stored: a stack
  * is read from the locations of its first sample through the node table,
  * comparisons skip the locations two stacks share and read the names from
@@ -21,7 +22,7 @@
  *
  * Collapsed output is Brendan Gregg's folded format, one "stack value" line
  * per stack; control characters in names print as '?' so that a line stays
- * a line. The SVG is drawn from the same sorted stacks the way
+ * a line. The SVG is drawn from the stacks in tree order the way
  * flamegraph.pl's flow() does it: consecutive stacks share the frames of
  * their common prefix, so every frame is one rectangle whose width is the
  * sum of |value| of the stacks through it; only the frames drawn are kept
