@@ -991,7 +991,8 @@ static int run(const struct command *c, struct args *a)
 	case CMD_FLAMEGRAPH: {
 		/* -diff_base: the differential graph flarewatch draws for the heap
 		 * growth (pprof's own flame graph cannot show a diff) */
-		struct fw_flamegraph_opts fo = { .title = a->files[0], .growth = a->diff_base };
+		struct fw_flamegraph_opts fo = { .title = a->files[0], .growth = a->diff_base,
+						 .drop_samples = true }; /* the report's last use */
 		r = fw_flamegraph_write(&rpt, &fo, &out, &err);
 		break;
 	}

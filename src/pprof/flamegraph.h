@@ -28,6 +28,10 @@ struct fw_flamegraph_opts {
 	 * drawn). NULL: flamegraph.pl's warm colours, hashed from the name. */
 	fw_flame_classify_fn classify;
 	void *ctx;
+	/* The report serves this graph only: its samples, values and labels
+	 * are freed once their stacks are read (fw_report_drop_sample_rows),
+	 * and the graph is built in their room (the CLI). */
+	bool drop_samples;
 };
 
 /* The label drawn for a frame is a suffix of its name: name + this offset.
@@ -45,7 +49,9 @@ size_t fw_flame_label_offset(const char *name);
 
 int fw_collapsed_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err);
 /* The same written to f as it is made, 32 KiB at a time, then flushed:
- * memory stays flat however large the output. */
+ * memory stays flat however large the output. The report serves this
+ * output only: its samples are dropped once their stacks are read
+ * (fw_report_drop_sample_rows). */
 int fw_collapsed_stream(struct fw_report *r, FILE *f, struct fw_error *err);
 /* o may be NULL (no title, warm colours, growth colours only if some stack
  * is negative). Frames show the short label (fw_flame_label_offset); their

@@ -623,6 +623,19 @@ void fw_report_drop_samples(struct fw_report *r)
 	p->n_samples = p->n_sample_locs = p->n_labels = 0;
 }
 
+void fw_report_drop_sample_rows(struct fw_report *r)
+{
+	struct fw_profile *p = r->p;
+
+	free(p->samples);
+	free(p->values);
+	free(p->labels);
+	p->samples = NULL;
+	p->values = NULL;
+	p->labels = NULL;
+	p->n_samples = p->n_labels = 0;
+}
+
 void fw_report_free(struct fw_report *r)
 {
 	fw_nodetab_free(&r->tab);

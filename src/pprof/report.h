@@ -102,6 +102,10 @@ void fw_report_free(struct fw_report *r);
  * samples' arrays (stacks, values, labels) go back to the heap for what
  * follows to reuse; locations, functions, strings and the header stay. */
 void fw_report_drop_samples(struct fw_report *r);
+/* For a report whose stacks were copied out as sample_locs slices
+ * (collapsed, flamegraph): the samples, their values and labels go back to
+ * the heap; sample_locs stays, with what fw_report_drop_samples keeps. */
+void fw_report_drop_sample_rows(struct fw_report *r);
 
 /* The trimmed graph for this report, with the output unit selected. */
 int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,

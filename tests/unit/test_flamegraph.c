@@ -711,6 +711,118 @@ static void test_growth(void)
 	free(s);
 }
 
+/* The CLI's way: collapsed streamed (fw_collapsed_stream) or the flame
+ * graph with drop_samples, on a fresh report of p. *dropped: afterwards the
+ * report has no sample, value or label left, and still the stacks'
+ * locations. */
+static char *run_drop(struct fw_profile *p, bool svg, const char *sample_index,
+		      struct fw_flamegraph_opts fo, bool *dropped)
+{
+	struct fw_report r;
+	struct fw_error err = { "" };
+	struct fw_buf out;
+	bool had_locs = p->n_sample_locs > 0;
+	FILE *f = NULL;
+	char *text = NULL;
+	long n;
+	int rc;
+
+	*dropped = false;
+	if (init_report(&r, p, sample_index, NULL) < 0)
+		return NULL;
+	fw_buf_init(&out);
+	fo.drop_samples = true;
+	if (svg) {
+		rc = fw_flamegraph_write(&r, &fo, &out, &err);
+		text = out.failed ? NULL : strdup(fw_buf_str(&out));
+	} else if (!(f = tmpfile())) {
+		rc = -errno;
+	} else if ((rc = fw_collapsed_stream(&r, f, &err)) == 0 && (n = ftell(f)) >= 0 &&
+		   fseek(f, 0, SEEK_SET) == 0 && (text = calloc(1, (size_t)n + 1)) &&
+		   fread(text, 1, (size_t)n, f) != (size_t)n) {
+		free(text);
+		text = NULL;
+	}
+	if (f)
+		fclose(f);
+	fw_buf_free(&out);
+	*dropped = !r.p->samples && !r.p->n_samples && !r.p->values && !r.p->labels && !r.p->n_labels &&
+		   (r.p->sample_locs != NULL) == had_locs;
+	fw_report_free(&r);
+	if (rc < 0)
+		tap_diag("writing: %s", err.msg);
+	return rc < 0 ? NULL : text;
+}
+
+/* Each output the same whether the report keeps its samples or the
+ * stacks are built in their room. */
+static void drop_case(const char *what, struct fw_profile *(*make)(void), bool svg, const char *sample_index,
+		      struct fw_flamegraph_opts fo)
+{
+	char *kept = run_opts(make(), svg, sample_index, NULL, NULL, &fo, NULL);
+	bool dropped;
+	char *got = run_drop(make(), svg, sample_index, fo, &dropped);
+
+	TAP_OK(kept && got && strcmp(kept, got) == 0, "drop samples, %s: the same output", what);
+	TAP_OK(dropped, "drop samples, %s: the samples, values and labels are freed, the stacks kept", what);
+	free(kept);
+	free(got);
+}
+
+static struct fw_profile *profile_b(void)
+{
+	return build(2, b_funcs, N(b_funcs), b_locs, N(b_locs), b_samples, N(b_samples));
+}
+
+static struct fw_profile *profile_f(void)
+{
+	return build(1, f_funcs, N(f_funcs), f_locs, N(f_locs), f_samples, N(f_samples));
+}
+
+/* Profile G: zero values between the others, in both sample types, so
+ * that stacks are written over earlier samples; main;a twice. */
+static const struct sample_spec g_samples[] = {
+	{ .locs = { 1, 0 }, .n = 2, .v = { 0, 1 * MS } },
+	{ .locs = { 2, 0 }, .n = 2, .v = { 1, 0 }, .labels = { L("phase", "x") }, .n_labels = 1 },
+	{ .locs = { 3, 0 }, .n = 2, .v = { 0, 2 * MS }, .labels = { NL("bytes", "bytes", 64) }, .n_labels = 1 },
+	{ .locs = { 1, 0 }, .n = 2, .v = { 1, 0 } },
+	{ .locs = { 1, 0 }, .n = 2, .v = { 0, 4 * MS } },
+	{ .locs = { 2, 1, 0 }, .n = 3, .v = { 0, 8 * MS } },
+};
+
+static struct fw_profile *profile_g(void)
+{
+	return build(2, a_funcs, N(a_funcs), a_locs, N(a_locs), g_samples, N(g_samples));
+}
+
+static void test_drop(void)
+{
+	struct fw_flamegraph_opts plain = { .title = "t" }, classes = { .title = "t", .classify = own_class },
+				  growth = { .title = "t", .growth = true };
+	bool dropped;
+	char *s = run_drop(profile_a(), false, NULL, plain, &dropped);
+
+	/* A's labels are freed; its zero sample (z) is left out as the
+	 * stacks are compacted over the samples */
+	TAP_EQ_STR(s, a_collapsed, "drop samples: collapsed A");
+	free(s);
+	s = run_drop(profile_g(), false, NULL, plain, &dropped);
+	TAP_EQ_STR(s, "main;a 5000000\nmain;a;b 8000000\nmain;c 2000000\n", "drop samples: collapsed G");
+	TAP_OK(dropped, "drop samples, collapsed G: the samples are freed");
+	free(s);
+	s = run_drop(profile_g(), false, "0", plain, &dropped);
+	TAP_EQ_STR(s, "main;a 1\nmain;b 1\n", "drop samples: collapsed G -sample_index=0");
+	free(s);
+	drop_case("flamegraph G", profile_g, true, NULL, plain);
+	drop_case("collapsed A -sample_index=0", profile_a, false, "0", plain);
+	drop_case("flamegraph A", profile_a, true, NULL, plain);
+	drop_case("flamegraph A, classes", profile_a, true, "0", classes);
+	drop_case("collapsed B (negative values)", profile_b, false, NULL, plain);
+	drop_case("flamegraph B, growth", profile_b, true, NULL, growth);
+	drop_case("collapsed F (equal texts merged)", profile_f, false, NULL, plain);
+	drop_case("flamegraph F", profile_f, true, NULL, plain);
+}
+
 static void test_meta(void)
 {
 	struct fw_profile *p = profile_a();
@@ -878,6 +990,7 @@ int main(void)
 	test_many_classes();
 	test_tree_order();
 	test_text_order();
+	test_drop();
 	test_meta();
 	test_fixture();
 	return tap_done();
