@@ -608,21 +608,6 @@ fail:
 	return rc;
 }
 
-void fw_report_drop_samples(struct fw_report *r)
-{
-	struct fw_profile *p = r->p;
-
-	free(p->samples);
-	free(p->sample_locs);
-	free(p->values);
-	free(p->labels);
-	p->samples = NULL;
-	p->sample_locs = NULL;
-	p->values = NULL;
-	p->labels = NULL;
-	p->n_samples = p->n_sample_locs = p->n_labels = 0;
-}
-
 void fw_report_drop_sample_rows(struct fw_report *r)
 {
 	struct fw_profile *p = r->p;
@@ -634,6 +619,14 @@ void fw_report_drop_sample_rows(struct fw_report *r)
 	p->values = NULL;
 	p->labels = NULL;
 	p->n_samples = p->n_labels = 0;
+}
+
+void fw_report_drop_samples(struct fw_report *r)
+{
+	fw_report_drop_sample_rows(r);
+	free(r->p->sample_locs);
+	r->p->sample_locs = NULL;
+	r->p->n_sample_locs = 0;
 }
 
 void fw_report_free(struct fw_report *r)
