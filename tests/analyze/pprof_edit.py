@@ -68,6 +68,9 @@ computed independently of flarewatch's decoder.
                                                escapes) or symbolized=0|1
                                                (0 clears the has_* flags,
                                                1 sets has_functions)
+  pprof_edit.py remap FILE FROM TO ID         locations FROM..TO-1 (by their
+                                               order in the file) get mapping
+                                               id ID
   pprof_edit.py nomappings FILE                remove every mapping and the
                                                locations' mapping ids
 The file is rewritten in place, gzipped (attribute only prints).
@@ -471,6 +474,16 @@ def main(argv):
             else:
                 sys.exit("mapping: unknown key " + key)
         fields[idx[k]] = (3, 2, encode(m))
+    elif cmd == "remap":
+        lo, hi, mid = int(argv[3]), int(argv[4]), int(argv[5])
+        out, seen = [], 0
+        for f, wt, v in fields:
+            if f == 4:
+                if lo <= seen < hi:
+                    v = encode([x for x in parse(v) if x[0] != 2] + [(2, 0, mid)])
+                seen += 1
+            out.append((f, wt, v))
+        fields = out
     elif cmd == "nomappings":
         def strip_loc(v):
             return encode([x for x in parse(v) if x[0] != 2])
