@@ -15,8 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* At most this many entries of a D/BUILDID/ folder are tried (pprof: all). */
+/* At most this many entries of a D/BUILDID/ folder are tried, and this
+ * many files for the whole profile (pprof: all; a hostile profile's build
+ * IDs could name big folders, over and over). */
 #define GLOB_MAX 4096
+#define PROBE_MAX 65536
 
 /* A byte string that may hold NUL bytes (names from a profile). */
 struct bstr {
@@ -277,13 +280,19 @@ struct locate {
 	struct fw_buf *notes;
 	char **found; /* the mapping's new file, malloc'd */
 	bool done;
+	size_t *probes; /* files tried so far, for the whole profile */
 };
 
 static void try_candidate(struct locate *l, const char *path, size_t len)
 {
 	int e;
 
-	if (!path || l->done || probe(path, len, &e) != PROBE_OBJECT)
+	if (!path || l->done || *l->probes >= PROBE_MAX)
+		return;
+	if (++*l->probes == PROBE_MAX)
+		fw_buf_printf(l->notes, "flarewatch: not looking for more local binaries (%d files tried)\n",
+			      PROBE_MAX);
+	if (probe(path, len, &e) != PROBE_OBJECT)
 		return;
 	if (l->build_id.n) { /* objTool's files have no build ID */
 		fw_buf_puts(l->notes, "Ignoring local file ");
@@ -315,7 +324,7 @@ static void try_glob(struct locate *l, const struct fw_buf *dir)
 	struct dirent *de;
 	DIR *d;
 
-	if (has_meta(dir->data, dir->len) || memchr(dir->data, 0, dir->len) || !(d = opendir(dir->data)))
+	if (*l->probes >= PROBE_MAX || has_meta(dir->data, dir->len) || memchr(dir->data, 0, dir->len) || !(d = opendir(dir->data)))
 		return;
 	while ((de = readdir(d)) && n < GLOB_MAX) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
@@ -657,7 +666,7 @@ static void note_mapping(const struct fw_profile *p, const struct fw_mapping *m,
 int fw_symbolize_notes(const struct fw_profile *p, const struct fw_symbolize *s, const char *binary_path,
 		       const char *home, struct fw_buf *locate, struct fw_buf *notes, struct fw_error *err)
 {
-	size_t nm = p->n_mappings, k;
+	size_t nm = p->n_mappings, k, probes = 0;
 	char **found = NULL;
 	bool *used = NULL, missing = false;
 	uint32_t *order = NULL;
@@ -676,7 +685,7 @@ int fw_symbolize_notes(const struct fw_profile *p, const struct fw_symbolize *s,
 		goto nomem;
 	for (size_t i = 0; i < nm && !def.failed; i++) {
 		struct locate l = { pstr(p, p->mappings[i].filename), pstr(p, p->mappings[i].build_id), locate,
-				    &found[i], false };
+				    &found[i], false, &probes };
 		locate_mapping(&l, (struct bstr){ def.data, def.len });
 	}
 	if (def.failed || locate->failed)

@@ -32,7 +32,9 @@
  * FILE (flarewatch does not read local binaries)"; so for a file that is not
  * a regular file or a folder (a device, a FIFO: never opened),
  * "flarewatch: not symbolizing BASE from FILE: not a regular file".
- * Every name is written through fw_out_plain.
+ * Every name is written through fw_out_plain. A folder's entries are tried
+ * 4096 at most, and 65536 files for a whole profile (then one note says
+ * flarewatch stopped looking).
  */
 #ifndef FW_SYMBOLIZE_H
 #define FW_SYMBOLIZE_H
