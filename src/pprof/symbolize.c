@@ -5,7 +5,6 @@
  * Unsymbolizable, and cmd/pprof's objTool.Open (cmd/internal/objfile.Open).
  */
 #include "pprof/symbolize.h"
-#include "base/outtext.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -234,29 +233,31 @@ static void put_errno(struct fw_buf *b, int e)
 		fw_buf_puts(b, t + 1);
 }
 
-/* A name from the profile as plain text: each NUL-free run through
- * fw_out_plain, a NUL byte as its escape. */
+/* A name from the profile as one line of text: each unsafe character and
+ * invalid byte escaped (outtext.h's escapes; NUL, newline and ESC
+ * included), cut after FW_OUT_TEXT_MAX bytes. Not redacted: pprof prints
+ * these names, and its reports print the same names raw on stdout (top's
+ * "File:"); the redactor would hide every 40-hex-digit GNU build ID. */
 static void put_name(struct fw_buf *b, struct bstr s)
 {
-	while (s.n) {
-		const char *nul = memchr(s.s, 0, s.n);
-		size_t k = nul ? (size_t)(nul - s.s) : s.n;
-		char *part = malloc(k + 1);
+	size_t len = fw_utf8_cut(s.s, s.n, FW_OUT_TEXT_MAX);
 
-		if (!part) {
-			b->failed = true;
-			return;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t l = fw_utf8_decode(s.s + i, len - i, &cp);
+
+		if (l == 0) {
+			fw_buf_put_escape(b, (unsigned char)s.s[i], true);
+			i++;
+		} else if (fw_cp_unsafe(cp)) {
+			fw_buf_put_escape(b, cp, false);
+			i += l;
+		} else {
+			fw_buf_putn(b, s.s + i, l);
+			i += l;
 		}
-		memcpy(part, s.s, k);
-		part[k] = 0;
-		fw_out_plain(b, part, FW_OUT_NAME_MAX);
-		free(part);
-		if (!nul)
-			return;
-		fw_buf_put_escape(b, 0, false);
-		s.s += k + 1;
-		s.n -= k + 1;
 	}
+	fw_buf_put_cut(b, s.n - len);
 }
 
 /* ---- locateBinaries -------------------------------------------------------- */

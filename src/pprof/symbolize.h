@@ -32,7 +32,9 @@
  * FILE (flarewatch does not read local binaries)"; so for a file that is not
  * a regular file or a folder (a device, a FIFO: never opened),
  * "flarewatch: not symbolizing BASE from FILE: not a regular file".
- * Every name is written through fw_out_plain. A folder's entries are tried
+ * Every name is written with its unsafe characters and invalid bytes
+ * escaped (outtext.h's escapes), cut after FW_OUT_TEXT_MAX bytes; not
+ * redacted (the reports print the same names raw on stdout). A folder's entries are tried
  * 4096 at most, and 65536 files for a whole profile (then one note says
  * flarewatch stopped looking).
  */
