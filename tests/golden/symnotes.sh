@@ -11,7 +11,8 @@
 # <golden>.stderr once flarewatch's own notes ("flarewatch: not
 # symbolizing ...", where pprof would read a local binary) are taken out,
 # and there must be as many of those as the manifest says. Then a mapping
-# name holding control bytes must reach stderr escaped.
+# name holding control bytes must reach stderr escaped, and mappings naming
+# a FIFO and a device must not be opened.
 set -u
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -115,6 +116,26 @@ if python3 "$abs_top_srcdir/tests/analyze/pprof_edit.py" mapping "$hostile" 0 \
 else
 	gw_not_ok "hostile mapping name: escaped on stderr" "pprof_edit.py failed"
 	gw_diag_file "$gw_tmp/edit.log" 10
+fi
+
+# A mapping naming a FIFO (pprof would block opening it) or a device:
+# never opened, one note of flarewatch's own, and pprof's last note.
+fifo=$gw_tmp/fifo
+special=$gw_tmp/special.pb.gz
+if mkfifo "$fifo" 2>/dev/null && cp "$profiles/three.pb.gz" "$special" &&
+	python3 "$abs_top_srcdir/tests/analyze/pprof_edit.py" mapping "$special" 0 "file=$fifo" &&
+	python3 "$abs_top_srcdir/tests/analyze/pprof_edit.py" mapping "$special" 1 file=/dev/zero; then
+	run_env /nonexistent "$FLAREWATCH" pprof top "$special"
+	rc=$?
+	if [ "$rc" -ne 0 ] || gw_sanitizer_report || [ "$(grep -c "$ours_re.*: not a regular file\$" "$gw_err")" -ne 2 ] ||
+		! grep -qx 'Some binary filenames not available. Symbolization may be incomplete.' "$gw_err"; then
+		gw_not_ok "FIFO and device mappings: not opened, noted" "exit status $rc"
+		gw_diag_file "$gw_err" 10
+	else
+		gw_ok "FIFO and device mappings: not opened, noted"
+	fi
+else
+	tap_skip "FIFO and device mappings: not opened, noted" "mkfifo or pprof_edit.py failed"
 fi
 
 gw_finish
