@@ -15,6 +15,7 @@
 #include "pprof/meta.h"
 #include "pprof/peek.h"
 #include "pprof/report.h"
+#include "pprof/symbolize.h"
 #include "pprof/tags.h"
 #include "pprof/top.h"
 #include "pprof/traces.h"
@@ -640,6 +641,21 @@ static void check_symbolize(const char *mode)
 	}
 }
 
+/* pprof's notes on the local binaries of the profile it read (symbolize.h):
+ * notes[0] those of its locateBinaries, notes[1] its symbolizer's; then
+ * the URLs it takes out of the mappings (fw_symbolize_unsource). */
+static int symbolize_notes(const struct args *a, struct fw_profile *p, struct fw_buf *notes,
+			   struct fw_error *err)
+{
+	struct fw_symbolize sym;
+	int r;
+
+	fw_symbolize_parse(a->symbolize, &sym);
+	r = fw_symbolize_notes(p, &sym, getenv("PPROF_BINARY_PATH"), getenv("HOME"), &notes[0], &notes[1], err);
+	fw_symbolize_unsource(p);
+	return r;
+}
+
 /* After parsing: pprof's parseFlags checks, in its order. */
 static int apply_flags(const struct command *c, struct flag_vals *fv, struct args *a)
 {
@@ -932,7 +948,7 @@ static int run(const struct command *c, struct args *a)
 	struct fw_error err = { "" };
 	struct fw_profile *p = NULL;
 	struct fw_report rpt;
-	struct fw_buf out, warnings;
+	struct fw_buf out, warnings, symnotes[2];
 	int r;
 
 	fw_buf_init(&out);
@@ -945,22 +961,29 @@ static int run(const struct command *c, struct args *a)
 		fw_profile_free(p);
 		goto done;
 	}
-	/* the reports read what they can, as pprof; merge must not drop an input */
-	/* traces shows samples one by one and merge writes them: every other
-	 * report only adds their values up */
+	/* the reports read what they can, as pprof; merge must not drop an
+	 * input. traces shows samples one by one and merge writes them: every
+	 * other report only adds their values up. */
 	r = fw_profiles_load(a->files, a->n_files, a->bases, a->n_bases, a->diff_base,
 			     c->cmd != CMD_TRACES && c->cmd != CMD_MERGE, &lim, a->symbolize,
 			     c->cmd == CMD_MERGE ? NULL : &warnings, &p, &err);
-	/* pprof's notes on the files it could not read, before anything else */
+	/* pprof's notes on local binaries (symbolize.h), on the files it could
+	 * not read, on the -symbolize mode, then its local symbolizer's */
+	fw_buf_init(&symnotes[0]);
+	fw_buf_init(&symnotes[1]);
+	if (r == 0 && (r = symbolize_notes(a, p, symnotes, &err)) < 0)
+		fw_profile_free(p);
+	fputs(fw_buf_str(&symnotes[0]), stderr);
 	if (warnings.len)
 		fputs(fw_buf_str(&warnings), stderr);
 	warnings.len = 0;
+	if (r >= 0 && a->symbolize)
+		check_symbolize(a->symbolize);
+	fputs(fw_buf_str(&symnotes[1]), stderr);
+	fw_buf_free(&symnotes[0]);
+	fw_buf_free(&symnotes[1]);
 	if (r < 0)
 		goto done;
-	/* pprof symbolizes the profile it could read (and merge): its notes
-	 * on the mode come after the fetch's, never after a failed fetch */
-	if (a->symbolize)
-		check_symbolize(a->symbolize);
 	if (c->cmd == CMD_MERGE) {
 		r = fw_profile_write_file(p, a->output, &err);
 		fw_profile_free(p);

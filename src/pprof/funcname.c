@@ -172,6 +172,7 @@ void fw_symbolize_parse(const char *mode, struct fw_symbolize *out)
 
 	memset(out, 0, sizeof(*out));
 	out->mode = FW_DEMANGLE_DEFAULT;
+	out->local = true;
 	while (s) {
 		const char *colon = strchr(s, ':');
 		size_t len = colon ? (size_t)(colon - s) : strlen(s), dl = len;
@@ -185,8 +186,10 @@ void fw_symbolize_parse(const char *mode, struct fw_symbolize *out)
 			return;
 		}
 		if ((len == 5 && !strncasecmp(d, "local", 5)) || (len == 9 && !strncasecmp(d, "fastlocal", 9)) ||
-		    (len == 6 && !strncasecmp(d, "remote", 6)))
-			continue; /* flarewatch never symbolizes */
+		    (len == 6 && !strncasecmp(d, "remote", 6))) {
+			out->local = len != 6; /* flarewatch only prints the local step's notes */
+			continue;
+		}
 		if (len == 5 && !strncasecmp(d, "force", 5)) {
 			out->force = true;
 			continue;

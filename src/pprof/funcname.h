@@ -57,6 +57,8 @@ int fw_profile_demangle(struct fw_profile *p, enum fw_demangle_mode mode, bool f
 struct fw_symbolize {
 	bool skip;		    /* "none" or "no": pprof returns before the
 				     * rewriting; later options are not read */
+	bool local;		    /* the local step runs: not after "remote" (the
+				     * default, "local", "fastlocal"; the last wins) */
 	bool force;		    /* "force", or a demangle mode other than default */
 	enum fw_demangle_mode mode; /* "[demangle=]full|none|templates|default" */
 	unsigned unknown;	    /* options pprof warns about (once each) */

@@ -60,6 +60,19 @@ computed independently of flarewatch's decoder.
                                                show: time, duration, the
                                                mappings' file and build ID,
                                                the sample types' names
+  pprof_edit.py mappings FILE                  each mapping: "INDEX ID FILE
+                                               BUILDID HAS_FUNCTIONS"
+  pprof_edit.py mapping FILE INDEX KEY=VALUE.. mapping INDEX (0: the main
+                                               binary) gets file=NAME,
+                                               buildid=ID (both Python bytes
+                                               escapes) or symbolized=0|1
+                                               (0 clears the has_* flags,
+                                               1 sets has_functions)
+  pprof_edit.py remap FILE FROM TO ID         locations FROM..TO-1 (by their
+                                               order in the file) get mapping
+                                               id ID
+  pprof_edit.py nomappings FILE                remove every mapping and the
+                                               locations' mapping ids
 The file is rewritten in place, gzipped (attribute only prints).
 """
 import codecs
@@ -431,6 +444,50 @@ def main(argv):
                 label.append((4, 0, units[i % len(units)]))
             s.rest.append((3, 2, encode(label)))
         fields = map_samples(fields, addnum)
+    elif cmd == "mappings":
+        st = [v for f, _, v in fields if f == 6]
+        for i, m in enumerate(parse(v) for f, _, v in fields if f == 3):
+            d = {f: v for f, _, v in m}
+            print("%d %d %r %r %d" % (i, d.get(1, 0), st[d.get(5, 0)], st[d.get(6, 0)], d.get(7, 0)))
+        return
+    elif cmd == "mapping":
+        k = int(argv[3])
+        table = [v for f, _, v in fields if f == 6]
+        def intern(b):
+            if b == b"":
+                return 0
+            if b not in table:
+                table.append(b)
+                fields.append((6, 2, b))
+            return table.index(b)
+        idx = [i for i, (f, _, _) in enumerate(fields) if f == 3]
+        if k >= len(idx):
+            sys.exit("no mapping %d in %s" % (k, path))
+        m = parse(fields[idx[k]][2])
+        for kv in argv[4:]:
+            key, _, val = kv.partition("=")
+            if key in ("file", "buildid"):
+                num = 5 if key == "file" else 6
+                m = [x for x in m if x[0] != num] + [(num, 0, intern(codecs.escape_decode(val.encode())[0]))]
+            elif key == "symbolized":
+                m = [x for x in m if x[0] not in (7, 8, 9, 10)] + ([(7, 0, 1)] if val == "1" else [])
+            else:
+                sys.exit("mapping: unknown key " + key)
+        fields[idx[k]] = (3, 2, encode(m))
+    elif cmd == "remap":
+        lo, hi, mid = int(argv[3]), int(argv[4]), int(argv[5])
+        out, seen = [], 0
+        for f, wt, v in fields:
+            if f == 4:
+                if lo <= seen < hi:
+                    v = encode([x for x in parse(v) if x[0] != 2] + [(2, 0, mid)])
+                seen += 1
+            out.append((f, wt, v))
+        fields = out
+    elif cmd == "nomappings":
+        def strip_loc(v):
+            return encode([x for x in parse(v) if x[0] != 2])
+        fields = [(f, wt, strip_loc(v) if f == 4 else v) for f, wt, v in fields if f != 3]
     elif cmd == "deepstack":
         n = int(argv[3])
         first = next(Sample(v) for f, _, v in fields if f == 2)

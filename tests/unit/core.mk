@@ -125,6 +125,13 @@ TESTS += tests/unit/test_funcname
 tests_unit_test_funcname_SOURCES = tests/unit/test_funcname.c tests/unit/funcname_cases.h tests/unit/shorten_cases.h tests/tap.h
 tests_unit_test_funcname_LDADD = $(LIBFW_LIBS)
 
+# symbolize.c: pprof's notes on local binaries where no golden reaches
+# (the limit on files tried, unsourceMappings' URL parsing, long names)
+check_PROGRAMS += tests/unit/test_symbolize
+TESTS += tests/unit/test_symbolize
+tests_unit_test_symbolize_SOURCES = tests/unit/test_symbolize.c tests/unit/profbuild.h tests/tap.h
+tests_unit_test_symbolize_LDADD = $(LIBFW_LIBS)
+
 # report.json read back (investigate/reportread.c): fields, escapes, hostile input
 check_PROGRAMS += tests/unit/test_reportread
 TESTS += tests/unit/test_reportread
