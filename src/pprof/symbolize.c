@@ -672,6 +672,7 @@ int fw_symbolize_notes(const struct fw_profile *p, const struct fw_symbolize *s,
 	bool *used = NULL, missing = false;
 	uint32_t *order = NULL;
 	struct fw_buf def;
+	int r = 0;
 
 	fw_buf_init(&def);
 	/* locateBinaries: every mapping (those merged away too: pprof locates
@@ -723,15 +724,10 @@ done:
 	free(used);
 	free(order);
 	fw_buf_free(&def);
-	return 0;
+	return r;
 nomem:
-	for (size_t i = 0; found && i < nm; i++)
-		free(found[i]);
-	free(found);
-	free(used);
-	free(order);
-	fw_buf_free(&def);
-	return fw_err(err, -ENOMEM, "out of memory");
+	r = fw_err(err, -ENOMEM, "out of memory");
+	goto done;
 }
 
 void fw_symbolize_unsource(struct fw_profile *p)

@@ -190,6 +190,20 @@ def strings(fields):
     return [v.decode("utf-8", "replace") for f, _, v in fields if f == 6]
 
 
+def interner(fields, empty_is_zero=False):
+    """A function giving a string's index in the profile's table, adding
+    the string to the table (and to fields) when it is not there."""
+    table = [v for f, _, v in fields if f == 6]
+    def intern(b):
+        if empty_is_zero and b == b"":
+            return 0
+        if b not in table:
+            table.append(b)
+            fields.append((6, 2, b))
+        return table.index(b)
+    return intern
+
+
 def set_scalar(fields, num, value):
     fields = [x for x in fields if x[0] != num]
     fields.append((num, 0, value))
@@ -409,12 +423,7 @@ def main(argv):
         fields = [(f, wt, strip(f, v, (5, 6)) if f == 3 else strip(f, v, (1,)) if f == 1 else v)
                   for f, wt, v in fields if f not in (9, 10)]
     elif cmd == "addlabel":
-        table = [v for f, _, v in fields if f == 6]
-        def intern(b):
-            if b not in table:
-                table.append(b)
-                fields.append((6, 2, b))
-            return table.index(b)
+        intern = interner(fields)
         key, val = intern(argv[3].encode()), intern(argv[4].encode())
         mul = int(argv[5]) if len(argv) > 5 else 1
         label = encode([(1, 0, key), (2, 0, val)])
@@ -423,14 +432,7 @@ def main(argv):
             s.rest.append((3, 2, label))
         fields = map_samples(fields, add)
     elif cmd == "numlabel":
-        table = [v for f, _, v in fields if f == 6]
-        def intern(b):
-            if b == b"":
-                return 0
-            if b not in table:
-                table.append(b)
-                fields.append((6, 2, b))
-            return table.index(b)
+        intern = interner(fields, empty_is_zero=True)
         key = intern(argv[3].encode())
         units = [intern(u.encode()) for u in argv[4:]]
         if not units:
@@ -452,14 +454,7 @@ def main(argv):
         return
     elif cmd == "mapping":
         k = int(argv[3])
-        table = [v for f, _, v in fields if f == 6]
-        def intern(b):
-            if b == b"":
-                return 0
-            if b not in table:
-                table.append(b)
-                fields.append((6, 2, b))
-            return table.index(b)
+        intern = interner(fields, empty_is_zero=True)
         idx = [i for i, (f, _, _) in enumerate(fields) if f == 3]
         if k >= len(idx):
             sys.exit("no mapping %d in %s" % (k, path))
