@@ -328,7 +328,11 @@ char *fw_path_join(const char *dir, const char *name)
 
 const char *fw_path_base(const char *path, size_t *len)
 {
-	size_t n = strlen(path);
+	return fw_path_base_n(path, strlen(path), len);
+}
+
+const char *fw_path_base_n(const char *path, size_t n, size_t *len)
+{
 	const char *s;
 
 	if (n == 0) {

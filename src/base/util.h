@@ -65,6 +65,9 @@ bool fw_utc_format(char *out, size_t len, int64_t ms, enum fw_utc_style style);
 /* The last element of path as a slice of it, as Go's filepath.Base: trailing
  * slashes dropped, "" gives "." and a path of only slashes gives "/". */
 const char *fw_path_base(const char *path, size_t *len);
+/* The same for the n bytes at path, which may hold NUL bytes (a name from a
+ * profile): Go's strings are counted, and pprof prints every byte. */
+const char *fw_path_base_n(const char *path, size_t n, size_t *len);
 
 /* dir + "/" + name in a new string (free it), or NULL when out of memory. */
 char *fw_path_join(const char *dir, const char *name);

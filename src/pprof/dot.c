@@ -1125,26 +1125,13 @@ static void replace_all(struct fw_buf *b, size_t start, const char *from, const 
 	fw_buf_free(&t);
 }
 
-/* Go's filepath.Base of n bytes (a name may hold NUL bytes). */
+/* Go's filepath.Base of a string (a name may hold NUL bytes). */
 static void put_base(const struct ctx *c, struct fw_buf *b, uint32_t str)
 {
-	const char *s = fw_pstr(c->p, str), *e;
-	size_t n = fw_strlen(&c->p->strings, str);
+	size_t n;
+	const char *base = fw_path_base_n(fw_pstr(c->p, str), fw_strlen(&c->p->strings, str), &n);
 
-	if (n == 0) {
-		fw_buf_putc(b, '.');
-		return;
-	}
-	while (n > 1 && s[n - 1] == '/')
-		n--;
-	if (n == 1 && s[0] == '/') {
-		fw_buf_putc(b, '/');
-		return;
-	}
-	e = s + n;
-	while (e > s && e[-1] != '/')
-		e--;
-	put_raw(c, b, e, (size_t)(s + n - e));
+	put_raw(c, b, base, n);
 }
 
 void fw_dot_label_name(struct fw_buf *b, const char *name, size_t n)
@@ -1639,7 +1626,10 @@ static int compose(struct ctx *c, size_t orig_count, size_t dropped_nodes, size_
 	}
 	if (labels.failed)
 		goto oom;
-	first_len = strcspn(labels.data, "\n");
+	/* the first line (a name in it may hold NUL bytes) */
+	first_len = 0;
+	while (first_len < labels.len && labels.data[first_len] != '\n')
+		first_len++;
 	/* labels end in '\n': joined with "\l" and ended with "\l" alike */
 	fw_buf_puts(b, "subgraph cluster_L { \"");
 	fw_dot_escape(b, labels.data, first_len);

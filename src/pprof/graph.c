@@ -37,7 +37,8 @@ static void printable_name(const struct fw_profile *p, const struct fw_node_info
 		/* already printed */
 	} else if (ni->objfile) {
 		size_t bl;
-		const char *base = fw_path_base(fw_pstr(p, ni->objfile), &bl);
+		const char *base = fw_path_base_n(fw_pstr(p, ni->objfile),
+						  fw_strlen(&p->strings, ni->objfile), &bl);
 		SEP();
 		fw_buf_putc(b, '[');
 		fw_buf_putn(b, base, bl);

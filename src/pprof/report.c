@@ -767,7 +767,8 @@ void fw_report_profile_labels(const struct fw_report *r, struct fw_buf *b)
 		const struct fw_mapping *m = &p->mappings[0];
 		if (m->filename) {
 			size_t n;
-			const char *base = fw_path_base(fw_pstr(p, m->filename), &n);
+			const char *base = fw_path_base_n(fw_pstr(p, m->filename),
+							  fw_strlen(&p->strings, m->filename), &n);
 			fw_buf_puts(b, "File: ");
 			fw_buf_putn(b, base, n);
 			fw_buf_putc(b, '\n');

@@ -118,6 +118,30 @@ else
 	gw_diag_file "$gw_tmp/edit.log" 10
 fi
 
+# A main mapping whose file name holds a NUL byte: pprof prints every
+# byte of its base name in top's File: line, in the node of a location
+# without lines, and in dot's legend (live go tool pprof only).
+nul=$gw_tmp/nul.pb.gz
+if [ -z "$live_go" ]; then
+	tap_skip "a NUL byte in the main file name: top and dot as pprof" "go not found"
+elif cp "$profiles/missing.pb.gz" "$nul" &&
+	python3 "$abs_top_srcdir/tests/analyze/pprof_edit.py" mapping "$nul" 0 'file=/opt/dir/ag\x00ent'; then
+	for cmd in top dot; do
+		run_env /nonexistent "$FLAREWATCH" pprof "$cmd" -symbolize=none "$nul"
+		rc=$?
+		cp "$gw_out" "$gw_tmp/ours.out"
+		cp "$gw_err" "$gw_tmp/ours.err"
+		run_env /nonexistent "$live_go" tool pprof "-$cmd" -symbolize=none "$nul"
+		mv "$gw_out" "$gw_tmp/live.out"
+		mv "$gw_err" "$gw_tmp/live.err"
+		cp "$gw_tmp/ours.out" "$gw_out"
+		cp "$gw_tmp/ours.err" "$gw_err"
+		compare "live: a NUL byte in the main file name: $cmd" "$rc" "$gw_tmp/live.out" "$gw_tmp/live.err" 0
+	done
+else
+	gw_not_ok "a NUL byte in the main file name" "pprof_edit.py failed"
+fi
+
 # A mapping naming a FIFO (pprof would block opening it) or a device:
 # never opened, one note of flarewatch's own, and pprof's last note.
 fifo=$gw_tmp/fifo

@@ -55,6 +55,14 @@ static void test_path_base(void)
 		size_t n;
 		TAP_OK(fw_path_base(p, &n) == p + 4 && n == 9, "the base is a slice of the path");
 	}
+	/* counted: a NUL byte is part of the name, as in Go */
+	{
+		static const char p[] = "/opt/a\0b/c\0d";
+		size_t n;
+		const char *b = fw_path_base_n(p, sizeof(p) - 1, &n);
+		TAP_OK(b == p + 9 && n == 3 && memcmp(b, "c\0d", 3) == 0,
+		       "fw_path_base_n keeps the bytes after a NUL");
+	}
 }
 
 static void test_path_join(void)
