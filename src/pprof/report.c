@@ -147,6 +147,27 @@ static void fetch_reason(const char *path, int r, const struct fw_error *err, st
 	fw_buf_printf(out, "%s\n", err->msg);
 }
 
+/* pprof's locateBinaries gives a profile without mappings one without a
+ * file, which every location uses, before profiles are merged: a mapping
+ * of its own that stays first in a merge (so no "File:" line), and is
+ * written out by merge. */
+static int add_fake_mapping(struct fw_profile *p)
+{
+	struct fw_mapping *m;
+
+	if (p->n_mappings > 0)
+		return 0;
+	if (!(m = calloc(1, sizeof(*m))))
+		return -ENOMEM;
+	m->id = 1;
+	free(p->mappings);
+	p->mappings = m;
+	p->n_mappings = 1;
+	for (size_t i = 0; i < p->n_locations; i++)
+		p->locations[i].mapping = 0;
+	return 0;
+}
+
 /* Reads every path. Without warnings, the first failure is the error.
  * With warnings, as pprof's fetch: a source that cannot be read is noted
  * ("PATH: reason") and left out; *n is set to the number read (the
@@ -162,8 +183,13 @@ static int load_all(const char *const *paths, size_t *n, const struct fw_decode_
 		return fw_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < *n; i++) {
 		if ((r = fw_profile_read(paths[i], lim, &ps[ok], err)) == 0) {
-			ok++;
-			continue;
+			if (add_fake_mapping(ps[ok]) == 0) {
+				ok++;
+				continue;
+			}
+			fw_profile_free(ps[ok]);
+			ps[ok] = NULL;
+			r = fw_err(err, -ENOMEM, "out of memory");
 		}
 		if (warnings && r != -ENOMEM) {
 			fetch_reason(paths[i], r, err, warnings);

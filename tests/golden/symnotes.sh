@@ -142,6 +142,29 @@ else
 	gw_not_ok "a NUL byte in the main file name" "pprof_edit.py failed"
 fi
 
+# A profile without mappings merged with one that has them: pprof's
+# locateBinaries gives the first a mapping without a file before the merge,
+# so the merged profile's first mapping has no file (no "File:" line) and
+# the main binary is "not available" (live go tool pprof only).
+if [ -z "$live_go" ]; then
+	tap_skip "a profile without mappings merged with one with them" "go not found"
+else
+	for args in "top nomappings.pb.gz missing.pb.gz" "top -diff_base=missing.pb.gz nomappings.pb.gz" \
+		"traces missing.pb.gz nomappings.pb.gz"; do
+		read -r -a av <<<"$args"
+		run_env /nonexistent "$FLAREWATCH" pprof "${av[@]}"
+		rc=$?
+		cp "$gw_out" "$gw_tmp/ours.out"
+		cp "$gw_err" "$gw_tmp/ours.err"
+		run_env /nonexistent "$live_go" tool pprof "-${av[0]}" "${av[@]:1}"
+		mv "$gw_out" "$gw_tmp/live.out"
+		mv "$gw_err" "$gw_tmp/live.err"
+		cp "$gw_tmp/ours.out" "$gw_out"
+		cp "$gw_tmp/ours.err" "$gw_err"
+		compare "live: no mappings merged with mappings: $args" "$rc" "$gw_tmp/live.out" "$gw_tmp/live.err" 0
+	done
+fi
+
 # A mapping naming a FIFO (pprof would block opening it) or a device:
 # never opened, one note of flarewatch's own, and pprof's last note.
 fifo=$gw_tmp/fifo
