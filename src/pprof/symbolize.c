@@ -5,6 +5,8 @@
  * Unsymbolizable, and cmd/pprof's objTool.Open (cmd/internal/objfile.Open).
  */
 #include "pprof/symbolize.h"
+#include "base/util.h"
+#include "pprof/report.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,51 +35,6 @@ static struct bstr pstr(const struct fw_profile *p, uint32_t i)
 
 /* ---- Go's path/filepath (Unix) ------------------------------------------- */
 
-/* filepath.Clean of s[0..n), appended to out (a fresh buffer). */
-static void go_clean(struct fw_buf *out, const char *s, size_t n)
-{
-	size_t start = out->len, r = 0, dotdot;
-	bool rooted = n > 0 && s[0] == '/';
-
-	if (n == 0) {
-		fw_buf_putc(out, '.');
-		return;
-	}
-	if (rooted) {
-		fw_buf_putc(out, '/');
-		r = 1;
-	}
-	dotdot = out->len;
-	while (r < n) {
-		if (s[r] == '/') {
-			r++;
-		} else if (s[r] == '.' && (r + 1 == n || s[r + 1] == '/')) {
-			r++;
-		} else if (s[r] == '.' && s[r + 1] == '.' && (r + 2 == n || s[r + 2] == '/')) {
-			r += 2;
-			if (out->len > dotdot) {
-				out->len--;
-				while (out->len > dotdot && out->data[out->len] != '/')
-					out->len--;
-			} else if (!rooted) {
-				if (out->len > start)
-					fw_buf_putc(out, '/');
-				fw_buf_putn(out, "..", 2);
-				dotdot = out->len;
-			}
-		} else {
-			if (out->len > start + (rooted ? 1 : 0))
-				fw_buf_putc(out, '/');
-			for (; r < n && s[r] != '/'; r++)
-				fw_buf_putc(out, s[r]);
-		}
-		if (out->failed)
-			return;
-	}
-	if (out->len == start)
-		fw_buf_putc(out, '.');
-}
-
 /* filepath.Join of up to 3 elements into out (emptied first): the
  * non-empty ones joined with '/', cleaned; "" when all are empty. */
 static void go_join(struct fw_buf *out, struct bstr a, struct bstr b, struct bstr c)
@@ -97,7 +54,7 @@ static void go_join(struct fw_buf *out, struct bstr a, struct bstr b, struct bst
 	if (raw.failed)
 		out->failed = true;
 	else if (raw.len)
-		go_clean(out, raw.data, raw.len);
+		fw_path_clean(raw.data, raw.len, out);
 	fw_buf_putc(out, 0); /* a terminator for the system calls */
 	if (!out->failed)
 		out->len--;
@@ -107,17 +64,10 @@ static void go_join(struct fw_buf *out, struct bstr a, struct bstr b, struct bst
 /* filepath.Base: "" -> ".", trailing slashes dropped, "/" for only slashes. */
 static struct bstr go_base(struct bstr p)
 {
-	size_t i;
+	size_t n;
+	const char *b = fw_path_base_n(p.s, p.n, &n);
 
-	if (p.n == 0)
-		return (struct bstr){ ".", 1 };
-	while (p.n > 0 && p.s[p.n - 1] == '/')
-		p.n--;
-	if (p.n == 0)
-		return (struct bstr){ "/", 1 };
-	for (i = p.n; i > 0 && p.s[i - 1] != '/'; i--)
-		;
-	return (struct bstr){ p.s + i, p.n - i };
+	return (struct bstr){ b, n };
 }
 
 /* ---- objTool.Open ---------------------------------------------------------- */
