@@ -37,6 +37,25 @@ void fw_heap_reserve(size_t n)
 	free(p);
 }
 
+void fw_heap_mapped(void)
+{
+	/* a fixed threshold also stops glibc from raising it as blocks are freed */
+	mallopt(M_MMAP_THRESHOLD, (int)FW_HEAP_MAPPED);
+	mallopt(M_TRIM_THRESHOLD, INT32_MAX);
+}
+
+size_t fw_heap_release(void *block, size_t from, size_t to, size_t keep, size_t align)
+{
+	const uintptr_t base = (uintptr_t)block;
+	uintptr_t first = (base + (from > keep ? from : keep) + align - 1) & ~(align - 1);
+	uintptr_t end = (base + to) & ~(align - 1);
+
+	if (end <= first)
+		return from;
+	(void)madvise((void *)first, end - first, MADV_DONTNEED); /* best effort */
+	return end - base;
+}
+
 void fw_heap_bulk(size_t expect)
 {
 	bulk = true;

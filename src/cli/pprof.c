@@ -954,7 +954,11 @@ static int run(const struct command *c, struct args *a)
 	fw_buf_init(&out);
 	fw_buf_init(&warnings);
 	a->ro.warnings = &warnings;
-	fw_heap_bulk(bulk_estimate(a));
+	/* one profile: a bulk heap; several are merged, growing one's arrays */
+	if (a->n_files + a->n_bases > 1)
+		fw_heap_mapped();
+	else
+		fw_heap_bulk(bulk_estimate(a));
 	if (c->cmd == CMD_META) {
 		if ((r = fw_profile_read(a->files[0], &lim, &p, &err)) == 0)
 			r = fw_meta_write(p, a->files[0], &out, &err);

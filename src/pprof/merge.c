@@ -10,6 +10,7 @@
  * main binary, stays first as in pprof.
  */
 #include "pprof/merge.h"
+#include "base/heap.h"
 #include "base/keymap.h"
 #include "pprof/units.h"
 
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int nomem(struct fw_error *err)
 {
@@ -36,22 +38,42 @@ static int label_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* Appends a copy of array src[0..n) to *dst (of *len elements). */
-static int append(void **dst, size_t *len, const void *src, size_t n, size_t elem)
+/* Appends src's n elements to the array *dst of *len elements, sized
+ * exactly, and frees src's array. Copied a step at a time, with the pages
+ * of src already copied handed back at once (base/heap.h), so that a large
+ * array is not held twice while it is copied. */
+#define APPEND_STEP ((size_t)1 << 20)
+static int append(void **dst, size_t *len, void **srcp, size_t n, size_t elem)
 {
-	size_t cap = *len;
-	if (n == 0)
-		return 0;
-	if (*len > SIZE_MAX - n || fw_grow(dst, &cap, *len + n, elem) < 0)
-		return -ENOMEM;
-	memcpy((char *)*dst + *len * elem, src, n * elem);
-	*len += n;
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const char *src = *srcp;
+	size_t bytes, released = 0;
+	char *p;
+
+	if (n > 0) {
+		if (n > SIZE_MAX / elem || *len > SIZE_MAX / elem - n ||
+		    !(p = realloc(*dst, (*len + n) * elem)))
+			return -ENOMEM;
+		*dst = p;
+		bytes = n * elem;
+		p += *len * elem;
+		for (size_t done = 0; done < bytes; done += APPEND_STEP) {
+			size_t k = bytes - done < APPEND_STEP ? bytes - done : APPEND_STEP;
+			memcpy(p + done, src + done, k);
+			released = fw_heap_release(*srcp, released, done + k, page, page);
+		}
+		*len += n;
+	}
+	free(*srcp);
+	*srcp = NULL;
 	return 0;
 }
 
 /* Appends every entry of src to out, with string references re-interned
- * into out's table and indices shifted; nothing is deduplicated yet. */
-static int concat(struct fw_profile *out, const struct fw_profile *src)
+ * into out's table and indices shifted; nothing is deduplicated yet. src's
+ * arrays are freed as they are copied: only its header and string table
+ * are left (to be freed), also on failure. */
+static int concat(struct fw_profile *out, struct fw_profile *src)
 {
 	size_t m0 = out->n_mappings, f0 = out->n_functions, l0 = out->n_locations, ln0 = out->n_lines;
 	size_t s0 = out->n_samples, sl0 = out->n_sample_locs, lb0 = out->n_labels;
@@ -61,23 +83,34 @@ static int concat(struct fw_profile *out, const struct fw_profile *src)
 
 	if (!str)
 		return -ENOMEM;
+	/* every index stays a uint32 */
+	if (src->n_mappings > UINT32_MAX - m0 || src->n_functions > UINT32_MAX - f0 ||
+	    src->n_locations > UINT32_MAX - l0 || src->n_lines > UINT32_MAX - ln0 ||
+	    src->n_sample_locs > UINT32_MAX - sl0 || src->n_labels > UINT32_MAX - lb0) {
+		r = -E2BIG;
+		goto out;
+	}
 	for (size_t i = 0; i < src->strings.n; i++)
 		if (fw_strtab_intern(&out->strings, fw_str(&src->strings, (uint32_t)i),
 				     fw_strlen(&src->strings, (uint32_t)i), &str[i]) < 0)
 			goto out;
-	if (append((void **)&out->mappings, &out->n_mappings, src->mappings, src->n_mappings,
-		   sizeof(*src->mappings)) < 0 ||
-	    append((void **)&out->functions, &out->n_functions, src->functions, src->n_functions,
-		   sizeof(*src->functions)) < 0 ||
-	    append((void **)&out->locations, &out->n_locations, src->locations, src->n_locations,
-		   sizeof(*src->locations)) < 0 ||
-	    append((void **)&out->lines, &out->n_lines, src->lines, src->n_lines, sizeof(*src->lines)) < 0 ||
-	    append((void **)&out->samples, &out->n_samples, src->samples, src->n_samples,
+	/* the largest arrays first, while the most memory is free */
+	if (append((void **)&out->sample_locs, &out->n_sample_locs, (void **)&src->sample_locs,
+		   src->n_sample_locs, sizeof(*src->sample_locs)) < 0 ||
+	    append((void **)&out->values, &nvalues, (void **)&src->values, src->n_samples * nt,
+		   sizeof(*src->values)) < 0 ||
+	    append((void **)&out->samples, &out->n_samples, (void **)&src->samples, src->n_samples,
 		   sizeof(*src->samples)) < 0 ||
-	    append((void **)&out->sample_locs, &out->n_sample_locs, src->sample_locs, src->n_sample_locs,
-		   sizeof(*src->sample_locs)) < 0 ||
-	    append((void **)&out->labels, &out->n_labels, src->labels, src->n_labels, sizeof(*src->labels)) < 0 ||
-	    append((void **)&out->values, &nvalues, src->values, src->n_samples * nt, sizeof(*src->values)) < 0)
+	    append((void **)&out->labels, &out->n_labels, (void **)&src->labels, src->n_labels,
+		   sizeof(*src->labels)) < 0 ||
+	    append((void **)&out->locations, &out->n_locations, (void **)&src->locations, src->n_locations,
+		   sizeof(*src->locations)) < 0 ||
+	    append((void **)&out->lines, &out->n_lines, (void **)&src->lines, src->n_lines,
+		   sizeof(*src->lines)) < 0 ||
+	    append((void **)&out->functions, &out->n_functions, (void **)&src->functions, src->n_functions,
+		   sizeof(*src->functions)) < 0 ||
+	    append((void **)&out->mappings, &out->n_mappings, (void **)&src->mappings, src->n_mappings,
+		   sizeof(*src->mappings)) < 0)
 		goto out;
 	for (size_t i = m0; i < out->n_mappings; i++) {
 		struct fw_mapping *m = &out->mappings[i];
@@ -190,91 +223,105 @@ static int compatible(const struct fw_profile *a, const struct fw_profile *b, st
 	return 0;
 }
 
-static int intern_from(struct fw_profile *o, const struct fw_profile *src, uint32_t idx, uint32_t *out)
+/* pprof's combineHeaders, one profile at a time into o, which starts as
+ * the first profile: the earliest time, the summed duration, the largest
+ * period, comments without repeats (o's own repeats go when it is
+ * compacted), the first non-empty default sample type; types, drop and
+ * keep frames stay the first profile's. */
+static int merge_header(struct fw_profile *o, const struct fw_profile *s)
 {
-	return fw_strtab_intern(&o->strings, fw_pstr(src, idx), fw_strlen(&src->strings, idx), out);
-}
+	size_t cap = o->n_comments;
 
-/* pprof's combineHeaders: types from the first profile, the earliest time,
- * the summed duration, the largest period, comments without repeats, the
- * first non-empty default sample type. */
-static int combine_headers(struct fw_profile *o, struct fw_profile *const *srcs, size_t n,
-			   struct fw_error *err)
-{
-	const struct fw_profile *s0 = srcs[0];
-	size_t cap_comments = 0;
-	int r;
-
-	for (size_t i = 1; i < n; i++)
-		if ((r = compatible(s0, srcs[i], err)) < 0)
-			return r;
-	o->sample_types = calloc(s0->n_sample_types ? s0->n_sample_types : 1, sizeof(*o->sample_types));
-	if (!o->sample_types)
-		return nomem(err);
-	o->n_sample_types = s0->n_sample_types;
-	for (size_t i = 0; i < s0->n_sample_types; i++)
-		if (intern_from(o, s0, s0->sample_types[i].type, &o->sample_types[i].type) < 0 ||
-		    intern_from(o, s0, s0->sample_types[i].unit, &o->sample_types[i].unit) < 0)
-			return nomem(err);
-	if (intern_from(o, s0, s0->period_type.type, &o->period_type.type) < 0 ||
-	    intern_from(o, s0, s0->period_type.unit, &o->period_type.unit) < 0 ||
-	    intern_from(o, s0, s0->drop_frames, &o->drop_frames) < 0 ||
-	    intern_from(o, s0, s0->keep_frames, &o->keep_frames) < 0)
-		return nomem(err);
-	for (size_t i = 0; i < n; i++) {
-		const struct fw_profile *s = srcs[i];
-		if (o->time_nanos == 0 || s->time_nanos < o->time_nanos)
-			o->time_nanos = s->time_nanos;
-		o->duration_nanos = (int64_t)((uint64_t)o->duration_nanos + (uint64_t)s->duration_nanos);
-		if (o->period == 0 || o->period < s->period)
-			o->period = s->period;
-		for (size_t c = 0; c < s->n_comments; c++) {
-			uint32_t idx;
-			bool seen = false;
-			if (intern_from(o, s, s->comments[c], &idx) < 0)
-				return nomem(err);
-			for (size_t k = 0; k < o->n_comments && !seen; k++)
-				seen = o->comments[k] == idx;
-			if (seen)
-				continue;
-			if (fw_grow((void **)&o->comments, &cap_comments, o->n_comments + 1, sizeof(uint32_t)) < 0)
-				return nomem(err);
-			o->comments[o->n_comments++] = idx;
-		}
-		if (o->default_sample_type == 0 &&
-		    intern_from(o, s, s->default_sample_type, &o->default_sample_type) < 0)
-			return nomem(err);
+	if (o->time_nanos == 0 || s->time_nanos < o->time_nanos)
+		o->time_nanos = s->time_nanos;
+	o->duration_nanos = (int64_t)((uint64_t)o->duration_nanos + (uint64_t)s->duration_nanos);
+	if (o->period == 0 || o->period < s->period)
+		o->period = s->period;
+	for (size_t c = 0; c < s->n_comments; c++) {
+		uint32_t idx;
+		bool seen = false;
+		if (fw_strtab_intern(&o->strings, fw_pstr(s, s->comments[c]), fw_strlen(&s->strings, s->comments[c]),
+				     &idx) < 0)
+			return -ENOMEM;
+		for (size_t k = 0; k < o->n_comments && !seen; k++)
+			seen = same_str(o, o->comments[k], o, idx);
+		if (seen)
+			continue;
+		if (fw_grow((void **)&o->comments, &cap, o->n_comments + 1, sizeof(uint32_t)) < 0)
+			return -ENOMEM;
+		o->comments[o->n_comments++] = idx;
 	}
+	if (fw_strlen(&o->strings, o->default_sample_type) == 0 &&
+	    fw_strtab_intern(&o->strings, fw_pstr(s, s->default_sample_type),
+			     fw_strlen(&s->strings, s->default_sample_type), &o->default_sample_type) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
-/* pprof's Merge: the sources are concatenated, then deduplicated in place
- * exactly as merging a single profile does (fw_profile_compact): equal
- * mappings, functions and locations unified, samples with the same stack
- * and labels summed, all-zero samples dropped, first occurrences first. */
-int fw_profile_merge(struct fw_profile *const *srcs, size_t n, struct fw_profile **out,
-		     struct fw_error *err)
+static int all_compatible(struct fw_profile *const *ps, size_t n, struct fw_error *err)
 {
-	struct fw_profile *p;
 	int r;
 
 	if (n == 0)
 		return fw_err(err, -EINVAL, "no profiles to merge");
-	if (!(p = fw_profile_new()))
+	for (size_t i = 1; i < n; i++)
+		if ((r = compatible(ps[0], ps[i], err)) < 0)
+			return r;
+	return 0;
+}
+
+int fw_profile_merge(struct fw_profile *const *srcs, size_t n, struct fw_profile **out,
+		     struct fw_error *err)
+{
+	struct fw_profile **copies;
+	int r;
+
+	if ((r = all_compatible(srcs, n, err)) < 0)
+		return r;
+	if (!(copies = calloc(n, sizeof(*copies))))
 		return nomem(err);
-	if ((r = combine_headers(p, srcs, n, err)) < 0)
-		goto fail;
 	for (size_t i = 0; i < n; i++)
-		if (concat(p, srcs[i]) < 0) {
-			r = nomem(err);
-			goto fail;
+		if (fw_profile_clone(srcs[i], &copies[i]) < 0) {
+			for (size_t k = 0; k < i; k++)
+				fw_profile_free(copies[k]);
+			free(copies);
+			return nomem(err);
 		}
-	if ((r = fw_profile_compact(p, err)) < 0)
+	r = fw_profiles_merge_owned(copies, n, false, out, err);
+	free(copies);
+	return r;
+}
+
+int fw_profiles_merge_owned(struct fw_profile **ps, size_t n, bool additive, struct fw_profile **out,
+			    struct fw_error *err)
+{
+	int r;
+
+	if ((r = all_compatible(ps, n, err)) < 0)
 		goto fail;
-	*out = p;
+	for (size_t i = 1; i < n; i++) {
+		if ((r = merge_header(ps[0], ps[i])) == 0)
+			r = concat(ps[0], ps[i]);
+		if (r == -E2BIG)
+			r = fw_err(err, r, "merged profile too large: more than 2^32 entries of a kind");
+		else if (r < 0)
+			r = nomem(err);
+		fw_profile_free(ps[i]);
+		ps[i] = NULL;
+		if (r < 0)
+			goto fail;
+	}
+	r = additive ? fw_profile_compact_additive(ps[0], err) : fw_profile_compact(ps[0], err);
+	if (r < 0)
+		goto fail;
+	*out = ps[0];
+	ps[0] = NULL;
 	return 0;
 fail:
-	fw_profile_free(p);
+	for (size_t i = 0; i < n; i++) {
+		fw_profile_free(ps[i]);
+		ps[i] = NULL;
+	}
 	return r;
 }
 

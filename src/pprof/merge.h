@@ -15,6 +15,15 @@
 int fw_profile_merge(struct fw_profile *const *srcs, size_t n, struct fw_profile **out,
 		     struct fw_error *err);
 
+/* The same merge of the n >= 1 profiles ps[], which it takes over: the
+ * others are merged into ps[0], each freed as soon as it is copied, and
+ * ps[0] becomes *out (every ps[i] is NULL on return, success or not). Peak
+ * memory is the inputs plus the largest array of one of them, where
+ * fw_profile_merge needs them twice. additive: compacted with
+ * fw_profile_compact_additive, for a report that only adds values up. */
+int fw_profiles_merge_owned(struct fw_profile **ps, size_t n, bool additive, struct fw_profile **out,
+			    struct fw_error *err);
+
 /* The same result as merging p alone (fw_profile_merge(&p, 1)), computed
  * in place without a second copy: equal strings, functions, mappings and
  * locations are unified, samples with the same stack and labels summed,

@@ -982,14 +982,7 @@ static int take_scalar(struct decoder *d, unsigned field, uint64_t v)
 
 static void release_read(struct decoder *d, size_t upto)
 {
-	const uintptr_t align = d->release_align, base = (uintptr_t)d->own;
-	uintptr_t from = (base + (d->released > KEEP ? d->released : KEEP) + align - 1) & ~(align - 1);
-	uintptr_t to = (base + upto) & ~(align - 1);
-
-	if (to > from) {
-		(void)madvise((void *)from, to - from, MADV_DONTNEED); /* best effort */
-		d->released = to - base; /* aligned: the next range starts there */
-	}
+	d->released = fw_heap_release(d->own, d->released, upto, KEEP, d->release_align);
 }
 
 static int walk(struct decoder *d, const uint8_t *buf, size_t len)

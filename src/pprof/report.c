@@ -72,42 +72,82 @@ static int normalize(struct fw_profile *src, const struct fw_profile *base, stru
 	return 0;
 }
 
-static int combine(struct fw_profile *const *sources, size_t n_sources, struct fw_profile *const *bases,
-		   size_t n_bases, bool diff_base, bool norm, struct fw_profile **out, struct fw_error *err)
+static void free_all(struct fw_profile **ps, size_t n)
 {
-	struct fw_profile *src = NULL, *base = NULL, *pair[2];
+	for (size_t i = 0; ps && i < n; i++) {
+		fw_profile_free(ps[i]);
+		ps[i] = NULL;
+	}
+}
+
+/* pprof's fetch once the profiles are read, over profiles it takes over
+ * (every sources[i] and bases[i] is NULL on return): the sources made
+ * unit-compatible and merged; the bases too, labelled pprof::base=true
+ * for -diff_base, the sources normalized to them for -normalize, negated
+ * and merged in. Each merge grows its first profile in place and frees
+ * the others as they are copied. additive: as fw_profiles_load. */
+static int combine_owned(struct fw_profile **sources, size_t n_sources, struct fw_profile **bases,
+			 size_t n_bases, bool diff_base, bool norm, bool additive, struct fw_profile **out,
+			 struct fw_error *err)
+{
+	struct fw_profile *pair[2] = { NULL, NULL };
 	int r;
 
-	if (n_sources == 0)
-		return fw_err(err, -EINVAL, "no source profiles");
+	if (n_sources == 0) {
+		r = fw_err(err, -EINVAL, "no source profiles");
+		goto fail;
+	}
+	if (norm && n_bases == 0) {
+		r = fw_err(err, -EINVAL, "must have base profile to normalize by");
+		goto fail;
+	}
 	/* Sources of one kind are unit-scaled then merged, as pprof does. */
 	if ((r = fw_profiles_scale_units(sources, n_sources, err)) < 0 ||
-	    (r = fw_profile_merge(sources, n_sources, &src, err)) < 0)
-		return r;
+	    (r = fw_profiles_merge_owned(sources, n_sources, additive && n_bases == 0, &pair[0], err)) < 0)
+		goto fail;
 	if (n_bases == 0) {
-		*out = src;
+		*out = pair[0];
 		return 0;
 	}
 	if ((r = fw_profiles_scale_units(bases, n_bases, err)) < 0 ||
-	    (r = fw_profile_merge(bases, n_bases, &base, err)) < 0)
-		goto out;
-	if (diff_base && (r = fw_profile_set_label(base, "pprof::base", "true", err)) < 0)
-		goto out;
-	if (norm && (r = normalize(src, base, err)) < 0)
-		goto out;
-	if ((r = fw_profile_scale(base, -1)) < 0) {
+	    (r = fw_profiles_merge_owned(bases, n_bases, false, &pair[1], err)) < 0)
+		goto fail;
+	if (diff_base && (r = fw_profile_set_label(pair[1], "pprof::base", "true", err)) < 0)
+		goto fail;
+	if (norm && (r = normalize(pair[0], pair[1], err)) < 0)
+		goto fail;
+	if ((r = fw_profile_scale(pair[1], -1)) < 0) {
 		r = fw_err(err, r, "out of memory");
-		goto out;
+		goto fail;
 	}
-	pair[0] = src;
-	pair[1] = base;
-	if ((r = fw_profiles_scale_units(pair, 2, err)) < 0 ||
-	    (r = fw_profile_merge(pair, 2, out, err)) < 0)
-		goto out;
-	r = 0;
-out:
-	fw_profile_free(src);
-	fw_profile_free(base);
+	if ((r = fw_profiles_scale_units(pair, 2, err)) < 0)
+		goto fail;
+	return fw_profiles_merge_owned(pair, 2, additive, out, err);
+fail:
+	free_all(sources, n_sources);
+	free_all(bases, n_bases);
+	free_all(pair, 2);
+	return r;
+}
+
+/* combine_owned over copies: the caller's profiles are only read. */
+static int combine(struct fw_profile *const *sources, size_t n_sources, struct fw_profile *const *bases,
+		   size_t n_bases, bool diff_base, bool norm, struct fw_profile **out, struct fw_error *err)
+{
+	struct fw_profile **c = calloc(n_sources + n_bases + 1, sizeof(*c));
+	int r = 0;
+
+	if (!c)
+		return fw_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n_sources + n_bases && r == 0; i++)
+		r = fw_profile_clone(i < n_sources ? sources[i] : bases[i - n_sources], &c[i]);
+	if (r < 0) {
+		free_all(c, n_sources + n_bases);
+		r = fw_err(err, r, "out of memory");
+	} else {
+		r = combine_owned(c, n_sources, c + n_sources, n_bases, diff_base, norm, false, out, err);
+	}
+	free(c);
 	return r;
 }
 
@@ -122,8 +162,6 @@ int fw_profiles_combine_normalized(struct fw_profile *const *sources, size_t n_s
 				   struct fw_profile *const *bases, size_t n_bases, bool diff_base,
 				   struct fw_profile **out, struct fw_error *err)
 {
-	if (n_bases == 0)
-		return fw_err(err, -EINVAL, "must have base profile to normalize by");
 	return combine(sources, n_sources, bases, n_bases, diff_base, true, out, err);
 }
 
@@ -205,15 +243,6 @@ static int load_all(const char *const *paths, size_t *n, const struct fw_decode_
 	return 0;
 }
 
-static void free_all(struct fw_profile **ps, size_t n)
-{
-	if (!ps)
-		return;
-	for (size_t i = 0; i < n; i++)
-		fw_profile_free(ps[i]);
-	free(ps);
-}
-
 int fw_profiles_load(const char *const *sources, size_t n_sources, const char *const *bases,
 		     size_t n_bases, bool diff_base, bool additive,
 		     const struct fw_decode_limits *lim, const char *symbolize,
@@ -229,40 +258,29 @@ int fw_profiles_load(const char *const *sources, size_t n_sources, const char *c
 		return r;
 	if (n_bases && (r = load_all(bases, &n_bases, lim, warnings, &b, err)) < 0) {
 		free_all(s, n_sources);
+		free(s);
 		return r;
 	}
 	if (n_sources == 0 || (want_bases && n_bases == 0)) {
-		free_all(s, n_sources);
-		free_all(b, n_bases);
-		return fw_err(err, -EINVAL, "failed to fetch any %s profiles", n_sources ? "base" : "source");
+		r = fw_err(err, -EINVAL, "failed to fetch any %s profiles", n_sources ? "base" : "source");
+		goto out;
 	}
 	if (warnings && n_sources != want_sources)
 		fw_buf_printf(warnings, "Fetched %zu source profiles out of %zu\n", n_sources, want_sources);
 	if (warnings && n_bases != want_bases)
 		fw_buf_printf(warnings, "Fetched %zu base profiles out of %zu\n", n_bases, want_bases);
 	if (warnings && warnings->failed) {
-		free_all(s, n_sources);
-		free_all(b, n_bases);
-		return fw_err(err, -ENOMEM, "out of memory");
+		r = fw_err(err, -ENOMEM, "out of memory");
+		goto out;
 	}
-	if (n_sources == 1 && n_bases == 0) {
-		/* The common case: merge the one profile in place, no copy. */
-		r = additive ? fw_profile_compact_additive(s[0], err) : fw_profile_compact(s[0], err);
-		if (r < 0) {
-			free_all(s, n_sources);
-			return r;
-		}
-		*out = s[0];
-		free(s);
-		free_all(b, n_bases);
-		goto demangle;
-	}
-	r = fw_profiles_combine(s, n_sources, b, n_bases, diff_base, out, err);
+	r = combine_owned(s, n_sources, b, n_bases, diff_base, false, additive, out, err);
+out:
 	free_all(s, n_sources);
 	free_all(b, n_bases);
+	free(s);
+	free(b);
 	if (r < 0)
 		return r;
-demangle:
 	/* pprof symbolizes the merged profile; its last step rewrites the
 	 * function names for display (funcname.h), as -symbolize says. */
 	fw_symbolize_parse(symbolize, &sym);
