@@ -37,6 +37,11 @@ void fw_heap_reserve(size_t n)
 	free(p);
 }
 
+void fw_heap_trim(void)
+{
+	(void)malloc_trim(0); /* best effort */
+}
+
 void fw_heap_mapped(void)
 {
 	/* a fixed threshold also stops glibc from raising it as blocks are freed */

@@ -39,6 +39,12 @@ void fw_heap_bulk(size_t expect);
  * fw_heap_bulk(), such as the daemon. Best effort: never fails. */
 void fw_heap_reserve(size_t n);
 
+/* Hands the free memory inside the heap back to the kernel now
+ * (malloc_trim), in a heap that is otherwise never trimmed: for a command
+ * that has just freed much of what it holds and is about to allocate
+ * about as much anew. The pages fault in again where they are reused. */
+void fw_heap_trim(void);
+
 /* For a command that merges several profiles, instead of fw_heap_bulk():
  * every block of FW_HEAP_MAPPED bytes or more is mapped on its own, so
  * that growing one (a merge appends a profile's arrays to another's) moves

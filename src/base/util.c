@@ -167,6 +167,20 @@ void fw_buf_putn(struct fw_buf *b, const char *s, size_t n)
 	b->data[b->len] = 0;
 }
 
+void fw_buf_reserve(struct fw_buf *b, size_t n)
+{
+	char *p;
+
+	if (b->failed || b->cap - b->len > n)
+		return;
+	if (n > SIZE_MAX - b->len - 1 || !(p = realloc(b->data, b->len + n + 1))) {
+		b->failed = true;
+		return;
+	}
+	b->data = p;
+	b->cap = b->len + n + 1;
+}
+
 void fw_buf_puts(struct fw_buf *b, const char *s)
 {
 	fw_buf_putn(b, s, strlen(s));

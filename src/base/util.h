@@ -136,6 +136,9 @@ struct fw_buf {
 void fw_buf_init(struct fw_buf *b);
 void fw_buf_free(struct fw_buf *b);
 void fw_buf_putn(struct fw_buf *b, const char *s, size_t n);
+/* Makes room for exactly n more bytes (and the NUL) at once, where the
+ * appends would double the buffer: for text whose size is known first. */
+void fw_buf_reserve(struct fw_buf *b, size_t n);
 void fw_buf_puts(struct fw_buf *b, const char *s);
 void fw_buf_putc(struct fw_buf *b, char c);
 void fw_buf_printf(struct fw_buf *b, const char *fmt, ...)

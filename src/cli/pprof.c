@@ -994,6 +994,7 @@ static int run(const struct command *c, struct args *a)
 		goto done;
 	}
 	a->ro.untrimmed_paths = c->cmd == CMD_TRACES;
+	a->ro.drop_locations = c->cmd != CMD_LIST; /* list reads source lines */
 	r = fw_report_init(&rpt, p, &a->ro, &err);
 	/* pprof's notes, before its error or its report */
 	if (warnings.len)

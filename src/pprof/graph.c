@@ -50,6 +50,12 @@ static void printable_name(const struct fw_profile *p, const struct fw_node_info
 #undef SEP
 }
 
+/* A node that does not print as its bare function name. */
+static bool synthesized(const struct fw_node_info *ni)
+{
+	return !ni->name || ni->address || ni->lineno || ni->file;
+}
+
 /* The node set: node infos are deduplicated in place in t->info (a set of
  * indices, not a copy of every key). */
 static uint64_t info_hash(const void *ctx, uint32_t i)
@@ -70,13 +76,11 @@ static bool info_equal(const void *ctx, uint32_t a, uint32_t b)
 	       x->lineno == y->lineno && x->start_line == y->start_line && x->address == y->address;
 }
 
-int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw_error *err)
+int fw_nodetab_nodes(const struct fw_profile *p, struct fw_nodetab *t, struct fw_error *err)
 {
 	struct fw_idxset set;
-	struct fw_buf names;
 	size_t cap = 0, cap_nodes = 0, n_loc_nodes = 0;
 	memset(t, 0, sizeof(*t));
-	fw_buf_init(&names);
 	t->p = p;
 	if (fw_idxset_init(&set, p->n_functions + 16, info_hash, info_equal, t) < 0)
 		return fw_err(err, -ENOMEM, "out of memory building the call graph");
@@ -137,15 +141,53 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 		}
 		t->loc_node1[li] = nlines == 1 ? t->loc_nodes[n_loc_nodes - 1] : FW_NONE;
 	}
+	fw_idxset_free(&set);
+	if (t->n) {
+		struct fw_node_info *shrunk = realloc(t->info, t->n * sizeof(*t->info));
+		if (shrunk)
+			t->info = shrunk;
+	}
+	return 0;
+nomem:
+	fw_idxset_free(&set);
+	fw_nodetab_free(t);
+	return fw_err(err, -ENOMEM, "out of memory building the call graph");
+}
+
+int fw_nodetab_names(struct fw_nodetab *t, struct fw_error *err)
+{
+	const struct fw_profile *p = t->p;
+	struct fw_buf names;
+
+	fw_buf_init(&names);
 	t->name_off = malloc((t->n + 1) * sizeof(uint32_t));
 	t->name_len = malloc((t->n + 1) * sizeof(uint32_t));
 	if (!t->name_off || !t->name_len)
 		goto nomem;
+	/* The synthesized names' size first, so that their buffer is made
+	 * once at its size: doubling it left a copy of a megabyte or two
+	 * behind with -lines on a large profile. */
+	{
+		struct fw_buf one;
+		size_t total = 0;
+		fw_buf_init(&one);
+		for (size_t i = 0; i < t->n; i++) {
+			if (!synthesized(&t->info[i]))
+				continue;
+			one.len = 0;
+			printable_name(p, &t->info[i], &one);
+			total += one.len + 1;
+		}
+		fw_buf_free(&one);
+		if (one.failed)
+			goto nomem;
+		fw_buf_reserve(&names, total);
+	}
 	for (size_t i = 0; i < t->n; i++) {
 		const struct fw_node_info *ni = &t->info[i];
 		/* Most nodes print as their bare function name: point at the
 		 * string table instead of copying it. */
-		if (ni->name && !ni->address && !ni->lineno && !ni->file) {
+		if (!synthesized(ni)) {
 			t->name_off[i] = ni->name;
 			t->name_len[i] = (uint32_t)fw_strlen(&p->strings, ni->name);
 			continue;
@@ -163,28 +205,22 @@ int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 	if (names.failed)
 		goto nomem;
 	t->names = names.data;
-	if (t->names) {
-		char *shrunk = realloc(t->names, names.len);
-		if (shrunk)
-			t->names = shrunk;
-	}
-	if (t->n) {
-		struct fw_node_info *shrunk = realloc(t->info, t->n * sizeof(*t->info));
-		if (shrunk)
-			t->info = shrunk;
-	}
 	if (!t->names) {
 		t->names = calloc(1, 1);
 		if (!t->names)
 			goto nomem;
 	}
-	fw_idxset_free(&set);
 	return 0;
 nomem:
-	fw_idxset_free(&set);
 	fw_buf_free(&names);
 	fw_nodetab_free(t);
 	return fw_err(err, -ENOMEM, "out of memory building the call graph");
+}
+
+int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw_error *err)
+{
+	int r = fw_nodetab_nodes(p, t, err);
+	return r < 0 ? r : fw_nodetab_names(t, err);
 }
 
 void fw_nodetab_free(struct fw_nodetab *t)

@@ -38,6 +38,13 @@ struct fw_nodetab {
 };
 
 int fw_nodetab_build(const struct fw_profile *p, struct fw_nodetab *t, struct fw_error *err);
+/* The same in its two steps: the nodes, and which nodes each location's
+ * lines are (reads the profile's locations, lines, functions and
+ * mappings); then the nodes' printable names (reads only its strings), so
+ * that a caller can free what it no longer needs in between. On failure
+ * either step leaves t empty. */
+int fw_nodetab_nodes(const struct fw_profile *p, struct fw_nodetab *t, struct fw_error *err);
+int fw_nodetab_names(struct fw_nodetab *t, struct fw_error *err);
 void fw_nodetab_free(struct fw_nodetab *t);
 #define FW_NAME_SYNTH 0x80000000u
 
