@@ -254,6 +254,24 @@ int fw_buf_drain(struct fw_buf *b, FILE *f)
 	return 0;
 }
 
+int fw_buf_stream(struct fw_buf *b, FILE *f)
+{
+	if (f && b->len >= FW_BUF_STREAM && !b->failed)
+		return fw_buf_drain(b, f);
+	return 0;
+}
+
+int fw_buf_stream_end(struct fw_buf *b, FILE *f)
+{
+	int rc;
+
+	if (!f || b->failed)
+		return 0;
+	if ((rc = fw_buf_drain(b, f)) < 0)
+		return rc;
+	return fflush(f) != 0 ? (errno ? -errno : -EIO) : 0;
+}
+
 bool fw_fixed_digits(const char *s, size_t n, size_t at, size_t w, int *out)
 {
 	int v = 0;

@@ -153,6 +153,14 @@ char *fw_buf_take(struct fw_buf *b);
 /* Writes b's bytes to f and empties b (keeping its memory), for output
  * streamed in chunks; 0 or -errno. */
 int fw_buf_drain(struct fw_buf *b, FILE *f);
+/* For text streamed as it is made: with f, b is written to f (and
+ * emptied) once it holds FW_BUF_STREAM bytes; without f, or while b has
+ * failed, nothing happens. 0 or -errno. */
+#define FW_BUF_STREAM ((size_t)32 << 10)
+int fw_buf_stream(struct fw_buf *b, FILE *f);
+/* The end of such a stream: the rest of b written to f and f flushed
+ * (nothing without f, or once b has failed). 0 or -errno. */
+int fw_buf_stream_end(struct fw_buf *b, FILE *f);
 
 /* ---- bounded, safe text for outputs ----------------------------------------
  * The one place that bounds what a flare can put into an output (report.md,

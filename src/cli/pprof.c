@@ -914,7 +914,7 @@ static int list_open(void *ctx, const char *path, uint64_t max_lines, struct fw_
 static int list_write(struct fw_report *rpt, const struct args *a, struct fw_buf *out, struct fw_error *err)
 {
 	struct fw_list_opts lo = { .source_path = a->ro.source_path, .trim_path = a->ro.trim_path,
-				   .open = list_open };
+				   .open = list_open, .stream = stdout, .drop_profile = true };
 	char *cwd = NULL;
 	int r;
 
@@ -995,6 +995,7 @@ static int run(const struct command *c, struct args *a)
 	}
 	a->ro.untrimmed_paths = c->cmd == CMD_TRACES;
 	a->ro.drop_locations = c->cmd != CMD_LIST; /* list reads source lines */
+	a->ro.no_node_table = c->cmd == CMD_LIST;  /* and makes its own graph */
 	r = fw_report_init(&rpt, p, &a->ro, &err);
 	/* pprof's notes, before its error or its report */
 	if (warnings.len)

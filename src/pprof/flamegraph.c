@@ -487,14 +487,14 @@ static int collapsed(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw
 		return rc;
 	for (size_t i = 0; i < st.n; i++) {
 		const struct stack *s = &st.s[i];
-		if (f && out->len >= (32u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
+		if ((rc = fw_buf_stream(out, f)) < 0)
 			break;
 		put_folded_stack(out, &st, s);
 		fw_buf_printf(out, " %" PRId64 "\n", s->value);
 	}
 	stacks_free(&st);
-	if (rc == 0 && f && !out->failed && (rc = fw_buf_drain(out, f)) == 0 && fflush(f) != 0)
-		rc = errno ? -errno : -EIO;
+	if (rc == 0)
+		rc = fw_buf_stream_end(out, f);
 	if (rc < 0)
 		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	if (out->failed)

@@ -9,6 +9,7 @@
  * -mean division, which pprof's list does not apply either).
  */
 #include "pprof/list.h"
+#include "base/heap.h"
 #include "base/keymap.h"
 #include "base/regexp.h"
 #include "pprof/units.h"
@@ -322,23 +323,41 @@ static void lgraph_free(struct lgraph *g)
 	free(g->loc_nodes);
 }
 
-/* graph.CreateNodes and newGraph with pprof's list options (ObjNames). */
-static int lgraph_build(const struct fw_report *r, struct lgraph *g)
+/* The node set: keys deduplicated in place (a set of indices). */
+static uint64_t lnode_hash(const void *ctx, uint32_t i)
+{
+	const struct lnode_key *k = &((const struct lnode_key *)ctx)[i];
+	return fw_hash_bytes(k, sizeof(*k), 0);
+}
+
+static bool lnode_equal(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct lnode_key *k = ctx;
+	return memcmp(&k[a], &k[b], sizeof(*k)) == 0;
+}
+
+/* graph.CreateNodes and newGraph with pprof's list options (ObjNames).
+ * The keys are made first, alone: with drop, the profile's locations,
+ * lines and functions are freed before the nodes take their room, and its
+ * samples once they are added up (the report is not used afterwards). */
+static int lgraph_build(struct fw_report *r, bool drop, struct lgraph *g)
 {
 	const struct fw_profile *p = r->p;
-	struct fw_keymap km;
-	size_t cap = 0, total = 0;
+	struct lnode_key *keys;
+	struct fw_idxset set = { 0 };
+	size_t total = 0;
 	int rc = -ENOMEM;
 
 	memset(g, 0, sizeof(*g));
-	fw_keymap_init(&km);
 	for (size_t li = 0; li < p->n_locations; li++)
 		total += p->locations[li].n_lines ? p->locations[li].n_lines : 1;
 	if (total >= UINT32_MAX)
-		goto out;
+		return rc;
+	/* a node per location line at most: made once at that size */
 	g->loc_first = malloc((p->n_locations + 1) * sizeof(uint32_t));
 	g->loc_nodes = malloc((total + 1) * sizeof(uint32_t));
-	if (!g->loc_first || !g->loc_nodes)
+	keys = malloc((total + 1) * sizeof(*keys));
+	if (!g->loc_first || !g->loc_nodes || !keys || fw_idxset_init(&set, total, lnode_hash, lnode_equal, keys) < 0)
 		goto out;
 	total = 0;
 	for (size_t li = 0; li < p->n_locations; li++) {
@@ -348,34 +367,41 @@ static int lgraph_build(const struct fw_report *r, struct lgraph *g)
 
 		g->loc_first[li] = (uint32_t)total;
 		for (uint32_t k = 0; k < nl; k++) {
-			struct lnode_key key;
+			/* a candidate at the end, kept if new */
+			struct lnode_key *key = &keys[g->count];
 			uint32_t idx;
-			int found;
 
-			memset(&key, 0, sizeof(key));
-			key.address = l->address;
-			key.objfile = objfile;
+			memset(key, 0, sizeof(*key));
+			key->address = l->address;
+			key->objfile = objfile;
 			if (l->n_lines) {
 				const struct fw_line *ln = &p->lines[l->first_line + k];
 				const struct fw_function *f = &p->functions[ln->function];
-				key.lineno = ln->line;
-				key.name = f->name;
-				key.file = f->filename;
-				key.start_line = f->start_line;
+				key->lineno = ln->line;
+				key->name = f->name;
+				key->file = f->filename;
+				key->start_line = f->start_line;
 			}
-			found = fw_keymap_upsert(&km, &key, sizeof(key), (uint32_t)g->count, &idx);
-			if (found < 0)
+			if (fw_idxset_canon(&set, (uint32_t)g->count, &idx) < 0)
 				goto out;
-			if (found == 0) {
-				if (fw_grow((void **)&g->n, &cap, g->count + 1, sizeof(*g->n)) < 0)
-					goto out;
-				memset(&g->n[g->count], 0, sizeof(*g->n));
-				g->n[g->count++].k = key;
-			}
+			if (idx == g->count)
+				g->count++;
 			g->loc_nodes[total++] = idx;
 		}
 	}
 	g->loc_first[p->n_locations] = (uint32_t)total;
+	fw_idxset_free(&set);
+	if (drop) {
+		/* the nodes are new memory of about that size: hand it back */
+		fw_report_drop_locations(r);
+		fw_heap_trim();
+	}
+	if (!(g->n = calloc(g->count + 1, sizeof(*g->n))))
+		goto out;
+	for (size_t i = 0; i < g->count; i++)
+		g->n[i].k = keys[i];
+	free(keys);
+	keys = NULL;
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct fw_sample *sm = &p->samples[s];
 		const int64_t *v = fw_sample_values(p, s);
@@ -398,9 +424,12 @@ static int lgraph_build(const struct fw_report *r, struct lgraph *g)
 		if (leaf)
 			leaf->flat = fw_add64(leaf->flat, w);
 	}
+	if (drop)
+		fw_report_drop_samples(r);
 	rc = 0;
 out:
-	fw_keymap_free(&km);
+	fw_idxset_free(&set);
+	free(keys);
 	if (rc < 0) {
 		lgraph_free(g);
 		memset(g, 0, sizeof(*g));
@@ -513,15 +542,12 @@ int fw_list_write(struct fw_report *r, const char *regex, const struct fw_list_o
 		fw_err_prefix(err, "parsing argument regexp %s", regex);
 		return rc;
 	}
-	if ((rc = lgraph_build(r, &g)) < 0) {
+	if ((rc = lgraph_build(r, o->drop_profile, &g)) < 0) {
 		fw_regexp_free(rx);
 		return fw_err(err, rc, "out of memory building the list graph");
 	}
 	rc = -ENOMEM;
-	matched = malloc((g.count + 1) * sizeof(*matched));
-	groups = malloc((g.count + 1) * sizeof(*groups));
-	sources = calloc(g.count + 1, sizeof(*sources));
-	if (!matched || !groups || !sources)
+	if (!(matched = malloc((g.count + 1) * sizeof(*matched))))
 		goto nomem;
 	for (size_t i = 0; i < g.count; i++) {
 		const struct lnode *n = &g.n[i];
@@ -546,6 +572,8 @@ int fw_list_write(struct fw_report *r, const char *regex, const struct fw_list_o
 	sort_ctx.p = p;
 	sort_ctx.n = g.n;
 	qsort(matched, n_matched, sizeof(*matched), node_cmp);
+	if (!(groups = malloc((n_matched + 1) * sizeof(*groups))))
+		goto nomem;
 
 	/* the (function, file) groups, their line ranges, the lines to read */
 	for (size_t i = 0; i < n_matched;) {
@@ -573,6 +601,8 @@ int fw_list_write(struct fw_report *r, const char *regex, const struct fw_list_o
 		i = j;
 	}
 	rd.max_lines = max_lines;
+	if (!(sources = calloc(n_sources + 1, sizeof(*sources))))
+		goto nomem;
 
 	fw_report_value(r, r->total, v, sizeof(v));
 	fw_buf_printf(out, "Total: %s\n", v);
@@ -645,14 +675,21 @@ int fw_list_write(struct fw_report *r, const char *regex, const struct fw_list_o
 			fw_buf_putn(out, fw_pstr(p, name), fw_strlen(&p->strings, name));
 			fw_buf_putc(out, '\n');
 		}
+		if ((rc = fw_buf_stream(out, o->stream)) < 0)
+			goto write_error;
 		i = j;
 	}
+	if ((rc = fw_buf_stream_end(out, o->stream)) < 0)
+		goto write_error;
 	rc = 0;
+	goto done;
+write_error:
+	rc = fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	goto done;
 nomem:
 	rc = fw_err(err, -ENOMEM, "out of memory listing the source");
 done:
-	for (size_t i = 0; i < n_sources; i++)
+	for (size_t i = 0; sources && i < n_sources; i++)
 		source_free(&sources[i]);
 	free(sources);
 	free(groups);

@@ -13,6 +13,7 @@
 #define FW_LIST_H
 
 #include "pprof/report.h"
+#include <stdio.h>
 
 /* Opens path as Go's os.Open would (following symlinks) and reads it.
  * Returns 0 when the open succeeded: data then holds the file's bytes from
@@ -28,6 +29,14 @@ struct fw_list_opts {
 	const char *cwd;	 /* the current folder (pprof's default search path) */
 	fw_list_open_fn open;
 	void *ctx;
+	/* When set, the text is written there function by function as it is
+	 * made, and out holds at most a function's (the list of every
+	 * function of a large profile is megabytes); a failed write is the
+	 * error "writing standard output: ...". */
+	FILE *stream;
+	/* The report's last use: its profile's locations and samples are
+	 * freed as soon as the list has what it needs from them. */
+	bool drop_profile;
 };
 
 /* The report for the functions whose name matches regex (Go RE2). The

@@ -80,15 +80,6 @@ static int adjacency_build(const struct fw_graph *g, size_t n_tab, struct adjace
 	return 0;
 }
 
-/* With f, out is written to f whenever it holds 32 KiB (a node can have
- * megabytes of edges): 0 or -errno. */
-static int drain(struct fw_buf *out, FILE *f)
-{
-	if (f && out->len >= (32u << 10) && !out->failed)
-		return fw_buf_drain(out, f);
-	return 0;
-}
-
 /* Node n's incoming or outgoing edges, sorted, into out. */
 static int print_edges(const struct fw_report *r, struct fw_graph *g, struct adjacency *a, uint32_t node,
 		       bool incoming, struct fw_buf *out, FILE *f)
@@ -104,7 +95,7 @@ static int print_edges(const struct fw_report *r, struct fw_graph *g, struct adj
 		const struct fw_edge *ed = fw_graph_edge(g, idx[i]);
 		char w[64], pct[32];
 
-		if ((rc = drain(out, f)) < 0)
+		if ((rc = fw_buf_stream(out, f)) < 0)
 			return rc;
 
 		fw_report_value(r, ed->weight, w, sizeof(w));
@@ -188,7 +179,7 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 		if (!match[n])
 			continue;
 		/* before the first match, the header stays: no match, no output */
-		if (matched && (rc = drain(out, f)) < 0)
+		if (matched && (rc = fw_buf_stream(out, f)) < 0)
 			break;
 		matched++;
 		fw_buf_puts(out, separator);
@@ -210,7 +201,7 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	if (matched == 0)
 		return fw_err(err, -ENOENT, "no matches found for regexp: %s", regex);
-	if (f && !out->failed && ((rc = fw_buf_drain(out, f)) < 0 || (fflush(f) != 0 && (rc = errno ? -errno : -EIO))))
+	if ((rc = fw_buf_stream_end(out, f)) < 0)
 		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	return 0;
 }

@@ -600,9 +600,10 @@ static int apply_filters(struct fw_report *r, struct fw_profile *p, const struct
 	return fw_filter_apply(p, o, fm, im, &r->filters, err);
 }
 
-/* fw_report_opts.drop_locations */
-static void drop_locations(struct fw_profile *p)
+void fw_report_drop_locations(struct fw_report *r)
 {
+	struct fw_profile *p = r->p;
+
 	free(p->locations);
 	free(p->lines);
 	free(p->functions);
@@ -653,11 +654,14 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	r->total = compute_total(p, r->vi, o->mean, &r->base_total);
 	if (!o->relative_percentages && (rc = apply_filters(r, p, o, err)) < 0)
 		goto fail;
-	if ((rc = aggregate(p, o->granularity, o->noinlines, o, err)) < 0 ||
-	    (rc = fw_nodetab_nodes(p, &r->tab, err)) < 0)
+	if ((rc = aggregate(p, o->granularity, o->noinlines, o, err)) < 0)
+		goto fail;
+	if (o->no_node_table)
+		goto done;
+	if ((rc = fw_nodetab_nodes(p, &r->tab, err)) < 0)
 		goto fail;
 	if (o->drop_locations) {
-		drop_locations(p);
+		fw_report_drop_locations(r);
 		/* The names of every granularity but functions are new memory
 		 * about the size of what was just freed: hand that back first
 		 * (top -lines on large.cpu: 11.1 -> 10.0 MB peak RSS). */
@@ -666,6 +670,7 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 	}
 	if ((rc = fw_nodetab_names(&r->tab, err)) < 0)
 		goto fail;
+done:
 	/* Strings interned above may have moved the table: refresh. */
 	r->sample_type = fw_pstr(p, p->sample_types[r->vi].type);
 	r->sample_unit = fw_pstr(p, p->sample_types[r->vi].unit);

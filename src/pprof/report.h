@@ -58,6 +58,9 @@ struct fw_report_opts {
 	 * large.cpu: 11.4 -> 10.0 MB peak RSS, with the heap trimmed for
 	 * the names of a granularity other than functions). */
 	bool drop_locations;
+	/* No node table (r->tab stays empty): for list, which makes its own
+	 * graph of the profile's locations. */
+	bool no_node_table;
 };
 
 void fw_report_opts_default(struct fw_report_opts *o);
@@ -113,6 +116,9 @@ void fw_report_drop_samples(struct fw_report *r);
  * (collapsed, flamegraph): the samples, their values and labels go back to
  * the heap; sample_locs stays, with what fw_report_drop_samples keeps. */
 void fw_report_drop_sample_rows(struct fw_report *r);
+/* For a report whose node table (or list's graph) has every node: the
+ * profile's locations, lines and functions go back to the heap. */
+void fw_report_drop_locations(struct fw_report *r);
 
 /* The trimmed graph for this report, with the output unit selected. */
 int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,

@@ -166,7 +166,7 @@ static int traces(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_er
 
 		if (sm->n_locs == 0)
 			continue; /* every location has at least one node */
-		if (f && out->len >= (32u << 10) && !out->failed && (rc = fw_buf_drain(out, f)) < 0)
+		if ((rc = fw_buf_stream(out, f)) < 0)
 			goto out;
 		fw_buf_puts(out, separator);
 		if (print_labels(r, s, false, unit_of, &sc, out) < 0 ||
@@ -187,9 +187,7 @@ static int traces(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_er
 		}
 	}
 	fw_buf_puts(out, separator);
-	rc = 0;
-	if (f && !out->failed && (rc = fw_buf_drain(out, f)) == 0 && fflush(f) != 0)
-		rc = errno ? -errno : -EIO;
+	rc = fw_buf_stream_end(out, f);
 out:
 	free(unit_of);
 	free(sc.pos);
