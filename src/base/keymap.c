@@ -147,10 +147,28 @@ static void idxset_place(struct fw_idxset_slot *slots, size_t ns, struct fw_idxs
 	slots[i] = v;
 }
 
+/* The slot of an entry equal to idx (*found), or the empty slot where idx
+ * would go; h is idx's hash. */
+static size_t idxset_probe(const struct fw_idxset *s, uint32_t idx, uint64_t h, bool *found)
+{
+	uint32_t tag = idxset_tag(h);
+	size_t i = h & (s->nslots - 1);
+
+	while (s->slots[i].idx1) {
+		if (s->slots[i].tag == tag && s->equal(s->ctx, s->slots[i].idx1 - 1, idx)) {
+			*found = true;
+			return i;
+		}
+		i = (i + 1) & (s->nslots - 1);
+	}
+	*found = false;
+	return i;
+}
+
 /* fw_idxset_canon with idx's hash h already computed. */
 static int idxset_canon_h(struct fw_idxset *s, uint32_t idx, uint64_t h, uint32_t *canon)
 {
-	uint32_t tag = idxset_tag(h);
+	bool found;
 	size_t i;
 
 	if ((s->count + 1) * 4 > s->nslots * 3) {
@@ -167,20 +185,26 @@ static int idxset_canon_h(struct fw_idxset *s, uint32_t idx, uint64_t h, uint32_
 		s->slots = slots;
 		s->nslots = ns;
 	}
-	i = h & (s->nslots - 1);
-	while (s->slots[i].idx1) {
-		uint32_t other = s->slots[i].idx1 - 1;
-		if (s->slots[i].tag == tag && s->equal(s->ctx, other, idx)) {
-			*canon = other;
-			return 0;
-		}
-		i = (i + 1) & (s->nslots - 1);
+	i = idxset_probe(s, idx, h, &found);
+	if (found) {
+		*canon = s->slots[i].idx1 - 1;
+		return 0;
 	}
 	s->slots[i].idx1 = idx + 1;
-	s->slots[i].tag = tag;
+	s->slots[i].tag = idxset_tag(h);
 	s->count++;
 	*canon = idx;
 	return 0;
+}
+
+bool fw_idxset_find(const struct fw_idxset *s, uint32_t idx, uint32_t *equal)
+{
+	bool found;
+	size_t i = idxset_probe(s, idx, s->hash(s->ctx, idx), &found);
+
+	if (found)
+		*equal = s->slots[i].idx1 - 1;
+	return found;
 }
 
 int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon)

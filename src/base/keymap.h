@@ -59,6 +59,9 @@ void fw_idxset_free(struct fw_idxset *s);
 /* Returns in *canon the first index equal to idx already in the set, or
  * inserts idx and returns it. 0 or -ENOMEM. */
 int fw_idxset_canon(struct fw_idxset *s, uint32_t idx, uint32_t *canon);
+/* Is an entry equal to idx (which need not be in the set) there? Its index
+ * in *equal if so; nothing is inserted. */
+bool fw_idxset_find(const struct fw_idxset *s, uint32_t idx, uint32_t *equal);
 /* canon[i] for every index 0..n-1 in turn, as fw_idxset_canon would give
  * them; hashes are computed a few entries ahead and their slots fetched
  * into the cache early, so a large set's misses overlap. 0 or -ENOMEM. */

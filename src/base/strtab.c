@@ -106,6 +106,13 @@ int fw_strtab_intern(struct fw_strtab *t, const char *s, size_t n, uint32_t *idx
 	return fw_strtab_add(t, s, n, idx);
 }
 
+void fw_strtab_drop_index(struct fw_strtab *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	t->nslots = 0;
+}
+
 void fw_strtab_shrink(struct fw_strtab *t)
 {
 	char *b;

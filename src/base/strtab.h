@@ -29,6 +29,9 @@ int fw_strtab_intern(struct fw_strtab *t, const char *s, size_t n, uint32_t *idx
 
 /* Releases unused capacity; the table can still grow afterwards. */
 void fw_strtab_shrink(struct fw_strtab *t);
+/* Frees the intern hash, for a table that is done growing; the next
+ * intern builds it again. */
+void fw_strtab_drop_index(struct fw_strtab *t);
 
 static inline const char *fw_str(const struct fw_strtab *t, uint32_t i)
 {

@@ -1004,7 +1004,7 @@ static int run(const struct command *c, struct args *a)
 	if (r < 0)
 		goto done;
 	switch (c->cmd) {
-	case CMD_TOP: r = fw_top_write(&rpt, &out, &err); break;
+	case CMD_TOP: r = fw_top_stream(&rpt, stdout, &err); break; /* streamed */
 	case CMD_PEEK: r = fw_peek_stream(&rpt, a->regex, stdout, &err); break; /* streamed */
 	case CMD_TRACES: r = fw_traces_stream(&rpt, stdout, &err); break; /* streamed: no copy in memory */
 	case CMD_LIST: r = list_write(&rpt, a, &out, &err); break;

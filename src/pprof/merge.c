@@ -22,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+static int compact(struct fw_profile *p, bool additive, size_t split, struct fw_error *err);
+
 static int nomem(struct fw_error *err)
 {
 	return fw_err(err, -ENOMEM, "out of memory while merging profiles");
@@ -292,9 +294,12 @@ int fw_profile_merge(struct fw_profile *const *srcs, size_t n, struct fw_profile
 	return r;
 }
 
-int fw_profiles_merge_owned(struct fw_profile **ps, size_t n, bool additive, struct fw_profile **out,
-			    struct fw_error *err)
+/* fw_profiles_merge_owned; split: ps[0] and ps[1] (n = 2) each hold no two
+ * equal samples (sum_pair). */
+static int merge_owned(struct fw_profile **ps, size_t n, bool additive, bool split, struct fw_profile **out,
+		       struct fw_error *err)
 {
+	size_t first = n == 2 && split && ps[0] ? ps[0]->n_samples : 0;
 	int r;
 
 	if ((r = all_compatible(ps, n, err)) < 0)
@@ -311,8 +316,7 @@ int fw_profiles_merge_owned(struct fw_profile **ps, size_t n, bool additive, str
 		if (r < 0)
 			goto fail;
 	}
-	r = additive ? fw_profile_compact_additive(ps[0], err) : fw_profile_compact(ps[0], err);
-	if (r < 0)
+	if ((r = compact(ps[0], additive, first, err)) < 0)
 		goto fail;
 	*out = ps[0];
 	ps[0] = NULL;
@@ -323,6 +327,17 @@ fail:
 		ps[i] = NULL;
 	}
 	return r;
+}
+
+int fw_profiles_merge_owned(struct fw_profile **ps, size_t n, bool additive, struct fw_profile **out,
+			    struct fw_error *err)
+{
+	return merge_owned(ps, n, additive, false, out, err);
+}
+
+int fw_profiles_merge_distinct(struct fw_profile *pair[2], struct fw_profile **out, struct fw_error *err)
+{
+	return merge_owned(pair, 2, false, true, out, err);
 }
 
 void fw_profile_scale_n(struct fw_profile *p, const double *ratios)
@@ -371,40 +386,76 @@ int fw_profile_scale(struct fw_profile *p, double r)
 	return 0;
 }
 
+/* Labels with key=value in place: each sample's slice moved up, and the
+ * label added after it, from the last sample back. Only when no label is
+ * replaced and every sample's labels lie after the previous sample's, at
+ * or below where they go (checked by the caller): then nothing is written
+ * over labels not yet moved. total: the labels after. */
+static int relabel_in_place(struct fw_profile *p, struct fw_label add, size_t total)
+{
+	struct fw_label *nl = realloc(p->labels, (total + 1) * sizeof(*nl));
+
+	if (!nl)
+		return -ENOMEM;
+	p->labels = nl;
+	p->n_labels = total;
+	for (size_t s = p->n_samples; s-- > 0;) {
+		struct fw_sample *sm = &p->samples[s];
+		total -= sm->n_labels + 1;
+		memmove(nl + total, nl + sm->first_label, sm->n_labels * sizeof(*nl));
+		nl[total + sm->n_labels] = add;
+		sm->first_label = (uint32_t)total;
+		sm->n_labels++;
+	}
+	return 0;
+}
+
 int fw_profile_set_label(struct fw_profile *p, const char *key, const char *value,
 			 struct fw_error *err)
 {
-	struct fw_label *nl;
-	uint32_t k, v;
-	size_t n = 0;
+	struct fw_label *nl, add = { 0 };
+	size_t n = 0, prev_end = 0;
+	bool replaced = false, in_place = true;
 
-	if (fw_strtab_intern(&p->strings, key, strlen(key), &k) < 0 ||
-	    fw_strtab_intern(&p->strings, value, strlen(value), &v) < 0)
+	if (fw_strtab_intern(&p->strings, key, strlen(key), &add.key) < 0 ||
+	    fw_strtab_intern(&p->strings, value, strlen(value), &add.str) < 0)
 		return fw_err(err, -ENOMEM, "out of memory");
-	nl = malloc((p->n_labels + p->n_samples + 1) * sizeof(*nl));
-	if (!nl)
+	/* the labels after, and whether they can be made in place */
+	for (size_t s = 0; s < p->n_samples; s++) {
+		const struct fw_sample *sm = &p->samples[s];
+		for (uint32_t i = 0; i < sm->n_labels; i++) {
+			const struct fw_label *l = &p->labels[sm->first_label + i];
+			replaced = replaced || (l->str != 0 && l->key == add.key);
+		}
+		if (sm->n_labels) {
+			in_place = in_place && sm->first_label >= prev_end && n >= sm->first_label;
+			prev_end = (size_t)sm->first_label + sm->n_labels;
+		}
+		n += sm->n_labels + 1;
+	}
+	if (n >= UINT32_MAX)
+		return fw_err(err, -E2BIG, "too many labels: %zu", n);
+	if (!replaced && in_place) /* the usual case: no second array */
+		return relabel_in_place(p, add, n) < 0 ? fw_err(err, -ENOMEM, "out of memory") : 0;
+	if (!(nl = malloc((n + 1) * sizeof(*nl))))
 		return fw_err(err, -ENOMEM, "out of memory");
+	n = 0;
 	for (size_t s = 0; s < p->n_samples; s++) {
 		struct fw_sample *sm = &p->samples[s];
 		uint32_t first = (uint32_t)n;
 		for (uint32_t i = 0; i < sm->n_labels; i++) {
 			const struct fw_label *l = &p->labels[sm->first_label + i];
-			if (l->str != 0 && l->key == k)
-				continue;
-			nl[n++] = *l;
+			if (l->str == 0 || l->key != add.key)
+				nl[n++] = *l;
 		}
-		nl[n].key = k;
-		nl[n].str = v;
-		nl[n].num = 0;
-		nl[n].num_unit = 0;
-		n++;
+		nl[n++] = add;
 		sm->first_label = first;
 		sm->n_labels = (uint32_t)(n - first);
 	}
 	free(p->labels);
 	p->labels = nl;
 	p->n_labels = n;
-	return 0;
+	return replaced;
 }
 
 bool fw_sample_has_label(const struct fw_profile *p, size_t s, const char *key, const char *value)
@@ -775,7 +826,52 @@ static bool sums_unobservable(const struct fw_profile *p)
 	return true;
 }
 
-static int compact(struct fw_profile *p, bool additive, struct fw_error *err)
+/* The samples' step of compact for p made of two parts, [0, split) and
+ * [split, n), neither of which holds two equal samples: a sample can only
+ * equal one of the other part, so only the second part is hashed, and
+ * each of its samples equal to one of the first is added into that one
+ * (its first occurrence). 1, with nothing summed yet, when the second
+ * part turns out to hold two equal samples after all. */
+static int sum_pair(struct fw_profile *p, size_t split)
+{
+	size_t nt = p->n_sample_types, fill = 0, first = 0;
+	struct fw_idxset set;
+	int r;
+
+	for (size_t s = 0; s < p->n_samples; s++) /* all-zero inputs dropped */
+		if (!is_zero_sample(p, s)) {
+			first += s < split;
+			move_sample(p, fill++, s);
+		}
+	p->n_samples = fill;
+	for (size_t s = 0; s < p->n_samples; s++)
+		if (p->samples[s].n_labels)
+			sort_labels(p->labels + p->samples[s].first_label, p->samples[s].n_labels);
+	if ((r = fw_idxset_init(&set, p->n_samples - first, sample_hash, sample_equal, p)) < 0)
+		return r;
+	for (size_t s = first; s < p->n_samples; s++) {
+		uint32_t c;
+		if ((r = fw_idxset_canon(&set, (uint32_t)s, &c)) < 0 || (r = c != s) != 0)
+			goto out;
+	}
+	for (size_t s = 0; s < first; s++) {
+		uint32_t b;
+		if (!fw_idxset_find(&set, (uint32_t)s, &b))
+			continue;
+		for (size_t i = 0; i < nt; i++) {
+			p->values[s * nt + i] = (int64_t)((uint64_t)p->values[s * nt + i] + (uint64_t)p->values[b * nt + i]);
+			p->values[b * nt + i] = 0; /* dropped below, as a duplicate is */
+		}
+	}
+	keep_samples(p, nonzero, NULL);
+out:
+	fw_idxset_free(&set);
+	return r;
+}
+
+/* pprof's Merge of one profile, in place; split > 0: p is two parts that
+ * each hold no two equal samples (sum_pair). */
+static int compact(struct fw_profile *p, bool additive, size_t split, struct fw_error *err)
 {
 	uint32_t *c = NULL;
 	size_t nt = p->n_sample_types;
@@ -813,6 +909,11 @@ static int compact(struct fw_profile *p, bool additive, struct fw_error *err)
 	free(c);
 	c = NULL;
 	/* samples: drop all-zero inputs, sum equal ones into the first */
+	if (split > 0 && split < p->n_samples && (r = sum_pair(p, split)) <= 0) {
+		if (r < 0)
+			goto nomem;
+		return 0;
+	}
 	keep_samples(p, nonzero, NULL);
 	for (size_t s = 0; s < p->n_samples; s++)
 		if (p->samples[s].n_labels)
@@ -841,10 +942,10 @@ nomem:
 
 int fw_profile_compact(struct fw_profile *p, struct fw_error *err)
 {
-	return compact(p, false, err);
+	return compact(p, false, 0, err);
 }
 
 int fw_profile_compact_additive(struct fw_profile *p, struct fw_error *err)
 {
-	return compact(p, true, err);
+	return compact(p, true, 0, err);
 }

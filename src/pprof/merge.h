@@ -24,6 +24,13 @@ int fw_profile_merge(struct fw_profile *const *srcs, size_t n, struct fw_profile
 int fw_profiles_merge_owned(struct fw_profile **ps, size_t n, bool additive, struct fw_profile **out,
 			    struct fw_error *err);
 
+/* The same merge of two profiles that each hold no two samples with the
+ * same stack and labels (each compacted, and since then only scaled, or
+ * labelled without replacing a label): only pair[1]'s samples are hashed
+ * to find pair[0]'s equals, about half the memory of hashing both (the
+ * -diff_base of the 21 MB profile with itself: 124 -> MB peak RSS). */
+int fw_profiles_merge_distinct(struct fw_profile *pair[2], struct fw_profile **out, struct fw_error *err);
+
 /* The same result as merging p alone (fw_profile_merge(&p, 1)), computed
  * in place without a second copy: equal strings, functions, mappings and
  * locations are unified, samples with the same stack and labels summed,
@@ -44,7 +51,8 @@ void fw_profile_scale_n(struct fw_profile *p, const double *ratios);
 int fw_profile_scale(struct fw_profile *p, double r);
 
 /* Sets string label key=value on every sample, replacing other values of
- * the same key (pprof's SetLabel). */
+ * the same key (pprof's SetLabel): 1 when a sample had a string label of
+ * that key (two samples may then have become equal), else 0; or -ENOMEM. */
 int fw_profile_set_label(struct fw_profile *p, const char *key, const char *value,
 			 struct fw_error *err);
 /* True if sample s carries string label key=value. */

@@ -92,6 +92,7 @@ static int combine_owned(struct fw_profile **sources, size_t n_sources, struct f
 			 struct fw_error *err)
 {
 	struct fw_profile *pair[2] = { NULL, NULL };
+	bool relabelled = false;
 	int r;
 
 	if (n_sources == 0) {
@@ -115,6 +116,7 @@ static int combine_owned(struct fw_profile **sources, size_t n_sources, struct f
 		goto fail;
 	if (diff_base && (r = fw_profile_set_label(pair[1], "pprof::base", "true", err)) < 0)
 		goto fail;
+	relabelled = diff_base && r == 1;
 	if (norm && (r = normalize(pair[0], pair[1], err)) < 0)
 		goto fail;
 	if ((r = fw_profile_scale(pair[1], -1)) < 0) {
@@ -123,6 +125,10 @@ static int combine_owned(struct fw_profile **sources, size_t n_sources, struct f
 	}
 	if ((r = fw_profiles_scale_units(pair, 2, err)) < 0)
 		goto fail;
+	/* Each was compacted, then only scaled, or labelled: unless a label
+	 * was replaced, neither holds two equal samples. */
+	if (!relabelled)
+		return fw_profiles_merge_distinct(pair, out, err);
 	return fw_profiles_merge_owned(pair, 2, additive, out, err);
 fail:
 	free_all(sources, n_sources);
@@ -656,6 +662,8 @@ int fw_report_init(struct fw_report *r, struct fw_profile *p, const struct fw_re
 		goto fail;
 	if ((rc = aggregate(p, o->granularity, o->noinlines, o, err)) < 0)
 		goto fail;
+	/* the cleaned file names were the last strings added */
+	fw_strtab_drop_index(&p->strings);
 	if (o->no_node_table)
 		goto done;
 	if ((rc = fw_nodetab_nodes(p, &r->tab, err)) < 0)

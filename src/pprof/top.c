@@ -5,10 +5,10 @@
 #include "pprof/units.h"
 
 #include <errno.h>
-
 #include <stdlib.h>
+#include <string.h>
 
-int fw_top_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
+static int top(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error *err)
 {
 	struct fw_graph g;
 	size_t orig, dropped;
@@ -39,16 +39,39 @@ int fw_top_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 		else
 			noinl[ed->dst] = 1;
 	}
-	for (size_t i = 0; i < g.n_nodes; i++) {
+	for (size_t i = 0; i < g.n_nodes && rc == 0; i++) {
 		uint32_t n = g.nodes[i];
 
 		fw_report_top_columns(r, &g, n, &flat_sum, out);
 		fw_buf_puts(out, "  ");
 		fw_buf_putn(out, fw_node_name(&r->tab, n), fw_node_name_len(&r->tab, n));
 		fw_buf_printf(out, "%s\n", inl[n] ? (noinl[n] ? " (partial-inline)" : " (inline)") : "");
+		rc = fw_buf_stream(out, f);
 	}
+	if (rc == 0)
+		rc = fw_buf_stream_end(out, f);
 	free(inl);
 	free(noinl);
 	fw_graph_free(&g);
+	if (rc < 0)
+		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
 	return 0;
+}
+
+int fw_top_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
+{
+	return top(r, out, NULL, err);
+}
+
+int fw_top_stream(struct fw_report *r, FILE *f, struct fw_error *err)
+{
+	struct fw_buf out;
+	int rc;
+
+	fw_buf_init(&out);
+	rc = top(r, &out, f, err);
+	if (rc == 0 && out.failed)
+		rc = fw_err(err, -ENOMEM, "out of memory formatting the report");
+	fw_buf_free(&out);
+	return rc;
 }

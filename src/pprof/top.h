@@ -7,6 +7,11 @@
 
 #include "pprof/report.h"
 
+#include <stdio.h>
+
 int fw_top_write(struct fw_report *r, struct fw_buf *out, struct fw_error *err);
+/* The same written to f as it is made, 32 KiB at a time, then flushed:
+ * memory stays flat however many nodes are kept (-nodefraction=0). */
+int fw_top_stream(struct fw_report *r, FILE *f, struct fw_error *err);
 
 #endif

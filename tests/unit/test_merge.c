@@ -450,7 +450,7 @@ static void test_set_label(void)
 	num_label(p, "thread", 64, "bytes"); /* numeric label, same key */
 	sample(p, LOCS(l), VALS(2), NULL);
 	sample(p, LOCS(l), VALS(3), "thread", "a", "thread", "c", NULL);
-	if (!TAP_EQ_INT(fw_profile_set_label(p, "thread", "b", &err), 0, "set_label thread=b"))
+	if (!TAP_EQ_INT(fw_profile_set_label(p, "thread", "b", &err), 1, "set_label thread=b: replaced a thread label"))
 		goto out;
 	TAP_OK(fw_sample_has_label(p, 0, "thread", "b"), "sample 0 has thread=b");
 	TAP_OK(!fw_sample_has_label(p, 0, "thread", "a"), "sample 0 lost thread=a");
@@ -466,6 +466,149 @@ out:
 }
 
 /* ---- ScaleProfiles ------------------------------------------------------------------- */
+
+/* ---- random profiles ----------------------------------------------------------------- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+/* Stacks of 1-4 frames over four functions (so that profiles share many),
+ * values -3..5, labels thread=a|b on most samples and, with base_labels,
+ * pprof::base=x|y on some. */
+static struct fw_profile *random_profile(bool base_labels)
+{
+	struct fw_profile *p = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds");
+	const char *names[] = { "main", "a", "b", "c" };
+	uint32_t l[4];
+	size_t ns = 5 + rnd(30);
+
+	for (size_t i = 0; i < 4; i++)
+		l[i] = loc(p, func(p, names[i], "m.go"));
+	for (size_t s = 0; s < ns; s++) {
+		uint32_t locs[5];
+		size_t n = 1 + rnd(4);
+		int64_t v[2] = { (int64_t)rnd(9) - 3, (int64_t)rnd(9) - 3 };
+		const char *thread = rnd(3) ? (rnd(2) ? "a" : "b") : NULL;
+		const char *base = base_labels && !rnd(4) ? (rnd(2) ? "x" : "y") : NULL;
+
+		for (size_t k = 0; k < n; k++)
+			locs[k] = l[rnd(4)];
+		locs[n] = END;
+		if (thread && base)
+			sample(p, locs, v, "thread", thread, "pprof::base", base, NULL);
+		else if (thread || base)
+			sample(p, locs, v, thread ? "thread" : "pprof::base", thread ? thread : base, NULL);
+		else
+			sample(p, locs, v, NULL);
+	}
+	return p;
+}
+
+static bool same_encoding(const struct fw_profile *a, const struct fw_profile *b)
+{
+	uint8_t *ea = NULL, *eb = NULL;
+	size_t la = 0, lb = 0;
+	bool same = fw_profile_encode(a, false, &ea, &la, &err) == 0 &&
+		    fw_profile_encode(b, false, &eb, &lb, &err) == 0 && la == lb && memcmp(ea, eb, la) == 0;
+
+	free(ea);
+	free(eb);
+	return same;
+}
+
+/* fw_profiles_merge_distinct, which hashes only the second profile's
+ * samples, against fw_profiles_merge_owned, which hashes all: a compacted
+ * source with a compacted base, negated, as -base and -diff_base merge
+ * them (-base: equal stacks add up across the two, and cancel when the
+ * base is the source); with pprof::base labels replaced, the base can
+ * hold equal samples, which the distinct merge finds and leaves to the
+ * full one. Byte for byte the same profile. */
+static void test_merge_distinct(void)
+{
+	size_t runs = 600, same = 0, replaced = 0, cancelled = 0;
+
+	for (size_t r = 0; r < runs; r++) {
+		bool diff = rnd(2), itself = !rnd(5);
+		struct fw_profile *src = random_profile(false), *base = itself ? NULL : random_profile(rnd(2));
+		struct fw_profile *pair[2], *want = NULL, *got = NULL;
+		int rel = 0;
+
+		if (fw_profile_compact(src, &err) < 0 || (itself && fw_profile_clone(src, &base) < 0) ||
+		    fw_profile_compact(base, &err) < 0 ||
+		    (diff && (rel = fw_profile_set_label(base, "pprof::base", "true", &err)) < 0) ||
+		    fw_profile_scale(base, -1) < 0)
+			break;
+		replaced += rel == 1;
+		pair[0] = src;
+		pair[1] = base;
+		if (fw_profile_clone(src, &src) < 0 || fw_profile_clone(base, &base) < 0 ||
+		    fw_profiles_merge_owned(pair, 2, false, &want, &err) < 0)
+			break;
+		pair[0] = src;
+		pair[1] = base;
+		if (fw_profiles_merge_distinct(pair, &got, &err) < 0) {
+			fw_profile_free(want);
+			break;
+		}
+		cancelled += itself && !diff && got->n_samples == 0;
+		same += same_encoding(want, got);
+		fw_profile_free(want);
+		fw_profile_free(got);
+	}
+	TAP_EQ_UINT(same, runs, "merge_distinct: %zu random source and base pairs merge as the full merge does", runs);
+	TAP_OK(replaced > 0, "merge_distinct: %zu bases had a pprof::base label replaced", replaced);
+	TAP_OK(cancelled > 0, "merge_distinct: %zu sources less themselves cancelled out", cancelled);
+}
+
+/* fw_profile_set_label without a label to replace, in place when every
+ * sample's labels lie in order (as decoded, or compacted with gaps where
+ * dropped samples' were), else into a new array: each sample's labels are
+ * its own and then the new one. */
+static void test_set_label_in_place(void)
+{
+	size_t runs = 200, ok = 0;
+
+	for (size_t r = 0; r < runs; r++) {
+		struct fw_profile *p = random_profile(false);
+		char **want;
+		size_t good = 0;
+
+		if (rnd(2) && fw_profile_compact(p, &err) < 0)
+			break;
+		if (!rnd(3)) /* labels out of the samples' order: the copying path */
+			for (size_t a = 0, b = p->n_samples - 1; a < b; a++, b--) {
+				struct fw_sample t = p->samples[a];
+				int64_t v[2] = { val(p, a, 0), val(p, a, 1) };
+				p->samples[a] = p->samples[b];
+				p->samples[b] = t;
+				memcpy(p->values + a * 2, p->values + b * 2, sizeof(v));
+				memcpy(p->values + b * 2, v, sizeof(v));
+			}
+		want = calloc(p->n_samples + 1, sizeof(*want));
+		for (size_t s = 0; want && s < p->n_samples; s++) {
+			const char *old = labels_of(p, s);
+			size_t len = strlen(old) + 32;
+			if ((want[s] = malloc(len)))
+				snprintf(want[s], len, "%s%spprof::base=true", old, *old ? "," : "");
+		}
+		if (want && fw_profile_set_label(p, "pprof::base", "true", &err) == 0)
+			for (size_t s = 0; s < p->n_samples; s++)
+				good += want[s] && strcmp(labels_of(p, s), want[s]) == 0;
+		ok += good == p->n_samples;
+		for (size_t s = 0; want && s < p->n_samples; s++)
+			free(want[s]);
+		free(want);
+		fw_profile_free(p);
+	}
+	TAP_EQ_UINT(ok, runs, "set_label: %zu random profiles, each sample's labels kept with pprof::base=true after them", runs);
+}
 
 static void test_scale_units(void)
 {
@@ -581,6 +724,8 @@ int main(void)
 	test_clone();
 	test_scale();
 	test_set_label();
+	test_merge_distinct();
+	test_set_label_in_place();
 	test_scale_units();
 	check_common_unit(true);
 	check_common_unit(false);
