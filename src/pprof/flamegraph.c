@@ -509,13 +509,7 @@ int fw_collapsed_write(struct fw_report *r, struct fw_buf *out, struct fw_error 
 
 int fw_collapsed_stream(struct fw_report *r, FILE *f, struct fw_error *err)
 {
-	struct fw_buf out;
-	int rc;
-
-	fw_buf_init(&out);
-	rc = collapsed(r, &out, f, err);
-	fw_buf_free(&out);
-	return rc;
+	return fw_report_stream(r, collapsed, f, err);
 }
 
 /* ---- SVG -------------------------------------------------------------------- */

@@ -606,6 +606,19 @@ static int apply_filters(struct fw_report *r, struct fw_profile *p, const struct
 	return fw_filter_apply(p, o, fm, im, &r->filters, err);
 }
 
+int fw_report_stream(struct fw_report *r, fw_report_text_fn fn, FILE *f, struct fw_error *err)
+{
+	struct fw_buf out;
+	int rc;
+
+	fw_buf_init(&out);
+	rc = fn(r, &out, f, err);
+	if (rc == 0 && out.failed)
+		rc = fw_err(err, -ENOMEM, "out of memory formatting the report");
+	fw_buf_free(&out);
+	return rc;
+}
+
 void fw_report_drop_locations(struct fw_report *r)
 {
 	struct fw_profile *p = r->p;

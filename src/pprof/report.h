@@ -11,6 +11,8 @@
 #include "pprof/graph.h"
 #include "pprof/profile.h"
 
+#include <stdio.h>
+
 enum fw_granularity {
 	FW_GRAN_FUNCTIONS,
 	FW_GRAN_FILEFUNCTIONS,
@@ -101,6 +103,13 @@ struct fw_report {
 	struct fw_nodetab tab;
 	struct fw_buf filters; /* "focus=..." lines, each ending in '\n' */
 };
+
+/* A report that writes its text to out and, given f, to f as it goes
+ * (fw_buf_stream); 0 or an error. */
+typedef int (*fw_report_text_fn)(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error *err);
+/* Runs it with a buffer of its own, streaming to f: running out of memory
+ * while formatting is the error. */
+int fw_report_stream(struct fw_report *r, fw_report_text_fn fn, FILE *f, struct fw_error *err);
 
 /* Takes ownership of p (also on failure) and changes it (filters,
  * aggregates). A caller that needs p afterwards passes a copy made with

@@ -208,13 +208,5 @@ int fw_traces_write(struct fw_report *r, struct fw_buf *out, struct fw_error *er
 
 int fw_traces_stream(struct fw_report *r, FILE *f, struct fw_error *err)
 {
-	struct fw_buf out;
-	int rc;
-
-	fw_buf_init(&out);
-	rc = traces(r, &out, f, err);
-	if (rc == 0 && out.failed)
-		rc = fw_err(err, -ENOMEM, "out of memory formatting the report");
-	fw_buf_free(&out);
-	return rc;
+	return fw_report_stream(r, traces, f, err);
 }

@@ -191,6 +191,15 @@ static inline size_t sample(struct fw_profile *p, const uint32_t *locs, const in
 	return p->n_samples - 1;
 }
 
+/* A xorshift64 draw below n from *state (a fixed seed: runs repeat). */
+static inline uint32_t xorshift_below(uint64_t *state, uint32_t n)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (uint32_t)(*state % n);
+}
+
 static inline void comment(struct fw_profile *p, const char *c)
 {
 	*PUSH(p->comments, p->n_comments) = S(p, c);

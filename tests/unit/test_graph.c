@@ -623,10 +623,7 @@ static const char *graph_differs(const struct fw_nodetab *t, const struct fw_gra
 static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
 static uint32_t rnd(uint32_t n)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return (uint32_t)(rnd_state % n);
+	return xorshift_below(&rnd_state, n);
 }
 
 /* A random profile whose stacks share prefixes with the one before (as a
