@@ -7,7 +7,8 @@
  *     must decode again, and re-encoding that must give exactly the bytes
  *     of encode(p), else the harness aborts;
  *  2. fw_meta_write on the decoded profile; then the profile combined with
- *     itself as a -diff_base (fw_profiles_combine), through fw_report_init
+ *     itself as a -diff_base or -base (fw_profiles_combine: merged in place,
+ *     the pair hashing only the base's samples), through fw_report_init
  *     with default options and each report writer below (top, collapsed,
  *     the SVG flame graph, peek, traces, dot: graph and call tree in
  *     strict mode, whose lines must keep their strings closed; list), one fresh
@@ -15,8 +16,9 @@
  *     does);
  *  3. the profile merged in place (fw_profile_compact, the CLI's path for a
  *     single file) through one writer, with the writer and the options
- *     (sample index, granularity, sort, noinlines, nodecount, focus/ignore)
- *     taken from the input's last bytes.
+ *     (sample index, granularity, sort, noinlines, nodecount, focus/ignore,
+ *     the CLI's dropping of what a writer no longer reads) taken from the
+ *     input's last bytes.
  * 0. a gzipped input is also written to a memfd and read back with
  *    fw_profile_read(), which inflates a file 64 KiB at a time: it must
  *    succeed or fail exactly as decoding from memory, with the same
@@ -133,8 +135,9 @@ static int fuzz_open(void *ctx, const char *path, uint64_t max_lines, struct fw_
 static int write_list(struct fw_report *r, struct fw_buf *out, struct fw_error *err)
 {
 	struct fw_list_opts a = { .cwd = "/work/agent", .open = fuzz_open };
+	/* the last use of the report: the CLI's, dropping the profile's arrays */
 	struct fw_list_opts b = { .source_path = "src:/opt/x/:", .trim_path = "/omnibus/src:",
-				  .open = fuzz_open };
+				  .open = fuzz_open, .drop_profile = true };
 	int rc = fw_list_write(r, ".", &a, out, err);
 
 	return rc < 0 ? rc : fw_list_write(r, "^$|main", &b, out, err);
@@ -309,7 +312,7 @@ static void check_file_path(const uint8_t *data, size_t size, const struct fw_pr
 	fw_profile_free(q);
 }
 
-static void run_writer(struct fw_profile *p, const struct writer *w)
+static void run_writer(struct fw_profile *p, const struct writer *w, bool diff)
 {
 	struct fw_report_opts o;
 	struct fw_report r;
@@ -317,7 +320,7 @@ static void run_writer(struct fw_profile *p, const struct writer *w)
 	struct fw_error err;
 	struct fw_buf out;
 
-	if (fw_profiles_combine(&p, 1, &p, 1, true, &c, &err) < 0)
+	if (fw_profiles_combine(&p, 1, &p, 1, diff, &c, &err) < 0)
 		return;
 	fw_report_opts_default(&o);
 	if (fw_report_init(&r, c, &o, &err) < 0) /* owns c even on failure */
@@ -358,6 +361,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const size_t n_writers = sizeof(writers) / sizeof(writers[0]);
 	struct fw_profile *p = NULL;
+	const struct writer *w;
 	struct fw_report_opts o;
 	struct fw_report r;
 	struct fw_error err;
@@ -375,16 +379,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fw_buf_free(&out);
 #endif
 	for (size_t i = 0; i < n_writers; i++)
-		run_writer(p, &writers[i]);
+		run_writer(p, &writers[i], !(size > 3 && (data[size - 4] & 1)));
 	if (fw_profile_compact(p, &err) < 0) {
 		fw_profile_free(p);
 		return 0;
 	}
 	opts_from(data, size, &o);
+	w = &writers[(size > 2 ? data[size - 3] : 0) % n_writers];
+	/* as the CLI: list makes its own graph and reads the locations, every
+	 * other writer can have them freed */
+	if (size > 3 && (data[size - 4] & 2)) {
+#if FUZZ_LIST
+		o.no_node_table = w->write == write_list;
+#endif
+		o.drop_locations = !o.no_node_table;
+	}
 	if (fw_report_init(&r, p, &o, &err) < 0)
 		return 0;
 	fw_buf_init(&out);
-	(void)writers[(size > 2 ? data[size - 3] : 0) % n_writers].write(&r, &out, &err);
+	(void)w->write(&r, &out, &err);
 	fw_buf_free(&out);
 	fw_report_free(&r);
 	return 0;
