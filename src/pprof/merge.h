@@ -28,7 +28,7 @@ int fw_profiles_merge_owned(struct fw_profile **ps, size_t n, bool additive, str
  * same stack and labels (each compacted, and since then only scaled, or
  * labelled without replacing a label): only pair[1]'s samples are hashed
  * to find pair[0]'s equals, about half the memory of hashing both (the
- * -diff_base of the 21 MB profile with itself: 124 -> MB peak RSS). */
+ * -diff_base of the 21 MB profile with itself: 124 -> 120 MB peak RSS). */
 int fw_profiles_merge_distinct(struct fw_profile *pair[2], struct fw_profile **out, struct fw_error *err);
 
 /* The same result as merging p alone (fw_profile_merge(&p, 1)), computed

@@ -388,6 +388,45 @@ out:
 	fw_profile_free(c);
 }
 
+/* fw_profile_encode with gzip compresses as it encodes, 256 KiB at a time:
+ * a profile of about 2 MB encoded goes through deflate in several pieces
+ * and must read back as the profile it was (its plain encoding, byte for
+ * byte). */
+static void test_encode_streamed(void)
+{
+	struct fw_profile *p = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu", "nanoseconds"), *q = NULL;
+	uint8_t *plain = NULL, *gz = NULL, *again = NULL;
+	size_t lp = 0, lg = 0, la = 0;
+	uint32_t l[64];
+	char name[32];
+
+	for (size_t i = 0; i < 64; i++) {
+		snprintf(name, sizeof(name), "pkg.function%zu", i);
+		l[i] = loc(p, func(p, name, "pkg/file.go"));
+	}
+	for (size_t s = 0; s < 40000; s++) {
+		uint32_t locs[9];
+		char v[32];
+		for (size_t k = 0; k < 8; k++)
+			locs[k] = l[(s * 7 + k * 13 + s / 64) % 64];
+		locs[8] = END;
+		snprintf(v, sizeof(v), "request-%zu", s % 5000);
+		sample(p, locs, VALS((int64_t)s, (int64_t)s * 1000), "id", v, NULL);
+	}
+	if (TAP_EQ_INT(fw_profile_encode(p, false, &plain, &lp, &err), 0, "encode 40,000 samples") &&
+	    TAP_EQ_INT(fw_profile_encode(p, true, &gz, &lg, &err), 0, "encode them gzipped")) {
+		TAP_OK(lp > 4 * (256u << 10), "the encoding (%zu bytes) spans several 256 KiB pieces", lp);
+		if (TAP_EQ_INT(fw_profile_decode(gz, lg, "gz", NULL, &q, &err), 0, "the gzipped bytes decode") &&
+		    TAP_EQ_INT(fw_profile_encode(q, false, &again, &la, &err), 0, "and encode again"))
+			TAP_OK(la == lp && memcmp(again, plain, lp) == 0, "to the plain encoding, byte for byte");
+	}
+	free(plain);
+	free(gz);
+	free(again);
+	fw_profile_free(p);
+	fw_profile_free(q);
+}
+
 /* ---- scaling ------------------------------------------------------------------------ */
 
 static void test_scale(void)
@@ -719,6 +758,7 @@ int main(void)
 	test_compact();
 	test_compact_additive();
 	test_clone();
+	test_encode_streamed();
 	test_scale();
 	test_set_label();
 	test_merge_distinct();
