@@ -170,6 +170,7 @@ int fw_nodetab_names(struct fw_nodetab *t, struct fw_error *err)
 	{
 		struct fw_buf one;
 		size_t total = 0;
+		bool failed;
 		fw_buf_init(&one);
 		for (size_t i = 0; i < t->n; i++) {
 			if (!synthesized(&t->info[i]))
@@ -178,8 +179,9 @@ int fw_nodetab_names(struct fw_nodetab *t, struct fw_error *err)
 			printable_name(p, &t->info[i], &one);
 			total += one.len + 1;
 		}
+		failed = one.failed; /* fw_buf_free clears it */
 		fw_buf_free(&one);
-		if (one.failed)
+		if (failed)
 			goto nomem;
 		fw_buf_reserve(&names, total);
 	}
