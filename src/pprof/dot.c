@@ -942,26 +942,24 @@ static int trimmed_graph(struct ctx *c, size_t *orig_count, size_t *dropped_node
 	int r;
 
 	*dropped_nodes = *dropped_edges = 0;
-	if (!c->tree) {
-		if ((r = first_graph(c, &total, dropped_nodes)) < 0)
-			return r;
-		node_cut = cutoff(total, ro->nodefraction);
-		edge_cut = cutoff(total, ro->edgefraction);
-	} else {
-		if ((r = build(c, NULL)) < 0)
-			return r;
+	/* a graph is built over its kept nodes at once (first_graph); the
+	 * call tree is built whole, then trimmed (TrimTree) */
+	if (!c->tree)
+		r = first_graph(c, &total, dropped_nodes);
+	else if ((r = build(c, NULL)) == 0)
 		for (size_t i = 0; i < c->n_list; i++)
 			total = (int64_t)((uint64_t)total + (uint64_t)c->nodes[c->list[i]].flat);
-		node_cut = cutoff(total, ro->nodefraction);
-		edge_cut = cutoff(total, ro->edgefraction);
-	}
+	if (r < 0)
+		return r;
+	node_cut = cutoff(total, ro->nodefraction);
+	edge_cut = cutoff(total, ro->edgefraction);
 	if (c->tree && node_cut > 0) {
 		if (!(kept = keep_mask(c, c->n_list, node_cut)))
 			return -ENOMEM;
 		size_t nk = mask_count(c, kept, c->n_list);
 		if (nk != c->n_list) {
 			*dropped_nodes = c->n_list - nk;
-			r = c->tree ? trim_tree(c, kept) : build(c, kept);
+			r = trim_tree(c, kept);
 		}
 		free(kept);
 		if (r < 0)

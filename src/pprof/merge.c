@@ -826,42 +826,43 @@ static bool sums_unobservable(const struct fw_profile *p)
 	return true;
 }
 
-/* The samples' step of compact for p made of two parts, [0, split) and
- * [split, n), neither of which holds two equal samples: a sample can only
- * equal one of the other part, so only the second part is hashed, and
- * each of its samples equal to one of the first is added into that one
- * (its first occurrence). 1, with nothing summed yet, when the second
- * part turns out to hold two equal samples after all. */
+/* Adds sample from's values into sample to's (Go's int64 sums wrap). */
+static void add_values(struct fw_profile *p, size_t to, size_t from)
+{
+	size_t nt = p->n_sample_types;
+	int64_t *dst = p->values + to * nt;
+	const int64_t *src = p->values + from * nt;
+
+	for (size_t i = 0; i < nt; i++)
+		dst[i] = (int64_t)((uint64_t)dst[i] + (uint64_t)src[i]);
+}
+
+/* The samples' sums of compact for p made of two parts, [0, split) and
+ * [split, n), neither of which holds two equal samples (all-zero samples
+ * already dropped, labels sorted): a sample can only equal one of the
+ * other part, so only the second part is hashed, and each of its samples
+ * equal to one of the first is added into that one (its first occurrence)
+ * and dropped. 1, with nothing summed, when the second part turns out to
+ * hold two equal samples after all. */
 static int sum_pair(struct fw_profile *p, size_t split)
 {
-	size_t nt = p->n_sample_types, fill = 0, first = 0;
 	struct fw_idxset set;
 	int r;
 
-	for (size_t s = 0; s < p->n_samples; s++) /* all-zero inputs dropped */
-		if (!is_zero_sample(p, s)) {
-			first += s < split;
-			move_sample(p, fill++, s);
-		}
-	p->n_samples = fill;
-	for (size_t s = 0; s < p->n_samples; s++)
-		if (p->samples[s].n_labels)
-			sort_labels(p->labels + p->samples[s].first_label, p->samples[s].n_labels);
-	if ((r = fw_idxset_init(&set, p->n_samples - first, sample_hash, sample_equal, p)) < 0)
+	if ((r = fw_idxset_init(&set, p->n_samples - split, sample_hash, sample_equal, p)) < 0)
 		return r;
-	for (size_t s = first; s < p->n_samples; s++) {
+	for (size_t s = split; s < p->n_samples; s++) {
 		uint32_t c;
 		if ((r = fw_idxset_canon(&set, (uint32_t)s, &c)) < 0 || (r = c != s) != 0)
 			goto out;
 	}
-	for (size_t s = 0; s < first; s++) {
+	for (size_t s = 0; s < split; s++) {
 		uint32_t b;
 		if (!fw_idxset_find(&set, (uint32_t)s, &b))
 			continue;
-		for (size_t i = 0; i < nt; i++) {
-			p->values[s * nt + i] = (int64_t)((uint64_t)p->values[s * nt + i] + (uint64_t)p->values[b * nt + i]);
-			p->values[b * nt + i] = 0; /* dropped below, as a duplicate is */
-		}
+		add_values(p, s, b);
+		/* dropped below, as a duplicate is */
+		memset(p->values + (size_t)b * p->n_sample_types, 0, p->n_sample_types * sizeof(*p->values));
 	}
 	keep_samples(p, nonzero, NULL);
 out:
@@ -869,12 +870,12 @@ out:
 	return r;
 }
 
-/* pprof's Merge of one profile, in place; split > 0: p is two parts that
- * each hold no two equal samples (sum_pair). */
+/* pprof's Merge of one profile, in place; split > 0: p is two parts,
+ * [0, split) and the rest, that each hold no two equal samples (sum_pair). */
 static int compact(struct fw_profile *p, bool additive, size_t split, struct fw_error *err)
 {
 	uint32_t *c = NULL;
-	size_t nt = p->n_sample_types;
+	size_t kept_split = 0;
 	int r;
 
 	if ((r = canon_strings(p)) < 0)
@@ -908,28 +909,26 @@ static int compact(struct fw_profile *p, bool additive, size_t split, struct fw_
 	}
 	free(c);
 	c = NULL;
-	/* samples: drop all-zero inputs, sum equal ones into the first */
-	if (split > 0 && split < p->n_samples && (r = sum_pair(p, split)) <= 0) {
-		if (r < 0)
-			goto nomem;
-		return 0;
-	}
+	/* samples: drop all-zero inputs (the two parts' boundary moves with
+	 * them), sum equal ones into the first */
+	for (size_t s = 0; s < split && s < p->n_samples; s++)
+		kept_split += !is_zero_sample(p, s);
 	keep_samples(p, nonzero, NULL);
 	for (size_t s = 0; s < p->n_samples; s++)
 		if (p->samples[s].n_labels)
 			sort_labels(p->labels + p->samples[s].first_label, p->samples[s].n_labels);
+	if (kept_split > 0 && kept_split < p->n_samples && (r = sum_pair(p, kept_split)) <= 0) {
+		if (r < 0)
+			goto nomem;
+		return 0;
+	}
 	if (additive && sums_unobservable(p))
 		return 0;
 	if ((r = canon_of(p->n_samples, sample_hash, sample_equal, p, &c)) < 0)
 		goto nomem;
-	for (size_t s = 0; s < p->n_samples; s++) {
-		if (c[s] != s) {
-			int64_t *dst = p->values + (size_t)c[s] * nt;
-			const int64_t *src = p->values + s * nt;
-			for (size_t i = 0; i < nt; i++)
-				dst[i] = (int64_t)((uint64_t)dst[i] + (uint64_t)src[i]);
-		}
-	}
+	for (size_t s = 0; s < p->n_samples; s++)
+		if (c[s] != s)
+			add_values(p, c[s], s);
 	/* Compact: keep canonical, non-zero samples in order. Canonical
 	 * samples come before their duplicates, so a forward pass is safe. */
 	keep_samples(p, canonical_nonzero, c);
