@@ -496,7 +496,7 @@ static int collapsed(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw
 	if (rc == 0)
 		rc = fw_buf_stream_end(out, f);
 	if (rc < 0)
-		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
+		return fw_report_stream_error(err, rc);
 	if (out->failed)
 		return fw_err(err, -ENOMEM, "out of memory");
 	return 0;

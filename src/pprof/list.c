@@ -684,7 +684,7 @@ int fw_list_write(struct fw_report *r, const char *regex, const struct fw_list_o
 	rc = 0;
 	goto done;
 write_error:
-	rc = fw_err(err, rc, "writing standard output: %s", strerror(-rc));
+	rc = fw_report_stream_error(err, rc);
 	goto done;
 nomem:
 	rc = fw_err(err, -ENOMEM, "out of memory listing the source");

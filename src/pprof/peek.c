@@ -198,11 +198,11 @@ static int peek(struct fw_report *r, const char *regex, struct fw_buf *out, FILE
 	fw_graph_free(&g);
 	free(match);
 	if (rc < 0)
-		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
+		return fw_report_stream_error(err, rc);
 	if (matched == 0)
 		return fw_err(err, -ENOENT, "no matches found for regexp: %s", regex);
 	if ((rc = fw_buf_stream_end(out, f)) < 0)
-		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
+		return fw_report_stream_error(err, rc);
 	return 0;
 }
 

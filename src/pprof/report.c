@@ -619,6 +619,11 @@ int fw_report_stream(struct fw_report *r, fw_report_text_fn fn, FILE *f, struct 
 	return rc;
 }
 
+int fw_report_stream_error(struct fw_error *err, int rc)
+{
+	return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
+}
+
 void fw_report_drop_locations(struct fw_report *r)
 {
 	struct fw_profile *p = r->p;

@@ -110,6 +110,9 @@ typedef int (*fw_report_text_fn)(struct fw_report *r, struct fw_buf *out, FILE *
 /* Runs it with a buffer of its own, streaming to f: running out of memory
  * while formatting is the error. */
 int fw_report_stream(struct fw_report *r, fw_report_text_fn fn, FILE *f, struct fw_error *err);
+/* The error of a report whose stream failed (rc: -errno): "writing
+ * standard output: REASON", the CLI's stream. Returns rc. */
+int fw_report_stream_error(struct fw_error *err, int rc);
 
 /* Takes ownership of p (also on failure) and changes it (filters,
  * aggregates). A caller that needs p afterwards passes a copy made with

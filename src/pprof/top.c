@@ -5,8 +5,8 @@
 #include "pprof/units.h"
 
 #include <errno.h>
+
 #include <stdlib.h>
-#include <string.h>
 
 static int top(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error *err)
 {
@@ -54,7 +54,7 @@ static int top(struct fw_report *r, struct fw_buf *out, FILE *f, struct fw_error
 	free(noinl);
 	fw_graph_free(&g);
 	if (rc < 0)
-		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
+		return fw_report_stream_error(err, rc);
 	return 0;
 }
 

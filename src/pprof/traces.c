@@ -197,7 +197,7 @@ out:
 	if (rc == -ENOMEM)
 		return fw_err(err, rc, "out of memory");
 	if (rc < 0)
-		return fw_err(err, rc, "writing standard output: %s", strerror(-rc));
+		return fw_report_stream_error(err, rc);
 	return 0;
 }
 
