@@ -337,6 +337,7 @@ static void opts_from(const uint8_t *data, size_t size, struct fw_report_opts *o
 	static const char *const indexes[] = { NULL, "0", "1", "2", "alloc_space", "inuse_objects", "-1" };
 	static const char *const regexes[] = { NULL, "main", "runtime\\.", "(", "." };
 	uint8_t a = size > 0 ? data[size - 1] : 0, b = size > 1 ? data[size - 2] : 0;
+	uint8_t c = size > 3 ? data[size - 4] : 0; /* bits 0, 1: LLVMFuzzerTestOneInput's */
 
 	fw_report_opts_default(o);
 	o->granularity = (enum fw_granularity)(a % 5);
@@ -345,6 +346,10 @@ static void opts_from(const uint8_t *data, size_t size, struct fw_report_opts *o
 	o->nodecount = a & 0x20 ? (b & 0x0f) : 0;
 	if (a & 0x40)
 		o->nodefraction = o->edgefraction = 0;
+	else if (c & 0x10) /* a cut that drops more, and with it nodes between kept ones */
+		o->nodefraction = 0.05;
+	o->drop_negative = c & 0x04;
+	o->mean = c & 0x08;
 	o->sample_index = indexes[(b >> 4) % (sizeof(indexes) / sizeof(indexes[0]))];
 	if (a & 0x80) {
 		o->focus = regexes[b % 5];

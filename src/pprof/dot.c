@@ -6,12 +6,15 @@
  * entropy order) and internal/graph/dotgraph.go (ComposeDot).
  *
  * Nodes are identified by their node table index (report.c applied the
- * granularity); in a call tree by (parent node, node table index). Edges
- * live in one array; each node lists the indices of its live in and out
- * edges (pprof's In and Out maps; their order never matters, every use
- * sorts or only tests reachability).
+ * granularity); in a call tree by their call path. A call tree is walked
+ * (calltree.h) and only the nodes that survive its first trim are built,
+ * with what TrimTree makes of their edges: large.cpu's whole tree has
+ * 425,051 nodes. Edges live in one array; each node lists the indices of
+ * its live in and out edges (pprof's In and Out maps; their order never
+ * matters, every use sorts or only tests reachability).
  */
 #include "pprof/dot.h"
+#include "pprof/calltree.h"
 #include "base/u64map.h"
 #include "pprof/funcname.h"
 #include "pprof/units.h"
@@ -28,6 +31,7 @@
 #define MAX_NODELETS 4
 
 struct tag {
+	uint64_t first; /* the first (sample << 32 | place in it) adding to it: its creation order */
 	uint32_t lab;  /* label string id (0: none); a label tag's own name */
 	uint32_t name; /* numeric tags: the formatted value's string id */
 	bool numeric;
@@ -259,12 +263,16 @@ static int new_node(struct ctx *c, uint32_t info, uint32_t *out)
 	return 0;
 }
 
-static struct tag *find_tag(struct node *n, bool numeric, uint32_t lab, uint32_t name, int64_t value)
+static struct tag *find_tag(struct node *n, bool numeric, uint32_t lab, uint32_t name, int64_t value,
+			    uint64_t first)
 {
 	for (size_t i = 0; i < n->n_tags; i++) {
 		struct tag *t = &n->tags[i];
-		if (t->numeric == numeric && t->lab == lab && t->name == name)
+		if (t->numeric == numeric && t->lab == lab && t->name == name) {
+			if (first < t->first)
+				t->first = first;
 			return t;
+		}
 	}
 	if (fw_grow((void **)&n->tags, &n->cap_tags, n->n_tags + 1, sizeof(struct tag)) < 0)
 		return NULL;
@@ -274,6 +282,7 @@ static struct tag *find_tag(struct node *n, bool numeric, uint32_t lab, uint32_t
 	t->lab = lab;
 	t->name = name;
 	t->value = value;
+	t->first = first;
 	return t;
 }
 
@@ -296,7 +305,7 @@ static int add_sample(struct ctx *c, uint32_t ni, size_t s, int64_t dw, int64_t 
 	else
 		add_to(&n->cum, &n->cum_div, w, dw);
 	if (lab) {
-		if (!(t = find_tag(n, false, lab, 0, 0)))
+		if (!(t = find_tag(n, false, lab, 0, 0, (uint64_t)s << 32)))
 			return -ENOMEM;
 		if (flat)
 			add_to(&t->flat, &t->flat_div, w, dw);
@@ -307,45 +316,13 @@ static int add_sample(struct ctx *c, uint32_t ni, size_t s, int64_t dw, int64_t 
 		uint32_t li = sm->first_label + i, name = c->num_name[li];
 		if (name == FW_NONE)
 			continue;
-		if (!(t = find_tag(n, true, lab, name, c->p->labels[li].num)))
+		if (!(t = find_tag(n, true, lab, name, c->p->labels[li].num, (uint64_t)s << 32 | (i + 1))))
 			return -ENOMEM;
 		if (flat)
 			add_to(&t->flat, &t->flat_div, w, dw);
 		else
 			add_to(&t->cum, &t->cum_div, w, dw);
 	}
-	return 0;
-}
-
-/* pprof's AddToEdgeDiv. */
-static int add_edge(struct ctx *c, struct fw_u64map *em, uint32_t src, uint32_t dst, int64_t dw,
-		    int64_t w, bool residual, bool inl, uint32_t *e_out)
-{
-	uint32_t e;
-	int r = fw_u64map_find(em, ((uint64_t)(src + 1) << 32) | (uint64_t)(dst + 1),
-			    (uint32_t)c->n_edges, &e);
-
-	if (r < 0)
-		return r;
-	if (r == 0) {
-		if (fw_grow((void **)&c->edges, &c->cap_edges, c->n_edges + 1, sizeof(struct edge)) < 0)
-			return -ENOMEM;
-		c->edges[e] = (struct edge){ src, dst, w, dw, residual, inl };
-		c->n_edges++;
-		if (push_u32(&c->nodes[src].out, &c->nodes[src].n_out, &c->nodes[src].cap_out, e) < 0 ||
-		    push_u32(&c->nodes[dst].in, &c->nodes[dst].n_in, &c->nodes[dst].cap_in, e) < 0)
-			return -ENOMEM;
-	} else {
-		struct edge *ed = &c->edges[e];
-		ed->wdiv = fw_add64(ed->wdiv, dw);
-		ed->w = fw_add64(ed->w, w);
-		if (residual)
-			ed->residual = true;
-		if (!inl)
-			ed->inl = false;
-	}
-	if (e_out)
-		*e_out = e;
 	return 0;
 }
 
@@ -491,56 +468,11 @@ out:
 	return r;
 }
 
-/* pprof's newTree. */
-static int build_tree(struct ctx *c)
-{
-	const struct fw_nodetab *t = c->tab;
-	const struct fw_profile *p = c->p;
-	struct fw_u64map nm = { 0 }, em = { 0 };
-	int r = -ENOMEM;
-
-	for (size_t s = 0; s < p->n_samples; s++) {
-		const struct fw_sample *sm = &p->samples[s];
-		uint32_t parent = FW_NONE;
-		int64_t w, dw;
-
-		sample_weights(c, s, &w, &dw);
-		if (w == 0 && dw == 0)
-			continue;
-		for (uint32_t i = sm->n_locs; i-- > 0;) {
-			uint32_t loc = p->sample_locs[sm->first_loc + i];
-			uint32_t first = t->loc_first[loc], cnt = t->loc_count[loc];
-			for (uint32_t li = cnt; li-- > 0;) {
-				uint32_t info = t->loc_nodes[first + li], n;
-				uint64_t key = ((uint64_t)(parent == FW_NONE ? 0 : parent + 1) << 32) |
-					       (uint64_t)(info + 1);
-				int fr = fw_u64map_find(&nm, key, (uint32_t)c->n_nodes, &n);
-				if (fr < 0)
-					goto out;
-				if (fr == 0 && new_node(c, info, &n) < 0)
-					goto out;
-				if (add_sample(c, n, s, dw, w, false) < 0)
-					goto out;
-				if (parent != FW_NONE &&
-				    add_edge(c, &em, parent, n, dw, w, false, li != cnt - 1, NULL) < 0)
-					goto out;
-				parent = n;
-			}
-		}
-		if (parent != FW_NONE && add_sample(c, parent, s, dw, w, true) < 0)
-			goto out;
-	}
-	r = select_nodes(c);
-out:
-	fw_u64map_free(&nm);
-	fw_u64map_free(&em);
-	return r;
-}
-
+/* newGraph over the kept nodes (all when kept is NULL). */
 static int build(struct ctx *c, const bool *kept)
 {
 	clear_graph(c);
-	return c->tree ? build_tree(c) : build_graph(c, kept);
+	return build_graph(c, kept);
 }
 
 /* ---- sorting ------------------------------------------------------------------------- */
@@ -856,8 +788,9 @@ static size_t select_top(const struct ctx *c, int max_nodes)
 	return m < c->n_list ? m : c->n_list;
 }
 
-/* A mask of the listed nodes: per node table index (graph), per node (tree). */
-static bool *keep_mask(struct ctx *c, size_t upto, int64_t cum_cut)
+/* A mask of the first upto listed nodes: per node table index (graph),
+ * per node (tree). */
+static bool *keep_mask(struct ctx *c, size_t upto)
 {
 	size_t n = c->tree ? c->n_nodes : c->tab->n;
 	bool *kept = calloc(n + 1, sizeof(bool));
@@ -866,22 +799,365 @@ static bool *keep_mask(struct ctx *c, size_t upto, int64_t cum_cut)
 		return NULL;
 	for (size_t i = 0; i < upto; i++) {
 		uint32_t x = c->list[i];
-		if (fw_abs64(c->nodes[x].cum) < cum_cut)
-			continue;
 		kept[c->tree ? x : c->nodes[x].info] = true;
 	}
 	return kept;
 }
 
-static size_t mask_count(const struct ctx *c, const bool *kept, size_t upto)
+/* ---- the call tree --------------------------------------------------------------------- */
+
+/* What newTrimmedGraph makes of each node of pprof's newTree: dropped by
+ * the first TrimTree (listed, under the node cutoff), kept, or unlisted
+ * (no value, or negative under -drop_negative: not in g.Nodes, so never
+ * trimmed, but still an end of edges). */
+enum { TN_DROPPED, TN_KEPT, TN_UNLISTED, TN_NONE };
+
+struct tree_rec {
+	uint32_t pre; /* preorder number */
+	uint8_t cls;
+	bool adj; /* unlisted, with a kept node among its nearest surviving descendants */
+};
+
+/* The tree is walked three times (calltree.h): for the total that gives
+ * the cutoff, for what becomes of each node, and to build the nodes that
+ * matter: the kept ones and the unlisted ones next to them once the
+ * dropped nodes are gone. An unlisted node elsewhere has no effect on the
+ * output: only g.Nodes' edges and scores are ever read. */
+struct tree_walk {
+	struct ctx *c;
+	int64_t node_cut; /* 0: nothing is dropped */
+	uint64_t total;
+	size_t n_list, n_kept;
+	uint32_t npre;
+	struct tree_rec *rec;
+	size_t n_rec, cap_rec, at;
+	/* per depth on the current path */
+	uint32_t *pre, *mat, *up_mat, *in_edge;
+	uint8_t *cls, *up_cls;
+	bool *below;
+	size_t *pend_at;
+	/* materialized nodes on the path (depths); edges waiting for their
+	 * chain of dropped nodes to close (the Inline of TrimTree's moves) */
+	uint32_t *on_path, *pend;
+	size_t n_on_path, n_pend, cap_pend;
+	uint32_t *first, *depth; /* per built node: creation order */
+	size_t cap_fd;
+};
+
+static uint8_t tree_class(const struct tree_walk *tw, const struct fw_ctree_node *n)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < upto; i++) {
-		uint32_t x = c->list[i];
-		if (kept[c->tree ? x : c->nodes[x].info])
-			k++;
+	if (!listed(n->flat, n->cum, tw->c->r->o.drop_negative))
+		return TN_UNLISTED;
+	if (tw->node_cut == 0 || fw_abs64(n->cum) >= tw->node_cut)
+		return TN_KEPT;
+	return TN_DROPPED;
+}
+
+static int tree_nop_push(void *u, const struct fw_ctree_node *path, uint32_t d)
+{
+	(void)u, (void)path, (void)d;
+	return 0;
+}
+
+static int tree_nop_sample(void *u, const struct fw_ctree_node *path, uint32_t d, size_t s, int64_t w,
+			   int64_t dw)
+{
+	(void)u, (void)path, (void)d, (void)s, (void)w, (void)dw;
+	return 0;
+}
+
+/* pass 1, under -drop_negative only: g.Nodes.Sum() */
+static int total_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
+{
+	struct tree_walk *tw = u;
+
+	if (listed(path[d].flat, path[d].cum, tw->c->r->o.drop_negative))
+		tw->total += (uint64_t)path[d].flat;
+	return 0;
+}
+
+/* pass 2: each node's fate, recorded for the kept and unlisted ones */
+static int class_push(void *u, const struct fw_ctree_node *path, uint32_t d)
+{
+	struct tree_walk *tw = u;
+
+	(void)path;
+	tw->pre[d] = tw->npre++;
+	tw->below[d] = false;
+	return 0;
+}
+
+static int class_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
+{
+	struct tree_walk *tw = u;
+	uint8_t cls = tree_class(tw, &path[d]);
+
+	if (cls != TN_UNLISTED)
+		tw->n_list++;
+	if (cls == TN_DROPPED) {
+		if (d > 0 && tw->below[d])
+			tw->below[d - 1] = true;
+		return 0;
 	}
-	return k;
+	if (cls == TN_KEPT) {
+		tw->n_kept++;
+		if (d > 0)
+			tw->below[d - 1] = true;
+	}
+	if (fw_grow((void **)&tw->rec, &tw->cap_rec, tw->n_rec + 1, sizeof(struct tree_rec)) < 0)
+		return -ENOMEM;
+	tw->rec[tw->n_rec++] = (struct tree_rec){ tw->pre[d], cls, cls == TN_UNLISTED && tw->below[d] };
+	return 0;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	uint32_t x = ((const struct tree_rec *)a)->pre, y = ((const struct tree_rec *)b)->pre;
+	return x < y ? -1 : x > y;
+}
+
+/* pass 3: the nodes built, each with the edge from its nearest surviving
+ * ancestor (TrimTree's result: residual past a dropped node, inline when
+ * every edge on the way was) */
+static int build_push(void *u, const struct fw_ctree_node *path, uint32_t d)
+{
+	struct tree_walk *tw = u;
+	struct ctx *c = tw->c;
+	uint32_t pre = tw->npre++, idx = FW_NONE;
+	uint8_t cls = TN_DROPPED, anc_cls = d > 0 ? tw->up_cls[d - 1] : TN_NONE;
+	uint32_t anc_mat = d > 0 ? tw->up_mat[d - 1] : FW_NONE;
+	bool adj = false;
+
+	if (tw->at < tw->n_rec && tw->rec[tw->at].pre == pre) {
+		cls = tw->rec[tw->at].cls;
+		adj = tw->rec[tw->at++].adj;
+	}
+	tw->cls[d] = cls;
+	tw->in_edge[d] = FW_NONE;
+	if (cls == TN_KEPT || (cls == TN_UNLISTED && (anc_cls == TN_KEPT || adj))) {
+		if (new_node(c, path[d].info, &idx) < 0 ||
+		    fw_grow((void **)&tw->first, &tw->cap_fd, c->n_nodes, sizeof(uint32_t)) < 0)
+			return -ENOMEM;
+		size_t cap = tw->cap_fd;
+		uint32_t *dp = realloc(tw->depth, cap * sizeof(uint32_t)); /* the same capacity */
+		if (!dp)
+			return -ENOMEM;
+		tw->depth = dp;
+		tw->depth[idx] = d;
+		tw->on_path[tw->n_on_path++] = d;
+		if (anc_mat != FW_NONE) {
+			if (fw_grow((void **)&c->edges, &c->cap_edges, c->n_edges + 1, sizeof(struct edge)) < 0)
+				return -ENOMEM;
+			c->edges[c->n_edges] = (struct edge){ anc_mat, idx, 0, 0,
+							      d > 0 && tw->cls[d - 1] == TN_DROPPED, true };
+			tw->in_edge[d] = (uint32_t)c->n_edges++;
+		}
+	}
+	tw->mat[d] = idx;
+	if (cls == TN_DROPPED) {
+		tw->up_cls[d] = anc_cls;
+		tw->up_mat[d] = anc_mat;
+		tw->pend_at[d] = tw->n_pend;
+	} else {
+		tw->up_cls[d] = cls;
+		tw->up_mat[d] = idx;
+	}
+	return 0;
+}
+
+static int build_sample(void *u, const struct fw_ctree_node *path, uint32_t d, size_t s, int64_t w,
+			int64_t dw)
+{
+	struct tree_walk *tw = u;
+
+	(void)path;
+	for (size_t i = 0; i < tw->n_on_path; i++)
+		if (add_sample(tw->c, tw->mat[tw->on_path[i]], s, dw, w, false) < 0)
+			return -ENOMEM;
+	if (tw->mat[d] != FW_NONE && add_sample(tw->c, tw->mat[d], s, dw, w, true) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int build_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
+{
+	struct tree_walk *tw = u;
+	struct ctx *c = tw->c;
+	bool parent_dropped = d > 0 && tw->cls[d - 1] == TN_DROPPED;
+
+	if (tw->mat[d] != FW_NONE) {
+		const struct node *n = &c->nodes[tw->mat[d]];
+		uint32_t e = tw->in_edge[d];
+		tw->first[tw->mat[d]] = path[d].first;
+		tw->n_on_path--;
+		if (e != FW_NONE) {
+			/* the edge that stays is the node's own: its weight is the node's cum */
+			c->edges[e].w = n->cum;
+			c->edges[e].wdiv = n->cum_div;
+			c->edges[e].inl = c->edges[e].inl && path[d].inl;
+			if (parent_dropped) {
+				if (fw_grow((void **)&tw->pend, &tw->cap_pend, tw->n_pend + 1, sizeof(uint32_t)) < 0)
+					return -ENOMEM;
+				tw->pend[tw->n_pend++] = e;
+			}
+		}
+	}
+	if (tw->cls[d] == TN_DROPPED) {
+		for (size_t i = tw->pend_at[d]; i < tw->n_pend; i++)
+			c->edges[tw->pend[i]].inl = c->edges[tw->pend[i]].inl && path[d].inl;
+		if (!parent_dropped)
+			tw->n_pend = tw->pend_at[d];
+	}
+	return 0;
+}
+
+static const struct tree_walk *order_tw;
+
+static int cmp_creation(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const struct tree_walk *tw = order_tw;
+
+	if (tw->first[x] != tw->first[y])
+		return tw->first[x] < tw->first[y] ? -1 : 1;
+	return tw->depth[x] < tw->depth[y] ? -1 : tw->depth[x] > tw->depth[y];
+}
+
+static int cmp_tag_first(const void *a, const void *b)
+{
+	uint64_t x = ((const struct tag *)a)->first, y = ((const struct tag *)b)->first;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_edge_dst(const void *a, const void *b)
+{
+	uint32_t x = ((const struct edge *)a)->dst, y = ((const struct edge *)b)->dst;
+	return x < y ? -1 : x > y;
+}
+
+/* The built nodes put in pprof's creation order, their tags too, and each
+ * node's edge lists made: out-edges in their targets' creation order. */
+static int tree_order(struct tree_walk *tw)
+{
+	struct ctx *c = tw->c;
+	size_t n = c->n_nodes;
+	uint32_t *ord = malloc((n + 1) * sizeof(uint32_t)), *rank = malloc((n + 1) * sizeof(uint32_t));
+	struct node *nodes = malloc((n + 1) * sizeof(struct node));
+	int r = -ENOMEM;
+
+	if (!ord || !rank || !nodes)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		ord[i] = (uint32_t)i;
+	order_tw = tw;
+	if (n > 1)
+		qsort(ord, n, sizeof(uint32_t), cmp_creation);
+	order_tw = NULL;
+	for (size_t i = 0; i < n; i++) {
+		rank[ord[i]] = (uint32_t)i;
+		nodes[i] = c->nodes[ord[i]];
+		if (nodes[i].n_tags > 1)
+			qsort(nodes[i].tags, nodes[i].n_tags, sizeof(struct tag), cmp_tag_first);
+	}
+	free(c->nodes);
+	c->nodes = nodes;
+	c->cap_nodes = n + 1;
+	nodes = NULL;
+	for (size_t e = 0; e < c->n_edges; e++) {
+		c->edges[e].src = rank[c->edges[e].src];
+		c->edges[e].dst = rank[c->edges[e].dst];
+	}
+	if (c->n_edges > 1)
+		qsort(c->edges, c->n_edges, sizeof(struct edge), cmp_edge_dst);
+	for (size_t e = 0; e < c->n_edges; e++) {
+		struct node *s = &c->nodes[c->edges[e].src], *d = &c->nodes[c->edges[e].dst];
+		if (push_u32(&s->out, &s->n_out, &s->cap_out, (uint32_t)e) < 0 ||
+		    push_u32(&d->in, &d->n_in, &d->cap_in, (uint32_t)e) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	free(ord);
+	free(rank);
+	free(nodes);
+	return r;
+}
+
+static void tree_walk_free(struct tree_walk *tw)
+{
+	free(tw->rec);
+	free(tw->pre);
+	free(tw->mat);
+	free(tw->up_mat);
+	free(tw->in_edge);
+	free(tw->cls);
+	free(tw->up_cls);
+	free(tw->below);
+	free(tw->pend_at);
+	free(tw->on_path);
+	free(tw->pend);
+	free(tw->first);
+	free(tw->depth);
+}
+
+/* newTrimmedGraph's first steps for a call tree: newTree, then TrimTree
+ * of the nodes under the cutoff, with only what stays ever built.
+ * *total: the sum of the whole tree's flat values. */
+static int tree_graph(struct ctx *c, int64_t *total, size_t *dropped_nodes)
+{
+	struct fw_ctree ct;
+	struct tree_walk tw;
+	struct fw_ctree_visit v;
+	size_t depth;
+	int r;
+
+	if ((r = fw_ctree_init(&ct, c->p, c->tab, c->r->vi, c->r->o.mean)) < 0)
+		return r;
+	memset(&tw, 0, sizeof(tw));
+	tw.c = c;
+	depth = (size_t)ct.max_depth + 1;
+	tw.pre = malloc(depth * sizeof(uint32_t));
+	tw.mat = malloc(depth * sizeof(uint32_t));
+	tw.up_mat = malloc(depth * sizeof(uint32_t));
+	tw.in_edge = malloc(depth * sizeof(uint32_t));
+	tw.on_path = malloc(depth * sizeof(uint32_t));
+	tw.cls = malloc(depth);
+	tw.up_cls = malloc(depth);
+	tw.below = malloc(depth);
+	tw.pend_at = malloc(depth * sizeof(size_t));
+	r = -ENOMEM;
+	if (!tw.pre || !tw.mat || !tw.up_mat || !tw.in_edge || !tw.on_path || !tw.cls || !tw.up_cls ||
+	    !tw.below || !tw.pend_at)
+		goto out;
+	if (c->r->o.drop_negative) {
+		v = (struct fw_ctree_visit){ tree_nop_push, total_pop, tree_nop_sample, &tw };
+		if ((r = fw_ctree_walk(&ct, &v)) < 0)
+			goto out;
+	} else {
+		/* every node with a flat value is listed: the sum is the samples' */
+		for (size_t k = 0; k < ct.n; k++)
+			tw.total += (uint64_t)fw_sample_values(c->p, ct.ord[k])[c->r->vi];
+	}
+	*total = (int64_t)tw.total;
+	tw.node_cut = cutoff(*total, c->r->o.nodefraction);
+	v = (struct fw_ctree_visit){ class_push, class_pop, tree_nop_sample, &tw };
+	if ((r = fw_ctree_walk(&ct, &v)) < 0)
+		goto out;
+	if (tw.n_list > 0) {
+		if (tw.n_rec > 1)
+			qsort(tw.rec, tw.n_rec, sizeof(struct tree_rec), cmp_rec);
+		tw.npre = 0;
+		v = (struct fw_ctree_visit){ build_push, build_pop, build_sample, &tw };
+		if ((r = fw_ctree_walk(&ct, &v)) < 0 || (r = tree_order(&tw)) < 0)
+			goto out;
+	}
+	if (tw.n_kept != tw.n_list)
+		*dropped_nodes = tw.n_list - tw.n_kept;
+	r = select_nodes(c);
+out:
+	tree_walk_free(&tw);
+	fw_ctree_free(&ct);
+	return r;
 }
 
 /* newTrimmedGraph's first steps for a graph: newGraph(nil), whose nodes'
@@ -942,29 +1218,12 @@ static int trimmed_graph(struct ctx *c, size_t *orig_count, size_t *dropped_node
 	int r;
 
 	*dropped_nodes = *dropped_edges = 0;
-	/* a graph is built over its kept nodes at once (first_graph); the
-	 * call tree is built whole, then trimmed (TrimTree) */
-	if (!c->tree)
-		r = first_graph(c, &total, dropped_nodes);
-	else if ((r = build(c, NULL)) == 0)
-		for (size_t i = 0; i < c->n_list; i++)
-			total = (int64_t)((uint64_t)total + (uint64_t)c->nodes[c->list[i]].flat);
+	/* a graph or a tree is built over its kept nodes at once */
+	r = c->tree ? tree_graph(c, &total, dropped_nodes) : first_graph(c, &total, dropped_nodes);
 	if (r < 0)
 		return r;
 	node_cut = cutoff(total, ro->nodefraction);
 	edge_cut = cutoff(total, ro->edgefraction);
-	if (c->tree && node_cut > 0) {
-		if (!(kept = keep_mask(c, c->n_list, node_cut)))
-			return -ENOMEM;
-		size_t nk = mask_count(c, kept, c->n_list);
-		if (nk != c->n_list) {
-			*dropped_nodes = c->n_list - nk;
-			r = trim_tree(c, kept);
-		}
-		free(kept);
-		if (r < 0)
-			return r;
-	}
 	*orig_count = c->n_list;
 	if ((r = sort_nodes(c)) < 0)
 		return r;
@@ -973,7 +1232,7 @@ static int trimmed_graph(struct ctx *c, size_t *orig_count, size_t *dropped_node
 		trim_edges(c, edge_cut);
 		size_t top = select_top(c, ro->nodecount);
 		if (top != c->n_list) {
-			if (!(kept = keep_mask(c, top, INT64_MIN)))
+			if (!(kept = keep_mask(c, top)))
 				return -ENOMEM;
 			r = c->tree ? trim_tree(c, kept) : build(c, kept);
 			free(kept);

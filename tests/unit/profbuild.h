@@ -205,4 +205,58 @@ static inline void comment(struct fw_profile *p, const char *c)
 	*PUSH(p->comments, p->n_comments) = S(p, c);
 }
 
+/* A random profile (samples/count and cpu/nanoseconds) whose stacks share
+ * prefixes with the one before (as a real profile's do), with recursion,
+ * inlined and lineless locations, shared stack slices, zero, negative and
+ * wrapping values. *st: the generator's state. */
+#define RND(n) xorshift_below(st, (n))
+static inline struct fw_profile *prof_random(uint64_t *st)
+{
+	static const int64_t big[] = { 0, 1, 7, -5, INT64_MAX, INT64_MIN, INT64_MAX / 3 * 2 };
+	struct fw_profile *p = prof("cpu", "nanoseconds", 1, 2, "samples", "count", "cpu",
+				    "nanoseconds");
+	uint32_t f[8], locs[16], n_locs = 4 + RND(12), stack[24], depth = 0;
+	size_t n_samples = 1 + RND(40);
+	char name[8];
+
+	for (uint32_t i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		f[i] = func(p, name, NULL);
+	}
+	for (uint32_t i = 0; i < n_locs; i++) {
+		uint32_t kind = RND(6);
+		if (kind == 0)
+			locs[i] = location(p, mapping(p, i % 2 ? "/lib/x.so" : "/bin/y", 0, 0x1000), 0, 0,
+					   NULL, NULL);
+		else if (kind == 1)
+			locs[i] = location(p, FW_NONE, 0, 2 + RND(2),
+					   (const uint32_t[]){ f[RND(8)], f[RND(8)], f[RND(8)] }, NULL);
+		else
+			locs[i] = loc(p, f[RND(8)]);
+	}
+	for (size_t s = 0; s < n_samples; s++) {
+		uint32_t leaf_first[25];
+		int64_t v0 = (int64_t)RND(3) - (RND(5) == 0), v1;
+
+		v1 = RND(3) == 0 ? big[RND(7)] : (int64_t)RND(100) - 20 * (RND(4) == 0);
+		depth = depth ? RND(depth + 1) : 0; /* keep a prefix of the last stack */
+		while (depth < 24 && RND(4) != 0)
+			stack[depth++] = locs[RND(n_locs)];
+		for (uint32_t i = 0; i < depth; i++)
+			leaf_first[i] = stack[depth - 1 - i];
+		leaf_first[depth] = END;
+		sample(p, leaf_first, (const int64_t[]){ v0, v1 }, NULL);
+		if (s > 0 && RND(6) == 0) { /* the last sample's slice, shared */
+			p->samples[s] = p->samples[s - 1];
+			p->values[s * 2] = v0;
+			p->values[s * 2 + 1] = v1;
+			depth = p->samples[s].n_locs;
+			for (uint32_t i = 0; i < depth; i++)
+				stack[i] = p->sample_locs[p->samples[s].first_loc + depth - 1 - i];
+		}
+	}
+	return p;
+}
+#undef RND
+
 #endif

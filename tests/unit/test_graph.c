@@ -626,53 +626,9 @@ static uint32_t rnd(uint32_t n)
 	return xorshift_below(&rnd_state, n);
 }
 
-/* A random profile whose stacks share prefixes with the one before (as a
- * real profile's do), with recursion, inlined and lineless locations,
- * shared stack slices, zero, negative and wrapping values. */
 static struct fw_profile *random_profile(void)
 {
-	static const int64_t big[] = { 0, 1, 7, -5, INT64_MAX, INT64_MIN, INT64_MAX / 3 * 2 };
-	struct fw_profile *p = prof2();
-	uint32_t f[8], locs[16], n_locs = 4 + rnd(12), stack[24], depth = 0;
-	size_t n_samples = 1 + rnd(40);
-	char name[8];
-
-	for (uint32_t i = 0; i < 8; i++) {
-		snprintf(name, sizeof(name), "f%u", i);
-		f[i] = func(p, name, NULL);
-	}
-	for (uint32_t i = 0; i < n_locs; i++) {
-		uint32_t kind = rnd(6);
-		if (kind == 0)
-			locs[i] = loc_obj(p, i % 2 ? "/lib/x.so" : "/bin/y");
-		else if (kind == 1)
-			locs[i] = location(p, FW_NONE, 0, 2 + rnd(2),
-					   (const uint32_t[]){ f[rnd(8)], f[rnd(8)], f[rnd(8)] }, NULL);
-		else
-			locs[i] = loc(p, f[rnd(8)]);
-	}
-	for (size_t s = 0; s < n_samples; s++) {
-		uint32_t leaf_first[25];
-		int64_t v0 = (int64_t)rnd(3) - (rnd(5) == 0), v1;
-
-		v1 = rnd(3) == 0 ? big[rnd(7)] : (int64_t)rnd(100) - 20 * (rnd(4) == 0);
-		depth = depth ? rnd(depth + 1) : 0; /* keep a prefix of the last stack */
-		while (depth < 24 && rnd(4) != 0)
-			stack[depth++] = locs[rnd(n_locs)];
-		for (uint32_t i = 0; i < depth; i++)
-			leaf_first[i] = stack[depth - 1 - i];
-		leaf_first[depth] = END;
-		sample(p, leaf_first, (const int64_t[]){ v0, v1 }, NULL);
-		if (s > 0 && rnd(6) == 0) { /* the last sample's slice, shared */
-			p->samples[s] = p->samples[s - 1];
-			p->values[s * 2] = v0;
-			p->values[s * 2 + 1] = v1;
-			depth = p->samples[s].n_locs;
-			for (uint32_t i = 0; i < depth; i++)
-				stack[i] = p->sample_locs[p->samples[s].first_loc + depth - 1 - i];
-		}
-	}
-	return p;
+	return prof_random(&rnd_state);
 }
 
 static void test_path_walk(void)
