@@ -482,10 +482,11 @@ static int name_cmp(const struct ctx *c, uint32_t a, uint32_t b)
 	return fw_node_name_cmp(c->tab, c->nodes[a].info, c->nodes[b].info);
 }
 
-/* fmt.Sprint(NodeInfo) compared: {Name OrigName Address File StartLine Lineno Objfile} */
-static int info_cmp(const struct ctx *c, uint32_t a, uint32_t b)
+/* fmt.Sprint(NodeInfo) compared: {Name OrigName Address File StartLine
+ * Lineno Objfile}, of node table entries a and b */
+static int info_cmp_tab(const struct ctx *c, uint32_t a, uint32_t b)
 {
-	const struct fw_node_info *x = &c->tab->info[c->nodes[a].info], *y = &c->tab->info[c->nodes[b].info];
+	const struct fw_node_info *x = &c->tab->info[a], *y = &c->tab->info[b];
 	struct fw_buf bx, by;
 	int r;
 
@@ -499,6 +500,11 @@ static int info_cmp(const struct ctx *c, uint32_t a, uint32_t b)
 	fw_buf_free(&bx);
 	fw_buf_free(&by);
 	return r;
+}
+
+static int info_cmp(const struct ctx *c, uint32_t a, uint32_t b)
+{
+	return info_cmp_tab(c, c->nodes[a].info, c->nodes[b].info);
 }
 
 static double edge_entropy(const struct ctx *c, const uint32_t *edges, size_t n, int64_t self)
@@ -802,6 +808,258 @@ static bool *keep_mask(struct ctx *c, size_t upto)
 		kept[c->tree ? x : c->nodes[x].info] = true;
 	}
 	return kept;
+}
+
+/* ---- the whole graph's top nodes, without the whole graph ------------------------------ */
+
+/* A node of the whole graph and its entropy score. */
+struct scored {
+	uint32_t node; /* node table index */
+	int64_t score;
+};
+
+/* cmp_entropy over node table indices (no two nodes of a node table print
+ * alike, so the last test never decides) */
+static int cmp_scored(const struct ctx *c, const struct fw_graph *g, const struct scored *x,
+		      const struct scored *y)
+{
+	int64_t sx = fw_abs64(x->score), sy = fw_abs64(y->score);
+	int r;
+
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	if ((r = fw_node_name_cmp(c->tab, x->node, y->node)) != 0)
+		return r;
+	sx = fw_abs64(g->flat[x->node]);
+	sy = fw_abs64(g->flat[y->node]);
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	if ((r = info_cmp_tab(c, x->node, y->node)) != 0)
+		return r;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* The first k nodes of the whole graph in entropy order: a heap whose top
+ * is the last of them. */
+struct best {
+	const struct ctx *c;
+	const struct fw_graph *g;
+	struct scored *h;
+	size_t n, k;
+};
+
+static void best_sift(struct best *b, size_t i)
+{
+	for (size_t m; (m = 2 * i + 1) < b->n; i = m) {
+		if (m + 1 < b->n && cmp_scored(b->c, b->g, &b->h[m + 1], &b->h[m]) > 0)
+			m++;
+		if (cmp_scored(b->c, b->g, &b->h[i], &b->h[m]) >= 0)
+			return;
+		struct scored t = b->h[i];
+		b->h[i] = b->h[m];
+		b->h[m] = t;
+	}
+}
+
+static void best_add(struct best *b, struct scored x)
+{
+	if (b->n < b->k) {
+		size_t i = b->n++;
+		b->h[i] = x;
+		while (i > 0 && cmp_scored(b->c, b->g, &b->h[(i - 1) / 2], &b->h[i]) < 0) {
+			struct scored t = b->h[i];
+			b->h[i] = b->h[(i - 1) / 2];
+			b->h[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+	} else if (b->k > 0 && cmp_scored(b->c, b->g, &x, &b->h[0]) < 0) {
+		b->h[0] = x;
+		best_sift(b, 0);
+	}
+}
+
+/* The heap emptied in order, best first, into its own array. */
+static void best_sort(struct best *b)
+{
+	for (size_t n = b->n; n > 1; n--) {
+		struct scored t = b->h[0];
+		b->h[0] = b->h[n - 1];
+		b->h[n - 1] = t;
+		b->n = n - 1;
+		best_sift(b, 0);
+	}
+	b->n = b->k < b->n ? b->k : b->n;
+}
+
+#define SCORE_BLOCK 4096
+
+/* entropy_score of g's listed nodes in [lo, hi), offered to b: edge_entropy
+ * over the in-edges, then over the out-edges and the flat value, each
+ * summed in edge creation order as a node's edge lists hold them (g's
+ * edges are in that order too). A block at a time, over all the edges for
+ * each: no array of the nodes' size. */
+static void score_block(const struct fw_graph *g, uint32_t lo, uint32_t hi, const uint32_t *listed_from,
+			const uint32_t *listed_to, struct best *b)
+{
+	double part[SCORE_BLOCK], sum[SCORE_BLOCK];
+	int64_t total[SCORE_BLOCK];
+	uint8_t has[SCORE_BLOCK];
+
+	memset(sum, 0, sizeof(sum));
+	memset(has, 0, sizeof(has));
+	for (int out = 0; out < 2; out++) {
+		for (uint32_t n = lo; n < hi; n++) {
+			total[n - lo] = out ? g->flat[n] : 0; /* the self value */
+			part[n - lo] = 0;
+		}
+		for (size_t e = 0; e < g->n_edges; e++) {
+			const struct fw_edge *ed = fw_graph_edge(g, e);
+			uint32_t n = out ? ed->src : ed->dst;
+			if (n < lo || n >= hi)
+				continue;
+			has[n - lo] |= (uint8_t)(1 << out);
+			if (ed->weight > 0)
+				total[n - lo] = fw_add64(total[n - lo], fw_abs64(ed->weight));
+		}
+		for (size_t e = 0; e < g->n_edges; e++) {
+			const struct fw_edge *ed = fw_graph_edge(g, e);
+			uint32_t n = out ? ed->src : ed->dst;
+			if (n < lo || n >= hi || total[n - lo] == 0)
+				continue;
+			double frac = (double)fw_abs64(ed->weight) / (double)total[n - lo];
+			part[n - lo] += -frac * log2(frac);
+		}
+		for (uint32_t n = lo; n < hi; n++) {
+			if (out && total[n - lo] != 0 && g->flat[n] > 0) {
+				double frac = (double)fw_abs64(g->flat[n]) / (double)total[n - lo];
+				part[n - lo] += -frac * log2(frac);
+			}
+			if (has[n - lo] & (1 << out))
+				sum[n - lo] += part[n - lo];
+			else
+				sum[n - lo]++;
+		}
+	}
+	for (const uint32_t *l = listed_from; l < listed_to; l++) {
+		uint32_t n = *l;
+		int64_t score = (int64_t)((uint64_t)go_int64(sum[n - lo] * (double)g->cum[n]) + (uint64_t)g->flat[n]);
+		best_add(b, (struct scored){ n, score });
+	}
+}
+
+/* The nodelets each of the first k sorted nodes counts for in
+ * selectTopNodes (countTags: its tags with a flat value, at most
+ * MAX_NODELETS): their flat tags, from the samples they are the leaf of.
+ * -1 when a tag's flat is INT64_MIN, whose trimming would depend on its
+ * cum. */
+static int whole_nodelets(struct ctx *c, const uint32_t *sorted, size_t k, size_t *count)
+{
+	const struct fw_nodetab *t = c->tab;
+	const struct fw_profile *p = c->p;
+	uint32_t *slot = malloc((t->n + 1) * sizeof(uint32_t));
+	int r = 0;
+
+	if (!slot)
+		return -ENOMEM;
+	memset(slot, 0xff, (t->n + 1) * sizeof(uint32_t)); /* FW_NONE */
+	for (size_t i = 0; i < k && r == 0; i++)
+		if (new_node(c, sorted[i], &slot[sorted[i]]) < 0)
+			r = -ENOMEM;
+	for (size_t s = 0; s < p->n_samples && r == 0; s++) {
+		const struct fw_sample *sm = &p->samples[s];
+		uint32_t leaf;
+		int64_t w, dw;
+
+		if (sm->n_locs == 0)
+			continue;
+		sample_weights(c, s, &w, &dw);
+		if (w == 0 && dw == 0)
+			continue;
+		/* the last frame newGraph visits: the innermost line of the leaf */
+		leaf = t->loc_nodes[t->loc_first[p->sample_locs[sm->first_loc]]];
+		if (slot[leaf] != FW_NONE && add_sample(c, slot[leaf], s, dw, w, true) < 0)
+			r = -ENOMEM;
+	}
+	for (size_t i = 0; i < k && r == 0; i++) {
+		const struct node *n = &c->nodes[slot[sorted[i]]];
+		for (size_t j = 0; j < n->n_tags; j++)
+			if (n->tags[j].flat == INT64_MIN)
+				r = -1;
+		count[i] = count_tags(n);
+	}
+	clear_graph(c);
+	free(slot);
+	return r;
+}
+
+/* newTrimmedGraph when the node fraction drops nothing and the node count
+ * is set: SortNodes over the whole graph, then selectTopNodes. pprof builds
+ * the whole graph, with its tags and edge maps, for that. The entropy order
+ * needs only each node's flat, cum and edge weights, held by graph.c's
+ * compact graph, and the node count only the first nodecount nodes' flat
+ * tags. *kept: the top nodes, per node table index; NULL when they are
+ * all the nodes, or the case is one left to the whole graph (a tag's flat
+ * of INT64_MIN). *n_list: the whole graph's node count. */
+static int select_whole(struct ctx *c, bool **kept, size_t *n_list)
+{
+	const struct fw_report_opts *ro = &c->r->o;
+	const struct fw_nodetab *t = c->tab;
+	struct fw_trim_opts o = { .mean = ro->mean, .drop_negative = ro->drop_negative };
+	struct fw_error err;
+	struct fw_graph g;
+	struct best b = { c, &g, NULL, 0, 0 };
+	uint32_t *top = NULL;
+	size_t *count = NULL, m, sum = 0, at = 0;
+	int r = -ENOMEM;
+
+	*kept = NULL;
+	if (fw_graph_build_all(t, c->r->vi, &o, &g, &err) < 0)
+		return -ENOMEM;
+	*n_list = g.n_nodes;
+	b.k = (size_t)ro->nodecount < g.n_nodes ? (size_t)ro->nodecount : g.n_nodes;
+	b.h = malloc((b.k + 1) * sizeof(struct scored));
+	top = malloc((b.k + 1) * sizeof(uint32_t));
+	count = calloc(b.k + 1, sizeof(size_t));
+	if (!b.h || !top || !count)
+		goto out;
+	for (size_t lo = 0; lo < t->n; lo += SCORE_BLOCK) { /* g.nodes: in node order */
+		size_t hi = lo + SCORE_BLOCK < t->n ? lo + SCORE_BLOCK : t->n, end = at;
+		while (end < g.n_nodes && g.nodes[end] < hi)
+			end++;
+		if (end > at)
+			score_block(&g, (uint32_t)lo, (uint32_t)hi, g.nodes + at, g.nodes + end, &b);
+		at = end;
+	}
+	best_sort(&b);
+	for (size_t i = 0; i < b.k; i++)
+		top[i] = b.h[i].node;
+	if ((r = whole_nodelets(c, top, b.k, count)) != 0) {
+		r = r == -1 ? 0 : r;
+		goto out;
+	}
+	m = (size_t)ro->nodecount; /* select_top */
+	for (size_t i = 0; i < b.k; i++) {
+		sum += (count[i] > MAX_NODELETS ? MAX_NODELETS : count[i]) + 1;
+		if (sum >= (size_t)ro->nodecount) {
+			m = i + 1;
+			break;
+		}
+	}
+	if (m < g.n_nodes) {
+		if (!(*kept = calloc(t->n + 1, sizeof(bool)))) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < m; i++)
+			(*kept)[top[i]] = true;
+	}
+	r = 0;
+out:
+	fw_graph_free(&g);
+	free(b.h);
+	free(top);
+	free(count);
+	return r;
 }
 
 /* ---- the call tree --------------------------------------------------------------------- */
@@ -1166,7 +1424,7 @@ out:
  * with its edges and tags: the first is flat and cum per node (graph.c),
  * where all of large.cpu's 23,000 nodes with their edges took 10 MB.
  * *total: the sum of the first graph's flat values. */
-static int first_graph(struct ctx *c, int64_t *total, size_t *dropped_nodes)
+static int first_graph(struct ctx *c, int64_t *total, size_t *dropped_nodes, size_t *whole_count)
 {
 	const struct fw_nodetab *t = c->tab;
 	const struct fw_report_opts *ro = &c->r->o;
@@ -1201,6 +1459,16 @@ static int first_graph(struct ctx *c, int64_t *total, size_t *dropped_nodes)
 	if (kept && n_kept != n_list) {
 		*dropped_nodes = n_list - n_kept;
 		r = build(c, kept);
+	} else if (n_list == 0) { /* nothing to draw: no node has a value */
+		clear_graph(c);
+		r = select_nodes(c);
+	} else if (node_cut == 0 && ro->nodecount > 0 && !c->o->whole_graph) {
+		size_t whole;
+		if ((r = select_whole(c, &kept, &whole)) == 0) {
+			if (kept)
+				*whole_count = whole;
+			r = build(c, kept);
+		}
 	} else {
 		r = build(c, NULL);
 	}
@@ -1214,20 +1482,23 @@ static int trimmed_graph(struct ctx *c, size_t *orig_count, size_t *dropped_node
 {
 	const struct fw_report_opts *ro = &c->r->o;
 	int64_t total = 0, node_cut, edge_cut;
+	size_t whole = 0;
 	bool *kept;
 	int r;
 
 	*dropped_nodes = *dropped_edges = 0;
-	/* a graph or a tree is built over its kept nodes at once */
-	r = c->tree ? tree_graph(c, &total, dropped_nodes) : first_graph(c, &total, dropped_nodes);
+	/* a graph or a tree is built over its kept nodes at once; a graph
+	 * that trims nothing, over its top nodes at once (whole: how many
+	 * nodes the whole graph has) */
+	r = c->tree ? tree_graph(c, &total, dropped_nodes) : first_graph(c, &total, dropped_nodes, &whole);
 	if (r < 0)
 		return r;
 	node_cut = cutoff(total, ro->nodefraction);
 	edge_cut = cutoff(total, ro->edgefraction);
-	*orig_count = c->n_list;
+	*orig_count = whole ? whole : c->n_list;
 	if ((r = sort_nodes(c)) < 0)
 		return r;
-	if (ro->nodecount > 0) {
+	if (ro->nodecount > 0 && !whole) {
 		trim_tags(c, node_cut);
 		trim_edges(c, edge_cut);
 		size_t top = select_top(c, ro->nodecount);

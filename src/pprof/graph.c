@@ -572,6 +572,14 @@ int fw_graph_build_nodes(const struct fw_nodetab *t, size_t vi, struct fw_graph 
 	return build(t, vi, NULL, false, NULL, g, err);
 }
 
+int fw_graph_build_all(const struct fw_nodetab *t, size_t vi, const struct fw_trim_opts *o,
+		       struct fw_graph *g, struct fw_error *err)
+{
+	struct fw_trim_opts only = { .mean = o->mean, .drop_negative = o->drop_negative };
+
+	return build(t, vi, NULL, true, &only, g, err);
+}
+
 void fw_graph_free(struct fw_graph *g)
 {
 	free(g->flat);

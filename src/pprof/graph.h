@@ -148,6 +148,11 @@ struct fw_trim_opts {
 int fw_graph_trimmed(const struct fw_nodetab *t, size_t vi, const struct fw_trim_opts *o,
 		     struct fw_graph *g, size_t *orig_count, size_t *dropped_nodes,
 		     struct fw_error *err);
+/* fw_graph_build of every node under o's -mean and -drop_negative (the
+ * rest of o is not used); g->nodes are then pprof's selectNodesForGraph,
+ * in node index order. */
+int fw_graph_build_all(const struct fw_nodetab *t, size_t vi, const struct fw_trim_opts *o,
+		       struct fw_graph *g, struct fw_error *err);
 
 /* Sorted incoming or outgoing edges of node n that were not trimmed
  * (pprof's EdgeMap.Sort order). Caller frees *out. */

@@ -7,7 +7,7 @@
 # thresholds, the decisions the writers print, failed allocations) and recommend.c. Included from the top-level automake file
 # after tests/Makefile.inc, which defines TESTS and check_PROGRAMS; paths are
 # relative to the top directory. The tests build their inputs in memory
-# (test_merge, test_graph and test_calltree with tests/unit/profbuild.h; test_profile writes
+# (test_merge, test_graph, test_calltree and test_dot with tests/unit/profbuild.h; test_profile writes
 # one scratch file under $TMPDIR, default /tmp) and need no fixtures.
 
 check_PROGRAMS += tests/unit/test_util
@@ -48,6 +48,10 @@ check_PROGRAMS += tests/unit/test_calltree
 TESTS += tests/unit/test_calltree
 tests_unit_test_calltree_SOURCES = tests/unit/test_calltree.c tests/tap.h tests/unit/profbuild.h
 tests_unit_test_calltree_LDADD = $(LIBFW_LIBS)
+check_PROGRAMS += tests/unit/test_dot
+TESTS += tests/unit/test_dot
+tests_unit_test_dot_SOURCES = tests/unit/test_dot.c tests/tap.h tests/unit/profbuild.h
+tests_unit_test_dot_LDADD = $(LIBFW_LIBS)
 
 # process.c's analyses on tests/fixtures/profiles (numbers from go tool pprof)
 check_PROGRAMS += tests/unit/test_process

@@ -1,0 +1,113 @@
+/*
+ * test_dot.c -- the call graph in DOT (dot.c): when the node fraction trims
+ * nothing, dot.c finds the top nodes from graph.c's compact graph where
+ * pprof builds, sorts and cuts the whole graph. Both must draw the same
+ * graph; the whole-graph way is pprof's own steps (fw_dot_opts.whole_graph),
+ * checked against `go tool pprof -dot` by the golden tests.
+ */
+#include "pprof/dot.h"
+#include "pprof/profile.h"
+
+#include "../tap.h"
+#include "profbuild.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* prof_random's profile with labels on some samples: a string label (the
+ * label tags) and "bytes" numeric labels (the numeric tags), in new slices. */
+static struct fw_profile *labelled(uint64_t *st)
+{
+	struct fw_profile *p = prof_random(st);
+
+	for (size_t s = 0; s < p->n_samples; s++) {
+		struct fw_sample *sm = &p->samples[s];
+		uint32_t k = xorshift_below(st, 4);
+
+		sm->first_label = (uint32_t)p->n_labels;
+		sm->n_labels = 0;
+		for (uint32_t i = 0; i < k; i++) {
+			struct fw_label *l = PUSH(p->labels, p->n_labels);
+			memset(l, 0, sizeof(*l));
+			if (xorshift_below(st, 2)) {
+				l->key = S(p, i % 2 ? "shard" : "tenant");
+				l->str = S(p, xorshift_below(st, 2) ? "a" : "b");
+			} else {
+				l->key = S(p, "bytes");
+				l->num = (int64_t)xorshift_below(st, 4) * 1024;
+				l->num_unit = S(p, "bytes");
+			}
+			sm->n_labels++;
+		}
+	}
+	return p;
+}
+
+static int draw(const struct fw_profile *p, const struct fw_report_opts *o, bool whole, bool tree,
+		struct fw_buf *out)
+{
+	struct fw_dot_opts d = { .call_tree = tree, .whole_graph = whole };
+	struct fw_profile *q;
+	struct fw_report r;
+	struct fw_error err;
+	int rc;
+
+	if (fw_profile_clone(p, &q) < 0)
+		exit(99);
+	if ((rc = fw_report_init(&r, q, o, &err)) < 0) /* owns q */
+		return rc;
+	rc = fw_dot_write(&r, &d, out, &err);
+	fw_report_free(&r);
+	return rc;
+}
+
+static void test_whole(void)
+{
+	static const int counts[] = { 1, 2, 3, 5, 8, 80 };
+	const int rounds = 300;
+	uint64_t st = 0x853c49e6748fea9bULL;
+	int bad = 0, cut = 0, runs = 0;
+
+	for (int round = 0; round < rounds && !bad; round++) {
+		struct fw_profile *p = labelled(&st);
+
+		for (int k = 0; k < 6 && !bad; k++) {
+			struct fw_report_opts o;
+			struct fw_buf a, b;
+			int ra, rb;
+
+			fw_report_opts_default(&o);
+			o.nodefraction = 0;
+			o.nodecount = counts[xorshift_below(&st, 6)];
+			o.granularity = (enum fw_granularity)xorshift_below(&st, 5);
+			o.mean = xorshift_below(&st, 3) == 0;
+			o.drop_negative = xorshift_below(&st, 3) == 0;
+			o.sample_index = xorshift_below(&st, 2) ? "0" : "1";
+			fw_buf_init(&a);
+			fw_buf_init(&b);
+			ra = draw(p, &o, false, false, &a);
+			rb = draw(p, &o, true, false, &b);
+			runs++;
+			if (ra != rb || a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0)) {
+				bad++;
+				TAP_DIAG("round %d, nodecount %d, granularity %d%s%s: the graphs differ", round,
+					 o.nodecount, (int)o.granularity, o.mean ? ", mean" : "",
+					 o.drop_negative ? ", drop_negative" : "");
+			}
+			if (a.data && strstr(a.data, "Showing top"))
+				cut++;
+			fw_buf_free(&a);
+			fw_buf_free(&b);
+		}
+		fw_profile_free(p);
+	}
+	TAP_OK(bad == 0, "%d graphs of %d random labelled profiles: the top nodes found from the "
+			 "compact graph draw pprof's whole-graph cut", runs, rounds);
+	TAP_OK(cut > runs / 4, "%d of them cut to the node count", cut);
+}
+
+int main(void)
+{
+	test_whole();
+	return tap_done();
+}
