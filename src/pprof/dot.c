@@ -21,6 +21,7 @@
 #include "base/keymap.h"
 #include "base/outtext.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -52,6 +53,7 @@ struct edge {
 	uint32_t src, dst;
 	int64_t w, wdiv;
 	bool residual, inl;
+	bool gone; /* building a call tree: trimmed before its TrimTree */
 };
 
 /* Strings the tags show: label strings and formatted numeric values. */
@@ -79,6 +81,7 @@ struct ctx {
 	size_t n_edges, cap_edges;
 	uint32_t *list; /* pprof's g.Nodes */
 	size_t n_list;
+	bool sorted;	/* list is in pprof's order already (a call tree ranked whole) */
 	int64_t *score; /* per node, for sorting */
 };
 
@@ -293,9 +296,8 @@ static void add_to(int64_t *v, int64_t *dv, int64_t w, int64_t dw)
 }
 
 /* pprof's Node.addSample. */
-static int add_sample(struct ctx *c, uint32_t ni, size_t s, int64_t dw, int64_t w, bool flat)
+static int add_sample_to(const struct ctx *c, struct node *n, size_t s, int64_t dw, int64_t w, bool flat)
 {
-	struct node *n = &c->nodes[ni];
 	const struct fw_sample *sm = &c->p->samples[s];
 	uint32_t lab = c->sample_lab[s];
 	struct tag *t;
@@ -323,6 +325,43 @@ static int add_sample(struct ctx *c, uint32_t ni, size_t s, int64_t dw, int64_t 
 		else
 			add_to(&t->cum, &t->cum_div, w, dw);
 	}
+	return 0;
+}
+
+static int add_sample(struct ctx *c, uint32_t ni, size_t s, int64_t dw, int64_t w, bool flat)
+{
+	return add_sample_to(c, &c->nodes[ni], s, dw, w, flat);
+}
+
+/* pprof's AddToEdgeDiv. */
+static int add_edge(struct ctx *c, struct fw_u64map *em, uint32_t src, uint32_t dst, int64_t dw,
+		    int64_t w, bool residual, bool inl, uint32_t *e_out)
+{
+	uint32_t e;
+	int r = fw_u64map_find(em, ((uint64_t)(src + 1) << 32) | (uint64_t)(dst + 1),
+			    (uint32_t)c->n_edges, &e);
+
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		if (fw_grow((void **)&c->edges, &c->cap_edges, c->n_edges + 1, sizeof(struct edge)) < 0)
+			return -ENOMEM;
+		c->edges[e] = (struct edge){ src, dst, w, dw, residual, inl, false };
+		c->n_edges++;
+		if (push_u32(&c->nodes[src].out, &c->nodes[src].n_out, &c->nodes[src].cap_out, e) < 0 ||
+		    push_u32(&c->nodes[dst].in, &c->nodes[dst].n_in, &c->nodes[dst].cap_in, e) < 0)
+			return -ENOMEM;
+	} else {
+		struct edge *ed = &c->edges[e];
+		ed->wdiv = fw_add64(ed->wdiv, dw);
+		ed->w = fw_add64(ed->w, w);
+		if (residual)
+			ed->residual = true;
+		if (!inl)
+			ed->inl = false;
+	}
+	if (e_out)
+		*e_out = e;
 	return 0;
 }
 
@@ -430,7 +469,7 @@ static int build_graph(struct ctx *c, const bool *kept)
 						    fw_grow((void **)&edge_seen, &cap_es, c->n_edges + 1,
 							    sizeof(uint32_t)) < 0)
 							goto out;
-						c->edges[e] = (struct edge){ parent, n, 0, 0, false, true };
+						c->edges[e] = (struct edge){ parent, n, 0, 0, false, true, false };
 						edge_seen[e] = 0;
 						c->n_edges++;
 						if (push_u32(&c->nodes[parent].out, &c->nodes[parent].n_out,
@@ -464,6 +503,52 @@ out:
 	free(node_of);
 	free(seen);
 	free(edge_seen);
+	fw_u64map_free(&em);
+	return r;
+}
+
+/* pprof's newTree, whole (fw_dot_opts.whole_graph). */
+static int build_tree(struct ctx *c)
+{
+	const struct fw_nodetab *t = c->tab;
+	const struct fw_profile *p = c->p;
+	struct fw_u64map nm = { 0 }, em = { 0 };
+	int r = -ENOMEM;
+
+	for (size_t s = 0; s < p->n_samples; s++) {
+		const struct fw_sample *sm = &p->samples[s];
+		uint32_t parent = FW_NONE;
+		int64_t w, dw;
+
+		sample_weights(c, s, &w, &dw);
+		if (w == 0 && dw == 0)
+			continue;
+		for (uint32_t i = sm->n_locs; i-- > 0;) {
+			uint32_t loc = p->sample_locs[sm->first_loc + i];
+			uint32_t first = t->loc_first[loc], cnt = t->loc_count[loc];
+			for (uint32_t li = cnt; li-- > 0;) {
+				uint32_t info = t->loc_nodes[first + li], n;
+				uint64_t key = ((uint64_t)(parent == FW_NONE ? 0 : parent + 1) << 32) |
+					       (uint64_t)(info + 1);
+				int fr = fw_u64map_find(&nm, key, (uint32_t)c->n_nodes, &n);
+				if (fr < 0)
+					goto out;
+				if (fr == 0 && new_node(c, info, &n) < 0)
+					goto out;
+				if (add_sample(c, n, s, dw, w, false) < 0)
+					goto out;
+				if (parent != FW_NONE &&
+				    add_edge(c, &em, parent, n, dw, w, false, li != cnt - 1, NULL) < 0)
+					goto out;
+				parent = n;
+			}
+		}
+		if (parent != FW_NONE && add_sample(c, parent, s, dw, w, true) < 0)
+			goto out;
+	}
+	r = select_nodes(c);
+out:
+	fw_u64map_free(&nm);
 	fw_u64map_free(&em);
 	return r;
 }
@@ -812,17 +897,17 @@ static bool *keep_mask(struct ctx *c, size_t upto)
 
 /* ---- the whole graph's top nodes, without the whole graph ------------------------------ */
 
-/* A node of the whole graph and its entropy score. */
+/* A node of the whole graph, its entropy score and flat value. */
 struct scored {
 	uint32_t node; /* node table index */
-	int64_t score;
+	int64_t score, flat;
 };
 
 /* cmp_entropy over node table indices (no two nodes of a node table print
  * alike, so the last test never decides) */
-static int cmp_scored(const struct ctx *c, const struct fw_graph *g, const struct scored *x,
-		      const struct scored *y)
+static int cmp_scored(const struct ctx *c, const void *a, const void *b)
 {
+	const struct scored *x = a, *y = b;
 	int64_t sx = fw_abs64(x->score), sy = fw_abs64(y->score);
 	int r;
 
@@ -830,8 +915,8 @@ static int cmp_scored(const struct ctx *c, const struct fw_graph *g, const struc
 		return sx > sy ? -1 : 1;
 	if ((r = fw_node_name_cmp(c->tab, x->node, y->node)) != 0)
 		return r;
-	sx = fw_abs64(g->flat[x->node]);
-	sy = fw_abs64(g->flat[y->node]);
+	sx = fw_abs64(x->flat);
+	sy = fw_abs64(y->flat);
 	if (sx != sy)
 		return sx > sy ? -1 : 1;
 	if ((r = info_cmp_tab(c, x->node, y->node)) != 0)
@@ -839,56 +924,75 @@ static int cmp_scored(const struct ctx *c, const struct fw_graph *g, const struc
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-/* The first k nodes of the whole graph in entropy order: a heap whose top
- * is the last of them. */
+/* The first k of many elements in an order: a heap whose top is the last
+ * of them. */
 struct best {
+	int (*cmp)(const struct ctx *c, const void *x, const void *y); /* < 0: x first */
 	const struct ctx *c;
-	const struct fw_graph *g;
-	struct scored *h;
-	size_t n, k;
+	char *h;
+	size_t size, n, k, cap;
 };
+
+static void *best_at(const struct best *b, size_t i)
+{
+	return b->h + i * b->size;
+}
+
+static int best_cmp(const struct best *b, size_t i, size_t j)
+{
+	return b->cmp(b->c, best_at(b, i), best_at(b, j));
+}
+
+static void best_swap(struct best *b, size_t i, size_t j)
+{
+	char t[64];
+
+	assert(b->size <= sizeof(t));
+	memcpy(t, best_at(b, i), b->size);
+	memcpy(best_at(b, i), best_at(b, j), b->size);
+	memcpy(best_at(b, j), t, b->size);
+}
 
 static void best_sift(struct best *b, size_t i)
 {
 	for (size_t m; (m = 2 * i + 1) < b->n; i = m) {
-		if (m + 1 < b->n && cmp_scored(b->c, b->g, &b->h[m + 1], &b->h[m]) > 0)
+		if (m + 1 < b->n && best_cmp(b, m + 1, m) > 0)
 			m++;
-		if (cmp_scored(b->c, b->g, &b->h[i], &b->h[m]) >= 0)
+		if (best_cmp(b, i, m) >= 0)
 			return;
-		struct scored t = b->h[i];
-		b->h[i] = b->h[m];
-		b->h[m] = t;
+		best_swap(b, i, m);
 	}
 }
 
-static void best_add(struct best *b, struct scored x)
+/* x offered: kept when among the first k so far. */
+static int best_add(struct best *b, const void *x)
 {
 	if (b->n < b->k) {
-		size_t i = b->n++;
-		b->h[i] = x;
-		while (i > 0 && cmp_scored(b->c, b->g, &b->h[(i - 1) / 2], &b->h[i]) < 0) {
-			struct scored t = b->h[i];
-			b->h[i] = b->h[(i - 1) / 2];
-			b->h[(i - 1) / 2] = t;
-			i = (i - 1) / 2;
-		}
-	} else if (b->k > 0 && cmp_scored(b->c, b->g, &x, &b->h[0]) < 0) {
-		b->h[0] = x;
+		size_t i = b->n;
+		if (fw_grow((void **)&b->h, &b->cap, i + 1, b->size) < 0)
+			return -ENOMEM;
+		b->n++;
+		memcpy(best_at(b, i), x, b->size);
+		for (; i > 0 && best_cmp(b, (i - 1) / 2, i) < 0; i = (i - 1) / 2)
+			best_swap(b, i, (i - 1) / 2);
+	} else if (b->k > 0 && b->cmp(b->c, x, best_at(b, 0)) < 0) {
+		memcpy(best_at(b, 0), x, b->size);
 		best_sift(b, 0);
 	}
+	return 0;
 }
 
-/* The heap emptied in order, best first, into its own array. */
+/* The heap's elements in order, first first. */
 static void best_sort(struct best *b)
 {
-	for (size_t n = b->n; n > 1; n--) {
-		struct scored t = b->h[0];
-		b->h[0] = b->h[n - 1];
-		b->h[n - 1] = t;
-		b->n = n - 1;
+	size_t n = b->n;
+
+	while (b->n > 1) {
+		best_swap(b, 0, b->n - 1); /* the last of them to the end */
+		b->n--;
 		best_sift(b, 0);
 	}
-	b->n = b->k < b->n ? b->k : b->n;
+	b->n = n;
 }
 
 #define SCORE_BLOCK 4096
@@ -898,7 +1002,7 @@ static void best_sort(struct best *b)
  * summed in edge creation order as a node's edge lists hold them (g's
  * edges are in that order too). A block at a time, over all the edges for
  * each: no array of the nodes' size. */
-static void score_block(const struct fw_graph *g, uint32_t lo, uint32_t hi, const uint32_t *listed_from,
+static int score_block(const struct fw_graph *g, uint32_t lo, uint32_t hi, const uint32_t *listed_from,
 			const uint32_t *listed_to, struct best *b)
 {
 	double part[SCORE_BLOCK], sum[SCORE_BLOCK];
@@ -943,8 +1047,10 @@ static void score_block(const struct fw_graph *g, uint32_t lo, uint32_t hi, cons
 	for (const uint32_t *l = listed_from; l < listed_to; l++) {
 		uint32_t n = *l;
 		int64_t score = (int64_t)((uint64_t)go_int64(sum[n - lo] * (double)g->cum[n]) + (uint64_t)g->flat[n]);
-		best_add(b, (struct scored){ n, score });
+		if (best_add(b, &(struct scored){ n, score, g->flat[n] }) < 0)
+			return -ENOMEM;
 	}
+	return 0;
 }
 
 /* The nodelets each of the first k sorted nodes counts for in
@@ -1007,7 +1113,7 @@ static int select_whole(struct ctx *c, bool **kept, size_t *n_list)
 	struct fw_trim_opts o = { .mean = ro->mean, .drop_negative = ro->drop_negative };
 	struct fw_error err;
 	struct fw_graph g;
-	struct best b = { c, &g, NULL, 0, 0 };
+	struct best b = { cmp_scored, c, NULL, sizeof(struct scored), 0, 0, 0 };
 	uint32_t *top = NULL;
 	size_t *count = NULL, m, sum = 0, at = 0;
 	int r = -ENOMEM;
@@ -1017,22 +1123,22 @@ static int select_whole(struct ctx *c, bool **kept, size_t *n_list)
 		return -ENOMEM;
 	*n_list = g.n_nodes;
 	b.k = (size_t)ro->nodecount < g.n_nodes ? (size_t)ro->nodecount : g.n_nodes;
-	b.h = malloc((b.k + 1) * sizeof(struct scored));
 	top = malloc((b.k + 1) * sizeof(uint32_t));
 	count = calloc(b.k + 1, sizeof(size_t));
-	if (!b.h || !top || !count)
+	if (!top || !count)
 		goto out;
 	for (size_t lo = 0; lo < t->n; lo += SCORE_BLOCK) { /* g.nodes: in node order */
 		size_t hi = lo + SCORE_BLOCK < t->n ? lo + SCORE_BLOCK : t->n, end = at;
 		while (end < g.n_nodes && g.nodes[end] < hi)
 			end++;
-		if (end > at)
-			score_block(&g, (uint32_t)lo, (uint32_t)hi, g.nodes + at, g.nodes + end, &b);
+		if (end > at &&
+		    score_block(&g, (uint32_t)lo, (uint32_t)hi, g.nodes + at, g.nodes + end, &b) < 0)
+			goto out;
 		at = end;
 	}
 	best_sort(&b);
 	for (size_t i = 0; i < b.k; i++)
-		top[i] = b.h[i].node;
+		top[i] = ((const struct scored *)best_at(&b, i))->node;
 	if ((r = whole_nodelets(c, top, b.k, count)) != 0) {
 		r = r == -1 ? 0 : r;
 		goto out;
@@ -1098,17 +1204,199 @@ struct tree_walk {
 	 * chain of dropped nodes to close (the Inline of TrimTree's moves) */
 	uint32_t *on_path, *pend;
 	size_t n_on_path, n_pend, cap_pend;
-	uint32_t *first, *depth; /* per built node: creation order */
+	uint32_t *first, *depth, *pre_of; /* per built node: creation order, preorder number */
 	size_t cap_fd;
+	/* No node cutoff and a node count: what is kept is pprof's
+	 * selectTopNodePtrs of the whole tree in entropy order (rank), and
+	 * TrimTree comes after TrimLowFrequencyEdges(edge_cut). */
+	bool rank, all;	   /* all: every listed node is among the top */
+	int64_t edge_cut;
+	uint32_t *sel;	   /* preorder numbers of the top nodes, sorted */
+	size_t n_sel;
+	struct node *tn;   /* ranking: per depth, the node's tags */
+	struct kid *kids;  /* ranking: the children of the nodes on the path */
+	size_t n_kids, cap_kids, *kid_at;
+	struct best top;
+	uint32_t max_depth;
 };
 
-static uint8_t tree_class(const struct tree_walk *tw, const struct fw_ctree_node *n)
+/* A popped child: its cum (its in-edge's weight) and creation order. */
+struct kid {
+	int64_t cum;
+	uint32_t first;
+};
+
+/* A node of the whole tree ranked for selectTopNodePtrs. */
+struct ranked {
+	int64_t score, flat;
+	uint32_t pre, info, first, depth;
+	size_t tags; /* countTags after TrimLowFrequencyTags(0) */
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint8_t tree_class(const struct tree_walk *tw, const struct fw_ctree_node *n, uint32_t pre)
 {
 	if (!listed(n->flat, n->cum, tw->c->r->o.drop_negative))
 		return TN_UNLISTED;
+	if (tw->rank)
+		return tw->all || bsearch(&pre, tw->sel, tw->n_sel, sizeof(uint32_t), cmp_u32) ? TN_KEPT
+											  : TN_DROPPED;
 	if (tw->node_cut == 0 || fw_abs64(n->cum) >= tw->node_cut)
 		return TN_KEPT;
 	return TN_DROPPED;
+}
+
+/* edge_entropy of a node's in-edge (one weight, self 0) or out-edges (its
+ * children's, self its flat), as the edge lists hold them. */
+static double kids_entropy(const struct kid *k, size_t n, int64_t self)
+{
+	double score = 0;
+	int64_t total = self;
+
+	for (size_t i = 0; i < n; i++)
+		if (k[i].cum > 0)
+			total = fw_add64(total, fw_abs64(k[i].cum));
+	if (total != 0) {
+		for (size_t i = 0; i < n; i++) {
+			double frac = (double)fw_abs64(k[i].cum) / (double)total;
+			score += -frac * log2(frac);
+		}
+		if (self > 0) {
+			double frac = (double)fw_abs64(self) / (double)total;
+			score += -frac * log2(frac);
+		}
+	}
+	return score;
+}
+
+static int cmp_kid(const void *a, const void *b)
+{
+	uint32_t x = ((const struct kid *)a)->first, y = ((const struct kid *)b)->first;
+	return x < y ? -1 : x > y;
+}
+
+/* cmp_entropy over tree nodes: ties last by creation order */
+static int cmp_ranked(const struct ctx *c, const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	int64_t sx = fw_abs64(x->score), sy = fw_abs64(y->score);
+	int r;
+
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	if ((r = fw_node_name_cmp(c->tab, x->info, y->info)) != 0)
+		return r;
+	sx = fw_abs64(x->flat);
+	sy = fw_abs64(y->flat);
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	if ((r = info_cmp_tab(c, x->info, y->info)) != 0)
+		return r;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->depth < y->depth ? -1 : x->depth > y->depth;
+}
+
+/* pass 0 under rank: each listed node's entropy score and nodelets, the
+ * first nodecount kept */
+static int rank_push(void *u, const struct fw_ctree_node *path, uint32_t d)
+{
+	struct tree_walk *tw = u;
+
+	(void)path;
+	tw->pre[d] = tw->npre++;
+	tw->kid_at[d] = tw->n_kids;
+	if (tw->tn)
+		tw->tn[d].n_tags = 0;
+	return 0;
+}
+
+static int rank_sample(void *u, const struct fw_ctree_node *path, uint32_t d, size_t s, int64_t w,
+		       int64_t dw)
+{
+	struct tree_walk *tw = u;
+
+	(void)path;
+	if (!tw->tn) /* no labels: no tags */
+		return 0;
+	for (uint32_t i = 0; i <= d; i++)
+		if (add_sample_to(tw->c, &tw->tn[i], s, dw, w, false) < 0)
+			return -ENOMEM;
+	return add_sample_to(tw->c, &tw->tn[d], s, dw, w, true);
+}
+
+static int rank_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
+{
+	struct tree_walk *tw = u;
+	const struct fw_ctree_node *n = &path[d];
+	struct kid *kids = tw->kids ? tw->kids + tw->kid_at[d] : NULL; /* (no offset from NULL) */
+	size_t nk = tw->n_kids - tw->kid_at[d];
+
+	if (nk > 1)
+		qsort(kids, nk, sizeof(struct kid), cmp_kid);
+	if (listed(n->flat, n->cum, tw->c->r->o.drop_negative)) {
+		struct ranked x = { 0, n->flat, tw->pre[d], n->info, n->first, d, 0 };
+		double score = 0;
+
+		tw->n_list++;
+		if (d == 0)
+			score++;
+		else
+			score += kids_entropy(&(struct kid){ n->cum, 0 }, 1, 0);
+		if (nk == 0)
+			score++;
+		else
+			score += kids_entropy(kids, nk, n->flat);
+		x.score = (int64_t)((uint64_t)go_int64(score * (double)n->cum) + (uint64_t)n->flat);
+		for (size_t i = 0; tw->tn && i < tw->tn[d].n_tags; i++) {
+			const struct tag *t = &tw->tn[d].tags[i];
+			/* TrimLowFrequencyTags(0) keeps a tag unless both are INT64_MIN */
+			if (t->flat != 0 && (fw_abs64(t->flat) >= 0 || fw_abs64(t->cum) >= 0))
+				x.tags++;
+		}
+		if (best_add(&tw->top, &x) < 0)
+			return -ENOMEM;
+	}
+	tw->n_kids = tw->kid_at[d];
+	if (d > 0) {
+		if (fw_grow((void **)&tw->kids, &tw->cap_kids, tw->n_kids + 1, sizeof(struct kid)) < 0)
+			return -ENOMEM;
+		tw->kids[tw->n_kids++] = (struct kid){ n->cum, n->first };
+	}
+	return 0;
+}
+
+/* selectTopNodePtrs over the ranked nodes: tw->sel, or tw->all. */
+static int rank_select(struct tree_walk *tw)
+{
+	const struct fw_report_opts *ro = &tw->c->r->o;
+	size_t m = (size_t)ro->nodecount, count = 0;
+
+	best_sort(&tw->top);
+	for (size_t i = 0; i < tw->top.n; i++) {
+		const struct ranked *x = best_at(&tw->top, i);
+		count += (x->tags > MAX_NODELETS ? MAX_NODELETS : x->tags) + 1;
+		if (count >= (size_t)ro->nodecount) {
+			m = i + 1;
+			break;
+		}
+	}
+	if (m >= tw->n_list) {
+		tw->all = true;
+		return 0;
+	}
+	if (!(tw->sel = malloc((m + 1) * sizeof(uint32_t))))
+		return -ENOMEM;
+	for (size_t i = 0; i < m; i++)
+		tw->sel[i] = ((const struct ranked *)best_at(&tw->top, i))->pre;
+	tw->n_sel = m;
+	qsort(tw->sel, m, sizeof(uint32_t), cmp_u32);
+	return 0;
 }
 
 static int tree_nop_push(void *u, const struct fw_ctree_node *path, uint32_t d)
@@ -1148,7 +1436,7 @@ static int class_push(void *u, const struct fw_ctree_node *path, uint32_t d)
 static int class_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
 {
 	struct tree_walk *tw = u;
-	uint8_t cls = tree_class(tw, &path[d]);
+	uint8_t cls = tree_class(tw, &path[d], tw->pre[d]);
 
 	if (cls != TN_UNLISTED)
 		tw->n_list++;
@@ -1196,18 +1484,21 @@ static int build_push(void *u, const struct fw_ctree_node *path, uint32_t d)
 		if (new_node(c, path[d].info, &idx) < 0 ||
 		    fw_grow((void **)&tw->first, &tw->cap_fd, c->n_nodes, sizeof(uint32_t)) < 0)
 			return -ENOMEM;
-		size_t cap = tw->cap_fd;
-		uint32_t *dp = realloc(tw->depth, cap * sizeof(uint32_t)); /* the same capacity */
-		if (!dp)
+		size_t cap = tw->cap_fd; /* depth and pre_of: the same capacity */
+		uint32_t *dp = realloc(tw->depth, cap * sizeof(uint32_t)), *pp;
+		if (dp)
+			tw->depth = dp;
+		if (!dp || !(pp = realloc(tw->pre_of, cap * sizeof(uint32_t))))
 			return -ENOMEM;
-		tw->depth = dp;
+		tw->pre_of = pp;
 		tw->depth[idx] = d;
+		tw->pre_of[idx] = pre;
 		tw->on_path[tw->n_on_path++] = d;
 		if (anc_mat != FW_NONE) {
 			if (fw_grow((void **)&c->edges, &c->cap_edges, c->n_edges + 1, sizeof(struct edge)) < 0)
 				return -ENOMEM;
 			c->edges[c->n_edges] = (struct edge){ anc_mat, idx, 0, 0,
-							      d > 0 && tw->cls[d - 1] == TN_DROPPED, true };
+							      d > 0 && tw->cls[d - 1] == TN_DROPPED, true, false };
 			tw->in_edge[d] = (uint32_t)c->n_edges++;
 		}
 	}
@@ -1253,6 +1544,8 @@ static int build_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
 			c->edges[e].w = n->cum;
 			c->edges[e].wdiv = n->cum_div;
 			c->edges[e].inl = c->edges[e].inl && path[d].inl;
+			if (tw->rank && tw->cls[d] == TN_KEPT && fw_abs64(n->cum) < tw->edge_cut)
+				c->edges[e].gone = true;
 			if (parent_dropped) {
 				if (fw_grow((void **)&tw->pend, &tw->cap_pend, tw->n_pend + 1, sizeof(uint32_t)) < 0)
 					return -ENOMEM;
@@ -1261,8 +1554,14 @@ static int build_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
 		}
 	}
 	if (tw->cls[d] == TN_DROPPED) {
-		for (size_t i = tw->pend_at[d]; i < tw->n_pend; i++)
-			c->edges[tw->pend[i]].inl = c->edges[tw->pend[i]].inl && path[d].inl;
+		/* under rank, a dropped node whose own edge was trimmed is a
+		 * root when TrimTree comes: its descendants' edges go */
+		bool cut = tw->rank && fw_abs64(path[d].cum) < tw->edge_cut;
+		for (size_t i = tw->pend_at[d]; i < tw->n_pend; i++) {
+			struct edge *ed = &c->edges[tw->pend[i]];
+			ed->inl = ed->inl && path[d].inl;
+			ed->gone = ed->gone || cut;
+		}
 		if (!parent_dropped)
 			tw->n_pend = tw->pend_at[d];
 	}
@@ -1279,6 +1578,12 @@ static int cmp_creation(const void *a, const void *b)
 	if (tw->first[x] != tw->first[y])
 		return tw->first[x] < tw->first[y] ? -1 : 1;
 	return tw->depth[x] < tw->depth[y] ? -1 : tw->depth[x] > tw->depth[y];
+}
+
+static int cmp_pre(const void *a, const void *b)
+{
+	uint32_t x = order_tw->depth[*(const uint32_t *)a], y = order_tw->depth[*(const uint32_t *)b];
+	return x < y ? -1 : x > y;
 }
 
 static int cmp_tag_first(const void *a, const void *b)
@@ -1314,6 +1619,7 @@ static int tree_order(struct tree_walk *tw)
 	for (size_t i = 0; i < n; i++) {
 		rank[ord[i]] = (uint32_t)i;
 		nodes[i] = c->nodes[ord[i]];
+		tw->depth[i] = tw->pre_of[ord[i]]; /* depth is done with: preorder numbers, in order */
 		if (nodes[i].n_tags > 1)
 			qsort(nodes[i].tags, nodes[i].n_tags, sizeof(struct tag), cmp_tag_first);
 	}
@@ -1325,6 +1631,11 @@ static int tree_order(struct tree_walk *tw)
 		c->edges[e].src = rank[c->edges[e].src];
 		c->edges[e].dst = rank[c->edges[e].dst];
 	}
+	for (size_t e = 0, k = c->n_edges; e < k; e++) /* the trimmed ones out */
+		if (c->edges[e].gone) {
+			c->edges[e--] = c->edges[--k];
+			c->n_edges = k;
+		}
 	if (c->n_edges > 1)
 		qsort(c->edges, c->n_edges, sizeof(struct edge), cmp_edge_dst);
 	for (size_t e = 0; e < c->n_edges; e++) {
@@ -1339,6 +1650,42 @@ out:
 	free(rank);
 	free(nodes);
 	return r;
+}
+
+/* When the node count keeps every node of the whole tree, pprof sorts
+ * the nodes once, by their entropy in the whole tree: the ranking's order,
+ * which holds them all. The list put in it (tw->depth now holds each
+ * built node's preorder number: tree_order). */
+static int ranked_list(struct tree_walk *tw)
+{
+	struct ctx *c = tw->c;
+	uint32_t *by_pre = malloc((c->n_nodes + 1) * sizeof(uint32_t));
+
+	if (!by_pre)
+		return -ENOMEM;
+	assert(tw->top.n == c->n_list);
+	for (size_t i = 0; i < c->n_nodes; i++)
+		by_pre[i] = (uint32_t)i;
+	order_tw = tw;
+	if (c->n_nodes > 1)
+		qsort(by_pre, c->n_nodes, sizeof(uint32_t), cmp_pre);
+	order_tw = NULL;
+	for (size_t i = 0; i < tw->top.n; i++) {
+		uint32_t pre = ((const struct ranked *)best_at(&tw->top, i))->pre;
+		size_t lo = 0, hi = c->n_nodes;
+		while (lo < hi) { /* the built node of that preorder number */
+			size_t mid = lo + (hi - lo) / 2;
+			if (tw->depth[by_pre[mid]] < pre)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		assert(lo < c->n_nodes && tw->depth[by_pre[lo]] == pre);
+		c->list[i] = by_pre[lo];
+	}
+	free(by_pre);
+	c->sorted = true;
+	return 0;
 }
 
 static void tree_walk_free(struct tree_walk *tw)
@@ -1356,12 +1703,22 @@ static void tree_walk_free(struct tree_walk *tw)
 	free(tw->pend);
 	free(tw->first);
 	free(tw->depth);
+	free(tw->pre_of);
+	free(tw->sel);
+	free(tw->kids);
+	free(tw->kid_at);
+	free(tw->top.h);
+	if (tw->tn) {
+		for (uint32_t i = 0; i < tw->max_depth; i++)
+			free(tw->tn[i].tags);
+		free(tw->tn);
+	}
 }
 
 /* newTrimmedGraph's first steps for a call tree: newTree, then TrimTree
  * of the nodes under the cutoff, with only what stays ever built.
  * *total: the sum of the whole tree's flat values. */
-static int tree_graph(struct ctx *c, int64_t *total, size_t *dropped_nodes)
+static int tree_graph(struct ctx *c, int64_t *total, size_t *dropped_nodes, size_t *whole_count)
 {
 	struct fw_ctree ct;
 	struct tree_walk tw;
@@ -1398,6 +1755,22 @@ static int tree_graph(struct ctx *c, int64_t *total, size_t *dropped_nodes)
 	}
 	*total = (int64_t)tw.total;
 	tw.node_cut = cutoff(*total, c->r->o.nodefraction);
+	tw.rank = tw.node_cut == 0 && c->r->o.nodecount > 0;
+	if (tw.rank) {
+		tw.edge_cut = cutoff(*total, c->r->o.edgefraction);
+		tw.top = (struct best){ cmp_ranked, c, NULL, sizeof(struct ranked), 0,
+					(size_t)c->r->o.nodecount, 0 };
+		tw.max_depth = (uint32_t)depth;
+		if (!(tw.kid_at = malloc(depth * sizeof(size_t))) ||
+		    (c->p->n_labels > 0 && !(tw.tn = calloc(depth, sizeof(struct node)))))
+			goto out;
+		v = (struct fw_ctree_visit){ rank_push, rank_pop, rank_sample, &tw };
+		if ((r = fw_ctree_walk(&ct, &v)) < 0 || (r = rank_select(&tw)) < 0)
+			goto out;
+		r = -ENOMEM;
+		tw.npre = 0;
+		tw.n_list = 0;
+	}
 	v = (struct fw_ctree_visit){ class_push, class_pop, tree_nop_sample, &tw };
 	if ((r = fw_ctree_walk(&ct, &v)) < 0)
 		goto out;
@@ -1409,12 +1782,48 @@ static int tree_graph(struct ctx *c, int64_t *total, size_t *dropped_nodes)
 		if ((r = fw_ctree_walk(&ct, &v)) < 0 || (r = tree_order(&tw)) < 0)
 			goto out;
 	}
-	if (tw.n_kept != tw.n_list)
+	if (tw.rank) /* selectTopNodePtrs is done */
+		*whole_count = tw.n_list;
+	else if (tw.n_kept != tw.n_list)
 		*dropped_nodes = tw.n_list - tw.n_kept;
-	r = select_nodes(c);
+	if ((r = select_nodes(c)) == 0 && tw.all)
+		r = ranked_list(&tw);
 out:
 	tree_walk_free(&tw);
 	fw_ctree_free(&ct);
+	return r;
+}
+
+/* pprof's own steps for a call tree (fw_dot_opts.whole_graph): newTree
+ * whole, then TrimTree of the nodes under the node cutoff. */
+static int whole_tree(struct ctx *c, int64_t *total, size_t *dropped_nodes)
+{
+	int64_t node_cut;
+	int r;
+
+	clear_graph(c);
+	if ((r = build_tree(c)) < 0)
+		return r;
+	*total = 0;
+	for (size_t i = 0; i < c->n_list; i++)
+		*total = fw_add64(*total, c->nodes[c->list[i]].flat);
+	node_cut = cutoff(*total, c->r->o.nodefraction);
+	if (node_cut > 0) {
+		bool *kept = calloc(c->n_nodes + 1, sizeof(bool));
+		size_t nk = 0;
+		if (!kept)
+			return -ENOMEM;
+		for (size_t i = 0; i < c->n_list; i++)
+			if (fw_abs64(c->nodes[c->list[i]].cum) >= node_cut) {
+				kept[c->list[i]] = true;
+				nk++;
+			}
+		if (nk != c->n_list) {
+			*dropped_nodes = c->n_list - nk;
+			r = trim_tree(c, kept);
+		}
+		free(kept);
+	}
 	return r;
 }
 
@@ -1490,13 +1899,18 @@ static int trimmed_graph(struct ctx *c, size_t *orig_count, size_t *dropped_node
 	/* a graph or a tree is built over its kept nodes at once; a graph
 	 * that trims nothing, over its top nodes at once (whole: how many
 	 * nodes the whole graph has) */
-	r = c->tree ? tree_graph(c, &total, dropped_nodes) : first_graph(c, &total, dropped_nodes, &whole);
+	if (c->tree && c->o->whole_graph)
+		r = whole_tree(c, &total, dropped_nodes);
+	else if (c->tree)
+		r = tree_graph(c, &total, dropped_nodes, &whole);
+	else
+		r = first_graph(c, &total, dropped_nodes, &whole);
 	if (r < 0)
 		return r;
 	node_cut = cutoff(total, ro->nodefraction);
 	edge_cut = cutoff(total, ro->edgefraction);
 	*orig_count = whole ? whole : c->n_list;
-	if ((r = sort_nodes(c)) < 0)
+	if (!c->sorted && (r = sort_nodes(c)) < 0)
 		return r;
 	if (ro->nodecount > 0 && !whole) {
 		trim_tags(c, node_cut);
@@ -1798,7 +2212,7 @@ static void add_node(const struct ctx *c, uint32_t ni, size_t id, double max_fla
 	int64_t flat = div_value(n->flat, n->flat_div), cum = div_value(n->cum, n->cum_div);
 	int64_t total = c->r->total;
 	char fv[64], cv[64], pct[32], col[8], fill[8];
-	int font = 8;
+	int64_t font = 8;
 	double score;
 
 	fw_buf_printf(b, "N%zu [label=\"", id);
@@ -1818,11 +2232,12 @@ static void add_node(const struct ctx *c, uint32_t ni, size_t id, double max_fla
 		fw_buf_printf(b, "of %s (%s)", cv, pct);
 	}
 	if (max_flat != 0 && flat != 0 && (double)fw_abs64(flat) <= max_flat)
-		font += (int)ceil(16.0 * sqrt((double)fw_abs64(flat) / max_flat));
+		/* Go's int(): a flat of INT64_MIN has a negative abs64, a NaN root */
+		font = fw_add64(font, go_int64(ceil(16.0 * sqrt((double)fw_abs64(flat) / max_flat))));
 	score = (double)cum / (double)fw_abs64(total);
 	dot_color(score, false, col);
 	dot_color(score, true, fill);
-	fw_buf_printf(b, "\" id=\"node%zu\" fontsize=%d shape=box tooltip=\"", id, font);
+	fw_buf_printf(b, "\" id=\"node%zu\" fontsize=%" PRId64 " shape=box tooltip=\"", id, font);
 	printable_escaped(c, ni, b);
 	fw_buf_printf(b, " (%s)\" color=\"%s\" fillcolor=\"%s\"]\n", cv, col, fill);
 }

@@ -20,10 +20,11 @@ struct fw_dot_opts {
 	 * too (an output that differs from pprof's only where pprof's DOT would
 	 * let a hostile name end the string): for graphs drawn from a flare. */
 	bool strict;
-	/* pprof's own steps when the node fraction trims nothing: the whole
-	 * graph built, sorted and cut to nodecount, where dot.c otherwise
-	 * finds the top nodes from graph.c's compact graph. The same output;
-	 * for the tests that compare the two. */
+	/* pprof's own steps: the whole graph built, sorted and cut to
+	 * nodecount when the node fraction trims nothing, where dot.c
+	 * otherwise finds the top nodes from graph.c's compact graph; a call
+	 * tree built whole and trimmed, where dot.c otherwise walks it
+	 * (calltree.h). The same output; for the tests that compare them. */
 	bool whole_graph;
 };
 

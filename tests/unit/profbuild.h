@@ -228,17 +228,27 @@ static inline struct fw_profile *prof_random(uint64_t *st)
 		if (kind == 0)
 			locs[i] = location(p, mapping(p, i % 2 ? "/lib/x.so" : "/bin/y", 0, 0x1000), 0, 0,
 					   NULL, NULL);
-		else if (kind == 1)
-			locs[i] = location(p, FW_NONE, 0, 2 + RND(2),
-					   (const uint32_t[]){ f[RND(8)], f[RND(8)], f[RND(8)] }, NULL);
+		else if (kind == 1) {
+			/* one call per statement: the same profile from every compiler */
+			uint32_t n = 2 + RND(2), fs[3];
+			for (int k = 0; k < 3; k++)
+				fs[k] = f[RND(8)];
+			locs[i] = location(p, FW_NONE, 0, n, fs, NULL);
+		}
 		else
 			locs[i] = loc(p, f[RND(8)]);
 	}
 	for (size_t s = 0; s < n_samples; s++) {
 		uint32_t leaf_first[25];
-		int64_t v0 = (int64_t)RND(3) - (RND(5) == 0), v1;
+		int64_t v0 = (int64_t)RND(3), v1;
 
-		v1 = RND(3) == 0 ? big[RND(7)] : (int64_t)RND(100) - 20 * (RND(4) == 0);
+		v0 -= RND(5) == 0;
+		if (RND(3) == 0) {
+			v1 = big[RND(7)];
+		} else {
+			v1 = (int64_t)RND(100);
+			v1 -= 20 * (RND(4) == 0);
+		}
 		depth = depth ? RND(depth + 1) : 0; /* keep a prefix of the last stack */
 		while (depth < 24 && RND(4) != 0)
 			stack[depth++] = locs[RND(n_locs)];

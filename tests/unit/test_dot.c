@@ -1,9 +1,10 @@
 /*
- * test_dot.c -- the call graph in DOT (dot.c): when the node fraction trims
- * nothing, dot.c finds the top nodes from graph.c's compact graph where
- * pprof builds, sorts and cuts the whole graph. Both must draw the same
- * graph; the whole-graph way is pprof's own steps (fw_dot_opts.whole_graph),
- * checked against `go tool pprof -dot` by the golden tests.
+ * test_dot.c -- the call graph in DOT (dot.c) where it departs from pprof's
+ * steps to hold less: when the node fraction trims nothing, the top nodes
+ * found from graph.c's compact graph; a call tree walked (calltree.c), never
+ * built whole. Each must draw what pprof's own steps draw
+ * (fw_dot_opts.whole_graph), which the golden tests check against
+ * `go tool pprof -dot`.
  */
 #include "pprof/dot.h"
 #include "pprof/profile.h"
@@ -43,6 +44,35 @@ static struct fw_profile *labelled(uint64_t *st)
 	return p;
 }
 
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Do a and b hold the same lines, in any order? (pprof's own order of
+ * edges of equal weight, +w and -w, is its maps' order: undefined.) */
+static bool same_lines(const struct fw_buf *a, const struct fw_buf *b)
+{
+	char *x = strndup(a->data ? a->data : "", a->len), *y = strndup(b->data ? b->data : "", b->len);
+	char **lx = calloc(a->len + 1, sizeof(char *)), **ly = calloc(b->len + 1, sizeof(char *));
+	size_t nx = 0, ny = 0;
+	bool same;
+
+	if (!x || !y || !lx || !ly)
+		exit(99);
+	for (char *t = strtok(x, "\n"); t; t = strtok(NULL, "\n"))
+		lx[nx++] = t;
+	for (char *t = strtok(y, "\n"); t; t = strtok(NULL, "\n"))
+		ly[ny++] = t;
+	qsort(lx, nx, sizeof(char *), cmp_line);
+	qsort(ly, ny, sizeof(char *), cmp_line);
+	same = nx == ny;
+	for (size_t i = 0; same && i < nx; i++)
+		same = strcmp(lx[i], ly[i]) == 0;
+	free(x), free(y), free(lx), free(ly);
+	return same;
+}
+
 static int draw(const struct fw_profile *p, const struct fw_report_opts *o, bool whole, bool tree,
 		struct fw_buf *out)
 {
@@ -59,6 +89,67 @@ static int draw(const struct fw_profile *p, const struct fw_report_opts *o, bool
 	rc = fw_dot_write(&r, &d, out, &err);
 	fw_report_free(&r);
 	return rc;
+}
+
+/* The streamed call tree (calltree.c, the first trim applied as it is
+ * walked, the top nodes ranked on the way when nothing is cut) against
+ * pprof's whole tree trimmed by TrimTree. */
+static void test_tree(void)
+{
+	static const int counts[] = { 0, 1, 2, 3, 5, 8, 80 };
+	static const double fractions[] = { 0, 0, 0.005, 0.05, 0.3 };
+	static const double edges[] = { 0.001, 0.05, 0.3 };
+	const int rounds = 300;
+	uint64_t st = 0x5851f42d4c957f2dULL;
+	int bad = 0, runs = 0, dropped = 0, top = 0, reordered = 0;
+
+	for (int round = 0; round < rounds && !bad; round++) {
+		struct fw_profile *p = labelled(&st);
+
+		for (int k = 0; k < 6 && !bad; k++) {
+			struct fw_report_opts o;
+			struct fw_buf a, b;
+			int ra, rb;
+
+			fw_report_opts_default(&o);
+			o.nodefraction = fractions[xorshift_below(&st, 5)];
+			o.edgefraction = edges[xorshift_below(&st, 3)];
+			o.nodecount = counts[xorshift_below(&st, 7)];
+			o.granularity = (enum fw_granularity)xorshift_below(&st, 5);
+			o.mean = xorshift_below(&st, 3) == 0;
+			o.drop_negative = xorshift_below(&st, 3) == 0;
+			o.sample_index = xorshift_below(&st, 2) ? "0" : "1";
+			fw_buf_init(&a);
+			fw_buf_init(&b);
+			ra = draw(p, &o, false, true, &a);
+			rb = draw(p, &o, true, true, &b);
+			runs++;
+			if (ra == rb && a.len == b.len && (!a.len || memcmp(a.data, b.data, a.len) == 0)) {
+				/* the same bytes */
+			} else if (ra == rb && same_lines(&a, &b)) {
+				reordered++;
+			} else {
+				bad++;
+				TAP_DIAG("round %d, nodefraction %g, edgefraction %g, nodecount %d, "
+					 "granularity %d%s%s: the trees differ",
+					 round, o.nodefraction, o.edgefraction, o.nodecount, (int)o.granularity,
+					 o.mean ? ", mean" : "", o.drop_negative ? ", drop_negative" : "");
+			}
+			if (a.data && strstr(a.data, "Dropped "))
+				dropped++;
+			if (a.data && strstr(a.data, "Showing top"))
+				top++;
+			fw_buf_free(&a);
+			fw_buf_free(&b);
+		}
+		fw_profile_free(p);
+	}
+	TAP_OK(bad == 0, "%d call trees of %d random labelled profiles: the streamed tree draws "
+			 "pprof's whole tree, trimmed (%d of them with edges of equal weight in another "
+			 "order, which pprof leaves undefined)", runs, rounds, reordered);
+	TAP_OK(reordered <= runs / 20, "few differ in that order alone");
+	TAP_OK(dropped > runs / 10 && top > runs / 10, "%d of them drop nodes under the cutoff, %d cut "
+						       "to the node count", dropped, top);
 }
 
 static void test_whole(void)
@@ -109,5 +200,6 @@ static void test_whole(void)
 int main(void)
 {
 	test_whole();
+	test_tree();
 	return tap_done();
 }
