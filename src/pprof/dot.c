@@ -569,7 +569,7 @@ static int name_cmp(const struct ctx *c, uint32_t a, uint32_t b)
 
 /* fmt.Sprint(NodeInfo) compared: {Name OrigName Address File StartLine
  * Lineno Objfile}, of node table entries a and b */
-static int info_cmp_tab(const struct ctx *c, uint32_t a, uint32_t b)
+static int info_cmp(const struct ctx *c, uint32_t a, uint32_t b)
 {
 	const struct fw_node_info *x = &c->tab->info[a], *y = &c->tab->info[b];
 	struct fw_buf bx, by;
@@ -587,10 +587,6 @@ static int info_cmp_tab(const struct ctx *c, uint32_t a, uint32_t b)
 	return r;
 }
 
-static int info_cmp(const struct ctx *c, uint32_t a, uint32_t b)
-{
-	return info_cmp_tab(c, c->nodes[a].info, c->nodes[b].info);
-}
 
 static double edge_entropy(const struct ctx *c, const uint32_t *edges, size_t n, int64_t self)
 {
@@ -638,24 +634,39 @@ static int64_t entropy_score(const struct ctx *c, const struct node *n)
 
 static const struct ctx *sort_ctx;
 
-static int cmp_entropy(const void *a, const void *b)
+/* A node as pprof's EntropyOrder compares it. */
+struct ranking {
+	int64_t score, flat;
+	uint32_t info; /* node table index */
+};
+
+/* EntropyOrder but for its last key (the nodes' order in the graph, which
+ * pprof leaves to its maps): |score| down, the name, |flat| down, then
+ * fmt.Sprint of the NodeInfo. */
+static int entropy_cmp(const struct ctx *c, struct ranking x, struct ranking y)
 {
-	const struct ctx *c = sort_ctx;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int64_t sx = fw_abs64(c->score[x]), sy = fw_abs64(c->score[y]);
+	int64_t sx = fw_abs64(x.score), sy = fw_abs64(y.score);
 	int r;
 
 	if (sx != sy)
 		return sx > sy ? -1 : 1;
-	if ((r = name_cmp(c, x, y)) != 0)
+	if ((r = fw_node_name_cmp(c->tab, x.info, y.info)) != 0)
 		return r;
-	sx = fw_abs64(c->nodes[x].flat);
-	sy = fw_abs64(c->nodes[y].flat);
+	sx = fw_abs64(x.flat);
+	sy = fw_abs64(y.flat);
 	if (sx != sy)
 		return sx > sy ? -1 : 1;
-	if ((r = info_cmp(c, x, y)) != 0)
-		return r;
-	return x < y ? -1 : x > y;
+	return info_cmp(c, x.info, y.info);
+}
+
+static int cmp_entropy(const void *a, const void *b)
+{
+	const struct ctx *c = sort_ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int r = entropy_cmp(c, (struct ranking){ c->score[x], c->nodes[x].flat, c->nodes[x].info },
+			    (struct ranking){ c->score[y], c->nodes[y].flat, c->nodes[y].info });
+
+	return r ? r : x < y ? -1 : x > y;
 }
 
 /* SortNodes in visual mode: EntropyOrder. */
@@ -897,31 +908,14 @@ static bool *keep_mask(struct ctx *c, size_t upto)
 
 /* ---- the whole graph's top nodes, without the whole graph ------------------------------ */
 
-/* A node of the whole graph, its entropy score and flat value. */
-struct scored {
-	uint32_t node; /* node table index */
-	int64_t score, flat;
-};
-
 /* cmp_entropy over node table indices (no two nodes of a node table print
  * alike, so the last test never decides) */
 static int cmp_scored(const struct ctx *c, const void *a, const void *b)
 {
-	const struct scored *x = a, *y = b;
-	int64_t sx = fw_abs64(x->score), sy = fw_abs64(y->score);
-	int r;
+	const struct ranking *x = a, *y = b;
+	int r = entropy_cmp(c, *x, *y);
 
-	if (sx != sy)
-		return sx > sy ? -1 : 1;
-	if ((r = fw_node_name_cmp(c->tab, x->node, y->node)) != 0)
-		return r;
-	sx = fw_abs64(x->flat);
-	sy = fw_abs64(y->flat);
-	if (sx != sy)
-		return sx > sy ? -1 : 1;
-	if ((r = info_cmp_tab(c, x->node, y->node)) != 0)
-		return r;
-	return x->node < y->node ? -1 : x->node > y->node;
+	return r ? r : x->info < y->info ? -1 : x->info > y->info;
 }
 
 /* The first k of many elements in an order: a heap whose top is the last
@@ -1047,7 +1041,7 @@ static int score_block(const struct fw_graph *g, uint32_t lo, uint32_t hi, const
 	for (const uint32_t *l = listed_from; l < listed_to; l++) {
 		uint32_t n = *l;
 		int64_t score = (int64_t)((uint64_t)go_int64(sum[n - lo] * (double)g->cum[n]) + (uint64_t)g->flat[n]);
-		if (best_add(b, &(struct scored){ n, score, g->flat[n] }) < 0)
+		if (best_add(b, &(struct ranking){ score, g->flat[n], n }) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -1113,7 +1107,7 @@ static int select_whole(struct ctx *c, bool **kept, size_t *n_list)
 	struct fw_trim_opts o = { .mean = ro->mean, .drop_negative = ro->drop_negative };
 	struct fw_error err;
 	struct fw_graph g;
-	struct best b = { cmp_scored, c, NULL, sizeof(struct scored), 0, 0, 0 };
+	struct best b = { cmp_scored, c, NULL, sizeof(struct ranking), 0, 0, 0 };
 	uint32_t *top = NULL;
 	size_t *count = NULL, m, sum = 0, at = 0;
 	int r = -ENOMEM;
@@ -1138,7 +1132,7 @@ static int select_whole(struct ctx *c, bool **kept, size_t *n_list)
 	}
 	best_sort(&b);
 	for (size_t i = 0; i < b.k; i++)
-		top[i] = ((const struct scored *)best_at(&b, i))->node;
+		top[i] = ((const struct ranking *)best_at(&b, i))->info;
 	if ((r = whole_nodelets(c, top, b.k, count)) != 0) {
 		r = r == -1 ? 0 : r;
 		goto out;
@@ -1228,8 +1222,8 @@ struct kid {
 
 /* A node of the whole tree ranked for selectTopNodePtrs. */
 struct ranked {
-	int64_t score, flat;
-	uint32_t pre, info, first, depth;
+	struct ranking r;
+	uint32_t pre, first, depth;
 	size_t tags; /* countTags after TrimLowFrequencyTags(0) */
 };
 
@@ -1284,18 +1278,9 @@ static int cmp_kid(const void *a, const void *b)
 static int cmp_ranked(const struct ctx *c, const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
-	int64_t sx = fw_abs64(x->score), sy = fw_abs64(y->score);
-	int r;
+	int r = entropy_cmp(c, x->r, y->r);
 
-	if (sx != sy)
-		return sx > sy ? -1 : 1;
-	if ((r = fw_node_name_cmp(c->tab, x->info, y->info)) != 0)
-		return r;
-	sx = fw_abs64(x->flat);
-	sy = fw_abs64(y->flat);
-	if (sx != sy)
-		return sx > sy ? -1 : 1;
-	if ((r = info_cmp_tab(c, x->info, y->info)) != 0)
+	if (r)
 		return r;
 	if (x->first != y->first)
 		return x->first < y->first ? -1 : 1;
@@ -1340,7 +1325,7 @@ static int rank_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
 	if (nk > 1)
 		qsort(kids, nk, sizeof(struct kid), cmp_kid);
 	if (listed(n->flat, n->cum, tw->c->r->o.drop_negative)) {
-		struct ranked x = { 0, n->flat, tw->pre[d], n->info, n->first, d, 0 };
+		struct ranked x = { { 0, n->flat, n->info }, tw->pre[d], n->first, d, 0 };
 		double score = 0;
 
 		tw->n_list++;
@@ -1352,7 +1337,7 @@ static int rank_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
 			score++;
 		else
 			score += kids_entropy(kids, nk, n->flat);
-		x.score = (int64_t)((uint64_t)go_int64(score * (double)n->cum) + (uint64_t)n->flat);
+		x.r.score = (int64_t)((uint64_t)go_int64(score * (double)n->cum) + (uint64_t)n->flat);
 		for (size_t i = 0; tw->tn && i < tw->tn[d].n_tags; i++) {
 			const struct tag *t = &tw->tn[d].tags[i];
 			/* TrimLowFrequencyTags(0) keeps a tag unless both are INT64_MIN */

@@ -91,115 +91,93 @@ static int draw(const struct fw_profile *p, const struct fw_report_opts *o, bool
 	return rc;
 }
 
-/* The streamed call tree (calltree.c, the first trim applied as it is
- * walked, the top nodes ranked on the way when nothing is cut) against
- * pprof's whole tree trimmed by TrimTree. */
-static void test_tree(void)
+/* Random options for a graph that the node fraction leaves whole. */
+static void graph_opts(struct fw_report_opts *o, uint64_t *st)
+{
+	static const int counts[] = { 1, 2, 3, 5, 8, 80 };
+
+	o->nodefraction = 0;
+	o->nodecount = counts[xorshift_below(st, 6)];
+}
+
+/* Random options for a call tree: trimmed by the node fraction or not. */
+static void tree_opts(struct fw_report_opts *o, uint64_t *st)
 {
 	static const int counts[] = { 0, 1, 2, 3, 5, 8, 80 };
 	static const double fractions[] = { 0, 0, 0.005, 0.05, 0.3 };
 	static const double edges[] = { 0.001, 0.05, 0.3 };
-	const int rounds = 300;
-	uint64_t st = 0x5851f42d4c957f2dULL;
-	int bad = 0, runs = 0, dropped = 0, top = 0, reordered = 0;
 
-	for (int round = 0; round < rounds && !bad; round++) {
+	o->nodefraction = fractions[xorshift_below(st, 5)];
+	o->edgefraction = edges[xorshift_below(st, 3)];
+	o->nodecount = counts[xorshift_below(st, 7)];
+}
+
+struct tally {
+	int runs, bad, reordered, dropped, top;
+};
+
+/* Each of rounds random labelled profiles drawn six ways (options from
+ * opts, then granularity, -mean, -drop_negative and the value), by dot.c
+ * and by pprof's own steps. */
+static struct tally compare(bool tree, uint64_t st, void (*opts)(struct fw_report_opts *, uint64_t *))
+{
+	struct tally t = { 0, 0, 0, 0, 0 };
+
+	for (int round = 0; round < 300 && !t.bad; round++) {
 		struct fw_profile *p = labelled(&st);
 
-		for (int k = 0; k < 6 && !bad; k++) {
+		for (int k = 0; k < 6 && !t.bad; k++) {
 			struct fw_report_opts o;
 			struct fw_buf a, b;
 			int ra, rb;
 
 			fw_report_opts_default(&o);
-			o.nodefraction = fractions[xorshift_below(&st, 5)];
-			o.edgefraction = edges[xorshift_below(&st, 3)];
-			o.nodecount = counts[xorshift_below(&st, 7)];
+			opts(&o, &st);
 			o.granularity = (enum fw_granularity)xorshift_below(&st, 5);
 			o.mean = xorshift_below(&st, 3) == 0;
 			o.drop_negative = xorshift_below(&st, 3) == 0;
 			o.sample_index = xorshift_below(&st, 2) ? "0" : "1";
 			fw_buf_init(&a);
 			fw_buf_init(&b);
-			ra = draw(p, &o, false, true, &a);
-			rb = draw(p, &o, true, true, &b);
-			runs++;
+			ra = draw(p, &o, false, tree, &a);
+			rb = draw(p, &o, true, tree, &b);
+			t.runs++;
 			if (ra == rb && a.len == b.len && (!a.len || memcmp(a.data, b.data, a.len) == 0)) {
 				/* the same bytes */
-			} else if (ra == rb && same_lines(&a, &b)) {
-				reordered++;
+			} else if (ra == rb && tree && same_lines(&a, &b)) {
+				t.reordered++;
 			} else {
-				bad++;
+				t.bad++;
 				TAP_DIAG("round %d, nodefraction %g, edgefraction %g, nodecount %d, "
-					 "granularity %d%s%s: the trees differ",
+					 "granularity %d%s%s: they differ",
 					 round, o.nodefraction, o.edgefraction, o.nodecount, (int)o.granularity,
 					 o.mean ? ", mean" : "", o.drop_negative ? ", drop_negative" : "");
 			}
 			if (a.data && strstr(a.data, "Dropped "))
-				dropped++;
+				t.dropped++;
 			if (a.data && strstr(a.data, "Showing top"))
-				top++;
+				t.top++;
 			fw_buf_free(&a);
 			fw_buf_free(&b);
 		}
 		fw_profile_free(p);
 	}
-	TAP_OK(bad == 0, "%d call trees of %d random labelled profiles: the streamed tree draws "
-			 "pprof's whole tree, trimmed (%d of them with edges of equal weight in another "
-			 "order, which pprof leaves undefined)", runs, rounds, reordered);
-	TAP_OK(reordered <= runs / 20, "few differ in that order alone");
-	TAP_OK(dropped > runs / 10 && top > runs / 10, "%d of them drop nodes under the cutoff, %d cut "
-						       "to the node count", dropped, top);
-}
-
-static void test_whole(void)
-{
-	static const int counts[] = { 1, 2, 3, 5, 8, 80 };
-	const int rounds = 300;
-	uint64_t st = 0x853c49e6748fea9bULL;
-	int bad = 0, cut = 0, runs = 0;
-
-	for (int round = 0; round < rounds && !bad; round++) {
-		struct fw_profile *p = labelled(&st);
-
-		for (int k = 0; k < 6 && !bad; k++) {
-			struct fw_report_opts o;
-			struct fw_buf a, b;
-			int ra, rb;
-
-			fw_report_opts_default(&o);
-			o.nodefraction = 0;
-			o.nodecount = counts[xorshift_below(&st, 6)];
-			o.granularity = (enum fw_granularity)xorshift_below(&st, 5);
-			o.mean = xorshift_below(&st, 3) == 0;
-			o.drop_negative = xorshift_below(&st, 3) == 0;
-			o.sample_index = xorshift_below(&st, 2) ? "0" : "1";
-			fw_buf_init(&a);
-			fw_buf_init(&b);
-			ra = draw(p, &o, false, false, &a);
-			rb = draw(p, &o, true, false, &b);
-			runs++;
-			if (ra != rb || a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0)) {
-				bad++;
-				TAP_DIAG("round %d, nodecount %d, granularity %d%s%s: the graphs differ", round,
-					 o.nodecount, (int)o.granularity, o.mean ? ", mean" : "",
-					 o.drop_negative ? ", drop_negative" : "");
-			}
-			if (a.data && strstr(a.data, "Showing top"))
-				cut++;
-			fw_buf_free(&a);
-			fw_buf_free(&b);
-		}
-		fw_profile_free(p);
-	}
-	TAP_OK(bad == 0, "%d graphs of %d random labelled profiles: the top nodes found from the "
-			 "compact graph draw pprof's whole-graph cut", runs, rounds);
-	TAP_OK(cut > runs / 4, "%d of them cut to the node count", cut);
+	return t;
 }
 
 int main(void)
 {
-	test_whole();
-	test_tree();
+	struct tally g = compare(false, 0x853c49e6748fea9bULL, graph_opts);
+	struct tally t = compare(true, 0x5851f42d4c957f2dULL, tree_opts);
+
+	TAP_OK(g.bad == 0, "%d graphs of random labelled profiles: the top nodes found from the "
+			   "compact graph draw pprof's whole-graph cut", g.runs);
+	TAP_OK(g.top > g.runs / 2, "%d of them cut to the node count", g.top);
+	TAP_OK(t.bad == 0, "%d call trees of random labelled profiles: the streamed tree draws "
+			   "pprof's whole tree, trimmed (%d of them with edges of equal weight in another "
+			   "order, which pprof leaves undefined)", t.runs, t.reordered);
+	TAP_OK(t.reordered <= t.runs / 20, "few differ in that order alone");
+	TAP_OK(t.dropped > t.runs / 10 && t.top > t.runs / 10, "%d of them drop nodes under the cutoff, "
+							       "%d cut to the node count", t.dropped, t.top);
 	return tap_done();
 }
