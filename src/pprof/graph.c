@@ -84,6 +84,7 @@ int fw_nodetab_nodes(const struct fw_profile *p, struct fw_nodetab *t, struct fw
 	t->p = p;
 	if (fw_idxset_init(&set, p->n_functions + 16, info_hash, info_equal, t) < 0)
 		return fw_err(err, -ENOMEM, "out of memory building the call graph");
+	t->n_locs = p->n_locations;
 	t->loc_first = malloc((p->n_locations + 1) * sizeof(uint32_t));
 	t->loc_count = malloc((p->n_locations + 1) * sizeof(uint32_t));
 	t->loc_node1 = malloc((p->n_locations + 1) * sizeof(uint32_t));

@@ -30,6 +30,7 @@ struct fw_nodetab {
 	uint32_t *name_off; /* FW_NAME_SYNTH|offset in names, or a string index */
 	char *names;	    /* printable names that are not a bare function name */
 	uint32_t *name_len; /* bytes of each printable name (names may hold NUL) */
+	size_t n_locs;		/* locations: the length of the loc_ arrays */
 	uint32_t *loc_first;	/* per location: first entry in loc_nodes */
 	uint32_t *loc_count;	/* per location: number of entries */
 	uint32_t *loc_nodes;	/* node index per line (innermost first) */

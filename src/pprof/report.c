@@ -817,6 +817,21 @@ void fw_report_select_unit(struct fw_report *r, const struct fw_graph *g)
 	select_output_unit(r, g);
 }
 
+/* The nodes an edge can be inline into: every line of a location but its
+ * outermost. The in-edges of these are all a report of nodes reads (top's
+ * "(inline)"); the graph keeps no other edge. */
+static bool *inline_targets(const struct fw_nodetab *t)
+{
+	bool *m = calloc(t->n + 1, sizeof(bool));
+
+	if (!m)
+		return NULL;
+	for (size_t l = 0; l < t->n_locs; l++)
+		for (uint32_t li = 0; li + 1 < t->loc_count[l]; li++)
+			m[t->loc_nodes[t->loc_first[l] + li]] = true;
+	return m;
+}
+
 int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		    size_t *dropped_nodes, struct fw_error *err)
 {
@@ -828,7 +843,14 @@ int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		.drop_negative = r->o.drop_negative,
 		.mean = r->o.mean,
 	};
-	int rc = fw_graph_trimmed(&r->tab, r->vi, &t, g, orig_count, dropped_nodes, err);
+	bool *targets = inline_targets(&r->tab);
+	int rc;
+
+	if (!targets)
+		return fw_err(err, -ENOMEM, "out of memory building the call graph");
+	t.edge_nodes = targets;
+	rc = fw_graph_trimmed(&r->tab, r->vi, &t, g, orig_count, dropped_nodes, err);
+	free(targets);
 	if (rc == 0)
 		select_output_unit(r, g);
 	return rc;

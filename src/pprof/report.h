@@ -132,7 +132,9 @@ void fw_report_drop_sample_rows(struct fw_report *r);
  * profile's locations, lines and functions go back to the heap. */
 void fw_report_drop_locations(struct fw_report *r);
 
-/* The trimmed graph for this report, with the output unit selected. */
+/* The trimmed graph for this report, with the output unit selected: its
+ * nodes, and of its edges only those from or to a node that is some
+ * location's inlined line (what top's "(inline)" reads). */
 int fw_report_graph(struct fw_report *r, struct fw_graph *g, size_t *orig_count,
 		    size_t *dropped_nodes, struct fw_error *err);
 /* pprof's selectOutputUnit over g's nodes (for graphs built elsewhere: dot.c). */
