@@ -22,7 +22,8 @@
 # tests/bench/make-big-profile.sh makes once from Go's go/types tests,
 # cached in $BENCH_DATA): `zcat` of the file, `go tool pprof -top`,
 # flarewatch's top, peek, traces, tags, flamegraph, collapsed, top -lines,
-# dot, list . and the file against itself (top -diff_base=FILE FILE), each
+# dot, dot -call_tree, list . and the file against itself
+# (top -diff_base=FILE FILE), each
 # with wall and CPU time, the ratios go/fw (top) and fw/zcat on CPU time,
 # and each command's peak RSS against 3 x uncompressed + 4 MiB (the
 # uncompressed size of both inputs for the diff). Targets: go/fw >= 20 and
@@ -183,6 +184,7 @@ fw_cmd() {
 	peek) echo "$FLAREWATCH pprof peek . $2" ;;
 	flamegraph) echo "$FLAREWATCH pprof flamegraph -o $tmp/fg.svg $2" ;;
 	top-lines) echo "$FLAREWATCH pprof top -lines $2" ;;
+	dot-tree) echo "$FLAREWATCH pprof dot -call_tree $2" ;;
 	list) echo "$FLAREWATCH pprof list . $2" ;;
 	diff) echo "$FLAREWATCH pprof top -diff_base=$2 $2" ;;
 	*) echo "$FLAREWATCH pprof $1 $2" ;;
@@ -202,7 +204,7 @@ for f in "${big[@]}"; do
 		"go tool pprof -top $go_ms ms wall, $go_cpu ms CPU; RSS bound 3x raw + 4 MiB = $rss_max KiB"
 	echo "(_ms: wall time, _cpu: user+sys CPU time, ms; the ratios and checks are on CPU time)"
 	printf "$cfmt" profile command zcat_ms zcat_cpu go_ms go_cpu fw_ms fw_cpu go/fw fw/zcat fw_rss_kb rss_max_kb check
-	for c in top peek traces tags flamegraph collapsed top-lines dot list diff; do
+	for c in top peek traces tags flamegraph collapsed top-lines dot dot-tree list diff; do
 		bound=$rss_max
 		[ "$c" = diff ] && bound=$(((6 * raw + 1023) / 1024 + 4096)) # two inputs
 		# shellcheck disable=SC2046 # the command line is split on purpose
