@@ -587,6 +587,19 @@ static int info_cmp(const struct ctx *c, uint32_t a, uint32_t b)
 	return r;
 }
 
+/* edgeEntropyScore's sums, for every place that scores nodes: the total
+ * (weights > 0 and the self value; it wraps, as Go's), then a term per
+ * weight, in the edge list's order, and the self value's when > 0. */
+static int64_t entropy_total(int64_t total, int64_t w)
+{
+	return w > 0 ? fw_add64(total, fw_abs64(w)) : total;
+}
+
+static double entropy_term(int64_t w, int64_t total)
+{
+	double frac = (double)fw_abs64(w) / (double)total;
+	return -frac * log2(frac);
+}
 
 static double edge_entropy(const struct ctx *c, const uint32_t *edges, size_t n, int64_t self)
 {
@@ -594,17 +607,12 @@ static double edge_entropy(const struct ctx *c, const uint32_t *edges, size_t n,
 	int64_t total = self;
 
 	for (size_t i = 0; i < n; i++)
-		if (c->edges[edges[i]].w > 0)
-			total = fw_add64(total, fw_abs64(c->edges[edges[i]].w)); /* wraps, as Go's */
+		total = entropy_total(total, c->edges[edges[i]].w);
 	if (total != 0) {
-		for (size_t i = 0; i < n; i++) {
-			double frac = (double)fw_abs64(c->edges[edges[i]].w) / (double)total;
-			score += -frac * log2(frac);
-		}
-		if (self > 0) {
-			double frac = (double)fw_abs64(self) / (double)total;
-			score += -frac * log2(frac);
-		}
+		for (size_t i = 0; i < n; i++)
+			score += entropy_term(c->edges[edges[i]].w, total);
+		if (self > 0)
+			score += entropy_term(self, total);
 	}
 	return score;
 }
@@ -617,19 +625,27 @@ static int64_t go_int64(double v)
 	return (int64_t)v;
 }
 
-static int64_t entropy_score(const struct ctx *c, const struct node *n)
+/* entropyScore from a node's two edge entropies (a side without edges
+ * counts 1), its cum and its flat. */
+static int64_t entropy_value(bool has_in, double in, bool has_out, double out, int64_t cum, int64_t flat)
 {
 	double score = 0;
 
-	if (n->n_in == 0)
+	if (!has_in)
 		score++;
 	else
-		score += edge_entropy(c, n->in, n->n_in, 0);
-	if (n->n_out == 0)
+		score += in;
+	if (!has_out)
 		score++;
 	else
-		score += edge_entropy(c, n->out, n->n_out, n->flat);
-	return (int64_t)((uint64_t)go_int64(score * (double)n->cum) + (uint64_t)n->flat);
+		score += out;
+	return (int64_t)((uint64_t)go_int64(score * (double)cum) + (uint64_t)flat);
+}
+
+static int64_t entropy_score(const struct ctx *c, const struct node *n)
+{
+	return entropy_value(n->n_in > 0, n->n_in ? edge_entropy(c, n->in, n->n_in, 0) : 0, n->n_out > 0,
+			     n->n_out ? edge_entropy(c, n->out, n->n_out, n->flat) : 0, n->cum, n->flat);
 }
 
 static const struct ctx *sort_ctx;
@@ -831,13 +847,19 @@ static int64_t cutoff(int64_t total, double fraction)
 	return fw_abs64(go_int64((double)total * fraction));
 }
 
+/* Does TrimLowFrequencyTags(cut) keep the tag? */
+static bool tag_kept(const struct tag *t, int64_t cut)
+{
+	return fw_abs64(t->flat) >= cut || fw_abs64(t->cum) >= cut;
+}
+
 static void trim_tags(struct ctx *c, int64_t cut)
 {
 	for (size_t i = 0; i < c->n_list; i++) {
 		struct node *n = &c->nodes[c->list[i]];
 		size_t k = 0;
 		for (size_t j = 0; j < n->n_tags; j++)
-			if (fw_abs64(n->tags[j].flat) >= cut || fw_abs64(n->tags[j].cum) >= cut)
+			if (tag_kept(&n->tags[j], cut))
 				n->tags[k++] = n->tags[j];
 		n->n_tags = k;
 	}
@@ -873,20 +895,23 @@ static size_t count_tags(const struct node *n)
 }
 
 /* selectTopNodes in visual mode: how many of the sorted nodes to keep. */
+/* selectTopNodes' count: a node and its nodelets, at most MAX_NODELETS.
+ * True when the count reaches max_nodes with this node. */
+static bool count_reaches(size_t *count, size_t tags, int max_nodes)
+{
+	*count += (tags > MAX_NODELETS ? MAX_NODELETS : tags) + 1;
+	return *count >= (size_t)max_nodes;
+}
+
 static size_t select_top(const struct ctx *c, int max_nodes)
 {
 	size_t m = (size_t)max_nodes, count = 0;
 
-	for (size_t i = 0; i < c->n_list; i++) {
-		size_t t = count_tags(&c->nodes[c->list[i]]);
-		if (t > MAX_NODELETS)
-			t = MAX_NODELETS;
-		count += t + 1;
-		if (count >= (size_t)max_nodes) {
+	for (size_t i = 0; i < c->n_list; i++)
+		if (count_reaches(&count, count_tags(&c->nodes[c->list[i]]), max_nodes)) {
 			m = i + 1;
 			break;
 		}
-	}
 	return m < c->n_list ? m : c->n_list;
 }
 
@@ -999,16 +1024,15 @@ static void best_sort(struct best *b)
 static int score_block(const struct fw_graph *g, uint32_t lo, uint32_t hi, const uint32_t *listed_from,
 			const uint32_t *listed_to, struct best *b)
 {
-	double part[SCORE_BLOCK], sum[SCORE_BLOCK];
+	double part[2][SCORE_BLOCK];
 	int64_t total[SCORE_BLOCK];
 	uint8_t has[SCORE_BLOCK];
 
-	memset(sum, 0, sizeof(sum));
 	memset(has, 0, sizeof(has));
 	for (int out = 0; out < 2; out++) {
 		for (uint32_t n = lo; n < hi; n++) {
 			total[n - lo] = out ? g->flat[n] : 0; /* the self value */
-			part[n - lo] = 0;
+			part[out][n - lo] = 0;
 		}
 		for (size_t e = 0; e < g->n_edges; e++) {
 			const struct fw_edge *ed = fw_graph_edge(g, e);
@@ -1016,31 +1040,23 @@ static int score_block(const struct fw_graph *g, uint32_t lo, uint32_t hi, const
 			if (n < lo || n >= hi)
 				continue;
 			has[n - lo] |= (uint8_t)(1 << out);
-			if (ed->weight > 0)
-				total[n - lo] = fw_add64(total[n - lo], fw_abs64(ed->weight));
+			total[n - lo] = entropy_total(total[n - lo], ed->weight);
 		}
 		for (size_t e = 0; e < g->n_edges; e++) {
 			const struct fw_edge *ed = fw_graph_edge(g, e);
 			uint32_t n = out ? ed->src : ed->dst;
-			if (n < lo || n >= hi || total[n - lo] == 0)
-				continue;
-			double frac = (double)fw_abs64(ed->weight) / (double)total[n - lo];
-			part[n - lo] += -frac * log2(frac);
+			if (n >= lo && n < hi && total[n - lo] != 0)
+				part[out][n - lo] += entropy_term(ed->weight, total[n - lo]);
 		}
-		for (uint32_t n = lo; n < hi; n++) {
-			if (out && total[n - lo] != 0 && g->flat[n] > 0) {
-				double frac = (double)fw_abs64(g->flat[n]) / (double)total[n - lo];
-				part[n - lo] += -frac * log2(frac);
-			}
-			if (has[n - lo] & (1 << out))
-				sum[n - lo] += part[n - lo];
-			else
-				sum[n - lo]++;
-		}
+		if (out)
+			for (uint32_t n = lo; n < hi; n++)
+				if (total[n - lo] != 0 && g->flat[n] > 0)
+					part[1][n - lo] += entropy_term(g->flat[n], total[n - lo]);
 	}
 	for (const uint32_t *l = listed_from; l < listed_to; l++) {
 		uint32_t n = *l;
-		int64_t score = (int64_t)((uint64_t)go_int64(sum[n - lo] * (double)g->cum[n]) + (uint64_t)g->flat[n]);
+		int64_t score = entropy_value(has[n - lo] & 1, part[0][n - lo], has[n - lo] & 2, part[1][n - lo],
+					      g->cum[n], g->flat[n]);
 		if (best_add(b, &(struct ranking){ score, g->flat[n], n }) < 0)
 			return -ENOMEM;
 	}
@@ -1138,13 +1154,11 @@ static int select_whole(struct ctx *c, bool **kept, size_t *n_list)
 		goto out;
 	}
 	m = (size_t)ro->nodecount; /* select_top */
-	for (size_t i = 0; i < b.k; i++) {
-		sum += (count[i] > MAX_NODELETS ? MAX_NODELETS : count[i]) + 1;
-		if (sum >= (size_t)ro->nodecount) {
+	for (size_t i = 0; i < b.k; i++)
+		if (count_reaches(&sum, count[i], ro->nodecount)) {
 			m = i + 1;
 			break;
 		}
-	}
 	if (m < g.n_nodes) {
 		if (!(*kept = calloc(t->n + 1, sizeof(bool)))) {
 			r = -ENOMEM;
@@ -1198,8 +1212,9 @@ struct tree_walk {
 	 * chain of dropped nodes to close (the Inline of TrimTree's moves) */
 	uint32_t *on_path, *pend;
 	size_t n_on_path, n_pend, cap_pend;
-	uint32_t *first, *depth, *pre_of; /* per built node: creation order, preorder number */
-	size_t cap_fd;
+	struct built *built; /* per built node, in the order built (preorder) */
+	size_t cap_built;
+	uint32_t *moved;     /* per built node: its index once in creation order */
 	/* No node cutoff and a node count: what is kept is pprof's
 	 * selectTopNodePtrs of the whole tree in entropy order (rank), and
 	 * TrimTree comes after TrimLowFrequencyEdges(edge_cut). */
@@ -1212,6 +1227,12 @@ struct tree_walk {
 	size_t n_kids, cap_kids, *kid_at;
 	struct best top;
 	uint32_t max_depth;
+};
+
+/* A built node: pprof's creation order, (first, depth), and its preorder
+ * number. */
+struct built {
+	uint32_t first, depth, pre;
 };
 
 /* A popped child: its cum (its in-edge's weight) and creation order. */
@@ -1253,17 +1274,12 @@ static double kids_entropy(const struct kid *k, size_t n, int64_t self)
 	int64_t total = self;
 
 	for (size_t i = 0; i < n; i++)
-		if (k[i].cum > 0)
-			total = fw_add64(total, fw_abs64(k[i].cum));
+		total = entropy_total(total, k[i].cum);
 	if (total != 0) {
-		for (size_t i = 0; i < n; i++) {
-			double frac = (double)fw_abs64(k[i].cum) / (double)total;
-			score += -frac * log2(frac);
-		}
-		if (self > 0) {
-			double frac = (double)fw_abs64(self) / (double)total;
-			score += -frac * log2(frac);
-		}
+		for (size_t i = 0; i < n; i++)
+			score += entropy_term(k[i].cum, total);
+		if (self > 0)
+			score += entropy_term(self, total);
 	}
 	return score;
 }
@@ -1326,22 +1342,13 @@ static int rank_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
 		qsort(kids, nk, sizeof(struct kid), cmp_kid);
 	if (listed(n->flat, n->cum, tw->c->r->o.drop_negative)) {
 		struct ranked x = { { 0, n->flat, n->info }, tw->pre[d], n->first, d, 0 };
-		double score = 0;
 
 		tw->n_list++;
-		if (d == 0)
-			score++;
-		else
-			score += kids_entropy(&(struct kid){ n->cum, 0 }, 1, 0);
-		if (nk == 0)
-			score++;
-		else
-			score += kids_entropy(kids, nk, n->flat);
-		x.r.score = (int64_t)((uint64_t)go_int64(score * (double)n->cum) + (uint64_t)n->flat);
+		x.r.score = entropy_value(d > 0, d > 0 ? kids_entropy(&(struct kid){ n->cum, 0 }, 1, 0) : 0, nk > 0,
+					  nk > 0 ? kids_entropy(kids, nk, n->flat) : 0, n->cum, n->flat);
 		for (size_t i = 0; tw->tn && i < tw->tn[d].n_tags; i++) {
 			const struct tag *t = &tw->tn[d].tags[i];
-			/* TrimLowFrequencyTags(0) keeps a tag unless both are INT64_MIN */
-			if (t->flat != 0 && (fw_abs64(t->flat) >= 0 || fw_abs64(t->cum) >= 0))
+			if (t->flat != 0 && tag_kept(t, 0)) /* countTags after TrimLowFrequencyTags(0) */
 				x.tags++;
 		}
 		if (best_add(&tw->top, &x) < 0)
@@ -1363,14 +1370,11 @@ static int rank_select(struct tree_walk *tw)
 	size_t m = (size_t)ro->nodecount, count = 0;
 
 	best_sort(&tw->top);
-	for (size_t i = 0; i < tw->top.n; i++) {
-		const struct ranked *x = best_at(&tw->top, i);
-		count += (x->tags > MAX_NODELETS ? MAX_NODELETS : x->tags) + 1;
-		if (count >= (size_t)ro->nodecount) {
+	for (size_t i = 0; i < tw->top.n; i++)
+		if (count_reaches(&count, ((const struct ranked *)best_at(&tw->top, i))->tags, ro->nodecount)) {
 			m = i + 1;
 			break;
 		}
-	}
 	if (m >= tw->n_list) {
 		tw->all = true;
 		return 0;
@@ -1467,17 +1471,9 @@ static int build_push(void *u, const struct fw_ctree_node *path, uint32_t d)
 	tw->in_edge[d] = FW_NONE;
 	if (cls == TN_KEPT || (cls == TN_UNLISTED && (anc_cls == TN_KEPT || adj))) {
 		if (new_node(c, path[d].info, &idx) < 0 ||
-		    fw_grow((void **)&tw->first, &tw->cap_fd, c->n_nodes, sizeof(uint32_t)) < 0)
+		    fw_grow((void **)&tw->built, &tw->cap_built, c->n_nodes, sizeof(struct built)) < 0)
 			return -ENOMEM;
-		size_t cap = tw->cap_fd; /* depth and pre_of: the same capacity */
-		uint32_t *dp = realloc(tw->depth, cap * sizeof(uint32_t)), *pp;
-		if (dp)
-			tw->depth = dp;
-		if (!dp || !(pp = realloc(tw->pre_of, cap * sizeof(uint32_t))))
-			return -ENOMEM;
-		tw->pre_of = pp;
-		tw->depth[idx] = d;
-		tw->pre_of[idx] = pre;
+		tw->built[idx] = (struct built){ 0, d, pre }; /* first: when popped */
 		tw->on_path[tw->n_on_path++] = d;
 		if (anc_mat != FW_NONE) {
 			if (fw_grow((void **)&c->edges, &c->cap_edges, c->n_edges + 1, sizeof(struct edge)) < 0)
@@ -1522,7 +1518,7 @@ static int build_pop(void *u, const struct fw_ctree_node *path, uint32_t d)
 	if (tw->mat[d] != FW_NONE) {
 		const struct node *n = &c->nodes[tw->mat[d]];
 		uint32_t e = tw->in_edge[d];
-		tw->first[tw->mat[d]] = path[d].first;
+		tw->built[tw->mat[d]].first = path[d].first;
 		tw->n_on_path--;
 		if (e != FW_NONE) {
 			/* the edge that stays is the node's own: its weight is the node's cum */
@@ -1557,18 +1553,11 @@ static const struct tree_walk *order_tw;
 
 static int cmp_creation(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	const struct tree_walk *tw = order_tw;
+	const struct built *x = &order_tw->built[*(const uint32_t *)a], *y = &order_tw->built[*(const uint32_t *)b];
 
-	if (tw->first[x] != tw->first[y])
-		return tw->first[x] < tw->first[y] ? -1 : 1;
-	return tw->depth[x] < tw->depth[y] ? -1 : tw->depth[x] > tw->depth[y];
-}
-
-static int cmp_pre(const void *a, const void *b)
-{
-	uint32_t x = order_tw->depth[*(const uint32_t *)a], y = order_tw->depth[*(const uint32_t *)b];
-	return x < y ? -1 : x > y;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->depth < y->depth ? -1 : x->depth > y->depth;
 }
 
 static int cmp_tag_first(const void *a, const void *b)
@@ -1583,16 +1572,18 @@ static int cmp_edge_dst(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The built nodes put in pprof's creation order, their tags too, and each
- * node's edge lists made: out-edges in their targets' creation order. */
+/* The built nodes put in pprof's creation order (tw->moved), their tags
+ * too, and each node's edge lists made: out-edges in their targets'
+ * creation order. */
 static int tree_order(struct tree_walk *tw)
 {
 	struct ctx *c = tw->c;
-	size_t n = c->n_nodes;
+	size_t n = c->n_nodes, k = 0;
 	uint32_t *ord = malloc((n + 1) * sizeof(uint32_t)), *rank = malloc((n + 1) * sizeof(uint32_t));
 	struct node *nodes = malloc((n + 1) * sizeof(struct node));
 	int r = -ENOMEM;
 
+	tw->moved = rank;
 	if (!ord || !rank || !nodes)
 		goto out;
 	for (size_t i = 0; i < n; i++)
@@ -1604,7 +1595,6 @@ static int tree_order(struct tree_walk *tw)
 	for (size_t i = 0; i < n; i++) {
 		rank[ord[i]] = (uint32_t)i;
 		nodes[i] = c->nodes[ord[i]];
-		tw->depth[i] = tw->pre_of[ord[i]]; /* depth is done with: preorder numbers, in order */
 		if (nodes[i].n_tags > 1)
 			qsort(nodes[i].tags, nodes[i].n_tags, sizeof(struct tag), cmp_tag_first);
 	}
@@ -1612,15 +1602,13 @@ static int tree_order(struct tree_walk *tw)
 	c->nodes = nodes;
 	c->cap_nodes = n + 1;
 	nodes = NULL;
-	for (size_t e = 0; e < c->n_edges; e++) {
-		c->edges[e].src = rank[c->edges[e].src];
-		c->edges[e].dst = rank[c->edges[e].dst];
-	}
-	for (size_t e = 0, k = c->n_edges; e < k; e++) /* the trimmed ones out */
-		if (c->edges[e].gone) {
-			c->edges[e--] = c->edges[--k];
-			c->n_edges = k;
+	for (size_t e = 0; e < c->n_edges; e++) /* the trimmed ones out */
+		if (!c->edges[e].gone) {
+			c->edges[k] = c->edges[e];
+			c->edges[k].src = rank[c->edges[e].src];
+			c->edges[k++].dst = rank[c->edges[e].dst];
 		}
+	c->n_edges = k;
 	if (c->n_edges > 1)
 		qsort(c->edges, c->n_edges, sizeof(struct edge), cmp_edge_dst);
 	for (size_t e = 0; e < c->n_edges; e++) {
@@ -1632,45 +1620,33 @@ static int tree_order(struct tree_walk *tw)
 	r = 0;
 out:
 	free(ord);
-	free(rank);
 	free(nodes);
 	return r;
 }
 
 /* When the node count keeps every node of the whole tree, pprof sorts
  * the nodes once, by their entropy in the whole tree: the ranking's order,
- * which holds them all. The list put in it (tw->depth now holds each
- * built node's preorder number: tree_order). */
-static int ranked_list(struct tree_walk *tw)
+ * which holds them all. The list put in it. Nodes are built in preorder, so
+ * tw->built is sorted by preorder number. */
+static void ranked_list(struct tree_walk *tw)
 {
 	struct ctx *c = tw->c;
-	uint32_t *by_pre = malloc((c->n_nodes + 1) * sizeof(uint32_t));
 
-	if (!by_pre)
-		return -ENOMEM;
 	assert(tw->top.n == c->n_list);
-	for (size_t i = 0; i < c->n_nodes; i++)
-		by_pre[i] = (uint32_t)i;
-	order_tw = tw;
-	if (c->n_nodes > 1)
-		qsort(by_pre, c->n_nodes, sizeof(uint32_t), cmp_pre);
-	order_tw = NULL;
 	for (size_t i = 0; i < tw->top.n; i++) {
 		uint32_t pre = ((const struct ranked *)best_at(&tw->top, i))->pre;
 		size_t lo = 0, hi = c->n_nodes;
 		while (lo < hi) { /* the built node of that preorder number */
 			size_t mid = lo + (hi - lo) / 2;
-			if (tw->depth[by_pre[mid]] < pre)
+			if (tw->built[mid].pre < pre)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		assert(lo < c->n_nodes && tw->depth[by_pre[lo]] == pre);
-		c->list[i] = by_pre[lo];
+		assert(lo < c->n_nodes && tw->built[lo].pre == pre);
+		c->list[i] = tw->moved[lo];
 	}
-	free(by_pre);
 	c->sorted = true;
-	return 0;
 }
 
 static void tree_walk_free(struct tree_walk *tw)
@@ -1686,9 +1662,8 @@ static void tree_walk_free(struct tree_walk *tw)
 	free(tw->pend_at);
 	free(tw->on_path);
 	free(tw->pend);
-	free(tw->first);
-	free(tw->depth);
-	free(tw->pre_of);
+	free(tw->built);
+	free(tw->moved);
 	free(tw->sel);
 	free(tw->kids);
 	free(tw->kid_at);
@@ -1772,7 +1747,7 @@ static int tree_graph(struct ctx *c, int64_t *total, size_t *dropped_nodes, size
 	else if (tw.n_kept != tw.n_list)
 		*dropped_nodes = tw.n_list - tw.n_kept;
 	if ((r = select_nodes(c)) == 0 && tw.all)
-		r = ranked_list(&tw);
+		ranked_list(&tw);
 out:
 	tree_walk_free(&tw);
 	fw_ctree_free(&ct);
